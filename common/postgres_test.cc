@@ -1,0 +1,219 @@
+#include "common/postgres.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "common/testing/integration.h"
+#include "common_test_migrations.h"
+
+namespace lagom {
+namespace {
+
+using ::testing::HasSubstr;
+
+class PostgresTest : public ::testing::Test {
+ protected:
+  void SetUp() override { pool_ = Connect(4); }
+
+  void TearDown() override {
+    if (pool_ == nullptr) return;
+    EXPECT_TRUE(Exec(absl::StrCat("DROP SCHEMA IF EXISTS ", owner_,
+                                  " CASCADE; DELETE FROM public.lagom_schema_migrations "
+                                  "WHERE owner = '",
+                                  owner_, "'"))
+                    .ok());
+  }
+
+  std::unique_ptr<PgPool> Connect(int size) {
+    absl::StatusOr<std::unique_ptr<PgPool>> pool =
+        PgPool::Connect(testing::TestPostgresUrl(), size, absl::Seconds(5));
+    EXPECT_TRUE(pool.ok()) << pool.status();
+    return pool.ok() ? *std::move(pool) : nullptr;
+  }
+
+  std::vector<Migration> Migrations() {
+    return {{1, "schema", absl::StrCat("CREATE SCHEMA ", owner_)},
+            {2, "items",
+             absl::StrCat("CREATE TABLE ", owner_,
+                          ".items (id text PRIMARY KEY, tenant text NOT NULL)")}};
+  }
+
+  absl::Status Exec(const std::string& sql) {
+    return pool_->WithTenant(tenant_, [&](pqxx::work& tx) {
+      tx.exec(sql);
+      return absl::OkStatus();
+    });
+  }
+
+  int64_t Count(const std::string& sql) {
+    int64_t n = -1;
+    EXPECT_TRUE(pool_
+                    ->WithTenant(tenant_,
+                                 [&](pqxx::work& tx) {
+                                   n = tx.exec1(sql)[0].as<int64_t>();
+                                   return absl::OkStatus();
+                                 })
+                    .ok());
+    return n;
+  }
+
+  absl::Status Insert(const std::string& id) {
+    return pool_->WithTenant(tenant_, [&](pqxx::work& tx) {
+      tx.exec_params(absl::StrCat("INSERT INTO ", owner_,
+                                  ".items VALUES ($1, current_setting('lagom.tenant_id'))"),
+                     id);
+      return absl::OkStatus();
+    });
+  }
+
+  const std::string owner_ = testing::UniqueSchemaName("mig");
+  RequestContext tenant_{.tenant_id = testing::UniqueTenantId()};
+  std::unique_ptr<PgPool> pool_;
+};
+
+TEST_F(PostgresTest, MigrationsApplyOnceAndAreIdempotent) {
+  ASSERT_NE(pool_, nullptr);
+  ASSERT_TRUE(pool_->RunMigrations(owner_, Migrations()).ok());
+  ASSERT_TRUE(pool_->RunMigrations(owner_, Migrations()).ok());
+  EXPECT_EQ(
+      Count(absl::StrCat("SELECT count(*) FROM public.lagom_schema_migrations WHERE owner = '",
+                         owner_, "'")),
+      2);
+  EXPECT_TRUE(Insert("a").ok());
+}
+
+TEST_F(PostgresTest, ChangedMigrationIsDetected) {
+  ASSERT_NE(pool_, nullptr);
+  ASSERT_TRUE(pool_->RunMigrations(owner_, Migrations()).ok());
+  std::vector<Migration> changed = Migrations();
+  changed[1].sql += ", extra int";
+  absl::Status s = pool_->RunMigrations(owner_, changed);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr(absl::StrCat(owner_, "/2 (items)")));
+}
+
+TEST_F(PostgresTest, FailingMigrationIsNotRecorded) {
+  ASSERT_NE(pool_, nullptr);
+  std::vector<Migration> migrations = Migrations();
+  migrations.push_back({3, "broken", "CREATE TABLE nowhere.x (id int)"});
+  absl::Status s = pool_->RunMigrations(owner_, migrations);
+  EXPECT_THAT(s.message(), HasSubstr(absl::StrCat("migration ", owner_, "/3 (broken) failed")));
+  EXPECT_EQ(
+      Count(absl::StrCat("SELECT count(*) FROM public.lagom_schema_migrations WHERE owner = '",
+                         owner_, "'")),
+      2);
+}
+
+TEST_F(PostgresTest, EmbeddedMigrationsRun) {
+  ASSERT_NE(pool_, nullptr);
+  const std::vector<Migration>& embedded = lagom::common_test::Migrations();
+  ASSERT_EQ(embedded.size(), 2u);
+  EXPECT_EQ(embedded[0].version, 1);
+  EXPECT_EQ(embedded[1].name, "items");
+  EXPECT_THAT(embedded[1].sql, HasSubstr("CREATE TABLE IF NOT EXISTS common_test.items"));
+  EXPECT_TRUE(pool_->RunMigrations("common_test", embedded).ok());
+  EXPECT_TRUE(pool_->RunMigrations("common_test", embedded).ok());
+}
+
+TEST_F(PostgresTest, TenantIsSetInsideTheTransactionOnly) {
+  pool_ = Connect(1);  // one connection, so every step below shares it
+  ASSERT_NE(pool_, nullptr);
+  ASSERT_TRUE(pool_
+                  ->WithTenant(tenant_,
+                               [&](pqxx::work& tx) {
+                                 EXPECT_EQ(
+                                     tx.exec1("SELECT current_setting('lagom.tenant_id', true)")[0]
+                                         .as<std::string>(),
+                                     tenant_.tenant_id);
+                                 return absl::OkStatus();
+                               })
+                  .ok());
+  // Migrations run without a tenant: record what the connection holds after the commit.
+  ASSERT_TRUE(
+      pool_
+          ->RunMigrations(
+              owner_,
+              {{1, "seen",
+                absl::StrCat("CREATE SCHEMA ", owner_, "; CREATE TABLE ", owner_,
+                             ".seen AS SELECT "
+                             "coalesce(current_setting('lagom.tenant_id', true), '') AS tenant")}})
+          .ok());
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM ", owner_, ".seen WHERE tenant = ''")), 1);
+}
+
+TEST_F(PostgresTest, ErrorStatusRollsBack) {
+  ASSERT_TRUE(pool_->RunMigrations(owner_, Migrations()).ok());
+  absl::Status s = pool_->WithTenant(tenant_, [&](pqxx::work& tx) {
+    tx.exec(absl::StrCat("INSERT INTO ", owner_, ".items VALUES ('a', 'x')"));
+    return absl::AbortedError("changed my mind");
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM ", owner_, ".items")), 0);
+}
+
+TEST_F(PostgresTest, UniqueViolationIsAlreadyExists) {
+  ASSERT_TRUE(pool_->RunMigrations(owner_, Migrations()).ok());
+  ASSERT_TRUE(Insert("a").ok());
+  absl::Status s = Insert("a");
+  EXPECT_EQ(s.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(s.message(), HasSubstr("duplicate key"));
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM ", owner_, ".items")), 1);
+}
+
+TEST_F(PostgresTest, OtherSqlErrorsAreInternalWithTheMessage) {
+  absl::Status s = Exec("SELECT * FROM no_such_table");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(s.message(), HasSubstr("no_such_table"));
+}
+
+TEST_F(PostgresTest, EmptyTenantIsRefused) {
+  absl::Status s = pool_->WithTenant({}, [](pqxx::work&) { return absl::OkStatus(); });
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(PostgresTest, BrokenConnectionIsUnavailableAndReplaced) {
+  pool_ = Connect(1);
+  ASSERT_NE(pool_, nullptr);
+  absl::Status s = Exec("SELECT pg_terminate_backend(pg_backend_pid())");
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Count("SELECT 1"), 1);
+}
+
+TEST_F(PostgresTest, ExhaustedPoolGivesUpAtTheDeadline) {
+  pool_ = Connect(1);
+  ASSERT_NE(pool_, nullptr);
+  absl::Notification holding, release;
+  std::thread holder([&] {
+    EXPECT_TRUE(pool_
+                    ->WithTenant(tenant_,
+                                 [&](pqxx::work&) {
+                                   holding.Notify();
+                                   release.WaitForNotification();
+                                   return absl::OkStatus();
+                                 })
+                    .ok());
+  });
+  holding.WaitForNotification();
+  RequestContext hurried = tenant_;
+  hurried.deadline = absl::Now() + absl::Milliseconds(200);
+  absl::Status s = pool_->WithTenant(hurried, [](pqxx::work&) { return absl::OkStatus(); });
+  release.Notify();
+  holder.join();
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(s.message(), HasSubstr("no PostgreSQL connection free"));
+}
+
+TEST(PostgresUnreachableTest, IsUnavailable) {
+  absl::StatusOr<std::unique_ptr<PgPool>> pool =
+      PgPool::Connect("postgresql://postgres@127.0.0.1:1/postgres", 2, absl::Seconds(2));
+  ASSERT_FALSE(pool.ok());
+  EXPECT_EQ(pool.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(pool.status().message(), HasSubstr("PostgreSQL unreachable"));
+}
+
+}  // namespace
+}  // namespace lagom

@@ -1,0 +1,71 @@
+// Redis client on hiredis' synchronous API, meant for executor threads. Every key is
+// tenant-namespaced through TenantKey.
+#ifndef LAGOM_COMMON_REDIS_H_
+#define LAGOM_COMMON_REDIS_H_
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/request_context.h"
+
+struct redisContext;
+
+namespace lagom {
+
+struct RedisReply {
+  enum class Type { kNil, kString, kInteger, kArray, kStatus };
+  Type type = Type::kNil;
+  long long integer = 0;
+  std::string str;                   // kString and kStatus
+  std::vector<RedisReply> elements;  // kArray; nested error replies come as kStatus "ERR ..."
+};
+
+class RedisClient final {
+ public:
+  // Opens one connection now (so an unreachable server fails at startup) and up to
+  // `pool_size` on demand. `timeout` bounds connecting, each command, and waiting for a
+  // free connection.
+  static absl::StatusOr<std::unique_ptr<RedisClient>> Connect(std::string_view host_port,
+                                                              absl::Duration timeout,
+                                                              int pool_size = 4);
+  ~RedisClient();
+
+  // An error reply is FAILED_PRECONDITION with Redis' message; a broken connection is
+  // reconnected and the command retried once, then UNAVAILABLE.
+  absl::StatusOr<RedisReply> Command(const std::vector<std::string>& argv);
+  absl::Status Ping();
+
+ private:
+  struct ContextDeleter {
+    void operator()(redisContext* c) const;
+  };
+  using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
+
+  RedisClient(std::string host, int port, absl::Duration timeout, int pool_size);
+  absl::StatusOr<ContextPtr> Open() const;
+  absl::StatusOr<ContextPtr> Acquire();
+  void Release(ContextPtr c);
+  absl::Status Unreachable(std::string_view reason) const;
+
+  const std::string host_;
+  const int port_;
+  const absl::Duration timeout_;
+  const int pool_size_;
+  absl::Mutex mu_;
+  std::vector<ContextPtr> idle_ ABSL_GUARDED_BY(mu_);
+  int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle + lent out
+};
+
+// "lagom:<tenant>:<part>:<part>...".
+std::string TenantKey(const RequestContext& rc, std::initializer_list<std::string_view> parts);
+
+}  // namespace lagom
+
+#endif  // LAGOM_COMMON_REDIS_H_

@@ -1,0 +1,103 @@
+#include "common/redis.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/testing/integration.h"
+
+namespace lagom {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using Type = RedisReply::Type;
+
+class RedisTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<RedisClient>> client =
+        RedisClient::Connect(testing::TestRedisAddress(), absl::Seconds(5), 2);
+    ASSERT_TRUE(client.ok()) << client.status();
+    redis_ = *std::move(client);
+  }
+
+  RedisReply Run(const std::vector<std::string>& argv) {
+    absl::StatusOr<RedisReply> reply = redis_->Command(argv);
+    EXPECT_TRUE(reply.ok()) << reply.status();
+    return reply.ok() ? *reply : RedisReply{};
+  }
+
+  RequestContext tenant_{.tenant_id = testing::UniqueTenantId()};
+  std::unique_ptr<RedisClient> redis_;
+};
+
+TEST_F(RedisTest, PingSetGet) {
+  ASSERT_TRUE(redis_->Ping().ok());
+  const std::string key = TenantKey(tenant_, {"greeting"});
+  EXPECT_EQ(Run({"SET", key, std::string("hej\0då", 6)}).str, "OK");
+  RedisReply got = Run({"GET", key});
+  EXPECT_EQ(got.type, Type::kString);
+  EXPECT_EQ(got.str, std::string("hej\0då", 6));
+  EXPECT_EQ(Run({"GET", TenantKey(tenant_, {"missing"})}).type, Type::kNil);
+  RedisReply n = Run({"INCRBY", TenantKey(tenant_, {"n"}), "41"});
+  EXPECT_EQ(n.type, Type::kInteger);
+  EXPECT_EQ(n.integer, 41);
+  Run({"RPUSH", TenantKey(tenant_, {"list"}), "a", "b"});
+  RedisReply list = Run({"LRANGE", TenantKey(tenant_, {"list"}), "0", "-1"});
+  ASSERT_EQ(list.type, Type::kArray);
+  ASSERT_EQ(list.elements.size(), 2u);
+  EXPECT_EQ(list.elements[1].str, "b");
+}
+
+TEST_F(RedisTest, ErrorReplyIsFailedPreconditionWithRedisMessage) {
+  const std::string key = TenantKey(tenant_, {"greeting"});
+  Run({"SET", key, "x"});
+  absl::StatusOr<RedisReply> reply = redis_->Command({"INCR", key});
+  EXPECT_EQ(reply.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(reply.status().message(), HasSubstr("not an integer"));
+}
+
+TEST_F(RedisTest, KeysAreNamespacedByTenant) {
+  RequestContext other{.tenant_id = testing::UniqueTenantId()};
+  EXPECT_EQ(TenantKey({.tenant_id = "acme"}, {"session", "s1", "progress"}),
+            "lagom:acme:session:s1:progress");
+  Run({"SET", TenantKey(tenant_, {"session", "s1"}), "mine"});
+  EXPECT_EQ(Run({"GET", TenantKey(other, {"session", "s1"})}).type, Type::kNil);
+}
+
+TEST_F(RedisTest, ReconnectsWhenTheServerDropsTheConnection) {
+  Run({"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "no"});  // drops every pooled connection
+  EXPECT_TRUE(redis_->Ping().ok());
+}
+
+TEST_F(RedisTest, PoolServesMoreThreadsThanConnections) {
+  const std::string key = TenantKey(tenant_, {"counter"});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) EXPECT_TRUE(redis_->Command({"INCR", key}).ok());
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(Run({"GET", key}).str, "300");
+}
+
+TEST(RedisUnreachableTest, IsUnavailableNamingTheAddress) {
+  absl::StatusOr<std::unique_ptr<RedisClient>> client =
+      RedisClient::Connect("127.0.0.1:1", absl::Seconds(2));
+  ASSERT_FALSE(client.ok());
+  EXPECT_EQ(client.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(client.status().message()),
+              StartsWith("redis at 127.0.0.1:1 unreachable: "));
+}
+
+TEST(RedisUnreachableTest, MalformedAddressIsInvalidArgument) {
+  EXPECT_EQ(RedisClient::Connect("localhost", absl::Seconds(1)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace lagom

@@ -1,0 +1,39 @@
+// The flags every service takes for its server (also settable as LAGOM_<FLAG> environment
+// variables), and start-up helpers that turn bad configuration into one clear line and exit.
+#ifndef LAGOM_COMMON_SERVER_FLAGS_H_
+#define LAGOM_COMMON_SERVER_FLAGS_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/migrations.h"
+#include "common/postgres.h"
+#include "common/redis.h"
+#include "common/server.h"
+
+namespace lagom {
+
+// --listen, --address_file, --metrics_address, --drain_deadline, --access_log.
+ServerOptions ServerOptionsFromFlags(std::string service_name);
+
+// --executor_threads: threads that run blocking handler work.
+int ExecutorThreadsFromFlags(std::string_view service);
+
+// Connects to PostgreSQL at `url` and applies `service`'s migrations, or exits 1 with one line
+// that says what is wrong.
+std::unique_ptr<PgPool> ConnectPostgresOrDie(std::string_view service, const std::string& url,
+                                             const std::vector<Migration>& migrations);
+
+// Connects to Redis at `address` and checks it answers, or exits 1 with one line.
+std::unique_ptr<RedisClient> ConnectRedisOrDie(std::string_view service,
+                                               const std::string& address);
+
+// Starts the server or exits 1 with one line (port in use, bad address).
+std::unique_ptr<Server> StartServerOrDie(const ServerOptions& options,
+                                         std::vector<grpc::Service*> services);
+
+}  // namespace lagom
+
+#endif  // LAGOM_COMMON_SERVER_FLAGS_H_

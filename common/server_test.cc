@@ -1,0 +1,187 @@
+#include "common/server.h"
+
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "common/executor.h"
+#include "common/testing/byte_service.h"
+#include "common/unary.h"
+
+namespace lagom {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using testing::HealthCheck;
+
+constexpr char kEchoService[] = "lagom.test.v1.EchoService";
+constexpr int kServing = 1, kNotServing = 2;
+
+std::unique_ptr<testing::ByteService> EchoService(Executor& executor) {
+  return std::make_unique<testing::ByteService>(
+      kEchoService,
+      [&executor](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* req,
+                  grpc::ByteBuffer* resp) {
+        return HandleUnary(ctx, executor, [req, resp](const RequestContext&) {
+          *resp = *req;
+          return absl::OkStatus();
+        });
+      },
+      [](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer*) {
+        return NotImplementedYetStream<grpc::ByteBuffer>(ctx, "Stream");
+      });
+}
+
+std::shared_ptr<grpc::Channel> Dial(int port) {
+  return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+}
+
+// The metrics page over plain HTTP/1.0, as Prometheus would scrape it.
+std::string HttpGet(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return "";
+  }
+  const std::string request = absl::StrCat("GET ", path, " HTTP/1.0\r\n\r\n");
+  (void)!write(fd, request.data(), request.size());
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, n);
+  close(fd);
+  return out;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  Executor executor_{2};
+  std::unique_ptr<testing::ByteService> echo_ = EchoService(executor_);
+};
+
+TEST_F(ServerTest, ServesHealthForEveryServiceOnAFreePort) {
+  const std::string address_file =
+      (std::filesystem::temp_directory_path() / absl::StrCat("lagom-addr-", getpid())).string();
+  absl::StatusOr<std::unique_ptr<Server>> server =
+      Server::Start({.service_name = "test", .address_file = address_file}, {echo_.get()});
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_GT((*server)->port(), 0);
+  auto channel = Dial((*server)->port());
+  EXPECT_EQ(HealthCheck(channel.get(), ""), kServing);
+  EXPECT_EQ(HealthCheck(channel.get(), kEchoService), kServing);
+  EXPECT_THAT((*server)->service_names(), Contains("grpc.reflection.v1alpha.ServerReflection"));
+
+  std::ifstream in(address_file);
+  std::stringstream content;
+  content << in.rdbuf();
+  EXPECT_EQ(content.str(), absl::StrCat("127.0.0.1:", (*server)->port(), "\n"));
+  std::filesystem::remove(address_file);
+
+  (*server)->SetServing(false);
+  EXPECT_EQ(HealthCheck(channel.get(), ""), kNotServing);
+  EXPECT_EQ(HealthCheck(channel.get(), kEchoService), kNotServing);
+}
+
+TEST_F(ServerTest, SecondServerOnTheSamePortFailsWithAClearMessage) {
+  absl::StatusOr<std::unique_ptr<Server>> first = Server::Start({.service_name = "test"}, {});
+  ASSERT_TRUE(first.ok()) << first.status();
+  const std::string taken = absl::StrCat("127.0.0.1:", (*first)->port());
+  absl::StatusOr<std::unique_ptr<Server>> second =
+      Server::Start({.service_name = "test", .listen_address = taken}, {});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().message(),
+            absl::StrCat("cannot listen on ", taken, ": address in use or invalid"));
+}
+
+TEST_F(ServerTest, BadAddressFailsWithAClearMessage) {
+  absl::StatusOr<std::unique_ptr<Server>> server =
+      Server::Start({.service_name = "test", .listen_address = "256.1.1.1:99999"}, {});
+  ASSERT_FALSE(server.ok());
+  EXPECT_THAT(server.status().message(), HasSubstr("cannot listen on 256.1.1.1:99999"));
+}
+
+TEST_F(ServerTest, CountsCallsOnTheMetricsPage) {
+  absl::StatusOr<std::unique_ptr<Server>> server =
+      Server::Start({.service_name = "test", .metrics_address = "127.0.0.1:0", .access_log = true},
+                    {echo_.get()});
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_GT((*server)->metrics_port(), 0);
+  auto channel = Dial((*server)->port());
+  for (const char* tenant : {"acme", ""}) {
+    grpc::ClientContext ctx;
+    if (*tenant) ctx.AddMetadata(kTenantMetadataKey, tenant);
+    std::string response;
+    testing::CallUnary(channel.get(), absl::StrCat("/", kEchoService, "/Unary"), &ctx, "hi",
+                       &response);
+  }
+  const std::string page = HttpGet((*server)->metrics_port(), "/metrics");
+  const std::string method = absl::StrCat("method=\"/", kEchoService, "/Unary\"");
+  EXPECT_THAT(page, HasSubstr(absl::StrCat("lagom_rpc_calls_total{code=\"OK\",", method,
+                                           ",service=\"test\"} 1")));
+  EXPECT_THAT(page, HasSubstr(absl::StrCat("lagom_rpc_errors_total{code=\"UNAUTHENTICATED\",",
+                                           method, ",service=\"test\"} 1")));
+  EXPECT_THAT(page, HasSubstr(absl::StrCat("lagom_rpc_latency_seconds_count{", method,
+                                           ",service=\"test\"} 2")));
+}
+
+TEST_F(ServerTest, ShutdownLetsAnInFlightCallFinish) {
+  absl::Notification entered, release;
+  testing::ByteService slow(
+      kEchoService,
+      [&](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer*, grpc::ByteBuffer* resp) {
+        return HandleUnary(ctx, executor_, [&, resp](const RequestContext&) {
+          entered.Notify();
+          release.WaitForNotification();
+          *resp = testing::ToByteBuffer("done");
+          return absl::OkStatus();
+        });
+      },
+      nullptr);
+  absl::StatusOr<std::unique_ptr<Server>> server = Server::Start({.service_name = "test"}, {&slow});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto channel = Dial((*server)->port());
+  grpc::Status call_status;
+  std::thread caller([&] {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata(kTenantMetadataKey, "acme");
+    std::string response;
+    call_status = testing::CallUnary(channel.get(), absl::StrCat("/", kEchoService, "/Unary"), &ctx,
+                                     "", &response);
+  });
+  entered.WaitForNotification();
+  std::thread stopper([&] { (*server)->Shutdown(); });
+  release.Notify();
+  stopper.join();
+  caller.join();
+  EXPECT_TRUE(call_status.ok()) << call_status.error_message();
+}
+
+TEST_F(ServerTest, SigtermEndsWaitForShutdownSignal) {
+  absl::StatusOr<std::unique_ptr<Server>> server = Server::Start({.service_name = "test"}, {});
+  ASSERT_TRUE(server.ok()) << server.status();
+  int exit_code = -1;
+  // Started after Start, so SIGTERM is blocked in it and only sigwait receives it.
+  std::thread waiter([&] { exit_code = (*server)->WaitForShutdownSignal(); });
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  EXPECT_EQ(exit_code, 0);
+}
+
+}  // namespace
+}  // namespace lagom

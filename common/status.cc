@@ -1,0 +1,138 @@
+#include "common/status.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "common/strings.h"
+#include "google/protobuf/any.pb.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace lagom {
+namespace {
+
+// Payload keys are the Any type URLs, so the payloads map 1:1 onto google.rpc.Status details.
+constexpr char kTypePrefix[] = "type.googleapis.com/";
+const std::string& ErrorInfoUrl() {
+  static const auto* const kUrl =
+      new std::string(absl::StrCat(kTypePrefix, google::rpc::ErrorInfo::descriptor()->full_name()));
+  return *kUrl;
+}
+const std::string& BadRequestUrl() {
+  static const auto* const kUrl = new std::string(
+      absl::StrCat(kTypePrefix, google::rpc::BadRequest::descriptor()->full_name()));
+  return *kUrl;
+}
+
+std::string DefaultReason(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kNotFound:
+      return "RESOURCE_NOT_FOUND";
+    case absl::StatusCode::kInvalidArgument:
+      return "FIELD_INVALID";
+    case absl::StatusCode::kUnimplemented:
+      return "NOT_IMPLEMENTED_YET";
+    default:
+      return absl::StatusCodeToString(code);  // "ABORTED", "UNAUTHENTICATED", ...
+  }
+}
+
+template <typename Proto>
+std::optional<Proto> PayloadAs(const absl::Status& status, const std::string& url) {
+  absl::optional<absl::Cord> payload = status.GetPayload(url);
+  Proto proto;
+  if (!payload || !proto.ParseFromString(std::string(*payload))) return std::nullopt;
+  return proto;
+}
+
+std::optional<google::rpc::Status> DetailsOf(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (status.error_details().empty() || !details.ParseFromString(status.error_details())) {
+    return std::nullopt;
+  }
+  return details;
+}
+
+}  // namespace
+
+absl::Status WithReason(absl::Status status, std::string_view reason) {
+  if (status.ok()) return status;
+  google::rpc::ErrorInfo info;
+  info.set_reason(std::string(reason));
+  info.set_domain(kErrorDomain);
+  status.SetPayload(ErrorInfoUrl(), absl::Cord(info.SerializeAsString()));
+  return status;
+}
+
+absl::Status Error(absl::StatusCode code, std::string_view reason, std::string_view message) {
+  return WithReason(absl::Status(code, ToAbsl(message)), reason);
+}
+
+absl::Status InvalidArgumentError(std::string_view message,
+                                  std::vector<FieldViolation> violations) {
+  google::rpc::BadRequest bad_request;
+  for (FieldViolation& v : violations) {
+    google::rpc::BadRequest::FieldViolation* out = bad_request.add_field_violations();
+    out->set_field(std::move(v.field));
+    out->set_description(std::move(v.description));
+  }
+  absl::Status status = Error(absl::StatusCode::kInvalidArgument, "FIELD_INVALID", message);
+  status.SetPayload(BadRequestUrl(), absl::Cord(bad_request.SerializeAsString()));
+  return status;
+}
+
+std::string ReasonOf(const absl::Status& status) {
+  if (status.ok()) return "";
+  auto info = PayloadAs<google::rpc::ErrorInfo>(status, ErrorInfoUrl());
+  return info ? info->reason() : DefaultReason(status.code());
+}
+
+std::vector<FieldViolation> ViolationsOf(const absl::Status& status) {
+  std::vector<FieldViolation> out;
+  if (auto bad_request = PayloadAs<google::rpc::BadRequest>(status, BadRequestUrl())) {
+    for (const auto& v : bad_request->field_violations())
+      out.push_back({v.field(), v.description()});
+  }
+  return out;
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  google::rpc::Status details;
+  details.set_code(static_cast<int>(status.code()));
+  details.set_message(std::string(status.message()));
+  google::rpc::ErrorInfo info;
+  info.set_reason(ReasonOf(status));
+  info.set_domain(kErrorDomain);
+  details.add_details()->PackFrom(info);
+  if (auto bad_request = PayloadAs<google::rpc::BadRequest>(status, BadRequestUrl())) {
+    details.add_details()->PackFrom(*bad_request);
+  }
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
+                      details.SerializeAsString());
+}
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  absl::Status out(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  if (auto details = DetailsOf(status)) {
+    for (const google::protobuf::Any& any : details->details()) {
+      out.SetPayload(any.type_url(), absl::Cord(any.value()));
+    }
+  }
+  return out;
+}
+
+// Only what the server sent: a status without ErrorInfo has no reason.
+std::string ReasonOf(const grpc::Status& status) {
+  auto info = PayloadAs<google::rpc::ErrorInfo>(FromGrpcStatus(status), ErrorInfoUrl());
+  return info ? info->reason() : "";
+}
+
+std::vector<FieldViolation> ViolationsOf(const grpc::Status& status) {
+  return ViolationsOf(FromGrpcStatus(status));
+}
+
+}  // namespace lagom

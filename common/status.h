@@ -1,0 +1,53 @@
+// Errors: absl::Status inside every service, converted to grpc::Status exactly once, here.
+// A status carries a machine-readable UPPER_SNAKE reason (google.rpc.ErrorInfo) and, for bad
+// input, the path of every offending field (google.rpc.BadRequest), as AIP-193 asks.
+#ifndef LAGOM_COMMON_STATUS_H_
+#define LAGOM_COMMON_STATUS_H_
+
+#include <grpcpp/support/status.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace lagom {
+
+// Domain of every ErrorInfo Lagom sends.
+inline constexpr char kErrorDomain[] = "lagom.dev";
+
+struct FieldViolation {
+  std::string field;  // path, e.g. "session.targets[2].level"
+  std::string description;
+
+  friend bool operator==(const FieldViolation&, const FieldViolation&) = default;
+};
+
+// INVALID_ARGUMENT with reason FIELD_INVALID and one BadRequest violation per entry.
+absl::Status InvalidArgumentError(std::string_view message, std::vector<FieldViolation> violations);
+
+// Returns `status` with `reason` attached (replacing any earlier reason). OK stays OK.
+absl::Status WithReason(absl::Status status, std::string_view reason);
+
+// absl::Status(code, message) with `reason` attached.
+absl::Status Error(absl::StatusCode code, std::string_view reason, std::string_view message);
+
+// The reason attached to `status`, or the default reason for its code.
+std::string ReasonOf(const absl::Status& status);
+std::vector<FieldViolation> ViolationsOf(const absl::Status& status);
+
+// The one conversion to the wire: same code and message, error_details = google.rpc.Status
+// with ErrorInfo{reason, domain} and, when there are violations, BadRequest.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// The inverse, for clients and tests: reason and violations come back as payloads.
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// The ErrorInfo reason the server sent, "" when it sent none.
+std::string ReasonOf(const grpc::Status& status);
+std::vector<FieldViolation> ViolationsOf(const grpc::Status& status);
+
+}  // namespace lagom
+
+#endif  // LAGOM_COMMON_STATUS_H_

@@ -1,0 +1,83 @@
+#include "common/status.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace lagom {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+TEST(StatusTest, ViolationsRoundTripThroughGrpcDetails) {
+  grpc::Status wire = ToGrpcStatus(InvalidArgumentError(
+      "session is invalid", {{"session.title", "must not be empty"},
+                             {"session.targets[1].level", "must be between 0 and 5"}}));
+  EXPECT_EQ(wire.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(wire.error_message(), "session is invalid");
+  EXPECT_EQ(ReasonOf(wire), "FIELD_INVALID");
+  EXPECT_THAT(ViolationsOf(wire),
+              ElementsAre(FieldViolation{"session.title", "must not be empty"},
+                          FieldViolation{"session.targets[1].level", "must be between 0 and 5"}));
+}
+
+TEST(StatusTest, DetailsAreAGoogleRpcStatusWithErrorInfo) {
+  grpc::Status wire = ToGrpcStatus(Error(absl::StatusCode::kAborted, "ETAG_MISMATCH", "stale"));
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(wire.error_details()));
+  EXPECT_EQ(details.code(), static_cast<int>(grpc::StatusCode::ABORTED));
+  EXPECT_EQ(details.message(), "stale");
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(details.details(0).UnpackTo(&info));
+  EXPECT_EQ(info.reason(), "ETAG_MISMATCH");
+  EXPECT_EQ(info.domain(), "lagom.dev");
+}
+
+TEST(StatusTest, ReasonDefaultsFromTheCode) {
+  EXPECT_EQ(ReasonOf(ToGrpcStatus(absl::NotFoundError("x"))), "RESOURCE_NOT_FOUND");
+  EXPECT_EQ(ReasonOf(ToGrpcStatus(absl::InvalidArgumentError("x"))), "FIELD_INVALID");
+  EXPECT_EQ(ReasonOf(ToGrpcStatus(absl::UnimplementedError("x"))), "NOT_IMPLEMENTED_YET");
+  EXPECT_EQ(ReasonOf(ToGrpcStatus(absl::AbortedError("x"))), "ABORTED");
+  EXPECT_EQ(ReasonOf(ToGrpcStatus(absl::UnauthenticatedError("x"))), "UNAUTHENTICATED");
+  EXPECT_EQ(ReasonOf(ToGrpcStatus(absl::FailedPreconditionError("x"))), "FAILED_PRECONDITION");
+}
+
+TEST(StatusTest, WithReasonReplacesTheReasonAndKeepsCodeAndMessage) {
+  absl::Status s =
+      WithReason(WithReason(absl::NotFoundError("no session s1"), "A"), "SESSION_NOT_FOUND");
+  grpc::Status wire = ToGrpcStatus(s);
+  EXPECT_EQ(wire.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(wire.error_message(), "no session s1");
+  EXPECT_EQ(ReasonOf(wire), "SESSION_NOT_FOUND");
+  EXPECT_THAT(ViolationsOf(wire), IsEmpty());
+}
+
+TEST(StatusTest, OkStaysOkWithoutDetails) {
+  EXPECT_TRUE(WithReason(absl::OkStatus(), "X").ok());
+  grpc::Status wire = ToGrpcStatus(absl::OkStatus());
+  EXPECT_TRUE(wire.ok());
+  EXPECT_TRUE(wire.error_details().empty());
+  EXPECT_TRUE(FromGrpcStatus(wire).ok());
+}
+
+TEST(StatusTest, FromGrpcStatusRestoresReasonAndViolations) {
+  absl::Status original = InvalidArgumentError("bad", {{"name", "required"}});
+  absl::Status back = FromGrpcStatus(ToGrpcStatus(original));
+  EXPECT_EQ(back.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(back.message(), "bad");
+  EXPECT_EQ(ReasonOf(back), "FIELD_INVALID");
+  EXPECT_THAT(ViolationsOf(back), ElementsAre(FieldViolation{"name", "required"}));
+}
+
+TEST(StatusTest, ForeignGrpcStatusHasNoReason) {
+  EXPECT_EQ(ReasonOf(grpc::Status(grpc::StatusCode::UNAVAILABLE, "down")), "");
+  EXPECT_EQ(FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAVAILABLE, "down")).code(),
+            absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace lagom

@@ -1,0 +1,26 @@
+// Helpers for integration tests that run against the real Redis and PostgreSQL started by
+// tools/test. They never skip: a missing server is a failed test.
+#ifndef LAGOM_COMMON_TESTING_INTEGRATION_H_
+#define LAGOM_COMMON_TESTING_INTEGRATION_H_
+
+#include <string>
+#include <string_view>
+
+namespace lagom::testing {
+
+// LAGOM_TEST_REDIS_ADDR ("host:port"). Unset: records a test failure that says to run
+// tools/test, and returns an address nothing listens on so the test fails fast.
+std::string TestRedisAddress();
+
+// LAGOM_TEST_POSTGRES_URL (libpq URL). Unset: as above.
+std::string TestPostgresUrl();
+
+// "<prefix>-<12 random hex>": a tenant id no other test uses.
+std::string UniqueTenantId(std::string_view prefix = "t");
+
+// "<prefix>_<12 random hex>": a schema / migration owner no other test uses.
+std::string UniqueSchemaName(std::string_view prefix = "test");
+
+}  // namespace lagom::testing
+
+#endif  // LAGOM_COMMON_TESTING_INTEGRATION_H_

@@ -1,0 +1,97 @@
+// Helpers that keep gRPC callback handlers to three lines: read the caller's RequestContext,
+// run the work (on the executor when it blocks), finish with the one status conversion.
+//
+//   grpc::ServerUnaryReactor* GetSession(grpc::CallbackServerContext* ctx,
+//                                        const GetSessionRequest* req, Session* resp) override {
+//     return HandleUnary(ctx, executor_, [=, this](const RequestContext& rc) {
+//       return core_.GetSession(rc, *req, resp);
+//     });
+//   }
+#ifndef LAGOM_COMMON_UNARY_H_
+#define LAGOM_COMMON_UNARY_H_
+
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
+
+#include <exception>
+#include <string_view>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "common/executor.h"
+#include "common/request_context.h"
+#include "common/status.h"
+
+namespace lagom {
+namespace unary_internal {
+
+// An exception escaping a handler must fail the call, not the process.
+template <typename Fn>
+absl::Status RunGuarded(Fn& fn, const RequestContext& rc) {
+  try {
+    return fn(rc);
+  } catch (const std::exception& e) {
+    return absl::InternalError(e.what());
+  }
+}
+
+absl::Status NotImplementedYetStatus(std::string_view method);
+
+template <typename T>
+class RejectedStream final : public grpc::ServerWriteReactor<T> {
+ public:
+  explicit RejectedStream(const absl::Status& status) { this->Finish(ToGrpcStatus(status)); }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace unary_internal
+
+// fn(const RequestContext&) -> absl::Status runs on `executor`; the reactor finishes with its
+// status. A missing or bad tenant fails UNAUTHENTICATED without running fn.
+template <typename Fn>
+grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* ctx, Executor& executor,
+                                      Fn&& fn) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<RequestContext> rc = RequestContextFrom(*ctx);
+  if (!rc.ok()) {
+    reactor->Finish(ToGrpcStatus(rc.status()));
+    return reactor;
+  }
+  executor.Schedule([reactor, rc = *std::move(rc), fn = std::forward<Fn>(fn)]() mutable {
+    reactor->Finish(ToGrpcStatus(unary_internal::RunGuarded(fn, rc)));
+  });
+  return reactor;
+}
+
+// Same, but runs fn on the gRPC thread: only for pure CPU work that does not block.
+template <typename Fn>
+grpc::ServerUnaryReactor* HandleUnaryInline(grpc::CallbackServerContext* ctx, Fn&& fn) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<RequestContext> rc = RequestContextFrom(*ctx);
+  reactor->Finish(ToGrpcStatus(rc.ok() ? unary_internal::RunGuarded(fn, *rc) : rc.status()));
+  return reactor;
+}
+
+// Tenant check first, then UNIMPLEMENTED / NOT_IMPLEMENTED_YET
+// "<method> is not implemented yet in this release".
+grpc::ServerUnaryReactor* NotImplementedYet(grpc::CallbackServerContext* ctx,
+                                            std::string_view method);
+
+// A server-streaming reactor that finishes at once with `status`.
+template <typename T>
+grpc::ServerWriteReactor<T>* RejectStream(grpc::CallbackServerContext* /*ctx*/,
+                                          const absl::Status& status) {
+  return new unary_internal::RejectedStream<T>(status);
+}
+
+template <typename T>
+grpc::ServerWriteReactor<T>* NotImplementedYetStream(grpc::CallbackServerContext* ctx,
+                                                     std::string_view method) {
+  absl::StatusOr<RequestContext> rc = RequestContextFrom(*ctx);
+  return RejectStream<T>(ctx,
+                         rc.ok() ? unary_internal::NotImplementedYetStatus(method) : rc.status());
+}
+
+}  // namespace lagom
+
+#endif  // LAGOM_COMMON_UNARY_H_

@@ -1,0 +1,651 @@
+#include "services/questionnaire/catalog/catalog_core.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/timestamp.pb.h>
+#include <google/protobuf/util/field_mask_util.h>
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/random/random.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/status.h"
+#include "services/questionnaire/catalog/list_query.h"
+
+namespace lagom::questionnaire {
+namespace {
+
+using google::protobuf::FieldMask;
+using google::protobuf::util::FieldMaskUtil;
+
+// Collects every problem with a request, so the caller learns all of them at once.
+class Violations final {
+ public:
+  void Add(std::string field, std::string description) {
+    list_.push_back({std::move(field), std::move(description)});
+  }
+  bool empty() const { return list_.empty(); }
+  absl::Status ToStatus(absl::string_view what) && {
+    std::string message =
+        absl::StrCat(what, ": ", list_.front().field, ": ", list_.front().description);
+    if (list_.size() > 1) absl::StrAppend(&message, " (and ", list_.size() - 1, " more)");
+    return InvalidArgumentError(message, std::move(list_));
+  }
+
+ private:
+  std::vector<FieldViolation> list_;
+};
+
+size_t Utf8Length(absl::string_view s) {
+  return std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; });
+}
+
+void CheckText(Violations& v, const std::string& path, absl::string_view value, size_t max,
+               bool required) {
+  if (required && absl::StripAsciiWhitespace(value).empty()) {
+    v.Add(path, "required");
+  } else if (Utf8Length(value) > max) {
+    v.Add(path, absl::StrCat("at most ", max, " characters (got ", Utf8Length(value), ")"));
+  }
+}
+
+bool LooksLikeEmail(absl::string_view s) {
+  std::vector<absl::string_view> parts = absl::StrSplit(s, '@');
+  return parts.size() == 2 && !parts[0].empty() && absl::StrContains(parts[1], '.') &&
+         !absl::StrContains(s, ' ') && s.size() <= 254;
+}
+
+void CheckEmail(Violations& v, const std::string& path, absl::string_view value) {
+  if (!value.empty() && !LooksLikeEmail(value)) {
+    v.Add(path, absl::StrCat("'", value, "' is not an email address like name@example.org"));
+  }
+}
+
+bool IsIdentifier(absl::string_view s, size_t max) {
+  if (s.empty() || s.size() > max || !absl::ascii_islower(s[0])) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
+  });
+}
+
+bool IsLabelKey(absl::string_view s) {
+  return !s.empty() && s.size() <= 63 && absl::ascii_islower(s[0]) &&
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' || c == '_';
+         });
+}
+
+void CheckLabels(Violations& v, const std::string& path,
+                 const google::protobuf::Map<std::string, std::string>& labels) {
+  if (labels.size() > 64) v.Add(path, "at most 64 labels");
+  for (const auto& [key, value] : labels) {
+    if (!IsLabelKey(key)) {
+      v.Add(absl::StrCat(path, ".", key),
+            "key must be 1-63 lowercase letters, digits, '-' or '_', starting with a letter");
+    }
+    if (Utf8Length(value) > 63) v.Add(absl::StrCat(path, ".", key), "value at most 63 characters");
+  }
+}
+
+void CheckRequestId(Violations& v, absl::string_view request_id) {
+  bool ok = request_id.size() <= 128 &&
+            std::all_of(request_id.begin(), request_id.end(),
+                        [](char c) { return absl::ascii_isalnum(c) || c == '-' || c == '_'; });
+  if (!ok) v.Add("request_id", "at most 128 letters, digits, '-' or '_' (a UUID is ideal)");
+}
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t micros = absl::ToUnixMicros(t);
+  ts.set_seconds(micros / 1000000);
+  ts.set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+  return ts;
+}
+
+std::string EtagOf(int64_t version) { return absl::StrCat("v", version); }
+
+// An etag sent with a change must be the current one, so nobody overwrites a change they
+// have not seen (AIP-154). No etag: last writer wins.
+absl::Status CheckEtag(absl::string_view name, absl::string_view sent, absl::string_view current) {
+  if (sent.empty() || sent == current) return absl::OkStatus();
+  return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+               absl::StrCat(name, " changed since etag ", sent, " (now ", current,
+                            "); read it again and retry"));
+}
+
+std::string NewId(absl::string_view prefix) {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  absl::BitGen gen;
+  std::string id = absl::StrCat(prefix, "-");
+  for (int i = 0; i < 10; ++i) id += kAlphabet[absl::Uniform(gen, 0u, 36u)];
+  return id;
+}
+
+std::string TenantName(const RequestContext& rc) { return absl::StrCat("tenants/", rc.tenant_id); }
+
+absl::Status NotFound(absl::string_view noun, absl::string_view name) {
+  return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND",
+               absl::StrCat(noun, " ", name, " not found"));
+}
+
+// "tenants/{tenant}": another tenant's parent is NOT_FOUND, with no hint that it exists.
+absl::Status CheckParent(const RequestContext& rc, absl::string_view parent, Violations& v) {
+  std::vector<absl::string_view> parts = absl::StrSplit(parent, '/');
+  if (parts.size() != 2 || parts[0] != "tenants" || parts[1].empty()) {
+    v.Add("parent", absl::StrCat("'", parent, "' is not a tenant name like tenants/{tenant}"));
+    return absl::OkStatus();
+  }
+  if (parts[1] != rc.tenant_id) return NotFound("tenant", parent);
+  return absl::OkStatus();
+}
+
+// --- The two kinds of catalogue resource -------------------------------------------------
+
+struct CustomerOrganizationKind {
+  using Resource = catalog::CustomerOrganization;
+  static constexpr CatalogKind kKind = CatalogKind::kCustomerOrganization;
+  static constexpr char kCollection[] = "customerOrganizations";
+  static constexpr char kNoun[] = "customer organisation";
+  static constexpr char kField[] = "customer_organization";
+  static constexpr char kIdPrefix[] = "org";
+
+  static std::vector<std::string> FilterFields() {
+    return {"display_name", "external_id", "industry", "country_code", "labels"};
+  }
+
+  static void Validate(const Resource& r, const std::string& p, Violations& v) {
+    CheckText(v, p + ".display_name", r.display_name(), 200, true);
+    CheckText(v, p + ".description", r.description(), 2000, false);
+    CheckText(v, p + ".external_id", r.external_id(), 200, false);
+    CheckText(v, p + ".contact_name", r.contact_name(), 200, false);
+    CheckEmail(v, p + ".contact_email", r.contact_email());
+    CheckText(v, p + ".industry", r.industry(), 200, false);
+    const std::string& cc = r.country_code();
+    if (!cc.empty() &&
+        !(cc.size() == 2 && absl::ascii_isupper(cc[0]) && absl::ascii_isupper(cc[1]))) {
+      v.Add(p + ".country_code",
+            absl::StrCat("'", cc, "' is not an ISO 3166-1 alpha-2 code like SE"));
+    }
+    const std::string& lang = r.language_tag();
+    if (!lang.empty() && !(lang.size() <= 35 && absl::ascii_isalpha(lang[0]) &&
+                           std::all_of(lang.begin(), lang.end(), [](char c) {
+                             return absl::ascii_isalnum(c) || c == '-';
+                           }))) {
+      v.Add(p + ".language_tag", absl::StrCat("'", lang, "' is not a BCP 47 tag like sv or en-GB"));
+    }
+    CheckLabels(v, p + ".labels", r.labels());
+  }
+
+  static std::vector<std::string> Refs(const Resource&) { return {}; }
+
+  static absl::Status CheckReferences(CatalogTransaction&, const RequestContext&, const Resource&,
+                                      const std::string&, Violations&) {
+    return absl::OkStatus();
+  }
+
+  // An organisation that services still name cannot go: the catalogue would point at nothing.
+  static absl::Status CheckUnused(CatalogTransaction& tx, const RequestContext& rc,
+                                  const std::string& name) {
+    absl::StatusOr<std::vector<std::string>> users =
+        tx.FindReferencing(CatalogKind::kService, name);
+    if (!users.ok()) return users.status();
+    if (users->empty()) return absl::OkStatus();
+    for (std::string& id : *users) id = absl::StrCat(TenantName(rc), "/services/", id);
+    return Error(absl::StatusCode::kFailedPrecondition, "RESOURCE_IN_USE",
+                 absl::StrCat(name, " is used by ", absl::StrJoin(*users, ", "),
+                              "; remove it from their customer_organizations first"));
+  }
+};
+
+struct ItServiceKind {
+  using Resource = catalog::ItService;
+  static constexpr CatalogKind kKind = CatalogKind::kService;
+  static constexpr char kCollection[] = "services";
+  static constexpr char kNoun[] = "service";
+  static constexpr char kField[] = "service";
+  static constexpr char kIdPrefix[] = "svc";
+
+  static std::vector<std::string> FilterFields() {
+    return {"display_name",           "external_id", "owner", "category", "lifecycle_stage",
+            "customer_organizations", "labels"};
+  }
+
+  static void Validate(const Resource& r, const std::string& p, Violations& v) {
+    CheckText(v, p + ".display_name", r.display_name(), 200, true);
+    CheckText(v, p + ".description", r.description(), 2000, false);
+    CheckText(v, p + ".external_id", r.external_id(), 200, false);
+    CheckText(v, p + ".owner", r.owner(), 200, false);
+    CheckEmail(v, p + ".owner_email", r.owner_email());
+    CheckText(v, p + ".category", r.category(), 200, false);
+    if (!catalog::ServiceLifecycleStage_IsValid(r.lifecycle_stage())) {
+      v.Add(p + ".lifecycle_stage",
+            absl::StrCat("unknown value ", r.lifecycle_stage(),
+                         " (allowed: SERVICE_LIFECYCLE_STAGE_PIPELINE, "
+                         "SERVICE_LIFECYCLE_STAGE_LIVE, SERVICE_LIFECYCLE_STAGE_RETIRED)"));
+    }
+    const catalog::ServiceLevelSummary& sl = r.service_level();
+    CheckText(v, p + ".service_level.summary", sl.summary(), 500, false);
+    CheckText(v, p + ".service_level.support_hours", sl.support_hours(), 200, false);
+    CheckText(v, p + ".service_level.agreement_reference", sl.agreement_reference(), 500, false);
+    if (sl.has_availability_target_percent() &&
+        !(sl.availability_target_percent() > 0 && sl.availability_target_percent() <= 100)) {
+      v.Add(p + ".service_level.availability_target_percent", "must be above 0 and at most 100");
+    }
+    if (r.customer_organizations_size() > 1000) {
+      v.Add(p + ".customer_organizations", "at most 1000 organisations");
+    }
+    CheckLabels(v, p + ".labels", r.labels());
+  }
+
+  static std::vector<std::string> Refs(const Resource& r) {
+    return {r.customer_organizations().begin(), r.customer_organizations().end()};
+  }
+
+  // Each named organisation must exist in the caller's tenant; a name from another tenant is
+  // reported exactly like a missing one.
+  static absl::Status CheckReferences(CatalogTransaction& tx, const RequestContext& rc,
+                                      const Resource& r, const std::string& p, Violations& v) {
+    const std::string prefix = absl::StrCat(TenantName(rc), "/customerOrganizations/");
+    std::set<std::string> seen;
+    for (int i = 0; i < r.customer_organizations_size(); ++i) {
+      const std::string& name = r.customer_organizations(i);
+      const std::string path = absl::StrCat(p, ".customer_organizations[", i, "]");
+      if (!seen.insert(name).second) {
+        v.Add(path, absl::StrCat("'", name, "' is listed twice"));
+        continue;
+      }
+      absl::string_view id = name;
+      if (!absl::ConsumePrefix(&id, prefix) || id.empty() || absl::StrContains(id, '/')) {
+        v.Add(path, absl::StrCat("'", name, "' is not a customer organisation of this tenant (",
+                                 prefix, "{customer_organization})"));
+        continue;
+      }
+      absl::StatusOr<std::optional<CatalogRecord>> found =
+          tx.Get(CatalogKind::kCustomerOrganization, std::string(id));
+      if (!found.ok()) return found.status();
+      if (!found->has_value())
+        v.Add(path, absl::StrCat("customer organisation ", name, " not found"));
+    }
+    return absl::OkStatus();
+  }
+
+  static absl::Status CheckUnused(CatalogTransaction&, const RequestContext&, const std::string&) {
+    return absl::OkStatus();
+  }
+};
+
+// --- The standard methods, once for both kinds --------------------------------------------
+
+template <typename K>
+class Methods final {
+ public:
+  using Resource = typename K::Resource;
+
+  static std::string NameOf(const RequestContext& rc, absl::string_view id) {
+    return absl::StrCat(TenantName(rc), "/", K::kCollection, "/", id);
+  }
+
+  // The id in `name`, or INVALID_ARGUMENT for a malformed name, or NOT_FOUND for a name in
+  // another tenant (no hint whether it exists there).
+  static absl::StatusOr<std::string> IdFrom(const RequestContext& rc, absl::string_view name,
+                                            const std::string& field) {
+    std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+    if (parts.size() != 4 || parts[0] != "tenants" || parts[2] != K::kCollection ||
+        parts[1].empty() || parts[3].empty()) {
+      Violations v;
+      v.Add(field, absl::StrCat("'", name, "' is not a ", K::kNoun, " name like tenants/{tenant}/",
+                                K::kCollection, "/{id}"));
+      return std::move(v).ToStatus("invalid resource name");
+    }
+    if (parts[1] != rc.tenant_id) return NotFound(K::kNoun, name);
+    return std::string(parts[3]);
+  }
+
+  static absl::StatusOr<Resource> Load(CatalogTransaction& tx, const RequestContext& rc,
+                                       const std::string& id, int64_t* version = nullptr) {
+    absl::StatusOr<std::optional<CatalogRecord>> record = tx.Get(K::kKind, id);
+    if (!record.ok()) return record.status();
+    if (!record->has_value()) return NotFound(K::kNoun, NameOf(rc, id));
+    Resource resource;
+    if (!resource.ParseFromString((*record)->body)) {
+      return absl::DataLossError(absl::StrCat("stored ", K::kNoun, " ", id, " is unreadable"));
+    }
+    if (version != nullptr) *version = (*record)->version;
+    return resource;
+  }
+
+  static CatalogRecord ToRecord(const std::string& id, int64_t version, const Resource& r,
+                                absl::Time create_time, absl::Time update_time) {
+    CatalogRecord record;
+    record.id = id;
+    record.version = version;
+    if (!r.external_id().empty()) record.external_id = r.external_id();
+    record.refs = K::Refs(r);
+    record.body = r.SerializeAsString();
+    record.create_time = create_time;
+    record.update_time = update_time;
+    return record;
+  }
+
+  // external_id is unique within the tenant and kind.
+  static absl::Status CheckExternalIdFree(CatalogTransaction& tx, const RequestContext& rc,
+                                          const Resource& r, const std::string& own_id) {
+    if (r.external_id().empty()) return absl::OkStatus();
+    absl::StatusOr<std::optional<std::string>> holder =
+        tx.FindByExternalId(K::kKind, r.external_id());
+    if (!holder.ok()) return holder.status();
+    if (!holder->has_value() || **holder == own_id) return absl::OkStatus();
+    return WithReason(
+        InvalidArgumentError(absl::StrCat("external_id '", r.external_id(), "' is already used by ",
+                                          NameOf(rc, **holder)),
+                             {{absl::StrCat(K::kField, ".external_id"),
+                               absl::StrCat("already used by ", NameOf(rc, **holder))}}),
+        "ALREADY_EXISTS");
+  }
+
+  static absl::Status Create(CatalogStore& store, const RequestContext& rc, absl::Time now,
+                             const std::string& parent, const Resource& input,
+                             const std::string& id_in, absl::string_view request_id,
+                             const google::protobuf::Message& request, Resource* out,
+                             google::protobuf::Message* response, absl::string_view method) {
+    Violations v;
+    if (absl::Status s = CheckParent(rc, parent, v); !s.ok()) return s;
+    if (!id_in.empty() && !IsIdentifier(id_in, 63)) {
+      v.Add(absl::StrCat(K::kField, "_id"),
+            "1-63 lowercase letters, digits or '-', starting with a letter");
+    }
+    K::Validate(input, K::kField, v);
+    CheckRequestId(v, request_id);
+    if (!v.empty()) return std::move(v).ToStatus(absl::StrCat("invalid ", K::kNoun));
+    return store.InTransaction(rc, [&](CatalogTransaction& tx) {
+      return Idempotent(tx, request_id, method, request, response, [&]() -> absl::Status {
+        Violations refs;
+        if (absl::Status s = K::CheckReferences(tx, rc, input, K::kField, refs); !s.ok()) return s;
+        if (!refs.empty()) return std::move(refs).ToStatus(absl::StrCat("invalid ", K::kNoun));
+        const std::string id = id_in.empty() ? NewId(K::kIdPrefix) : id_in;
+        if (absl::Status s = CheckExternalIdFree(tx, rc, input, id); !s.ok()) return s;
+        absl::StatusOr<std::vector<CatalogRecord>> existing = tx.List(K::kKind);
+        if (!existing.ok()) return existing.status();
+        if (existing->size() >= kMaxResourcesPerKind) {
+          return Error(
+              absl::StatusCode::kResourceExhausted, "QUOTA_EXCEEDED",
+              absl::StrCat("a tenant holds at most ", kMaxResourcesPerKind, " ", K::kCollection));
+        }
+        *out = input;
+        out->set_name(NameOf(rc, id));
+        *out->mutable_create_time() = ToProto(now);
+        *out->mutable_update_time() = ToProto(now);
+        out->set_etag(EtagOf(1));
+        absl::Status inserted = tx.Insert(K::kKind, ToRecord(id, 1, *out, now, now));
+        if (absl::IsAlreadyExists(inserted)) {
+          return Error(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
+                       absl::StrCat(K::kNoun, " ", out->name(), " already exists"));
+        }
+        return inserted;
+      });
+    });
+  }
+
+  static absl::Status Get(CatalogStore& store, const RequestContext& rc, const std::string& name,
+                          Resource* out) {
+    absl::StatusOr<std::string> id = IdFrom(rc, name, "name");
+    if (!id.ok()) return id.status();
+    return store.InTransaction(rc, [&](CatalogTransaction& tx) -> absl::Status {
+      absl::StatusOr<Resource> r = Load(tx, rc, *id);
+      if (!r.ok()) return r.status();
+      *out = *std::move(r);
+      return absl::OkStatus();
+    });
+  }
+
+  template <typename Response>
+  static absl::Status List(CatalogStore& store, const RequestContext& rc, const std::string& parent,
+                           const ListRequestFields& fields, Response* resp,
+                           google::protobuf::RepeatedPtrField<Resource>* page) {
+    Violations v;
+    if (absl::Status s = CheckParent(rc, parent, v); !s.ok()) return s;
+    if (!v.empty()) return std::move(v).ToStatus("invalid list request");
+    absl::StatusOr<ListQuery> query = ParseListQuery(
+        fields, K::FilterFields(), {"display_name", "create_time", "update_time"}, "display_name");
+    if (!query.ok()) return query.status();
+    std::vector<Resource> all;
+    absl::Status read = store.InTransaction(rc, [&](CatalogTransaction& tx) -> absl::Status {
+      absl::StatusOr<std::vector<CatalogRecord>> records = tx.List(K::kKind);
+      if (!records.ok()) return records.status();
+      for (const CatalogRecord& record : *records) {
+        Resource r;
+        if (!r.ParseFromString(record.body)) {
+          return absl::DataLossError(
+              absl::StrCat("stored ", K::kNoun, " ", record.id, " is unreadable"));
+        }
+        if (Matches(r, query->filter)) all.push_back(std::move(r));
+      }
+      return absl::OkStatus();
+    });
+    if (!read.ok()) return read;
+    std::vector<const google::protobuf::Message*> ordered;
+    for (const Resource& r : all) ordered.push_back(&r);
+    SortForQuery(ordered, *query);
+    const int total = static_cast<int>(ordered.size());
+    const int end = std::min(total, query->offset + query->page_size);
+    for (int i = query->offset; i < end; ++i) {
+      page->Add()->CopyFrom(*ordered[i]);
+    }
+    resp->set_total_size(total);
+    if (end < total) resp->set_next_page_token(NextPageToken(fields, end));
+    return absl::OkStatus();
+  }
+
+  static absl::StatusOr<FieldMask> CheckMask(const FieldMask& mask) {
+    static const std::set<std::string> kOutputOnly = {"name", "create_time", "update_time", "etag"};
+    Violations v;
+    if (mask.paths_size() == 0) {
+      v.Add("update_mask", "required: list the fields to change, or \"*\" for all of them");
+    }
+    FieldMask effective;
+    for (const std::string& path : mask.paths()) {
+      if (path == "*") {
+        for (int i = 0; i < Resource::descriptor()->field_count(); ++i) {
+          const std::string& field = Resource::descriptor()->field(i)->name();
+          if (!kOutputOnly.contains(field)) effective.add_paths(field);
+        }
+      } else if (!FieldMaskUtil::GetFieldDescriptors(Resource::descriptor(), path, nullptr)) {
+        v.Add("update_mask", absl::StrCat("unknown field '", path, "' of ", K::kNoun));
+      } else if (kOutputOnly.contains(path.substr(0, path.find('.')))) {
+        v.Add("update_mask", absl::StrCat("'", path, "' cannot be changed"));
+      } else {
+        effective.add_paths(path);
+      }
+    }
+    if (!v.empty()) return std::move(v).ToStatus("invalid update_mask");
+    return effective;
+  }
+
+  static absl::Status Update(CatalogStore& store, const RequestContext& rc, absl::Time now,
+                             const Resource& input, const FieldMask& mask,
+                             absl::string_view request_id, const google::protobuf::Message& request,
+                             Resource* out, google::protobuf::Message* response,
+                             absl::string_view method) {
+    absl::StatusOr<std::string> id = IdFrom(rc, input.name(), absl::StrCat(K::kField, ".name"));
+    if (!id.ok()) return id.status();
+    absl::StatusOr<FieldMask> effective = CheckMask(mask);
+    if (!effective.ok()) return effective.status();
+    Violations v;
+    CheckRequestId(v, request_id);
+    if (!v.empty()) return std::move(v).ToStatus("invalid request");
+    return store.InTransaction(rc, [&](CatalogTransaction& tx) {
+      return Idempotent(tx, request_id, method, request, response, [&]() -> absl::Status {
+        int64_t version = 0;
+        absl::StatusOr<Resource> current = Load(tx, rc, *id, &version);
+        if (!current.ok()) return current.status();
+        if (absl::Status s = CheckEtag(input.name(), input.etag(), current->etag()); !s.ok()) {
+          return s;
+        }
+        Resource merged = *current;
+        FieldMaskUtil::MergeOptions options;
+        options.set_replace_message_fields(true);
+        options.set_replace_repeated_fields(true);
+        FieldMaskUtil::MergeMessageTo(input, *effective, options, &merged);
+        Violations invalid;
+        K::Validate(merged, K::kField, invalid);
+        if (absl::Status s = K::CheckReferences(tx, rc, merged, K::kField, invalid); !s.ok()) {
+          return s;
+        }
+        if (!invalid.empty())
+          return std::move(invalid).ToStatus(absl::StrCat("invalid ", K::kNoun));
+        if (absl::Status s = CheckExternalIdFree(tx, rc, merged, *id); !s.ok()) return s;
+        merged.set_etag(EtagOf(version + 1));
+        *merged.mutable_update_time() = ToProto(now);
+        absl::Time created = absl::FromUnixSeconds(current->create_time().seconds()) +
+                             absl::Nanoseconds(current->create_time().nanos());
+        if (absl::Status s = tx.Update(K::kKind, ToRecord(*id, version + 1, merged, created, now));
+            !s.ok()) {
+          return s;
+        }
+        *out = std::move(merged);
+        return absl::OkStatus();
+      });
+    });
+  }
+
+  static absl::Status Delete(CatalogStore& store, const RequestContext& rc, const std::string& name,
+                             const std::string& etag, absl::string_view request_id,
+                             const google::protobuf::Message& request,
+                             google::protobuf::Message* response, absl::string_view method) {
+    absl::StatusOr<std::string> id = IdFrom(rc, name, "name");
+    if (!id.ok()) return id.status();
+    Violations v;
+    CheckRequestId(v, request_id);
+    if (!v.empty()) return std::move(v).ToStatus("invalid request");
+    return store.InTransaction(rc, [&](CatalogTransaction& tx) {
+      return Idempotent(tx, request_id, method, request, response, [&]() -> absl::Status {
+        absl::StatusOr<Resource> current = Load(tx, rc, *id);
+        if (!current.ok()) return current.status();
+        if (absl::Status s = CheckEtag(name, etag, current->etag()); !s.ok()) return s;
+        if (absl::Status s = K::CheckUnused(tx, rc, name); !s.ok()) return s;
+        return tx.Delete(K::kKind, *id);
+      });
+    });
+  }
+
+ private:
+  // A mutation with a request_id runs once: a retry with the same request gets the first
+  // reply, the same request_id on a different request is refused.
+  template <typename Body>
+  static absl::Status Idempotent(CatalogTransaction& tx, absl::string_view request_id,
+                                 absl::string_view method, const google::protobuf::Message& request,
+                                 google::protobuf::Message* response, Body&& body) {
+    if (request_id.empty()) return body();
+    std::string fingerprint;
+    {
+      google::protobuf::io::StringOutputStream stream(&fingerprint);
+      google::protobuf::io::CodedOutputStream coded(&stream);
+      coded.SetSerializationDeterministic(true);
+      request.SerializeToCodedStream(&coded);
+    }
+    absl::StatusOr<std::optional<IdempotentReply>> prior = tx.FindReply(std::string(request_id));
+    if (!prior.ok()) return prior.status();
+    if (prior->has_value()) {
+      if ((*prior)->method != method || (*prior)->request != fingerprint) {
+        return Error(
+            absl::StatusCode::kFailedPrecondition, "REQUEST_ID_REUSED",
+            absl::StrCat("request_id ", request_id, " was already used for a different request"));
+      }
+      if (!response->ParseFromString((*prior)->reply)) {
+        return absl::DataLossError("stored reply of an earlier request is unreadable");
+      }
+      return absl::OkStatus();
+    }
+    if (absl::Status s = body(); !s.ok()) return s;
+    return tx.RecordReply(std::string(request_id),
+                          {std::string(method), fingerprint, response->SerializeAsString()});
+  }
+};
+
+using Orgs = Methods<CustomerOrganizationKind>;
+using Services = Methods<ItServiceKind>;
+
+ListRequestFields FieldsOf(const auto& req) {
+  return {req.page_size(), req.page_token(), req.filter(), req.order_by()};
+}
+
+}  // namespace
+
+absl::Status CatalogCore::CreateCustomerOrganization(
+    const RequestContext& rc, const catalog::CreateCustomerOrganizationRequest& req,
+    catalog::CreateCustomerOrganizationResponse* resp) {
+  return Orgs::Create(store_, rc, clock_(), req.parent(), req.customer_organization(),
+                      req.customer_organization_id(), req.request_id(), req,
+                      resp->mutable_customer_organization(), resp, "CreateCustomerOrganization");
+}
+
+absl::Status CatalogCore::GetCustomerOrganization(
+    const RequestContext& rc, const catalog::GetCustomerOrganizationRequest& req,
+    catalog::GetCustomerOrganizationResponse* resp) {
+  return Orgs::Get(store_, rc, req.name(), resp->mutable_customer_organization());
+}
+
+absl::Status CatalogCore::ListCustomerOrganizations(
+    const RequestContext& rc, const catalog::ListCustomerOrganizationsRequest& req,
+    catalog::ListCustomerOrganizationsResponse* resp) {
+  return Orgs::List(store_, rc, req.parent(), FieldsOf(req), resp,
+                    resp->mutable_customer_organizations());
+}
+
+absl::Status CatalogCore::UpdateCustomerOrganization(
+    const RequestContext& rc, const catalog::UpdateCustomerOrganizationRequest& req,
+    catalog::UpdateCustomerOrganizationResponse* resp) {
+  return Orgs::Update(store_, rc, clock_(), req.customer_organization(), req.update_mask(),
+                      req.request_id(), req, resp->mutable_customer_organization(), resp,
+                      "UpdateCustomerOrganization");
+}
+
+absl::Status CatalogCore::DeleteCustomerOrganization(
+    const RequestContext& rc, const catalog::DeleteCustomerOrganizationRequest& req,
+    catalog::DeleteCustomerOrganizationResponse* resp) {
+  return Orgs::Delete(store_, rc, req.name(), req.etag(), req.request_id(), req, resp,
+                      "DeleteCustomerOrganization");
+}
+
+absl::Status CatalogCore::CreateItService(const RequestContext& rc,
+                                          const catalog::CreateItServiceRequest& req,
+                                          catalog::CreateItServiceResponse* resp) {
+  return Services::Create(store_, rc, clock_(), req.parent(), req.service(), req.service_id(),
+                          req.request_id(), req, resp->mutable_service(), resp, "CreateItService");
+}
+
+absl::Status CatalogCore::GetItService(const RequestContext& rc,
+                                       const catalog::GetItServiceRequest& req,
+                                       catalog::GetItServiceResponse* resp) {
+  return Services::Get(store_, rc, req.name(), resp->mutable_service());
+}
+
+absl::Status CatalogCore::ListItServices(const RequestContext& rc,
+                                         const catalog::ListItServicesRequest& req,
+                                         catalog::ListItServicesResponse* resp) {
+  return Services::List(store_, rc, req.parent(), FieldsOf(req), resp, resp->mutable_services());
+}
+
+absl::Status CatalogCore::UpdateItService(const RequestContext& rc,
+                                          const catalog::UpdateItServiceRequest& req,
+                                          catalog::UpdateItServiceResponse* resp) {
+  return Services::Update(store_, rc, clock_(), req.service(), req.update_mask(), req.request_id(),
+                          req, resp->mutable_service(), resp, "UpdateItService");
+}
+
+absl::Status CatalogCore::DeleteItService(const RequestContext& rc,
+                                          const catalog::DeleteItServiceRequest& req,
+                                          catalog::DeleteItServiceResponse* resp) {
+  return Services::Delete(store_, rc, req.name(), req.etag(), req.request_id(), req, resp,
+                          "DeleteItService");
+}
+
+}  // namespace lagom::questionnaire

@@ -1,0 +1,70 @@
+// What the catalogue core needs from storage: records of one tenant, read and written inside
+// one transaction. The PostgreSQL adapter is store/pg_catalog_store; unit tests use a fake.
+#ifndef LAGOM_SERVICES_QUESTIONNAIRE_CATALOG_CATALOG_STORE_H_
+#define LAGOM_SERVICES_QUESTIONNAIRE_CATALOG_CATALOG_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/request_context.h"
+
+namespace lagom::questionnaire {
+
+enum class CatalogKind { kCustomerOrganization, kService };
+
+// One stored resource. `body` is the serialized resource message; the other fields are what
+// storage indexes or checks.
+struct CatalogRecord {
+  std::string id;
+  int64_t version = 0;
+  std::optional<std::string> external_id;
+  std::vector<std::string> refs;  // resource names this record refers to
+  std::string body;
+  absl::Time create_time;
+  absl::Time update_time;
+};
+
+struct IdempotentReply {
+  std::string method;
+  std::string request;  // deterministic serialization of the first request
+  std::string reply;    // serialized response message
+};
+
+// All calls are scoped to the tenant of the transaction. Insert of a duplicate id or
+// external_id fails ALREADY_EXISTS; Update and Delete of a missing record fail NOT_FOUND.
+class CatalogTransaction {
+ public:
+  virtual ~CatalogTransaction() = default;
+  virtual absl::StatusOr<std::optional<CatalogRecord>> Get(CatalogKind kind,
+                                                           const std::string& id) = 0;
+  virtual absl::StatusOr<std::vector<CatalogRecord>> List(CatalogKind kind) = 0;
+  virtual absl::StatusOr<std::optional<std::string>> FindByExternalId(
+      CatalogKind kind, const std::string& external_id) = 0;
+  // Ids of records of `kind` whose refs contain `ref`.
+  virtual absl::StatusOr<std::vector<std::string>> FindReferencing(CatalogKind kind,
+                                                                   const std::string& ref) = 0;
+  virtual absl::Status Insert(CatalogKind kind, const CatalogRecord& record) = 0;
+  virtual absl::Status Update(CatalogKind kind, const CatalogRecord& record) = 0;
+  virtual absl::Status Delete(CatalogKind kind, const std::string& id) = 0;
+  virtual absl::StatusOr<std::optional<IdempotentReply>> FindReply(
+      const std::string& request_id) = 0;
+  virtual absl::Status RecordReply(const std::string& request_id, const IdempotentReply& reply) = 0;
+};
+
+class CatalogStore {
+ public:
+  virtual ~CatalogStore() = default;
+  // Runs fn in one transaction of rc's tenant: committed when fn returns OK, else rolled back.
+  virtual absl::Status InTransaction(
+      const RequestContext& rc, const std::function<absl::Status(CatalogTransaction&)>& fn) = 0;
+};
+
+}  // namespace lagom::questionnaire
+
+#endif  // LAGOM_SERVICES_QUESTIONNAIRE_CATALOG_CATALOG_STORE_H_

@@ -1,0 +1,122 @@
+#include "services/questionnaire/store/pg_catalog_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/testing/integration.h"
+#include "questionnaire_migrations.h"
+
+namespace lagom::questionnaire {
+namespace {
+
+using ::testing::ElementsAre;
+
+class PgCatalogStoreTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto pool = PgPool::Connect(lagom::testing::TestPostgresUrl(), 4, absl::Seconds(5));
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = pool->release();
+    ASSERT_TRUE(pool_->RunMigrations("questionnaire", Migrations()).ok());
+  }
+  static void TearDownTestSuite() { delete pool_; }
+
+  static CatalogRecord Record(std::string id, std::optional<std::string> external_id = {},
+                              std::vector<std::string> refs = {}) {
+    CatalogRecord r;
+    r.id = std::move(id);
+    r.version = 1;
+    r.external_id = std::move(external_id);
+    r.refs = std::move(refs);
+    r.body = std::string("body\0with\xffzero", 14);
+    r.create_time = absl::FromUnixMicros(1'800'000'000'123'456);
+    r.update_time = r.create_time;
+    return r;
+  }
+
+  absl::Status Run(const RequestContext& rc,
+                   const std::function<absl::Status(CatalogTransaction&)>& fn) {
+    PgCatalogStore store(*pool_);
+    return store.InTransaction(rc, fn);
+  }
+
+  static PgPool* pool_;
+  RequestContext a_{.tenant_id = lagom::testing::UniqueTenantId("a")};
+  RequestContext b_{.tenant_id = lagom::testing::UniqueTenantId("b")};
+};
+
+PgPool* PgCatalogStoreTest::pool_ = nullptr;
+
+TEST_F(PgCatalogStoreTest, RecordsRoundTripExactly) {
+  ASSERT_TRUE(
+      Run(a_, [](CatalogTransaction& tx) {
+        return tx.Insert(CatalogKind::kService, Record("email", "sys-1", {"x", "y \"quoted\""}));
+      }).ok());
+  ASSERT_TRUE(Run(a_, [](CatalogTransaction& tx) -> absl::Status {
+                auto got = tx.Get(CatalogKind::kService, "email");
+                EXPECT_TRUE(got.ok() && got->has_value());
+                const CatalogRecord expected = Record("email", "sys-1", {"x", "y \"quoted\""});
+                EXPECT_EQ((*got)->body, expected.body);
+                EXPECT_EQ((*got)->external_id, expected.external_id);
+                EXPECT_THAT((*got)->refs, ElementsAre("x", "y \"quoted\""));
+                EXPECT_EQ((*got)->create_time, expected.create_time);
+                EXPECT_THAT(*tx.FindReferencing(CatalogKind::kService, "y \"quoted\""),
+                            ElementsAre("email"));
+                EXPECT_EQ(**tx.FindByExternalId(CatalogKind::kService, "sys-1"), "email");
+                return absl::OkStatus();
+              }).ok());
+}
+
+TEST_F(PgCatalogStoreTest, AnotherTenantSeesNothing) {
+  ASSERT_TRUE(Run(a_, [](CatalogTransaction& tx) {
+                return tx.Insert(CatalogKind::kCustomerOrganization, Record("lund", "ext-1"));
+              }).ok());
+  ASSERT_TRUE(
+      Run(b_, [](CatalogTransaction& tx) -> absl::Status {
+        EXPECT_FALSE(tx.Get(CatalogKind::kCustomerOrganization, "lund")->has_value());
+        EXPECT_TRUE(tx.List(CatalogKind::kCustomerOrganization)->empty());
+        EXPECT_FALSE(tx.FindByExternalId(CatalogKind::kCustomerOrganization, "ext-1")->has_value());
+        EXPECT_TRUE(absl::IsNotFound(tx.Delete(CatalogKind::kCustomerOrganization, "lund")));
+        // The same id and external id are free in another tenant.
+        return tx.Insert(CatalogKind::kCustomerOrganization, Record("lund", "ext-1"));
+      }).ok());
+}
+
+TEST_F(PgCatalogStoreTest, DuplicateExternalIdIsAlreadyExistsAndRollsBack) {
+  absl::Status status = Run(a_, [](CatalogTransaction& tx) -> absl::Status {
+    EXPECT_TRUE(tx.Insert(CatalogKind::kCustomerOrganization, Record("one", "dup")).ok());
+    return tx.Insert(CatalogKind::kCustomerOrganization, Record("two", "dup"));
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(Run(a_, [](CatalogTransaction& tx) -> absl::Status {
+                EXPECT_TRUE(tx.List(CatalogKind::kCustomerOrganization)->empty());
+                return absl::OkStatus();
+              }).ok());
+}
+
+TEST_F(PgCatalogStoreTest, UpdateDeleteAndRepliesPersist) {
+  ASSERT_TRUE(
+      Run(a_, [](CatalogTransaction& tx) -> absl::Status {
+        if (auto s = tx.Insert(CatalogKind::kService, Record("email")); !s.ok()) return s;
+        CatalogRecord changed = Record("email", "new-ext");
+        changed.version = 2;
+        changed.update_time += absl::Seconds(60);
+        if (auto s = tx.Update(CatalogKind::kService, changed); !s.ok()) return s;
+        return tx.RecordReply("req-1", {"CreateItService", std::string("r\0q", 3), "reply"});
+      }).ok());
+  ASSERT_TRUE(Run(a_, [](CatalogTransaction& tx) -> absl::Status {
+                auto got = tx.Get(CatalogKind::kService, "email");
+                EXPECT_EQ((*got)->version, 2);
+                EXPECT_EQ((*got)->external_id, "new-ext");
+                EXPECT_EQ((*got)->update_time - (*got)->create_time, absl::Seconds(60));
+                auto reply = tx.FindReply("req-1");
+                EXPECT_EQ((*reply)->request, std::string("r\0q", 3));
+                EXPECT_EQ((*reply)->reply, "reply");
+                EXPECT_TRUE(tx.Delete(CatalogKind::kService, "email").ok());
+                EXPECT_TRUE(absl::IsNotFound(tx.Update(CatalogKind::kService, Record("email"))));
+                return absl::OkStatus();
+              }).ok());
+}
+
+}  // namespace
+}  // namespace lagom::questionnaire

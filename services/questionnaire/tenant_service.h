@@ -1,0 +1,70 @@
+// gRPC adapter of lagom.tenancy.v1.TenantService.
+#ifndef LAGOM_SERVICES_QUESTIONNAIRE_TENANT_SERVICE_H_
+#define LAGOM_SERVICES_QUESTIONNAIRE_TENANT_SERVICE_H_
+
+#include "lagom/tenancy/v1/tenancy.grpc.pb.h"
+
+namespace lagom::questionnaire {
+
+namespace tenancy_api = ::lagom::tenancy::v1;
+
+class TenantServiceImpl final : public tenancy_api::TenantService::CallbackService {
+ public:
+  // Every RPC checks the caller's tenant, then answers UNIMPLEMENTED (NOT_IMPLEMENTED_YET)
+  // until the release that builds it replaces the handler with a call into its core.
+  grpc::ServerUnaryReactor* CreateTenant(grpc::CallbackServerContext* ctx,
+                                         const tenancy_api::CreateTenantRequest* req,
+                                         tenancy_api::CreateTenantResponse* resp) override;
+  grpc::ServerUnaryReactor* GetTenant(grpc::CallbackServerContext* ctx,
+                                      const tenancy_api::GetTenantRequest* req,
+                                      tenancy_api::GetTenantResponse* resp) override;
+  grpc::ServerUnaryReactor* ListTenants(grpc::CallbackServerContext* ctx,
+                                        const tenancy_api::ListTenantsRequest* req,
+                                        tenancy_api::ListTenantsResponse* resp) override;
+  grpc::ServerUnaryReactor* UpdateTenant(grpc::CallbackServerContext* ctx,
+                                         const tenancy_api::UpdateTenantRequest* req,
+                                         tenancy_api::UpdateTenantResponse* resp) override;
+  grpc::ServerUnaryReactor* DeleteTenant(grpc::CallbackServerContext* ctx,
+                                         const tenancy_api::DeleteTenantRequest* req,
+                                         tenancy_api::DeleteTenantResponse* resp) override;
+  grpc::ServerUnaryReactor* GetTenantSettings(
+      grpc::CallbackServerContext* ctx, const tenancy_api::GetTenantSettingsRequest* req,
+      tenancy_api::GetTenantSettingsResponse* resp) override;
+  grpc::ServerUnaryReactor* UpdateTenantSettings(
+      grpc::CallbackServerContext* ctx, const tenancy_api::UpdateTenantSettingsRequest* req,
+      tenancy_api::UpdateTenantSettingsResponse* resp) override;
+  grpc::ServerUnaryReactor* CreateApiKey(grpc::CallbackServerContext* ctx,
+                                         const tenancy_api::CreateApiKeyRequest* req,
+                                         tenancy_api::CreateApiKeyResponse* resp) override;
+  grpc::ServerUnaryReactor* GetApiKey(grpc::CallbackServerContext* ctx,
+                                      const tenancy_api::GetApiKeyRequest* req,
+                                      tenancy_api::GetApiKeyResponse* resp) override;
+  grpc::ServerUnaryReactor* ListApiKeys(grpc::CallbackServerContext* ctx,
+                                        const tenancy_api::ListApiKeysRequest* req,
+                                        tenancy_api::ListApiKeysResponse* resp) override;
+  grpc::ServerUnaryReactor* RevokeApiKey(grpc::CallbackServerContext* ctx,
+                                         const tenancy_api::RevokeApiKeyRequest* req,
+                                         tenancy_api::RevokeApiKeyResponse* resp) override;
+  grpc::ServerUnaryReactor* RotateApiKey(grpc::CallbackServerContext* ctx,
+                                         const tenancy_api::RotateApiKeyRequest* req,
+                                         tenancy_api::RotateApiKeyResponse* resp) override;
+  grpc::ServerUnaryReactor* CreateRoleBinding(
+      grpc::CallbackServerContext* ctx, const tenancy_api::CreateRoleBindingRequest* req,
+      tenancy_api::CreateRoleBindingResponse* resp) override;
+  grpc::ServerUnaryReactor* GetRoleBinding(grpc::CallbackServerContext* ctx,
+                                           const tenancy_api::GetRoleBindingRequest* req,
+                                           tenancy_api::GetRoleBindingResponse* resp) override;
+  grpc::ServerUnaryReactor* ListRoleBindings(grpc::CallbackServerContext* ctx,
+                                             const tenancy_api::ListRoleBindingsRequest* req,
+                                             tenancy_api::ListRoleBindingsResponse* resp) override;
+  grpc::ServerUnaryReactor* DeleteRoleBinding(
+      grpc::CallbackServerContext* ctx, const tenancy_api::DeleteRoleBindingRequest* req,
+      tenancy_api::DeleteRoleBindingResponse* resp) override;
+  grpc::ServerUnaryReactor* ListAuditEvents(grpc::CallbackServerContext* ctx,
+                                            const tenancy_api::ListAuditEventsRequest* req,
+                                            tenancy_api::ListAuditEventsResponse* resp) override;
+};
+
+}  // namespace lagom::questionnaire
+
+#endif  // LAGOM_SERVICES_QUESTIONNAIRE_TENANT_SERVICE_H_

@@ -1,0 +1,45 @@
+// gRPC adapter of lagom.reporting.v1.ReportingService.
+#ifndef LAGOM_SERVICES_REPORTING_REPORTING_SERVICE_H_
+#define LAGOM_SERVICES_REPORTING_REPORTING_SERVICE_H_
+
+#include "lagom/reporting/v1/reporting.grpc.pb.h"
+
+namespace lagom::reporting {
+
+namespace reporting_api = ::lagom::reporting::v1;
+
+class ReportingServiceImpl final : public reporting_api::ReportingService::CallbackService {
+ public:
+  // Every RPC checks the caller's tenant, then answers UNIMPLEMENTED (NOT_IMPLEMENTED_YET)
+  // until the release that builds it replaces the handler with a call into its core.
+  grpc::ServerUnaryReactor* RecordScorecard(grpc::CallbackServerContext* ctx,
+                                            const reporting_api::RecordScorecardRequest* req,
+                                            reporting_api::RecordScorecardResponse* resp) override;
+  grpc::ServerUnaryReactor* GetScorecard(grpc::CallbackServerContext* ctx,
+                                         const reporting_api::GetScorecardRequest* req,
+                                         reporting_api::GetScorecardResponse* resp) override;
+  grpc::ServerUnaryReactor* ListScorecards(grpc::CallbackServerContext* ctx,
+                                           const reporting_api::ListScorecardsRequest* req,
+                                           reporting_api::ListScorecardsResponse* resp) override;
+  grpc::ServerWriteReactor<reporting_api::StreamScorecardsResponse>* StreamScorecards(
+      grpc::CallbackServerContext* ctx, const reporting_api::StreamScorecardsRequest* req) override;
+  grpc::ServerUnaryReactor* GetTrend(grpc::CallbackServerContext* ctx,
+                                     const reporting_api::GetTrendRequest* req,
+                                     reporting_api::GetTrendResponse* resp) override;
+  grpc::ServerUnaryReactor* CompareScorecards(
+      grpc::CallbackServerContext* ctx, const reporting_api::CompareScorecardsRequest* req,
+      reporting_api::CompareScorecardsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetBenchmark(grpc::CallbackServerContext* ctx,
+                                         const reporting_api::GetBenchmarkRequest* req,
+                                         reporting_api::GetBenchmarkResponse* resp) override;
+  grpc::ServerUnaryReactor* RenderReport(grpc::CallbackServerContext* ctx,
+                                         const reporting_api::RenderReportRequest* req,
+                                         reporting_api::RenderReportResponse* resp) override;
+  grpc::ServerUnaryReactor* ExportScorecard(grpc::CallbackServerContext* ctx,
+                                            const reporting_api::ExportScorecardRequest* req,
+                                            reporting_api::ExportScorecardResponse* resp) override;
+};
+
+}  // namespace lagom::reporting
+
+#endif  // LAGOM_SERVICES_REPORTING_REPORTING_SERVICE_H_
