@@ -167,6 +167,13 @@ absl::Status PgPool::WithTenant(const RequestContext& rc,
   });
 }
 
+absl::Status PgPool::WithOperator(const std::function<absl::Status(pqxx::work&)>& fn) {
+  return InTransaction(absl::Now() + connect_timeout_, [&](pqxx::work& tx) {
+    tx.exec("SELECT set_config('lagom.operator', 'on', true)");
+    return fn(tx);
+  });
+}
+
 absl::Status PgPool::ApplyOne(std::string_view owner, const Migration& m) {
   const std::string label = absl::StrCat(ToAbsl(owner), "/", m.version, " (", m.name, ")");
   return InTransaction(absl::Now() + connect_timeout_, [&](pqxx::work& tx) -> absl::Status {

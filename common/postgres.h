@@ -38,6 +38,11 @@ class PgPool final {
   absl::Status WithTenant(const RequestContext& rc,
                           const std::function<absl::Status(pqxx::work&)>& fn);
 
+  // Like WithTenant, but for the hosting operator's tenant-less work (provisioning, listing
+  // tenants): sets lagom.operator = 'on' for the transaction and no tenant. Only the tenants
+  // table has a policy that admits the operator; every tenant's data stays invisible.
+  absl::Status WithOperator(const std::function<absl::Status(pqxx::work&)>& fn);
+
   // Applies `migrations` (ascending versions) not yet recorded for `owner`, each in its own
   // transaction under pg_advisory_xact_lock(hashtext(owner)). An applied migration whose SQL
   // changed → FAILED_PRECONDITION naming owner/version.

@@ -1,46 +1,49 @@
-// Who is calling, for which tenant, until when. Read once per RPC from gRPC metadata and
-// forwarded on every service-to-service call.
+// Who is calling, for which tenant, until when. Produced once per RPC by the service's
+// CallAdmitter (authentication, authorisation, limits: common/auth/call_guard.h) and passed
+// into every core and storage call.
 #ifndef LAGOM_COMMON_REQUEST_CONTEXT_H_
 #define LAGOM_COMMON_REQUEST_CONTEXT_H_
 
-#include <grpcpp/client_context.h>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include <google/protobuf/message.h>
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/string_ref.h>
 
-#include <map>
-#include <string>
-
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lagom/auth/v1/auth.pb.h"
 
 namespace lagom {
 
-// Plain metadata until real authentication replaces them.
-inline constexpr char kTenantMetadataKey[] = "x-lagom-tenant";
-inline constexpr char kPrincipalMetadataKey[] = "x-lagom-principal";
 inline constexpr char kRequestIdMetadataKey[] = "x-request-id";
 
 // What a valid tenant id looks like, for error messages and docs.
 inline constexpr char kTenantIdPattern[] = "^[a-z][a-z0-9-]{1,62}$";
 
 struct RequestContext {
-  std::string tenant_id{};
-  std::string principal{};
-  std::string request_id_hint{};
+  std::string tenant_id;  // the caller's tenant; empty only for the hosting operator
+  ::lagom::auth::v1::Principal principal;
+  std::string request_id_hint;
+  std::string peer;  // where the call came from, for the audit log
   absl::Time deadline = absl::InfiniteFuture();
 };
 
 bool IsValidTenantId(std::string_view tenant_id);
 
-// UNAUTHENTICATED with reason TENANT_MISSING or TENANT_INVALID when the tenant is absent or
-// does not match kTenantIdPattern.
-absl::StatusOr<RequestContext> RequestContextFromMetadata(
-    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata, absl::Time deadline);
+// The call's deadline as absl::Time (gRPC's "none" becomes InfiniteFuture).
+absl::Time DeadlineOf(const grpc::ServerContextBase& ctx);
 
-absl::StatusOr<RequestContext> RequestContextFrom(const grpc::ServerContextBase& ctx);
-
-// Sets tenant, principal and request-id metadata and the caller's deadline on an outgoing call.
-void ForwardTo(const RequestContext& rc, grpc::ClientContext* ctx);
+// Admits or refuses a call before its handler runs, and says who is calling. Implemented by
+// auth::CallGuard; tests may pass simpler ones.
+class CallAdmitter {
+ public:
+  virtual ~CallAdmitter() = default;
+  virtual absl::StatusOr<RequestContext> Admit(const grpc::ServerContextBase& ctx,
+                                               const google::protobuf::Message& request) const = 0;
+};
 
 }  // namespace lagom
 

@@ -4,6 +4,7 @@
 #define LAGOM_COMMON_SERVER_H_
 
 #include <grpcpp/impl/service_type.h>
+#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 
 #include <memory>
@@ -28,6 +29,9 @@ struct ServerOptions {
   absl::Duration drain_deadline = absl::Seconds(10);
   int max_message_bytes = 4 << 20;
   bool access_log = false;  // one debug line per call
+  // TLS (and mTLS when it verifies client certificates); null: plaintext, which start-up
+  // allows only when explicitly asked to (--allow_plaintext).
+  std::shared_ptr<grpc::ServerCredentials> credentials;
 };
 
 class Server final {

@@ -1,5 +1,8 @@
 #include "common/server_flags.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -16,11 +19,86 @@ ABSL_FLAG(absl::Duration, drain_deadline, absl::Seconds(10),
           "On SIGTERM, how long in-flight calls may take to finish");
 ABSL_FLAG(bool, access_log, false, "Log one line per RPC");
 ABSL_FLAG(int, executor_threads, 8, "Threads for handler work that blocks on storage");
+ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate chain this service presents");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA that client certificates must chain to; set: mutual TLS, clients without a "
+          "valid certificate are refused");
+ABSL_FLAG(
+    std::string, tls_ca_file, "",
+    "PEM CA that other Lagom services' certificates chain to (default: --tls_client_ca_file)");
+ABSL_FLAG(bool, allow_plaintext, false,
+          "Serve and call without TLS; for the local stack on loopback only");
+ABSL_FLAG(std::string, postgres_migrations_url, "",
+          "PostgreSQL URL of the role that owns the schemas and applies migrations; empty: "
+          "--postgres_url applies them (services should connect as a role that owns nothing)");
 
 namespace lagom {
 
+namespace {
+
+std::string ReadFileOrDie(std::string_view service, const std::string& flag,
+                          const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream content;
+  content << in.rdbuf();
+  if (!in || content.str().empty()) {
+    DieWithConfigError(
+        service, absl::InvalidArgumentError(absl::StrCat("--", flag, ": cannot read ", path)));
+  }
+  return content.str();
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::ServerCredentials> ServerCredentialsOrDie(std::string_view service) {
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert_file);
+  const std::string key = absl::GetFlag(FLAGS_tls_key_file);
+  const std::string client_ca = absl::GetFlag(FLAGS_tls_client_ca_file);
+  if (cert.empty() && key.empty()) {
+    if (!absl::GetFlag(FLAGS_allow_plaintext)) {
+      DieWithConfigError(service,
+                         absl::InvalidArgumentError(
+                             "no TLS certificate (--tls_cert_file, --tls_key_file); pass "
+                             "--allow_plaintext to serve without TLS on a trusted network"));
+    }
+    if (!client_ca.empty()) {
+      DieWithConfigError(service,
+                         absl::InvalidArgumentError(
+                             "--tls_client_ca_file needs --tls_cert_file and --tls_key_file"));
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (cert.empty() || key.empty()) {
+    DieWithConfigError(
+        service, absl::InvalidArgumentError("--tls_cert_file and --tls_key_file go together"));
+  }
+  grpc::SslServerCredentialsOptions options(
+      client_ca.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                        : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  options.pem_key_cert_pairs.push_back(
+      {ReadFileOrDie(service, "tls_key_file", key), ReadFileOrDie(service, "tls_cert_file", cert)});
+  if (!client_ca.empty()) {
+    options.pem_root_certs = ReadFileOrDie(service, "tls_client_ca_file", client_ca);
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+std::shared_ptr<grpc::ChannelCredentials> ServiceChannelCredentials() {
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert_file);
+  if (cert.empty()) return grpc::InsecureChannelCredentials();
+  std::string ca = absl::GetFlag(FLAGS_tls_ca_file);
+  if (ca.empty()) ca = absl::GetFlag(FLAGS_tls_client_ca_file);
+  grpc::SslCredentialsOptions options;
+  if (!ca.empty()) options.pem_root_certs = ReadFileOrDie("", "tls_ca_file", ca);
+  options.pem_cert_chain = ReadFileOrDie("", "tls_cert_file", cert);
+  options.pem_private_key = ReadFileOrDie("", "tls_key_file", absl::GetFlag(FLAGS_tls_key_file));
+  return grpc::SslCredentials(options);
+}
+
 ServerOptions ServerOptionsFromFlags(std::string service_name) {
   ServerOptions options;
+  options.credentials = ServerCredentialsOrDie(service_name);
   options.service_name = std::move(service_name);
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.address_file = absl::GetFlag(FLAGS_address_file);
@@ -45,10 +123,21 @@ std::unique_ptr<PgPool> ConnectPostgresOrDie(std::string_view service, const std
     DieWithConfigError(
         service, absl::InvalidArgumentError("--postgres_url (or LAGOM_POSTGRES_URL) is required"));
   }
+  const std::string migrations_url = absl::GetFlag(FLAGS_postgres_migrations_url);
+  if (!migrations_url.empty()) {
+    absl::StatusOr<std::unique_ptr<PgPool>> owner =
+        PgPool::Connect(migrations_url, 1, absl::Seconds(5));
+    if (!owner.ok()) DieWithConfigError(service, owner.status());
+    if (absl::Status s = (*owner)->RunMigrations(service, migrations); !s.ok()) {
+      DieWithConfigError(service, s);
+    }
+  }
   absl::StatusOr<std::unique_ptr<PgPool>> pool = PgPool::Connect(url, 16, absl::Seconds(5));
   if (!pool.ok()) DieWithConfigError(service, pool.status());
-  if (absl::Status s = (*pool)->RunMigrations(service, migrations); !s.ok()) {
-    DieWithConfigError(service, s);
+  if (migrations_url.empty()) {
+    if (absl::Status s = (*pool)->RunMigrations(service, migrations); !s.ok()) {
+      DieWithConfigError(service, s);
+    }
   }
   LogInfo("postgres ready", {{"migrations", absl::StrCat(migrations.size())}});
   return *std::move(pool);

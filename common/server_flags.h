@@ -3,6 +3,9 @@
 #ifndef LAGOM_COMMON_SERVER_FLAGS_H_
 #define LAGOM_COMMON_SERVER_FLAGS_H_
 
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/security/server_credentials.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,6 +20,16 @@ namespace lagom {
 
 // --listen, --address_file, --metrics_address, --drain_deadline, --access_log.
 ServerOptions ServerOptionsFromFlags(std::string service_name);
+
+// Transport security from --tls_cert_file, --tls_key_file, --tls_client_ca_file (mTLS: client
+// certificates required and verified) and --allow_plaintext. ServerOptionsFromFlags applies
+// it; without a certificate a service starts only if plaintext is explicitly allowed.
+std::shared_ptr<grpc::ServerCredentials> ServerCredentialsOrDie(std::string_view service);
+
+// Credentials for calls to other Lagom services: TLS verified against --tls_ca_file (default:
+// the client CA, one private CA for the deployment), presenting this service's certificate
+// (mTLS); plaintext when the server side is plaintext.
+std::shared_ptr<grpc::ChannelCredentials> ServiceChannelCredentials();
 
 // --executor_threads: threads that run blocking handler work.
 int ExecutorThreadsFromFlags(std::string_view service);

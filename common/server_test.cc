@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
+#include <google/protobuf/empty.pb.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <gtest/gtest.h>
@@ -18,6 +19,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/executor.h"
 #include "common/testing/byte_service.h"
+#include "common/testing/test_admitter.h"
 #include "common/unary.h"
 
 namespace lagom {
@@ -30,18 +32,22 @@ using testing::HealthCheck;
 constexpr char kEchoService[] = "lagom.test.v1.EchoService";
 constexpr int kServing = 1, kNotServing = 2;
 
+const testing::TestAdmitter kAdmitter;
+const google::protobuf::Empty kNoRequest;
+
 std::unique_ptr<testing::ByteService> EchoService(Executor& executor) {
   return std::make_unique<testing::ByteService>(
       kEchoService,
       [&executor](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* req,
                   grpc::ByteBuffer* resp) {
-        return HandleUnary(ctx, executor, [req, resp](const RequestContext&) {
-          *resp = *req;
-          return absl::OkStatus();
-        });
+        return HandleUnary(ctx, kAdmitter, executor, kNoRequest,
+                           [req, resp](const RequestContext&) {
+                             *resp = *req;
+                             return absl::OkStatus();
+                           });
       },
       [](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer*) {
-        return NotImplementedYetStream<grpc::ByteBuffer>(ctx, "Stream");
+        return NotImplementedYetStream<grpc::ByteBuffer>(ctx, kAdmitter, kNoRequest, "Stream");
       });
 }
 
@@ -125,7 +131,7 @@ TEST_F(ServerTest, CountsCallsOnTheMetricsPage) {
   auto channel = Dial((*server)->port());
   for (const char* tenant : {"acme", ""}) {
     grpc::ClientContext ctx;
-    if (*tenant) ctx.AddMetadata(kTenantMetadataKey, tenant);
+    if (*tenant) ctx.AddMetadata(testing::kTestTenantKey, tenant);
     std::string response;
     testing::CallUnary(channel.get(), absl::StrCat("/", kEchoService, "/Unary"), &ctx, "hi",
                        &response);
@@ -145,7 +151,7 @@ TEST_F(ServerTest, ShutdownLetsAnInFlightCallFinish) {
   testing::ByteService slow(
       kEchoService,
       [&](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer*, grpc::ByteBuffer* resp) {
-        return HandleUnary(ctx, executor_, [&, resp](const RequestContext&) {
+        return HandleUnary(ctx, kAdmitter, executor_, kNoRequest, [&, resp](const RequestContext&) {
           entered.Notify();
           release.WaitForNotification();
           *resp = testing::ToByteBuffer("done");
@@ -159,7 +165,7 @@ TEST_F(ServerTest, ShutdownLetsAnInFlightCallFinish) {
   grpc::Status call_status;
   std::thread caller([&] {
     grpc::ClientContext ctx;
-    ctx.AddMetadata(kTenantMetadataKey, "acme");
+    ctx.AddMetadata(testing::kTestTenantKey, "acme");
     std::string response;
     call_status = testing::CallUnary(channel.get(), absl::StrCat("/", kEchoService, "/Unary"), &ctx,
                                      "", &response);

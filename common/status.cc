@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/strings.h"
 #include "google/protobuf/any.pb.h"
@@ -107,9 +108,14 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   info.set_reason(ReasonOf(status));
   info.set_domain(kErrorDomain);
   details.add_details()->PackFrom(info);
-  if (auto bad_request = PayloadAs<google::rpc::BadRequest>(status, BadRequestUrl())) {
-    details.add_details()->PackFrom(*bad_request);
-  }
+  // Every other detail travels too (BadRequest, RetryInfo, ...): payloads are keyed by their
+  // Any type URL, so each maps onto one Any.
+  status.ForEachPayload([&details](absl::string_view url, const absl::Cord& payload) {
+    if (url == ErrorInfoUrl() || !absl::StartsWith(url, kTypePrefix)) return;
+    google::protobuf::Any* any = details.add_details();
+    any->set_type_url(std::string(url));
+    any->set_value(std::string(payload));
+  });
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
                       details.SerializeAsString());
 }

@@ -14,8 +14,10 @@ absl::Status NotImplementedYetStatus(std::string_view method) {
 }  // namespace unary_internal
 
 grpc::ServerUnaryReactor* NotImplementedYet(grpc::CallbackServerContext* ctx,
+                                            const CallAdmitter& admitter,
+                                            const google::protobuf::Message& request,
                                             std::string_view method) {
-  return HandleUnaryInline(ctx, [method](const RequestContext&) {
+  return HandleUnaryInline(ctx, admitter, request, [method](const RequestContext&) {
     return unary_internal::NotImplementedYetStatus(method);
   });
 }

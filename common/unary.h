@@ -2,14 +2,16 @@
 // run the work (on the executor when it blocks), finish with the one status conversion.
 //
 //   grpc::ServerUnaryReactor* GetSession(grpc::CallbackServerContext* ctx,
-//                                        const GetSessionRequest* req, Session* resp) override {
-//     return HandleUnary(ctx, executor_, [=, this](const RequestContext& rc) {
+//                                        const GetSessionRequest* req,
+//                                        GetSessionResponse* resp) override {
+//     return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
 //       return core_.GetSession(rc, *req, resp);
 //     });
 //   }
 #ifndef LAGOM_COMMON_UNARY_H_
 #define LAGOM_COMMON_UNARY_H_
 
+#include <google/protobuf/message.h>
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
@@ -46,13 +48,15 @@ class RejectedStream final : public grpc::ServerWriteReactor<T> {
 
 }  // namespace unary_internal
 
-// fn(const RequestContext&) -> absl::Status runs on `executor`; the reactor finishes with its
-// status. A missing or bad tenant fails UNAUTHENTICATED without running fn.
+// admitter.Admit (authentication, permission, limits) runs first; a refused call never
+// reaches fn. Then fn(const RequestContext&) -> absl::Status runs on `executor` and the reactor
+// finishes with its status.
 template <typename Fn>
-grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* ctx, Executor& executor,
-                                      Fn&& fn) {
+grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* ctx,
+                                      const CallAdmitter& admitter, Executor& executor,
+                                      const google::protobuf::Message& request, Fn&& fn) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<RequestContext> rc = RequestContextFrom(*ctx);
+  absl::StatusOr<RequestContext> rc = admitter.Admit(*ctx, request);
   if (!rc.ok()) {
     reactor->Finish(ToGrpcStatus(rc.status()));
     return reactor;
@@ -65,16 +69,20 @@ grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* ctx, Executor
 
 // Same, but runs fn on the gRPC thread: only for pure CPU work that does not block.
 template <typename Fn>
-grpc::ServerUnaryReactor* HandleUnaryInline(grpc::CallbackServerContext* ctx, Fn&& fn) {
+grpc::ServerUnaryReactor* HandleUnaryInline(grpc::CallbackServerContext* ctx,
+                                            const CallAdmitter& admitter,
+                                            const google::protobuf::Message& request, Fn&& fn) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<RequestContext> rc = RequestContextFrom(*ctx);
+  absl::StatusOr<RequestContext> rc = admitter.Admit(*ctx, request);
   reactor->Finish(ToGrpcStatus(rc.ok() ? unary_internal::RunGuarded(fn, *rc) : rc.status()));
   return reactor;
 }
 
-// Tenant check first, then UNIMPLEMENTED / NOT_IMPLEMENTED_YET
-// "<method> is not implemented yet in this release".
+// Admission first (so an unauthorised caller learns nothing more), then UNIMPLEMENTED with
+// reason NOT_IMPLEMENTED_YET: "<method> is not implemented yet in this release".
 grpc::ServerUnaryReactor* NotImplementedYet(grpc::CallbackServerContext* ctx,
+                                            const CallAdmitter& admitter,
+                                            const google::protobuf::Message& request,
                                             std::string_view method);
 
 // A server-streaming reactor that finishes at once with `status`.
@@ -86,8 +94,10 @@ grpc::ServerWriteReactor<T>* RejectStream(grpc::CallbackServerContext* /*ctx*/,
 
 template <typename T>
 grpc::ServerWriteReactor<T>* NotImplementedYetStream(grpc::CallbackServerContext* ctx,
+                                                     const CallAdmitter& admitter,
+                                                     const google::protobuf::Message& request,
                                                      std::string_view method) {
-  absl::StatusOr<RequestContext> rc = RequestContextFrom(*ctx);
+  absl::StatusOr<RequestContext> rc = admitter.Admit(*ctx, request);
   return RejectStream<T>(ctx,
                          rc.ok() ? unary_internal::NotImplementedYetStatus(method) : rc.status());
 }

@@ -1,6 +1,7 @@
 #include "common/unary.h"
 
 #include <gmock/gmock.h>
+#include <google/protobuf/wrappers.pb.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/server.h"
 #include "common/testing/byte_service.h"
+#include "common/testing/test_admitter.h"
 
 namespace lagom {
 namespace {
@@ -34,8 +36,8 @@ class UnaryTest : public ::testing::Test {
   grpc::Status Call(const std::string& what, const std::string& tenant,
                     std::string* response = nullptr) {
     grpc::ClientContext ctx;
-    if (!tenant.empty()) ctx.AddMetadata(kTenantMetadataKey, tenant);
-    ctx.AddMetadata(kPrincipalMetadataKey, "alice");
+    if (!tenant.empty()) ctx.AddMetadata(testing::kTestTenantKey, tenant);
+    ctx.AddMetadata(testing::kTestRoleKey, "PRINCIPAL_ROLE_VIEWER");
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     std::string ignored;
     return testing::CallUnary(channel_.get(), absl::StrCat("/", kService, "/Unary"), &ctx, what,
@@ -45,29 +47,35 @@ class UnaryTest : public ::testing::Test {
   grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* req,
                                   grpc::ByteBuffer* resp) {
     const std::string what = testing::FromByteBuffer(*req);
-    if (what == "unimplemented") return NotImplementedYet(ctx, "lagom.test.v1.UnaryService.Unary");
+    google::protobuf::StringValue request;
+    request.set_value(what);
+    if (what == "unimplemented") {
+      return NotImplementedYet(ctx, admitter_, request, "lagom.test.v1.UnaryService.Unary");
+    }
     auto fn = [this, what, resp](const RequestContext& rc) -> absl::Status {
       ++ran_;
       if (what == "throw") throw std::runtime_error("boom");
       if (what == "not-found")
         return Error(absl::StatusCode::kNotFound, "SESSION_NOT_FOUND", "no s1");
       const bool has_deadline = rc.deadline != absl::InfiniteFuture();
-      *resp =
-          testing::ToByteBuffer(absl::StrCat(rc.tenant_id, "/", rc.principal, "/", has_deadline));
+      *resp = testing::ToByteBuffer(absl::StrCat(
+          rc.tenant_id, "/", auth::v1::PrincipalRole_Name(rc.principal.role()), "/", has_deadline));
       return absl::OkStatus();
     };
-    if (what == "inline") return HandleUnaryInline(ctx, fn);
-    return HandleUnary(ctx, executor_, fn);
+    if (what == "inline") return HandleUnaryInline(ctx, admitter_, request, fn);
+    return HandleUnary(ctx, admitter_, executor_, request, fn);
   }
 
+  testing::TestAdmitter admitter_;
   std::atomic<int> ran_ = 0;
   Executor executor_{2};
   testing::ByteService service_{
       kService,
       [this](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* req,
              grpc::ByteBuffer* resp) { return Unary(ctx, req, resp); },
-      [](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer*) {
-        return NotImplementedYetStream<grpc::ByteBuffer>(ctx, "lagom.test.v1.UnaryService.Stream");
+      [this](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer*) {
+        return NotImplementedYetStream<grpc::ByteBuffer>(
+            ctx, admitter_, google::protobuf::StringValue(), "lagom.test.v1.UnaryService.Stream");
       }};
   std::unique_ptr<Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -78,15 +86,15 @@ TEST_F(UnaryTest, RunsTheHandlerWithTheCallersContext) {
   for (const char* what : {"ok", "inline"}) {
     grpc::Status s = Call(what, "acme", &response);
     ASSERT_TRUE(s.ok()) << s.error_message();
-    EXPECT_EQ(response, "acme/alice/1") << what;
+    EXPECT_EQ(response, "acme/PRINCIPAL_ROLE_VIEWER/1") << what;
   }
 }
 
-TEST_F(UnaryTest, MissingTenantFailsWithoutRunningTheHandler) {
+TEST_F(UnaryTest, ARefusedCallNeverReachesTheHandler) {
   for (const char* what : {"ok", "inline"}) {
     grpc::Status s = Call(what, "");
     EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-    EXPECT_EQ(ReasonOf(s), "TENANT_MISSING");
+    EXPECT_EQ(ReasonOf(s), "UNAUTHENTICATED");
   }
   EXPECT_EQ(ran_, 0);
 }
@@ -104,7 +112,7 @@ TEST_F(UnaryTest, AnEscapedExceptionIsInternal) {
   EXPECT_EQ(s.error_message(), "boom");
 }
 
-TEST_F(UnaryTest, NotImplementedYetChecksTheTenantFirst) {
+TEST_F(UnaryTest, NotImplementedYetAdmitsTheCallFirst) {
   EXPECT_EQ(Call("unimplemented", "").error_code(), grpc::StatusCode::UNAUTHENTICATED);
   grpc::Status s = Call("unimplemented", "acme");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
@@ -113,10 +121,10 @@ TEST_F(UnaryTest, NotImplementedYetChecksTheTenantFirst) {
             "lagom.test.v1.UnaryService.Unary is not implemented yet in this release");
 }
 
-TEST_F(UnaryTest, NotImplementedYetStreamChecksTheTenantFirst) {
+TEST_F(UnaryTest, NotImplementedYetStreamAdmitsTheCallFirst) {
   for (const std::string tenant : {"", "acme"}) {
     grpc::ClientContext ctx;
-    if (!tenant.empty()) ctx.AddMetadata(kTenantMetadataKey, tenant);
+    if (!tenant.empty()) ctx.AddMetadata(testing::kTestTenantKey, tenant);
     std::vector<std::string> messages;
     grpc::Status s = testing::CallStream(channel_.get(), absl::StrCat("/", kService, "/Stream"),
                                          &ctx, "", &messages);

@@ -7,7 +7,7 @@ namespace lagom::questionnaire {
 grpc::ServerUnaryReactor* CatalogServiceImpl::CreateCustomerOrganization(
     grpc::CallbackServerContext* ctx, const catalog::CreateCustomerOrganizationRequest* req,
     catalog::CreateCustomerOrganizationResponse* resp) {
-  return HandleUnary(ctx, executor_, [this, req, resp](const RequestContext& rc) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
     return core_.CreateCustomerOrganization(rc, *req, resp);
   });
 }
@@ -15,7 +15,7 @@ grpc::ServerUnaryReactor* CatalogServiceImpl::CreateCustomerOrganization(
 grpc::ServerUnaryReactor* CatalogServiceImpl::GetCustomerOrganization(
     grpc::CallbackServerContext* ctx, const catalog::GetCustomerOrganizationRequest* req,
     catalog::GetCustomerOrganizationResponse* resp) {
-  return HandleUnary(ctx, executor_, [this, req, resp](const RequestContext& rc) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
     return core_.GetCustomerOrganization(rc, *req, resp);
   });
 }
@@ -23,7 +23,7 @@ grpc::ServerUnaryReactor* CatalogServiceImpl::GetCustomerOrganization(
 grpc::ServerUnaryReactor* CatalogServiceImpl::ListCustomerOrganizations(
     grpc::CallbackServerContext* ctx, const catalog::ListCustomerOrganizationsRequest* req,
     catalog::ListCustomerOrganizationsResponse* resp) {
-  return HandleUnary(ctx, executor_, [this, req, resp](const RequestContext& rc) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
     return core_.ListCustomerOrganizations(rc, *req, resp);
   });
 }
@@ -31,7 +31,7 @@ grpc::ServerUnaryReactor* CatalogServiceImpl::ListCustomerOrganizations(
 grpc::ServerUnaryReactor* CatalogServiceImpl::UpdateCustomerOrganization(
     grpc::CallbackServerContext* ctx, const catalog::UpdateCustomerOrganizationRequest* req,
     catalog::UpdateCustomerOrganizationResponse* resp) {
-  return HandleUnary(ctx, executor_, [this, req, resp](const RequestContext& rc) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
     return core_.UpdateCustomerOrganization(rc, *req, resp);
   });
 }
@@ -39,7 +39,7 @@ grpc::ServerUnaryReactor* CatalogServiceImpl::UpdateCustomerOrganization(
 grpc::ServerUnaryReactor* CatalogServiceImpl::DeleteCustomerOrganization(
     grpc::CallbackServerContext* ctx, const catalog::DeleteCustomerOrganizationRequest* req,
     catalog::DeleteCustomerOrganizationResponse* resp) {
-  return HandleUnary(ctx, executor_, [this, req, resp](const RequestContext& rc) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
     return core_.DeleteCustomerOrganization(rc, *req, resp);
   });
 }
@@ -47,7 +47,7 @@ grpc::ServerUnaryReactor* CatalogServiceImpl::DeleteCustomerOrganization(
 grpc::ServerUnaryReactor* CatalogServiceImpl::CreateItService(
     grpc::CallbackServerContext* ctx, const catalog::CreateItServiceRequest* req,
     catalog::CreateItServiceResponse* resp) {
-  return HandleUnary(ctx, executor_, [this, req, resp](const RequestContext& rc) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
     return core_.CreateItService(rc, *req, resp);
   });
 }
@@ -55,7 +55,7 @@ grpc::ServerUnaryReactor* CatalogServiceImpl::CreateItService(
 grpc::ServerUnaryReactor* CatalogServiceImpl::GetItService(grpc::CallbackServerContext* ctx,
                                                            const catalog::GetItServiceRequest* req,
                                                            catalog::GetItServiceResponse* resp) {
-  return HandleUnary(ctx, executor_, [this, req, resp](const RequestContext& rc) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
     return core_.GetItService(rc, *req, resp);
   });
 }
@@ -63,7 +63,7 @@ grpc::ServerUnaryReactor* CatalogServiceImpl::GetItService(grpc::CallbackServerC
 grpc::ServerUnaryReactor* CatalogServiceImpl::ListItServices(
     grpc::CallbackServerContext* ctx, const catalog::ListItServicesRequest* req,
     catalog::ListItServicesResponse* resp) {
-  return HandleUnary(ctx, executor_, [this, req, resp](const RequestContext& rc) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
     return core_.ListItServices(rc, *req, resp);
   });
 }
@@ -71,7 +71,7 @@ grpc::ServerUnaryReactor* CatalogServiceImpl::ListItServices(
 grpc::ServerUnaryReactor* CatalogServiceImpl::UpdateItService(
     grpc::CallbackServerContext* ctx, const catalog::UpdateItServiceRequest* req,
     catalog::UpdateItServiceResponse* resp) {
-  return HandleUnary(ctx, executor_, [this, req, resp](const RequestContext& rc) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
     return core_.UpdateItService(rc, *req, resp);
   });
 }
@@ -79,15 +79,15 @@ grpc::ServerUnaryReactor* CatalogServiceImpl::UpdateItService(
 grpc::ServerUnaryReactor* CatalogServiceImpl::DeleteItService(
     grpc::CallbackServerContext* ctx, const catalog::DeleteItServiceRequest* req,
     catalog::DeleteItServiceResponse* resp) {
-  return HandleUnary(ctx, executor_, [this, req, resp](const RequestContext& rc) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
     return core_.DeleteItService(rc, *req, resp);
   });
 }
 
-grpc::ServerUnaryReactor* CatalogServiceImpl::ImportCatalog(grpc::CallbackServerContext* ctx,
-                                                            const catalog::ImportCatalogRequest*,
-                                                            catalog::ImportCatalogResponse*) {
-  return NotImplementedYet(ctx, "ImportCatalog");
+grpc::ServerUnaryReactor* CatalogServiceImpl::ImportCatalog(
+    grpc::CallbackServerContext* ctx, const catalog::ImportCatalogRequest* req,
+    catalog::ImportCatalogResponse*) {
+  return NotImplementedYet(ctx, admitter_, *req, "ImportCatalog");
 }
 
 }  // namespace lagom::questionnaire

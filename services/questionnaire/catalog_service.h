@@ -4,6 +4,7 @@
 #define LAGOM_SERVICES_QUESTIONNAIRE_CATALOG_SERVICE_H_
 
 #include "common/executor.h"
+#include "common/request_context.h"
 #include "lagom/catalog/v1/catalog.grpc.pb.h"
 #include "services/questionnaire/catalog/catalog_core.h"
 
@@ -11,7 +12,8 @@ namespace lagom::questionnaire {
 
 class CatalogServiceImpl final : public catalog::CatalogService::CallbackService {
  public:
-  CatalogServiceImpl(CatalogCore& core, Executor& executor) : core_(core), executor_(executor) {}
+  CatalogServiceImpl(CatalogCore& core, const CallAdmitter& admitter, Executor& executor)
+      : core_(core), admitter_(admitter), executor_(executor) {}
 
   grpc::ServerUnaryReactor* CreateCustomerOrganization(
       grpc::CallbackServerContext* ctx, const catalog::CreateCustomerOrganizationRequest* req,
@@ -49,6 +51,7 @@ class CatalogServiceImpl final : public catalog::CatalogService::CallbackService
 
  private:
   CatalogCore& core_;
+  const CallAdmitter& admitter_;
   Executor& executor_;
 };
 

@@ -1,37 +1,53 @@
 // lagom-questionnaire: assessment models and versions, the tenant's catalogue of customer
-// organisations and IT services, and tenant administration. Flags and wiring only.
+// organisations and IT services, and tenancy (tenants, API keys, role bindings, the audit log,
+// and the internal AuthService other services verify credentials with). Flags and wiring only.
 #include <memory>
 
 #include "absl/flags/flag.h"
+#include "common/auth/service_auth.h"
 #include "common/config.h"
 #include "common/executor.h"
 #include "common/log.h"
 #include "common/server_flags.h"
 #include "questionnaire_migrations.h"
+#include "services/questionnaire/auth_service.h"
 #include "services/questionnaire/catalog/catalog_core.h"
 #include "services/questionnaire/catalog_service.h"
 #include "services/questionnaire/questionnaire_service.h"
 #include "services/questionnaire/store/pg_catalog_store.h"
+#include "services/questionnaire/store/pg_tenancy_store.h"
+#include "services/questionnaire/tenancy/tenancy_core.h"
 #include "services/questionnaire/tenant_service.h"
 
 ABSL_FLAG(std::string, postgres_url, "",
-          "PostgreSQL URL, e.g. postgresql://lagom@127.0.0.1:5432/lagom");
+          "PostgreSQL URL, e.g. postgresql://lagom_app@127.0.0.1:5432/lagom");
+ABSL_FLAG(std::string, operator_token_file, "",
+          "File holding the hosting operator's token (tenant provisioning); empty: no operator");
 
 int main(int argc, char** argv) {
+  namespace q = lagom::questionnaire;
   lagom::ParseCommandLineOrDie(argc, argv, "lagom-questionnaire: assessment models and catalogue");
   lagom::InitLogging("questionnaire");
   lagom::ServerOptions options = lagom::ServerOptionsFromFlags("questionnaire");
   std::unique_ptr<lagom::PgPool> pg = lagom::ConnectPostgresOrDie(
-      "questionnaire", absl::GetFlag(FLAGS_postgres_url), lagom::questionnaire::Migrations());
+      "questionnaire", absl::GetFlag(FLAGS_postgres_url), q::Migrations());
 
   lagom::Executor executor(lagom::ExecutorThreadsFromFlags("questionnaire"));
-  lagom::questionnaire::PgCatalogStore catalog_store(*pg);
-  lagom::questionnaire::CatalogCore catalog_core(catalog_store);
-  lagom::questionnaire::CatalogServiceImpl catalog_service(catalog_core, executor);
-  lagom::questionnaire::QuestionnaireServiceImpl questionnaire_service;
-  lagom::questionnaire::TenantServiceImpl tenant_service;
+  q::PgTenancyStore tenancy_store(*pg);
+  q::TenancyCore tenancy_core(tenancy_store);
+  q::TenancyDirectory directory(tenancy_core);
+  std::unique_ptr<lagom::auth::ServiceAuth> auth = lagom::auth::LocalServiceAuthOrDie(
+      "questionnaire", directory, directory, absl::GetFlag(FLAGS_operator_token_file));
+  const lagom::CallAdmitter& admitter = *auth->guard;
 
-  std::unique_ptr<lagom::Server> server =
-      lagom::StartServerOrDie(options, {&questionnaire_service, &catalog_service, &tenant_service});
+  q::PgCatalogStore catalog_store(*pg);
+  q::CatalogCore catalog_core(catalog_store);
+  q::CatalogServiceImpl catalog_service(catalog_core, admitter, executor);
+  q::QuestionnaireServiceImpl questionnaire_service(admitter);
+  q::TenantServiceImpl tenant_service(tenancy_core, admitter, executor);
+  q::AuthServiceImpl auth_service(tenancy_core, admitter, executor);
+
+  std::unique_ptr<lagom::Server> server = lagom::StartServerOrDie(
+      options, {&questionnaire_service, &catalog_service, &tenant_service, &auth_service});
   return server->WaitForShutdownSignal();
 }

@@ -5,93 +5,93 @@
 namespace lagom::questionnaire {
 
 grpc::ServerUnaryReactor* QuestionnaireServiceImpl::CreateModel(
-    grpc::CallbackServerContext* ctx, const questionnaire_api::CreateModelRequest*,
+    grpc::CallbackServerContext* ctx, const questionnaire_api::CreateModelRequest* req,
     questionnaire_api::CreateModelResponse*) {
-  return NotImplementedYet(ctx, "CreateModel");
+  return NotImplementedYet(ctx, admitter_, *req, "CreateModel");
 }
 
 grpc::ServerUnaryReactor* QuestionnaireServiceImpl::GetModel(
-    grpc::CallbackServerContext* ctx, const questionnaire_api::GetModelRequest*,
+    grpc::CallbackServerContext* ctx, const questionnaire_api::GetModelRequest* req,
     questionnaire_api::GetModelResponse*) {
-  return NotImplementedYet(ctx, "GetModel");
+  return NotImplementedYet(ctx, admitter_, *req, "GetModel");
 }
 
 grpc::ServerUnaryReactor* QuestionnaireServiceImpl::ListModels(
-    grpc::CallbackServerContext* ctx, const questionnaire_api::ListModelsRequest*,
+    grpc::CallbackServerContext* ctx, const questionnaire_api::ListModelsRequest* req,
     questionnaire_api::ListModelsResponse*) {
-  return NotImplementedYet(ctx, "ListModels");
+  return NotImplementedYet(ctx, admitter_, *req, "ListModels");
 }
 
 grpc::ServerUnaryReactor* QuestionnaireServiceImpl::UpdateModel(
-    grpc::CallbackServerContext* ctx, const questionnaire_api::UpdateModelRequest*,
+    grpc::CallbackServerContext* ctx, const questionnaire_api::UpdateModelRequest* req,
     questionnaire_api::UpdateModelResponse*) {
-  return NotImplementedYet(ctx, "UpdateModel");
+  return NotImplementedYet(ctx, admitter_, *req, "UpdateModel");
 }
 
 grpc::ServerUnaryReactor* QuestionnaireServiceImpl::DeleteModel(
-    grpc::CallbackServerContext* ctx, const questionnaire_api::DeleteModelRequest*,
+    grpc::CallbackServerContext* ctx, const questionnaire_api::DeleteModelRequest* req,
     questionnaire_api::DeleteModelResponse*) {
-  return NotImplementedYet(ctx, "DeleteModel");
+  return NotImplementedYet(ctx, admitter_, *req, "DeleteModel");
 }
 
 grpc::ServerUnaryReactor* QuestionnaireServiceImpl::CreateModelVersion(
-    grpc::CallbackServerContext* ctx, const questionnaire_api::CreateModelVersionRequest*,
+    grpc::CallbackServerContext* ctx, const questionnaire_api::CreateModelVersionRequest* req,
     questionnaire_api::CreateModelVersionResponse*) {
-  return NotImplementedYet(ctx, "CreateModelVersion");
+  return NotImplementedYet(ctx, admitter_, *req, "CreateModelVersion");
 }
 
 grpc::ServerUnaryReactor* QuestionnaireServiceImpl::GetModelVersion(
-    grpc::CallbackServerContext* ctx, const questionnaire_api::GetModelVersionRequest*,
+    grpc::CallbackServerContext* ctx, const questionnaire_api::GetModelVersionRequest* req,
     questionnaire_api::GetModelVersionResponse*) {
-  return NotImplementedYet(ctx, "GetModelVersion");
+  return NotImplementedYet(ctx, admitter_, *req, "GetModelVersion");
 }
 
 grpc::ServerUnaryReactor* QuestionnaireServiceImpl::ListModelVersions(
-    grpc::CallbackServerContext* ctx, const questionnaire_api::ListModelVersionsRequest*,
+    grpc::CallbackServerContext* ctx, const questionnaire_api::ListModelVersionsRequest* req,
     questionnaire_api::ListModelVersionsResponse*) {
-  return NotImplementedYet(ctx, "ListModelVersions");
+  return NotImplementedYet(ctx, admitter_, *req, "ListModelVersions");
 }
 
 grpc::ServerUnaryReactor* QuestionnaireServiceImpl::UpdateModelVersion(
-    grpc::CallbackServerContext* ctx, const questionnaire_api::UpdateModelVersionRequest*,
+    grpc::CallbackServerContext* ctx, const questionnaire_api::UpdateModelVersionRequest* req,
     questionnaire_api::UpdateModelVersionResponse*) {
-  return NotImplementedYet(ctx, "UpdateModelVersion");
+  return NotImplementedYet(ctx, admitter_, *req, "UpdateModelVersion");
 }
 
 grpc::ServerUnaryReactor* QuestionnaireServiceImpl::DeleteModelVersion(
-    grpc::CallbackServerContext* ctx, const questionnaire_api::DeleteModelVersionRequest*,
+    grpc::CallbackServerContext* ctx, const questionnaire_api::DeleteModelVersionRequest* req,
     questionnaire_api::DeleteModelVersionResponse*) {
-  return NotImplementedYet(ctx, "DeleteModelVersion");
+  return NotImplementedYet(ctx, admitter_, *req, "DeleteModelVersion");
 }
 
 grpc::ServerUnaryReactor* QuestionnaireServiceImpl::ValidateModelVersion(
-    grpc::CallbackServerContext* ctx, const questionnaire_api::ValidateModelVersionRequest*,
+    grpc::CallbackServerContext* ctx, const questionnaire_api::ValidateModelVersionRequest* req,
     questionnaire_api::ValidateModelVersionResponse*) {
-  return NotImplementedYet(ctx, "ValidateModelVersion");
+  return NotImplementedYet(ctx, admitter_, *req, "ValidateModelVersion");
 }
 
 grpc::ServerUnaryReactor* QuestionnaireServiceImpl::PublishModelVersion(
-    grpc::CallbackServerContext* ctx, const questionnaire_api::PublishModelVersionRequest*,
+    grpc::CallbackServerContext* ctx, const questionnaire_api::PublishModelVersionRequest* req,
     questionnaire_api::PublishModelVersionResponse*) {
-  return NotImplementedYet(ctx, "PublishModelVersion");
+  return NotImplementedYet(ctx, admitter_, *req, "PublishModelVersion");
 }
 
 grpc::ServerUnaryReactor* QuestionnaireServiceImpl::DeprecateModelVersion(
-    grpc::CallbackServerContext* ctx, const questionnaire_api::DeprecateModelVersionRequest*,
+    grpc::CallbackServerContext* ctx, const questionnaire_api::DeprecateModelVersionRequest* req,
     questionnaire_api::DeprecateModelVersionResponse*) {
-  return NotImplementedYet(ctx, "DeprecateModelVersion");
+  return NotImplementedYet(ctx, admitter_, *req, "DeprecateModelVersion");
 }
 
 grpc::ServerUnaryReactor* QuestionnaireServiceImpl::ImportModel(
-    grpc::CallbackServerContext* ctx, const questionnaire_api::ImportModelRequest*,
+    grpc::CallbackServerContext* ctx, const questionnaire_api::ImportModelRequest* req,
     questionnaire_api::ImportModelResponse*) {
-  return NotImplementedYet(ctx, "ImportModel");
+  return NotImplementedYet(ctx, admitter_, *req, "ImportModel");
 }
 
 grpc::ServerUnaryReactor* QuestionnaireServiceImpl::ExportModelVersion(
-    grpc::CallbackServerContext* ctx, const questionnaire_api::ExportModelVersionRequest*,
+    grpc::CallbackServerContext* ctx, const questionnaire_api::ExportModelVersionRequest* req,
     questionnaire_api::ExportModelVersionResponse*) {
-  return NotImplementedYet(ctx, "ExportModelVersion");
+  return NotImplementedYet(ctx, admitter_, *req, "ExportModelVersion");
 }
 
 }  // namespace lagom::questionnaire

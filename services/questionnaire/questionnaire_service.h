@@ -2,6 +2,7 @@
 #ifndef LAGOM_SERVICES_QUESTIONNAIRE_QUESTIONNAIRE_SERVICE_H_
 #define LAGOM_SERVICES_QUESTIONNAIRE_QUESTIONNAIRE_SERVICE_H_
 
+#include "common/request_context.h"
 #include "lagom/questionnaire/v1/questionnaire.grpc.pb.h"
 
 namespace lagom::questionnaire {
@@ -11,8 +12,11 @@ namespace questionnaire_api = ::lagom::questionnaire::v1;
 class QuestionnaireServiceImpl final
     : public questionnaire_api::QuestionnaireService::CallbackService {
  public:
-  // Every RPC checks the caller's tenant, then answers UNIMPLEMENTED (NOT_IMPLEMENTED_YET)
-  // until the release that builds it replaces the handler with a call into its core.
+  explicit QuestionnaireServiceImpl(const CallAdmitter& admitter) : admitter_(admitter) {}
+
+  // Every RPC is admitted (authenticated, authorised, rate-limited) and then answers
+  // UNIMPLEMENTED (NOT_IMPLEMENTED_YET) until the release that builds it replaces the handler
+  // with a call into its core.
   grpc::ServerUnaryReactor* CreateModel(grpc::CallbackServerContext* ctx,
                                         const questionnaire_api::CreateModelRequest* req,
                                         questionnaire_api::CreateModelResponse* resp) override;
@@ -58,6 +62,9 @@ class QuestionnaireServiceImpl final
   grpc::ServerUnaryReactor* ExportModelVersion(
       grpc::CallbackServerContext* ctx, const questionnaire_api::ExportModelVersionRequest* req,
       questionnaire_api::ExportModelVersionResponse* resp) override;
+
+ private:
+  const CallAdmitter& admitter_;
 };
 
 }  // namespace lagom::questionnaire

@@ -4,106 +4,140 @@
 
 namespace lagom::questionnaire {
 
-grpc::ServerUnaryReactor* TenantServiceImpl::CreateTenant(grpc::CallbackServerContext* ctx,
-                                                          const tenancy_api::CreateTenantRequest*,
-                                                          tenancy_api::CreateTenantResponse*) {
-  return NotImplementedYet(ctx, "CreateTenant");
+grpc::ServerUnaryReactor* TenantServiceImpl::CreateTenant(
+    grpc::CallbackServerContext* ctx, const tenancy_api::CreateTenantRequest* req,
+    tenancy_api::CreateTenantResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.CreateTenant(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TenantServiceImpl::GetTenant(grpc::CallbackServerContext* ctx,
-                                                       const tenancy_api::GetTenantRequest*,
-                                                       tenancy_api::GetTenantResponse*) {
-  return NotImplementedYet(ctx, "GetTenant");
+                                                       const tenancy_api::GetTenantRequest* req,
+                                                       tenancy_api::GetTenantResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.GetTenant(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TenantServiceImpl::ListTenants(grpc::CallbackServerContext* ctx,
-                                                         const tenancy_api::ListTenantsRequest*,
-                                                         tenancy_api::ListTenantsResponse*) {
-  return NotImplementedYet(ctx, "ListTenants");
+                                                         const tenancy_api::ListTenantsRequest* req,
+                                                         tenancy_api::ListTenantsResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.ListTenants(rc, *req, resp);
+  });
 }
 
-grpc::ServerUnaryReactor* TenantServiceImpl::UpdateTenant(grpc::CallbackServerContext* ctx,
-                                                          const tenancy_api::UpdateTenantRequest*,
-                                                          tenancy_api::UpdateTenantResponse*) {
-  return NotImplementedYet(ctx, "UpdateTenant");
+grpc::ServerUnaryReactor* TenantServiceImpl::UpdateTenant(
+    grpc::CallbackServerContext* ctx, const tenancy_api::UpdateTenantRequest* req,
+    tenancy_api::UpdateTenantResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.UpdateTenant(rc, *req, resp);
+  });
 }
 
-grpc::ServerUnaryReactor* TenantServiceImpl::DeleteTenant(grpc::CallbackServerContext* ctx,
-                                                          const tenancy_api::DeleteTenantRequest*,
-                                                          tenancy_api::DeleteTenantResponse*) {
-  return NotImplementedYet(ctx, "DeleteTenant");
+grpc::ServerUnaryReactor* TenantServiceImpl::DeleteTenant(
+    grpc::CallbackServerContext* ctx, const tenancy_api::DeleteTenantRequest* req,
+    tenancy_api::DeleteTenantResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.DeleteTenant(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TenantServiceImpl::GetTenantSettings(
-    grpc::CallbackServerContext* ctx, const tenancy_api::GetTenantSettingsRequest*,
-    tenancy_api::GetTenantSettingsResponse*) {
-  return NotImplementedYet(ctx, "GetTenantSettings");
+    grpc::CallbackServerContext* ctx, const tenancy_api::GetTenantSettingsRequest* req,
+    tenancy_api::GetTenantSettingsResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.GetTenantSettings(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TenantServiceImpl::UpdateTenantSettings(
-    grpc::CallbackServerContext* ctx, const tenancy_api::UpdateTenantSettingsRequest*,
-    tenancy_api::UpdateTenantSettingsResponse*) {
-  return NotImplementedYet(ctx, "UpdateTenantSettings");
+    grpc::CallbackServerContext* ctx, const tenancy_api::UpdateTenantSettingsRequest* req,
+    tenancy_api::UpdateTenantSettingsResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.UpdateTenantSettings(rc, *req, resp);
+  });
 }
 
-grpc::ServerUnaryReactor* TenantServiceImpl::CreateApiKey(grpc::CallbackServerContext* ctx,
-                                                          const tenancy_api::CreateApiKeyRequest*,
-                                                          tenancy_api::CreateApiKeyResponse*) {
-  return NotImplementedYet(ctx, "CreateApiKey");
+grpc::ServerUnaryReactor* TenantServiceImpl::CreateApiKey(
+    grpc::CallbackServerContext* ctx, const tenancy_api::CreateApiKeyRequest* req,
+    tenancy_api::CreateApiKeyResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.CreateApiKey(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TenantServiceImpl::GetApiKey(grpc::CallbackServerContext* ctx,
-                                                       const tenancy_api::GetApiKeyRequest*,
-                                                       tenancy_api::GetApiKeyResponse*) {
-  return NotImplementedYet(ctx, "GetApiKey");
+                                                       const tenancy_api::GetApiKeyRequest* req,
+                                                       tenancy_api::GetApiKeyResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.GetApiKey(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TenantServiceImpl::ListApiKeys(grpc::CallbackServerContext* ctx,
-                                                         const tenancy_api::ListApiKeysRequest*,
-                                                         tenancy_api::ListApiKeysResponse*) {
-  return NotImplementedYet(ctx, "ListApiKeys");
+                                                         const tenancy_api::ListApiKeysRequest* req,
+                                                         tenancy_api::ListApiKeysResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.ListApiKeys(rc, *req, resp);
+  });
 }
 
-grpc::ServerUnaryReactor* TenantServiceImpl::RevokeApiKey(grpc::CallbackServerContext* ctx,
-                                                          const tenancy_api::RevokeApiKeyRequest*,
-                                                          tenancy_api::RevokeApiKeyResponse*) {
-  return NotImplementedYet(ctx, "RevokeApiKey");
+grpc::ServerUnaryReactor* TenantServiceImpl::RevokeApiKey(
+    grpc::CallbackServerContext* ctx, const tenancy_api::RevokeApiKeyRequest* req,
+    tenancy_api::RevokeApiKeyResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.RevokeApiKey(rc, *req, resp);
+  });
 }
 
-grpc::ServerUnaryReactor* TenantServiceImpl::RotateApiKey(grpc::CallbackServerContext* ctx,
-                                                          const tenancy_api::RotateApiKeyRequest*,
-                                                          tenancy_api::RotateApiKeyResponse*) {
-  return NotImplementedYet(ctx, "RotateApiKey");
+grpc::ServerUnaryReactor* TenantServiceImpl::RotateApiKey(
+    grpc::CallbackServerContext* ctx, const tenancy_api::RotateApiKeyRequest* req,
+    tenancy_api::RotateApiKeyResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.RotateApiKey(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TenantServiceImpl::CreateRoleBinding(
-    grpc::CallbackServerContext* ctx, const tenancy_api::CreateRoleBindingRequest*,
-    tenancy_api::CreateRoleBindingResponse*) {
-  return NotImplementedYet(ctx, "CreateRoleBinding");
+    grpc::CallbackServerContext* ctx, const tenancy_api::CreateRoleBindingRequest* req,
+    tenancy_api::CreateRoleBindingResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.CreateRoleBinding(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TenantServiceImpl::GetRoleBinding(
-    grpc::CallbackServerContext* ctx, const tenancy_api::GetRoleBindingRequest*,
-    tenancy_api::GetRoleBindingResponse*) {
-  return NotImplementedYet(ctx, "GetRoleBinding");
+    grpc::CallbackServerContext* ctx, const tenancy_api::GetRoleBindingRequest* req,
+    tenancy_api::GetRoleBindingResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.GetRoleBinding(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TenantServiceImpl::ListRoleBindings(
-    grpc::CallbackServerContext* ctx, const tenancy_api::ListRoleBindingsRequest*,
-    tenancy_api::ListRoleBindingsResponse*) {
-  return NotImplementedYet(ctx, "ListRoleBindings");
+    grpc::CallbackServerContext* ctx, const tenancy_api::ListRoleBindingsRequest* req,
+    tenancy_api::ListRoleBindingsResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.ListRoleBindings(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TenantServiceImpl::DeleteRoleBinding(
-    grpc::CallbackServerContext* ctx, const tenancy_api::DeleteRoleBindingRequest*,
-    tenancy_api::DeleteRoleBindingResponse*) {
-  return NotImplementedYet(ctx, "DeleteRoleBinding");
+    grpc::CallbackServerContext* ctx, const tenancy_api::DeleteRoleBindingRequest* req,
+    tenancy_api::DeleteRoleBindingResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.DeleteRoleBinding(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* TenantServiceImpl::ListAuditEvents(
-    grpc::CallbackServerContext* ctx, const tenancy_api::ListAuditEventsRequest*,
-    tenancy_api::ListAuditEventsResponse*) {
-  return NotImplementedYet(ctx, "ListAuditEvents");
+    grpc::CallbackServerContext* ctx, const tenancy_api::ListAuditEventsRequest* req,
+    tenancy_api::ListAuditEventsResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.ListAuditEvents(rc, *req, resp);
+  });
 }
 
 }  // namespace lagom::questionnaire

@@ -1,8 +1,13 @@
-// gRPC adapter of lagom.tenancy.v1.TenantService.
+// gRPC adapter of lagom.tenancy.v1.TenantService: each handler is admitted by the
+// CallAdmitter (authentication, the permission table, limits), then hands the call to
+// TenancyCore on the executor (it blocks on PostgreSQL) and translates back.
 #ifndef LAGOM_SERVICES_QUESTIONNAIRE_TENANT_SERVICE_H_
 #define LAGOM_SERVICES_QUESTIONNAIRE_TENANT_SERVICE_H_
 
+#include "common/executor.h"
+#include "common/request_context.h"
 #include "lagom/tenancy/v1/tenancy.grpc.pb.h"
+#include "services/questionnaire/tenancy/tenancy_core.h"
 
 namespace lagom::questionnaire {
 
@@ -10,8 +15,10 @@ namespace tenancy_api = ::lagom::tenancy::v1;
 
 class TenantServiceImpl final : public tenancy_api::TenantService::CallbackService {
  public:
-  // Every RPC checks the caller's tenant, then answers UNIMPLEMENTED (NOT_IMPLEMENTED_YET)
-  // until the release that builds it replaces the handler with a call into its core.
+  // Not owned.
+  TenantServiceImpl(TenancyCore& core, const CallAdmitter& admitter, Executor& executor)
+      : core_(core), admitter_(admitter), executor_(executor) {}
+
   grpc::ServerUnaryReactor* CreateTenant(grpc::CallbackServerContext* ctx,
                                          const tenancy_api::CreateTenantRequest* req,
                                          tenancy_api::CreateTenantResponse* resp) override;
@@ -63,6 +70,11 @@ class TenantServiceImpl final : public tenancy_api::TenantService::CallbackServi
   grpc::ServerUnaryReactor* ListAuditEvents(grpc::CallbackServerContext* ctx,
                                             const tenancy_api::ListAuditEventsRequest* req,
                                             tenancy_api::ListAuditEventsResponse* resp) override;
+
+ private:
+  TenancyCore& core_;
+  const CallAdmitter& admitter_;
+  Executor& executor_;
 };
 
 }  // namespace lagom::questionnaire

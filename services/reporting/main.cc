@@ -5,6 +5,7 @@
 #include "absl/flags/flag.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/auth/service_auth.h"
 #include "common/server_flags.h"
 #include "reporting_migrations.h"
 #include "services/reporting/reporting_service.h"
@@ -19,7 +20,9 @@ int main(int argc, char** argv) {
   std::unique_ptr<lagom::PgPool> pg = lagom::ConnectPostgresOrDie(
       "reporting", absl::GetFlag(FLAGS_postgres_url), lagom::reporting::Migrations());
 
-  lagom::reporting::ReportingServiceImpl reporting_service;
+  std::unique_ptr<lagom::auth::ServiceAuth> auth =
+      lagom::auth::RemoteServiceAuthOrDie("reporting", /*invites=*/nullptr);
+  lagom::reporting::ReportingServiceImpl reporting_service(*auth->guard);
   std::unique_ptr<lagom::Server> server = lagom::StartServerOrDie(options, {&reporting_service});
   return server->WaitForShutdownSignal();
 }

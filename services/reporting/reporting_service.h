@@ -2,6 +2,7 @@
 #ifndef LAGOM_SERVICES_REPORTING_REPORTING_SERVICE_H_
 #define LAGOM_SERVICES_REPORTING_REPORTING_SERVICE_H_
 
+#include "common/request_context.h"
 #include "lagom/reporting/v1/reporting.grpc.pb.h"
 
 namespace lagom::reporting {
@@ -10,8 +11,11 @@ namespace reporting_api = ::lagom::reporting::v1;
 
 class ReportingServiceImpl final : public reporting_api::ReportingService::CallbackService {
  public:
-  // Every RPC checks the caller's tenant, then answers UNIMPLEMENTED (NOT_IMPLEMENTED_YET)
-  // until the release that builds it replaces the handler with a call into its core.
+  explicit ReportingServiceImpl(const CallAdmitter& admitter) : admitter_(admitter) {}
+
+  // Every RPC is admitted (authenticated, authorised, rate-limited) and then answers
+  // UNIMPLEMENTED (NOT_IMPLEMENTED_YET) until the release that builds it replaces the handler
+  // with a call into its core.
   grpc::ServerUnaryReactor* RecordScorecard(grpc::CallbackServerContext* ctx,
                                             const reporting_api::RecordScorecardRequest* req,
                                             reporting_api::RecordScorecardResponse* resp) override;
@@ -38,6 +42,9 @@ class ReportingServiceImpl final : public reporting_api::ReportingService::Callb
   grpc::ServerUnaryReactor* ExportScorecard(grpc::CallbackServerContext* ctx,
                                             const reporting_api::ExportScorecardRequest* req,
                                             reporting_api::ExportScorecardResponse* resp) override;
+
+ private:
+  const CallAdmitter& admitter_;
 };
 
 }  // namespace lagom::reporting

@@ -3,6 +3,7 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/auth/service_auth.h"
 #include "common/server_flags.h"
 #include "services/scoring/scoring_service.h"
 
@@ -11,7 +12,9 @@ int main(int argc, char** argv) {
   lagom::InitLogging("scoring");
   lagom::ServerOptions options = lagom::ServerOptionsFromFlags("scoring");
 
-  lagom::scoring::ScoringServiceImpl scoring_service;
+  std::unique_ptr<lagom::auth::ServiceAuth> auth =
+      lagom::auth::RemoteServiceAuthOrDie("scoring", /*invites=*/nullptr);
+  lagom::scoring::ScoringServiceImpl scoring_service(*auth->guard);
   std::unique_ptr<lagom::Server> server = lagom::StartServerOrDie(options, {&scoring_service});
   return server->WaitForShutdownSignal();
 }

@@ -2,6 +2,7 @@
 #ifndef LAGOM_SERVICES_SESSION_SESSION_SERVICE_H_
 #define LAGOM_SERVICES_SESSION_SESSION_SERVICE_H_
 
+#include "common/request_context.h"
 #include "lagom/session/v1/session.grpc.pb.h"
 
 namespace lagom::session {
@@ -10,8 +11,11 @@ namespace session_api = ::lagom::session::v1;
 
 class SessionServiceImpl final : public session_api::SessionService::CallbackService {
  public:
-  // Every RPC checks the caller's tenant, then answers UNIMPLEMENTED (NOT_IMPLEMENTED_YET)
-  // until the release that builds it replaces the handler with a call into its core.
+  explicit SessionServiceImpl(const CallAdmitter& admitter) : admitter_(admitter) {}
+
+  // Every RPC is admitted (authenticated, authorised, rate-limited) and then answers
+  // UNIMPLEMENTED (NOT_IMPLEMENTED_YET) until the release that builds it replaces the handler
+  // with a call into its core.
   grpc::ServerUnaryReactor* CreateSession(grpc::CallbackServerContext* ctx,
                                           const session_api::CreateSessionRequest* req,
                                           session_api::CreateSessionResponse* resp) override;
@@ -98,6 +102,9 @@ class SessionServiceImpl final : public session_api::SessionService::CallbackSer
   grpc::ServerUnaryReactor* RevealItemDistribution(
       grpc::CallbackServerContext* ctx, const session_api::RevealItemDistributionRequest* req,
       session_api::RevealItemDistributionResponse* resp) override;
+
+ private:
+  const CallAdmitter& admitter_;
 };
 
 }  // namespace lagom::session

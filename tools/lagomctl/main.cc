@@ -2,48 +2,72 @@
 //
 //   lagomctl health ADDR [--wait=10s]        wait until ADDR reports SERVING
 //   lagomctl services ADDR                   list ADDR's gRPC services (server reflection)
+//   lagomctl tenant create ID DISPLAY_NAME   provision a tenant (operator); prints it and, on a
+//                                            line of its own, "api_key: lgm_..." -- the tenant's
+//                                            first TENANT_ADMIN key, shown only this once
+//   lagomctl tenant list                     list tenants (operator)
+//   lagomctl apikey create NAME ROLE         create an API key (ROLE: TENANT_ADMIN, FACILITATOR,
+//                                            PROVIDER_RESPONDENT, CUSTOMER_RESPONDENT, VIEWER,
+//                                            SERVICE); prints "api_key: lgm_..." once
+//   lagomctl apikey list                     list API keys, revoked and expired ones included
+//   lagomctl apikey revoke NAME              revoke an API key
 //   lagomctl org create ID DISPLAY_NAME      create a customer organisation
 //   lagomctl org list                        list customer organisations
 //   lagomctl service create ID DISPLAY_NAME [ORG_ID...]   create a catalogue service
 //   lagomctl service list                    list the service catalogue
 //
 // --exist_ok makes create succeed when the resource is already there (scripts that rerun).
-// Catalogue commands talk to --questionnaire_addr as --tenant (also LAGOM_QUESTIONNAIRE_ADDR
-// and LAGOM_TENANT, as tools/stack writes them) and print the reply as JSON.
+// Commands talk to --questionnaire_addr (LAGOM_QUESTIONNAIRE_ADDR) and print replies as JSON.
+// Tenant commands authenticate with `authorization: Bearer <key>` from --api_key
+// (LAGOM_API_KEY); the tenant they act on is the key's own unless --tenant (LAGOM_TENANT) says
+// otherwise. Operator commands use --operator_token (LAGOM_OPERATOR_TOKEN) instead.
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/auth/api_key.h"
+#include "common/auth/authenticator.h"
 #include "common/config.h"
-#include "common/request_context.h"
 #include "common/status.h"
 #include "lagom/catalog/v1/catalog.grpc.pb.h"
+#include "lagom/tenancy/v1/tenancy.grpc.pb.h"
 #include "tools/lagomctl/probe.h"
 
 ABSL_FLAG(absl::Duration, wait, absl::Seconds(10), "health: how long to wait for SERVING");
 ABSL_FLAG(std::string, questionnaire_addr, "", "Questionnaire service HOST:PORT");
-ABSL_FLAG(std::string, tenant, "", "Tenant to act for");
+ABSL_FLAG(std::string, api_key, "", "API key (lgm_...) of the tenant to act for");
+ABSL_FLAG(std::string, operator_token, "", "The hosting operator's token (tenant commands)");
+ABSL_FLAG(std::string, tenant, "", "Tenant to act for; default: the API key's tenant");
 ABSL_FLAG(bool, exist_ok, false, "create: succeed when the resource already exists");
 
 namespace lagom::ctl {
 namespace {
 
 namespace catalog = ::lagom::catalog::v1;
+namespace tenancy = ::lagom::tenancy::v1;
 
 constexpr char kUsage[] =
-    "lagomctl health ADDR [--wait=10s] | services ADDR | org create ID NAME | org list |\n"
-    "         service create ID NAME [ORG_ID...] | service list";
+    "lagomctl health ADDR [--wait=10s] | services ADDR |\n"
+    "         tenant create ID NAME | tenant list            (--operator_token) |\n"
+    "         apikey create NAME ROLE | apikey list | apikey revoke NAME |\n"
+    "         org create ID NAME | org list | service create ID NAME [ORG_ID...] | "
+    "service list   (--api_key)";
 
 int Fail(absl::string_view message) {
   std::cerr << "lagomctl: " << message << "\n";
   return 1;
 }
+
+int Usage() { return Fail(absl::StrCat("usage: ", kUsage)); }
 
 int FailRpc(const grpc::Status& status) {
   std::string line =
@@ -67,96 +91,213 @@ int PrintJson(const google::protobuf::Message& message) {
   return 0;
 }
 
+// ALREADY_EXISTS with --exist_ok: print the message and succeed (and print nothing secret).
+int Finish(const grpc::Status& status, const google::protobuf::Message& reply) {
+  if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS && absl::GetFlag(FLAGS_exist_ok)) {
+    std::cout << status.error_message() << "\n";
+    return 0;
+  }
+  return status.ok() ? PrintJson(reply) : FailRpc(status);
+}
+
+// Prints the reply, then the secret on a line of its own: it is shown only this once.
+int FinishWithSecret(const grpc::Status& status, const google::protobuf::Message& reply,
+                     const std::string& secret) {
+  int rc = Finish(status, reply);
+  if (status.ok() && rc == 0 && !secret.empty()) std::cout << "api_key: " << secret << "\n";
+  return rc;
+}
+
+// Where to call and with which credential.
+struct Connection {
+  std::shared_ptr<grpc::Channel> channel;
+  std::string bearer;  // API key or operator token
+  std::string tenant;  // empty for operator commands
+
+  std::unique_ptr<grpc::ClientContext> Context() const {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->AddMetadata(auth::kAuthorizationKey, absl::StrCat("Bearer ", bearer));
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return ctx;
+  }
+  std::string Parent() const { return absl::StrCat("tenants/", tenant); }
+};
+
 class CatalogClient final {
  public:
-  CatalogClient(const std::string& address, std::string tenant)
-      : stub_(catalog::CatalogService::NewStub(
-            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))),
-        tenant_(std::move(tenant)) {}
+  explicit CatalogClient(const Connection& conn)
+      : conn_(conn), stub_(catalog::CatalogService::NewStub(conn.channel)) {}
 
   int CreateOrg(const std::string& id, const std::string& display_name) {
     catalog::CreateCustomerOrganizationRequest req;
-    req.set_parent(Parent());
+    req.set_parent(conn_.Parent());
     req.set_customer_organization_id(id);
     req.mutable_customer_organization()->set_display_name(display_name);
     catalog::CreateCustomerOrganizationResponse resp;
-    return Finish(stub_->CreateCustomerOrganization(Context().get(), req, &resp), resp);
+    return Finish(stub_->CreateCustomerOrganization(conn_.Context().get(), req, &resp), resp);
   }
 
   int ListOrgs() {
     catalog::ListCustomerOrganizationsRequest req;
-    req.set_parent(Parent());
+    req.set_parent(conn_.Parent());
     req.set_page_size(500);
     catalog::ListCustomerOrganizationsResponse resp;
-    return Finish(stub_->ListCustomerOrganizations(Context().get(), req, &resp), resp);
+    return Finish(stub_->ListCustomerOrganizations(conn_.Context().get(), req, &resp), resp);
   }
 
   int CreateService(const std::string& id, const std::string& display_name,
                     const std::vector<std::string>& org_ids) {
     catalog::CreateItServiceRequest req;
-    req.set_parent(Parent());
+    req.set_parent(conn_.Parent());
     req.set_service_id(id);
     req.mutable_service()->set_display_name(display_name);
     for (const std::string& org : org_ids) {
       req.mutable_service()->add_customer_organizations(
-          absl::StrCat(Parent(), "/customerOrganizations/", org));
+          absl::StrCat(conn_.Parent(), "/customerOrganizations/", org));
     }
     catalog::CreateItServiceResponse resp;
-    return Finish(stub_->CreateItService(Context().get(), req, &resp), resp);
+    return Finish(stub_->CreateItService(conn_.Context().get(), req, &resp), resp);
   }
 
   int ListServices() {
     catalog::ListItServicesRequest req;
-    req.set_parent(Parent());
+    req.set_parent(conn_.Parent());
     req.set_page_size(500);
     catalog::ListItServicesResponse resp;
-    return Finish(stub_->ListItServices(Context().get(), req, &resp), resp);
+    return Finish(stub_->ListItServices(conn_.Context().get(), req, &resp), resp);
   }
 
  private:
-  std::string Parent() const { return absl::StrCat("tenants/", tenant_); }
-
-  std::unique_ptr<grpc::ClientContext> Context() const {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->AddMetadata(kTenantMetadataKey, tenant_);
-    ctx->AddMetadata(kPrincipalMetadataKey, "lagomctl");
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    return ctx;
-  }
-
-  static int Finish(const grpc::Status& status, const google::protobuf::Message& reply) {
-    if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS && absl::GetFlag(FLAGS_exist_ok)) {
-      std::cout << status.error_message() << "\n";
-      return 0;
-    }
-    return status.ok() ? PrintJson(reply) : FailRpc(status);
-  }
-
+  const Connection& conn_;
   std::unique_ptr<catalog::CatalogService::Stub> stub_;
-  std::string tenant_;
 };
 
-int RunCatalog(const std::vector<std::string>& args) {
+class TenancyClient final {
+ public:
+  explicit TenancyClient(const Connection& conn)
+      : conn_(conn), stub_(tenancy::TenantService::NewStub(conn.channel)) {}
+
+  int CreateTenant(const std::string& id, const std::string& display_name) {
+    tenancy::CreateTenantRequest req;
+    req.set_tenant_id(id);
+    req.mutable_tenant()->set_display_name(display_name);
+    tenancy::CreateTenantResponse resp;
+    grpc::Status status = stub_->CreateTenant(conn_.Context().get(), req, &resp);
+    // The secret goes on a line of its own, not inside the JSON.
+    return FinishWithSecret(status, resp.tenant(), resp.initial_admin_secret());
+  }
+
+  int ListTenants() {
+    tenancy::ListTenantsRequest req;
+    req.set_page_size(500);
+    tenancy::ListTenantsResponse resp;
+    return Finish(stub_->ListTenants(conn_.Context().get(), req, &resp), resp);
+  }
+
+  int CreateApiKey(const std::string& id, tenancy::Role role) {
+    tenancy::CreateApiKeyRequest req;
+    req.set_parent(conn_.Parent());
+    req.set_api_key_id(id);
+    req.mutable_api_key()->set_display_name(id);
+    req.mutable_api_key()->add_roles(role);
+    tenancy::CreateApiKeyResponse resp;
+    grpc::Status status = stub_->CreateApiKey(conn_.Context().get(), req, &resp);
+    return FinishWithSecret(status, resp.api_key(), resp.secret());
+  }
+
+  int ListApiKeys() {
+    tenancy::ListApiKeysRequest req;
+    req.set_parent(conn_.Parent());
+    req.set_page_size(500);
+    req.set_show_inactive(true);
+    tenancy::ListApiKeysResponse resp;
+    return Finish(stub_->ListApiKeys(conn_.Context().get(), req, &resp), resp);
+  }
+
+  int RevokeApiKey(const std::string& name_or_id) {
+    tenancy::RevokeApiKeyRequest req;
+    req.set_name(absl::StrContains(name_or_id, '/')
+                     ? name_or_id
+                     : absl::StrCat(conn_.Parent(), "/apiKeys/", name_or_id));
+    tenancy::RevokeApiKeyResponse resp;
+    return Finish(stub_->RevokeApiKey(conn_.Context().get(), req, &resp), resp);
+  }
+
+ private:
+  const Connection& conn_;
+  std::unique_ptr<tenancy::TenantService::Stub> stub_;
+};
+
+// "FACILITATOR", "facilitator" or "ROLE_FACILITATOR".
+bool ParseRole(std::string text, tenancy::Role* role) {
+  text = absl::AsciiStrToUpper(text);
+  if (!absl::StartsWith(text, "ROLE_")) text = absl::StrCat("ROLE_", text);
+  return tenancy::Role_Parse(text, role) && *role != tenancy::ROLE_UNSPECIFIED;
+}
+
+std::shared_ptr<grpc::Channel> ChannelOrNull() {
   const std::string address = absl::GetFlag(FLAGS_questionnaire_addr);
-  const std::string tenant = absl::GetFlag(FLAGS_tenant);
-  if (address.empty())
+  if (address.empty()) return nullptr;
+  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+}
+
+int RunOperator(const std::vector<std::string>& args) {
+  Connection conn{ChannelOrNull(), absl::GetFlag(FLAGS_operator_token), ""};
+  if (conn.channel == nullptr) {
     return Fail("--questionnaire_addr (or LAGOM_QUESTIONNAIRE_ADDR) is required");
-  if (tenant.empty()) return Fail("--tenant (or LAGOM_TENANT) is required");
-  CatalogClient client(address, tenant);
+  }
+  if (conn.bearer.empty()) {
+    return Fail("tenant commands are the operator's: --operator_token (or LAGOM_OPERATOR_TOKEN)");
+  }
+  TenancyClient client(conn);
+  if (args.size() == 2 && args[1] == "list") return client.ListTenants();
+  if (args.size() == 4 && args[1] == "create") return client.CreateTenant(args[2], args[3]);
+  return Usage();
+}
+
+int RunTenantScoped(const std::vector<std::string>& args) {
+  Connection conn{ChannelOrNull(), absl::GetFlag(FLAGS_api_key), absl::GetFlag(FLAGS_tenant)};
+  if (conn.channel == nullptr) {
+    return Fail("--questionnaire_addr (or LAGOM_QUESTIONNAIRE_ADDR) is required");
+  }
+  if (conn.bearer.empty()) return Fail("--api_key (or LAGOM_API_KEY) is required");
+  if (conn.tenant.empty()) {
+    absl::StatusOr<auth::ApiKeyParts> parts = auth::ParseApiKey(conn.bearer);
+    if (!parts.ok()) return Fail(parts.status().message());
+    conn.tenant = parts->tenant_id;
+  }
   const std::string& noun = args[0];
   const std::string verb = args.size() > 1 ? args[1] : "";
-  if (verb == "list") return noun == "org" ? client.ListOrgs() : client.ListServices();
+  if (noun == "apikey") {
+    TenancyClient client(conn);
+    if (verb == "list" && args.size() == 2) return client.ListApiKeys();
+    if (verb == "revoke" && args.size() == 3) return client.RevokeApiKey(args[2]);
+    if (verb == "create" && args.size() == 4) {
+      tenancy::Role role;
+      if (!ParseRole(args[3], &role)) {
+        return Fail(absl::StrCat("unknown role '", args[3],
+                                 "' (TENANT_ADMIN, FACILITATOR, PROVIDER_RESPONDENT, "
+                                 "CUSTOMER_RESPONDENT, VIEWER, SERVICE)"));
+      }
+      return client.CreateApiKey(args[2], role);
+    }
+    return Usage();
+  }
+  CatalogClient client(conn);
+  if (verb == "list" && args.size() == 2) {
+    return noun == "org" ? client.ListOrgs() : client.ListServices();
+  }
   if (verb == "create" && args.size() >= 4) {
     if (noun == "org" && args.size() == 4) return client.CreateOrg(args[2], args[3]);
     if (noun == "service") {
       return client.CreateService(args[2], args[3], {args.begin() + 4, args.end()});
     }
   }
-  return Fail(absl::StrCat("usage: ", kUsage));
+  return Usage();
 }
 
 int Run(const std::vector<std::string>& args) {
-  if (args.empty()) return Fail(absl::StrCat("usage: ", kUsage));
+  if (args.empty()) return Usage();
   const std::string& command = args[0];
   if (command == "health" && args.size() == 2) {
     absl::Status serving = WaitForServing(args[1], absl::GetFlag(FLAGS_wait));
@@ -170,7 +311,10 @@ int Run(const std::vector<std::string>& args) {
     for (const std::string& name : *names) std::cout << name << "\n";
     return 0;
   }
-  if (command == "org" || command == "service") return RunCatalog(args);
+  if (command == "tenant") return RunOperator(args);
+  if (command == "org" || command == "service" || command == "apikey") {
+    return RunTenantScoped(args);
+  }
   return Fail(absl::StrCat("unknown command '", absl::StrJoin(args, " "), "'; usage: ", kUsage));
 }
 

@@ -34,8 +34,9 @@ absl::Status CheckOnce(health::Health::Stub& stub, absl::Duration timeout) {
 
 }  // namespace
 
-absl::Status WaitForServing(const std::string& address, absl::Duration wait) {
-  auto stub = health::Health::NewStub(Connect(address));
+absl::Status WaitForServing(const std::string& address, absl::Duration wait,
+                            std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  auto stub = health::Health::NewStub(grpc::CreateChannel(address, credentials));
   const absl::Time give_up = absl::Now() + wait;
   absl::Status last;
   do {

@@ -282,6 +282,26 @@ lagom_pg_ready() {
   "$(lagom_pg_bindir)/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -t 5
 }
 
+# lagom_pg_ensure_roles PORT: the owner role "lagom" (runs migrations) and the services' role
+# "lagom_app" (owns nothing, no superuser, no BYPASSRLS: row-level security applies to it).
+lagom_pg_ensure_roles() {
+  local port=$1 role
+  for role in lagom lagom_app; do
+    if [[ -z $(lagom_pg_psql "$port" postgres "SELECT 1 FROM pg_roles WHERE rolname = '$role'") ]]; then
+      lagom_pg_psql "$port" postgres "CREATE ROLE $role LOGIN NOSUPERUSER NOBYPASSRLS"
+    fi
+  done
+}
+
+# lagom_ensure_secret FILE: a random 48-character secret, made once, readable by its owner only.
+lagom_ensure_secret() {
+  local file=$1
+  [[ -s $file ]] && return 0
+  mkdir -p "$(dirname "$file")"
+  chmod 700 "$(dirname "$file")"
+  (umask 077 && head -c 36 /dev/urandom | base64 | tr '+/' '-_' >"$file")
+}
+
 # lagom_pg_psql PORT DB SQL: runs SQL as the superuser "postgres", prints unaligned tuples.
 lagom_pg_psql() {
   local port=$1 db=$2 sql=$3
@@ -364,6 +384,6 @@ lagom_runtime_purge() {
   [[ -d $rt ]] || return 0
   [[ -f $rt/.lagom-runtime ]] || lagom_die "$rt was not made by tools/stack or tools/test; not removing it"
   lagom_pg_purge "$rt"
-  rm -rf "$rt/run" "$rt/logs" "$rt/redis" "$rt/postgres" "$rt/stack.env" "$rt/.lagom-runtime"
+  rm -rf "$rt/run" "$rt/logs" "$rt/redis" "$rt/postgres" "$rt/secrets" "$rt/stack.env" "$rt/.lagom-runtime"
   rmdir "$rt" 2>/dev/null || true
 }

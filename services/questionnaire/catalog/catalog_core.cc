@@ -1,7 +1,5 @@
 #include "services/questionnaire/catalog/catalog_core.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/field_mask_util.h>
 
@@ -11,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -19,43 +16,13 @@
 #include "absl/strings/str_split.h"
 #include "common/status.h"
 #include "services/questionnaire/catalog/list_query.h"
+#include "services/questionnaire/resource_util.h"
 
 namespace lagom::questionnaire {
 namespace {
 
 using google::protobuf::FieldMask;
 using google::protobuf::util::FieldMaskUtil;
-
-// Collects every problem with a request, so the caller learns all of them at once.
-class Violations final {
- public:
-  void Add(std::string field, std::string description) {
-    list_.push_back({std::move(field), std::move(description)});
-  }
-  bool empty() const { return list_.empty(); }
-  absl::Status ToStatus(absl::string_view what) && {
-    std::string message =
-        absl::StrCat(what, ": ", list_.front().field, ": ", list_.front().description);
-    if (list_.size() > 1) absl::StrAppend(&message, " (and ", list_.size() - 1, " more)");
-    return InvalidArgumentError(message, std::move(list_));
-  }
-
- private:
-  std::vector<FieldViolation> list_;
-};
-
-size_t Utf8Length(absl::string_view s) {
-  return std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; });
-}
-
-void CheckText(Violations& v, const std::string& path, absl::string_view value, size_t max,
-               bool required) {
-  if (required && absl::StripAsciiWhitespace(value).empty()) {
-    v.Add(path, "required");
-  } else if (Utf8Length(value) > max) {
-    v.Add(path, absl::StrCat("at most ", max, " characters (got ", Utf8Length(value), ")"));
-  }
-}
 
 bool LooksLikeEmail(absl::string_view s) {
   std::vector<absl::string_view> parts = absl::StrSplit(s, '@');
@@ -69,72 +36,7 @@ void CheckEmail(Violations& v, const std::string& path, absl::string_view value)
   }
 }
 
-bool IsIdentifier(absl::string_view s, size_t max) {
-  if (s.empty() || s.size() > max || !absl::ascii_islower(s[0])) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
-  });
-}
-
-bool IsLabelKey(absl::string_view s) {
-  return !s.empty() && s.size() <= 63 && absl::ascii_islower(s[0]) &&
-         std::all_of(s.begin(), s.end(), [](char c) {
-           return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' || c == '_';
-         });
-}
-
-void CheckLabels(Violations& v, const std::string& path,
-                 const google::protobuf::Map<std::string, std::string>& labels) {
-  if (labels.size() > 64) v.Add(path, "at most 64 labels");
-  for (const auto& [key, value] : labels) {
-    if (!IsLabelKey(key)) {
-      v.Add(absl::StrCat(path, ".", key),
-            "key must be 1-63 lowercase letters, digits, '-' or '_', starting with a letter");
-    }
-    if (Utf8Length(value) > 63) v.Add(absl::StrCat(path, ".", key), "value at most 63 characters");
-  }
-}
-
-void CheckRequestId(Violations& v, absl::string_view request_id) {
-  bool ok = request_id.size() <= 128 &&
-            std::all_of(request_id.begin(), request_id.end(),
-                        [](char c) { return absl::ascii_isalnum(c) || c == '-' || c == '_'; });
-  if (!ok) v.Add("request_id", "at most 128 letters, digits, '-' or '_' (a UUID is ideal)");
-}
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t micros = absl::ToUnixMicros(t);
-  ts.set_seconds(micros / 1000000);
-  ts.set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-  return ts;
-}
-
-std::string EtagOf(int64_t version) { return absl::StrCat("v", version); }
-
-// An etag sent with a change must be the current one, so nobody overwrites a change they
-// have not seen (AIP-154). No etag: last writer wins.
-absl::Status CheckEtag(absl::string_view name, absl::string_view sent, absl::string_view current) {
-  if (sent.empty() || sent == current) return absl::OkStatus();
-  return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
-               absl::StrCat(name, " changed since etag ", sent, " (now ", current,
-                            "); read it again and retry"));
-}
-
-std::string NewId(absl::string_view prefix) {
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  absl::BitGen gen;
-  std::string id = absl::StrCat(prefix, "-");
-  for (int i = 0; i < 10; ++i) id += kAlphabet[absl::Uniform(gen, 0u, 36u)];
-  return id;
-}
-
 std::string TenantName(const RequestContext& rc) { return absl::StrCat("tenants/", rc.tenant_id); }
-
-absl::Status NotFound(absl::string_view noun, absl::string_view name) {
-  return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND",
-               absl::StrCat(noun, " ", name, " not found"));
-}
 
 // "tenants/{tenant}": another tenant's parent is NOT_FOUND, with no hint that it exists.
 absl::Status CheckParent(const RequestContext& rc, absl::string_view parent, Violations& v) {
@@ -366,7 +268,7 @@ class Methods final {
     CheckRequestId(v, request_id);
     if (!v.empty()) return std::move(v).ToStatus(absl::StrCat("invalid ", K::kNoun));
     return store.InTransaction(rc, [&](CatalogTransaction& tx) {
-      return Idempotent(tx, request_id, method, request, response, [&]() -> absl::Status {
+      return RunIdempotent(tx, request_id, method, request, response, [&]() -> absl::Status {
         Violations refs;
         if (absl::Status s = K::CheckReferences(tx, rc, input, K::kField, refs); !s.ok()) return s;
         if (!refs.empty()) return std::move(refs).ToStatus(absl::StrCat("invalid ", K::kNoun));
@@ -482,7 +384,7 @@ class Methods final {
     CheckRequestId(v, request_id);
     if (!v.empty()) return std::move(v).ToStatus("invalid request");
     return store.InTransaction(rc, [&](CatalogTransaction& tx) {
-      return Idempotent(tx, request_id, method, request, response, [&]() -> absl::Status {
+      return RunIdempotent(tx, request_id, method, request, response, [&]() -> absl::Status {
         int64_t version = 0;
         absl::StatusOr<Resource> current = Load(tx, rc, *id, &version);
         if (!current.ok()) return current.status();
@@ -504,8 +406,7 @@ class Methods final {
         if (absl::Status s = CheckExternalIdFree(tx, rc, merged, *id); !s.ok()) return s;
         merged.set_etag(EtagOf(version + 1));
         *merged.mutable_update_time() = ToProto(now);
-        absl::Time created = absl::FromUnixSeconds(current->create_time().seconds()) +
-                             absl::Nanoseconds(current->create_time().nanos());
+        absl::Time created = FromProto(current->create_time());
         if (absl::Status s = tx.Update(K::kKind, ToRecord(*id, version + 1, merged, created, now));
             !s.ok()) {
           return s;
@@ -526,7 +427,7 @@ class Methods final {
     CheckRequestId(v, request_id);
     if (!v.empty()) return std::move(v).ToStatus("invalid request");
     return store.InTransaction(rc, [&](CatalogTransaction& tx) {
-      return Idempotent(tx, request_id, method, request, response, [&]() -> absl::Status {
+      return RunIdempotent(tx, request_id, method, request, response, [&]() -> absl::Status {
         absl::StatusOr<Resource> current = Load(tx, rc, *id);
         if (!current.ok()) return current.status();
         if (absl::Status s = CheckEtag(name, etag, current->etag()); !s.ok()) return s;
@@ -536,38 +437,6 @@ class Methods final {
     });
   }
 
- private:
-  // A mutation with a request_id runs once: a retry with the same request gets the first
-  // reply, the same request_id on a different request is refused.
-  template <typename Body>
-  static absl::Status Idempotent(CatalogTransaction& tx, absl::string_view request_id,
-                                 absl::string_view method, const google::protobuf::Message& request,
-                                 google::protobuf::Message* response, Body&& body) {
-    if (request_id.empty()) return body();
-    std::string fingerprint;
-    {
-      google::protobuf::io::StringOutputStream stream(&fingerprint);
-      google::protobuf::io::CodedOutputStream coded(&stream);
-      coded.SetSerializationDeterministic(true);
-      request.SerializeToCodedStream(&coded);
-    }
-    absl::StatusOr<std::optional<IdempotentReply>> prior = tx.FindReply(std::string(request_id));
-    if (!prior.ok()) return prior.status();
-    if (prior->has_value()) {
-      if ((*prior)->method != method || (*prior)->request != fingerprint) {
-        return Error(
-            absl::StatusCode::kFailedPrecondition, "REQUEST_ID_REUSED",
-            absl::StrCat("request_id ", request_id, " was already used for a different request"));
-      }
-      if (!response->ParseFromString((*prior)->reply)) {
-        return absl::DataLossError("stored reply of an earlier request is unreadable");
-      }
-      return absl::OkStatus();
-    }
-    if (absl::Status s = body(); !s.ok()) return s;
-    return tx.RecordReply(std::string(request_id),
-                          {std::string(method), fingerprint, response->SerializeAsString()});
-  }
 };
 
 using Orgs = Methods<CustomerOrganizationKind>;

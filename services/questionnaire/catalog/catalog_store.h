@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/request_context.h"
+#include "services/questionnaire/resource_util.h"
 
 namespace lagom::questionnaire {
 
@@ -28,12 +29,6 @@ struct CatalogRecord {
   std::string body;
   absl::Time create_time;
   absl::Time update_time;
-};
-
-struct IdempotentReply {
-  std::string method;
-  std::string request;  // deterministic serialization of the first request
-  std::string reply;    // serialized response message
 };
 
 // All calls are scoped to the tenant of the transaction. Insert of a duplicate id or

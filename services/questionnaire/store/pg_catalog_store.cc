@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "services/questionnaire/store/pg_idempotency.h"
 
 namespace lagom::questionnaire {
 namespace {
@@ -136,21 +137,11 @@ class PgCatalogTransaction final : public CatalogTransaction {
   }
 
   absl::StatusOr<std::optional<IdempotentReply>> FindReply(const std::string& request_id) override {
-    pqxx::result rows = tx_.exec_params(
-        "SELECT method, request, reply FROM questionnaire.idempotent_requests"
-        " WHERE tenant_id = $1 AND request_id = $2",
-        tenant_, request_id);
-    if (rows.empty()) return std::nullopt;
-    return IdempotentReply{rows[0][0].as<std::string>(), pqxx::binarystring(rows[0][1]).str(),
-                           pqxx::binarystring(rows[0][2]).str()};
+    return FindStoredReply(tx_, tenant_, request_id);
   }
 
   absl::Status RecordReply(const std::string& request_id, const IdempotentReply& reply) override {
-    tx_.exec_params(
-        "INSERT INTO questionnaire.idempotent_requests"
-        " (tenant_id, request_id, method, request, reply) VALUES ($1, $2, $3, $4, $5)",
-        tenant_, request_id, reply.method, pqxx::binarystring(reply.request),
-        pqxx::binarystring(reply.reply));
+    StoreReply(tx_, tenant_, request_id, reply);
     return absl::OkStatus();
   }
 

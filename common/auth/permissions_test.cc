@@ -1,0 +1,666 @@
+#include "common/auth/permissions.h"
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "common/status.h"
+#include "google/api/annotations.pb.h"
+#include "google/api/field_behavior.pb.h"
+#include "google/api/resource.pb.h"
+#include "lagom/auth/v1/auth.pb.h"
+#include "lagom/catalog/v1/catalog.pb.h"
+#include "lagom/questionnaire/v1/questionnaire.pb.h"
+#include "lagom/reporting/v1/reporting.pb.h"
+#include "lagom/scoring/v1/scoring.pb.h"
+#include "lagom/session/v1/session.pb.h"
+#include "lagom/tenancy/v1/tenancy.pb.h"
+
+namespace lagom::auth {
+namespace {
+
+using ::google::protobuf::Descriptor;
+using ::google::protobuf::FieldDescriptor;
+using ::google::protobuf::Message;
+using ::google::protobuf::MethodDescriptor;
+using ::google::protobuf::ServiceDescriptor;
+using ::testing::HasSubstr;
+
+constexpr char kTenant[] = "acme";
+constexpr char kOtherTenant[] = "globex";
+
+const std::vector<Role>& AllRoles() {
+  static const auto* const kRoles = new std::vector<Role>{
+      v1::PRINCIPAL_ROLE_TENANT_ADMIN,       v1::PRINCIPAL_ROLE_FACILITATOR,
+      v1::PRINCIPAL_ROLE_PROVIDER_RESPONDENT, v1::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT,
+      v1::PRINCIPAL_ROLE_VIEWER,             v1::PRINCIPAL_ROLE_SERVICE,
+      v1::PRINCIPAL_ROLE_OPERATOR,
+  };
+  return *kRoles;
+}
+
+std::vector<const ServiceDescriptor*> Services() {
+  const std::vector<std::pair<const Descriptor*, const char*>> anchors = {
+      {tenancy::v1::GetTenantRequest::descriptor(), "TenantService"},
+      {catalog::v1::GetItServiceRequest::descriptor(), "CatalogService"},
+      {questionnaire::v1::GetModelRequest::descriptor(), "QuestionnaireService"},
+      {session::v1::GetSessionRequest::descriptor(), "SessionService"},
+      {scoring::v1::ScoreSessionRequest::descriptor(), "ScoringService"},
+      {reporting::v1::GetScorecardRequest::descriptor(), "ReportingService"},
+      {v1::AuthenticateRequest::descriptor(), "AuthService"},
+  };
+  std::vector<const ServiceDescriptor*> services;
+  for (const auto& [message, name] : anchors) {
+    const ServiceDescriptor* service = message->file()->FindServiceByName(name);
+    EXPECT_NE(service, nullptr) << name;
+    if (service != nullptr) services.push_back(service);
+  }
+  return services;
+}
+
+const MethodDescriptor* MethodOf(const MethodPolicy& policy) {
+  return google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(policy.method);
+}
+
+const MethodPolicy& PolicyOf(absl::string_view method) {
+  for (const MethodPolicy& policy : PermissionTable()) {
+    if (policy.method == method) return policy;
+  }
+  ADD_FAILURE() << "no policy for " << method;
+  static const MethodPolicy kNone;
+  return kNone;
+}
+
+bool Allows(const MethodPolicy& policy, Role role) {
+  return std::find(policy.roles.begin(), policy.roles.end(), role) != policy.roles.end();
+}
+
+Principal Caller(Role role, std::string tenant = kTenant) {
+  Principal p;
+  p.set_role(role);
+  if (role == v1::PRINCIPAL_ROLE_OPERATOR) {
+    p.set_subject("operator");
+    p.set_credential_kind(v1::CREDENTIAL_KIND_OPERATOR);
+  } else {
+    p.set_tenant_id(std::move(tenant));
+    p.set_subject(absl::StrCat("tenants/", p.tenant_id(), "/apiKeys/k1"));
+    p.set_credential_kind(v1::CREDENTIAL_KIND_API_KEY);
+  }
+  return p;
+}
+
+Principal InviteCaller(Role role = v1::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT) {
+  Principal p;
+  p.set_tenant_id(kTenant);
+  p.set_role(role);
+  p.set_credential_kind(v1::CREDENTIAL_KIND_INVITE_TOKEN);
+  p.set_session("tenants/acme/sessions/s1");
+  p.set_participant("tenants/acme/sessions/s1/participants/p1");
+  p.set_subject(p.participant());
+  return p;
+}
+
+// The string field at a dotted path; nullptr unless every step is a singular message and the
+// last a singular string.
+const FieldDescriptor* FieldAt(const Descriptor& type, absl::string_view path) {
+  const Descriptor* message = &type;
+  const std::vector<std::string> parts = absl::StrSplit(path, '.');
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const FieldDescriptor* field = message->FindFieldByName(parts[i]);
+    if (field == nullptr || field->is_repeated()) return nullptr;
+    if (i + 1 == parts.size()) {
+      return field->type() == FieldDescriptor::TYPE_STRING ? field : nullptr;
+    }
+    if (field->type() != FieldDescriptor::TYPE_MESSAGE) return nullptr;
+    message = field->message_type();
+  }
+  return nullptr;
+}
+
+void SetField(Message* message, absl::string_view path, const std::string& value) {
+  const std::vector<std::string> parts = absl::StrSplit(path, '.');
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    const FieldDescriptor* field = message->GetDescriptor()->FindFieldByName(parts[i]);
+    ASSERT_NE(field, nullptr) << path;
+    message = message->GetReflection()->MutableMessage(message, field);
+  }
+  const FieldDescriptor* field = message->GetDescriptor()->FindFieldByName(parts.back());
+  ASSERT_NE(field, nullptr) << path;
+  message->GetReflection()->SetString(message, field, value);
+}
+
+std::unique_ptr<Message> NewRequest(const MethodPolicy& policy) {
+  const MethodDescriptor* method = MethodOf(policy);
+  if (method == nullptr) return nullptr;
+  return std::unique_ptr<Message>(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(method->input_type())->New());
+}
+
+std::string HttpPath(const MethodDescriptor& method) {
+  const google::api::HttpRule& rule = method.options().GetExtension(google::api::http);
+  for (const std::string* path : {&rule.get(), &rule.post(), &rule.patch(), &rule.put(),
+                                  &rule.delete_()}) {
+    if (!path->empty()) return *path;
+  }
+  return "";
+}
+
+// The path variables of the method's REST binding: {field -> pattern}, e.g.
+// {"name" -> "tenants/*/sessions/*"}.
+absl::flat_hash_map<std::string, std::string> HttpVariables(const MethodDescriptor& method) {
+  absl::flat_hash_map<std::string, std::string> variables;
+  static const std::regex kVariable(R"(\{([a-z_.]+)=([^}]+)\})");
+  const std::string path = HttpPath(method);
+  for (auto it = std::sregex_iterator(path.begin(), path.end(), kVariable);
+       it != std::sregex_iterator(); ++it) {
+    variables[(*it)[1].str()] = (*it)[2].str();
+  }
+  return variables;
+}
+
+// A realistic name for the policy's resource field in `tenant`, from the REST binding:
+// "tenants/*/sessions/*" -> "tenants/acme/sessions/x1".
+std::string ExampleName(const MethodPolicy& policy, absl::string_view tenant) {
+  std::string pattern = "tenants/*";
+  if (const MethodDescriptor* method = MethodOf(policy); method != nullptr) {
+    auto variables = HttpVariables(*method);
+    if (auto it = variables.find(policy.resource_field); it != variables.end()) {
+      pattern = it->second;
+    }
+  }
+  std::string name = absl::StrReplaceAll(pattern, {{"tenants/*", absl::StrCat("tenants/", tenant)}});
+  return absl::StrReplaceAll(name, {{"*", "x1"}});
+}
+
+std::unique_ptr<Message> RequestNaming(const MethodPolicy& policy, const std::string& name) {
+  std::unique_ptr<Message> request = NewRequest(policy);
+  if (request != nullptr && !policy.resource_field.empty()) {
+    SetField(request.get(), policy.resource_field, name);
+  }
+  return request;
+}
+
+absl::Status AuthorizeNaming(const Principal& caller, absl::string_view method,
+                             const std::string& name) {
+  std::unique_ptr<Message> request = RequestNaming(PolicyOf(method), name);
+  if (request == nullptr) return absl::InternalError("no request type");
+  return Authorize(caller, *request);
+}
+
+void ExpectNotFound(const absl::Status& status, absl::string_view name) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound) << status;
+  EXPECT_EQ(ReasonOf(status), "RESOURCE_NOT_FOUND") << status;
+  EXPECT_EQ(status.message(), absl::StrCat(name, " not found"));
+}
+
+void ExpectTenantMissing(const absl::Status& status) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated) << status;
+  EXPECT_EQ(ReasonOf(status), "TENANT_MISSING") << status;
+}
+
+void ExpectDenied(const absl::Status& status) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << status;
+  EXPECT_EQ(ReasonOf(status), "PERMISSION_DENIED") << status;
+}
+
+constexpr char kSession[] = "lagom.session.v1.SessionService.";
+constexpr char kQuestionnaire[] = "lagom.questionnaire.v1.QuestionnaireService.";
+
+// ---------------------------------------------------------------------------------------------
+// The table itself.
+
+TEST(PermissionTableTest, EveryRpcOfEveryServiceHasExactlyOnePolicy) {
+  absl::flat_hash_map<std::string, int> count;
+  for (const MethodPolicy& policy : PermissionTable()) ++count[policy.method];
+  size_t methods = 0;
+  for (const ServiceDescriptor* service : Services()) {
+    for (int i = 0; i < service->method_count(); ++i) {
+      const MethodDescriptor* method = service->method(i);
+      ++methods;
+      EXPECT_EQ(count[method->full_name()], 1) << method->full_name();
+      const MethodPolicy* policy = FindPolicy(*method->input_type());
+      ASSERT_NE(policy, nullptr) << method->full_name();
+      EXPECT_EQ(policy->method, method->full_name());
+    }
+  }
+  EXPECT_EQ(methods, PermissionTable().size());
+  EXPECT_GT(methods, 80u);
+}
+
+TEST(PermissionTableTest, NoPolicyNamesAMethodThatDoesNotExist) {
+  for (const MethodPolicy& policy : PermissionTable()) {
+    EXPECT_NE(MethodOf(policy), nullptr) << policy.method;
+    EXPECT_FALSE(policy.roles.empty()) << policy.method;
+  }
+}
+
+TEST(PermissionTableTest, RequestTypesAreUniquePerRpc) {
+  absl::flat_hash_map<std::string, std::string> seen;
+  for (const ServiceDescriptor* service : Services()) {
+    for (int i = 0; i < service->method_count(); ++i) {
+      auto [it, inserted] = seen.emplace(service->method(i)->input_type()->full_name(),
+                                         service->method(i)->full_name());
+      EXPECT_TRUE(inserted) << it->first << " is the request of " << it->second << " and "
+                            << service->method(i)->full_name();
+    }
+  }
+}
+
+TEST(PermissionTableTest, EveryResourceFieldIsAStringFieldOfItsRequest) {
+  for (const MethodPolicy& policy : PermissionTable()) {
+    if (policy.resource_field.empty()) continue;
+    const MethodDescriptor* method = MethodOf(policy);
+    ASSERT_NE(method, nullptr) << policy.method;
+    EXPECT_NE(FieldAt(*method->input_type(), policy.resource_field), nullptr)
+        << policy.method << ": " << policy.resource_field;
+  }
+}
+
+// The REST binding puts the resource the RPC acts on in the URL path: the table's field must
+// be that path variable, and RPCs with no tenant in their path must have no field.
+TEST(PermissionTableTest, ResourceFieldIsTheTenantScopedPathVariable) {
+  for (const MethodPolicy& policy : PermissionTable()) {
+    const MethodDescriptor* method = MethodOf(policy);
+    ASSERT_NE(method, nullptr) << policy.method;
+    if (HttpPath(*method).empty()) {  // internal, not exposed through the gateway
+      EXPECT_EQ(policy.resource_field, "") << policy.method;
+      continue;
+    }
+    std::string bound;
+    for (const auto& [field, pattern] : HttpVariables(*method)) {
+      if (absl::StartsWith(pattern, "tenants/")) bound = field;
+    }
+    EXPECT_EQ(policy.resource_field, bound) << policy.method << " " << HttpPath(*method);
+  }
+}
+
+TEST(PermissionTableTest, OnlyProvisioningInvitationsAndInternalRpcsAreTenantless) {
+  std::vector<std::string> tenantless;
+  for (const MethodPolicy& policy : PermissionTable()) {
+    if (policy.resource_field.empty()) tenantless.push_back(policy.method);
+  }
+  EXPECT_THAT(tenantless, ::testing::UnorderedElementsAre(
+                              "lagom.tenancy.v1.TenantService.CreateTenant",
+                              "lagom.tenancy.v1.TenantService.ListTenants",
+                              "lagom.session.v1.SessionService.AcceptInvitation",
+                              "lagom.auth.v1.AuthService.Authenticate",
+                              "lagom.auth.v1.AuthService.RecordAuditEvent"));
+}
+
+TEST(PermissionTableTest, OperatorReachesOnlyTenantProvisioning) {
+  std::vector<std::string> operator_methods;
+  for (const MethodPolicy& policy : PermissionTable()) {
+    if (Allows(policy, v1::PRINCIPAL_ROLE_OPERATOR)) operator_methods.push_back(policy.method);
+  }
+  EXPECT_THAT(operator_methods, ::testing::UnorderedElementsAre(
+                                    "lagom.tenancy.v1.TenantService.CreateTenant",
+                                    "lagom.tenancy.v1.TenantService.GetTenant",
+                                    "lagom.tenancy.v1.TenantService.ListTenants",
+                                    "lagom.tenancy.v1.TenantService.UpdateTenant",
+                                    "lagom.tenancy.v1.TenantService.DeleteTenant"));
+}
+
+TEST(PermissionTableTest, ViewerReadsOnly) {
+  for (const MethodPolicy& policy : PermissionTable()) {
+    if (!Allows(policy, v1::PRINCIPAL_ROLE_VIEWER)) continue;
+    const std::string verb(absl::StripPrefix(policy.method, MethodOf(policy)->service()->full_name() + "."));
+    EXPECT_TRUE(absl::StartsWith(verb, "Get") || absl::StartsWith(verb, "List") ||
+                absl::StartsWith(verb, "Watch") || absl::StartsWith(verb, "Export") ||
+                absl::StartsWith(verb, "Render") || absl::StartsWith(verb, "Compare") ||
+                absl::StartsWith(verb, "Explain") || absl::StartsWith(verb, "Stream"))
+        << policy.method;
+  }
+}
+
+TEST(PermissionTableTest, RespondentsReachOnlyTheirSessionAnswersAndQuestionnaire) {
+  for (Role role : {v1::PRINCIPAL_ROLE_PROVIDER_RESPONDENT, v1::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT}) {
+    std::vector<std::string> methods;
+    for (const MethodPolicy& policy : PermissionTable()) {
+      if (Allows(policy, role)) methods.push_back(policy.method);
+    }
+    EXPECT_THAT(methods, ::testing::UnorderedElementsAre(
+                             absl::StrCat(kQuestionnaire, "GetModelVersion"),
+                             absl::StrCat(kSession, "GetSession"),
+                             absl::StrCat(kSession, "WatchSession"),
+                             absl::StrCat(kSession, "CompleteParticipant"),
+                             absl::StrCat(kSession, "AcceptInvitation"),
+                             absl::StrCat(kSession, "SubmitAnswer"),
+                             absl::StrCat(kSession, "BatchSubmitAnswers"),
+                             absl::StrCat(kSession, "GetAnswer"),
+                             absl::StrCat(kSession, "ListAnswers"),
+                             absl::StrCat(kSession, "DeleteAnswer")))
+        << RoleName(role);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authorize: every RPC x every role.
+
+TEST(AuthorizeTest, EveryRoleOnEveryRpcAgreesWithTheTable) {
+  for (const MethodPolicy& policy : PermissionTable()) {
+    for (Role role : AllRoles()) {
+      SCOPED_TRACE(absl::StrCat(policy.method, " as ", RoleName(role)));
+      std::unique_ptr<Message> request = RequestNaming(policy, ExampleName(policy, kTenant));
+      ASSERT_NE(request, nullptr);
+      const absl::Status status = Authorize(Caller(role), *request);
+      if (Allows(policy, role)) {
+        EXPECT_TRUE(status.ok()) << status;
+      } else if (role == v1::PRINCIPAL_ROLE_OPERATOR && !policy.resource_field.empty()) {
+        ExpectTenantMissing(status);  // refused as well, saying what it lacks
+      } else {
+        ExpectDenied(status);
+        EXPECT_THAT(status.message(), HasSubstr(absl::StrCat("role ", RoleName(role))));
+        EXPECT_THAT(status.message(), HasSubstr(policy.method));
+        EXPECT_THAT(status.message(), HasSubstr(RoleName(policy.roles.front())));
+      }
+    }
+  }
+}
+
+TEST(AuthorizeTest, AnotherTenantsResourceIsNotFoundForEveryRpcAndAllowedRole) {
+  int checked = 0;
+  for (const MethodPolicy& policy : PermissionTable()) {
+    if (policy.resource_field.empty()) continue;
+    for (Role role : policy.roles) {
+      if (role == v1::PRINCIPAL_ROLE_OPERATOR) continue;  // belongs to no tenant
+      SCOPED_TRACE(absl::StrCat(policy.method, " as ", RoleName(role)));
+      for (const std::string& name :
+           {ExampleName(policy, kOtherTenant), ExampleName(policy, "acme2"),
+            ExampleName(policy, "acm"), ExampleName(policy, "-")}) {
+        std::unique_ptr<Message> request = RequestNaming(policy, name);
+        ASSERT_NE(request, nullptr);
+        ExpectNotFound(Authorize(Caller(role), *request), name);
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 200);
+}
+
+TEST(AuthorizeTest, NamesOutsideEveryTenantAreNotFound) {
+  const Principal admin = Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN);
+  for (const std::string name : {"acme", "tenants", "tenants/", "tenantsacme/sessions/s1",
+                                 "/tenants/acme/sessions/s1", "sessions/s1", "tenants/acme2"}) {
+    ExpectNotFound(AuthorizeNaming(admin, absl::StrCat(kSession, "GetSession"), name), name);
+  }
+  EXPECT_TRUE(AuthorizeNaming(admin, absl::StrCat(kSession, "GetSession"), "tenants/acme/sessions/s1").ok());
+  EXPECT_TRUE(AuthorizeNaming(admin, "lagom.tenancy.v1.TenantService.GetTenant", "tenants/acme").ok());
+}
+
+TEST(AuthorizeTest, LongForeignNamesAreNotEchoedWhole) {
+  const std::string name = absl::StrCat("tenants/globex/sessions/", std::string(10000, 'x'));
+  const absl::Status status = AuthorizeNaming(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN),
+                                              absl::StrCat(kSession, "GetSession"), name);
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_LT(status.message().size(), 300u);
+}
+
+TEST(AuthorizeTest, AnEmptyResourceNameIsLeftToTheHandler) {
+  EXPECT_TRUE(AuthorizeNaming(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN),
+                              absl::StrCat(kSession, "GetSession"), "")
+                  .ok());
+  EXPECT_TRUE(AuthorizeNaming(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN),
+                              "lagom.catalog.v1.CatalogService.UpdateItService", "")
+                  .ok());
+  // ... but a caller with no tenant gets nothing tenant-scoped, named or not.
+  ExpectTenantMissing(AuthorizeNaming(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN, ""),
+                                      absl::StrCat(kSession, "GetSession"), ""));
+  ExpectTenantMissing(AuthorizeNaming(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN, ""),
+                                      absl::StrCat(kSession, "GetSession"),
+                                      "tenants//sessions/s1"));
+}
+
+TEST(AuthorizeTest, UnknownRequestTypeIsRefused) {
+  session::v1::Session not_a_request;
+  const absl::Status status = Authorize(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN), not_a_request);
+  ExpectDenied(status);
+  EXPECT_THAT(status.message(), HasSubstr("not in the permission table"));
+}
+
+TEST(AuthorizeTest, DenialNamesRoleMethodAndAllowedRoles) {
+  const absl::Status status = AuthorizeNaming(Caller(v1::PRINCIPAL_ROLE_VIEWER),
+                                              absl::StrCat(kSession, "CreateSession"),
+                                              "tenants/acme");
+  ExpectDenied(status);
+  EXPECT_EQ(status.message(),
+            "role VIEWER may not call lagom.session.v1.SessionService.CreateSession; allowed: "
+            "TENANT_ADMIN, FACILITATOR");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invite tokens: one session, one participant.
+
+TEST(AuthorizeTest, InviteTokenReachesItsOwnSessionAndParticipantOnly) {
+  const Principal invitee = InviteCaller();
+  const std::string get_session = absl::StrCat(kSession, "GetSession");
+  const std::string watch = absl::StrCat(kSession, "WatchSession");
+  const std::string submit = absl::StrCat(kSession, "SubmitAnswer");
+  const std::string get_answer = absl::StrCat(kSession, "GetAnswer");
+  const std::string list_answers = absl::StrCat(kSession, "ListAnswers");
+  const std::string complete = absl::StrCat(kSession, "CompleteParticipant");
+
+  EXPECT_TRUE(AuthorizeNaming(invitee, get_session, "tenants/acme/sessions/s1").ok());
+  EXPECT_TRUE(AuthorizeNaming(invitee, watch, "tenants/acme/sessions/s1").ok());
+  EXPECT_TRUE(AuthorizeNaming(invitee, submit, "tenants/acme/sessions/s1/participants/p1").ok());
+  EXPECT_TRUE(AuthorizeNaming(invitee, get_answer,
+                              "tenants/acme/sessions/s1/participants/p1/answers/i1")
+                  .ok());
+  EXPECT_TRUE(
+      AuthorizeNaming(invitee, list_answers, "tenants/acme/sessions/s1/participants/p1").ok());
+  EXPECT_TRUE(AuthorizeNaming(invitee, complete, "tenants/acme/sessions/s1/participants/p1").ok());
+
+  for (const std::string name : {"tenants/acme/sessions/s2", "tenants/acme/sessions/s10",
+                                 "tenants/acme/sessions/s1x", "tenants/acme",
+                                 "tenants/globex/sessions/s1"}) {
+    ExpectNotFound(AuthorizeNaming(invitee, get_session, name), name);
+    ExpectNotFound(AuthorizeNaming(invitee, watch, name), name);
+  }
+  for (const std::string name :
+       {"tenants/acme/sessions/s1/participants/p2", "tenants/acme/sessions/s1/participants/p10",
+        "tenants/acme/sessions/s1/participants/-", "tenants/acme/sessions/s2/participants/p1"}) {
+    ExpectNotFound(AuthorizeNaming(invitee, submit, name), name);
+    ExpectNotFound(AuthorizeNaming(invitee, list_answers, name), name);
+    ExpectNotFound(AuthorizeNaming(invitee, complete, name), name);
+    const std::string answer = absl::StrCat(name, "/answers/i1");
+    ExpectNotFound(AuthorizeNaming(invitee, get_answer, answer), answer);
+    ExpectNotFound(AuthorizeNaming(invitee, absl::StrCat(kSession, "DeleteAnswer"), answer),
+                   answer);
+  }
+  // Roles still apply: a respondent runs nothing.
+  ExpectDenied(AuthorizeNaming(invitee, absl::StrCat(kSession, "CloseSession"),
+                               "tenants/acme/sessions/s1"));
+  ExpectDenied(AuthorizeNaming(invitee, absl::StrCat(kSession, "ListParticipants"),
+                               "tenants/acme/sessions/s1"));
+}
+
+TEST(AuthorizeTest, InviteTokenReadsTheQuestionnaire) {
+  for (Role role : {v1::PRINCIPAL_ROLE_PROVIDER_RESPONDENT, v1::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT}) {
+    const Principal invitee = InviteCaller(role);
+    const std::string get_version = absl::StrCat(kQuestionnaire, "GetModelVersion");
+    EXPECT_TRUE(AuthorizeNaming(invitee, get_version, "tenants/acme/models/m1/versions/1").ok());
+    EXPECT_TRUE(AuthorizeNaming(invitee, get_version, "models/lagom-itsm/versions/1").ok());
+    const std::string foreign = "tenants/globex/models/m1/versions/1";
+    ExpectNotFound(AuthorizeNaming(invitee, get_version, foreign), foreign);
+  }
+}
+
+TEST(AuthorizeTest, InviteTokenWithoutASessionReachesNothingNamed) {
+  Principal invitee = InviteCaller();
+  invitee.clear_session();
+  ExpectNotFound(AuthorizeNaming(invitee, absl::StrCat(kSession, "GetSession"),
+                                 "tenants/acme/sessions/s1"),
+                 "tenants/acme/sessions/s1");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Built-in models, the operator, bare service identities.
+
+TEST(AuthorizeTest, BuiltinModelsAreReadableByEveryTenantRole) {
+  int checked = 0;
+  for (const char* method : {"GetModel", "GetModelVersion", "ListModelVersions",
+                             "ExportModelVersion"}) {
+    const MethodPolicy& policy = PolicyOf(absl::StrCat(kQuestionnaire, method));
+    const std::string name = absl::StrCat(method) == "GetModel" ||
+                                     absl::StrCat(method) == "ListModelVersions"
+                                 ? "models/lagom-itsm"
+                                 : "models/lagom-itsm/versions/3";
+    for (Role role : policy.roles) {
+      EXPECT_TRUE(AuthorizeNaming(Caller(role), policy.method, name).ok())
+          << policy.method << " as " << RoleName(role);
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 15);
+}
+
+TEST(AuthorizeTest, BuiltinModelsCannotBeChanged) {
+  const Principal admin = Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN);
+  for (const char* method : {"DeleteModel", "DeleteModelVersion", "PublishModelVersion",
+                             "DeprecateModelVersion", "ValidateModelVersion"}) {
+    const std::string name = absl::StrCat(method) == "DeleteModel" ? "models/lagom-itsm"
+                                                                   : "models/lagom-itsm/versions/3";
+    ExpectNotFound(AuthorizeNaming(admin, absl::StrCat(kQuestionnaire, method), name), name);
+  }
+  ExpectNotFound(AuthorizeNaming(admin, absl::StrCat(kQuestionnaire, "UpdateModelVersion"),
+                                 "models/lagom-itsm/versions/3"),
+                 "models/lagom-itsm/versions/3");
+  ExpectNotFound(
+      AuthorizeNaming(admin, absl::StrCat(kQuestionnaire, "CreateModelVersion"), "models/lagom-itsm"),
+      "models/lagom-itsm");
+}
+
+TEST(AuthorizeTest, OperatorProvisionsTenantsButSeesNothingInside) {
+  const Principal op = Caller(v1::PRINCIPAL_ROLE_OPERATOR);
+  tenancy::v1::CreateTenantRequest create;
+  create.set_tenant_id("newco");
+  EXPECT_TRUE(Authorize(op, create).ok());
+  EXPECT_TRUE(AuthorizeNaming(op, "lagom.tenancy.v1.TenantService.GetTenant", "tenants/acme").ok());
+  EXPECT_TRUE(
+      AuthorizeNaming(op, "lagom.tenancy.v1.TenantService.DeleteTenant", "tenants/globex").ok());
+  ExpectTenantMissing(AuthorizeNaming(op,
+                                      "lagom.catalog.v1.CatalogService.GetCustomerOrganization",
+                                      "tenants/acme/customerOrganizations/c1"));
+  ExpectTenantMissing(AuthorizeNaming(op, "lagom.tenancy.v1.TenantService.GetTenantSettings",
+                                      "tenants/acme/settings"));
+  ExpectDenied(Authorize(op, v1::AuthenticateRequest()));
+  // And tenant admins cannot provision.
+  ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN), create));
+}
+
+TEST(AuthorizeTest, BareServiceIdentityOnlyResolvesCredentials) {
+  const Principal bare = Caller(v1::PRINCIPAL_ROLE_SERVICE, "");
+  EXPECT_TRUE(Authorize(bare, v1::AuthenticateRequest()).ok());
+  EXPECT_TRUE(Authorize(bare, v1::RecordAuditEventRequest()).ok());
+  ExpectTenantMissing(AuthorizeNaming(bare, "lagom.reporting.v1.ReportingService.RecordScorecard",
+                                      "tenants/acme"));
+  ExpectTenantMissing(AuthorizeNaming(bare, "lagom.catalog.v1.CatalogService.ImportCatalog", ""));
+  ExpectTenantMissing(AuthorizeNaming(bare, absl::StrCat(kSession, "GetSession"),
+                                      "tenants/acme/sessions/s1"));
+  ExpectDenied(Authorize(bare, tenancy::v1::ListTenantsRequest()));
+  // With a tenant, the same identity does what services need in that tenant.
+  EXPECT_TRUE(AuthorizeNaming(Caller(v1::PRINCIPAL_ROLE_SERVICE),
+                              "lagom.reporting.v1.ReportingService.RecordScorecard", "tenants/acme")
+                  .ok());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resources named besides the primary one.
+
+TEST(AuthorizeTest, SecondaryReferencesMustBeInTheCallersTenant) {
+  const Principal admin = Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN);
+
+  reporting::v1::CompareScorecardsRequest compare;
+  compare.set_base_scorecard("tenants/acme/scorecards/a");
+  compare.set_comparison_scorecard("tenants/acme/scorecards/b");
+  EXPECT_TRUE(Authorize(admin, compare).ok());
+  compare.set_comparison_scorecard("tenants/globex/scorecards/b");
+  ExpectNotFound(Authorize(admin, compare), "tenants/globex/scorecards/b");
+
+  reporting::v1::RenderReportRequest render;
+  render.set_scorecard("tenants/acme/scorecards/a");
+  render.set_customer_organization("tenants/globex/customerOrganizations/c1");
+  ExpectNotFound(Authorize(admin, render), "tenants/globex/customerOrganizations/c1");
+
+  session::v1::CreateSessionRequest create;
+  create.set_parent("tenants/acme");
+  create.mutable_session()->set_model_version("models/lagom-itsm/versions/3");
+  create.mutable_session()->mutable_scope()->add_services("tenants/acme/services/email");
+  EXPECT_TRUE(Authorize(admin, create).ok());
+  create.mutable_session()->set_model_version("tenants/globex/models/m/versions/1");
+  ExpectNotFound(Authorize(admin, create), "tenants/globex/models/m/versions/1");
+  create.mutable_session()->set_model_version("tenants/acme/models/m/versions/1");
+  create.mutable_session()->mutable_scope()->add_services("tenants/globex/services/email");
+  ExpectNotFound(Authorize(admin, create), "tenants/globex/services/email");
+
+  scoring::v1::ExplainScoreRequest explain;
+  explain.set_parent("tenants/acme");
+  explain.set_session("tenants/globex/sessions/s1");
+  ExpectNotFound(Authorize(admin, explain), "tenants/globex/sessions/s1");
+
+  reporting::v1::GetBenchmarkRequest benchmark;
+  benchmark.set_parent("tenants/acme");
+  benchmark.set_model("models/lagom-itsm");
+  EXPECT_TRUE(Authorize(admin, benchmark).ok());
+
+  questionnaire::v1::CreateModelVersionRequest copy;
+  copy.set_parent("tenants/acme/models/m");
+  copy.set_source_version("models/lagom-itsm/versions/3");
+  EXPECT_TRUE(Authorize(admin, copy).ok());
+  copy.set_source_version("tenants/globex/models/m/versions/1");
+  ExpectNotFound(Authorize(admin, copy), "tenants/globex/models/m/versions/1");
+}
+
+TEST(AuthorizeTest, OutputOnlyReferencesAreIgnored) {
+  // Clients often send back what they read; the server ignores output-only fields.
+  questionnaire::v1::UpdateModelRequest update;
+  update.mutable_model()->set_name("tenants/acme/models/m");
+  update.mutable_model()->set_latest_published_version("tenants/globex/models/m/versions/1");
+  EXPECT_TRUE(Authorize(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN), update).ok());
+}
+
+// ---------------------------------------------------------------------------------------------
+// docs/security.md carries the same table.
+
+std::string DocRow(const MethodPolicy& policy) {
+  std::vector<std::string> roles;
+  for (Role role : policy.roles) roles.push_back(RoleName(role));
+  return absl::StrCat("| `", policy.method, "` | ", absl::StrJoin(roles, ", "), " | ",
+                      policy.resource_field.empty() ? "—" : absl::StrCat("`", policy.resource_field, "`"),
+                      " |");
+}
+
+TEST(PermissionDocTest, SecurityDocTableMatchesTheCode) {
+  const std::filesystem::path doc =
+      std::filesystem::path(__FILE__).parent_path() / "../../docs/security.md";
+  std::ifstream in(doc);
+  ASSERT_TRUE(in) << "cannot read " << doc;
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(in, line);) {
+    if (absl::StartsWith(line, "| `lagom.")) rows.emplace_back(absl::StripTrailingAsciiWhitespace(line));
+  }
+  std::vector<std::string> expected;
+  for (const MethodPolicy& policy : PermissionTable()) expected.push_back(DocRow(policy));
+  EXPECT_EQ(rows, expected) << "docs/security.md's permission table should read:\n"
+                            << "| RPC | roles allowed | resource field |\n|---|---|---|\n"
+                            << absl::StrJoin(expected, "\n");
+}
+
+}  // namespace
+}  // namespace lagom::auth

@@ -1,0 +1,114 @@
+#include "services/questionnaire/resource_util.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <algorithm>
+
+#include "absl/random/random.h"
+#include "absl/strings/ascii.h"
+
+namespace lagom::questionnaire {
+namespace {
+
+bool IsLabelKey(absl::string_view s) {
+  return !s.empty() && s.size() <= 63 && absl::ascii_islower(s[0]) &&
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' || c == '_';
+         });
+}
+
+}  // namespace
+
+absl::Status Violations::ToStatus(absl::string_view what) && {
+  std::string message =
+      absl::StrCat(what, ": ", list_.front().field, ": ", list_.front().description);
+  if (list_.size() > 1) absl::StrAppend(&message, " (and ", list_.size() - 1, " more)");
+  return InvalidArgumentError(message, std::move(list_));
+}
+
+size_t Utf8Length(absl::string_view s) {
+  return std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; });
+}
+
+void CheckText(Violations& v, const std::string& path, absl::string_view value, size_t max,
+               bool required) {
+  if (required && absl::StripAsciiWhitespace(value).empty()) {
+    v.Add(path, "required");
+  } else if (Utf8Length(value) > max) {
+    v.Add(path, absl::StrCat("at most ", max, " characters (got ", Utf8Length(value), ")"));
+  }
+}
+
+bool IsIdentifier(absl::string_view s, size_t max) {
+  if (s.empty() || s.size() > max || !absl::ascii_islower(s[0])) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
+  });
+}
+
+void CheckLabels(Violations& v, const std::string& path,
+                 const google::protobuf::Map<std::string, std::string>& labels) {
+  if (labels.size() > 64) v.Add(path, "at most 64 labels");
+  for (const auto& [key, value] : labels) {
+    if (!IsLabelKey(key)) {
+      v.Add(absl::StrCat(path, ".", key),
+            "key must be 1-63 lowercase letters, digits, '-' or '_', starting with a letter");
+    }
+    if (Utf8Length(value) > 63) v.Add(absl::StrCat(path, ".", key), "value at most 63 characters");
+  }
+}
+
+void CheckRequestId(Violations& v, absl::string_view request_id) {
+  bool ok = request_id.size() <= 128 &&
+            std::all_of(request_id.begin(), request_id.end(),
+                        [](char c) { return absl::ascii_isalnum(c) || c == '-' || c == '_'; });
+  if (!ok) v.Add("request_id", "at most 128 letters, digits, '-' or '_' (a UUID is ideal)");
+}
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t micros = absl::ToUnixMicros(t);
+  ts.set_seconds(micros / 1000000);
+  ts.set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+  return ts;
+}
+
+absl::Time FromProto(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+std::string EtagOf(int64_t version) { return absl::StrCat("v", version); }
+
+absl::Status CheckEtag(absl::string_view name, absl::string_view sent, absl::string_view current) {
+  if (sent.empty() || sent == current) return absl::OkStatus();
+  return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+               absl::StrCat(name, " changed since etag ", sent, " (now ", current,
+                            "); read it again and retry"));
+}
+
+std::string NewId(absl::string_view prefix) {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  absl::BitGen gen;
+  std::string id = absl::StrCat(prefix, "-");
+  for (int i = 0; i < 10; ++i) id += kAlphabet[absl::Uniform(gen, 0u, 36u)];
+  return id;
+}
+
+absl::Status NotFound(absl::string_view noun, absl::string_view name) {
+  return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND",
+               absl::StrCat(noun, " ", name, " not found"));
+}
+
+std::string RequestFingerprint(const google::protobuf::Message& request) {
+  std::string fingerprint;
+  {
+    google::protobuf::io::StringOutputStream stream(&fingerprint);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&coded);
+  }
+  return fingerprint;
+}
+
+}  // namespace lagom::questionnaire

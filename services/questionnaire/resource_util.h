@@ -1,0 +1,120 @@
+// What the questionnaire service's cores share about resources: collecting every bad field of
+// a request (AIP-193), common field checks, etags (AIP-154), generated ids, timestamps and
+// idempotent retries by request_id (AIP-155).
+#ifndef LAGOM_SERVICES_QUESTIONNAIRE_RESOURCE_UTIL_H_
+#define LAGOM_SERVICES_QUESTIONNAIRE_RESOURCE_UTIL_H_
+
+#include <google/protobuf/map.h>
+#include <google/protobuf/message.h>
+#include <google/protobuf/timestamp.pb.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/status.h"
+
+namespace lagom::questionnaire {
+
+// The first reply to a mutation that carried a request_id.
+struct IdempotentReply {
+  std::string method;
+  std::string request;  // deterministic serialization of the first request
+  std::string reply;    // serialized response message
+};
+
+// Collects every problem with a request, so the caller learns all of them at once.
+class Violations final {
+ public:
+  void Add(std::string field, std::string description) {
+    list_.push_back({std::move(field), std::move(description)});
+  }
+  bool empty() const { return list_.empty(); }
+  // INVALID_ARGUMENT "<what>: <first field>: <problem> (and N more)" with every violation.
+  absl::Status ToStatus(absl::string_view what) &&;
+
+ private:
+  std::vector<FieldViolation> list_;
+};
+
+size_t Utf8Length(absl::string_view s);
+
+// Required: not blank. Always: at most `max` characters.
+void CheckText(Violations& v, const std::string& path, absl::string_view value, size_t max,
+               bool required);
+
+// 1-`max` lowercase letters, digits or '-', starting with a letter.
+bool IsIdentifier(absl::string_view s, size_t max);
+
+void CheckLabels(Violations& v, const std::string& path,
+                 const google::protobuf::Map<std::string, std::string>& labels);
+
+void CheckRequestId(Violations& v, absl::string_view request_id);
+
+google::protobuf::Timestamp ToProto(absl::Time t);
+absl::Time FromProto(const google::protobuf::Timestamp& ts);
+
+std::string EtagOf(int64_t version);
+
+// An etag sent with a change must be the current one, so nobody overwrites a change they
+// have not seen (AIP-154). No etag: last writer wins.
+absl::Status CheckEtag(absl::string_view name, absl::string_view sent, absl::string_view current);
+
+// "<prefix>-<10 random lowercase letters and digits>".
+std::string NewId(absl::string_view prefix);
+
+// NOT_FOUND, reason RESOURCE_NOT_FOUND: "<noun> <name> not found".
+absl::Status NotFound(absl::string_view noun, absl::string_view name);
+
+// Deterministic serialization of a request, to tell a retry from a different request.
+std::string RequestFingerprint(const google::protobuf::Message& request);
+
+// A mutation with a request_id runs once: a retry with the same request gets the first reply,
+// the same request_id on a different request is refused (REQUEST_ID_REUSED). `tx` is any
+// transaction with FindReply(id) and RecordReply(id, IdempotentReply). `redact` (optional)
+// clears what must be shown only once (secrets) from the reply that is kept for retries.
+template <typename Tx, typename Body>
+absl::Status RunIdempotent(Tx& tx, absl::string_view request_id, absl::string_view method,
+                           const google::protobuf::Message& request,
+                           google::protobuf::Message* response, Body&& body,
+                           const std::function<void(google::protobuf::Message&)>& redact = {}) {
+  if (request_id.empty()) return body();
+  const std::string fingerprint = RequestFingerprint(request);
+  absl::StatusOr<std::optional<IdempotentReply>> prior = tx.FindReply(std::string(request_id));
+  if (!prior.ok()) return prior.status();
+  if (prior->has_value()) {
+    if ((*prior)->method != method || (*prior)->request != fingerprint) {
+      return Error(
+          absl::StatusCode::kFailedPrecondition, "REQUEST_ID_REUSED",
+          absl::StrCat("request_id ", request_id, " was already used for a different request"));
+    }
+    if (!response->ParseFromString((*prior)->reply)) {
+      return absl::DataLossError("stored reply of an earlier request is unreadable");
+    }
+    return absl::OkStatus();
+  }
+  if (absl::Status s = body(); !s.ok()) return s;
+  std::string kept;
+  if (redact) {
+    std::unique_ptr<google::protobuf::Message> copy(response->New());
+    copy->CopyFrom(*response);
+    redact(*copy);
+    kept = copy->SerializeAsString();
+  } else {
+    kept = response->SerializeAsString();
+  }
+  return tx.RecordReply(std::string(request_id),
+                        IdempotentReply{std::string(method), fingerprint, std::move(kept)});
+}
+
+}  // namespace lagom::questionnaire
+
+#endif  // LAGOM_SERVICES_QUESTIONNAIRE_RESOURCE_UTIL_H_

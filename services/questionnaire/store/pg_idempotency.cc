@@ -1,0 +1,27 @@
+#include "services/questionnaire/store/pg_idempotency.h"
+
+#include <pqxx/pqxx>
+
+namespace lagom::questionnaire {
+
+std::optional<IdempotentReply> FindStoredReply(pqxx::work& tx, const std::string& tenant_id,
+                                               const std::string& request_id) {
+  pqxx::result rows = tx.exec_params(
+      "SELECT method, request, reply FROM questionnaire.idempotent_requests"
+      " WHERE tenant_id = $1 AND request_id = $2",
+      tenant_id, request_id);
+  if (rows.empty()) return std::nullopt;
+  return IdempotentReply{rows[0][0].as<std::string>(), pqxx::binarystring(rows[0][1]).str(),
+                         pqxx::binarystring(rows[0][2]).str()};
+}
+
+void StoreReply(pqxx::work& tx, const std::string& tenant_id, const std::string& request_id,
+                const IdempotentReply& reply) {
+  tx.exec_params(
+      "INSERT INTO questionnaire.idempotent_requests"
+      " (tenant_id, request_id, method, request, reply) VALUES ($1, $2, $3, $4, $5)",
+      tenant_id, request_id, reply.method, pqxx::binarystring(reply.request),
+      pqxx::binarystring(reply.reply));
+}
+
+}  // namespace lagom::questionnaire

@@ -1,0 +1,531 @@
+#include "services/questionnaire/tenancy/tenancy_core.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "common/auth/api_key.h"
+#include "common/status.h"
+#include "services/questionnaire/tenancy/fake_tenancy_store.h"
+
+namespace lagom::questionnaire {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::Field;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
+
+RequestContext Operator() {
+  RequestContext rc;
+  rc.principal.set_subject("operator");
+  rc.principal.set_role(auth_api::PRINCIPAL_ROLE_OPERATOR);
+  rc.principal.set_credential_kind(auth_api::CREDENTIAL_KIND_OPERATOR);
+  rc.peer = "ipv4:10.0.0.1:5000";
+  return rc;
+}
+
+RequestContext AdminOf(const std::string& tenant) {
+  RequestContext rc;
+  rc.tenant_id = tenant;
+  rc.principal.set_tenant_id(tenant);
+  rc.principal.set_subject("tenants/" + tenant + "/apiKeys/admin");
+  rc.principal.set_role(auth_api::PRINCIPAL_ROLE_TENANT_ADMIN);
+  rc.principal.set_credential_kind(auth_api::CREDENTIAL_KIND_API_KEY);
+  rc.peer = "ipv4:192.0.2.7:41000";
+  return rc;
+}
+
+std::vector<std::string> Actions(const FakeTenancyStore::TenantData& data) {
+  std::vector<std::string> out;
+  for (const AuditRecord& r : data.audit) out.push_back(r.action);
+  return out;
+}
+
+class TenancyCoreTest : public ::testing::Test {
+ protected:
+  TenancyCoreTest() : core_(store_, [this] { return now_; }) {}
+
+  // Provisions `tenant` as the operator and returns its initial admin key.
+  std::string Provision(const std::string& tenant) {
+    tenancy::CreateTenantRequest req;
+    req.set_tenant_id(tenant);
+    req.mutable_tenant()->set_display_name("Tenant " + tenant);
+    tenancy::CreateTenantResponse resp;
+    absl::Status s = core_.CreateTenant(Operator(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s;
+    return resp.initial_admin_secret();
+  }
+
+  tenancy::CreateApiKeyResponse CreateKey(const std::string& tenant, const std::string& id,
+                                          tenancy::Role role) {
+    tenancy::CreateApiKeyRequest req;
+    req.set_parent("tenants/" + tenant);
+    req.set_api_key_id(id);
+    req.mutable_api_key()->set_display_name("key " + id);
+    req.mutable_api_key()->add_roles(role);
+    tenancy::CreateApiKeyResponse resp;
+    absl::Status s = core_.CreateApiKey(AdminOf(tenant), req, &resp);
+    EXPECT_TRUE(s.ok()) << s;
+    return resp;
+  }
+
+  void ExpectInvalidKey(const std::string& key) {
+    absl::StatusOr<auth::Principal> p = core_.VerifyApiKey(key);
+    ASSERT_FALSE(p.ok());
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated);
+    EXPECT_EQ(ReasonOf(p.status()), "API_KEY_INVALID");
+    EXPECT_EQ(p.status().message(), kApiKeyInvalidMessage);
+  }
+
+  absl::Time now_ = absl::FromUnixSeconds(1'800'000'000);
+  FakeTenancyStore store_;
+  TenancyCore core_;
+};
+
+TEST_F(TenancyCoreTest, CreateTenantReturnsAWorkingAdminKeyOnce) {
+  tenancy::CreateTenantRequest req;
+  req.set_tenant_id("acme");
+  req.set_request_id("req-1");
+  req.mutable_tenant()->set_display_name("Acme IT Services AB");
+  tenancy::CreateTenantResponse resp;
+  ASSERT_TRUE(core_.CreateTenant(Operator(), req, &resp).ok());
+  EXPECT_EQ(resp.tenant().name(), "tenants/acme");
+  EXPECT_EQ(resp.tenant().state(), tenancy::Tenant::STATE_ACTIVE);
+  EXPECT_EQ(resp.initial_admin_api_key().name(), "tenants/acme/apiKeys/admin");
+  EXPECT_THAT(resp.initial_admin_api_key().roles(), ElementsAre(tenancy::ROLE_TENANT_ADMIN));
+  ASSERT_TRUE(absl::StartsWith(resp.initial_admin_secret(), "lgm_acme.admin."));
+
+  absl::StatusOr<auth::Principal> p = core_.VerifyApiKey(resp.initial_admin_secret());
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->tenant_id(), "acme");
+  EXPECT_EQ(p->subject(), "tenants/acme/apiKeys/admin");
+  EXPECT_EQ(p->role(), auth_api::PRINCIPAL_ROLE_TENANT_ADMIN);
+  EXPECT_EQ(p->credential_kind(), auth_api::CREDENTIAL_KIND_API_KEY);
+
+  // The stored key holds only the hash of the secret.
+  const ApiKeyRecord& stored = store_.TenantSnapshot("acme").api_keys.at("admin");
+  auth::ApiKeyParts parts = *auth::ParseApiKey(resp.initial_admin_secret());
+  EXPECT_EQ(stored.secret_hash, auth::HashApiKeySecret(parts.secret));
+  EXPECT_THAT(stored.secret_hash, Not(HasSubstr(parts.secret)));
+  EXPECT_THAT(Actions(store_.TenantSnapshot("acme")),
+              ElementsAre("tenant.created", "api_key.created"));
+
+  // A retry gets the tenant, never the secret again; another creation is ALREADY_EXISTS.
+  tenancy::CreateTenantResponse retry;
+  ASSERT_TRUE(core_.CreateTenant(Operator(), req, &retry).ok());
+  EXPECT_EQ(retry.tenant().name(), "tenants/acme");
+  EXPECT_EQ(retry.initial_admin_secret(), "");
+  req.set_request_id("req-2");
+  absl::Status again = core_.CreateTenant(Operator(), req, &retry);
+  EXPECT_EQ(again.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReasonOf(again), "ALREADY_EXISTS");
+}
+
+TEST_F(TenancyCoreTest, CreateTenantReportsBadFieldsAndStoresNothing) {
+  tenancy::CreateTenantRequest req;
+  req.set_tenant_id("Ab");
+  req.mutable_tenant()->set_default_language_tag("not a tag");
+  (*req.mutable_tenant()->mutable_labels())["Bad Key"] = "x";
+  tenancy::CreateTenantResponse resp;
+  absl::Status s = core_.CreateTenant(Operator(), req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ViolationsOf(s),
+              ElementsAre(Field(&FieldViolation::field, "tenant_id"),
+                          Field(&FieldViolation::field, "tenant.display_name"),
+                          Field(&FieldViolation::field, "tenant.default_language_tag"),
+                          Field(&FieldViolation::field, "tenant.labels.Bad Key")));
+  EXPECT_THAT(store_.Snapshot().tenants, IsEmpty());
+}
+
+TEST_F(TenancyCoreTest, OnlyTheOperatorProvisions) {
+  tenancy::CreateTenantRequest req;
+  req.set_tenant_id("sneaky");
+  req.mutable_tenant()->set_display_name("Sneaky");
+  tenancy::CreateTenantResponse resp;
+  EXPECT_EQ(core_.CreateTenant(AdminOf("acme"), req, &resp).code(),
+            absl::StatusCode::kPermissionDenied);
+  tenancy::ListTenantsResponse list;
+  EXPECT_EQ(core_.ListTenants(AdminOf("acme"), {}, &list).code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(TenancyCoreTest, KeyWorksUntilRevoked) {
+  Provision("acme");
+  tenancy::CreateApiKeyResponse created = CreateKey("acme", "sync", tenancy::ROLE_SERVICE);
+  EXPECT_EQ(created.api_key().name(), "tenants/acme/apiKeys/sync");
+  EXPECT_EQ(created.api_key().state(), tenancy::ApiKey::STATE_ACTIVE);
+  absl::StatusOr<auth::Principal> p = core_.VerifyApiKey(created.secret());
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->role(), auth_api::PRINCIPAL_ROLE_SERVICE);
+
+  tenancy::RevokeApiKeyRequest revoke;
+  revoke.set_name(created.api_key().name());
+  tenancy::RevokeApiKeyResponse revoked;
+  ASSERT_TRUE(core_.RevokeApiKey(AdminOf("acme"), revoke, &revoked).ok());
+  EXPECT_EQ(revoked.api_key().state(), tenancy::ApiKey::STATE_REVOKED);
+  ExpectInvalidKey(created.secret());
+}
+
+TEST_F(TenancyCoreTest, UnknownRevokedWrongSecretAndExpiredAllLookTheSame) {
+  Provision("acme");
+  tenancy::CreateApiKeyResponse key = CreateKey("acme", "ci", tenancy::ROLE_VIEWER);
+  auth::ApiKeyParts parts = *auth::ParseApiKey(key.secret());
+  // Wrong secret for a real key.
+  ExpectInvalidKey(auth::FormatApiKey(auth::GenerateApiKey("acme", "ci")));
+  // Unknown key id, unknown tenant.
+  ExpectInvalidKey(auth::FormatApiKey({"acme", "nosuchkey", parts.secret}));
+  ExpectInvalidKey(auth::FormatApiKey({"globex", "ci", parts.secret}));
+  // Expired.
+  tenancy::CreateApiKeyRequest req;
+  req.set_parent("tenants/acme");
+  req.set_api_key_id("shortlived");
+  req.mutable_api_key()->set_display_name("short");
+  req.mutable_api_key()->add_roles(tenancy::ROLE_VIEWER);
+  *req.mutable_api_key()->mutable_expire_time() = ToProto(now_ + absl::Hours(1));
+  tenancy::CreateApiKeyResponse shortlived;
+  ASSERT_TRUE(core_.CreateApiKey(AdminOf("acme"), req, &shortlived).ok());
+  ASSERT_TRUE(core_.VerifyApiKey(shortlived.secret()).ok());
+  now_ += absl::Hours(2);
+  ExpectInvalidKey(shortlived.secret());
+  // Malformed keys say so (syntax only, nothing about existence).
+  EXPECT_EQ(ReasonOf(core_.VerifyApiKey("not-a-key").status()), "API_KEY_MALFORMED");
+}
+
+TEST_F(TenancyCoreTest, RotationRetiresTheOldSecret) {
+  Provision("acme");
+  tenancy::CreateApiKeyResponse key = CreateKey("acme", "sync", tenancy::ROLE_SERVICE);
+  tenancy::RotateApiKeyRequest rotate;
+  rotate.set_name(key.api_key().name());
+  tenancy::RotateApiKeyResponse rotated;
+  ASSERT_TRUE(core_.RotateApiKey(AdminOf("acme"), rotate, &rotated).ok());
+  EXPECT_EQ(rotated.api_key().name(), key.api_key().name());
+  EXPECT_NE(rotated.secret(), key.secret());
+  ExpectInvalidKey(key.secret());
+  EXPECT_TRUE(core_.VerifyApiKey(rotated.secret()).ok());
+}
+
+TEST_F(TenancyCoreTest, RotationGracePeriodKeepsTheOldSecretForAWhile) {
+  Provision("acme");
+  tenancy::CreateApiKeyResponse key = CreateKey("acme", "sync", tenancy::ROLE_SERVICE);
+  tenancy::RotateApiKeyRequest rotate;
+  rotate.set_name(key.api_key().name());
+  rotate.mutable_grace_period()->set_seconds(600);
+  tenancy::RotateApiKeyResponse rotated;
+  ASSERT_TRUE(core_.RotateApiKey(AdminOf("acme"), rotate, &rotated).ok());
+  EXPECT_TRUE(core_.VerifyApiKey(key.secret()).ok());
+  EXPECT_TRUE(core_.VerifyApiKey(rotated.secret()).ok());
+  now_ += absl::Seconds(601);
+  ExpectInvalidKey(key.secret());
+  EXPECT_TRUE(core_.VerifyApiKey(rotated.secret()).ok());
+}
+
+TEST_F(TenancyCoreTest, ListAndGetNeverShowSecretsOrHashes) {
+  Provision("acme");
+  tenancy::CreateApiKeyResponse key = CreateKey("acme", "sync", tenancy::ROLE_SERVICE);
+  auth::ApiKeyParts parts = *auth::ParseApiKey(key.secret());
+  const std::string hash = auth::HashApiKeySecret(parts.secret);
+
+  tenancy::ListApiKeysRequest list;
+  list.set_parent("tenants/acme");
+  tenancy::ListApiKeysResponse listed;
+  ASSERT_TRUE(core_.ListApiKeys(AdminOf("acme"), list, &listed).ok());
+  ASSERT_THAT(listed.api_keys(), SizeIs(2));  // admin and sync
+  const std::string wire = listed.SerializeAsString() + listed.DebugString();
+  EXPECT_THAT(wire, Not(HasSubstr(parts.secret)));
+  EXPECT_THAT(wire, Not(HasSubstr(parts.secret.substr(4))));
+  EXPECT_THAT(wire, Not(HasSubstr(hash)));
+  EXPECT_EQ(listed.api_keys(1).secret_prefix(), "lgm_acme.sync." + parts.secret.substr(0, 4));
+
+  tenancy::GetApiKeyRequest get;
+  get.set_name(key.api_key().name());
+  tenancy::GetApiKeyResponse got;
+  ASSERT_TRUE(core_.GetApiKey(AdminOf("acme"), get, &got).ok());
+  EXPECT_THAT(got.DebugString(), Not(HasSubstr(parts.secret)));
+  EXPECT_THAT(got.DebugString(), Not(HasSubstr(hash)));
+
+  // An idempotent retry of the creation gets the key but not the secret.
+  tenancy::CreateApiKeyRequest create;
+  create.set_parent("tenants/acme");
+  create.set_request_id("r-1");
+  create.mutable_api_key()->set_display_name("retry");
+  create.mutable_api_key()->add_roles(tenancy::ROLE_VIEWER);
+  tenancy::CreateApiKeyResponse first, second;
+  ASSERT_TRUE(core_.CreateApiKey(AdminOf("acme"), create, &first).ok());
+  ASSERT_TRUE(core_.CreateApiKey(AdminOf("acme"), create, &second).ok());
+  EXPECT_FALSE(first.secret().empty());
+  EXPECT_EQ(second.secret(), "");
+  EXPECT_EQ(second.api_key().name(), first.api_key().name());
+  for (const auto& [id, reply] : store_.TenantSnapshot("acme").replies) {
+    EXPECT_THAT(reply.reply, Not(HasSubstr(first.secret())));
+  }
+
+  // Revoked keys are listed only when asked for.
+  tenancy::RevokeApiKeyRequest revoke;
+  revoke.set_name(key.api_key().name());
+  tenancy::RevokeApiKeyResponse revoked;
+  ASSERT_TRUE(core_.RevokeApiKey(AdminOf("acme"), revoke, &revoked).ok());
+  listed.Clear();
+  ASSERT_TRUE(core_.ListApiKeys(AdminOf("acme"), list, &listed).ok());
+  EXPECT_THAT(listed.api_keys(), SizeIs(2));  // admin, retry
+  list.set_show_inactive(true);
+  listed.Clear();
+  ASSERT_TRUE(core_.ListApiKeys(AdminOf("acme"), list, &listed).ok());
+  EXPECT_THAT(listed.api_keys(), SizeIs(3));
+}
+
+TEST_F(TenancyCoreTest, LastUseIsWrittenAtMostOnceAMinute) {
+  Provision("acme");
+  tenancy::CreateApiKeyResponse key = CreateKey("acme", "sync", tenancy::ROLE_SERVICE);
+  auto last_use = [&] { return store_.TenantSnapshot("acme").api_keys.at("sync").last_use_time; };
+  EXPECT_FALSE(last_use().has_value());
+  const absl::Time first = now_;
+  ASSERT_TRUE(core_.VerifyApiKey(key.secret()).ok());
+  EXPECT_EQ(last_use(), first);
+  now_ += absl::Seconds(59);
+  ASSERT_TRUE(core_.VerifyApiKey(key.secret()).ok());
+  EXPECT_EQ(last_use(), first);
+  now_ += absl::Seconds(1);
+  ASSERT_TRUE(core_.VerifyApiKey(key.secret()).ok());
+  EXPECT_EQ(last_use(), now_);
+}
+
+TEST_F(TenancyCoreTest, BadApiKeyRequestReportsFieldsAndStoresNothing) {
+  Provision("acme");
+  tenancy::CreateApiKeyRequest req;
+  req.set_parent("tenants/acme");
+  req.set_api_key_id("Has-Dash");
+  req.mutable_api_key()->add_roles(static_cast<tenancy::Role>(100));  // OPERATOR
+  *req.mutable_api_key()->mutable_expire_time() = ToProto(now_ - absl::Seconds(1));
+  tenancy::CreateApiKeyResponse resp;
+  absl::Status s = core_.CreateApiKey(AdminOf("acme"), req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ViolationsOf(s), ElementsAre(Field(&FieldViolation::field, "api_key_id"),
+                                           Field(&FieldViolation::field, "api_key.display_name"),
+                                           Field(&FieldViolation::field, "api_key.roles[0]"),
+                                           Field(&FieldViolation::field, "api_key.expire_time")));
+  EXPECT_THAT(ViolationsOf(s)[2].description, HasSubstr("OPERATOR"));
+  EXPECT_THAT(store_.TenantSnapshot("acme").api_keys, SizeIs(1));  // only the initial admin key
+  EXPECT_EQ(resp.secret(), "");
+}
+
+TEST_F(TenancyCoreTest, AnotherTenantsKeysAreNotFound) {
+  Provision("acme");
+  Provision("globex");
+  tenancy::CreateApiKeyResponse key = CreateKey("acme", "sync", tenancy::ROLE_SERVICE);
+  tenancy::RevokeApiKeyRequest revoke;
+  revoke.set_name(key.api_key().name());
+  tenancy::RevokeApiKeyResponse revoked;
+  absl::Status s = core_.RevokeApiKey(AdminOf("globex"), revoke, &revoked);
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(core_.VerifyApiKey(key.secret()).ok());
+  tenancy::ListApiKeysRequest list;
+  list.set_parent("tenants/acme");
+  tenancy::ListApiKeysResponse listed;
+  EXPECT_EQ(core_.ListApiKeys(AdminOf("globex"), list, &listed).code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(TenancyCoreTest, RoleBindingResolvesAJwtSubject) {
+  Provision("acme");
+  absl::StatusOr<auth::Principal> none = core_.ResolveSubject("acme", "alice@example.com");
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(ReasonOf(none.status()), "NO_ROLE_BINDING");
+  EXPECT_THAT(none.status().message(), HasSubstr("ask a TENANT_ADMIN to bind one"));
+
+  tenancy::CreateRoleBindingRequest req;
+  req.set_parent("tenants/acme");
+  req.set_role_binding_id("alice");
+  req.mutable_role_binding()->set_principal("user:alice@example.com");
+  req.mutable_role_binding()->set_role(tenancy::ROLE_FACILITATOR);
+  tenancy::CreateRoleBindingResponse created;
+  ASSERT_TRUE(core_.CreateRoleBinding(AdminOf("acme"), req, &created).ok());
+  EXPECT_EQ(created.role_binding().name(), "tenants/acme/roleBindings/alice");
+
+  absl::StatusOr<auth::Principal> p = core_.ResolveSubject("acme", "alice@example.com");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->tenant_id(), "acme");
+  EXPECT_EQ(p->subject(), "alice@example.com");
+  EXPECT_EQ(p->role(), auth_api::PRINCIPAL_ROLE_FACILITATOR);
+  EXPECT_EQ(p->credential_kind(), auth_api::CREDENTIAL_KIND_JWT);
+  // The binding is the tenant's own: the same subject in another tenant has no role.
+  EXPECT_EQ(core_.ResolveSubject("globex", "alice@example.com").status().code(),
+            absl::StatusCode::kPermissionDenied);
+
+  // One role per principal and resource.
+  req.set_role_binding_id("alice2");
+  req.mutable_role_binding()->set_role(tenancy::ROLE_TENANT_ADMIN);
+  EXPECT_EQ(core_.CreateRoleBinding(AdminOf("acme"), req, &created).code(),
+            absl::StatusCode::kAlreadyExists);
+
+  tenancy::ListRoleBindingsRequest list;
+  list.set_parent("tenants/acme");
+  list.set_filter("role = FACILITATOR");
+  tenancy::ListRoleBindingsResponse listed;
+  ASSERT_TRUE(core_.ListRoleBindings(AdminOf("acme"), list, &listed).ok());
+  EXPECT_THAT(listed.role_bindings(), SizeIs(1));
+
+  tenancy::DeleteRoleBindingRequest del;
+  del.set_name("tenants/acme/roleBindings/alice");
+  tenancy::DeleteRoleBindingResponse deleted;
+  ASSERT_TRUE(core_.DeleteRoleBinding(AdminOf("acme"), del, &deleted).ok());
+  EXPECT_EQ(core_.ResolveSubject("acme", "alice@example.com").status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(TenancyCoreTest, BadRoleBindingReportsFields) {
+  Provision("acme");
+  tenancy::CreateRoleBindingRequest req;
+  req.set_parent("tenants/acme");
+  req.mutable_role_binding()->set_principal("alice");
+  req.mutable_role_binding()->set_resource("tenants/globex/sessions/s1");
+  tenancy::CreateRoleBindingResponse resp;
+  absl::Status s = core_.CreateRoleBinding(AdminOf("acme"), req, &resp);
+  EXPECT_THAT(ViolationsOf(s), ElementsAre(Field(&FieldViolation::field, "role_binding.principal"),
+                                           Field(&FieldViolation::field, "role_binding.role"),
+                                           Field(&FieldViolation::field, "role_binding.resource")));
+  EXPECT_THAT(store_.TenantSnapshot("acme").role_bindings, IsEmpty());
+}
+
+TEST_F(TenancyCoreTest, EveryAdministrativeActionIsAudited) {
+  Provision("acme");
+  tenancy::CreateApiKeyResponse key = CreateKey("acme", "sync", tenancy::ROLE_SERVICE);
+  tenancy::RotateApiKeyRequest rotate;
+  rotate.set_name(key.api_key().name());
+  tenancy::RotateApiKeyResponse rotated;
+  ASSERT_TRUE(core_.RotateApiKey(AdminOf("acme"), rotate, &rotated).ok());
+  tenancy::RevokeApiKeyRequest revoke;
+  revoke.set_name(key.api_key().name());
+  tenancy::RevokeApiKeyResponse revoked;
+  ASSERT_TRUE(core_.RevokeApiKey(AdminOf("acme"), revoke, &revoked).ok());
+  tenancy::CreateRoleBindingRequest bind;
+  bind.set_parent("tenants/acme");
+  bind.set_role_binding_id("bob");
+  bind.mutable_role_binding()->set_principal("user:bob");
+  bind.mutable_role_binding()->set_role(tenancy::ROLE_VIEWER);
+  tenancy::CreateRoleBindingResponse bound;
+  ASSERT_TRUE(core_.CreateRoleBinding(AdminOf("acme"), bind, &bound).ok());
+  tenancy::DeleteRoleBindingRequest unbind;
+  unbind.set_name(bound.role_binding().name());
+  tenancy::DeleteRoleBindingResponse unbound;
+  ASSERT_TRUE(core_.DeleteRoleBinding(AdminOf("acme"), unbind, &unbound).ok());
+  tenancy::UpdateTenantRequest update;
+  update.mutable_tenant()->set_name("tenants/acme");
+  update.mutable_tenant()->set_display_name("Acme AB");
+  update.mutable_update_mask()->add_paths("display_name");
+  tenancy::UpdateTenantResponse updated;
+  ASSERT_TRUE(core_.UpdateTenant(Operator(), update, &updated).ok());
+  EXPECT_EQ(updated.tenant().display_name(), "Acme AB");
+  auth_api::RecordAuditEventRequest record;
+  *record.mutable_actor() = AdminOf("acme").principal;
+  record.set_action("session.opened");
+  record.set_resource("tenants/acme/sessions/s1");
+  record.set_origin("ipv4:198.51.100.1:1234");
+  auth_api::RecordAuditEventResponse recorded;
+  ASSERT_TRUE(core_.RecordAuditEvent(RequestContext{}, record, &recorded).ok());
+  tenancy::DeleteTenantRequest del;
+  del.set_name("tenants/acme");
+  tenancy::DeleteTenantResponse deleted;
+  ASSERT_TRUE(core_.DeleteTenant(Operator(), del, &deleted).ok());
+
+  const FakeTenancyStore::TenantData data = store_.TenantSnapshot("acme");
+  EXPECT_THAT(Actions(data),
+              ElementsAre("tenant.created", "api_key.created", "api_key.created", "api_key.rotated",
+                          "api_key.revoked", "role_binding.created", "role_binding.deleted",
+                          "tenant.updated", "session.opened", "tenant.deleted"));
+  const AuditRecord& revoke_row = data.audit[4];
+  EXPECT_EQ(revoke_row.principal, "tenants/acme/apiKeys/admin");
+  EXPECT_EQ(revoke_row.principal_role, "TENANT_ADMIN");
+  EXPECT_EQ(revoke_row.credential_kind, "API_KEY");
+  EXPECT_EQ(revoke_row.resource, "tenants/acme/apiKeys/sync");
+  EXPECT_EQ(revoke_row.origin, "ipv4:192.0.2.7:41000");
+  EXPECT_EQ(revoke_row.event_time, now_);
+  EXPECT_EQ(data.audit[7].principal_role, "OPERATOR");
+  EXPECT_EQ(data.audit[8].origin, "ipv4:198.51.100.1:1234");
+}
+
+TEST_F(TenancyCoreTest, DeletedTenantsCredentialsStopWorking) {
+  const std::string admin = Provision("acme");
+  ASSERT_TRUE(core_.VerifyApiKey(admin).ok());
+  tenancy::DeleteTenantRequest del;
+  del.set_name("tenants/acme");
+  tenancy::DeleteTenantResponse deleted;
+  ASSERT_TRUE(core_.DeleteTenant(Operator(), del, &deleted).ok());
+  ExpectInvalidKey(admin);
+  tenancy::GetTenantRequest get;
+  get.set_name("tenants/acme");
+  tenancy::GetTenantResponse got;
+  ASSERT_TRUE(core_.GetTenant(Operator(), get, &got).ok());
+  EXPECT_EQ(got.tenant().state(), tenancy::Tenant::STATE_DELETED);
+}
+
+TEST_F(TenancyCoreTest, AuditEventsListNewestFirstInPages) {
+  Provision("acme");
+  for (int i = 0; i < 5; ++i) {
+    now_ += absl::Seconds(1);
+    CreateKey("acme", absl::StrCat("k", i), tenancy::ROLE_VIEWER);
+  }
+  tenancy::ListAuditEventsRequest req;
+  req.set_parent("tenants/acme");
+  req.set_page_size(2);
+  req.set_filter("action = \"api_key.created\"");
+  std::vector<std::string> resources;
+  for (int page = 0; page < 10; ++page) {
+    tenancy::ListAuditEventsResponse resp;
+    absl::Status s = core_.ListAuditEvents(AdminOf("acme"), req, &resp);
+    ASSERT_TRUE(s.ok()) << s;
+    for (const auto& e : resp.audit_events()) resources.push_back(e.resource());
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  EXPECT_THAT(resources, ElementsAre("tenants/acme/apiKeys/k4", "tenants/acme/apiKeys/k3",
+                                     "tenants/acme/apiKeys/k2", "tenants/acme/apiKeys/k1",
+                                     "tenants/acme/apiKeys/k0", "tenants/acme/apiKeys/admin"));
+  tenancy::ListAuditEventsResponse other;
+  EXPECT_EQ(core_.ListAuditEvents(AdminOf("globex"), req, &other).code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(TenancyCoreTest, SettingsHaveDefaultsAndUpdateWithEtags) {
+  Provision("acme");
+  tenancy::GetTenantSettingsRequest get;
+  get.set_name("tenants/acme/settings");
+  tenancy::GetTenantSettingsResponse got;
+  ASSERT_TRUE(core_.GetTenantSettings(AdminOf("acme"), get, &got).ok());
+  EXPECT_EQ(got.settings().name(), "tenants/acme/settings");
+  EXPECT_EQ(got.settings().min_respondents_per_group(), 0);
+
+  tenancy::UpdateTenantSettingsRequest update;
+  update.mutable_settings()->set_name("tenants/acme/settings");
+  update.mutable_settings()->set_etag(got.settings().etag());
+  update.mutable_settings()->set_min_respondents_per_group(5);
+  update.mutable_update_mask()->add_paths("min_respondents_per_group");
+  tenancy::UpdateTenantSettingsResponse updated;
+  ASSERT_TRUE(core_.UpdateTenantSettings(AdminOf("acme"), update, &updated).ok());
+  EXPECT_EQ(updated.settings().min_respondents_per_group(), 5);
+  // The old etag is stale now.
+  EXPECT_EQ(core_.UpdateTenantSettings(AdminOf("acme"), update, &updated).code(),
+            absl::StatusCode::kAborted);
+  update.mutable_settings()->clear_etag();
+  update.mutable_settings()->set_min_respondents_per_group(-1);
+  absl::Status bad = core_.UpdateTenantSettings(AdminOf("acme"), update, &updated);
+  EXPECT_THAT(ViolationsOf(bad),
+              ElementsAre(Field(&FieldViolation::field, "settings.min_respondents_per_group")));
+}
+
+TEST_F(TenancyCoreTest, AuthenticateDispatchesOnTheCredential) {
+  const std::string admin = Provision("acme");
+  auth_api::AuthenticateRequest req;
+  req.set_api_key(admin);
+  auth_api::AuthenticateResponse resp;
+  ASSERT_TRUE(core_.Authenticate({}, req, &resp).ok());
+  EXPECT_EQ(resp.principal().subject(), "tenants/acme/apiKeys/admin");
+  req.mutable_jwt_subject()->set_tenant_id("acme");
+  req.mutable_jwt_subject()->set_subject("nobody");
+  EXPECT_EQ(ReasonOf(core_.Authenticate({}, req, &resp)), "NO_ROLE_BINDING");
+}
+
+}  // namespace
+}  // namespace lagom::questionnaire

@@ -1,0 +1,141 @@
+// TenantService and AuthService over real gRPC on loopback and real PostgreSQL: what a client
+// (lagomctl, another Lagom service) sees.
+#include "services/questionnaire/tenant_service.h"
+
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "common/server.h"
+#include "common/status.h"
+#include "common/testing/integration.h"
+#include "common/testing/test_admitter.h"
+#include "questionnaire_migrations.h"
+#include "services/questionnaire/auth_service.h"
+#include "services/questionnaire/store/pg_tenancy_store.h"
+
+namespace lagom::questionnaire {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class TenantServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pool = PgPool::Connect(lagom::testing::TestPostgresUrl(), 4, absl::Seconds(5));
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = *std::move(pool);
+    ASSERT_TRUE(pool_->RunMigrations("questionnaire", Migrations()).ok());
+    store_ = std::make_unique<PgTenancyStore>(*pool_);
+    core_ = std::make_unique<TenancyCore>(*store_);
+    tenant_service_ = std::make_unique<TenantServiceImpl>(*core_, admitter_, executor_);
+    auth_service_ = std::make_unique<AuthServiceImpl>(*core_, admitter_, executor_);
+    auto server = Server::Start({.service_name = "questionnaire-test"},
+                                {tenant_service_.get(), auth_service_.get()});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                       grpc::InsecureChannelCredentials());
+    tenants_ = tenancy::TenantService::NewStub(channel);
+    auth_ = auth_api::AuthService::NewStub(channel);
+
+    RequestContext op;
+    op.principal.set_subject("operator");
+    op.principal.set_role(auth_api::PRINCIPAL_ROLE_OPERATOR);
+    tenancy::CreateTenantRequest create;
+    create.set_tenant_id(tenant_);
+    create.mutable_tenant()->set_display_name("Acme");
+    tenancy::CreateTenantResponse created;
+    ASSERT_TRUE(core_->CreateTenant(op, create, &created).ok());
+  }
+
+  void TearDown() override {
+    if (server_) server_->Shutdown();
+  }
+
+  std::unique_ptr<grpc::ClientContext> As(const std::string& tenant) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->AddMetadata(lagom::testing::kTestTenantKey, tenant);
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return ctx;
+  }
+
+  grpc::Status Authenticate(const std::string& key, auth_api::AuthenticateResponse* resp) {
+    auth_api::AuthenticateRequest req;
+    req.set_api_key(key);
+    return auth_->Authenticate(As(tenant_).get(), req, resp);
+  }
+
+  const std::string tenant_ = lagom::testing::UniqueTenantId("acme");
+  lagom::testing::TestAdmitter admitter_;
+  Executor executor_{2};
+  std::unique_ptr<PgPool> pool_;
+  std::unique_ptr<PgTenancyStore> store_;
+  std::unique_ptr<TenancyCore> core_;
+  std::unique_ptr<TenantServiceImpl> tenant_service_;
+  std::unique_ptr<AuthServiceImpl> auth_service_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<tenancy::TenantService::Stub> tenants_;
+  std::unique_ptr<auth_api::AuthService::Stub> auth_;
+};
+
+TEST_F(TenantServiceTest, AKeyAuthenticatesUntilItIsRevoked) {
+  tenancy::CreateApiKeyRequest create;
+  create.set_parent("tenants/" + tenant_);
+  create.set_api_key_id("sync");
+  create.mutable_api_key()->set_display_name("ServiceNow sync");
+  create.mutable_api_key()->add_roles(tenancy::ROLE_SERVICE);
+  tenancy::CreateApiKeyResponse created;
+  grpc::Status status = tenants_->CreateApiKey(As(tenant_).get(), create, &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  auth_api::AuthenticateResponse who;
+  status = Authenticate(created.secret(), &who);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(who.principal().subject(), "tenants/" + tenant_ + "/apiKeys/sync");
+  EXPECT_EQ(who.principal().role(), auth_api::PRINCIPAL_ROLE_SERVICE);
+
+  tenancy::ListApiKeysRequest list;
+  list.set_parent("tenants/" + tenant_);
+  tenancy::ListApiKeysResponse listed;
+  ASSERT_TRUE(tenants_->ListApiKeys(As(tenant_).get(), list, &listed).ok());
+  EXPECT_EQ(listed.api_keys_size(), 2);
+  EXPECT_THAT(listed.DebugString(), Not(HasSubstr(created.secret().substr(20))));
+
+  tenancy::RevokeApiKeyRequest revoke;
+  revoke.set_name(created.api_key().name());
+  tenancy::RevokeApiKeyResponse revoked;
+  ASSERT_TRUE(tenants_->RevokeApiKey(As(tenant_).get(), revoke, &revoked).ok());
+  status = Authenticate(created.secret(), &who);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ReasonOf(status), "API_KEY_INVALID");
+
+  tenancy::ListAuditEventsRequest audit;
+  audit.set_parent("tenants/" + tenant_);
+  audit.set_filter("action = \"api_key.revoked\"");
+  tenancy::ListAuditEventsResponse events;
+  ASSERT_TRUE(tenants_->ListAuditEvents(As(tenant_).get(), audit, &events).ok());
+  ASSERT_EQ(events.audit_events_size(), 1);
+  EXPECT_EQ(events.audit_events(0).resource(), created.api_key().name());
+  EXPECT_EQ(events.audit_events(0).method(), "/lagom.tenancy.v1.TenantService/RevokeApiKey");
+  EXPECT_THAT(events.audit_events(0).details().at("origin"), HasSubstr("127.0.0.1"));
+}
+
+TEST_F(TenantServiceTest, AnotherTenantsKeyIsNotFoundAndUnchanged) {
+  tenancy::GetApiKeyRequest get;
+  get.set_name("tenants/" + tenant_ + "/apiKeys/admin");
+  tenancy::GetApiKeyResponse got;
+  grpc::Status status = tenants_->GetApiKey(As("someone-else").get(), get, &got);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  tenancy::RevokeApiKeyRequest revoke;
+  revoke.set_name(get.name());
+  tenancy::RevokeApiKeyResponse revoked;
+  status = tenants_->RevokeApiKey(As("someone-else").get(), revoke, &revoked);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  ASSERT_TRUE(tenants_->GetApiKey(As(tenant_).get(), get, &got).ok());
+  EXPECT_EQ(got.api_key().state(), tenancy::ApiKey::STATE_ACTIVE);
+}
+
+}  // namespace
+}  // namespace lagom::questionnaire

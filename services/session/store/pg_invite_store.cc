@@ -1,0 +1,114 @@
+#include "services/session/store/pg_invite_store.h"
+
+#include <pqxx/pqxx>
+
+#include "absl/random/random.h"
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "common/auth/api_key.h"
+#include "common/status.h"
+
+namespace lagom::session {
+namespace {
+
+absl::Status InvalidToken() {
+  return Error(absl::StatusCode::kUnauthenticated, "INVITE_TOKEN_INVALID",
+               "invite token is not valid (unknown, revoked or expired); ask the facilitator "
+               "for a new invitation");
+}
+
+std::string NewInvitationId() {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  absl::BitGen gen;
+  std::string id;
+  for (int i = 0; i < 16; ++i) id += kAlphabet[absl::Uniform(gen, 0u, 36u)];
+  return id;
+}
+
+// Invite tokens share the API keys' shape and codec, under their own prefix.
+std::string ToInviteToken(const auth::ApiKeyParts& parts) {
+  std::string key = auth::FormatApiKey(parts);
+  return absl::StrCat(kInviteTokenPrefix, key.substr(std::string(auth::kApiKeyPrefix).size()));
+}
+
+absl::StatusOr<auth::ApiKeyParts> ParseInviteToken(absl::string_view token) {
+  if (!absl::ConsumePrefix(&token, kInviteTokenPrefix)) return InvalidToken();
+  absl::StatusOr<auth::ApiKeyParts> parts =
+      auth::ParseApiKey(absl::StrCat(auth::kApiKeyPrefix, token));
+  if (!parts.ok()) return InvalidToken();
+  return parts;
+}
+
+}  // namespace
+
+absl::StatusOr<IssuedInvitation> PgInviteStore::Issue(const RequestContext& rc,
+                                                      const NewInvitation& invitation) {
+  const std::string session_prefix = absl::StrCat("tenants/", rc.tenant_id, "/sessions/");
+  if (!absl::StartsWith(invitation.session, session_prefix) ||
+      !absl::StartsWith(invitation.participant, invitation.session + "/participants/")) {
+    return InvalidArgumentError("invitation outside the caller's tenant or session",
+                                {{"participant", "must be a participant of the session"}});
+  }
+  auth::ApiKeyParts parts = auth::GenerateApiKey(rc.tenant_id, NewInvitationId());
+  absl::Status stored = pool_.WithTenant(rc, [&](pqxx::work& tx) {
+    tx.exec_params(
+        "INSERT INTO session.invitations (tenant_id, invitation_id, session, participant,"
+        " perspective, secret_sha256, expire_time) VALUES ($1, $2, $3, $4, $5, $6,"
+        " to_timestamp($7::double precision / 1000000))",
+        rc.tenant_id, parts.key_id, invitation.session, invitation.participant,
+        invitation.perspective == InvitePerspective::kProvider ? "PROVIDER" : "CUSTOMER",
+        auth::HashApiKeySecret(parts.secret),
+        invitation.expire_time ? std::optional<int64_t>(absl::ToUnixMicros(*invitation.expire_time))
+                               : std::nullopt);
+    return absl::OkStatus();
+  });
+  if (!stored.ok()) return stored;
+  return IssuedInvitation{parts.key_id, ToInviteToken(parts)};
+}
+
+absl::Status PgInviteStore::Revoke(const RequestContext& rc, const std::string& invitation_id) {
+  return pool_.WithTenant(rc, [&](pqxx::work& tx) -> absl::Status {
+    pqxx::result r = tx.exec_params(
+        "UPDATE session.invitations SET state = 'REVOKED'"
+        " WHERE tenant_id = $1 AND invitation_id = $2",
+        rc.tenant_id, invitation_id);
+    if (r.affected_rows() == 0) {
+      return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND",
+                   absl::StrCat("invitation ", invitation_id, " not found"));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<auth::Principal> PgInviteStore::VerifyInviteToken(absl::string_view token) {
+  absl::StatusOr<auth::ApiKeyParts> parts = ParseInviteToken(token);
+  if (!parts.ok()) return parts.status();
+  RequestContext rc;
+  rc.tenant_id = parts->tenant_id;
+  auth::Principal principal;
+  bool valid = false;
+  absl::Status looked_up = pool_.WithTenant(rc, [&](pqxx::work& tx) {
+    pqxx::result r = tx.exec_params(
+        "SELECT session, participant, perspective, secret_sha256 FROM session.invitations"
+        " WHERE tenant_id = $1 AND invitation_id = $2 AND state = 'ACTIVE'"
+        " AND (expire_time IS NULL OR expire_time > now())",
+        parts->tenant_id, parts->key_id);
+    if (r.empty()) return absl::OkStatus();
+    valid = auth::SecretsEqual(r[0][3].as<std::string>(), auth::HashApiKeySecret(parts->secret));
+    principal.set_tenant_id(parts->tenant_id);
+    principal.set_session(r[0][0].as<std::string>());
+    principal.set_participant(r[0][1].as<std::string>());
+    principal.set_subject(principal.participant());
+    principal.set_role(r[0][2].as<std::string>() == "PROVIDER"
+                           ? auth::v1::PRINCIPAL_ROLE_PROVIDER_RESPONDENT
+                           : auth::v1::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT);
+    principal.set_credential_kind(auth::v1::CREDENTIAL_KIND_INVITE_TOKEN);
+    return absl::OkStatus();
+  });
+  if (!looked_up.ok()) return looked_up;
+  if (!valid) return InvalidToken();
+  return principal;
+}
+
+}  // namespace lagom::session

@@ -1,0 +1,51 @@
+// Invite tokens: issued for one participant of one session (the session service's invitation
+// RPCs issue them), checked on every call a respondent makes. A token reads
+// "inv_<tenant>.<invitation_id>.<secret>"; only the secret's SHA-256 is stored, inside the
+// tenant's rows.
+#ifndef LAGOM_SERVICES_SESSION_STORE_PG_INVITE_STORE_H_
+#define LAGOM_SERVICES_SESSION_STORE_PG_INVITE_STORE_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/auth/authenticator.h"
+#include "common/postgres.h"
+
+namespace lagom::session {
+
+inline constexpr char kInviteTokenPrefix[] = "inv_";
+
+enum class InvitePerspective { kProvider, kCustomer };
+
+struct NewInvitation {
+  std::string session;      // tenants/{t}/sessions/{s}
+  std::string participant;  // tenants/{t}/sessions/{s}/participants/{p}
+  InvitePerspective perspective = InvitePerspective::kProvider;
+  std::optional<absl::Time> expire_time;
+};
+
+struct IssuedInvitation {
+  std::string invitation_id;
+  std::string token;  // shown once
+};
+
+class PgInviteStore final : public auth::InviteTokenVerifier {
+ public:
+  explicit PgInviteStore(PgPool& pool) : pool_(pool) {}
+
+  absl::StatusOr<IssuedInvitation> Issue(const RequestContext& rc, const NewInvitation& invitation);
+  absl::Status Revoke(const RequestContext& rc, const std::string& invitation_id);
+
+  // UNAUTHENTICATED, reason INVITE_TOKEN_INVALID, one message for unknown, revoked, expired
+  // or wrong tokens. Otherwise a respondent Principal scoped to the session and participant.
+  absl::StatusOr<auth::Principal> VerifyInviteToken(absl::string_view token) override;
+
+ private:
+  PgPool& pool_;
+};
+
+}  // namespace lagom::session
+
+#endif  // LAGOM_SERVICES_SESSION_STORE_PG_INVITE_STORE_H_

@@ -1,0 +1,131 @@
+#include "tests/integration/lagom_processes.h"
+
+#include <unistd.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/auth/api_key.h"
+#include "common/testing/integration.h"
+#include "lagom/tenancy/v1/tenancy.grpc.pb.h"
+#include "tools/lagomctl/probe.h"
+
+namespace lagom::testing {
+namespace {
+
+namespace tenancy = ::lagom::tenancy::v1;
+
+std::string WriteSecret(const std::string& path, const std::string& secret) {
+  std::ofstream(path) << secret << "\n";
+  return path;
+}
+
+}  // namespace
+
+ServiceBinary Questionnaire() { return {"questionnaire", LAGOM_QUESTIONNAIRE_BIN, true, false}; }
+ServiceBinary Session() { return {"session", LAGOM_SESSION_BIN, true, true}; }
+ServiceBinary Scoring() { return {"scoring", LAGOM_SCORING_BIN, false, false}; }
+ServiceBinary Reporting() { return {"reporting", LAGOM_REPORTING_BIN, true, false}; }
+std::vector<ServiceBinary> AllServiceBinaries() {
+  return {Questionnaire(), Session(), Scoring(), Reporting()};
+}
+
+std::string ScratchDir() {
+  const char* dir = getenv("TEST_TMPDIR");
+  return dir != nullptr ? dir : "/tmp";
+}
+
+const Secrets& TestSecrets() {
+  static const Secrets* secrets = [] {
+    auto* s = new Secrets;
+    const std::string base = absl::StrCat(ScratchDir(), "/lagom-secrets-", getpid());
+    // Random, unguessable per run: the same generator as API key secrets.
+    const std::string service_token = auth::GenerateApiKey("test", "service").secret;
+    s->operator_token = auth::GenerateApiKey("test", "operator").secret;
+    s->service_token_file = WriteSecret(base + ".service", service_token);
+    s->operator_token_file = WriteSecret(base + ".operator", s->operator_token);
+    return s;
+  }();
+  return *secrets;
+}
+
+std::vector<std::string> ServiceArgs(const ServiceBinary& service,
+                                     const std::string& questionnaire_addr) {
+  std::vector<std::string> args = {"--listen=127.0.0.1:0", "--drain_deadline=5s",
+                                   "--allow_plaintext",
+                                   "--service_token_file=" + TestSecrets().service_token_file};
+  if (service.postgres) args.push_back("--postgres_url=" + TestPostgresUrl());
+  if (service.redis) args.push_back("--redis_addr=" + TestRedisAddress());
+  if (service.name == "questionnaire") {
+    args.push_back("--operator_token_file=" + TestSecrets().operator_token_file);
+  } else {
+    args.push_back("--questionnaire_addr=" + questionnaire_addr);
+  }
+  return args;
+}
+
+absl::StatusOr<RunningService> StartService(const ServiceBinary& service,
+                                            const std::string& questionnaire_addr,
+                                            std::vector<std::string> extra_args) {
+  std::vector<std::string> args = ServiceArgs(service, questionnaire_addr);
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  absl::StatusOr<ChildProcess> child = ChildProcess::Start(service.binary, args, ScratchDir());
+  if (!child.ok()) return child.status();
+  RunningService running;
+  running.process = std::make_unique<ChildProcess>(*std::move(child));
+  absl::StatusOr<std::string> address = running.process->WaitForAddress(absl::Seconds(20));
+  if (!address.ok()) return address.status();
+  running.address = *address;
+  if (absl::Status serving = ctl::WaitForServing(*address, absl::Seconds(10)); !serving.ok()) {
+    return serving;
+  }
+  running.channel = grpc::CreateChannel(*address, grpc::InsecureChannelCredentials());
+  return running;
+}
+
+void Authorize(grpc::ClientContext& ctx, const std::string& key) {
+  ctx.AddMetadata("authorization", "Bearer " + key);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+}
+
+absl::StatusOr<std::string> CreateTenant(grpc::Channel& questionnaire,
+                                         const std::string& tenant_id) {
+  auto stub = tenancy::TenantService::NewStub(
+      std::shared_ptr<grpc::Channel>(&questionnaire, [](grpc::Channel*) {}));
+  tenancy::CreateTenantRequest req;
+  req.set_tenant_id(tenant_id);
+  req.mutable_tenant()->set_display_name("Tenant " + tenant_id);
+  tenancy::CreateTenantResponse resp;
+  grpc::ClientContext ctx;
+  Authorize(ctx, TestSecrets().operator_token);
+  grpc::Status status = stub->CreateTenant(&ctx, req, &resp);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("CreateTenant: ", status.error_message()));
+  }
+  return resp.initial_admin_secret();
+}
+
+absl::StatusOr<std::pair<std::string, std::string>> CreateApiKey(grpc::Channel& questionnaire,
+                                                                 const std::string& admin_key,
+                                                                 const std::string& role) {
+  absl::StatusOr<auth::ApiKeyParts> admin = auth::ParseApiKey(admin_key);
+  if (!admin.ok()) return admin.status();
+  auto stub = tenancy::TenantService::NewStub(
+      std::shared_ptr<grpc::Channel>(&questionnaire, [](grpc::Channel*) {}));
+  tenancy::CreateApiKeyRequest req;
+  req.set_parent("tenants/" + admin->tenant_id);
+  req.mutable_api_key()->set_display_name("test " + role);
+  tenancy::Role parsed;
+  if (!tenancy::Role_Parse(role, &parsed)) return absl::InvalidArgumentError(role);
+  req.mutable_api_key()->add_roles(parsed);
+  tenancy::CreateApiKeyResponse resp;
+  grpc::ClientContext ctx;
+  Authorize(ctx, admin_key);
+  grpc::Status status = stub->CreateApiKey(&ctx, req, &resp);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("CreateApiKey: ", status.error_message()));
+  }
+  return std::make_pair(resp.api_key().name(), resp.secret());
+}
+
+}  // namespace lagom::testing

@@ -1,0 +1,72 @@
+// Service binaries started as an operator starts them, for cross-service tests: shared
+// secrets in a scratch directory, the questionnaire service first (it holds API keys), a
+// tenant with its first admin key, and helpers to call the services with a key.
+#ifndef LAGOM_TESTS_INTEGRATION_LAGOM_PROCESSES_H_
+#define LAGOM_TESTS_INTEGRATION_LAGOM_PROCESSES_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tests/integration/child_process.h"
+
+namespace lagom::testing {
+
+struct ServiceBinary {
+  std::string name;
+  std::string binary;
+  bool postgres = false;
+  bool redis = false;
+};
+
+ServiceBinary Questionnaire();
+ServiceBinary Session();
+ServiceBinary Scoring();
+ServiceBinary Reporting();
+std::vector<ServiceBinary> AllServiceBinaries();
+
+// The secrets Lagom's services share, written once per test process.
+struct Secrets {
+  std::string service_token_file;
+  std::string operator_token_file;
+  std::string operator_token;
+};
+const Secrets& TestSecrets();
+
+std::string ScratchDir();
+
+// Flags for `service` on the test Redis and PostgreSQL; `questionnaire_addr` for the services
+// that verify API keys through it.
+std::vector<std::string> ServiceArgs(const ServiceBinary& service,
+                                     const std::string& questionnaire_addr);
+
+// A started service and its address, ready (SERVING).
+struct RunningService {
+  std::unique_ptr<ChildProcess> process;
+  std::string address;
+  std::shared_ptr<grpc::Channel> channel;
+};
+absl::StatusOr<RunningService> StartService(const ServiceBinary& service,
+                                            const std::string& questionnaire_addr,
+                                            std::vector<std::string> extra_args = {});
+
+// Provisions `tenant_id` through TenantService.CreateTenant with the operator token and
+// returns the tenant's first TENANT_ADMIN API key.
+absl::StatusOr<std::string> CreateTenant(grpc::Channel& questionnaire,
+                                         const std::string& tenant_id);
+
+// Creates an API key with `role` (e.g. "ROLE_VIEWER") in the key's tenant; returns
+// {resource name, secret}.
+absl::StatusOr<std::pair<std::string, std::string>> CreateApiKey(grpc::Channel& questionnaire,
+                                                                 const std::string& admin_key,
+                                                                 const std::string& role);
+
+// Sets `authorization: Bearer <key>` and a 10 s deadline.
+void Authorize(grpc::ClientContext& ctx, const std::string& key);
+
+}  // namespace lagom::testing
+
+#endif  // LAGOM_TESTS_INTEGRATION_LAGOM_PROCESSES_H_

@@ -1,0 +1,79 @@
+// In-process servers loadgen measures against, all on 127.0.0.1:0:
+//  - a raw gRPC echo server (callback API, bytes in, the same bytes out, no Lagom code): the
+//    baseline every Lagom figure is compared with;
+//  - SessionService.SubmitAnswer with a trivial handler, served the way a Lagom service serves
+//    it (lagom::Server, HandleUnary on an Executor) behind a given CallAdmitter.
+#ifndef LAGOM_TOOLS_LOADGEN_SERVERS_H_
+#define LAGOM_TOOLS_LOADGEN_SERVERS_H_
+
+#include <grpcpp/impl/service_type.h>
+#include <grpcpp/server.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/executor.h"
+#include "common/request_context.h"
+#include "common/server.h"
+#include "lagom/session/v1/session.grpc.pb.h"
+
+namespace lagom::loadgen {
+
+inline constexpr char kEchoMethod[] = "/lagom.loadgen.Echo/Echo";
+inline constexpr char kSubmitAnswerMethod[] = "/lagom.session.v1.SessionService/SubmitAnswer";
+
+class EchoServer final {
+ public:
+  // The same builder settings as lagom::Server (no port sharing, 4 MiB messages, gRPC's
+  // default threads), without its health, reflection and metrics.
+  static absl::StatusOr<std::unique_ptr<EchoServer>> Start();
+  ~EchoServer();
+
+  std::string address() const;
+
+ private:
+  EchoServer();
+
+  std::unique_ptr<grpc::Service> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+// Answers SubmitAnswer with the submitted answer after `admitter` admitted the call; every
+// other SessionService method is UNIMPLEMENTED.
+class SubmitAnswerService final : public session::v1::SessionService::CallbackService {
+ public:
+  // Not owned.
+  SubmitAnswerService(const CallAdmitter& admitter, Executor& executor)
+      : admitter_(admitter), executor_(executor) {}
+
+  grpc::ServerUnaryReactor* SubmitAnswer(grpc::CallbackServerContext* ctx,
+                                         const session::v1::SubmitAnswerRequest* request,
+                                         session::v1::SubmitAnswerResponse* response) override;
+
+ private:
+  const CallAdmitter& admitter_;
+  Executor& executor_;
+};
+
+// SubmitAnswerService on its own lagom::Server and Executor.
+class LagomServer final {
+ public:
+  static absl::StatusOr<std::unique_ptr<LagomServer>> Start(const std::string& name,
+                                                            const CallAdmitter& admitter,
+                                                            int executor_threads);
+  std::string address() const;
+
+ private:
+  LagomServer(const CallAdmitter& admitter, int executor_threads);
+
+  // Destroyed in reverse: the server drains before the service and executor go.
+  Executor executor_;
+  SubmitAnswerService service_;
+  std::unique_ptr<Server> server_;
+};
+
+}  // namespace lagom::loadgen
+
+#endif  // LAGOM_TOOLS_LOADGEN_SERVERS_H_
