@@ -122,6 +122,24 @@ TEST_F(ServerTest, BadAddressFailsWithAClearMessage) {
   EXPECT_THAT(server.status().message(), HasSubstr("cannot listen on 256.1.1.1:99999"));
 }
 
+TEST_F(ServerTest, AnOversizedMessageIsRefusedAndTheServerServesOn) {
+  absl::StatusOr<std::unique_ptr<Server>> server =
+      Server::Start({.service_name = "test", .max_message_bytes = 64 << 10}, {echo_.get()});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto channel = Dial((*server)->port());
+  const std::string method = absl::StrCat("/", kEchoService, "/Unary");
+  std::string response;
+  grpc::ClientContext big;
+  big.AddMetadata(testing::kTestTenantKey, "acme");
+  EXPECT_EQ(testing::CallUnary(channel.get(), method, &big, std::string(65 << 10, 'x'), &response)
+                .error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  grpc::ClientContext small;
+  small.AddMetadata(testing::kTestTenantKey, "acme");
+  EXPECT_TRUE(testing::CallUnary(channel.get(), method, &small, "hi", &response).ok());
+  EXPECT_EQ(response, "hi");
+}
+
 TEST_F(ServerTest, CountsCallsOnTheMetricsPage) {
   absl::StatusOr<std::unique_ptr<Server>> server =
       Server::Start({.service_name = "test", .metrics_address = "127.0.0.1:0", .access_log = true},
