@@ -20,6 +20,12 @@
 namespace lagom::auth {
 namespace {
 
+// Fetched once: OpenSSL 3 would otherwise look the algorithm up on every call.
+const EVP_MD* Sha256() {
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return kSha256;
+}
+
 constexpr int kSecretBytes = 32;
 constexpr size_t kSecretChars = 43;  // base64url of 32 bytes, no padding
 constexpr size_t kMaxKeyIdChars = 40;
@@ -79,7 +85,7 @@ absl::StatusOr<ApiKeyParts> ParseApiKey(absl::string_view key) {
 std::string HashApiKeySecret(absl::string_view secret) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_Digest(secret.data(), secret.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+  if (EVP_Digest(secret.data(), secret.size(), digest, &length, Sha256(), nullptr) != 1) {
     abort();  // SHA-256 is always available; failing here means OpenSSL itself is broken.
   }
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));

@@ -1,11 +1,11 @@
 #include "common/auth/permissions.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
 #include <algorithm>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/message.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -243,14 +243,12 @@ std::string ReadField(const Message& request, absl::string_view path) {
   const Message* message = &request;
   const std::vector<absl::string_view> parts = absl::StrSplit(path, '.');
   for (size_t i = 0; i < parts.size(); ++i) {
-    const FieldDescriptor* field =
-        message->GetDescriptor()->FindFieldByName(std::string(parts[i]));
+    const FieldDescriptor* field = message->GetDescriptor()->FindFieldByName(std::string(parts[i]));
     if (field == nullptr || field->is_repeated()) return "";
     const Reflection* reflection = message->GetReflection();
     if (i + 1 == parts.size()) {
-      return field->type() == FieldDescriptor::TYPE_STRING
-                 ? reflection->GetString(*message, field)
-                 : "";
+      return field->type() == FieldDescriptor::TYPE_STRING ? reflection->GetString(*message, field)
+                                                           : "";
     }
     if (field->type() != FieldDescriptor::TYPE_MESSAGE || !reflection->HasField(*message, field)) {
       return "";
@@ -261,9 +259,8 @@ std::string ReadField(const Message& request, absl::string_view path) {
 }
 
 bool IsNameOrUnder(absl::string_view name, absl::string_view prefix) {
-  return name == prefix ||
-         (absl::StartsWith(name, prefix) && name.size() > prefix.size() &&
-          name[prefix.size()] == '/');
+  return name == prefix || (absl::StartsWith(name, prefix) && name.size() > prefix.size() &&
+                            name[prefix.size()] == '/');
 }
 
 bool InTenant(absl::string_view name, absl::string_view tenant_id) {
@@ -300,8 +297,7 @@ absl::Status CheckSessionScope(const Principal& caller, absl::string_view name) 
 }
 
 bool IsSessionScoped(const Principal& caller) {
-  return caller.credential_kind() == v1::CREDENTIAL_KIND_INVITE_TOKEN ||
-         !caller.session().empty();
+  return caller.credential_kind() == v1::CREDENTIAL_KIND_INVITE_TOKEN || !caller.session().empty();
 }
 
 bool IsOutputOnly(const FieldDescriptor& field) {
@@ -327,11 +323,57 @@ bool IsModelType(absl::string_view type) {
   return type == "lagom.dev/Model" || type == "lagom.dev/ModelVersion";
 }
 
+// Which fields of which request messages name other resources, worked out once from the
+// descriptors: the per-call check then visits only messages that can hold a reference.
+struct ReferenceIndex {
+  absl::flat_hash_map<const FieldDescriptor*, std::string> type_of;
+  absl::flat_hash_set<const Descriptor*> has_references;  // at any depth
+};
+
+bool IndexReferences(const Descriptor& type, ReferenceIndex& index,
+                     absl::flat_hash_map<const Descriptor*, bool>& seen) {
+  if (auto it = seen.find(&type); it != seen.end()) return it->second;
+  seen[&type] = true;  // a cycle is treated as holding references: walked, never skipped
+  bool has = false;
+  for (int i = 0; i < type.field_count(); ++i) {
+    const FieldDescriptor& field = *type.field(i);
+    if (field.type() == FieldDescriptor::TYPE_MESSAGE) {
+      if (absl::StartsWith(field.message_type()->full_name(), "lagom.") &&
+          IndexReferences(*field.message_type(), index, seen)) {
+        has = true;
+      }
+    } else if (std::string referenced = ReferencedType(field); !referenced.empty()) {
+      index.type_of.emplace(&field, std::move(referenced));
+      has = true;
+    }
+  }
+  seen[&type] = has;
+  if (has) index.has_references.insert(&type);
+  return has;
+}
+
+const ReferenceIndex& References() {
+  static const ReferenceIndex* const kIndex = [] {
+    auto* index = new ReferenceIndex;
+    absl::flat_hash_map<const Descriptor*, bool> seen;
+    const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+    for (const auto& [request_type, policy] : PolicyIndex().by_request_type) {
+      if (const Descriptor* type = pool->FindMessageTypeByName(request_type)) {
+        IndexReferences(*type, *index, seen);
+      }
+    }
+    return index;
+  }();
+  return *kIndex;
+}
+
 // Other resources a request names besides its primary one (CompareScorecards'
 // comparison_scorecard, a session's model version and scope, ...) must be in the caller's
 // tenant as well, or built-in models: one tenant's request cannot point at another's data.
 absl::Status CheckReferences(const Message& message, const Principal& caller,
                              const FieldDescriptor* skip) {
+  const ReferenceIndex& references = References();
+  if (!references.has_references.contains(message.GetDescriptor())) return absl::OkStatus();
   const Reflection* reflection = message.GetReflection();
   std::vector<const FieldDescriptor*> fields;
   reflection->ListFields(message, &fields);
@@ -354,8 +396,9 @@ absl::Status CheckReferences(const Message& message, const Principal& caller,
       }
       continue;
     }
-    const std::string type = ReferencedType(*field);
-    if (type.empty()) continue;
+    auto referenced = references.type_of.find(field);
+    if (referenced == references.type_of.end()) continue;
+    const std::string& type = referenced->second;
     auto check = [&](const std::string& name) {
       if (name.empty() || InTenant(name, caller.tenant_id()) ||
           (IsModelType(type) && IsBuiltinModelName(name))) {
@@ -419,13 +462,12 @@ absl::Status Authorize(const Principal& caller, const Message& request) {
         " is not in the permission table"));
   }
   const bool tenantless = caller.tenant_id().empty();
-  if (std::find(policy->roles.begin(), policy->roles.end(), caller.role()) ==
-      policy->roles.end()) {
+  if (std::find(policy->roles.begin(), policy->roles.end(), caller.role()) == policy->roles.end()) {
     // The operator (or a bare service identity) on an RPC inside a tenant: what is missing is
     // a tenant's credential, not a role.
     if (tenantless && !policy->resource_field.empty()) return TenantMissing(*policy);
-    return Denied(absl::StrCat("role ", RoleName(caller.role()), " may not call ",
-                               policy->method, "; allowed: ", RoleNames(policy->roles)));
+    return Denied(absl::StrCat("role ", RoleName(caller.role()), " may not call ", policy->method,
+                               "; allowed: ", RoleNames(policy->roles)));
   }
   // The operator belongs to no tenant and reaches only the tenant provisioning RPCs, which
   // the role check above already limited it to.
