@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/auth/authenticator.h"
+#include "common/auth/directory_cache.h"
 #include "lagom/auth/v1/auth.grpc.pb.h"
 
 namespace lagom::auth {
@@ -39,25 +40,23 @@ class RemoteDirectory final : public ApiKeyVerifier, public SubjectResolver {
                                            absl::string_view subject) override;
 
  private:
-  struct Entry {
-    absl::StatusOr<Principal> answer;
-    absl::Time expires;
+  // The uncached AuthService client.
+  class Rpc final : public ApiKeyVerifier, public SubjectResolver {
+   public:
+    Rpc(std::shared_ptr<grpc::Channel> channel, std::string service_token, absl::Duration deadline);
+    absl::StatusOr<Principal> VerifyApiKey(absl::string_view api_key) override;
+    absl::StatusOr<Principal> ResolveSubject(absl::string_view tenant_id,
+                                             absl::string_view subject) override;
+
+   private:
+    absl::StatusOr<Principal> Call(const v1::AuthenticateRequest& request);
+    const std::unique_ptr<v1::AuthService::Stub> stub_;
+    const std::string service_token_;
+    const absl::Duration deadline_;
   };
 
-  // `cache_key` is a SHA-256: the raw credential is never kept.
-  absl::StatusOr<Principal> Lookup(const std::string& cache_key,
-                                   const v1::AuthenticateRequest& request);
-  absl::StatusOr<Principal> Call(const v1::AuthenticateRequest& request);
-  void Remember(const std::string& cache_key, const absl::StatusOr<Principal>& answer,
-                absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-
-  const std::unique_ptr<v1::AuthService::Stub> stub_;
-  const std::string service_token_;
-  const absl::Duration ttl_;
-  const absl::Duration deadline_;
-  const size_t max_entries_;
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Entry> cache_ ABSL_GUARDED_BY(mu_);
+  Rpc rpc_;
+  DirectoryCache cache_;
 };
 
 }  // namespace lagom::auth

@@ -97,8 +97,9 @@ std::unique_ptr<ServiceAuth> LocalServiceAuthOrDie(absl::string_view service,
     }
     options.operator_token_sha256 = HashApiKeySecret(token);
   }
-  auth->authenticator =
-      MakeCredentialAuthenticator(options, auth->jwt.get(), &api_keys, &subjects, nullptr);
+  auth->local_cache = std::make_unique<DirectoryCache>(api_keys, subjects);
+  auth->authenticator = MakeCredentialAuthenticator(
+      options, auth->jwt.get(), auth->local_cache.get(), auth->local_cache.get(), nullptr);
   auth->guard = std::make_unique<CallGuard>(*auth->authenticator, auth->limiter.get());
   return auth;
 }

@@ -13,8 +13,11 @@
 #include "services/questionnaire/auth_service.h"
 #include "services/questionnaire/catalog/catalog_core.h"
 #include "services/questionnaire/catalog_service.h"
+#include "services/questionnaire/model/model_core.h"
+#include "services/questionnaire/model/tenancy_audit_sink.h"
 #include "services/questionnaire/questionnaire_service.h"
 #include "services/questionnaire/store/pg_catalog_store.h"
+#include "services/questionnaire/store/pg_model_store.h"
 #include "services/questionnaire/store/pg_tenancy_store.h"
 #include "services/questionnaire/tenancy/tenancy_core.h"
 #include "services/questionnaire/tenant_service.h"
@@ -43,7 +46,10 @@ int main(int argc, char** argv) {
   q::PgCatalogStore catalog_store(*pg);
   q::CatalogCore catalog_core(catalog_store);
   q::CatalogServiceImpl catalog_service(catalog_core, admitter, executor);
-  q::QuestionnaireServiceImpl questionnaire_service(admitter);
+  q::PgModelStore model_store(*pg);
+  q::TenancyAuditSink model_audit(tenancy_core);
+  q::ModelCore model_core(model_store, model_audit);
+  q::QuestionnaireServiceImpl questionnaire_service(model_core, admitter, executor);
   q::TenantServiceImpl tenant_service(tenancy_core, admitter, executor);
   q::AuthServiceImpl auth_service(tenancy_core, admitter, executor);
 

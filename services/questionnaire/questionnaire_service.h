@@ -1,22 +1,28 @@
-// gRPC adapter of lagom.questionnaire.v1.QuestionnaireService.
+// gRPC adapter of lagom.questionnaire.v1.QuestionnaireService: each handler reads the caller's
+// context, hands the call to ModelCore on the executor (it blocks on PostgreSQL), and
+// translates back. Reads of built-in models touch no storage and run inline.
 #ifndef LAGOM_SERVICES_QUESTIONNAIRE_QUESTIONNAIRE_SERVICE_H_
 #define LAGOM_SERVICES_QUESTIONNAIRE_QUESTIONNAIRE_SERVICE_H_
 
+#include "common/executor.h"
 #include "common/request_context.h"
 #include "lagom/questionnaire/v1/questionnaire.grpc.pb.h"
+#include "services/questionnaire/model/model_core.h"
 
 namespace lagom::questionnaire {
 
 namespace questionnaire_api = ::lagom::questionnaire::v1;
 
+// GetModelVersion is served raw (bytes in, bytes out) so that a version goes out exactly as it
+// was published and stored, without parsing and serializing it again on every call: it is the
+// call every session and scorer makes, and versions are large.
 class QuestionnaireServiceImpl final
-    : public questionnaire_api::QuestionnaireService::CallbackService {
+    : public questionnaire_api::QuestionnaireService::WithRawCallbackMethod_GetModelVersion<
+          questionnaire_api::QuestionnaireService::CallbackService> {
  public:
-  explicit QuestionnaireServiceImpl(const CallAdmitter& admitter) : admitter_(admitter) {}
+  QuestionnaireServiceImpl(ModelCore& core, const CallAdmitter& admitter, Executor& executor)
+      : core_(core), admitter_(admitter), executor_(executor) {}
 
-  // Every RPC is admitted (authenticated, authorised, rate-limited) and then answers
-  // UNIMPLEMENTED (NOT_IMPLEMENTED_YET) until the release that builds it replaces the handler
-  // with a call into its core.
   grpc::ServerUnaryReactor* CreateModel(grpc::CallbackServerContext* ctx,
                                         const questionnaire_api::CreateModelRequest* req,
                                         questionnaire_api::CreateModelResponse* resp) override;
@@ -35,9 +41,9 @@ class QuestionnaireServiceImpl final
   grpc::ServerUnaryReactor* CreateModelVersion(
       grpc::CallbackServerContext* ctx, const questionnaire_api::CreateModelVersionRequest* req,
       questionnaire_api::CreateModelVersionResponse* resp) override;
-  grpc::ServerUnaryReactor* GetModelVersion(
-      grpc::CallbackServerContext* ctx, const questionnaire_api::GetModelVersionRequest* req,
-      questionnaire_api::GetModelVersionResponse* resp) override;
+  grpc::ServerUnaryReactor* GetModelVersion(grpc::CallbackServerContext* ctx,
+                                            const grpc::ByteBuffer* req,
+                                            grpc::ByteBuffer* resp) override;
   grpc::ServerUnaryReactor* ListModelVersions(
       grpc::CallbackServerContext* ctx, const questionnaire_api::ListModelVersionsRequest* req,
       questionnaire_api::ListModelVersionsResponse* resp) override;
@@ -64,7 +70,9 @@ class QuestionnaireServiceImpl final
       questionnaire_api::ExportModelVersionResponse* resp) override;
 
  private:
+  ModelCore& core_;
   const CallAdmitter& admitter_;
+  Executor& executor_;
 };
 
 }  // namespace lagom::questionnaire

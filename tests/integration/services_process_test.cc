@@ -32,7 +32,7 @@ std::vector<ServiceUnderTest> AllServices() {
       {Questionnaire(),
        {"lagom.questionnaire.v1.QuestionnaireService", "lagom.catalog.v1.CatalogService",
         "lagom.tenancy.v1.TenantService", "lagom.auth.v1.AuthService"},
-       "/lagom.questionnaire.v1.QuestionnaireService/GetModelVersion"},
+       "/lagom.catalog.v1.CatalogService/ImportCatalog"},
       {Session(),
        {"lagom.session.v1.SessionService"},
        "/lagom.session.v1.SessionService/CreateSession"},

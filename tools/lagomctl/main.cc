@@ -15,6 +15,15 @@
 //   lagomctl org list                        list customer organisations
 //   lagomctl service create ID DISPLAY_NAME [ORG_ID...]   create a catalogue service
 //   lagomctl service list                    list the service catalogue
+//   lagomctl model import FILE [--validate_only] [--model_id=ID]
+//                                            import a model document (JSON; FILE "-" is stdin)
+//                                            as a new model with one DRAFT version
+//   lagomctl model validate FILE             check a model document without storing anything;
+//                                            prints every violation as "path: message", exit 1
+//   lagomctl model export NAME               print a version as a model document (JSON); NAME
+//                                            is models/{m}/versions/{v} (built-in) or the
+//                                            tenant's {m}/versions/{v} or full name
+//   lagomctl model list                      list the tenant's models and the built-in ones
 //
 // --exist_ok makes create succeed when the resource is already there (scripts that rerun).
 // Commands talk to --questionnaire_addr (LAGOM_QUESTIONNAIRE_ADDR) and print replies as JSON.
@@ -24,8 +33,10 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -39,6 +50,7 @@
 #include "common/config.h"
 #include "common/status.h"
 #include "lagom/catalog/v1/catalog.grpc.pb.h"
+#include "lagom/questionnaire/v1/questionnaire.grpc.pb.h"
 #include "lagom/tenancy/v1/tenancy.grpc.pb.h"
 #include "tools/lagomctl/probe.h"
 
@@ -48,11 +60,14 @@ ABSL_FLAG(std::string, api_key, "", "API key (lgm_...) of the tenant to act for"
 ABSL_FLAG(std::string, operator_token, "", "The hosting operator's token (tenant commands)");
 ABSL_FLAG(std::string, tenant, "", "Tenant to act for; default: the API key's tenant");
 ABSL_FLAG(bool, exist_ok, false, "create: succeed when the resource already exists");
+ABSL_FLAG(bool, validate_only, false, "model import: only check the document, store nothing");
+ABSL_FLAG(std::string, model_id, "", "model import: id of the new model; generated when empty");
 
 namespace lagom::ctl {
 namespace {
 
 namespace catalog = ::lagom::catalog::v1;
+namespace questionnaire = ::lagom::questionnaire::v1;
 namespace tenancy = ::lagom::tenancy::v1;
 
 constexpr char kUsage[] =
@@ -60,7 +75,9 @@ constexpr char kUsage[] =
     "         tenant create ID NAME | tenant list            (--operator_token) |\n"
     "         apikey create NAME ROLE | apikey list | apikey revoke NAME |\n"
     "         org create ID NAME | org list | service create ID NAME [ORG_ID...] | "
-    "service list   (--api_key)";
+    "service list |\n"
+    "         model import FILE [--validate_only] | model validate FILE | model export NAME |\n"
+    "         model list   (--api_key)";
 
 int Fail(absl::string_view message) {
   std::cerr << "lagomctl: " << message << "\n";
@@ -228,6 +245,96 @@ class TenancyClient final {
   std::unique_ptr<tenancy::TenantService::Stub> stub_;
 };
 
+class ModelClient final {
+ public:
+  explicit ModelClient(const Connection& conn)
+      : conn_(conn), stub_(questionnaire::QuestionnaireService::NewStub(conn.channel)) {}
+
+  // Prints the new model and version (without the content, which the file already has).
+  int Import(const std::string& file, bool validate_only) {
+    questionnaire::ImportModelRequest req;
+    if (int rc = Read(file, req.mutable_json()); rc != 0) return rc;
+    req.set_parent(conn_.Parent());
+    req.set_model_id(absl::GetFlag(FLAGS_model_id));
+    req.set_validate_only(validate_only);
+    questionnaire::ImportModelResponse resp;
+    grpc::Status status = stub_->ImportModel(Context().get(), req, &resp);
+    resp.mutable_model_version()->clear_content();
+    return Finish(status, resp);
+  }
+
+  // Every violation on a line of its own, "path: message"; exit status 1 when there is any.
+  int Validate(const std::string& file) {
+    questionnaire::ImportModelRequest req;
+    if (int rc = Read(file, req.mutable_json()); rc != 0) return rc;
+    req.set_parent(conn_.Parent());
+    req.set_validate_only(true);
+    questionnaire::ImportModelResponse resp;
+    grpc::Status status = stub_->ImportModel(Context().get(), req, &resp);
+    std::vector<FieldViolation> violations = ViolationsOf(status);
+    if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT && !violations.empty()) {
+      for (const FieldViolation& v : violations)
+        std::cout << v.field << ": " << v.description << "\n";
+      std::cerr << "lagomctl: " << file << ": " << violations.size() << " violation"
+                << (violations.size() == 1 ? "" : "s") << "\n";
+      return 1;
+    }
+    if (!status.ok()) return FailRpc(status);
+    for (const questionnaire::ModelViolation& v : resp.violations()) {
+      std::cout << v.field() << ": " << v.message() << "\n";
+    }
+    std::cout << file << ": valid\n";
+    return 0;
+  }
+
+  // The document itself on stdout, so `lagomctl model export NAME > file.json` is the file.
+  int Export(const std::string& name) {
+    questionnaire::ExportModelVersionRequest req;
+    req.set_name(absl::StartsWith(name, "tenants/") || absl::StartsWith(name, "models/")
+                     ? name
+                     : absl::StrCat(conn_.Parent(), "/models/", name));
+    questionnaire::ExportModelVersionResponse resp;
+    grpc::Status status = stub_->ExportModelVersion(Context().get(), req, &resp);
+    if (!status.ok()) return FailRpc(status);
+    std::cout << resp.json();
+    if (!absl::EndsWith(resp.json(), "\n")) std::cout << "\n";
+    return 0;
+  }
+
+  int List() {
+    questionnaire::ListModelsRequest req;
+    req.set_parent(conn_.Parent());
+    req.set_page_size(500);
+    req.set_include_builtin(true);
+    questionnaire::ListModelsResponse resp;
+    return Finish(stub_->ListModels(Context().get(), req, &resp), resp);
+  }
+
+ private:
+  // Model documents can be large: a longer deadline than the other commands.
+  std::unique_ptr<grpc::ClientContext> Context() const {
+    auto ctx = conn_.Context();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    return ctx;
+  }
+
+  static int Read(const std::string& file, std::string* out) {
+    std::stringstream text;
+    if (file == "-") {
+      text << std::cin.rdbuf();
+    } else {
+      std::ifstream in(file, std::ios::binary);
+      if (!in) return Fail(absl::StrCat("cannot read ", file));
+      text << in.rdbuf();
+    }
+    *out = text.str();
+    return 0;
+  }
+
+  const Connection& conn_;
+  std::unique_ptr<questionnaire::QuestionnaireService::Stub> stub_;
+};
+
 // "FACILITATOR", "facilitator" or "ROLE_FACILITATOR".
 bool ParseRole(std::string text, tenancy::Role* role) {
   text = absl::AsciiStrToUpper(text);
@@ -283,6 +390,16 @@ int RunTenantScoped(const std::vector<std::string>& args) {
     }
     return Usage();
   }
+  if (noun == "model") {
+    ModelClient client(conn);
+    if (verb == "list" && args.size() == 2) return client.List();
+    if (verb == "import" && args.size() == 3) {
+      return client.Import(args[2], absl::GetFlag(FLAGS_validate_only));
+    }
+    if (verb == "validate" && args.size() == 3) return client.Validate(args[2]);
+    if (verb == "export" && args.size() == 3) return client.Export(args[2]);
+    return Usage();
+  }
   CatalogClient client(conn);
   if (verb == "list" && args.size() == 2) {
     return noun == "org" ? client.ListOrgs() : client.ListServices();
@@ -312,7 +429,7 @@ int Run(const std::vector<std::string>& args) {
     return 0;
   }
   if (command == "tenant") return RunOperator(args);
-  if (command == "org" || command == "service" || command == "apikey") {
+  if (command == "org" || command == "service" || command == "apikey" || command == "model") {
     return RunTenantScoped(args);
   }
   return Fail(absl::StrCat("unknown command '", absl::StrJoin(args, " "), "'; usage: ", kUsage));

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <iostream>
 #include <map>
 
 #include "absl/base/thread_annotations.h"
@@ -25,24 +26,42 @@ using Clock = std::chrono::steady_clock;
 
 const char* CodeName(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED: return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    default: return "INVALID_CODE";
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "INVALID_CODE";
   }
 }
 
@@ -119,10 +138,10 @@ class ClosedLoop {
     for (const auto& [key, value] : options_.metadata) slot.context->AddMetadata(key, value);
     slot.started = now;
     slot.stub.UnaryCall(slot.context.get(), options_.method, grpc::StubOptions(), &slot.request,
-                         &slot.response, [this, &slot](const grpc::Status& status) {
-                           Record(slot, status);
-                           StartOrRetire(slot);
-                         });
+                        &slot.response, [this, &slot](const grpc::Status& status) {
+                          Record(slot, status);
+                          StartOrRetire(slot);
+                        });
   }
 
   void Record(Slot& slot, const grpc::Status& status) {
@@ -181,8 +200,8 @@ absl::Status WaitConnected(const std::vector<std::shared_ptr<grpc::Channel>>& ch
   const auto deadline = std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout);
   for (const auto& channel : channels) {
     if (!channel->WaitForConnected(deadline)) {
-      return absl::UnavailableError(absl::StrCat("cannot connect to ", target, " within ",
-                                                 absl::FormatDuration(timeout)));
+      return absl::UnavailableError(
+          absl::StrCat("cannot connect to ", target, " within ", absl::FormatDuration(timeout)));
     }
   }
   return absl::OkStatus();
@@ -206,7 +225,11 @@ absl::Status CallOnce(grpc::Channel& channel, const LoadOptions& options) {
                    done.Notify();
                  });
   done.WaitForNotification();
-  if (status.ok()) return absl::OkStatus();
+  if (status.ok()) {
+    // So a large response can be compared with an echo of the same size (--response_bytes).
+    std::cerr << "loadgen: " << options.method << " answers " << response.Length() << " bytes\n";
+    return absl::OkStatus();
+  }
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       absl::StrCat(options.method, ": ", CodeName(status.error_code()), ": ",
                                    status.error_message()));

@@ -19,8 +19,8 @@
 namespace lagom::loadgen {
 
 struct LoadOptions {
-  std::string method;   // "/pkg.Service/Method"
-  std::string request;  // serialized request message
+  std::string method;                                         // "/pkg.Service/Method"
+  std::string request;                                        // serialized request message
   std::vector<std::pair<std::string, std::string>> metadata;  // sent with every call
   int inflight = 16;
   absl::Duration duration = absl::Seconds(10);  // measured, after the warm-up

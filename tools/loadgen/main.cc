@@ -39,6 +39,8 @@ ABSL_FLAG(absl::Duration, warmup, absl::Milliseconds(500),
 ABSL_FLAG(int64_t, max_calls, 10'000'000, "Hard cap on calls started per run");
 ABSL_FLAG(int, channels, 1, "Channels (TCP connections) the calls are spread over");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(5), "Deadline of each call");
+ABSL_FLAG(int64_t, response_bytes, 0,
+          "echo: reply with this many bytes instead of the request (compare a large response)");
 ABSL_FLAG(bool, json, false, "Print one JSON line instead of the table");
 ABSL_FLAG(std::string, target, "", "call: HOST:PORT on this machine");
 ABSL_FLAG(std::string, method, "", "call: /pkg.Service/Method");
@@ -121,9 +123,12 @@ int Echo() {
   LoadOptions options = OptionsFromFlags();
   options.method = kEchoMethod;
   options.request = SampleSubmitAnswer().SerializeAsString();
-  std::unique_ptr<EchoServer> echo = OrDie(EchoServer::Start());
+  const int64_t response_bytes = absl::GetFlag(FLAGS_response_bytes);
+  std::unique_ptr<EchoServer> echo =
+      OrDie(EchoServer::Start(static_cast<size_t>(std::max<int64_t>(response_bytes, 0))));
   Samples samples = Measure(echo->address(), options);
-  Print({Summarize("echo", samples)}, RunDescription(options) + "\n");
+  Print({Summarize("echo", samples)},
+        absl::StrCat(RunDescription(options), " response_bytes=", response_bytes, "\n"));
   return 0;
 }
 
@@ -173,8 +178,8 @@ int AuthOverhead() {
     LoadOptions options;
     Samples samples;
   };
-  const std::pair<std::string, std::string> credential = {
-      "authorization", absl::StrCat("Bearer ", auth.api_key())};
+  const std::pair<std::string, std::string> credential = {"authorization",
+                                                          absl::StrCat("Bearer ", auth.api_key())};
   // noauth+key sends the key to the server that ignores it: the difference to noauth is what
   // carrying the header costs, the difference to auth what checking it costs.
   std::vector<Run> runs = {{"echo", echo->address(), base, {}},
@@ -196,8 +201,8 @@ int AuthOverhead() {
     for (size_t n = 0; n < runs.size(); ++n) {
       const size_t i = round % 2 == 0 ? n : runs.size() - 1 - n;
       Samples samples = Measure(runs[i].target, runs[i].options);
-      rps[i] = CallsPerSecond(static_cast<int64_t>(samples.ok_latencies_ns.size()),
-                              samples.elapsed);
+      rps[i] =
+          CallsPerSecond(static_cast<int64_t>(samples.ok_latencies_ns.size()), samples.elapsed);
       Merge(runs[i].samples, std::move(samples));
     }
     if (rps[1] > 0) round_ratios.push_back(rps[3] / rps[1]);
@@ -239,7 +244,7 @@ int AuthOverhead() {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "closed-loop gRPC load on this machine.\n"
-      "  loadgen echo [--inflight=16] [--duration=10s]\n"
+      "  loadgen echo [--inflight=16] [--duration=10s] [--response_bytes=N]\n"
       "  loadgen call --target=127.0.0.1:PORT --method=/pkg.Service/Method "
       "--request_json='{...}' [--request_type=pkg.Request] [--api_key=lgm_...]\n"
       "  loadgen auth-overhead [--inflight=16] [--duration=5s] [--rounds=1]");

@@ -41,17 +41,16 @@ absl::StatusOr<std::string> EncodeRequest(const std::string& method,
     type = rpc->input_type();
   }
   if (rpc != nullptr && rpc->input_type() != type) {
-    return absl::InvalidArgumentError(absl::StrCat(method, " takes ", rpc->input_type()->full_name(),
-                                                   ", not ", type->full_name()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        method, " takes ", rpc->input_type()->full_name(), ", not ", type->full_name()));
   }
   const google::protobuf::Message* prototype =
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(type);
   std::unique_ptr<google::protobuf::Message> request(prototype->New());
   const auto status = google::protobuf::util::JsonStringToMessage(json, request.get());
   if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("--request_json is not a valid ",
-                                                   type->full_name(), ": ",
-                                                   status.message().as_string()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--request_json is not a valid ", type->full_name(), ": ", status.message().as_string()));
   }
   return request->SerializeAsString();
 }

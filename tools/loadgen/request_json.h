@@ -12,8 +12,7 @@ namespace lagom::loadgen {
 // mapping). `request_type` ("pkg.Request") may be empty: the method's input type is used; if
 // given it must be that type. INVALID_ARGUMENT naming what is unknown or wrong.
 absl::StatusOr<std::string> EncodeRequest(const std::string& method,
-                                          const std::string& request_type,
-                                          const std::string& json);
+                                          const std::string& request_type, const std::string& json);
 
 }  // namespace lagom::loadgen
 

@@ -23,24 +23,34 @@ constexpr int kMaxMessageBytes = 4 << 20;  // lagom::ServerOptions' default
 // One unary method taking and returning raw bytes, as generated code would register it.
 class RawEchoService final : public grpc::Service {
  public:
-  RawEchoService() {
-    AddMethod(new grpc::internal::RpcServiceMethod(
-        kEchoMethod, grpc::internal::RpcMethod::NORMAL_RPC, nullptr));
+  // response_bytes > 0: every reply is that many bytes (made once), so a large response can
+  // be compared with a Lagom RPC returning one; 0: the request's bytes come back.
+  explicit RawEchoService(size_t response_bytes) {
+    if (response_bytes > 0) {
+      grpc::Slice slice(std::string(response_bytes, 'x'));
+      fixed_ = std::make_shared<grpc::ByteBuffer>(&slice, 1);
+    }
+    AddMethod(new grpc::internal::RpcServiceMethod(kEchoMethod,
+                                                   grpc::internal::RpcMethod::NORMAL_RPC, nullptr));
     MarkMethodCallback(
         0, new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
-               [](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
-                  grpc::ByteBuffer* response) {
-                 *response = *request;
+               [fixed = fixed_](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
+                                grpc::ByteBuffer* response) {
+                 *response = fixed ? *fixed : *request;
                  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
                  reactor->Finish(grpc::Status::OK);
                  return reactor;
                }));
   }
+
+ private:
+  std::shared_ptr<grpc::ByteBuffer> fixed_;
 };
 
 }  // namespace
 
-EchoServer::EchoServer() : service_(std::make_unique<RawEchoService>()) {}
+EchoServer::EchoServer(size_t response_bytes)
+    : service_(std::make_unique<RawEchoService>(response_bytes)) {}
 
 EchoServer::~EchoServer() {
   if (server_ != nullptr) {
@@ -49,8 +59,8 @@ EchoServer::~EchoServer() {
   }
 }
 
-absl::StatusOr<std::unique_ptr<EchoServer>> EchoServer::Start() {
-  auto echo = absl::WrapUnique(new EchoServer());
+absl::StatusOr<std::unique_ptr<EchoServer>> EchoServer::Start(size_t response_bytes) {
+  auto echo = absl::WrapUnique(new EchoServer(response_bytes));
   grpc::ServerBuilder builder;
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &echo->port_);
@@ -79,8 +89,8 @@ LagomServer::LagomServer(const CallAdmitter& admitter, int executor_threads)
     : executor_(executor_threads), service_(admitter, executor_) {}
 
 absl::StatusOr<std::unique_ptr<LagomServer>> LagomServer::Start(const std::string& name,
-                                                                 const CallAdmitter& admitter,
-                                                                 int executor_threads) {
+                                                                const CallAdmitter& admitter,
+                                                                int executor_threads) {
   auto lagom = absl::WrapUnique(new LagomServer(admitter, executor_threads));
   ServerOptions options;
   options.service_name = name;

@@ -27,13 +27,14 @@ class EchoServer final {
  public:
   // The same builder settings as lagom::Server (no port sharing, 4 MiB messages, gRPC's
   // default threads), without its health, reflection and metrics.
-  static absl::StatusOr<std::unique_ptr<EchoServer>> Start();
+  // response_bytes > 0: replies are that many bytes instead of the request's.
+  static absl::StatusOr<std::unique_ptr<EchoServer>> Start(size_t response_bytes = 0);
   ~EchoServer();
 
   std::string address() const;
 
  private:
-  EchoServer();
+  explicit EchoServer(size_t response_bytes);
 
   std::unique_ptr<grpc::Service> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -73,8 +73,8 @@ std::string FormatTable(const std::vector<Summary>& summaries) {
   std::string out = absl::StrFormat("%-10s %10s %8s %10s %9s %9s %9s %9s\n", "run", "calls",
                                     "errors", "rps", "p50 ms", "p90 ms", "p99 ms", "max ms");
   for (const Summary& s : summaries) {
-    absl::StrAppendFormat(&out, "%-10s %10d %8d %10.0f %9.3f %9.3f %9.3f %9.3f\n", s.label,
-                          s.calls, s.errors, s.rps, Millis(s.p50), Millis(s.p90), Millis(s.p99),
+    absl::StrAppendFormat(&out, "%-10s %10d %8d %10.0f %9.3f %9.3f %9.3f %9.3f\n", s.label, s.calls,
+                          s.errors, s.rps, Millis(s.p50), Millis(s.p90), Millis(s.p99),
                           Millis(s.max));
   }
   for (const Summary& s : summaries) {

@@ -23,10 +23,10 @@ struct Samples {
 
 struct Summary {
   std::string label;
-  int64_t calls = 0;   // ok + errors
+  int64_t calls = 0;  // ok + errors
   int64_t ok = 0;
   int64_t errors = 0;
-  double rps = 0;      // successful calls per second of the measured window
+  double rps = 0;  // successful calls per second of the measured window
   absl::Duration p50 = absl::ZeroDuration();
   absl::Duration p90 = absl::ZeroDuration();
   absl::Duration p99 = absl::ZeroDuration();

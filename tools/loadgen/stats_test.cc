@@ -52,8 +52,7 @@ TEST(SummarizeTest, SortsAndReportsPercentilesOfUnorderedSamples) {
   Samples samples;
   samples.ok_latencies_ns = OneToN(1000);
   for (int64_t& ns : samples.ok_latencies_ns) ns *= 1000;  // 1 us .. 1 ms
-  std::shuffle(samples.ok_latencies_ns.begin(), samples.ok_latencies_ns.end(),
-               std::mt19937(42));
+  std::shuffle(samples.ok_latencies_ns.begin(), samples.ok_latencies_ns.end(), std::mt19937(42));
   samples.elapsed = absl::Seconds(2);
 
   const Summary s = Summarize("run", samples);
@@ -95,7 +94,7 @@ TEST(MergeTest, RoundsAddUpToTotalCallsOverTotalTime) {
   Merge(a, std::move(b));
   const Summary s = Summarize("merged", a);
   EXPECT_EQ(s.ok, 4000);
-  EXPECT_DOUBLE_EQ(s.rps, 2000.0);  // 4000 calls in 2 s
+  EXPECT_DOUBLE_EQ(s.rps, 2000.0);          // 4000 calls in 2 s
   EXPECT_EQ(s.p50, absl::Nanoseconds(20));  // 1000 tens then 3000 twenties
   EXPECT_EQ(s.errors_by_code.at("INTERNAL"), 1);
 }
