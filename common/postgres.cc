@@ -32,7 +32,12 @@ std::string Trimmed(const char* what) {
 absl::Status FromSqlError(const pqxx::sql_error& e) {
   const std::string& state = e.sqlstate();
   const std::string message = Trimmed(e.what());
-  if (state == "23505") return absl::AlreadyExistsError(message);
+  // The raw text names tables, constraints and key values: log it, tell the caller only what
+  // happened. Stores that can say which resource exists catch this themselves.
+  if (state == "23505") {
+    LogWarn("unique violation", {{"detail", message}});
+    return absl::AlreadyExistsError("already exists (a unique key is taken)");
+  }
   if (state == "40001" || state == "40P01") return absl::AbortedError(message);
   if (state == "57014") return absl::DeadlineExceededError(message);
   if (absl::StartsWith(state, "08") || absl::StartsWith(state, "57P")) {

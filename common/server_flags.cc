@@ -1,6 +1,7 @@
 #include "common/server_flags.h"
 
 #include <fstream>
+#include <pqxx/pqxx>
 #include <sstream>
 
 #include "absl/flags/flag.h"
@@ -47,6 +48,29 @@ std::string ReadFileOrDie(std::string_view service, const std::string& flag,
         service, absl::InvalidArgumentError(absl::StrCat("--", flag, ": cannot read ", path)));
   }
   return content.str();
+}
+
+// Row-level security is a second wall only if the services' role can neither bypass it nor
+// switch it off: not a superuser, no BYPASSRLS, owner of none of the service's tables. The
+// local stack and production connect as such a role (lagom_app); say so loudly otherwise.
+void WarnIfRowLevelSecurityIsNoWall(PgPool& pool, std::string_view service) {
+  RequestContext probe;
+  probe.tenant_id = "lagom-startup-check";
+  bool bypasses = false;
+  absl::Status checked = pool.WithTenant(probe, [&](pqxx::work& tx) {
+    pqxx::row row = tx.exec_params1(
+        "SELECT (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user)"
+        " OR EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tableowner = current_user)",
+        std::string(service));
+    bypasses = row[0].as<bool>();
+    return absl::OkStatus();
+  });
+  if (checked.ok() && bypasses) {
+    LogWarn(
+        "row-level security is not a second wall: the PostgreSQL role of --postgres_url is a "
+        "superuser, has BYPASSRLS or owns the tables; connect as a role that owns nothing "
+        "(lagom_app) and apply migrations with --postgres_migrations_url");
+  }
 }
 
 }  // namespace
@@ -139,6 +163,7 @@ std::unique_ptr<PgPool> ConnectPostgresOrDie(std::string_view service, const std
       DieWithConfigError(service, s);
     }
   }
+  WarnIfRowLevelSecurityIsNoWall(**pool, service);
   LogInfo("postgres ready", {{"migrations", absl::StrCat(migrations.size())}});
   return *std::move(pool);
 }

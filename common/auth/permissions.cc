@@ -472,14 +472,15 @@ absl::Status Authorize(const Principal& caller, const Message& request) {
   // The operator belongs to no tenant and reaches only the tenant provisioning RPCs, which
   // the role check above already limited it to.
   if (caller.role() == v1::PRINCIPAL_ROLE_OPERATOR) return absl::OkStatus();
-  if (tenantless) {
-    // A bare service identity, acting for no tenant, only resolves credentials.
-    if (caller.role() == v1::PRINCIPAL_ROLE_SERVICE &&
-        absl::StartsWith(policy->method, "lagom.auth.v1.AuthService.")) {
-      return absl::OkStatus();
-    }
-    return TenantMissing(*policy);
+  // The internal AuthService answers about every tenant's credentials: only Lagom's own
+  // services, calling as themselves (no tenant), may use it, never a tenant's SERVICE key.
+  if (absl::StartsWith(policy->method, "lagom.auth.v1.AuthService.")) {
+    if (tenantless && caller.role() == v1::PRINCIPAL_ROLE_SERVICE) return absl::OkStatus();
+    return Denied(absl::StrCat(policy->method,
+                               " is internal to Lagom's services; a tenant's credential, even "
+                               "with role SERVICE, may not call it"));
   }
+  if (tenantless) return TenantMissing(*policy);
 
   const FieldDescriptor* primary = nullptr;
   if (!policy->resource_field.empty()) {

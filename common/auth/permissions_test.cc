@@ -1,5 +1,10 @@
 #include "common/auth/permissions.h"
 
+#include <gmock/gmock.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -7,11 +12,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/message.h>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
@@ -48,9 +48,12 @@ constexpr char kOtherTenant[] = "globex";
 
 const std::vector<Role>& AllRoles() {
   static const auto* const kRoles = new std::vector<Role>{
-      v1::PRINCIPAL_ROLE_TENANT_ADMIN,       v1::PRINCIPAL_ROLE_FACILITATOR,
-      v1::PRINCIPAL_ROLE_PROVIDER_RESPONDENT, v1::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT,
-      v1::PRINCIPAL_ROLE_VIEWER,             v1::PRINCIPAL_ROLE_SERVICE,
+      v1::PRINCIPAL_ROLE_TENANT_ADMIN,
+      v1::PRINCIPAL_ROLE_FACILITATOR,
+      v1::PRINCIPAL_ROLE_PROVIDER_RESPONDENT,
+      v1::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT,
+      v1::PRINCIPAL_ROLE_VIEWER,
+      v1::PRINCIPAL_ROLE_SERVICE,
       v1::PRINCIPAL_ROLE_OPERATOR,
   };
   return *kRoles;
@@ -149,14 +152,15 @@ void SetField(Message* message, absl::string_view path, const std::string& value
 std::unique_ptr<Message> NewRequest(const MethodPolicy& policy) {
   const MethodDescriptor* method = MethodOf(policy);
   if (method == nullptr) return nullptr;
-  return std::unique_ptr<Message>(
-      google::protobuf::MessageFactory::generated_factory()->GetPrototype(method->input_type())->New());
+  return std::unique_ptr<Message>(google::protobuf::MessageFactory::generated_factory()
+                                      ->GetPrototype(method->input_type())
+                                      ->New());
 }
 
 std::string HttpPath(const MethodDescriptor& method) {
   const google::api::HttpRule& rule = method.options().GetExtension(google::api::http);
-  for (const std::string* path : {&rule.get(), &rule.post(), &rule.patch(), &rule.put(),
-                                  &rule.delete_()}) {
+  for (const std::string* path :
+       {&rule.get(), &rule.post(), &rule.patch(), &rule.put(), &rule.delete_()}) {
     if (!path->empty()) return *path;
   }
   return "";
@@ -185,7 +189,8 @@ std::string ExampleName(const MethodPolicy& policy, absl::string_view tenant) {
       pattern = it->second;
     }
   }
-  std::string name = absl::StrReplaceAll(pattern, {{"tenants/*", absl::StrCat("tenants/", tenant)}});
+  std::string name =
+      absl::StrReplaceAll(pattern, {{"tenants/*", absl::StrCat("tenants/", tenant)}});
   return absl::StrReplaceAll(name, {{"*", "x1"}});
 }
 
@@ -296,12 +301,25 @@ TEST(PermissionTableTest, OnlyProvisioningInvitationsAndInternalRpcsAreTenantles
   for (const MethodPolicy& policy : PermissionTable()) {
     if (policy.resource_field.empty()) tenantless.push_back(policy.method);
   }
-  EXPECT_THAT(tenantless, ::testing::UnorderedElementsAre(
-                              "lagom.tenancy.v1.TenantService.CreateTenant",
-                              "lagom.tenancy.v1.TenantService.ListTenants",
-                              "lagom.session.v1.SessionService.AcceptInvitation",
-                              "lagom.auth.v1.AuthService.Authenticate",
-                              "lagom.auth.v1.AuthService.RecordAuditEvent"));
+  EXPECT_THAT(tenantless,
+              ::testing::UnorderedElementsAre("lagom.tenancy.v1.TenantService.CreateTenant",
+                                              "lagom.tenancy.v1.TenantService.ListTenants",
+                                              "lagom.session.v1.SessionService.AcceptInvitation",
+                                              "lagom.auth.v1.AuthService.Authenticate",
+                                              "lagom.auth.v1.AuthService.RecordAuditEvent"));
+}
+
+TEST(AuthorizeTest, OnlyABareServiceIdentityReachesTheInternalAuthService) {
+  v1::AuthenticateRequest request;
+  request.mutable_jwt_subject()->set_tenant_id("globex");
+  request.mutable_jwt_subject()->set_subject("ceo@globex.example");
+  Principal bare;
+  bare.set_role(v1::PRINCIPAL_ROLE_SERVICE);
+  bare.set_credential_kind(v1::CREDENTIAL_KIND_SERVICE);
+  EXPECT_TRUE(Authorize(bare, request).ok());
+  // A tenant's SERVICE key must not look up another tenant's role bindings.
+  ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_SERVICE), request));
+  ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN), request));
 }
 
 TEST(PermissionTableTest, OperatorReachesOnlyTenantProvisioning) {
@@ -309,18 +327,19 @@ TEST(PermissionTableTest, OperatorReachesOnlyTenantProvisioning) {
   for (const MethodPolicy& policy : PermissionTable()) {
     if (Allows(policy, v1::PRINCIPAL_ROLE_OPERATOR)) operator_methods.push_back(policy.method);
   }
-  EXPECT_THAT(operator_methods, ::testing::UnorderedElementsAre(
-                                    "lagom.tenancy.v1.TenantService.CreateTenant",
-                                    "lagom.tenancy.v1.TenantService.GetTenant",
-                                    "lagom.tenancy.v1.TenantService.ListTenants",
-                                    "lagom.tenancy.v1.TenantService.UpdateTenant",
-                                    "lagom.tenancy.v1.TenantService.DeleteTenant"));
+  EXPECT_THAT(operator_methods,
+              ::testing::UnorderedElementsAre("lagom.tenancy.v1.TenantService.CreateTenant",
+                                              "lagom.tenancy.v1.TenantService.GetTenant",
+                                              "lagom.tenancy.v1.TenantService.ListTenants",
+                                              "lagom.tenancy.v1.TenantService.UpdateTenant",
+                                              "lagom.tenancy.v1.TenantService.DeleteTenant"));
 }
 
 TEST(PermissionTableTest, ViewerReadsOnly) {
   for (const MethodPolicy& policy : PermissionTable()) {
     if (!Allows(policy, v1::PRINCIPAL_ROLE_VIEWER)) continue;
-    const std::string verb(absl::StripPrefix(policy.method, MethodOf(policy)->service()->full_name() + "."));
+    const std::string verb(
+        absl::StripPrefix(policy.method, MethodOf(policy)->service()->full_name() + "."));
     EXPECT_TRUE(absl::StartsWith(verb, "Get") || absl::StartsWith(verb, "List") ||
                 absl::StartsWith(verb, "Watch") || absl::StartsWith(verb, "Export") ||
                 absl::StartsWith(verb, "Render") || absl::StartsWith(verb, "Compare") ||
@@ -330,22 +349,20 @@ TEST(PermissionTableTest, ViewerReadsOnly) {
 }
 
 TEST(PermissionTableTest, RespondentsReachOnlyTheirSessionAnswersAndQuestionnaire) {
-  for (Role role : {v1::PRINCIPAL_ROLE_PROVIDER_RESPONDENT, v1::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT}) {
+  for (Role role :
+       {v1::PRINCIPAL_ROLE_PROVIDER_RESPONDENT, v1::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT}) {
     std::vector<std::string> methods;
     for (const MethodPolicy& policy : PermissionTable()) {
       if (Allows(policy, role)) methods.push_back(policy.method);
     }
-    EXPECT_THAT(methods, ::testing::UnorderedElementsAre(
-                             absl::StrCat(kQuestionnaire, "GetModelVersion"),
-                             absl::StrCat(kSession, "GetSession"),
-                             absl::StrCat(kSession, "WatchSession"),
-                             absl::StrCat(kSession, "CompleteParticipant"),
-                             absl::StrCat(kSession, "AcceptInvitation"),
-                             absl::StrCat(kSession, "SubmitAnswer"),
-                             absl::StrCat(kSession, "BatchSubmitAnswers"),
-                             absl::StrCat(kSession, "GetAnswer"),
-                             absl::StrCat(kSession, "ListAnswers"),
-                             absl::StrCat(kSession, "DeleteAnswer")))
+    EXPECT_THAT(
+        methods,
+        ::testing::UnorderedElementsAre(
+            absl::StrCat(kQuestionnaire, "GetModelVersion"), absl::StrCat(kSession, "GetSession"),
+            absl::StrCat(kSession, "WatchSession"), absl::StrCat(kSession, "CompleteParticipant"),
+            absl::StrCat(kSession, "AcceptInvitation"), absl::StrCat(kSession, "SubmitAnswer"),
+            absl::StrCat(kSession, "BatchSubmitAnswers"), absl::StrCat(kSession, "GetAnswer"),
+            absl::StrCat(kSession, "ListAnswers"), absl::StrCat(kSession, "DeleteAnswer")))
         << RoleName(role);
   }
 }
@@ -360,6 +377,11 @@ TEST(AuthorizeTest, EveryRoleOnEveryRpcAgreesWithTheTable) {
       std::unique_ptr<Message> request = RequestNaming(policy, ExampleName(policy, kTenant));
       ASSERT_NE(request, nullptr);
       const absl::Status status = Authorize(Caller(role), *request);
+      if (absl::StartsWith(policy.method, "lagom.auth.v1.AuthService.") &&
+          role != v1::PRINCIPAL_ROLE_OPERATOR) {
+        ExpectDenied(status);  // internal: never for a tenant's credential (see below)
+        continue;
+      }
       if (Allows(policy, role)) {
         EXPECT_TRUE(status.ok()) << status;
       } else if (role == v1::PRINCIPAL_ROLE_OPERATOR && !policy.resource_field.empty()) {
@@ -400,8 +422,11 @@ TEST(AuthorizeTest, NamesOutsideEveryTenantAreNotFound) {
                                  "/tenants/acme/sessions/s1", "sessions/s1", "tenants/acme2"}) {
     ExpectNotFound(AuthorizeNaming(admin, absl::StrCat(kSession, "GetSession"), name), name);
   }
-  EXPECT_TRUE(AuthorizeNaming(admin, absl::StrCat(kSession, "GetSession"), "tenants/acme/sessions/s1").ok());
-  EXPECT_TRUE(AuthorizeNaming(admin, "lagom.tenancy.v1.TenantService.GetTenant", "tenants/acme").ok());
+  EXPECT_TRUE(
+      AuthorizeNaming(admin, absl::StrCat(kSession, "GetSession"), "tenants/acme/sessions/s1")
+          .ok());
+  EXPECT_TRUE(
+      AuthorizeNaming(admin, "lagom.tenancy.v1.TenantService.GetTenant", "tenants/acme").ok());
 }
 
 TEST(AuthorizeTest, LongForeignNamesAreNotEchoedWhole) {
@@ -435,9 +460,8 @@ TEST(AuthorizeTest, UnknownRequestTypeIsRefused) {
 }
 
 TEST(AuthorizeTest, DenialNamesRoleMethodAndAllowedRoles) {
-  const absl::Status status = AuthorizeNaming(Caller(v1::PRINCIPAL_ROLE_VIEWER),
-                                              absl::StrCat(kSession, "CreateSession"),
-                                              "tenants/acme");
+  const absl::Status status = AuthorizeNaming(
+      Caller(v1::PRINCIPAL_ROLE_VIEWER), absl::StrCat(kSession, "CreateSession"), "tenants/acme");
   ExpectDenied(status);
   EXPECT_EQ(status.message(),
             "role VIEWER may not call lagom.session.v1.SessionService.CreateSession; allowed: "
@@ -459,16 +483,16 @@ TEST(AuthorizeTest, InviteTokenReachesItsOwnSessionAndParticipantOnly) {
   EXPECT_TRUE(AuthorizeNaming(invitee, get_session, "tenants/acme/sessions/s1").ok());
   EXPECT_TRUE(AuthorizeNaming(invitee, watch, "tenants/acme/sessions/s1").ok());
   EXPECT_TRUE(AuthorizeNaming(invitee, submit, "tenants/acme/sessions/s1/participants/p1").ok());
-  EXPECT_TRUE(AuthorizeNaming(invitee, get_answer,
-                              "tenants/acme/sessions/s1/participants/p1/answers/i1")
-                  .ok());
+  EXPECT_TRUE(
+      AuthorizeNaming(invitee, get_answer, "tenants/acme/sessions/s1/participants/p1/answers/i1")
+          .ok());
   EXPECT_TRUE(
       AuthorizeNaming(invitee, list_answers, "tenants/acme/sessions/s1/participants/p1").ok());
   EXPECT_TRUE(AuthorizeNaming(invitee, complete, "tenants/acme/sessions/s1/participants/p1").ok());
 
-  for (const std::string name : {"tenants/acme/sessions/s2", "tenants/acme/sessions/s10",
-                                 "tenants/acme/sessions/s1x", "tenants/acme",
-                                 "tenants/globex/sessions/s1"}) {
+  for (const std::string name :
+       {"tenants/acme/sessions/s2", "tenants/acme/sessions/s10", "tenants/acme/sessions/s1x",
+        "tenants/acme", "tenants/globex/sessions/s1"}) {
     ExpectNotFound(AuthorizeNaming(invitee, get_session, name), name);
     ExpectNotFound(AuthorizeNaming(invitee, watch, name), name);
   }
@@ -484,14 +508,15 @@ TEST(AuthorizeTest, InviteTokenReachesItsOwnSessionAndParticipantOnly) {
                    answer);
   }
   // Roles still apply: a respondent runs nothing.
-  ExpectDenied(AuthorizeNaming(invitee, absl::StrCat(kSession, "CloseSession"),
-                               "tenants/acme/sessions/s1"));
+  ExpectDenied(
+      AuthorizeNaming(invitee, absl::StrCat(kSession, "CloseSession"), "tenants/acme/sessions/s1"));
   ExpectDenied(AuthorizeNaming(invitee, absl::StrCat(kSession, "ListParticipants"),
                                "tenants/acme/sessions/s1"));
 }
 
 TEST(AuthorizeTest, InviteTokenReadsTheQuestionnaire) {
-  for (Role role : {v1::PRINCIPAL_ROLE_PROVIDER_RESPONDENT, v1::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT}) {
+  for (Role role :
+       {v1::PRINCIPAL_ROLE_PROVIDER_RESPONDENT, v1::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT}) {
     const Principal invitee = InviteCaller(role);
     const std::string get_version = absl::StrCat(kQuestionnaire, "GetModelVersion");
     EXPECT_TRUE(AuthorizeNaming(invitee, get_version, "tenants/acme/models/m1/versions/1").ok());
@@ -504,9 +529,9 @@ TEST(AuthorizeTest, InviteTokenReadsTheQuestionnaire) {
 TEST(AuthorizeTest, InviteTokenWithoutASessionReachesNothingNamed) {
   Principal invitee = InviteCaller();
   invitee.clear_session();
-  ExpectNotFound(AuthorizeNaming(invitee, absl::StrCat(kSession, "GetSession"),
-                                 "tenants/acme/sessions/s1"),
-                 "tenants/acme/sessions/s1");
+  ExpectNotFound(
+      AuthorizeNaming(invitee, absl::StrCat(kSession, "GetSession"), "tenants/acme/sessions/s1"),
+      "tenants/acme/sessions/s1");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -514,13 +539,13 @@ TEST(AuthorizeTest, InviteTokenWithoutASessionReachesNothingNamed) {
 
 TEST(AuthorizeTest, BuiltinModelsAreReadableByEveryTenantRole) {
   int checked = 0;
-  for (const char* method : {"GetModel", "GetModelVersion", "ListModelVersions",
-                             "ExportModelVersion"}) {
+  for (const char* method :
+       {"GetModel", "GetModelVersion", "ListModelVersions", "ExportModelVersion"}) {
     const MethodPolicy& policy = PolicyOf(absl::StrCat(kQuestionnaire, method));
-    const std::string name = absl::StrCat(method) == "GetModel" ||
-                                     absl::StrCat(method) == "ListModelVersions"
-                                 ? "models/lagom-itsm"
-                                 : "models/lagom-itsm/versions/3";
+    const std::string name =
+        absl::StrCat(method) == "GetModel" || absl::StrCat(method) == "ListModelVersions"
+            ? "models/lagom-itsm"
+            : "models/lagom-itsm/versions/3";
     for (Role role : policy.roles) {
       EXPECT_TRUE(AuthorizeNaming(Caller(role), policy.method, name).ok())
           << policy.method << " as " << RoleName(role);
@@ -541,9 +566,9 @@ TEST(AuthorizeTest, BuiltinModelsCannotBeChanged) {
   ExpectNotFound(AuthorizeNaming(admin, absl::StrCat(kQuestionnaire, "UpdateModelVersion"),
                                  "models/lagom-itsm/versions/3"),
                  "models/lagom-itsm/versions/3");
-  ExpectNotFound(
-      AuthorizeNaming(admin, absl::StrCat(kQuestionnaire, "CreateModelVersion"), "models/lagom-itsm"),
-      "models/lagom-itsm");
+  ExpectNotFound(AuthorizeNaming(admin, absl::StrCat(kQuestionnaire, "CreateModelVersion"),
+                                 "models/lagom-itsm"),
+                 "models/lagom-itsm");
 }
 
 TEST(AuthorizeTest, OperatorProvisionsTenantsButSeesNothingInside) {
@@ -554,8 +579,7 @@ TEST(AuthorizeTest, OperatorProvisionsTenantsButSeesNothingInside) {
   EXPECT_TRUE(AuthorizeNaming(op, "lagom.tenancy.v1.TenantService.GetTenant", "tenants/acme").ok());
   EXPECT_TRUE(
       AuthorizeNaming(op, "lagom.tenancy.v1.TenantService.DeleteTenant", "tenants/globex").ok());
-  ExpectTenantMissing(AuthorizeNaming(op,
-                                      "lagom.catalog.v1.CatalogService.GetCustomerOrganization",
+  ExpectTenantMissing(AuthorizeNaming(op, "lagom.catalog.v1.CatalogService.GetCustomerOrganization",
                                       "tenants/acme/customerOrganizations/c1"));
   ExpectTenantMissing(AuthorizeNaming(op, "lagom.tenancy.v1.TenantService.GetTenantSettings",
                                       "tenants/acme/settings"));
@@ -568,11 +592,11 @@ TEST(AuthorizeTest, BareServiceIdentityOnlyResolvesCredentials) {
   const Principal bare = Caller(v1::PRINCIPAL_ROLE_SERVICE, "");
   EXPECT_TRUE(Authorize(bare, v1::AuthenticateRequest()).ok());
   EXPECT_TRUE(Authorize(bare, v1::RecordAuditEventRequest()).ok());
-  ExpectTenantMissing(AuthorizeNaming(bare, "lagom.reporting.v1.ReportingService.RecordScorecard",
-                                      "tenants/acme"));
+  ExpectTenantMissing(
+      AuthorizeNaming(bare, "lagom.reporting.v1.ReportingService.RecordScorecard", "tenants/acme"));
   ExpectTenantMissing(AuthorizeNaming(bare, "lagom.catalog.v1.CatalogService.ImportCatalog", ""));
-  ExpectTenantMissing(AuthorizeNaming(bare, absl::StrCat(kSession, "GetSession"),
-                                      "tenants/acme/sessions/s1"));
+  ExpectTenantMissing(
+      AuthorizeNaming(bare, absl::StrCat(kSession, "GetSession"), "tenants/acme/sessions/s1"));
   ExpectDenied(Authorize(bare, tenancy::v1::ListTenantsRequest()));
   // With a tenant, the same identity does what services need in that tenant.
   EXPECT_TRUE(AuthorizeNaming(Caller(v1::PRINCIPAL_ROLE_SERVICE),
@@ -641,9 +665,9 @@ TEST(AuthorizeTest, OutputOnlyReferencesAreIgnored) {
 std::string DocRow(const MethodPolicy& policy) {
   std::vector<std::string> roles;
   for (Role role : policy.roles) roles.push_back(RoleName(role));
-  return absl::StrCat("| `", policy.method, "` | ", absl::StrJoin(roles, ", "), " | ",
-                      policy.resource_field.empty() ? "—" : absl::StrCat("`", policy.resource_field, "`"),
-                      " |");
+  return absl::StrCat(
+      "| `", policy.method, "` | ", absl::StrJoin(roles, ", "), " | ",
+      policy.resource_field.empty() ? "—" : absl::StrCat("`", policy.resource_field, "`"), " |");
 }
 
 TEST(PermissionDocTest, SecurityDocTableMatchesTheCode) {
@@ -653,7 +677,8 @@ TEST(PermissionDocTest, SecurityDocTableMatchesTheCode) {
   ASSERT_TRUE(in) << "cannot read " << doc;
   std::vector<std::string> rows;
   for (std::string line; std::getline(in, line);) {
-    if (absl::StartsWith(line, "| `lagom.")) rows.emplace_back(absl::StripTrailingAsciiWhitespace(line));
+    if (absl::StartsWith(line, "| `lagom."))
+      rows.emplace_back(absl::StripTrailingAsciiWhitespace(line));
   }
   std::vector<std::string> expected;
   for (const MethodPolicy& policy : PermissionTable()) expected.push_back(DocRow(policy));

@@ -175,7 +175,8 @@ absl::StatusOr<ListQuery> ParseListQuery(const ListRequestFields& request,
       parts = absl::StrSplit(decoded, absl::MaxSplits('\x1e', 2));
     }
     if (parts.size() != 3 || parts[0] != kTokenVersion || parts[2] != TokenBinding(request) ||
-        !absl::SimpleAtoi(parts[1], &query.offset) || query.offset < 0) {
+        !absl::SimpleAtoi(parts[1], &query.offset) || query.offset < 0 ||
+        query.offset > kMaxListOffset) {
       violations.push_back(
           {"page_token", "not a token from this list with the same filter and order_by"});
     }

@@ -17,6 +17,9 @@ namespace lagom::questionnaire {
 
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;
+// Page tokens carry an offset; anything larger than any list can be is refused (and keeps
+// offset + page_size far from overflowing).
+inline constexpr int kMaxListOffset = 100000000;
 
 struct FilterTerm {
   std::vector<std::string> path;  // e.g. {"labels", "segment"}

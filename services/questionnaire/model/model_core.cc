@@ -20,6 +20,7 @@
 #include "absl/strings/strip.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "services/questionnaire/catalog/list_query.h"
 #include "services/questionnaire/model/builtin_models.h"
 #include "services/questionnaire/model/model_json.h"
 #include "services/questionnaire/model/validation.h"
@@ -535,7 +536,7 @@ int ParsePageRequest(int page_size, const std::string& token, absl::string_view 
       parts = absl::StrSplit(decoded, absl::MaxSplits('\x1e', 2));
     }
     if (parts.size() != 3 || parts[0] != "m1" || parts[2] != binding ||
-        !absl::SimpleAtoi(parts[1], offset) || *offset < 0) {
+        !absl::SimpleAtoi(parts[1], offset) || *offset < 0 || *offset > kMaxListOffset) {
       v.Add("page_token", "not a token from this list with the same filter");
     }
   }

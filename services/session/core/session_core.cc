@@ -1,0 +1,713 @@
+#include "services/session/core/session_core.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/util/field_mask_util.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/random/random.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "common/status.h"
+
+namespace lagom::session {
+namespace {
+
+// The small helpers below mirror services/questionnaire/resource_util.h. They belong in
+// common/ once that file moves there; until then the session service depends on nothing of
+// the questionnaire service.
+
+class Violations final {
+ public:
+  void Add(std::string field, std::string description) {
+    list_.push_back({std::move(field), std::move(description)});
+  }
+  bool empty() const { return list_.empty(); }
+  // INVALID_ARGUMENT "<what>: <first field>: <problem> (and N more)" with every violation.
+  absl::Status ToStatus(absl::string_view what) && {
+    std::string message =
+        absl::StrCat(what, ": ", list_.front().field, ": ", list_.front().description);
+    if (list_.size() > 1) absl::StrAppend(&message, " (and ", list_.size() - 1, " more)");
+    return InvalidArgumentError(message, std::move(list_));
+  }
+
+ private:
+  std::vector<FieldViolation> list_;
+};
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+
+size_t Utf8Length(absl::string_view s) {
+  return std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; });
+}
+
+void CheckText(Violations& v, const std::string& path, absl::string_view value, size_t max,
+               bool required) {
+  if (required && absl::StripAsciiWhitespace(value).empty()) {
+    v.Add(path, "required");
+  } else if (Utf8Length(value) > max) {
+    v.Add(path, absl::StrCat("at most ", max, " characters (got ", Utf8Length(value), ")"));
+  }
+}
+
+// 1-`max` lowercase letters, digits or '-' (and `extra`), starting with a letter or, if
+// `digit_first`, a digit.
+bool IsIdentifier(absl::string_view s, size_t max, absl::string_view extra = "",
+                  bool digit_first = false) {
+  if (s.empty() || s.size() > max) return false;
+  if (!absl::ascii_islower(s[0]) && !(digit_first && absl::ascii_isdigit(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [&](char c) {
+    return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' ||
+           absl::StrContains(extra, c);
+  });
+}
+
+void CheckLabels(Violations& v, const google::protobuf::Map<std::string, std::string>& labels) {
+  if (labels.size() > 64) v.Add("session.labels", "at most 64 labels");
+  for (const auto& [key, value] : labels) {
+    if (!IsIdentifier(key, 63, "_")) {
+      v.Add(absl::StrCat("session.labels.", key),
+            "key must be 1-63 lowercase letters, digits, '-' or '_', starting with a letter");
+    }
+    if (Utf8Length(value) > 63) {
+      v.Add(absl::StrCat("session.labels.", key), "value at most 63 characters");
+    }
+  }
+}
+
+void CheckRequestId(Violations& v, absl::string_view request_id) {
+  const bool ok = request_id.size() <= 128 &&
+                  std::all_of(request_id.begin(), request_id.end(), [](char c) {
+                    return absl::ascii_isalnum(c) || c == '-' || c == '_';
+                  });
+  if (!ok) v.Add("request_id", "at most 128 letters, digits, '-' or '_' (a UUID is ideal)");
+}
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t micros = absl::ToUnixMicros(t);
+  ts.set_seconds(micros / 1000000);
+  ts.set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+  return ts;
+}
+
+std::string EtagOf(int64_t version) { return absl::StrCat("v", version); }
+
+absl::Status CheckEtag(absl::string_view name, absl::string_view sent, int64_t version) {
+  if (sent.empty() || sent == EtagOf(version)) return absl::OkStatus();
+  return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+               absl::StrCat(name, " changed since etag ", sent, " (now ", EtagOf(version),
+                            "); read it again and retry"));
+}
+
+std::string NewSessionId() {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  absl::BitGen gen;
+  std::string id = "session-";
+  for (int i = 0; i < 10; ++i) id += kAlphabet[absl::Uniform(gen, 0u, 36u)];
+  return id;
+}
+
+absl::Status NotFound(absl::string_view name) {
+  return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND",
+               absl::StrCat("session ", name, " not found"));
+}
+
+std::string RequestFingerprint(const google::protobuf::Message& request) {
+  std::string fingerprint;
+  {
+    google::protobuf::io::StringOutputStream stream(&fingerprint);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&coded);
+  }
+  return fingerprint;
+}
+
+// A mutation with a request_id runs once: a retry of the same request gets the first reply;
+// the same request_id on a different request is refused (REQUEST_ID_REUSED).
+template <typename Body>
+absl::Status RunIdempotent(SessionTransaction& tx, absl::string_view request_id,
+                           absl::string_view method, const google::protobuf::Message& request,
+                           google::protobuf::Message* response, Body&& body) {
+  if (request_id.empty()) return body();
+  const std::string fingerprint = RequestFingerprint(request);
+  absl::StatusOr<std::optional<IdempotentReply>> prior = tx.FindReply(std::string(request_id));
+  if (!prior.ok()) return prior.status();
+  if (prior->has_value()) {
+    if ((*prior)->method != method || (*prior)->request != fingerprint) {
+      return Error(
+          absl::StatusCode::kAlreadyExists, "REQUEST_ID_REUSED",
+          absl::StrCat("request_id ", request_id, " was already used for a different request"));
+    }
+    if (!response->ParseFromString((*prior)->reply)) {
+      return absl::DataLossError("stored reply of an earlier request is unreadable");
+    }
+    return absl::OkStatus();
+  }
+  if (absl::Status s = body(); !s.ok()) return s;
+  return tx.RecordReply(std::string(request_id),
+                        IdempotentReply{std::string(method), fingerprint,
+                                        response->SerializeAsString()});
+}
+
+// "DRAFT" for SESSION_STATE_DRAFT.
+std::string StateName(api::SessionState state) {
+  return std::string(absl::StripPrefix(api::SessionState_Name(state), "SESSION_STATE_"));
+}
+
+absl::Status StateConflict(absl::string_view name, api::SessionState state,
+                           absl::string_view what) {
+  return Error(absl::StatusCode::kFailedPrecondition, "STATE_CONFLICT",
+               absl::StrCat("session ", name, " is ", StateName(state), "; ", what));
+}
+
+// "tenants/{tenant}" of the caller. Another tenant's parent is NOT_FOUND.
+absl::Status CheckParent(const RequestContext& rc, absl::string_view parent, Violations& v) {
+  std::vector<absl::string_view> parts = absl::StrSplit(parent, '/');
+  if (parts.size() != 2 || parts[0] != "tenants" || parts[1].empty()) {
+    v.Add("parent", absl::StrCat("'", parent, "' is not a tenant name like tenants/{tenant}"));
+    return absl::OkStatus();
+  }
+  if (parts[1] != rc.tenant_id) {
+    return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND",
+                 absl::StrCat("tenant ", parent, " not found"));
+  }
+  return absl::OkStatus();
+}
+
+// The session id of `tenants/{tenant}/sessions/{session}`; another tenant's name is NOT_FOUND,
+// with no hint whether it exists there.
+absl::StatusOr<std::string> SessionIdOf(const RequestContext& rc, absl::string_view name,
+                                        absl::string_view field) {
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  if (parts.size() != 4 || parts[0] != "tenants" || parts[2] != "sessions" ||
+      parts[1].empty() || !IsIdentifier(parts[3], 63)) {
+    return InvalidArgumentError(
+        absl::StrCat("invalid ", field, ": '", name, "'"),
+        {{std::string(field),
+          absl::StrCat("'", name, "' is not a session name like tenants/{tenant}/sessions/{session}")}});
+  }
+  if (parts[1] != rc.tenant_id) return NotFound(name);
+  return std::string(parts[3]);
+}
+
+std::string SessionName(const RequestContext& rc, absl::string_view id) {
+  return absl::StrCat("tenants/", rc.tenant_id, "/sessions/", id);
+}
+
+// `tenants/{t}/models/{m}/versions/{v}` of the caller's tenant or `models/{m}/versions/{v}`.
+bool IsModelVersionName(const RequestContext& rc, absl::string_view name) {
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  auto version_id = [](absl::string_view s) { return IsIdentifier(s, 63, ".", true); };
+  if (parts.size() == 4) {
+    return parts[0] == "models" && IsIdentifier(parts[1], 63) && parts[2] == "versions" &&
+           version_id(parts[3]);
+  }
+  return parts.size() == 6 && parts[0] == "tenants" && parts[1] == rc.tenant_id &&
+         parts[2] == "models" && IsIdentifier(parts[3], 63) && parts[4] == "versions" &&
+         version_id(parts[5]);
+}
+
+// `tenants/{caller's tenant}/<collection>/{id}`.
+bool IsTenantResource(const RequestContext& rc, absl::string_view name,
+                      absl::string_view collection) {
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  return parts.size() == 4 && parts[0] == "tenants" && parts[1] == rc.tenant_id &&
+         parts[2] == collection && IsIdentifier(parts[3], 63);
+}
+
+void CheckNames(Violations& v, const RequestContext& rc, const std::string& path,
+                const google::protobuf::RepeatedPtrField<std::string>& names,
+                absl::string_view collection) {
+  std::set<absl::string_view> seen;
+  for (int i = 0; i < names.size(); ++i) {
+    const std::string at = absl::StrCat(path, "[", i, "]");
+    if (!IsTenantResource(rc, names[i], collection)) {
+      v.Add(at, absl::StrCat("'", names[i], "' is not a name like tenants/", rc.tenant_id, "/",
+                             collection, "/{id}"));
+    } else if (!seen.insert(names[i]).second) {
+      v.Add(at, absl::StrCat("'", names[i], "' is listed twice"));
+    }
+  }
+}
+
+// The mutable fields, and the states in which each may change.
+struct MutableField {
+  absl::string_view path;
+  bool open = false;    // may change while OPEN
+  bool closed = false;  // may change while CLOSED or ARCHIVED
+};
+constexpr MutableField kMutableFields[] = {
+    {"title", true, false},         {"description", true, false},
+    {"model_version", false, false}, {"scope", false, false},
+    {"target_overrides", false, false}, {"anonymous", false, false},
+    {"rounds_enabled", false, false}, {"language_tag", false, false},
+    {"due_time", true, false},      {"labels", true, true},
+};
+constexpr absl::string_view kOutputOnlyFields[] = {
+    "name", "model_content_hash", "effective_targets", "state", "create_time",
+    "update_time", "open_time", "close_time", "archive_time", "etag"};
+
+const MutableField* FindMutable(absl::string_view path) {
+  for (const MutableField& f : kMutableFields) {
+    if (f.path == path) return &f;
+  }
+  return nullptr;
+}
+
+bool MayChange(const MutableField& f, api::SessionState state) {
+  switch (state) {
+    case api::SESSION_STATE_DRAFT:
+      return true;
+    case api::SESSION_STATE_OPEN:
+      return f.open;
+    default:
+      return f.closed;
+  }
+}
+
+// Checks the client-settable fields of `s` named in `paths` (all of them when empty).
+void ValidateSession(Violations& v, const RequestContext& rc, const api::Session& s,
+                     const std::set<std::string>& paths) {
+  auto has = [&](absl::string_view p) { return paths.empty() || paths.count(std::string(p)); };
+  if (has("title")) CheckText(v, "session.title", s.title(), 200, true);
+  if (has("description")) CheckText(v, "session.description", s.description(), 4000, false);
+  if (has("model_version")) {
+    if (s.model_version().empty()) {
+      v.Add("session.model_version", "required");
+    } else if (!IsModelVersionName(rc, s.model_version())) {
+      v.Add("session.model_version",
+            absl::StrCat("'", s.model_version(), "' is not a model version name like tenants/",
+                         rc.tenant_id,
+                         "/models/{model}/versions/{version} or models/{model}/versions/{version}"));
+    }
+  }
+  if (has("scope")) {
+    CheckNames(v, rc, "session.scope.services", s.scope().services(), "services");
+    CheckNames(v, rc, "session.scope.customer_organizations", s.scope().customer_organizations(),
+               "customerOrganizations");
+    std::set<absl::string_view> areas;
+    for (int i = 0; i < s.scope().area_ids_size(); ++i) {
+      const std::string& area = s.scope().area_ids(i);
+      const std::string at = absl::StrCat("session.scope.area_ids[", i, "]");
+      if (area.empty()) {
+        v.Add(at, "must not be empty");
+      } else if (!areas.insert(area).second) {
+        v.Add(at, absl::StrCat("'", area, "' is listed twice"));
+      }
+    }
+  }
+  if (has("target_overrides")) {
+    std::set<absl::string_view> areas;
+    for (int i = 0; i < s.target_overrides_size(); ++i) {
+      const auto& t = s.target_overrides(i);
+      const std::string at = absl::StrCat("session.target_overrides[", i, "]");
+      if (t.area_id().empty()) {
+        v.Add(at + ".area_id", "required");
+      } else if (!areas.insert(t.area_id()).second) {
+        v.Add(at + ".area_id", absl::StrCat("area '", t.area_id(), "' has two targets"));
+      }
+      if (!(t.target_score() >= 0 && t.target_score() <= 1)) {
+        v.Add(at + ".target_score",
+              absl::StrCat("must be between 0 and 1 (got ", t.target_score(), ")"));
+      }
+    }
+  }
+  if (has("language_tag") && !s.language_tag().empty() && s.language_tag() != "en" &&
+      s.language_tag() != "sv") {
+    v.Add("session.language_tag", absl::StrCat("'", s.language_tag(), "' is not one of en, sv"));
+  }
+  if (has("due_time") && s.has_due_time() &&
+      (s.due_time().seconds() < 0 || s.due_time().nanos() < 0 ||
+       s.due_time().nanos() > 999999999)) {
+    v.Add("session.due_time", "not a valid timestamp");
+  }
+  if (has("labels")) CheckLabels(v, s.labels());
+}
+
+absl::StatusOr<api::Session> Parse(const SessionRecord& record) {
+  api::Session s;
+  if (!s.ParseFromString(record.body)) {
+    return absl::DataLossError(absl::StrCat("stored session ", record.session_id,
+                                            " is unreadable"));
+  }
+  s.set_etag(EtagOf(record.version));
+  return s;
+}
+
+SessionRecord ToRecord(const std::string& id, int64_t version, const api::Session& s,
+                       absl::Time create_time) {
+  api::Session body = s;
+  body.clear_etag();  // derived from the version column
+  return SessionRecord{id, version, StateName(s.state()), s.model_version(),
+                       body.SerializeAsString(), create_time};
+}
+
+// Reads the session `name` (already checked) and refuses a stale etag.
+absl::StatusOr<std::pair<SessionRecord, api::Session>> Load(SessionTransaction& tx,
+                                                            const std::string& name,
+                                                            const std::string& id,
+                                                            absl::string_view etag) {
+  absl::StatusOr<std::optional<SessionRecord>> record = tx.Get(id);
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) return NotFound(name);
+  if (absl::Status s = CheckEtag(name, etag, (*record)->version); !s.ok()) return s;
+  absl::StatusOr<api::Session> session = Parse(**record);
+  if (!session.ok()) return session.status();
+  return std::make_pair(**std::move(record), *std::move(session));
+}
+
+absl::Status Store(SessionTransaction& tx, const SessionRecord& old, const api::Session& s) {
+  absl::Status updated = tx.Update(ToRecord(old.session_id, old.version + 1, s, old.create_time),
+                                   old.version);
+  if (absl::IsAborted(updated) || absl::IsNotFound(updated)) {
+    return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+                 absl::StrCat("session ", s.name(), " changed concurrently; read it and retry"));
+  }
+  return updated;
+}
+
+// The page token: where the last page ended, bound to the filter it was issued for.
+std::string PageToken(absl::string_view filter, const SessionRecord& last) {
+  return absl::WebSafeBase64Escape(absl::StrCat(
+      "1|", absl::ToUnixMicros(last.create_time), "|", last.session_id, "|", filter));
+}
+
+std::optional<std::pair<absl::Time, std::string>> ParsePageToken(absl::string_view token,
+                                                                 absl::string_view filter) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw)) return std::nullopt;
+  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits('|', 3));
+  int64_t micros = 0;
+  if (parts.size() != 4 || parts[0] != "1" || !absl::SimpleAtoi(parts[1], &micros) ||
+      parts[3] != filter) {
+    return std::nullopt;
+  }
+  return std::make_pair(absl::FromUnixMicros(micros), parts[2]);
+}
+
+// The states `filter` selects: empty = all but ARCHIVED; `state = X` = X.
+std::optional<std::vector<std::string>> ParseStateFilter(absl::string_view filter) {
+  filter = absl::StripAsciiWhitespace(filter);
+  if (filter.empty()) return std::vector<std::string>{"DRAFT", "OPEN", "CLOSED"};
+  std::vector<absl::string_view> sides = absl::StrSplit(filter, '=');
+  if (sides.size() != 2 || absl::StripAsciiWhitespace(sides[0]) != "state") return std::nullopt;
+  absl::string_view value = absl::StripAsciiWhitespace(sides[1]);
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+    value = value.substr(1, value.size() - 2);
+  }
+  value = absl::StripPrefix(value, "SESSION_STATE_");
+  for (absl::string_view state : {"DRAFT", "OPEN", "CLOSED", "ARCHIVED"}) {
+    if (value == state) return std::vector<std::string>{std::string(state)};
+  }
+  return std::nullopt;
+}
+
+// One checked transition: `from` → `to`, `stamp` is the timestamp field it sets.
+struct Transition {
+  api::SessionState from;
+  api::SessionState to;
+  absl::string_view verb;
+  google::protobuf::Timestamp* (api::Session::*stamp)();
+};
+
+absl::Status Transit(SessionStore& store, const RequestContext& rc, absl::Time now,
+                     const Transition& t, const std::string& name, const std::string& etag,
+                     const std::string& request_id, absl::string_view method,
+                     const google::protobuf::Message& request, api::Session* out,
+                     google::protobuf::Message* response,
+                     const std::function<absl::Status(const api::Session&)>& precondition = {}) {
+  absl::StatusOr<std::string> id = SessionIdOf(rc, name, "name");
+  if (!id.ok()) return id.status();
+  Violations v;
+  CheckRequestId(v, request_id);
+  if (!v.empty()) return std::move(v).ToStatus("invalid request");
+  return store.InTenant(rc, [&](SessionTransaction& tx) {
+    return RunIdempotent(tx, request_id, method, request, response, [&]() -> absl::Status {
+      absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded = Load(tx, name, *id, etag);
+      if (!loaded.ok()) return loaded.status();
+      auto& [record, session] = *loaded;
+      if (session.state() != t.from) {
+        return StateConflict(name, session.state(),
+                             absl::StrCat("only a ", StateName(t.from), " session can be ",
+                                          t.verb));
+      }
+      if (precondition) {
+        if (absl::Status s = precondition(session); !s.ok()) return s;
+      }
+      session.set_state(t.to);
+      *session.mutable_update_time() = ToProto(now);
+      *(session.*t.stamp)() = ToProto(now);
+      if (absl::Status s = Store(tx, record, session); !s.ok()) return s;
+      session.set_etag(EtagOf(record.version + 1));
+      *out = std::move(session);
+      return absl::OkStatus();
+    });
+  });
+}
+
+}  // namespace
+
+absl::Status SessionCore::CreateSession(const RequestContext& rc,
+                                        const api::CreateSessionRequest& req,
+                                        api::CreateSessionResponse* resp) {
+  Violations v;
+  if (absl::Status s = CheckParent(rc, req.parent(), v); !s.ok()) return s;
+  if (!req.session_id().empty() && !IsIdentifier(req.session_id(), 63)) {
+    v.Add("session_id", "1-63 lowercase letters, digits or '-', starting with a letter");
+  }
+  if (!req.has_session()) {
+    v.Add("session", "required");
+  } else {
+    ValidateSession(v, rc, req.session(), {});
+  }
+  CheckRequestId(v, req.request_id());
+  if (!v.empty()) return std::move(v).ToStatus("invalid session");
+
+  const absl::Time now = clock_();
+  return store_.InTenant(rc, [&](SessionTransaction& tx) {
+    return RunIdempotent(
+        tx, req.request_id(), "CreateSession", req, resp, [&]() -> absl::Status {
+          const std::string id = req.session_id().empty() ? NewSessionId() : req.session_id();
+          api::Session s = req.session();
+          s.clear_model_content_hash();
+          s.clear_effective_targets();
+          s.clear_open_time();
+          s.clear_close_time();
+          s.clear_archive_time();
+          s.set_name(SessionName(rc, id));
+          s.set_state(api::SESSION_STATE_DRAFT);
+          *s.mutable_create_time() = ToProto(now);
+          *s.mutable_update_time() = ToProto(now);
+          absl::Status inserted = tx.Insert(ToRecord(id, 1, s, now));
+          if (absl::IsAlreadyExists(inserted)) {
+            return Error(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
+                         absl::StrCat("session ", s.name(), " already exists"));
+          }
+          if (!inserted.ok()) return inserted;
+          s.set_etag(EtagOf(1));
+          *resp->mutable_session() = std::move(s);
+          return absl::OkStatus();
+        });
+  });
+}
+
+absl::Status SessionCore::GetSession(const RequestContext& rc, const api::GetSessionRequest& req,
+                                     api::GetSessionResponse* resp) {
+  absl::StatusOr<std::string> id = SessionIdOf(rc, req.name(), "name");
+  if (!id.ok()) return id.status();
+  return store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
+    absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded = Load(tx, req.name(), *id, "");
+    if (!loaded.ok()) return loaded.status();
+    *resp->mutable_session() = std::move(loaded->second);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status SessionCore::ListSessions(const RequestContext& rc,
+                                       const api::ListSessionsRequest& req,
+                                       api::ListSessionsResponse* resp) {
+  Violations v;
+  if (absl::Status s = CheckParent(rc, req.parent(), v); !s.ok()) return s;
+  if (req.page_size() < 0) v.Add("page_size", "must not be negative");
+  std::optional<std::vector<std::string>> states = ParseStateFilter(req.filter());
+  if (!states) {
+    v.Add("filter",
+          "only `state = <DRAFT|OPEN|CLOSED|ARCHIVED>` is supported so far (or no filter)");
+  }
+  const absl::string_view order = absl::StripAsciiWhitespace(req.order_by());
+  if (!order.empty() && order != "create_time desc") {
+    v.Add("order_by", "only \"create_time desc\" is supported so far");
+  }
+  if (!v.empty()) return std::move(v).ToStatus("invalid list request");
+  SessionPageQuery query;
+  if (!req.page_token().empty()) {
+    query.after = ParsePageToken(req.page_token(), req.filter());
+    if (!query.after) {
+      return WithReason(
+          InvalidArgumentError(
+              "invalid page_token",
+              {{"page_token", "not a token from an earlier ListSessions with this filter"}}),
+          "PAGE_TOKEN_INVALID");
+    }
+  }
+  query.states = *std::move(states);
+  query.limit = req.page_size() == 0 ? kDefaultPageSize : std::min(req.page_size(), kMaxPageSize);
+  // One more than asked, to know whether there is a next page.
+  ++query.limit;
+  return store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
+    absl::StatusOr<std::vector<SessionRecord>> records = tx.List(query);
+    if (!records.ok()) return records.status();
+    absl::StatusOr<int> total = tx.Count(query.states);
+    if (!total.ok()) return total.status();
+    const bool more = static_cast<int>(records->size()) == query.limit;
+    if (more) records->pop_back();
+    for (const SessionRecord& record : *records) {
+      absl::StatusOr<api::Session> s = Parse(record);
+      if (!s.ok()) return s.status();
+      *resp->add_sessions() = *std::move(s);
+    }
+    if (more) resp->set_next_page_token(PageToken(req.filter(), records->back()));
+    resp->set_total_size(*total);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status SessionCore::UpdateSession(const RequestContext& rc,
+                                        const api::UpdateSessionRequest& req,
+                                        api::UpdateSessionResponse* resp) {
+  const api::Session& in = req.session();
+  absl::StatusOr<std::string> id = SessionIdOf(rc, in.name(), "session.name");
+  if (!id.ok()) return id.status();
+  Violations v;
+  std::set<std::string> paths;
+  if (req.update_mask().paths().empty()) {
+    v.Add("update_mask", "required: list the fields to change, or \"*\" for all of them");
+  }
+  for (const std::string& path : req.update_mask().paths()) {
+    if (path == "*") {
+      for (const MutableField& f : kMutableFields) paths.insert(std::string(f.path));
+    } else if (FindMutable(path) != nullptr) {
+      paths.insert(path);
+    } else if (std::find(std::begin(kOutputOnlyFields), std::end(kOutputOnlyFields), path) !=
+               std::end(kOutputOnlyFields)) {
+      v.Add("update_mask", absl::StrCat("'", path, "' cannot be changed"));
+    } else {
+      v.Add("update_mask", absl::StrCat("unknown field '", path, "' of session"));
+    }
+  }
+  if (v.empty()) ValidateSession(v, rc, in, paths);
+  CheckRequestId(v, req.request_id());
+  if (!v.empty()) return std::move(v).ToStatus("invalid session");
+
+  const absl::Time now = clock_();
+  return store_.InTenant(rc, [&](SessionTransaction& tx) {
+    return RunIdempotent(
+        tx, req.request_id(), "UpdateSession", req, resp, [&]() -> absl::Status {
+          absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
+              Load(tx, in.name(), *id, in.etag());
+          if (!loaded.ok()) return loaded.status();
+          auto& [record, session] = *loaded;
+          std::vector<std::string> frozen;
+          for (const std::string& path : paths) {
+            if (!MayChange(*FindMutable(path), session.state())) frozen.push_back(path);
+          }
+          if (!frozen.empty()) {
+            return StateConflict(in.name(), session.state(),
+                                 absl::StrCat(absl::StrJoin(frozen, ", "),
+                                              " can no longer change"));
+          }
+          // The masked fields are replaced whole by what was sent (unset clears them).
+          api::Session merged = session;
+          google::protobuf::FieldMask mask;
+          for (const std::string& path : paths) mask.add_paths(path);
+          google::protobuf::util::FieldMaskUtil::MergeOptions replace;
+          replace.set_replace_message_fields(true);
+          replace.set_replace_repeated_fields(true);
+          google::protobuf::util::FieldMaskUtil::MergeMessageTo(in, mask, replace, &merged);
+          merged.clear_etag();
+          *merged.mutable_update_time() = ToProto(now);
+          if (absl::Status s = Store(tx, record, merged); !s.ok()) return s;
+          merged.set_etag(EtagOf(record.version + 1));
+          *resp->mutable_session() = std::move(merged);
+          return absl::OkStatus();
+        });
+  });
+}
+
+absl::Status SessionCore::DeleteSession(const RequestContext& rc,
+                                        const api::DeleteSessionRequest& req,
+                                        api::DeleteSessionResponse* resp) {
+  absl::StatusOr<std::string> id = SessionIdOf(rc, req.name(), "name");
+  if (!id.ok()) return id.status();
+  Violations v;
+  CheckRequestId(v, req.request_id());
+  if (!v.empty()) return std::move(v).ToStatus("invalid request");
+  return store_.InTenant(rc, [&](SessionTransaction& tx) {
+    return RunIdempotent(
+        tx, req.request_id(), "DeleteSession", req, resp, [&]() -> absl::Status {
+          absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
+              Load(tx, req.name(), *id, req.etag());
+          if (!loaded.ok()) return loaded.status();
+          if (loaded->second.state() != api::SESSION_STATE_DRAFT) {
+            return StateConflict(req.name(), loaded->second.state(),
+                                 "only a DRAFT session can be deleted");
+          }
+          return tx.Delete(*id);
+        });
+  });
+}
+
+absl::Status SessionCore::OpenSession(const RequestContext& rc,
+                                      const api::OpenSessionRequest& req,
+                                      api::OpenSessionResponse* resp) {
+  // Ask the model catalogue outside the transaction (it is a remote call), then make sure
+  // the session still pins the version that was checked.
+  std::optional<std::pair<std::string, bool>> checked;  // (version, published)
+  {
+    api::GetSessionRequest get;
+    get.set_name(req.name());
+    api::GetSessionResponse current;
+    // A bad name, a missing session or one that is not DRAFT: the transition reports it.
+    absl::Status read = GetSession(rc, get, &current);
+    if (read.ok() && current.session().state() == api::SESSION_STATE_DRAFT) {
+      const std::string& version = current.session().model_version();
+      absl::StatusOr<bool> published = models_.IsPublished(rc, version);
+      if (!published.ok()) return published.status();
+      checked.emplace(version, *published);
+    }
+  }
+  const Transition open{api::SESSION_STATE_DRAFT, api::SESSION_STATE_OPEN, "opened",
+                        &api::Session::mutable_open_time};
+  return Transit(store_, rc, clock_(), open, req.name(), req.etag(), req.request_id(),
+                 "OpenSession", req, resp->mutable_session(), resp,
+                 [&](const api::Session& s) -> absl::Status {
+                   if (!checked || checked->first != s.model_version()) {
+                     return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+                                  absl::StrCat("session ", s.name(),
+                                               " changed while opening; read it and retry"));
+                   }
+                   if (!checked->second) {
+                     return Error(absl::StatusCode::kFailedPrecondition, "STATE_CONFLICT",
+                                  absl::StrCat("model version ", s.model_version(),
+                                               " is not PUBLISHED; a session can open only "
+                                               "with a published model version"));
+                   }
+                   return absl::OkStatus();
+                 });
+}
+
+absl::Status SessionCore::CloseSession(const RequestContext& rc,
+                                       const api::CloseSessionRequest& req,
+                                       api::CloseSessionResponse* resp) {
+  const Transition close{api::SESSION_STATE_OPEN, api::SESSION_STATE_CLOSED, "closed",
+                         &api::Session::mutable_close_time};
+  return Transit(store_, rc, clock_(), close, req.name(), req.etag(), req.request_id(),
+                 "CloseSession", req, resp->mutable_session(), resp);
+}
+
+absl::Status SessionCore::ArchiveSession(const RequestContext& rc,
+                                         const api::ArchiveSessionRequest& req,
+                                         api::ArchiveSessionResponse* resp) {
+  const Transition archive{api::SESSION_STATE_CLOSED, api::SESSION_STATE_ARCHIVED, "archived",
+                           &api::Session::mutable_archive_time};
+  return Transit(store_, rc, clock_(), archive, req.name(), req.etag(), req.request_id(),
+                 "ArchiveSession", req, resp->mutable_session(), resp);
+}
+
+}  // namespace lagom::session

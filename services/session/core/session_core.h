@@ -1,0 +1,74 @@
+// Sessions and their lifecycle DRAFT → OPEN → CLOSED → ARCHIVED: create, read, list, update,
+// delete, and the checked transitions. No gRPC or storage types: requests and responses are
+// the API messages, storage is a SessionStore, the model versions a session may pin are
+// looked up through a ModelCatalog. Roles are enforced by the CallAdmitter before any of
+// this runs; the core still validates input and scopes every read and write to rc.tenant_id.
+#ifndef LAGOM_SERVICES_SESSION_CORE_SESSION_CORE_H_
+#define LAGOM_SERVICES_SESSION_CORE_SESSION_CORE_H_
+
+#include <functional>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "common/request_context.h"
+#include "lagom/session/v1/session.pb.h"
+#include "services/session/core/session_store.h"
+
+namespace lagom::session {
+
+namespace api = ::lagom::session::v1;
+
+// The questionnaire service's view of model versions, as far as sessions need it.
+class ModelCatalog {
+ public:
+  virtual ~ModelCatalog() = default;
+  // Whether `version_name` (a well-formed model version name the caller may use) exists and
+  // is PUBLISHED. false for an unknown version; an error only when the answer is unknown.
+  virtual absl::StatusOr<bool> IsPublished(const RequestContext& rc,
+                                           const std::string& version_name) = 0;
+};
+
+class SessionCore final {
+ public:
+  using Clock = std::function<absl::Time()>;
+  SessionCore(SessionStore& store, ModelCatalog& models, Clock clock = absl::Now)
+      : store_(store), models_(models), clock_(std::move(clock)) {}
+
+  absl::Status CreateSession(const RequestContext& rc, const api::CreateSessionRequest& req,
+                             api::CreateSessionResponse* resp);
+  absl::Status GetSession(const RequestContext& rc, const api::GetSessionRequest& req,
+                          api::GetSessionResponse* resp);
+  // Newest first. Filter: empty (every state but ARCHIVED) or `state = <STATE>`; order_by:
+  // empty or "create_time desc". Other filters and orders are refused for now.
+  absl::Status ListSessions(const RequestContext& rc, const api::ListSessionsRequest& req,
+                            api::ListSessionsResponse* resp);
+  // DRAFT: every mutable field. OPEN: title, description, due_time, labels.
+  // CLOSED and ARCHIVED: labels.
+  absl::Status UpdateSession(const RequestContext& rc, const api::UpdateSessionRequest& req,
+                             api::UpdateSessionResponse* resp);
+  // DRAFT sessions only, for now: deleting an ARCHIVED one must also delete its participants,
+  // invitations and answers, which are not stored here yet.
+  absl::Status DeleteSession(const RequestContext& rc, const api::DeleteSessionRequest& req,
+                             api::DeleteSessionResponse* resp);
+  // DRAFT → OPEN, only with a PUBLISHED model version.
+  absl::Status OpenSession(const RequestContext& rc, const api::OpenSessionRequest& req,
+                           api::OpenSessionResponse* resp);
+  // OPEN → CLOSED.
+  absl::Status CloseSession(const RequestContext& rc, const api::CloseSessionRequest& req,
+                            api::CloseSessionResponse* resp);
+  // CLOSED → ARCHIVED.
+  absl::Status ArchiveSession(const RequestContext& rc, const api::ArchiveSessionRequest& req,
+                              api::ArchiveSessionResponse* resp);
+
+ private:
+  SessionStore& store_;
+  ModelCatalog& models_;
+  Clock clock_;
+};
+
+}  // namespace lagom::session
+
+#endif  // LAGOM_SERVICES_SESSION_CORE_SESSION_CORE_H_

@@ -1,0 +1,479 @@
+#include "services/session/core/session_core.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/status.h"
+#include "services/session/core/fake_session_store.h"
+
+namespace lagom::session {
+namespace {
+
+using ::testing::Contains;
+using ::testing::Field;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+constexpr char kTenant[] = "acme";
+constexpr char kPublished[] = "models/lagom-itsm/versions/1.0";
+constexpr char kDraftVersion[] = "tenants/acme/models/own/versions/2";
+
+class FakeModelCatalog final : public ModelCatalog {
+ public:
+  absl::StatusOr<bool> IsPublished(const RequestContext&, const std::string& name) override {
+    ++calls;
+    return published.count(name) > 0;
+  }
+  std::set<std::string> published = {kPublished};
+  int calls = 0;
+};
+
+std::vector<std::string> FieldsOf(const absl::Status& status) {
+  std::vector<std::string> fields;
+  for (const FieldViolation& v : ViolationsOf(status)) fields.push_back(v.field);
+  return fields;
+}
+
+class SessionCoreTest : public ::testing::Test {
+ protected:
+  SessionCoreTest() : core_(store_, models_, [this] { return now_; }) {
+    rc_.tenant_id = kTenant;
+  }
+
+  api::Session Draft() {
+    api::Session s;
+    s.set_title("Spring review");
+    s.set_model_version(kPublished);
+    s.mutable_scope()->add_services("tenants/acme/services/mail");
+    s.mutable_scope()->add_customer_organizations("tenants/acme/customerOrganizations/north");
+    auto* target = s.add_target_overrides();
+    target->set_area_id("incident");
+    target->set_target_score(0.7);
+    (*s.mutable_labels())["quarter"] = "q2";
+    return s;
+  }
+
+  absl::StatusOr<api::Session> Create(const std::string& id = "", api::Session s = {},
+                                      const std::string& request_id = "") {
+    api::CreateSessionRequest req;
+    req.set_parent("tenants/acme");
+    *req.mutable_session() = s.title().empty() ? Draft() : s;
+    req.set_session_id(id);
+    req.set_request_id(request_id);
+    api::CreateSessionResponse resp;
+    if (absl::Status st = core_.CreateSession(rc_, req, &resp); !st.ok()) return st;
+    return resp.session();
+  }
+
+  template <typename Req, typename Resp>
+  absl::StatusOr<api::Session> Move(absl::Status (SessionCore::*method)(const RequestContext&,
+                                                                          const Req&, Resp*),
+                                    const std::string& name, const std::string& etag = "",
+                                    const std::string& request_id = "") {
+    Req req;
+    req.set_name(name);
+    req.set_etag(etag);
+    req.set_request_id(request_id);
+    Resp resp;
+    if (absl::Status st = (core_.*method)(rc_, req, &resp); !st.ok()) return st;
+    return resp.session();
+  }
+  absl::StatusOr<api::Session> Open(const std::string& name, const std::string& etag = "",
+                                    const std::string& request_id = "") {
+    return Move(&SessionCore::OpenSession, name, etag, request_id);
+  }
+  absl::StatusOr<api::Session> Close(const std::string& name) {
+    return Move(&SessionCore::CloseSession, name);
+  }
+  absl::StatusOr<api::Session> Archive(const std::string& name) {
+    return Move(&SessionCore::ArchiveSession, name);
+  }
+  absl::Status Delete(const std::string& name, const std::string& etag = "") {
+    api::DeleteSessionRequest req;
+    req.set_name(name);
+    req.set_etag(etag);
+    api::DeleteSessionResponse resp;
+    return core_.DeleteSession(rc_, req, &resp);
+  }
+  absl::StatusOr<api::Session> Update(const api::Session& s, std::vector<std::string> paths,
+                                      const std::string& request_id = "") {
+    api::UpdateSessionRequest req;
+    *req.mutable_session() = s;
+    for (const std::string& p : paths) req.mutable_update_mask()->add_paths(p);
+    req.set_request_id(request_id);
+    api::UpdateSessionResponse resp;
+    if (absl::Status st = core_.UpdateSession(rc_, req, &resp); !st.ok()) return st;
+    return resp.session();
+  }
+  absl::StatusOr<api::Session> Get(const std::string& name) {
+    api::GetSessionRequest req;
+    req.set_name(name);
+    api::GetSessionResponse resp;
+    if (absl::Status st = core_.GetSession(rc_, req, &resp); !st.ok()) return st;
+    return resp.session();
+  }
+  // A session in `state`, reached through the lifecycle.
+  api::Session InState(api::SessionState state, const std::string& id) {
+    absl::StatusOr<api::Session> s = Create(id);
+    EXPECT_TRUE(s.ok()) << s.status();
+    if (state >= api::SESSION_STATE_OPEN) s = Open(s->name());
+    if (state >= api::SESSION_STATE_CLOSED) s = Close(s->name());
+    if (state >= api::SESSION_STATE_ARCHIVED) s = Archive(s->name());
+    EXPECT_TRUE(s.ok()) << s.status();
+    EXPECT_EQ(s->state(), state);
+    return *s;
+  }
+  size_t Stored() { return store_.Snapshot(kTenant).sessions.size(); }
+
+  FakeSessionStore store_;
+  FakeModelCatalog models_;
+  absl::Time now_ = absl::FromUnixSeconds(1700000000);
+  SessionCore core_;
+  RequestContext rc_;
+};
+
+TEST_F(SessionCoreTest, CreatesADraftWithNameTimesAndEtag) {
+  absl::StatusOr<api::Session> s = Create("spring");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->name(), "tenants/acme/sessions/spring");
+  EXPECT_EQ(s->state(), api::SESSION_STATE_DRAFT);
+  EXPECT_EQ(s->title(), "Spring review");
+  EXPECT_EQ(s->create_time().seconds(), 1700000000);
+  EXPECT_FALSE(s->etag().empty());
+  absl::StatusOr<api::Session> read = Get(s->name());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->SerializeAsString(), s->SerializeAsString());
+}
+
+TEST_F(SessionCoreTest, GeneratesAnIdAndIgnoresOutputOnlyFields) {
+  api::Session in = Draft();
+  in.set_state(api::SESSION_STATE_CLOSED);
+  in.set_model_content_hash("forged");
+  in.mutable_open_time()->set_seconds(5);
+  absl::StatusOr<api::Session> s = Create("", in);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_THAT(s->name(), HasSubstr("tenants/acme/sessions/session-"));
+  EXPECT_EQ(s->state(), api::SESSION_STATE_DRAFT);
+  EXPECT_EQ(s->model_content_hash(), "");
+  EXPECT_FALSE(s->has_open_time());
+}
+
+TEST_F(SessionCoreTest, CreateReportsEveryBadFieldAndStoresNothing) {
+  api::Session bad;
+  bad.set_title(" ");
+  bad.set_model_version("tenants/other/models/m/versions/1");
+  bad.mutable_scope()->add_services("tenants/other/services/mail");
+  bad.mutable_scope()->add_customer_organizations("north");
+  bad.mutable_scope()->add_area_ids("");
+  auto* t = bad.add_target_overrides();
+  t->set_target_score(1.5);
+  bad.set_language_tag("de");
+  (*bad.mutable_labels())["Bad Key"] = "x";
+  api::CreateSessionRequest req;
+  req.set_parent("tenants/acme");
+  req.set_session_id("9-starts-with-digit");
+  req.set_request_id("not a uuid!");
+  *req.mutable_session() = bad;
+  api::CreateSessionResponse resp;
+  absl::Status st = core_.CreateSession(rc_, req, &resp);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReasonOf(st), "FIELD_INVALID");
+  EXPECT_THAT(FieldsOf(st),
+              UnorderedElementsAre("session_id", "session.title", "session.model_version",
+                                   "session.scope.services[0]",
+                                   "session.scope.customer_organizations[0]",
+                                   "session.scope.area_ids[0]",
+                                   "session.target_overrides[0].area_id",
+                                   "session.target_overrides[0].target_score",
+                                   "session.language_tag", "session.labels.Bad Key",
+                                   "request_id"));
+  EXPECT_EQ(Stored(), 0u);
+}
+
+TEST_F(SessionCoreTest, ModelVersionMustBeBuiltInOrTheCallersOwn) {
+  for (const std::string& ok : {std::string(kPublished), std::string(kDraftVersion)}) {
+    api::Session s = Draft();
+    s.set_model_version(ok);
+    EXPECT_TRUE(Create("", s).ok()) << ok;
+  }
+  for (const char* bad :
+       {"", "models/x", "tenants/acme/models/own", "tenants/other/models/m/versions/1",
+        "models/X/versions/1", "models/m/versions/1/extra"}) {
+    api::Session s = Draft();
+    s.set_model_version(bad);
+    absl::StatusOr<api::Session> created = Create("", s);
+    EXPECT_EQ(created.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(FieldsOf(created.status()), Contains("session.model_version")) << bad;
+  }
+}
+
+TEST_F(SessionCoreTest, AnotherTenantsParentOrSessionIsNotFound) {
+  api::CreateSessionRequest req;
+  req.set_parent("tenants/other");
+  *req.mutable_session() = Draft();
+  api::CreateSessionResponse resp;
+  EXPECT_EQ(core_.CreateSession(rc_, req, &resp).code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(Create("mine").ok());
+  EXPECT_EQ(Get("tenants/other/sessions/mine").status().code(), absl::StatusCode::kNotFound);
+  RequestContext other;
+  other.tenant_id = "other";
+  api::GetSessionRequest get;
+  get.set_name("tenants/other/sessions/mine");
+  api::GetSessionResponse got;
+  EXPECT_EQ(core_.GetSession(other, get, &got).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Get("sessions/mine").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SessionCoreTest, ATakenIdIsAlreadyExists) {
+  ASSERT_TRUE(Create("spring").ok());
+  absl::StatusOr<api::Session> again = Create("spring");
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReasonOf(again.status()), "ALREADY_EXISTS");
+}
+
+TEST_F(SessionCoreTest, TheLifecycleRunsForwardAndStampsEachStep) {
+  absl::StatusOr<api::Session> s = Create("s");
+  ASSERT_TRUE(s.ok());
+  now_ += absl::Hours(1);
+  absl::StatusOr<api::Session> open = Open(s->name(), s->etag());
+  ASSERT_TRUE(open.ok()) << open.status();
+  EXPECT_EQ(open->state(), api::SESSION_STATE_OPEN);
+  EXPECT_EQ(open->open_time().seconds(), 1700003600);
+  EXPECT_NE(open->etag(), s->etag());
+  now_ += absl::Hours(1);
+  absl::StatusOr<api::Session> closed = Close(s->name());
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_EQ(closed->state(), api::SESSION_STATE_CLOSED);
+  EXPECT_EQ(closed->close_time().seconds(), 1700007200);
+  absl::StatusOr<api::Session> archived = Archive(s->name());
+  ASSERT_TRUE(archived.ok()) << archived.status();
+  EXPECT_EQ(archived->state(), api::SESSION_STATE_ARCHIVED);
+  EXPECT_TRUE(archived->has_archive_time());
+  EXPECT_EQ(Get(s->name())->SerializeAsString(), archived->SerializeAsString());
+}
+
+TEST_F(SessionCoreTest, EveryWrongTransitionIsAStateConflictNamingTheState) {
+  const api::SessionState all[] = {api::SESSION_STATE_DRAFT, api::SESSION_STATE_OPEN,
+                                   api::SESSION_STATE_CLOSED, api::SESSION_STATE_ARCHIVED};
+  int n = 0;
+  for (api::SessionState from : all) {
+    for (const std::string action : {"open", "close", "archive", "delete"}) {
+      const bool allowed = (from == api::SESSION_STATE_DRAFT && action == "open") ||
+                           (from == api::SESSION_STATE_OPEN && action == "close") ||
+                           (from == api::SESSION_STATE_CLOSED && action == "archive") ||
+                           (from == api::SESSION_STATE_DRAFT && action == "delete");
+      const api::Session s = InState(from, absl::StrCat("s", n++));
+      absl::Status st;
+      if (action == "open") st = Open(s.name()).status();
+      if (action == "close") st = Close(s.name()).status();
+      if (action == "archive") st = Archive(s.name()).status();
+      if (action == "delete") st = Delete(s.name());
+      const std::string what = absl::StrCat(action, " from ", api::SessionState_Name(from));
+      if (allowed) {
+        EXPECT_TRUE(st.ok()) << what << ": " << st;
+        continue;
+      }
+      EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition) << what;
+      EXPECT_EQ(ReasonOf(st), "STATE_CONFLICT") << what;
+      const std::string state(absl::StripPrefix(api::SessionState_Name(from), "SESSION_STATE_"));
+      EXPECT_THAT(st.message(), HasSubstr("is " + state)) << what;
+      absl::StatusOr<api::Session> after = Get(s.name());
+      ASSERT_TRUE(after.ok()) << what;
+      EXPECT_EQ(after->SerializeAsString(), s.SerializeAsString()) << what << ": unchanged";
+    }
+  }
+}
+
+TEST_F(SessionCoreTest, OpenRefusesAVersionThatIsNotPublished) {
+  api::Session in = Draft();
+  in.set_model_version(kDraftVersion);
+  absl::StatusOr<api::Session> s = Create("s", in);
+  ASSERT_TRUE(s.ok());
+  absl::StatusOr<api::Session> open = Open(s->name());
+  EXPECT_EQ(open.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(open.status().message(), HasSubstr("not PUBLISHED"));
+  EXPECT_THAT(open.status().message(), HasSubstr(kDraftVersion));
+  EXPECT_EQ(Get(s->name())->state(), api::SESSION_STATE_DRAFT);
+
+  models_.published.insert(kDraftVersion);
+  EXPECT_TRUE(Open(s->name()).ok());
+}
+
+TEST_F(SessionCoreTest, AStaleEtagIsAbortedAndChangesNothing) {
+  absl::StatusOr<api::Session> s = Create("s");
+  ASSERT_TRUE(s.ok());
+  api::Session renamed = *s;
+  renamed.set_title("Renamed");
+  ASSERT_TRUE(Update(renamed, {"title"}).ok());
+  for (absl::Status st : {Open(s->name(), s->etag()).status(), Delete(s->name(), s->etag()),
+                          Update(*s, {"title"}).status()}) {
+    EXPECT_EQ(st.code(), absl::StatusCode::kAborted);
+    EXPECT_EQ(ReasonOf(st), "ETAG_MISMATCH");
+  }
+  EXPECT_EQ(Get(s->name())->state(), api::SESSION_STATE_DRAFT);
+  EXPECT_EQ(Get(s->name())->title(), "Renamed");
+}
+
+TEST_F(SessionCoreTest, UpdateChangesOnlyTheMaskedFields) {
+  absl::StatusOr<api::Session> s = Create("s");
+  ASSERT_TRUE(s.ok());
+  api::Session change;
+  change.set_name(s->name());
+  change.set_title("New title");
+  change.set_description("ignored: not in the mask");
+  change.set_model_version(kDraftVersion);
+  now_ += absl::Minutes(5);
+  absl::StatusOr<api::Session> updated = Update(change, {"title", "model_version", "scope"});
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->title(), "New title");
+  EXPECT_EQ(updated->model_version(), kDraftVersion);
+  EXPECT_EQ(updated->description(), "");
+  EXPECT_FALSE(updated->has_scope()) << "a masked field sent empty is cleared";
+  EXPECT_EQ(updated->target_overrides_size(), 1);
+  EXPECT_EQ(updated->labels().at("quarter"), "q2");
+  EXPECT_EQ(updated->update_time().seconds(), 1700000300);
+  EXPECT_EQ(updated->create_time().seconds(), 1700000000);
+  EXPECT_EQ(Get(s->name())->SerializeAsString(), updated->SerializeAsString());
+}
+
+TEST_F(SessionCoreTest, UpdateRefusesBadMasksAndValuesWithFieldPaths) {
+  absl::StatusOr<api::Session> s = Create("s");
+  ASSERT_TRUE(s.ok());
+  api::Session change = *s;
+  absl::StatusOr<api::Session> r = Update(change, {});
+  EXPECT_THAT(FieldsOf(r.status()), UnorderedElementsAre("update_mask"));
+  r = Update(change, {"state", "nonsense"});
+  EXPECT_THAT(FieldsOf(r.status()), UnorderedElementsAre("update_mask", "update_mask"));
+  change.set_title("");
+  change.add_target_overrides()->set_target_score(-1);
+  r = Update(change, {"title", "target_overrides"});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(FieldsOf(r.status()),
+              UnorderedElementsAre("session.title", "session.target_overrides[1].area_id",
+                                   "session.target_overrides[1].target_score"));
+  EXPECT_EQ(Get(s->name())->SerializeAsString(), s->SerializeAsString());
+}
+
+TEST_F(SessionCoreTest, WhatMayChangeNarrowsAsTheSessionMovesOn) {
+  const api::Session open = InState(api::SESSION_STATE_OPEN, "o");
+  api::Session change = open;
+  change.clear_etag();  // last writer wins, so each update below is judged on its fields
+  change.set_title("Still editable");
+  (*change.mutable_labels())["k"] = "v";
+  EXPECT_TRUE(Update(change, {"title", "labels"}).ok());
+  for (const std::string frozen : {"model_version", "scope", "target_overrides", "anonymous"}) {
+    absl::StatusOr<api::Session> r = Update(change, {frozen});
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition) << frozen;
+    EXPECT_EQ(ReasonOf(r.status()), "STATE_CONFLICT") << frozen;
+    EXPECT_THAT(r.status().message(), HasSubstr("is OPEN")) << frozen;
+    EXPECT_THAT(r.status().message(), HasSubstr(frozen)) << frozen;
+  }
+  const api::Session closed = InState(api::SESSION_STATE_CLOSED, "c");
+  change = closed;
+  change.clear_etag();
+  (*change.mutable_labels())["k"] = "v";
+  EXPECT_TRUE(Update(change, {"labels"}).ok());
+  EXPECT_EQ(Update(change, {"title"}).status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SessionCoreTest, ARetryWithTheSameRequestIdGetsTheFirstReply) {
+  absl::StatusOr<api::Session> first = Create("", {}, "req-1");
+  ASSERT_TRUE(first.ok());
+  now_ += absl::Minutes(1);
+  absl::StatusOr<api::Session> retry = Create("", {}, "req-1");
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->SerializeAsString(), first->SerializeAsString());
+  EXPECT_EQ(Stored(), 1u);
+
+  absl::StatusOr<api::Session> open = Open(first->name(), "", "req-2");
+  ASSERT_TRUE(open.ok());
+  absl::StatusOr<api::Session> reopen = Open(first->name(), "", "req-2");
+  ASSERT_TRUE(reopen.ok()) << "a retried open is not a wrong transition: " << reopen.status();
+  EXPECT_EQ(reopen->SerializeAsString(), open->SerializeAsString());
+  EXPECT_EQ(Open(first->name(), "", "req-3").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SessionCoreTest, ARequestIdReusedForAnotherRequestIsRefused) {
+  ASSERT_TRUE(Create("a", {}, "req-1").ok());
+  absl::StatusOr<api::Session> other = Create("b", {}, "req-1");
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReasonOf(other.status()), "REQUEST_ID_REUSED");
+  EXPECT_EQ(Stored(), 1u);
+  EXPECT_EQ(Close("tenants/acme/sessions/a").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SessionCoreTest, DeleteRemovesADraft) {
+  absl::StatusOr<api::Session> s = Create("s");
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(Delete(s->name(), s->etag()).ok());
+  EXPECT_EQ(Get(s->name()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Delete(s->name()).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Open(s->name()).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(SessionCoreTest, ListsNewestFirstInPagesAndHidesArchivedUnlessAsked) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(Create(absl::StrCat("s", i)).ok());
+    now_ += absl::Seconds(1);
+  }
+  InState(api::SESSION_STATE_ARCHIVED, "gone");
+  api::ListSessionsRequest req;
+  req.set_parent("tenants/acme");
+  req.set_page_size(2);
+  std::vector<std::string> names;
+  for (int page = 0; page < 10; ++page) {
+    api::ListSessionsResponse resp;
+    ASSERT_TRUE(core_.ListSessions(rc_, req, &resp).ok());
+    EXPECT_EQ(resp.total_size(), 5);
+    for (const api::Session& s : resp.sessions()) names.push_back(s.name());
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  EXPECT_THAT(names, ::testing::ElementsAre(
+                         "tenants/acme/sessions/s4", "tenants/acme/sessions/s3",
+                         "tenants/acme/sessions/s2", "tenants/acme/sessions/s1",
+                         "tenants/acme/sessions/s0"));
+
+  api::ListSessionsRequest archived;
+  archived.set_parent("tenants/acme");
+  archived.set_filter("state = ARCHIVED");
+  api::ListSessionsResponse resp;
+  ASSERT_TRUE(core_.ListSessions(rc_, archived, &resp).ok());
+  ASSERT_EQ(resp.sessions_size(), 1);
+  EXPECT_EQ(resp.sessions(0).name(), "tenants/acme/sessions/gone");
+}
+
+TEST_F(SessionCoreTest, ListRefusesUnsupportedQueriesAndForeignTokens) {
+  api::ListSessionsRequest req;
+  req.set_parent("tenants/acme");
+  req.set_page_size(-1);
+  req.set_filter("title = \"x\"");
+  req.set_order_by("title");
+  api::ListSessionsResponse resp;
+  absl::Status st = core_.ListSessions(rc_, req, &resp);
+  EXPECT_THAT(FieldsOf(st), UnorderedElementsAre("page_size", "filter", "order_by"));
+
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Create(absl::StrCat("s", i)).ok());
+  api::ListSessionsRequest first;
+  first.set_parent("tenants/acme");
+  first.set_page_size(1);
+  ASSERT_TRUE(core_.ListSessions(rc_, first, &resp).ok());
+  ASSERT_FALSE(resp.next_page_token().empty());
+  api::ListSessionsRequest other = first;
+  other.set_filter("state = DRAFT");
+  other.set_page_token(resp.next_page_token());
+  st = core_.ListSessions(rc_, other, &resp);
+  EXPECT_EQ(ReasonOf(st), "PAGE_TOKEN_INVALID");
+  EXPECT_THAT(FieldsOf(st), UnorderedElementsAre("page_token"));
+}
+
+}  // namespace
+}  // namespace lagom::session
