@@ -16,7 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status.h"
 #include "services/questionnaire/catalog/list_query.h"
-#include "services/questionnaire/resource_util.h"
+#include "common/resource_util.h"
 
 namespace lagom::questionnaire {
 namespace {

@@ -129,7 +129,7 @@ TEST_F(CatalogCoreTest, RetryWithTheSameRequestIdReturnsTheFirstReply) {
 
   req.mutable_customer_organization()->set_display_name("Malmö");
   absl::Status reused = core_.CreateCustomerOrganization(acme_, req, &second);
-  EXPECT_EQ(reused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(reused.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(ReasonOf(reused), "REQUEST_ID_REUSED");
 }
 

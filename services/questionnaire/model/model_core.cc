@@ -24,7 +24,7 @@
 #include "services/questionnaire/model/builtin_models.h"
 #include "services/questionnaire/model/model_json.h"
 #include "services/questionnaire/model/validation.h"
-#include "services/questionnaire/resource_util.h"
+#include "common/resource_util.h"
 
 namespace lagom::questionnaire {
 namespace {

@@ -13,7 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/request_context.h"
-#include "services/questionnaire/resource_util.h"
+#include "common/resource_util.h"
 
 namespace lagom::questionnaire {
 

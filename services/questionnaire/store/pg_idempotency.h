@@ -7,7 +7,7 @@
 #include <pqxx/transaction>
 #include <string>
 
-#include "services/questionnaire/resource_util.h"
+#include "common/resource_util.h"
 
 namespace lagom::questionnaire {
 

@@ -19,7 +19,7 @@
 #include "common/status.h"
 #include "common/strings.h"
 #include "services/questionnaire/catalog/list_query.h"
-#include "services/questionnaire/resource_util.h"
+#include "common/resource_util.h"
 
 namespace lagom::questionnaire {
 namespace {

@@ -56,8 +56,8 @@ class FakeSessionStore final : public SessionStore {
       std::vector<SessionRecord> all;
       for (const auto& [id, r] : data.sessions) {
         if (!Selected(r, q.states)) continue;
-        if (q.after && std::tie(r.create_time, r.session_id) >=
-                           std::tie(q.after->first, q.after->second)) {
+        if (q.after &&
+            std::tie(r.create_time, r.session_id) >= std::tie(q.after->first, q.after->second)) {
           continue;
         }
         all.push_back(r);

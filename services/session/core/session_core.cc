@@ -21,48 +21,17 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "common/resource_util.h"
 #include "common/status.h"
 
 namespace lagom::session {
 namespace {
 
-// The small helpers below mirror services/questionnaire/resource_util.h. They belong in
-// common/ once that file moves there; until then the session service depends on nothing of
-// the questionnaire service.
-
-class Violations final {
- public:
-  void Add(std::string field, std::string description) {
-    list_.push_back({std::move(field), std::move(description)});
-  }
-  bool empty() const { return list_.empty(); }
-  // INVALID_ARGUMENT "<what>: <first field>: <problem> (and N more)" with every violation.
-  absl::Status ToStatus(absl::string_view what) && {
-    std::string message =
-        absl::StrCat(what, ": ", list_.front().field, ": ", list_.front().description);
-    if (list_.size() > 1) absl::StrAppend(&message, " (and ", list_.size() - 1, " more)");
-    return InvalidArgumentError(message, std::move(list_));
-  }
-
- private:
-  std::vector<FieldViolation> list_;
-};
+// Violations, text and request-id checks, timestamps, etags and RunIdempotent come from
+// common/resource_util.h; these few are the session's own.
 
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
-
-size_t Utf8Length(absl::string_view s) {
-  return std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; });
-}
-
-void CheckText(Violations& v, const std::string& path, absl::string_view value, size_t max,
-               bool required) {
-  if (required && absl::StripAsciiWhitespace(value).empty()) {
-    v.Add(path, "required");
-  } else if (Utf8Length(value) > max) {
-    v.Add(path, absl::StrCat("at most ", max, " characters (got ", Utf8Length(value), ")"));
-  }
-}
 
 // 1-`max` lowercase letters, digits or '-' (and `extra`), starting with a letter or, if
 // `digit_first`, a digit.
@@ -89,29 +58,8 @@ void CheckLabels(Violations& v, const google::protobuf::Map<std::string, std::st
   }
 }
 
-void CheckRequestId(Violations& v, absl::string_view request_id) {
-  const bool ok = request_id.size() <= 128 &&
-                  std::all_of(request_id.begin(), request_id.end(), [](char c) {
-                    return absl::ascii_isalnum(c) || c == '-' || c == '_';
-                  });
-  if (!ok) v.Add("request_id", "at most 128 letters, digits, '-' or '_' (a UUID is ideal)");
-}
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t micros = absl::ToUnixMicros(t);
-  ts.set_seconds(micros / 1000000);
-  ts.set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-  return ts;
-}
-
-std::string EtagOf(int64_t version) { return absl::StrCat("v", version); }
-
 absl::Status CheckEtag(absl::string_view name, absl::string_view sent, int64_t version) {
-  if (sent.empty() || sent == EtagOf(version)) return absl::OkStatus();
-  return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
-               absl::StrCat(name, " changed since etag ", sent, " (now ", EtagOf(version),
-                            "); read it again and retry"));
+  return ::lagom::CheckEtag(name, sent, EtagOf(version));
 }
 
 std::string NewSessionId() {
@@ -125,44 +73,6 @@ std::string NewSessionId() {
 absl::Status NotFound(absl::string_view name) {
   return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND",
                absl::StrCat("session ", name, " not found"));
-}
-
-std::string RequestFingerprint(const google::protobuf::Message& request) {
-  std::string fingerprint;
-  {
-    google::protobuf::io::StringOutputStream stream(&fingerprint);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    request.SerializeToCodedStream(&coded);
-  }
-  return fingerprint;
-}
-
-// A mutation with a request_id runs once: a retry of the same request gets the first reply;
-// the same request_id on a different request is refused (REQUEST_ID_REUSED).
-template <typename Body>
-absl::Status RunIdempotent(SessionTransaction& tx, absl::string_view request_id,
-                           absl::string_view method, const google::protobuf::Message& request,
-                           google::protobuf::Message* response, Body&& body) {
-  if (request_id.empty()) return body();
-  const std::string fingerprint = RequestFingerprint(request);
-  absl::StatusOr<std::optional<IdempotentReply>> prior = tx.FindReply(std::string(request_id));
-  if (!prior.ok()) return prior.status();
-  if (prior->has_value()) {
-    if ((*prior)->method != method || (*prior)->request != fingerprint) {
-      return Error(
-          absl::StatusCode::kAlreadyExists, "REQUEST_ID_REUSED",
-          absl::StrCat("request_id ", request_id, " was already used for a different request"));
-    }
-    if (!response->ParseFromString((*prior)->reply)) {
-      return absl::DataLossError("stored reply of an earlier request is unreadable");
-    }
-    return absl::OkStatus();
-  }
-  if (absl::Status s = body(); !s.ok()) return s;
-  return tx.RecordReply(std::string(request_id),
-                        IdempotentReply{std::string(method), fingerprint,
-                                        response->SerializeAsString()});
 }
 
 // "DRAFT" for SESSION_STATE_DRAFT.
@@ -195,12 +105,13 @@ absl::Status CheckParent(const RequestContext& rc, absl::string_view parent, Vio
 absl::StatusOr<std::string> SessionIdOf(const RequestContext& rc, absl::string_view name,
                                         absl::string_view field) {
   std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
-  if (parts.size() != 4 || parts[0] != "tenants" || parts[2] != "sessions" ||
-      parts[1].empty() || !IsIdentifier(parts[3], 63)) {
+  if (parts.size() != 4 || parts[0] != "tenants" || parts[2] != "sessions" || parts[1].empty() ||
+      !IsIdentifier(parts[3], 63)) {
     return InvalidArgumentError(
         absl::StrCat("invalid ", field, ": '", name, "'"),
         {{std::string(field),
-          absl::StrCat("'", name, "' is not a session name like tenants/{tenant}/sessions/{session}")}});
+          absl::StrCat("'", name,
+                       "' is not a session name like tenants/{tenant}/sessions/{session}")}});
   }
   if (parts[1] != rc.tenant_id) return NotFound(name);
   return std::string(parts[3]);
@@ -253,15 +164,20 @@ struct MutableField {
   bool closed = false;  // may change while CLOSED or ARCHIVED
 };
 constexpr MutableField kMutableFields[] = {
-    {"title", true, false},         {"description", true, false},
-    {"model_version", false, false}, {"scope", false, false},
-    {"target_overrides", false, false}, {"anonymous", false, false},
-    {"rounds_enabled", false, false}, {"language_tag", false, false},
-    {"due_time", true, false},      {"labels", true, true},
+    {"title", true, false},
+    {"description", true, false},
+    {"model_version", false, false},
+    {"scope", false, false},
+    {"target_overrides", false, false},
+    {"anonymous", false, false},
+    {"rounds_enabled", false, false},
+    {"language_tag", false, false},
+    {"due_time", true, false},
+    {"labels", true, true},
 };
 constexpr absl::string_view kOutputOnlyFields[] = {
-    "name", "model_content_hash", "effective_targets", "state", "create_time",
-    "update_time", "open_time", "close_time", "archive_time", "etag"};
+    "name",        "model_content_hash", "effective_targets", "state",        "create_time",
+    "update_time", "open_time",          "close_time",        "archive_time", "etag"};
 
 const MutableField* FindMutable(absl::string_view path) {
   for (const MutableField& f : kMutableFields) {
@@ -292,9 +208,9 @@ void ValidateSession(Violations& v, const RequestContext& rc, const api::Session
       v.Add("session.model_version", "required");
     } else if (!IsModelVersionName(rc, s.model_version())) {
       v.Add("session.model_version",
-            absl::StrCat("'", s.model_version(), "' is not a model version name like tenants/",
-                         rc.tenant_id,
-                         "/models/{model}/versions/{version} or models/{model}/versions/{version}"));
+            absl::StrCat(
+                "'", s.model_version(), "' is not a model version name like tenants/", rc.tenant_id,
+                "/models/{model}/versions/{version} or models/{model}/versions/{version}"));
     }
   }
   if (has("scope")) {
@@ -343,8 +259,8 @@ void ValidateSession(Violations& v, const RequestContext& rc, const api::Session
 absl::StatusOr<api::Session> Parse(const SessionRecord& record) {
   api::Session s;
   if (!s.ParseFromString(record.body)) {
-    return absl::DataLossError(absl::StrCat("stored session ", record.session_id,
-                                            " is unreadable"));
+    return absl::DataLossError(
+        absl::StrCat("stored session ", record.session_id, " is unreadable"));
   }
   s.set_etag(EtagOf(record.version));
   return s;
@@ -354,8 +270,8 @@ SessionRecord ToRecord(const std::string& id, int64_t version, const api::Sessio
                        absl::Time create_time) {
   api::Session body = s;
   body.clear_etag();  // derived from the version column
-  return SessionRecord{id, version, StateName(s.state()), s.model_version(),
-                       body.SerializeAsString(), create_time};
+  return SessionRecord{
+      id, version, StateName(s.state()), s.model_version(), body.SerializeAsString(), create_time};
 }
 
 // Reads the session `name` (already checked) and refuses a stale etag.
@@ -373,8 +289,8 @@ absl::StatusOr<std::pair<SessionRecord, api::Session>> Load(SessionTransaction& 
 }
 
 absl::Status Store(SessionTransaction& tx, const SessionRecord& old, const api::Session& s) {
-  absl::Status updated = tx.Update(ToRecord(old.session_id, old.version + 1, s, old.create_time),
-                                   old.version);
+  absl::Status updated =
+      tx.Update(ToRecord(old.session_id, old.version + 1, s, old.create_time), old.version);
   if (absl::IsAborted(updated) || absl::IsNotFound(updated)) {
     return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
                  absl::StrCat("session ", s.name(), " changed concurrently; read it and retry"));
@@ -384,8 +300,8 @@ absl::Status Store(SessionTransaction& tx, const SessionRecord& old, const api::
 
 // The page token: where the last page ended, bound to the filter it was issued for.
 std::string PageToken(absl::string_view filter, const SessionRecord& last) {
-  return absl::WebSafeBase64Escape(absl::StrCat(
-      "1|", absl::ToUnixMicros(last.create_time), "|", last.session_id, "|", filter));
+  return absl::WebSafeBase64Escape(
+      absl::StrCat("1|", absl::ToUnixMicros(last.create_time), "|", last.session_id, "|", filter));
 }
 
 std::optional<std::pair<absl::Time, std::string>> ParsePageToken(absl::string_view token,
@@ -443,9 +359,9 @@ absl::Status Transit(SessionStore& store, const RequestContext& rc, absl::Time n
       if (!loaded.ok()) return loaded.status();
       auto& [record, session] = *loaded;
       if (session.state() != t.from) {
-        return StateConflict(name, session.state(),
-                             absl::StrCat("only a ", StateName(t.from), " session can be ",
-                                          t.verb));
+        return StateConflict(
+            name, session.state(),
+            absl::StrCat("only a ", StateName(t.from), " session can be ", t.verb));
       }
       if (precondition) {
         if (absl::Status s = precondition(session); !s.ok()) return s;
@@ -481,29 +397,28 @@ absl::Status SessionCore::CreateSession(const RequestContext& rc,
 
   const absl::Time now = clock_();
   return store_.InTenant(rc, [&](SessionTransaction& tx) {
-    return RunIdempotent(
-        tx, req.request_id(), "CreateSession", req, resp, [&]() -> absl::Status {
-          const std::string id = req.session_id().empty() ? NewSessionId() : req.session_id();
-          api::Session s = req.session();
-          s.clear_model_content_hash();
-          s.clear_effective_targets();
-          s.clear_open_time();
-          s.clear_close_time();
-          s.clear_archive_time();
-          s.set_name(SessionName(rc, id));
-          s.set_state(api::SESSION_STATE_DRAFT);
-          *s.mutable_create_time() = ToProto(now);
-          *s.mutable_update_time() = ToProto(now);
-          absl::Status inserted = tx.Insert(ToRecord(id, 1, s, now));
-          if (absl::IsAlreadyExists(inserted)) {
-            return Error(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
-                         absl::StrCat("session ", s.name(), " already exists"));
-          }
-          if (!inserted.ok()) return inserted;
-          s.set_etag(EtagOf(1));
-          *resp->mutable_session() = std::move(s);
-          return absl::OkStatus();
-        });
+    return RunIdempotent(tx, req.request_id(), "CreateSession", req, resp, [&]() -> absl::Status {
+      const std::string id = req.session_id().empty() ? NewSessionId() : req.session_id();
+      api::Session s = req.session();
+      s.clear_model_content_hash();
+      s.clear_effective_targets();
+      s.clear_open_time();
+      s.clear_close_time();
+      s.clear_archive_time();
+      s.set_name(SessionName(rc, id));
+      s.set_state(api::SESSION_STATE_DRAFT);
+      *s.mutable_create_time() = ToProto(now);
+      *s.mutable_update_time() = ToProto(now);
+      absl::Status inserted = tx.Insert(ToRecord(id, 1, s, now));
+      if (absl::IsAlreadyExists(inserted)) {
+        return Error(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
+                     absl::StrCat("session ", s.name(), " already exists"));
+      }
+      if (!inserted.ok()) return inserted;
+      s.set_etag(EtagOf(1));
+      *resp->mutable_session() = std::move(s);
+      return absl::OkStatus();
+    });
   });
 }
 
@@ -597,36 +512,34 @@ absl::Status SessionCore::UpdateSession(const RequestContext& rc,
 
   const absl::Time now = clock_();
   return store_.InTenant(rc, [&](SessionTransaction& tx) {
-    return RunIdempotent(
-        tx, req.request_id(), "UpdateSession", req, resp, [&]() -> absl::Status {
-          absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
-              Load(tx, in.name(), *id, in.etag());
-          if (!loaded.ok()) return loaded.status();
-          auto& [record, session] = *loaded;
-          std::vector<std::string> frozen;
-          for (const std::string& path : paths) {
-            if (!MayChange(*FindMutable(path), session.state())) frozen.push_back(path);
-          }
-          if (!frozen.empty()) {
-            return StateConflict(in.name(), session.state(),
-                                 absl::StrCat(absl::StrJoin(frozen, ", "),
-                                              " can no longer change"));
-          }
-          // The masked fields are replaced whole by what was sent (unset clears them).
-          api::Session merged = session;
-          google::protobuf::FieldMask mask;
-          for (const std::string& path : paths) mask.add_paths(path);
-          google::protobuf::util::FieldMaskUtil::MergeOptions replace;
-          replace.set_replace_message_fields(true);
-          replace.set_replace_repeated_fields(true);
-          google::protobuf::util::FieldMaskUtil::MergeMessageTo(in, mask, replace, &merged);
-          merged.clear_etag();
-          *merged.mutable_update_time() = ToProto(now);
-          if (absl::Status s = Store(tx, record, merged); !s.ok()) return s;
-          merged.set_etag(EtagOf(record.version + 1));
-          *resp->mutable_session() = std::move(merged);
-          return absl::OkStatus();
-        });
+    return RunIdempotent(tx, req.request_id(), "UpdateSession", req, resp, [&]() -> absl::Status {
+      absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
+          Load(tx, in.name(), *id, in.etag());
+      if (!loaded.ok()) return loaded.status();
+      auto& [record, session] = *loaded;
+      std::vector<std::string> frozen;
+      for (const std::string& path : paths) {
+        if (!MayChange(*FindMutable(path), session.state())) frozen.push_back(path);
+      }
+      if (!frozen.empty()) {
+        return StateConflict(in.name(), session.state(),
+                             absl::StrCat(absl::StrJoin(frozen, ", "), " can no longer change"));
+      }
+      // The masked fields are replaced whole by what was sent (unset clears them).
+      api::Session merged = session;
+      google::protobuf::FieldMask mask;
+      for (const std::string& path : paths) mask.add_paths(path);
+      google::protobuf::util::FieldMaskUtil::MergeOptions replace;
+      replace.set_replace_message_fields(true);
+      replace.set_replace_repeated_fields(true);
+      google::protobuf::util::FieldMaskUtil::MergeMessageTo(in, mask, replace, &merged);
+      merged.clear_etag();
+      *merged.mutable_update_time() = ToProto(now);
+      if (absl::Status s = Store(tx, record, merged); !s.ok()) return s;
+      merged.set_etag(EtagOf(record.version + 1));
+      *resp->mutable_session() = std::move(merged);
+      return absl::OkStatus();
+    });
   });
 }
 
@@ -639,22 +552,20 @@ absl::Status SessionCore::DeleteSession(const RequestContext& rc,
   CheckRequestId(v, req.request_id());
   if (!v.empty()) return std::move(v).ToStatus("invalid request");
   return store_.InTenant(rc, [&](SessionTransaction& tx) {
-    return RunIdempotent(
-        tx, req.request_id(), "DeleteSession", req, resp, [&]() -> absl::Status {
-          absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
-              Load(tx, req.name(), *id, req.etag());
-          if (!loaded.ok()) return loaded.status();
-          if (loaded->second.state() != api::SESSION_STATE_DRAFT) {
-            return StateConflict(req.name(), loaded->second.state(),
-                                 "only a DRAFT session can be deleted");
-          }
-          return tx.Delete(*id);
-        });
+    return RunIdempotent(tx, req.request_id(), "DeleteSession", req, resp, [&]() -> absl::Status {
+      absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
+          Load(tx, req.name(), *id, req.etag());
+      if (!loaded.ok()) return loaded.status();
+      if (loaded->second.state() != api::SESSION_STATE_DRAFT) {
+        return StateConflict(req.name(), loaded->second.state(),
+                             "only a DRAFT session can be deleted");
+      }
+      return tx.Delete(*id);
+    });
   });
 }
 
-absl::Status SessionCore::OpenSession(const RequestContext& rc,
-                                      const api::OpenSessionRequest& req,
+absl::Status SessionCore::OpenSession(const RequestContext& rc, const api::OpenSessionRequest& req,
                                       api::OpenSessionResponse* resp) {
   // Ask the model catalogue outside the transaction (it is a remote call), then make sure
   // the session still pins the version that was checked.
@@ -674,22 +585,22 @@ absl::Status SessionCore::OpenSession(const RequestContext& rc,
   }
   const Transition open{api::SESSION_STATE_DRAFT, api::SESSION_STATE_OPEN, "opened",
                         &api::Session::mutable_open_time};
-  return Transit(store_, rc, clock_(), open, req.name(), req.etag(), req.request_id(),
-                 "OpenSession", req, resp->mutable_session(), resp,
-                 [&](const api::Session& s) -> absl::Status {
-                   if (!checked || checked->first != s.model_version()) {
-                     return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
-                                  absl::StrCat("session ", s.name(),
-                                               " changed while opening; read it and retry"));
-                   }
-                   if (!checked->second) {
-                     return Error(absl::StatusCode::kFailedPrecondition, "STATE_CONFLICT",
-                                  absl::StrCat("model version ", s.model_version(),
-                                               " is not PUBLISHED; a session can open only "
-                                               "with a published model version"));
-                   }
-                   return absl::OkStatus();
-                 });
+  return Transit(
+      store_, rc, clock_(), open, req.name(), req.etag(), req.request_id(), "OpenSession", req,
+      resp->mutable_session(), resp, [&](const api::Session& s) -> absl::Status {
+        if (!checked || checked->first != s.model_version()) {
+          return Error(
+              absl::StatusCode::kAborted, "ETAG_MISMATCH",
+              absl::StrCat("session ", s.name(), " changed while opening; read it and retry"));
+        }
+        if (!checked->second) {
+          return Error(absl::StatusCode::kFailedPrecondition, "STATE_CONFLICT",
+                       absl::StrCat("model version ", s.model_version(),
+                                    " is not PUBLISHED; a session can open only "
+                                    "with a published model version"));
+        }
+        return absl::OkStatus();
+      });
 }
 
 absl::Status SessionCore::CloseSession(const RequestContext& rc,

@@ -42,9 +42,7 @@ std::vector<std::string> FieldsOf(const absl::Status& status) {
 
 class SessionCoreTest : public ::testing::Test {
  protected:
-  SessionCoreTest() : core_(store_, models_, [this] { return now_; }) {
-    rc_.tenant_id = kTenant;
-  }
+  SessionCoreTest() : core_(store_, models_, [this] { return now_; }) { rc_.tenant_id = kTenant; }
 
   api::Session Draft() {
     api::Session s;
@@ -73,7 +71,7 @@ class SessionCoreTest : public ::testing::Test {
 
   template <typename Req, typename Resp>
   absl::StatusOr<api::Session> Move(absl::Status (SessionCore::*method)(const RequestContext&,
-                                                                          const Req&, Resp*),
+                                                                        const Req&, Resp*),
                                     const std::string& name, const std::string& etag = "",
                                     const std::string& request_id = "") {
     Req req;
@@ -184,15 +182,13 @@ TEST_F(SessionCoreTest, CreateReportsEveryBadFieldAndStoresNothing) {
   absl::Status st = core_.CreateSession(rc_, req, &resp);
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ReasonOf(st), "FIELD_INVALID");
-  EXPECT_THAT(FieldsOf(st),
-              UnorderedElementsAre("session_id", "session.title", "session.model_version",
-                                   "session.scope.services[0]",
-                                   "session.scope.customer_organizations[0]",
-                                   "session.scope.area_ids[0]",
-                                   "session.target_overrides[0].area_id",
-                                   "session.target_overrides[0].target_score",
-                                   "session.language_tag", "session.labels.Bad Key",
-                                   "request_id"));
+  EXPECT_THAT(
+      FieldsOf(st),
+      UnorderedElementsAre("session_id", "session.title", "session.model_version",
+                           "session.scope.services[0]", "session.scope.customer_organizations[0]",
+                           "session.scope.area_ids[0]", "session.target_overrides[0].area_id",
+                           "session.target_overrides[0].target_score", "session.language_tag",
+                           "session.labels.Bad Key", "request_id"));
   EXPECT_EQ(Stored(), 0u);
 }
 
@@ -437,10 +433,9 @@ TEST_F(SessionCoreTest, ListsNewestFirstInPagesAndHidesArchivedUnlessAsked) {
     if (resp.next_page_token().empty()) break;
     req.set_page_token(resp.next_page_token());
   }
-  EXPECT_THAT(names, ::testing::ElementsAre(
-                         "tenants/acme/sessions/s4", "tenants/acme/sessions/s3",
-                         "tenants/acme/sessions/s2", "tenants/acme/sessions/s1",
-                         "tenants/acme/sessions/s0"));
+  EXPECT_THAT(names, ::testing::ElementsAre("tenants/acme/sessions/s4", "tenants/acme/sessions/s3",
+                                            "tenants/acme/sessions/s2", "tenants/acme/sessions/s1",
+                                            "tenants/acme/sessions/s0"));
 
   api::ListSessionsRequest archived;
   archived.set_parent("tenants/acme");

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/request_context.h"
+#include "common/resource_util.h"
 
 namespace lagom::session {
 
@@ -37,12 +38,7 @@ struct SessionPageQuery {
   int limit = 50;
 };
 
-// The first reply to a mutation that carried a request_id.
-struct IdempotentReply {
-  std::string method;
-  std::string request;  // deterministic serialization of the first request
-  std::string reply;    // serialized response message
-};
+// IdempotentReply (the first reply to a mutation with a request_id) is common/resource_util.h's.
 
 // Scoped to the transaction's tenant. Insert of a taken id fails ALREADY_EXISTS; Update and
 // Delete of a missing record fail NOT_FOUND; Update whose record is no longer at

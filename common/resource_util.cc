@@ -1,4 +1,4 @@
-#include "services/questionnaire/resource_util.h"
+#include "common/resource_util.h"
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
@@ -8,7 +8,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 
-namespace lagom::questionnaire {
+namespace lagom {
 namespace {
 
 bool IsLabelKey(absl::string_view s) {
@@ -111,4 +111,4 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
   return fingerprint;
 }
 
-}  // namespace lagom::questionnaire
+}  // namespace lagom

@@ -1,8 +1,8 @@
-// What the questionnaire service's cores share about resources: collecting every bad field of
+// What the cores of every service share about resources: collecting every bad field of
 // a request (AIP-193), common field checks, etags (AIP-154), generated ids, timestamps and
 // idempotent retries by request_id (AIP-155).
-#ifndef LAGOM_SERVICES_QUESTIONNAIRE_RESOURCE_UTIL_H_
-#define LAGOM_SERVICES_QUESTIONNAIRE_RESOURCE_UTIL_H_
+#ifndef LAGOM_COMMON_RESOURCE_UTIL_H_
+#define LAGOM_COMMON_RESOURCE_UTIL_H_
 
 #include <google/protobuf/map.h>
 #include <google/protobuf/message.h>
@@ -22,7 +22,7 @@
 #include "absl/time/time.h"
 #include "common/status.h"
 
-namespace lagom::questionnaire {
+namespace lagom {
 
 // The first reply to a mutation that carried a request_id.
 struct IdempotentReply {
@@ -93,7 +93,7 @@ absl::Status RunIdempotent(Tx& tx, absl::string_view request_id, absl::string_vi
   if (prior->has_value()) {
     if ((*prior)->method != method || (*prior)->request != fingerprint) {
       return Error(
-          absl::StatusCode::kFailedPrecondition, "REQUEST_ID_REUSED",
+          absl::StatusCode::kAlreadyExists, "REQUEST_ID_REUSED",
           absl::StrCat("request_id ", request_id, " was already used for a different request"));
     }
     if (!response->ParseFromString((*prior)->reply)) {
@@ -115,6 +115,6 @@ absl::Status RunIdempotent(Tx& tx, absl::string_view request_id, absl::string_vi
                         IdempotentReply{std::string(method), fingerprint, std::move(kept)});
 }
 
-}  // namespace lagom::questionnaire
+}  // namespace lagom
 
-#endif  // LAGOM_SERVICES_QUESTIONNAIRE_RESOURCE_UTIL_H_
+#endif  // LAGOM_COMMON_RESOURCE_UTIL_H_
