@@ -106,7 +106,7 @@ TEST_F(TenancyCoreTest, CreateTenantReturnsAWorkingAdminKeyOnce) {
   EXPECT_EQ(p->credential_kind(), auth_api::CREDENTIAL_KIND_API_KEY);
 
   // The stored key holds only the hash of the secret.
-  const ApiKeyRecord& stored = store_.TenantSnapshot("acme").api_keys.at("admin");
+  const ApiKeyRecord stored = store_.TenantSnapshot("acme").api_keys.at("admin");  // a copy
   auth::ApiKeyParts parts = *auth::ParseApiKey(resp.initial_admin_secret());
   EXPECT_EQ(stored.secret_hash, auth::HashApiKeySecret(parts.secret));
   EXPECT_THAT(stored.secret_hash, Not(HasSubstr(parts.secret)));
