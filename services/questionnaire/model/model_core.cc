@@ -3,6 +3,7 @@
 #include <google/protobuf/util/field_mask_util.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -19,12 +20,12 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/log.h"
+#include "common/resource_util.h"
 #include "common/status.h"
 #include "services/questionnaire/catalog/list_query.h"
 #include "services/questionnaire/model/builtin_models.h"
 #include "services/questionnaire/model/model_json.h"
 #include "services/questionnaire/model/validation.h"
-#include "common/resource_util.h"
 
 namespace lagom::questionnaire {
 namespace {
@@ -543,6 +544,54 @@ int ParsePageRequest(int page_size, const std::string& token, absl::string_view 
   return page_size <= 0 ? default_size : std::min(page_size, max_size);
 }
 
+// What a lifecycle change of a tenant's version is asked with.
+struct VersionChangeRequest {
+  const std::string& name;
+  const std::string& etag;
+  const std::string& request_id;
+  absl::string_view method;
+};
+
+using ApplyVersionChange =
+    std::function<absl::Status(ModelTransaction&, const VersionRef&, LoadedVersion&, absl::Time)>;
+
+// One lifecycle change of a tenant's version (publish, deprecate): the name and request_id
+// checked, then in one transaction, once per request_id: load, require state `from` (else
+// STATE_CONFLICT naming the state), check the etag, `apply` (which saves), and return the
+// changed version in `out`. `*changed` says whether it happened now rather than being a
+// retry's stored reply (only a real change is audited).
+absl::Status ChangeVersionState(ModelStore& store, const RequestContext& rc, absl::Time now,
+                                const VersionChangeRequest& change,
+                                const google::protobuf::Message& request,
+                                google::protobuf::Message* response, api::ModelVersion* out,
+                                api::ModelVersionState from, absl::string_view refusal,
+                                const ApplyVersionChange& apply, bool* changed) {
+  absl::StatusOr<VersionRef> ref = ParseVersionName(rc, change.name, "name");
+  if (!ref.ok()) return ref.status();
+  if (ref->builtin) return BuiltinIsReadOnly(change.name);
+  Violations v;
+  CheckRequestId(v, change.request_id);
+  if (!v.empty()) return std::move(v).ToStatus("invalid request");
+  return store.InTransaction(rc, [&](ModelTransaction& tx) {
+    return RunIdempotent(
+        tx, change.request_id, change.method, request, response, [&]() -> absl::Status {
+          absl::StatusOr<LoadedVersion> current = LoadVersion(tx, rc, *ref);
+          if (!current.ok()) return current.status();
+          if (current->version.state() != from) {
+            return StateConflict(change.name, current->version.state(), refusal);
+          }
+          if (absl::Status s = CheckEtag(change.name, change.etag, current->version.etag());
+              !s.ok()) {
+            return s;
+          }
+          if (absl::Status s = apply(tx, *ref, *current, now); !s.ok()) return s;
+          *out = std::move(current->version);
+          *changed = true;
+          return absl::OkStatus();
+        });
+  });
+}
+
 }  // namespace
 
 bool IsBuiltinName(absl::string_view name) { return absl::StartsWith(name, "models/"); }
@@ -999,49 +1048,32 @@ absl::Status ModelCore::ValidateModelVersion(const RequestContext& rc,
 absl::Status ModelCore::PublishModelVersion(const RequestContext& rc,
                                             const api::PublishModelVersionRequest& req,
                                             api::PublishModelVersionResponse* resp) {
-  absl::StatusOr<VersionRef> ref = ParseVersionName(rc, req.name(), "name");
-  if (!ref.ok()) return ref.status();
-  if (ref->builtin) return BuiltinIsReadOnly(req.name());
-  Violations v;
-  CheckRequestId(v, req.request_id());
-  if (!v.empty()) return std::move(v).ToStatus("invalid request");
-  const absl::Time now = clock_();
   bool published = false;
-  absl::Status status = store_.InTransaction(rc, [&](ModelTransaction& tx) {
-    return RunIdempotent(
-        tx, req.request_id(), "PublishModelVersion", req, resp, [&]() -> absl::Status {
-          absl::StatusOr<LoadedVersion> current = LoadVersion(tx, rc, *ref);
-          if (!current.ok()) return current.status();
-          if (current->version.state() != api::MODEL_VERSION_STATE_DRAFT) {
-            return StateConflict(req.name(), current->version.state(),
-                                 "only drafts can be published");
-          }
-          if (absl::Status s = CheckEtag(req.name(), req.etag(), current->version.etag());
-              !s.ok()) {
-            return s;
-          }
-          std::vector<FieldViolation> violations =
-              ValidateModelContent(current->version.content(), "content");
-          if (!violations.empty()) {
-            return ValidationFailed(absl::StrCat(req.name(), " cannot be published"), violations);
-          }
-          api::ModelVersion& mv = current->version;
-          mv.set_state(api::MODEL_VERSION_STATE_PUBLISHED);
-          mv.set_content_hash(ContentHash(mv.content()));
-          *mv.mutable_publish_time() = ToProto(now);
-          if (absl::Status s = SaveVersion(tx, *current, now); !s.ok()) return s;
+  absl::Status status = ChangeVersionState(
+      store_, rc, clock_(), {req.name(), req.etag(), req.request_id(), "PublishModelVersion"}, req,
+      resp, resp->mutable_model_version(), api::MODEL_VERSION_STATE_DRAFT,
+      "only drafts can be published",
+      [&](ModelTransaction& tx, const VersionRef& ref, LoadedVersion& current,
+          absl::Time now) -> absl::Status {
+        std::vector<FieldViolation> violations =
+            ValidateModelContent(current.version.content(), "content");
+        if (!violations.empty()) {
+          return ValidationFailed(absl::StrCat(req.name(), " cannot be published"), violations);
+        }
+        api::ModelVersion& mv = current.version;
+        mv.set_state(api::MODEL_VERSION_STATE_PUBLISHED);
+        mv.set_content_hash(ContentHash(mv.content()));
+        *mv.mutable_publish_time() = ToProto(now);
+        if (absl::Status s = SaveVersion(tx, current, now); !s.ok()) return s;
 
-          absl::StatusOr<LoadedModel> model = LoadModel(tx, rc, ref->model_id);
-          if (!model.ok()) return model.status();
-          model->model.set_latest_published_version(req.name());
-          model->model.set_etag(EtagOf(model->record.version + 1));
-          *model->model.mutable_update_time() = ToProto(now);
-          if (absl::Status s = SaveModel(tx, *model); !s.ok()) return s;
-          *resp->mutable_model_version() = std::move(mv);
-          published = true;
-          return absl::OkStatus();
-        });
-  });
+        absl::StatusOr<LoadedModel> model = LoadModel(tx, rc, ref.model_id);
+        if (!model.ok()) return model.status();
+        model->model.set_latest_published_version(req.name());
+        model->model.set_etag(EtagOf(model->record.version + 1));
+        *model->model.mutable_update_time() = ToProto(now);
+        return SaveModel(tx, *model);
+      },
+      &published);
   if (status.ok() && published) {
     RecordAudit(rc, {"model_version.published", req.name(),
                      absl::StrCat("content_hash ", resp->model_version().content_hash())});
@@ -1052,54 +1084,36 @@ absl::Status ModelCore::PublishModelVersion(const RequestContext& rc,
 absl::Status ModelCore::DeprecateModelVersion(const RequestContext& rc,
                                               const api::DeprecateModelVersionRequest& req,
                                               api::DeprecateModelVersionResponse* resp) {
-  absl::StatusOr<VersionRef> ref = ParseVersionName(rc, req.name(), "name");
-  if (!ref.ok()) return ref.status();
-  if (ref->builtin) return BuiltinIsReadOnly(req.name());
-  Violations v;
-  CheckRequestId(v, req.request_id());
-  if (!v.empty()) return std::move(v).ToStatus("invalid request");
-  const absl::Time now = clock_();
   bool deprecated = false;
-  absl::Status status = store_.InTransaction(rc, [&](ModelTransaction& tx) {
-    return RunIdempotent(
-        tx, req.request_id(), "DeprecateModelVersion", req, resp, [&]() -> absl::Status {
-          absl::StatusOr<LoadedVersion> current = LoadVersion(tx, rc, *ref);
-          if (!current.ok()) return current.status();
-          if (current->version.state() != api::MODEL_VERSION_STATE_PUBLISHED) {
-            return StateConflict(req.name(), current->version.state(),
-                                 "only published versions can be deprecated");
-          }
-          if (absl::Status s = CheckEtag(req.name(), req.etag(), current->version.etag());
-              !s.ok()) {
-            return s;
-          }
-          current->version.set_state(api::MODEL_VERSION_STATE_DEPRECATED);
-          *current->version.mutable_deprecate_time() = ToProto(now);
-          if (absl::Status s = SaveVersion(tx, *current, now); !s.ok()) return s;
+  absl::Status status = ChangeVersionState(
+      store_, rc, clock_(), {req.name(), req.etag(), req.request_id(), "DeprecateModelVersion"},
+      req, resp, resp->mutable_model_version(), api::MODEL_VERSION_STATE_PUBLISHED,
+      "only published versions can be deprecated",
+      [&](ModelTransaction& tx, const VersionRef& ref, LoadedVersion& current,
+          absl::Time now) -> absl::Status {
+        current.version.set_state(api::MODEL_VERSION_STATE_DEPRECATED);
+        *current.version.mutable_deprecate_time() = ToProto(now);
+        if (absl::Status s = SaveVersion(tx, current, now); !s.ok()) return s;
 
-          // latest_published_version names the newest version still PUBLISHED.
-          absl::StatusOr<LoadedModel> model = LoadModel(tx, rc, ref->model_id);
-          if (!model.ok()) return model.status();
-          if (model->model.latest_published_version() == req.name()) {
-            absl::StatusOr<std::vector<ModelVersionRecord>> all = tx.ListVersions(ref->model_id);
-            if (!all.ok()) return all.status();
-            std::string latest;
-            for (const ModelVersionRecord& r : *all) {
-              if (r.state == "PUBLISHED" && r.id != ref->id) {
-                latest = VersionNameOf(rc, ref->model_id, r.id);
-                break;
-              }
-            }
-            model->model.set_latest_published_version(latest);
-            model->model.set_etag(EtagOf(model->record.version + 1));
-            *model->model.mutable_update_time() = ToProto(now);
-            if (absl::Status s = SaveModel(tx, *model); !s.ok()) return s;
+        // latest_published_version names the newest version still PUBLISHED.
+        absl::StatusOr<LoadedModel> model = LoadModel(tx, rc, ref.model_id);
+        if (!model.ok()) return model.status();
+        if (model->model.latest_published_version() != req.name()) return absl::OkStatus();
+        absl::StatusOr<std::vector<ModelVersionRecord>> all = tx.ListVersions(ref.model_id);
+        if (!all.ok()) return all.status();
+        std::string latest;
+        for (const ModelVersionRecord& r : *all) {
+          if (r.state == "PUBLISHED" && r.id != ref.id) {
+            latest = VersionNameOf(rc, ref.model_id, r.id);
+            break;
           }
-          *resp->mutable_model_version() = std::move(current->version);
-          deprecated = true;
-          return absl::OkStatus();
-        });
-  });
+        }
+        model->model.set_latest_published_version(latest);
+        model->model.set_etag(EtagOf(model->record.version + 1));
+        *model->model.mutable_update_time() = ToProto(now);
+        return SaveModel(tx, *model);
+      },
+      &deprecated);
   if (status.ok() && deprecated) {
     RecordAudit(rc, {"model_version.deprecated", req.name(),
                      absl::StrCat("content_hash ", resp->model_version().content_hash())});
