@@ -3,18 +3,31 @@
 // Flags and wiring only.
 #include <memory>
 
+#include <grpcpp/create_channel.h>
+
+#include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "common/auth/service_auth.h"
 #include "common/config.h"
+#include "common/executor.h"
 #include "common/log.h"
 #include "common/server_flags.h"
+#include "services/session/core/answer_core.h"
+#include "services/session/core/participant_core.h"
+#include "services/session/core/session_core.h"
+#include "services/session/live/redis_live_state.h"
+#include "services/session/live/watch_hub.h"
 #include "services/session/session_service.h"
 #include "services/session/store/pg_invite_store.h"
+#include "services/session/store/pg_session_store.h"
+#include "services/session/store/remote_model_catalog.h"
 #include "session_migrations.h"
 
 ABSL_FLAG(std::string, postgres_url, "",
           "PostgreSQL URL, e.g. postgresql://lagom_app@127.0.0.1:5432/lagom");
 ABSL_FLAG(std::string, redis_addr, "", "Redis HOST:PORT for live session state");
+ABSL_FLAG(int, answer_batch, 64, "At most this many answer submissions share one transaction");
+ABSL_DECLARE_FLAG(std::string, questionnaire_addr);
 
 int main(int argc, char** argv) {
   lagom::ParseCommandLineOrDie(argc, argv, "lagom-session: live assessment sessions");
@@ -24,11 +37,31 @@ int main(int argc, char** argv) {
       "session", absl::GetFlag(FLAGS_postgres_url), lagom::session::Migrations());
   std::unique_ptr<lagom::RedisClient> redis =
       lagom::ConnectRedisOrDie("session", absl::GetFlag(FLAGS_redis_addr));
+  // The watch hub blocks on its own connection.
+  std::unique_ptr<lagom::RedisClient> watch_redis =
+      lagom::ConnectRedisOrDie("session", absl::GetFlag(FLAGS_redis_addr));
 
   lagom::session::PgInviteStore invites(*pg);
   std::unique_ptr<lagom::auth::ServiceAuth> auth =
       lagom::auth::RemoteServiceAuthOrDie("session", &invites);
-  lagom::session::SessionServiceImpl session_service(*auth->guard);
+  lagom::Executor executor(lagom::ExecutorThreadsFromFlags("session"));
+
+  lagom::session::PgSessionStore store(*pg);
+  lagom::session::ModelIndexCache models;
+  lagom::session::RedisLiveState live(*redis, store, models);
+  lagom::session::WatchHub hub(*watch_redis);
+  lagom::session::RemoteModelCatalog catalog(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_questionnaire_addr),
+                          lagom::ServiceChannelCredentials()),
+      auth->service_token);
+  lagom::session::InviteTokenCodec tokens;
+  lagom::session::SessionCore sessions(store, catalog, absl::Now, &live);
+  lagom::session::ParticipantCore participants(store, models, live, tokens);
+  lagom::session::AnswerCore answers(store, models, live, auth->service_token, absl::Now,
+                                     absl::GetFlag(FLAGS_answer_batch));
+  lagom::session::SessionServiceImpl session_service(
+      *auth->guard, executor, sessions, participants, answers,
+      lagom::session::WatchDeps{store, models, live, hub, executor, auth->limiter.get()});
   std::unique_ptr<lagom::Server> server = lagom::StartServerOrDie(options, {&session_service});
   return server->WaitForShutdownSignal();
 }

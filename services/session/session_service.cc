@@ -1,181 +1,237 @@
 #include "services/session/session_service.h"
 
 #include "common/unary.h"
+#include "services/session/watch_reactor.h"
 
 namespace lagom::session {
 
 grpc::ServerUnaryReactor* SessionServiceImpl::CreateSession(
     grpc::CallbackServerContext* ctx, const session_api::CreateSessionRequest* req,
-    session_api::CreateSessionResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "CreateSession");
+    session_api::CreateSessionResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return sessions_.CreateSession(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::GetSession(grpc::CallbackServerContext* ctx,
                                                          const session_api::GetSessionRequest* req,
-                                                         session_api::GetSessionResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "GetSession");
+                                                         session_api::GetSessionResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return sessions_.GetSession(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(
     grpc::CallbackServerContext* ctx, const session_api::ListSessionsRequest* req,
-    session_api::ListSessionsResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "ListSessions");
+    session_api::ListSessionsResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return sessions_.ListSessions(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::UpdateSession(
     grpc::CallbackServerContext* ctx, const session_api::UpdateSessionRequest* req,
-    session_api::UpdateSessionResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "UpdateSession");
+    session_api::UpdateSessionResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return sessions_.UpdateSession(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::DeleteSession(
     grpc::CallbackServerContext* ctx, const session_api::DeleteSessionRequest* req,
-    session_api::DeleteSessionResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "DeleteSession");
+    session_api::DeleteSessionResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return sessions_.DeleteSession(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::OpenSession(
     grpc::CallbackServerContext* ctx, const session_api::OpenSessionRequest* req,
-    session_api::OpenSessionResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "OpenSession");
+    session_api::OpenSessionResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return sessions_.OpenSession(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::CloseSession(
     grpc::CallbackServerContext* ctx, const session_api::CloseSessionRequest* req,
-    session_api::CloseSessionResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "CloseSession");
+    session_api::CloseSessionResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return sessions_.CloseSession(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::ArchiveSession(
     grpc::CallbackServerContext* ctx, const session_api::ArchiveSessionRequest* req,
-    session_api::ArchiveSessionResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "ArchiveSession");
+    session_api::ArchiveSessionResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return sessions_.ArchiveSession(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::GetSessionProgress(
     grpc::CallbackServerContext* ctx, const session_api::GetSessionProgressRequest* req,
-    session_api::GetSessionProgressResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "GetSessionProgress");
-}
-
-grpc::ServerWriteReactor<session_api::WatchSessionResponse>* SessionServiceImpl::WatchSession(
-    grpc::CallbackServerContext* ctx, const session_api::WatchSessionRequest* req) {
-  return NotImplementedYetStream<session_api::WatchSessionResponse>(ctx, admitter_, *req,
-                                                                    "WatchSession");
+    session_api::GetSessionProgressResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return answers_.GetSessionProgress(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::CreateParticipant(
     grpc::CallbackServerContext* ctx, const session_api::CreateParticipantRequest* req,
-    session_api::CreateParticipantResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "CreateParticipant");
+    session_api::CreateParticipantResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return participants_.CreateParticipant(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::GetParticipant(
     grpc::CallbackServerContext* ctx, const session_api::GetParticipantRequest* req,
-    session_api::GetParticipantResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "GetParticipant");
+    session_api::GetParticipantResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return participants_.GetParticipant(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::ListParticipants(
     grpc::CallbackServerContext* ctx, const session_api::ListParticipantsRequest* req,
-    session_api::ListParticipantsResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "ListParticipants");
+    session_api::ListParticipantsResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return participants_.ListParticipants(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::UpdateParticipant(
     grpc::CallbackServerContext* ctx, const session_api::UpdateParticipantRequest* req,
-    session_api::UpdateParticipantResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "UpdateParticipant");
+    session_api::UpdateParticipantResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return participants_.UpdateParticipant(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::DeleteParticipant(
     grpc::CallbackServerContext* ctx, const session_api::DeleteParticipantRequest* req,
-    session_api::DeleteParticipantResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "DeleteParticipant");
+    session_api::DeleteParticipantResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return participants_.DeleteParticipant(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::CompleteParticipant(
     grpc::CallbackServerContext* ctx, const session_api::CompleteParticipantRequest* req,
-    session_api::CompleteParticipantResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "CompleteParticipant");
+    session_api::CompleteParticipantResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return participants_.CompleteParticipant(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::CreateInvitation(
     grpc::CallbackServerContext* ctx, const session_api::CreateInvitationRequest* req,
-    session_api::CreateInvitationResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "CreateInvitation");
+    session_api::CreateInvitationResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return participants_.CreateInvitation(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::ListInvitations(
     grpc::CallbackServerContext* ctx, const session_api::ListInvitationsRequest* req,
-    session_api::ListInvitationsResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "ListInvitations");
+    session_api::ListInvitationsResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return participants_.ListInvitations(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::RevokeInvitation(
     grpc::CallbackServerContext* ctx, const session_api::RevokeInvitationRequest* req,
-    session_api::RevokeInvitationResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "RevokeInvitation");
+    session_api::RevokeInvitationResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return participants_.RevokeInvitation(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::AcceptInvitation(
     grpc::CallbackServerContext* ctx, const session_api::AcceptInvitationRequest* req,
-    session_api::AcceptInvitationResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "AcceptInvitation");
+    session_api::AcceptInvitationResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return participants_.AcceptInvitation(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::SubmitAnswer(
     grpc::CallbackServerContext* ctx, const session_api::SubmitAnswerRequest* req,
-    session_api::SubmitAnswerResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "SubmitAnswer");
+    session_api::SubmitAnswerResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return answers_.SubmitAnswer(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::BatchSubmitAnswers(
     grpc::CallbackServerContext* ctx, const session_api::BatchSubmitAnswersRequest* req,
-    session_api::BatchSubmitAnswersResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "BatchSubmitAnswers");
+    session_api::BatchSubmitAnswersResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return answers_.BatchSubmitAnswers(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::GetAnswer(grpc::CallbackServerContext* ctx,
                                                         const session_api::GetAnswerRequest* req,
-                                                        session_api::GetAnswerResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "GetAnswer");
+                                                        session_api::GetAnswerResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return answers_.GetAnswer(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::ListAnswers(
     grpc::CallbackServerContext* ctx, const session_api::ListAnswersRequest* req,
-    session_api::ListAnswersResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "ListAnswers");
+    session_api::ListAnswersResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return answers_.ListAnswers(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::DeleteAnswer(
     grpc::CallbackServerContext* ctx, const session_api::DeleteAnswerRequest* req,
-    session_api::DeleteAnswerResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "DeleteAnswer");
+    session_api::DeleteAnswerResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return answers_.DeleteAnswer(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::StartRound(grpc::CallbackServerContext* ctx,
                                                          const session_api::StartRoundRequest* req,
-                                                         session_api::StartRoundResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "StartRound");
+                                                         session_api::StartRoundResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return answers_.StartRound(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::GetRound(grpc::CallbackServerContext* ctx,
                                                        const session_api::GetRoundRequest* req,
-                                                       session_api::GetRoundResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "GetRound");
+                                                       session_api::GetRoundResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return answers_.GetRound(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::ListRounds(grpc::CallbackServerContext* ctx,
                                                          const session_api::ListRoundsRequest* req,
-                                                         session_api::ListRoundsResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "ListRounds");
+                                                         session_api::ListRoundsResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return answers_.ListRounds(rc, *req, resp);
+  });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::RevealItemDistribution(
     grpc::CallbackServerContext* ctx, const session_api::RevealItemDistributionRequest* req,
-    session_api::RevealItemDistributionResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "RevealItemDistribution");
+    session_api::RevealItemDistributionResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
+    return answers_.RevealItemDistribution(rc, *req, resp);
+  });
+}
+
+grpc::ServerWriteReactor<session_api::WatchSessionResponse>* SessionServiceImpl::WatchSession(
+    grpc::CallbackServerContext* ctx, const session_api::WatchSessionRequest* req) {
+  return StartWatch(ctx, admitter_, watch_, *req);
 }
 
 }  // namespace lagom::session

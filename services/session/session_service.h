@@ -2,8 +2,13 @@
 #ifndef LAGOM_SERVICES_SESSION_SESSION_SERVICE_H_
 #define LAGOM_SERVICES_SESSION_SESSION_SERVICE_H_
 
+#include "common/executor.h"
 #include "common/request_context.h"
 #include "lagom/session/v1/session.grpc.pb.h"
+#include "services/session/core/answer_core.h"
+#include "services/session/core/participant_core.h"
+#include "services/session/core/session_core.h"
+#include "services/session/watch_reactor.h"
 
 namespace lagom::session {
 
@@ -11,11 +16,17 @@ namespace session_api = ::lagom::session::v1;
 
 class SessionServiceImpl final : public session_api::SessionService::CallbackService {
  public:
-  explicit SessionServiceImpl(const CallAdmitter& admitter) : admitter_(admitter) {}
+  SessionServiceImpl(const CallAdmitter& admitter, Executor& executor, SessionCore& sessions,
+                     ParticipantCore& participants, AnswerCore& answers, WatchDeps watch)
+      : admitter_(admitter),
+        executor_(executor),
+        sessions_(sessions),
+        participants_(participants),
+        answers_(answers),
+        watch_(std::move(watch)) {}
 
-  // Every RPC is admitted (authenticated, authorised, rate-limited) and then answers
-  // UNIMPLEMENTED (NOT_IMPLEMENTED_YET) until the release that builds it replaces the handler
-  // with a call into its core.
+  // Every RPC is admitted (authenticated, authorised, rate-limited), then runs in its core on
+  // the executor (cores block on PostgreSQL and Redis).
   grpc::ServerUnaryReactor* CreateSession(grpc::CallbackServerContext* ctx,
                                           const session_api::CreateSessionRequest* req,
                                           session_api::CreateSessionResponse* resp) override;
@@ -105,6 +116,11 @@ class SessionServiceImpl final : public session_api::SessionService::CallbackSer
 
  private:
   const CallAdmitter& admitter_;
+  Executor& executor_;
+  SessionCore& sessions_;
+  ParticipantCore& participants_;
+  AnswerCore& answers_;
+  const WatchDeps watch_;
 };
 
 }  // namespace lagom::session

@@ -20,6 +20,14 @@ class FakeSessionStore final : public SessionStore {
   struct TenantData {
     std::map<std::string, SessionRecord> sessions;
     std::map<std::string, IdempotentReply> replies;
+    std::map<std::string, std::pair<std::string, std::string>> pinned;
+    std::map<std::pair<std::string, std::string>, ParticipantRecord> participants;
+    std::map<std::pair<std::string, int>, std::string> rounds;
+    std::map<std::tuple<std::string, std::string, std::string, int>, AnswerRecord> answers;
+    std::map<std::string, std::vector<AnswerRecord>> final_answers;
+    std::map<std::pair<std::string, std::string>, InvitationRecord> invitations;
+    std::vector<OutboxEvent> outbox;
+    int64_t seq = 0;
   };
 
   absl::Status InTenant(const RequestContext& rc,
@@ -88,6 +96,115 @@ class FakeSessionStore final : public SessionStore {
     }
     absl::Status Delete(const std::string& id) override {
       if (data.sessions.erase(id) == 0) return absl::NotFoundError(id);
+      return absl::OkStatus();
+    }
+    absl::StatusOr<std::optional<SessionRecord>> GetLocked(const std::string& id, bool) override {
+      return Get(id);
+    }
+    absl::Status PinModel(const std::string& sid, const std::string& hash,
+                          const std::string& content) override {
+      data.pinned[sid] = {hash, content};
+      return absl::OkStatus();
+    }
+    absl::StatusOr<std::optional<std::pair<std::string, std::string>>> GetPinnedModel(
+        const std::string& sid) override {
+      auto it = data.pinned.find(sid);
+      if (it == data.pinned.end()) return std::nullopt;
+      return it->second;
+    }
+    absl::StatusOr<std::optional<ParticipantRecord>> GetParticipant(
+        const std::string& sid, const std::string& pid) override {
+      auto it = data.participants.find({sid, pid});
+      if (it == data.participants.end()) return std::nullopt;
+      return it->second;
+    }
+    absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(
+        const std::string& sid) override {
+      std::vector<ParticipantRecord> out;
+      for (const auto& [key, r] : data.participants) {
+        if (key.first == sid) out.push_back(r);
+      }
+      return out;
+    }
+    absl::Status InsertParticipant(const std::string& sid, const ParticipantRecord& r) override {
+      if (!data.participants.emplace(std::make_pair(sid, r.participant_id), r).second) {
+        return absl::AlreadyExistsError(r.participant_id);
+      }
+      return absl::OkStatus();
+    }
+    absl::Status UpdateParticipant(const std::string& sid, const ParticipantRecord& r,
+                                   int64_t expected_version) override {
+      auto it = data.participants.find({sid, r.participant_id});
+      if (it == data.participants.end() || it->second.version != expected_version) {
+        return absl::AbortedError(r.participant_id);
+      }
+      it->second = r;
+      return absl::OkStatus();
+    }
+    absl::Status DeleteParticipant(const std::string& sid, const std::string& pid) override {
+      if (data.participants.erase({sid, pid}) == 0) return absl::NotFoundError(pid);
+      std::erase_if(data.answers, [&](const auto& e) {
+        return std::get<0>(e.first) == sid && std::get<1>(e.first) == pid;
+      });
+      std::erase_if(data.invitations, [&](const auto& e) {
+        return e.first.first == sid && e.second.participant_id == pid;
+      });
+      return absl::OkStatus();
+    }
+    absl::StatusOr<std::vector<std::string>> ListRounds(const std::string& sid) override {
+      std::vector<std::string> out;
+      for (const auto& [key, body] : data.rounds) {
+        if (key.first == sid) out.push_back(body);
+      }
+      return out;
+    }
+    absl::Status PutRound(const std::string& sid, int number, const std::string& body) override {
+      data.rounds[{sid, number}] = body;
+      return absl::OkStatus();
+    }
+    absl::Status WriteAnswers(const std::string& sid, std::vector<AnswerRecord>& records) override {
+      for (AnswerRecord& r : records) {
+        if (!data.participants.count({sid, r.participant_id})) {
+          return absl::FailedPreconditionError("participant gone");
+        }
+        r.seq = ++data.seq;
+        data.answers[{sid, r.participant_id, r.item_id, r.round}] = r;
+      }
+      return absl::OkStatus();
+    }
+    absl::StatusOr<std::vector<AnswerRecord>> ListAnswers(
+        const std::string& sid, const std::optional<std::string>& pid) override {
+      std::vector<AnswerRecord> out;
+      for (const auto& [key, r] : data.answers) {
+        if (std::get<0>(key) == sid && (!pid || std::get<1>(key) == *pid)) out.push_back(r);
+      }
+      return out;
+    }
+    absl::Status InsertFinalAnswers(const std::string& sid,
+                                    const std::vector<AnswerRecord>& records) override {
+      auto& kept = data.final_answers[sid];
+      kept.insert(kept.end(), records.begin(), records.end());
+      return absl::OkStatus();
+    }
+    absl::Status InsertInvitation(const std::string& sid, const InvitationRecord& r) override {
+      data.invitations[{sid, r.invitation_id}] = r;
+      return absl::OkStatus();
+    }
+    absl::StatusOr<std::vector<InvitationRecord>> ListInvitations(const std::string& sid) override {
+      std::vector<InvitationRecord> out;
+      for (const auto& [key, r] : data.invitations) {
+        if (key.first == sid) out.push_back(r);
+      }
+      return out;
+    }
+    absl::Status UpdateInvitation(const std::string& sid, const InvitationRecord& r) override {
+      auto it = data.invitations.find({sid, r.invitation_id});
+      if (it == data.invitations.end()) return absl::NotFoundError(r.invitation_id);
+      it->second = r;
+      return absl::OkStatus();
+    }
+    absl::Status AddOutboxEvent(const OutboxEvent& e) override {
+      data.outbox.push_back(e);
       return absl::OkStatus();
     }
     absl::StatusOr<std::optional<IdempotentReply>> FindReply(const std::string& id) override {

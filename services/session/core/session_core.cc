@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/algorithm/container.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -23,6 +25,7 @@
 #include "absl/strings/strip.h"
 #include "common/resource_util.h"
 #include "common/status.h"
+#include "services/session/core/session_common.h"
 
 namespace lagom::session {
 namespace {
@@ -32,18 +35,6 @@ namespace {
 
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
-
-// 1-`max` lowercase letters, digits or '-' (and `extra`), starting with a letter or, if
-// `digit_first`, a digit.
-bool IsIdentifier(absl::string_view s, size_t max, absl::string_view extra = "",
-                  bool digit_first = false) {
-  if (s.empty() || s.size() > max) return false;
-  if (!absl::ascii_islower(s[0]) && !(digit_first && absl::ascii_isdigit(s[0]))) return false;
-  return std::all_of(s.begin(), s.end(), [&](char c) {
-    return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' ||
-           absl::StrContains(extra, c);
-  });
-}
 
 void CheckLabels(Violations& v, const google::protobuf::Map<std::string, std::string>& labels) {
   if (labels.size() > 64) v.Add("session.labels", "at most 64 labels");
@@ -70,22 +61,6 @@ std::string NewSessionId() {
   return id;
 }
 
-absl::Status NotFound(absl::string_view name) {
-  return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND",
-               absl::StrCat("session ", name, " not found"));
-}
-
-// "DRAFT" for SESSION_STATE_DRAFT.
-std::string StateName(api::SessionState state) {
-  return std::string(absl::StripPrefix(api::SessionState_Name(state), "SESSION_STATE_"));
-}
-
-absl::Status StateConflict(absl::string_view name, api::SessionState state,
-                           absl::string_view what) {
-  return Error(absl::StatusCode::kFailedPrecondition, "STATE_CONFLICT",
-               absl::StrCat("session ", name, " is ", StateName(state), "; ", what));
-}
-
 // "tenants/{tenant}" of the caller. Another tenant's parent is NOT_FOUND.
 absl::Status CheckParent(const RequestContext& rc, absl::string_view parent, Violations& v) {
   std::vector<absl::string_view> parts = absl::StrSplit(parent, '/');
@@ -98,27 +73,6 @@ absl::Status CheckParent(const RequestContext& rc, absl::string_view parent, Vio
                  absl::StrCat("tenant ", parent, " not found"));
   }
   return absl::OkStatus();
-}
-
-// The session id of `tenants/{tenant}/sessions/{session}`; another tenant's name is NOT_FOUND,
-// with no hint whether it exists there.
-absl::StatusOr<std::string> SessionIdOf(const RequestContext& rc, absl::string_view name,
-                                        absl::string_view field) {
-  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
-  if (parts.size() != 4 || parts[0] != "tenants" || parts[2] != "sessions" || parts[1].empty() ||
-      !IsIdentifier(parts[3], 63)) {
-    return InvalidArgumentError(
-        absl::StrCat("invalid ", field, ": '", name, "'"),
-        {{std::string(field),
-          absl::StrCat("'", name,
-                       "' is not a session name like tenants/{tenant}/sessions/{session}")}});
-  }
-  if (parts[1] != rc.tenant_id) return NotFound(name);
-  return std::string(parts[3]);
-}
-
-std::string SessionName(const RequestContext& rc, absl::string_view id) {
-  return absl::StrCat("tenants/", rc.tenant_id, "/sessions/", id);
 }
 
 // `tenants/{t}/models/{m}/versions/{v}` of the caller's tenant or `models/{m}/versions/{v}`.
@@ -256,16 +210,6 @@ void ValidateSession(Violations& v, const RequestContext& rc, const api::Session
   if (has("labels")) CheckLabels(v, s.labels());
 }
 
-absl::StatusOr<api::Session> Parse(const SessionRecord& record) {
-  api::Session s;
-  if (!s.ParseFromString(record.body)) {
-    return absl::DataLossError(
-        absl::StrCat("stored session ", record.session_id, " is unreadable"));
-  }
-  s.set_etag(EtagOf(record.version));
-  return s;
-}
-
 SessionRecord ToRecord(const std::string& id, int64_t version, const api::Session& s,
                        absl::Time create_time) {
   api::Session body = s;
@@ -281,9 +225,9 @@ absl::StatusOr<std::pair<SessionRecord, api::Session>> Load(SessionTransaction& 
                                                             absl::string_view etag) {
   absl::StatusOr<std::optional<SessionRecord>> record = tx.Get(id);
   if (!record.ok()) return record.status();
-  if (!record->has_value()) return NotFound(name);
+  if (!record->has_value()) return SessionNotFound(name);
   if (absl::Status s = CheckEtag(name, etag, (*record)->version); !s.ok()) return s;
-  absl::StatusOr<api::Session> session = Parse(**record);
+  absl::StatusOr<api::Session> session = ParseSession(**record);
   if (!session.ok()) return session.status();
   return std::make_pair(**std::move(record), *std::move(session));
 }
@@ -347,7 +291,8 @@ absl::Status Transit(SessionStore& store, const RequestContext& rc, absl::Time n
                      const std::string& request_id, absl::string_view method,
                      const google::protobuf::Message& request, api::Session* out,
                      google::protobuf::Message* response,
-                     const std::function<absl::Status(const api::Session&)>& precondition = {}) {
+                     const std::function<absl::Status(SessionTransaction&, const std::string&,
+                                                      api::Session&)>& apply = {}) {
   absl::StatusOr<std::string> id = SessionIdOf(rc, name, "name");
   if (!id.ok()) return id.status();
   Violations v;
@@ -363,8 +308,8 @@ absl::Status Transit(SessionStore& store, const RequestContext& rc, absl::Time n
             name, session.state(),
             absl::StrCat("only a ", StateName(t.from), " session can be ", t.verb));
       }
-      if (precondition) {
-        if (absl::Status s = precondition(session); !s.ok()) return s;
+      if (apply) {
+        if (absl::Status s = apply(tx, *id, session); !s.ok()) return s;
       }
       session.set_state(t.to);
       *session.mutable_update_time() = ToProto(now);
@@ -473,7 +418,7 @@ absl::Status SessionCore::ListSessions(const RequestContext& rc,
     const bool more = static_cast<int>(records->size()) == query.limit;
     if (more) records->pop_back();
     for (const SessionRecord& record : *records) {
-      absl::StatusOr<api::Session> s = Parse(record);
+      absl::StatusOr<api::Session> s = ParseSession(record);
       if (!s.ok()) return s.status();
       *resp->add_sessions() = *std::move(s);
     }
@@ -556,9 +501,10 @@ absl::Status SessionCore::DeleteSession(const RequestContext& rc,
       absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
           Load(tx, req.name(), *id, req.etag());
       if (!loaded.ok()) return loaded.status();
-      if (loaded->second.state() != api::SESSION_STATE_DRAFT) {
+      if (loaded->second.state() != api::SESSION_STATE_DRAFT &&
+          loaded->second.state() != api::SESSION_STATE_ARCHIVED) {
         return StateConflict(req.name(), loaded->second.state(),
-                             "only a DRAFT session can be deleted");
+                             "only a DRAFT or ARCHIVED session can be deleted");
       }
       return tx.Delete(*id);
     });
@@ -567,9 +513,10 @@ absl::Status SessionCore::DeleteSession(const RequestContext& rc,
 
 absl::Status SessionCore::OpenSession(const RequestContext& rc, const api::OpenSessionRequest& req,
                                       api::OpenSessionResponse* resp) {
-  // Ask the model catalogue outside the transaction (it is a remote call), then make sure
-  // the session still pins the version that was checked.
-  std::optional<std::pair<std::string, bool>> checked;  // (version, published)
+  // Ask the questionnaire service outside the transaction (remote calls), then make sure the
+  // session still pins the version that was fetched.
+  std::optional<std::pair<std::string, std::optional<PublishedModel>>> fetched;
+  std::vector<type_api::AreaTarget> tenant_targets;
   {
     api::GetSessionRequest get;
     get.set_name(req.name());
@@ -578,38 +525,83 @@ absl::Status SessionCore::OpenSession(const RequestContext& rc, const api::OpenS
     absl::Status read = GetSession(rc, get, &current);
     if (read.ok() && current.session().state() == api::SESSION_STATE_DRAFT) {
       const std::string& version = current.session().model_version();
-      absl::StatusOr<bool> published = models_.IsPublished(rc, version);
-      if (!published.ok()) return published.status();
-      checked.emplace(version, *published);
+      absl::StatusOr<std::optional<PublishedModel>> model = models_.GetPublished(rc, version);
+      if (!model.ok()) return model.status();
+      fetched.emplace(version, *std::move(model));
+      absl::StatusOr<std::vector<type_api::AreaTarget>> targets = models_.TenantTargets(rc);
+      if (!targets.ok()) return targets.status();
+      tenant_targets = *std::move(targets);
     }
   }
+  const absl::Time now = clock_();
   const Transition open{api::SESSION_STATE_DRAFT, api::SESSION_STATE_OPEN, "opened",
                         &api::Session::mutable_open_time};
-  return Transit(
-      store_, rc, clock_(), open, req.name(), req.etag(), req.request_id(), "OpenSession", req,
-      resp->mutable_session(), resp, [&](const api::Session& s) -> absl::Status {
-        if (!checked || checked->first != s.model_version()) {
+  absl::Status opened = Transit(
+      store_, rc, now, open, req.name(), req.etag(), req.request_id(), "OpenSession", req,
+      resp->mutable_session(), resp,
+      [&](SessionTransaction& tx, const std::string& id, api::Session& s) -> absl::Status {
+        if (!fetched || fetched->first != s.model_version()) {
           return Error(
               absl::StatusCode::kAborted, "ETAG_MISMATCH",
               absl::StrCat("session ", s.name(), " changed while opening; read it and retry"));
         }
-        if (!checked->second) {
+        if (!fetched->second) {
           return Error(absl::StatusCode::kFailedPrecondition, "STATE_CONFLICT",
                        absl::StrCat("model version ", s.model_version(),
                                     " is not PUBLISHED; a session can open only "
                                     "with a published model version"));
         }
-        return absl::OkStatus();
+        const PublishedModel& model = *fetched->second;
+        absl::StatusOr<ModelIndex> index = ModelIndex::Build(model.content, s.scope());
+        if (!index.ok()) return index.status();
+        std::vector<type_api::AreaTarget> overrides(s.target_overrides().begin(),
+                                                    s.target_overrides().end());
+        for (const type_api::AreaTarget& t : overrides) {
+          if (!absl::c_any_of(index->EffectiveTargets({}, {}),
+                              [&](const auto& area) { return area.area_id() == t.area_id(); })) {
+            return InvalidArgumentError(
+                "invalid session",
+                {{"session.target_overrides",
+                  absl::StrCat("area '", t.area_id(), "' is not in the session's scope")}});
+          }
+        }
+        s.set_model_content_hash(model.content_hash);
+        s.clear_effective_targets();
+        for (type_api::AreaTarget& t : index->EffectiveTargets(tenant_targets, overrides)) {
+          *s.add_effective_targets() = std::move(t);
+        }
+        if (absl::Status pinned =
+                tx.PinModel(id, model.content_hash, model.content.SerializeAsString());
+            !pinned.ok()) {
+          return pinned;
+        }
+        // Round 1 covers every item in scope.
+        api::Round first;
+        first.set_name(absl::StrCat(s.name(), "/rounds/1"));
+        first.set_number(1);
+        for (const std::string& item : index->items()) first.add_item_ids(item);
+        first.set_state(api::ROUND_STATE_OPEN);
+        *first.mutable_start_time() = ToProto(now);
+        return tx.PutRound(id, 1, first.SerializeAsString());
       });
+  if (opened.ok()) Announce(rc, api::SESSION_STATE_DRAFT, resp->session());
+  return opened;
 }
 
 absl::Status SessionCore::CloseSession(const RequestContext& rc,
                                        const api::CloseSessionRequest& req,
                                        api::CloseSessionResponse* resp) {
+  const absl::Time now = clock_();
   const Transition close{api::SESSION_STATE_OPEN, api::SESSION_STATE_CLOSED, "closed",
                          &api::Session::mutable_close_time};
-  return Transit(store_, rc, clock_(), close, req.name(), req.etag(), req.request_id(),
-                 "CloseSession", req, resp->mutable_session(), resp);
+  absl::Status closed =
+      Transit(store_, rc, now, close, req.name(), req.etag(), req.request_id(), "CloseSession", req,
+              resp->mutable_session(), resp,
+              [&](SessionTransaction& tx, const std::string& id, api::Session& s) -> absl::Status {
+                return RecordClose(tx, id, s, now);
+              });
+  if (closed.ok()) Announce(rc, api::SESSION_STATE_OPEN, resp->session());
+  return closed;
 }
 
 absl::Status SessionCore::ArchiveSession(const RequestContext& rc,
@@ -617,8 +609,61 @@ absl::Status SessionCore::ArchiveSession(const RequestContext& rc,
                                          api::ArchiveSessionResponse* resp) {
   const Transition archive{api::SESSION_STATE_CLOSED, api::SESSION_STATE_ARCHIVED, "archived",
                            &api::Session::mutable_archive_time};
-  return Transit(store_, rc, clock_(), archive, req.name(), req.etag(), req.request_id(),
-                 "ArchiveSession", req, resp->mutable_session(), resp);
+  absl::Status archived =
+      Transit(store_, rc, clock_(), archive, req.name(), req.etag(), req.request_id(),
+              "ArchiveSession", req, resp->mutable_session(), resp);
+  if (archived.ok()) Announce(rc, api::SESSION_STATE_CLOSED, resp->session());
+  return archived;
+}
+
+// Freezes the answers: every round ends, each item's latest-round answers are kept as the
+// final answer set, and session.closed goes to the outbox in the same transaction.
+absl::Status SessionCore::RecordClose(SessionTransaction& tx, const std::string& id,
+                                      const api::Session& s, absl::Time now) {
+  absl::StatusOr<std::vector<std::string>> rounds = tx.ListRounds(id);
+  if (!rounds.ok()) return rounds.status();
+  absl::flat_hash_map<std::string, int> latest;  // item → its latest round
+  for (const std::string& body : *rounds) {
+    api::Round round;
+    if (!round.ParseFromString(body)) return absl::DataLossError("stored round is unreadable");
+    for (const std::string& item : round.item_ids()) latest[item] = round.number();
+    if (round.state() == api::ROUND_STATE_OPEN) {
+      round.set_state(api::ROUND_STATE_ENDED);
+      *round.mutable_end_time() = ToProto(now);
+      if (absl::Status put = tx.PutRound(id, round.number(), round.SerializeAsString());
+          !put.ok()) {
+        return put;
+      }
+    }
+  }
+  absl::StatusOr<std::vector<AnswerRecord>> answers = tx.ListAnswers(id, std::nullopt);
+  if (!answers.ok()) return answers.status();
+  std::vector<AnswerRecord> final_answers;
+  for (AnswerRecord& a : *answers) {
+    auto it = latest.find(a.item_id);
+    if (!a.withdrawn && it != latest.end() && it->second == a.round) {
+      final_answers.push_back(std::move(a));
+    }
+  }
+  if (absl::Status kept = tx.InsertFinalAnswers(id, final_answers); !kept.ok()) return kept;
+  api::SessionClosedEvent event;
+  *event.mutable_session() = s;
+  event.mutable_session()->set_state(api::SESSION_STATE_CLOSED);
+  *event.mutable_session()->mutable_close_time() = ToProto(now);
+  event.set_final_answer_count(static_cast<int32_t>(final_answers.size()));
+  *event.mutable_close_time() = ToProto(now);
+  return tx.AddOutboxEvent(OutboxEvent{"session.closed", id, event.SerializeAsString()});
+}
+
+void SessionCore::Announce(const RequestContext& rc, api::SessionState previous,
+                           const api::Session& now) {
+  if (live_ == nullptr) return;
+  absl::StatusOr<std::string> id = SessionIdOf(rc, now.name(), "name");
+  if (!id.ok()) return;
+  api::WatchSessionResponse event;
+  event.mutable_session_state_changed()->set_previous_state(previous);
+  *event.mutable_session_state_changed()->mutable_session() = now;
+  live_->Publish(rc, LiveSession{now, *id, nullptr}, event);
 }
 
 }  // namespace lagom::session

@@ -7,35 +7,53 @@
 #define LAGOM_SERVICES_SESSION_CORE_SESSION_CORE_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "common/request_context.h"
+#include "lagom/questionnaire/v1/model.pb.h"
 #include "lagom/session/v1/session.pb.h"
+#include "services/session/core/live_state.h"
 #include "services/session/core/session_store.h"
 
 namespace lagom::session {
 
 namespace api = ::lagom::session::v1;
 
-// The questionnaire service's view of model versions, as far as sessions need it.
+namespace type_api = ::lagom::type::v1;
+
+struct PublishedModel {
+  std::string content_hash;
+  ::lagom::questionnaire::v1::ModelContent content;
+};
+
+// The questionnaire service's view of model versions and tenant targets, as far as sessions
+// need it.
 class ModelCatalog {
  public:
   virtual ~ModelCatalog() = default;
-  // Whether `version_name` (a well-formed model version name the caller may use) exists and
-  // is PUBLISHED. false for an unknown version; an error only when the answer is unknown.
-  virtual absl::StatusOr<bool> IsPublished(const RequestContext& rc,
-                                           const std::string& version_name) = 0;
+  // `version_name` (a well-formed model version name the caller may use) if it exists and is
+  // PUBLISHED; nullopt for an unknown or unpublished version; an error only when the answer
+  // is unknown.
+  virtual absl::StatusOr<std::optional<PublishedModel>> GetPublished(
+      const RequestContext& rc, const std::string& version_name) = 0;
+  // The tenant's default area targets (area_id = area lineage id).
+  virtual absl::StatusOr<std::vector<type_api::AreaTarget>> TenantTargets(
+      const RequestContext& rc) = 0;
 };
 
 class SessionCore final {
  public:
   using Clock = std::function<absl::Time()>;
-  SessionCore(SessionStore& store, ModelCatalog& models, Clock clock = absl::Now)
-      : store_(store), models_(models), clock_(std::move(clock)) {}
+  // `live` (optional) hears of every state change after it committed.
+  SessionCore(SessionStore& store, ModelCatalog& models, Clock clock = absl::Now,
+              LiveState* live = nullptr)
+      : store_(store), models_(models), clock_(std::move(clock)), live_(live) {}
 
   absl::Status CreateSession(const RequestContext& rc, const api::CreateSessionRequest& req,
                              api::CreateSessionResponse* resp);
@@ -49,14 +67,14 @@ class SessionCore final {
   // CLOSED and ARCHIVED: labels.
   absl::Status UpdateSession(const RequestContext& rc, const api::UpdateSessionRequest& req,
                              api::UpdateSessionResponse* resp);
-  // DRAFT sessions only, for now: deleting an ARCHIVED one must also delete its participants,
-  // invitations and answers, which are not stored here yet.
+  // DRAFT and ARCHIVED sessions, with their participants, invitations and answers.
   absl::Status DeleteSession(const RequestContext& rc, const api::DeleteSessionRequest& req,
                              api::DeleteSessionResponse* resp);
-  // DRAFT → OPEN, only with a PUBLISHED model version.
+  // DRAFT → OPEN, only with a PUBLISHED model version: pins its content and hash, computes
+  // the effective targets, starts round 1 over every item in scope.
   absl::Status OpenSession(const RequestContext& rc, const api::OpenSessionRequest& req,
                            api::OpenSessionResponse* resp);
-  // OPEN → CLOSED.
+  // OPEN → CLOSED: ends the rounds, keeps the final answer set, queues session.closed.
   absl::Status CloseSession(const RequestContext& rc, const api::CloseSessionRequest& req,
                             api::CloseSessionResponse* resp);
   // CLOSED → ARCHIVED.
@@ -64,9 +82,14 @@ class SessionCore final {
                               api::ArchiveSessionResponse* resp);
 
  private:
+  absl::Status RecordClose(SessionTransaction& tx, const std::string& id, const api::Session& s,
+                           absl::Time now);
+  void Announce(const RequestContext& rc, api::SessionState previous, const api::Session& now);
+
   SessionStore& store_;
   ModelCatalog& models_;
   Clock clock_;
+  LiveState* live_;
 };
 
 }  // namespace lagom::session

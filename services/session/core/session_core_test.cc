@@ -26,9 +26,22 @@ constexpr char kDraftVersion[] = "tenants/acme/models/own/versions/2";
 
 class FakeModelCatalog final : public ModelCatalog {
  public:
-  absl::StatusOr<bool> IsPublished(const RequestContext&, const std::string& name) override {
+  absl::StatusOr<std::optional<PublishedModel>> GetPublished(const RequestContext&,
+                                                             const std::string& name) override {
     ++calls;
-    return published.count(name) > 0;
+    if (published.count(name) == 0) return std::nullopt;
+    PublishedModel model{"sha256:pinned", {}};
+    auto* area = model.content.add_areas();
+    area->set_id("incident");
+    area->set_default_target_score(0.6);
+    auto* item = area->add_items();
+    item->set_id("incident.triage");
+    item->set_perspective(questionnaire::v1::ITEM_PERSPECTIVE_PROVIDER);
+    item->set_scale(questionnaire::v1::SCALE_MATURITY_0_5);
+    return model;
+  }
+  absl::StatusOr<std::vector<type_api::AreaTarget>> TenantTargets(const RequestContext&) override {
+    return std::vector<type_api::AreaTarget>{};
   }
   std::set<std::string> published = {kPublished};
   int calls = 0;
@@ -254,6 +267,44 @@ TEST_F(SessionCoreTest, TheLifecycleRunsForwardAndStampsEachStep) {
   EXPECT_EQ(Get(s->name())->SerializeAsString(), archived->SerializeAsString());
 }
 
+TEST_F(SessionCoreTest, OpeningPinsTheModelTargetsAndRoundOne) {
+  absl::StatusOr<api::Session> s = Create("pinned");
+  ASSERT_TRUE(s.ok()) << s.status();
+  absl::StatusOr<api::Session> open = Open(s->name());
+  ASSERT_TRUE(open.ok()) << open.status();
+  EXPECT_EQ(open->model_content_hash(), "sha256:pinned");
+  ASSERT_EQ(open->effective_targets_size(), 1);
+  EXPECT_EQ(open->effective_targets(0).area_id(), "incident");
+  const FakeSessionStore::TenantData data = store_.Snapshot(rc_.tenant_id);
+  const std::string id = s->name().substr(s->name().rfind('/') + 1);
+  ASSERT_EQ(data.pinned.count(id), 1u);
+  EXPECT_EQ(data.pinned.at(id).first, "sha256:pinned");
+  ASSERT_EQ(data.rounds.count({id, 1}), 1u);
+  api::Round round;
+  ASSERT_TRUE(round.ParseFromString(data.rounds.at({id, 1})));
+  EXPECT_THAT(round.item_ids(), testing::ElementsAre("incident.triage"));
+  EXPECT_EQ(round.state(), api::ROUND_STATE_OPEN);
+}
+
+TEST_F(SessionCoreTest, ClosingKeepsTheFinalAnswersAndQueuesSessionClosed) {
+  absl::StatusOr<api::Session> s = Create("closing");
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_TRUE(Open(s->name()).ok());
+  absl::StatusOr<api::Session> closed = Close(s->name());
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  const FakeSessionStore::TenantData data = store_.Snapshot(rc_.tenant_id);
+  ASSERT_EQ(data.outbox.size(), 1u);
+  EXPECT_EQ(data.outbox[0].topic, "session.closed");
+  api::SessionClosedEvent event;
+  ASSERT_TRUE(event.ParseFromString(data.outbox[0].payload));
+  EXPECT_EQ(event.session().name(), s->name());
+  EXPECT_EQ(event.session().state(), api::SESSION_STATE_CLOSED);
+  const std::string id = s->name().substr(s->name().rfind('/') + 1);
+  api::Round round;
+  ASSERT_TRUE(round.ParseFromString(data.rounds.at({id, 1})));
+  EXPECT_EQ(round.state(), api::ROUND_STATE_ENDED);
+}
+
 TEST_F(SessionCoreTest, EveryWrongTransitionIsAStateConflictNamingTheState) {
   const api::SessionState all[] = {api::SESSION_STATE_DRAFT, api::SESSION_STATE_OPEN,
                                    api::SESSION_STATE_CLOSED, api::SESSION_STATE_ARCHIVED};
@@ -263,7 +314,8 @@ TEST_F(SessionCoreTest, EveryWrongTransitionIsAStateConflictNamingTheState) {
       const bool allowed = (from == api::SESSION_STATE_DRAFT && action == "open") ||
                            (from == api::SESSION_STATE_OPEN && action == "close") ||
                            (from == api::SESSION_STATE_CLOSED && action == "archive") ||
-                           (from == api::SESSION_STATE_DRAFT && action == "delete");
+                           (from == api::SESSION_STATE_DRAFT && action == "delete") ||
+                           (from == api::SESSION_STATE_ARCHIVED && action == "delete");
       const api::Session s = InState(from, absl::StrCat("s", n++));
       absl::Status st;
       if (action == "open") st = Open(s.name()).status();

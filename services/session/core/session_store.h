@@ -38,6 +38,47 @@ struct SessionPageQuery {
   int limit = 50;
 };
 
+// A participant of one session, stored whole beside the columns look-ups need.
+struct ParticipantRecord {
+  std::string participant_id;
+  int64_t version = 0;    // etag source, as for sessions
+  std::string principal;  // also inside body; indexed to find a respondent's participant
+  std::string body;       // serialized lagom.session.v1.Participant (no etag, no progress)
+  absl::Time create_time;
+};
+
+// One row of the answer journal: a participant's answer to an item in a round.
+struct AnswerRecord {
+  std::string participant_id;
+  std::string item_id;
+  int round = 0;
+  int64_t seq = 0;         // assigned by WriteAnswers: orders every change of the tenant's answers
+  bool withdrawn = false;  // DeleteAnswer keeps a tombstone so live state can be rebuilt exactly
+  std::string body;        // serialized lagom.session.v1.Answer (no etag)
+  absl::Time submit_time;
+};
+
+struct InvitationRecord {
+  std::string invitation_id;
+  int64_t version = 0;
+  std::string participant_id;
+  std::string perspective;  // "PROVIDER" or "CUSTOMER"
+  std::string secret_sha256;
+  std::string token_prefix;
+  std::string state;  // "ACTIVE" or "REVOKED" (EXPIRED is derived from expire_time)
+  std::optional<absl::Time> expire_time;
+  absl::Time create_time;
+  std::optional<absl::Time> revoke_time;
+  std::optional<absl::Time> last_use_time;
+};
+
+// An event for other services (topic "session.closed"), delivered by the outbox relay.
+struct OutboxEvent {
+  std::string topic;
+  std::string session_id;
+  std::string payload;
+};
+
 // IdempotentReply (the first reply to a mutation with a request_id) is common/resource_util.h's.
 
 // Scoped to the transaction's tenant. Insert of a taken id fails ALREADY_EXISTS; Update and
@@ -53,6 +94,56 @@ class SessionTransaction {
   virtual absl::Status Insert(const SessionRecord& record) = 0;
   virtual absl::Status Update(const SessionRecord& record, int64_t expected_version) = 0;
   virtual absl::Status Delete(const std::string& session_id) = 0;
+
+  // Get, and lock the row until the transaction ends: shared for writers of answers (who
+  // need the state to stay OPEN), exclusive for what changes rounds or the state.
+  virtual absl::StatusOr<std::optional<SessionRecord>> GetLocked(const std::string& session_id,
+                                                                 bool exclusive) = 0;
+
+  // The model content pinned when the session opened: (content_hash, serialized
+  // lagom.questionnaire.v1.ModelContent).
+  virtual absl::Status PinModel(const std::string& session_id, const std::string& content_hash,
+                                const std::string& content) = 0;
+  virtual absl::StatusOr<std::optional<std::pair<std::string, std::string>>> GetPinnedModel(
+      const std::string& session_id) = 0;
+
+  virtual absl::StatusOr<std::optional<ParticipantRecord>> GetParticipant(
+      const std::string& session_id, const std::string& participant_id) = 0;
+  // Every participant of the session, by id.
+  virtual absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(
+      const std::string& session_id) = 0;
+  virtual absl::Status InsertParticipant(const std::string& session_id,
+                                         const ParticipantRecord& record) = 0;
+  virtual absl::Status UpdateParticipant(const std::string& session_id,
+                                         const ParticipantRecord& record,
+                                         int64_t expected_version) = 0;
+  // Also removes the participant's answers and invitations.
+  virtual absl::Status DeleteParticipant(const std::string& session_id,
+                                         const std::string& participant_id) = 0;
+
+  // Rounds as serialized lagom.session.v1.Round, by number.
+  virtual absl::StatusOr<std::vector<std::string>> ListRounds(const std::string& session_id) = 0;
+  virtual absl::Status PutRound(const std::string& session_id, int number,
+                                const std::string& body) = 0;
+
+  // Creates or replaces each (participant, item, round) row and sets each record's seq.
+  virtual absl::Status WriteAnswers(const std::string& session_id,
+                                    std::vector<AnswerRecord>& records) = 0;
+  // The journal rows of the session (or of one participant), tombstones included, ordered by
+  // participant, item, round.
+  virtual absl::StatusOr<std::vector<AnswerRecord>> ListAnswers(
+      const std::string& session_id, const std::optional<std::string>& participant_id) = 0;
+  virtual absl::Status InsertFinalAnswers(const std::string& session_id,
+                                          const std::vector<AnswerRecord>& records) = 0;
+
+  virtual absl::Status InsertInvitation(const std::string& session_id,
+                                        const InvitationRecord& record) = 0;
+  virtual absl::StatusOr<std::vector<InvitationRecord>> ListInvitations(
+      const std::string& session_id) = 0;
+  virtual absl::Status UpdateInvitation(const std::string& session_id,
+                                        const InvitationRecord& record) = 0;
+
+  virtual absl::Status AddOutboxEvent(const OutboxEvent& event) = 0;
 
   virtual absl::StatusOr<std::optional<IdempotentReply>> FindReply(
       const std::string& request_id) = 0;

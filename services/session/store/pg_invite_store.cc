@@ -42,6 +42,23 @@ absl::StatusOr<auth::ApiKeyParts> ParseInviteToken(absl::string_view token) {
 
 }  // namespace
 
+InviteTokens::Minted InviteTokenCodec::Mint(const std::string& tenant_id) {
+  auth::ApiKeyParts parts = auth::GenerateApiKey(tenant_id, NewInvitationId());
+  return Minted{parts.key_id, ToInviteToken(parts), auth::HashApiKeySecret(parts.secret)};
+}
+
+std::optional<std::pair<std::string, std::string>> InviteTokenCodec::Parse(
+    absl::string_view token) {
+  absl::StatusOr<auth::ApiKeyParts> parts = ParseInviteToken(token);
+  if (!parts.ok()) return std::nullopt;
+  return std::make_pair(parts->tenant_id, parts->key_id);
+}
+
+bool InviteTokenCodec::Matches(absl::string_view token, const std::string& secret_sha256) {
+  absl::StatusOr<auth::ApiKeyParts> parts = ParseInviteToken(token);
+  return parts.ok() && auth::SecretsEqual(secret_sha256, auth::HashApiKeySecret(parts->secret));
+}
+
 absl::StatusOr<IssuedInvitation> PgInviteStore::Issue(const RequestContext& rc,
                                                       const NewInvitation& invitation) {
   const std::string session_prefix = absl::StrCat("tenants/", rc.tenant_id, "/sessions/");
@@ -90,9 +107,13 @@ absl::StatusOr<auth::Principal> PgInviteStore::VerifyInviteToken(absl::string_vi
   bool valid = false;
   absl::Status looked_up = pool_.WithTenant(rc, [&](pqxx::work& tx) {
     pqxx::result r = tx.exec_params(
-        "SELECT session, participant, perspective, secret_sha256 FROM session.invitations"
-        " WHERE tenant_id = $1 AND invitation_id = $2 AND state = 'ACTIVE'"
-        " AND (expire_time IS NULL OR expire_time > now())",
+        "SELECT i.session, i.participant, i.perspective, i.secret_sha256"
+        " FROM session.invitations i LEFT JOIN session.sessions s"
+        "   ON s.tenant_id = i.tenant_id"
+        "  AND i.session = 'tenants/' || s.tenant_id || '/sessions/' || s.session_id"
+        " WHERE i.tenant_id = $1 AND i.invitation_id = $2 AND i.state = 'ACTIVE'"
+        "   AND (i.expire_time IS NULL OR i.expire_time > now())"
+        "   AND (s.state IS NULL OR s.state IN ('DRAFT', 'OPEN'))",
         parts->tenant_id, parts->key_id);
     if (r.empty()) return absl::OkStatus();
     valid = auth::SecretsEqual(r[0][3].as<std::string>(), auth::HashApiKeySecret(parts->secret));

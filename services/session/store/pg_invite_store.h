@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "common/auth/authenticator.h"
 #include "common/postgres.h"
+#include "services/session/core/participant_core.h"
 
 namespace lagom::session {
 
@@ -31,6 +32,14 @@ struct IssuedInvitation {
   std::string token;  // shown once
 };
 
+// The token codec: "inv_<tenant>.<invitation_id>.<secret>", as API keys are made.
+class InviteTokenCodec final : public InviteTokens {
+ public:
+  Minted Mint(const std::string& tenant_id) override;
+  std::optional<std::pair<std::string, std::string>> Parse(absl::string_view token) override;
+  bool Matches(absl::string_view token, const std::string& secret_sha256) override;
+};
+
 class PgInviteStore final : public auth::InviteTokenVerifier {
  public:
   explicit PgInviteStore(PgPool& pool) : pool_(pool) {}
@@ -39,7 +48,7 @@ class PgInviteStore final : public auth::InviteTokenVerifier {
   absl::Status Revoke(const RequestContext& rc, const std::string& invitation_id);
 
   // UNAUTHENTICATED, reason INVITE_TOKEN_INVALID, one message for unknown, revoked, expired
-  // or wrong tokens. Otherwise a respondent Principal scoped to the session and participant.
+  // or wrong tokens, and tokens of sessions that have closed. Otherwise a respondent Principal scoped to the session and participant.
   absl::StatusOr<auth::Principal> VerifyInviteToken(absl::string_view token) override;
 
  private:

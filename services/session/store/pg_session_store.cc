@@ -2,6 +2,10 @@
 
 #include <pqxx/pqxx>
 
+#include <map>
+#include <tuple>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -28,6 +32,45 @@ SessionRecord FromRow(const pqxx::row& row) {
 // States travel as one comma-separated parameter (they never contain commas).
 std::string StateList(const std::vector<std::string>& states) {
   return absl::StrJoin(states, ",");
+}
+
+constexpr char kParticipantColumns[] =
+    "participant_id, version, principal, body,"
+    " (extract(epoch from create_time) * 1000000)::bigint";
+
+ParticipantRecord ParticipantFromRow(const pqxx::row& row) {
+  return ParticipantRecord{row[0].as<std::string>(), row[1].as<int64_t>(),
+                           row[2].as<std::string>(), pqxx::binarystring(row[3]).str(),
+                           absl::FromUnixMicros(row[4].as<int64_t>())};
+}
+
+std::string OptionalTime(int param) {
+  return absl::StrCat("(timestamptz 'epoch' + $", param,
+                      "::bigint * interval '1 microsecond')");
+}
+std::optional<int64_t> Micros(const std::optional<absl::Time>& t) {
+  if (!t) return std::nullopt;
+  return absl::ToUnixMicros(*t);
+}
+std::optional<absl::Time> OptionalFromMicros(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return absl::FromUnixMicros(f.as<int64_t>());
+}
+
+// A PostgreSQL array literal of `values`, each quoted and escaped.
+std::string Array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
 }
 
 class PgSessionTransaction final : public SessionTransaction {
@@ -108,6 +151,247 @@ class PgSessionTransaction final : public SessionTransaction {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<std::optional<SessionRecord>> GetLocked(const std::string& id,
+                                                         bool exclusive) override {
+    pqxx::result rows = tx_.exec_params(
+        absl::StrCat("SELECT ", kColumns,
+                     " FROM session.sessions WHERE tenant_id = $1 AND session_id = $2",
+                     exclusive ? " FOR UPDATE" : " FOR SHARE"),
+        tenant_, id);
+    if (rows.empty()) return std::nullopt;
+    return FromRow(rows[0]);
+  }
+
+  absl::Status PinModel(const std::string& id, const std::string& hash,
+                        const std::string& content) override {
+    tx_.exec_params(
+        "INSERT INTO session.pinned_models (tenant_id, session_id, content_hash, content)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, session_id) DO UPDATE"
+        " SET content_hash = EXCLUDED.content_hash, content = EXCLUDED.content",
+        tenant_, id, hash, pqxx::binarystring(content));
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<std::pair<std::string, std::string>>> GetPinnedModel(
+      const std::string& id) override {
+    pqxx::result rows = tx_.exec_params(
+        "SELECT content_hash, content FROM session.pinned_models"
+        " WHERE tenant_id = $1 AND session_id = $2",
+        tenant_, id);
+    if (rows.empty()) return std::nullopt;
+    return std::make_pair(rows[0][0].as<std::string>(), pqxx::binarystring(rows[0][1]).str());
+  }
+
+  absl::StatusOr<std::optional<ParticipantRecord>> GetParticipant(
+      const std::string& sid, const std::string& pid) override {
+    pqxx::result rows = tx_.exec_params(
+        absl::StrCat("SELECT ", kParticipantColumns,
+                     " FROM session.participants"
+                     " WHERE tenant_id = $1 AND session_id = $2 AND participant_id = $3"),
+        tenant_, sid, pid);
+    if (rows.empty()) return std::nullopt;
+    return ParticipantFromRow(rows[0]);
+  }
+
+  absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(
+      const std::string& sid) override {
+    pqxx::result rows = tx_.exec_params(
+        absl::StrCat("SELECT ", kParticipantColumns,
+                     " FROM session.participants WHERE tenant_id = $1 AND session_id = $2"
+                     " ORDER BY participant_id"),
+        tenant_, sid);
+    std::vector<ParticipantRecord> out;
+    out.reserve(rows.size());
+    for (const pqxx::row& row : rows) out.push_back(ParticipantFromRow(row));
+    return out;
+  }
+
+  absl::Status InsertParticipant(const std::string& sid, const ParticipantRecord& r) override {
+    pqxx::result rows = tx_.exec_params(
+        absl::StrCat("INSERT INTO session.participants (tenant_id, session_id, participant_id,"
+                     " version, principal, body, create_time) VALUES ($1, $2, $3, $4, $5, $6, ",
+                     Time(7), ") ON CONFLICT DO NOTHING"),
+        tenant_, sid, r.participant_id, r.version, r.principal, pqxx::binarystring(r.body),
+        absl::ToUnixMicros(r.create_time));
+    if (rows.affected_rows() == 0) return absl::AlreadyExistsError(r.participant_id);
+    return absl::OkStatus();
+  }
+
+  absl::Status UpdateParticipant(const std::string& sid, const ParticipantRecord& r,
+                                 int64_t expected_version) override {
+    pqxx::result rows = tx_.exec_params(
+        "UPDATE session.participants SET version = $4, principal = $5, body = $6"
+        " WHERE tenant_id = $1 AND session_id = $2 AND participant_id = $3 AND version = $7",
+        tenant_, sid, r.participant_id, r.version, r.principal, pqxx::binarystring(r.body),
+        expected_version);
+    if (rows.affected_rows() == 0) {
+      return absl::AbortedError(absl::StrCat(r.participant_id, " changed concurrently"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status DeleteParticipant(const std::string& sid, const std::string& pid) override {
+    tx_.exec_params(
+        "DELETE FROM session.invitations WHERE tenant_id = $1 AND participant = $2", tenant_,
+        ParticipantName(sid, pid));
+    pqxx::result rows = tx_.exec_params(
+        "DELETE FROM session.participants"
+        " WHERE tenant_id = $1 AND session_id = $2 AND participant_id = $3",
+        tenant_, sid, pid);
+    if (rows.affected_rows() == 0) return absl::NotFoundError(pid);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<std::string>> ListRounds(const std::string& sid) override {
+    pqxx::result rows = tx_.exec_params(
+        "SELECT body FROM session.rounds WHERE tenant_id = $1 AND session_id = $2"
+        " ORDER BY number",
+        tenant_, sid);
+    std::vector<std::string> out;
+    for (const pqxx::row& row : rows) out.push_back(pqxx::binarystring(row[0]).str());
+    return out;
+  }
+
+  absl::Status PutRound(const std::string& sid, int number, const std::string& body) override {
+    tx_.exec_params(
+        "INSERT INTO session.rounds (tenant_id, session_id, number, body)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, session_id, number)"
+        " DO UPDATE SET body = EXCLUDED.body",
+        tenant_, sid, number, pqxx::binarystring(body));
+    return absl::OkStatus();
+  }
+
+  // One statement for the whole batch: the rows travel as parallel arrays.
+  absl::Status WriteAnswers(const std::string& sid, std::vector<AnswerRecord>& records) override {
+    if (records.empty()) return absl::OkStatus();
+    std::vector<std::string> participants, items, rounds, withdrawn, bodies, times;
+    for (const AnswerRecord& r : records) {
+      participants.push_back(r.participant_id);
+      items.push_back(r.item_id);
+      rounds.push_back(absl::StrCat(r.round));
+      withdrawn.push_back(r.withdrawn ? "t" : "f");
+      bodies.push_back(absl::StrCat("\\x", absl::BytesToHexString(r.body)));
+      times.push_back(absl::StrCat(absl::ToUnixMicros(r.submit_time)));
+    }
+    pqxx::result rows = tx_.exec_params(
+        "INSERT INTO session.answers AS a (tenant_id, session_id, participant_id, item_id, round,"
+        " seq, withdrawn, body, submit_time)"
+        " SELECT $1, $2, p, i, r, nextval('session.answer_seq'), w, b,"
+        "   timestamptz 'epoch' + t * interval '1 microsecond'"
+        " FROM unnest($3::text[], $4::text[], $5::int[], $6::bool[], $7::bytea[], $8::bigint[])"
+        "   WITH ORDINALITY AS x(p, i, r, w, b, t, n) ORDER BY n"
+        " ON CONFLICT (tenant_id, session_id, participant_id, item_id, round) DO UPDATE"
+        " SET seq = nextval('session.answer_seq'), withdrawn = EXCLUDED.withdrawn,"
+        "   body = EXCLUDED.body, submit_time = EXCLUDED.submit_time"
+        " RETURNING participant_id, item_id, round, seq",
+        tenant_, sid, Array(participants), Array(items), Array(rounds), Array(withdrawn),
+        Array(bodies), Array(times));
+    std::map<std::tuple<std::string, std::string, int>, int64_t> seqs;
+    for (const pqxx::row& row : rows) {
+      seqs[{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>()}] =
+          row[3].as<int64_t>();
+    }
+    for (AnswerRecord& r : records) r.seq = seqs[{r.participant_id, r.item_id, r.round}];
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<AnswerRecord>> ListAnswers(
+      const std::string& sid, const std::optional<std::string>& pid) override {
+    pqxx::result rows = tx_.exec_params(
+        "SELECT participant_id, item_id, round, seq, withdrawn, body,"
+        " (extract(epoch from submit_time) * 1000000)::bigint FROM session.answers"
+        " WHERE tenant_id = $1 AND session_id = $2 AND ($3::text IS NULL OR participant_id = $3)"
+        " ORDER BY participant_id, item_id, round",
+        tenant_, sid, pid);
+    std::vector<AnswerRecord> out;
+    out.reserve(rows.size());
+    for (const pqxx::row& row : rows) {
+      out.push_back(AnswerRecord{row[0].as<std::string>(), row[1].as<std::string>(),
+                                 row[2].as<int>(), row[3].as<int64_t>(), row[4].as<bool>(),
+                                 pqxx::binarystring(row[5]).str(),
+                                 absl::FromUnixMicros(row[6].as<int64_t>())});
+    }
+    return out;
+  }
+
+  absl::Status InsertFinalAnswers(const std::string& sid,
+                                  const std::vector<AnswerRecord>& records) override {
+    if (records.empty()) return absl::OkStatus();
+    std::vector<std::string> participants, items, rounds, bodies;
+    for (const AnswerRecord& r : records) {
+      participants.push_back(r.participant_id);
+      items.push_back(r.item_id);
+      rounds.push_back(absl::StrCat(r.round));
+      bodies.push_back(absl::StrCat("\\x", absl::BytesToHexString(r.body)));
+    }
+    tx_.exec_params(
+        "INSERT INTO session.final_answers (tenant_id, session_id, participant_id, item_id,"
+        " round, body) SELECT $1, $2, p, i, r, b"
+        " FROM unnest($3::text[], $4::text[], $5::int[], $6::bytea[]) AS x(p, i, r, b)",
+        tenant_, sid, Array(participants), Array(items), Array(rounds), Array(bodies));
+    return absl::OkStatus();
+  }
+
+  absl::Status InsertInvitation(const std::string& sid, const InvitationRecord& r) override {
+    tx_.exec_params(
+        absl::StrCat("INSERT INTO session.invitations (tenant_id, invitation_id, session,"
+                     " participant, perspective, secret_sha256, state, expire_time, create_time,"
+                     " version, token_prefix) VALUES ($1, $2, $3, $4, $5, $6, $7,",
+                     OptionalTime(8), ", ", Time(9), ", $10, $11)"),
+        tenant_, r.invitation_id, SessionName(sid), ParticipantName(sid, r.participant_id),
+        r.perspective, r.secret_sha256, r.state, Micros(r.expire_time),
+        absl::ToUnixMicros(r.create_time), r.version, r.token_prefix);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<InvitationRecord>> ListInvitations(const std::string& sid) override {
+    pqxx::result rows = tx_.exec_params(
+        "SELECT invitation_id, version, participant, perspective, secret_sha256, token_prefix,"
+        " state, (extract(epoch from expire_time) * 1000000)::bigint,"
+        " (extract(epoch from create_time) * 1000000)::bigint,"
+        " (extract(epoch from revoke_time) * 1000000)::bigint,"
+        " (extract(epoch from last_use_time) * 1000000)::bigint"
+        " FROM session.invitations WHERE tenant_id = $1 AND session = $2"
+        " ORDER BY create_time, invitation_id",
+        tenant_, SessionName(sid));
+    std::vector<InvitationRecord> out;
+    for (const pqxx::row& row : rows) {
+      InvitationRecord r;
+      r.invitation_id = row[0].as<std::string>();
+      r.version = row[1].as<int64_t>();
+      const std::string participant = row[2].as<std::string>();
+      r.participant_id = participant.substr(participant.rfind('/') + 1);
+      r.perspective = row[3].as<std::string>();
+      r.secret_sha256 = row[4].as<std::string>();
+      r.token_prefix = row[5].as<std::string>();
+      r.state = row[6].as<std::string>();
+      r.expire_time = OptionalFromMicros(row[7]);
+      r.create_time = absl::FromUnixMicros(row[8].as<int64_t>());
+      r.revoke_time = OptionalFromMicros(row[9]);
+      r.last_use_time = OptionalFromMicros(row[10]);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  absl::Status UpdateInvitation(const std::string& sid, const InvitationRecord& r) override {
+    pqxx::result rows = tx_.exec_params(
+        absl::StrCat("UPDATE session.invitations SET version = $3, state = $4, revoke_time = ",
+                     OptionalTime(5),
+                     " WHERE tenant_id = $1 AND invitation_id = $2 AND session = $6"),
+        tenant_, r.invitation_id, r.version, r.state, Micros(r.revoke_time), SessionName(sid));
+    if (rows.affected_rows() == 0) return absl::NotFoundError(r.invitation_id);
+    return absl::OkStatus();
+  }
+
+  absl::Status AddOutboxEvent(const OutboxEvent& e) override {
+    tx_.exec_params(
+        "INSERT INTO session.outbox (tenant_id, topic, session_id, payload)"
+        " VALUES ($1, $2, $3, $4)",
+        tenant_, e.topic, e.session_id, pqxx::binarystring(e.payload));
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<std::optional<IdempotentReply>> FindReply(const std::string& id) override {
     pqxx::result rows = tx_.exec_params(
         "SELECT method, request, reply FROM session.idempotent_requests"
@@ -128,6 +412,13 @@ class PgSessionTransaction final : public SessionTransaction {
   }
 
  private:
+  std::string SessionName(const std::string& sid) const {
+    return absl::StrCat("tenants/", tenant_, "/sessions/", sid);
+  }
+  std::string ParticipantName(const std::string& sid, const std::string& pid) const {
+    return absl::StrCat(SessionName(sid), "/participants/", pid);
+  }
+
   pqxx::work& tx_;
   const std::string tenant_;
 };

@@ -14,8 +14,12 @@ namespace {
 
 class PublishedEverything final : public ModelCatalog {
  public:
-  absl::StatusOr<bool> IsPublished(const RequestContext&, const std::string&) override {
-    return true;
+  absl::StatusOr<std::optional<PublishedModel>> GetPublished(const RequestContext&,
+                                                             const std::string&) override {
+    return PublishedModel{"sha256:test", {}};
+  }
+  absl::StatusOr<std::vector<type_api::AreaTarget>> TenantTargets(const RequestContext&) override {
+    return std::vector<type_api::AreaTarget>{};
   }
 };
 

@@ -1,0 +1,835 @@
+#include "services/session/core/answer_core.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "absl/algorithm/container.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/resource_util.h"
+#include "common/status.h"
+#include "services/session/core/live_figures.h"
+
+namespace lagom::session {
+
+struct AnswerCore::Write {
+  const RequestContext* rc = nullptr;
+  std::string session_id;
+  std::string participant_id;
+  std::string parent;                        // the participant's name
+  std::vector<api::Answer> answers;          // to submit (one for SubmitAnswer)
+  std::string paths_prefix;                  // "answer" or "answers"
+  std::optional<std::string> withdraw_item;  // DeleteAnswer
+  std::string withdraw_etag;
+  std::string request_id;
+  absl::string_view method;
+  const google::protobuf::Message* request = nullptr;
+  google::protobuf::Message* response = nullptr;
+  std::vector<api::Answer> stored;  // what was written, in request order
+  absl::Status status;
+  bool done = false;
+};
+
+namespace {
+
+namespace type_api = ::lagom::type::v1;
+
+constexpr int kMaxBatchAnswers = 500;
+
+type_api::Perspective PerspectiveOf(api::ParticipantPerspective p) {
+  return p == api::PARTICIPANT_PERSPECTIVE_CUSTOMER ? type_api::PERSPECTIVE_CUSTOMER
+                                                    : type_api::PERSPECTIVE_PROVIDER;
+}
+
+absl::StatusOr<std::vector<api::Round>> ReadRounds(SessionTransaction& tx,
+                                                   const std::string& session_id) {
+  absl::StatusOr<std::vector<std::string>> bodies = tx.ListRounds(session_id);
+  if (!bodies.ok()) return bodies.status();
+  std::vector<api::Round> rounds(bodies->size());
+  for (size_t i = 0; i < bodies->size(); ++i) {
+    if (!rounds[i].ParseFromString((*bodies)[i])) {
+      return absl::DataLossError("stored round is unreadable");
+    }
+  }
+  return rounds;
+}
+
+// Each item's latest round (items of round 1 only: 1).
+absl::flat_hash_map<std::string, int> CurrentRounds(const std::vector<api::Round>& rounds) {
+  absl::flat_hash_map<std::string, int> current;
+  for (const api::Round& r : rounds) {
+    for (const std::string& item : r.item_ids()) {
+      int& n = current[item];
+      n = std::max(n, r.number());
+    }
+  }
+  return current;
+}
+
+// The stored answer as the API returns it.
+absl::StatusOr<api::Answer> ToAnswer(const RequestContext& rc, const std::string& session_id,
+                                     const AnswerRecord& r) {
+  api::Answer a;
+  if (!a.ParseFromString(r.body)) return absl::DataLossError("stored answer is unreadable");
+  a.set_name(absl::StrCat(SessionName(rc, session_id), "/participants/", r.participant_id,
+                          "/answers/", r.item_id));
+  a.set_round(r.round);
+  a.set_etag(EtagOf(r.seq));
+  return a;
+}
+
+std::optional<double> ValueOf(const api::Answer& a) {
+  if (a.has_value()) return a.value();
+  return std::nullopt;
+}
+
+absl::Status NotOpen(const RequestContext& rc, const std::string& session_id,
+                     api::SessionState state) {
+  return StateConflict(SessionName(rc, session_id), state,
+                       "answers are accepted only while the session is OPEN");
+}
+
+absl::Status NotYou(absl::string_view participant) {
+  return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+               absl::StrCat("you may act only as your own participant, not as ", participant));
+}
+
+absl::StatusOr<std::pair<std::string, int>> RoundOf(const RequestContext& rc,
+                                                    absl::string_view name,
+                                                    absl::string_view field) {
+  absl::StatusOr<std::pair<std::string, std::string>> ids = ChildOf(rc, name, field, "rounds");
+  if (!ids.ok()) return ids.status();
+  int number = 0;
+  if (!absl::SimpleAtoi(ids->second, &number) || number < 1) {
+    return InvalidArgumentError(absl::StrCat("invalid ", field),
+                                {{std::string(field), "the round id is its number: 1, 2, ..."}});
+  }
+  return std::make_pair(ids->first, number);
+}
+
+// A stable stand-in for a participant id in anonymous sessions: the same participant gets the
+// same pseudonym (so answers group by respondent). Keyed (HMAC-SHA-256 with a secret every
+// replica shares), so knowing the participant ids does not tell whose answers are whose.
+std::string Pseudonym(const std::string& key, const std::string& session_id,
+                      const std::string& participant_id) {
+  const std::string input = absl::StrCat(session_id, "/", participant_id);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest, &length);
+  return absl::StrCat(
+      "anon-", absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), 8)));
+}
+
+}  // namespace
+
+absl::Status AnswerCore::SubmitAnswer(const RequestContext& rc, const api::SubmitAnswerRequest& req,
+                                      api::SubmitAnswerResponse* resp) {
+  absl::StatusOr<std::pair<std::string, std::string>> ids =
+      ChildOf(rc, req.parent(), "parent", "participants");
+  if (!ids.ok()) return ids.status();
+  Violations v;
+  if (!req.has_answer()) v.Add("answer", "required");
+  CheckRequestId(v, req.request_id());
+  if (!v.empty()) return std::move(v).ToStatus("invalid answer");
+  Write w;
+  w.rc = &rc;
+  std::tie(w.session_id, w.participant_id) = *ids;
+  w.parent = req.parent();
+  w.answers.push_back(req.answer());
+  w.paths_prefix = "answer";
+  w.request_id = req.request_id();
+  w.method = "SubmitAnswer";
+  w.request = &req;
+  w.response = resp;
+  absl::Status s = Enqueue(w);
+  if (s.ok() && !w.stored.empty()) *resp->mutable_answer() = w.stored.front();
+  return s;
+}
+
+absl::Status AnswerCore::BatchSubmitAnswers(const RequestContext& rc,
+                                            const api::BatchSubmitAnswersRequest& req,
+                                            api::BatchSubmitAnswersResponse* resp) {
+  absl::StatusOr<std::pair<std::string, std::string>> ids =
+      ChildOf(rc, req.parent(), "parent", "participants");
+  if (!ids.ok()) return ids.status();
+  Violations v;
+  if (req.answers().empty()) v.Add("answers", "required: at least one answer");
+  if (req.answers_size() > kMaxBatchAnswers) {
+    v.Add("answers",
+          absl::StrCat("at most ", kMaxBatchAnswers, " answers (got ", req.answers_size(), ")"));
+  }
+  std::set<std::string> items;
+  for (int i = 0; i < req.answers_size(); ++i) {
+    if (!items.insert(req.answers(i).item_id()).second) {
+      v.Add(absl::StrCat("answers[", i, "].item_id"),
+            absl::StrCat("item '", req.answers(i).item_id(), "' is answered twice"));
+    }
+  }
+  CheckRequestId(v, req.request_id());
+  if (!v.empty()) return std::move(v).ToStatus("invalid answers");
+  Write w;
+  w.rc = &rc;
+  std::tie(w.session_id, w.participant_id) = *ids;
+  w.parent = req.parent();
+  w.answers.assign(req.answers().begin(), req.answers().end());
+  w.paths_prefix = "answers";
+  w.request_id = req.request_id();
+  w.method = "BatchSubmitAnswers";
+  w.request = &req;
+  w.response = resp;
+  absl::Status s = Enqueue(w);
+  if (s.ok() && !w.stored.empty()) {
+    resp->clear_answers();
+    for (api::Answer& a : w.stored) *resp->add_answers() = std::move(a);
+  }
+  return s;
+}
+
+absl::Status AnswerCore::DeleteAnswer(const RequestContext& rc, const api::DeleteAnswerRequest& req,
+                                      api::DeleteAnswerResponse* resp) {
+  const size_t cut = req.name().rfind("/answers/");
+  absl::StatusOr<std::pair<std::string, std::string>> ids =
+      ChildOf(rc, req.name().substr(0, cut == std::string::npos ? req.name().size() : cut), "name",
+              "participants");
+  if (!ids.ok()) return ids.status();
+  Violations v;
+  if (cut == std::string::npos || req.name().size() == cut + 9) {
+    v.Add("name",
+          "not an answer name like tenants/{tenant}/sessions/{session}/participants/"
+          "{participant}/answers/{item_id}");
+  }
+  CheckRequestId(v, req.request_id());
+  if (!v.empty()) return std::move(v).ToStatus("invalid request");
+  Write w;
+  w.rc = &rc;
+  std::tie(w.session_id, w.participant_id) = *ids;
+  w.parent = req.name().substr(0, cut);
+  w.withdraw_item = req.name().substr(cut + 9);
+  w.withdraw_etag = req.etag();
+  w.request_id = req.request_id();
+  w.method = "DeleteAnswer";
+  w.request = &req;
+  w.response = resp;
+  return Enqueue(w);
+}
+
+absl::Status AnswerCore::Enqueue(Write& w) {
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(&w);
+  while (!w.done) {
+    if (writing_) {
+      cv_.Wait(&mu_);
+      continue;
+    }
+    // Lead: take the waiting writes of the first one's tenant, at most one per request_id.
+    writing_ = true;
+    std::vector<Write*> batch;
+    absl::flat_hash_set<std::string> request_ids;
+    const std::string tenant = queue_.front()->rc->tenant_id;
+    for (auto it = queue_.begin();
+         it != queue_.end() && static_cast<int>(batch.size()) < max_batch_;) {
+      Write* next = *it;
+      if (next->rc->tenant_id == tenant &&
+          (next->request_id.empty() || request_ids.insert(next->request_id).second)) {
+        batch.push_back(next);
+        it = queue_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    mu_.Unlock();
+    RunBatch(batch);
+    mu_.Lock();
+    for (Write* done : batch) done->done = true;
+    writing_ = false;
+    cv_.SignalAll();
+  }
+  return w.status;
+}
+
+void AnswerCore::RunBatch(const std::vector<Write*>& batch) {
+  std::vector<std::pair<LiveSession, std::vector<AnswerChange>>> changes;
+  absl::Status tx = RunInTransaction(batch, changes);
+  if (!tx.ok() && batch.size() > 1) {
+    // Something failed the whole transaction: give each write its own.
+    for (Write* w : batch) RunBatch({w});
+    return;
+  }
+  if (!tx.ok()) {
+    batch.front()->status = tx;
+    return;
+  }
+  for (const auto& [session, session_changes] : changes) {
+    if (!session_changes.empty())
+      live_.AnswersChanged(*batch.front()->rc, session, session_changes);
+  }
+}
+
+absl::Status AnswerCore::RunInTransaction(
+    const std::vector<Write*>& batch,
+    std::vector<std::pair<LiveSession, std::vector<AnswerChange>>>& changes) {
+  const RequestContext& rc = *batch.front()->rc;
+  const absl::Time now = clock_();
+  std::vector<api::Participant> joined;
+  std::vector<absl::Status> outcomes(batch.size());
+  absl::Status committed = store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
+    changes.clear();
+    joined.clear();
+    struct SessionState {
+      LiveSession live;
+      absl::Status usable;
+      absl::flat_hash_map<std::string, int> rounds;
+      size_t changes_index = 0;
+    };
+    absl::flat_hash_map<std::string, SessionState> sessions;
+    absl::flat_hash_map<std::string, std::pair<ParticipantRecord, api::Participant>> people;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Write& w = *batch[i];
+      auto [it, fresh] = sessions.try_emplace(w.session_id);
+      SessionState& st = it->second;
+      if (fresh) {
+        absl::StatusOr<std::pair<SessionRecord, api::Session>> read =
+            ReadSession(tx, rc, w.session_id, /*lock_exclusive=*/false);
+        if (!read.ok()) {
+          if (!absl::IsNotFound(read.status())) return read.status();
+          st.usable = read.status();
+        } else if (read->second.state() != api::SESSION_STATE_OPEN) {
+          st.usable = NotOpen(rc, w.session_id, read->second.state());
+        } else {
+          st.live.session = std::move(read->second);
+          st.live.session_id = w.session_id;
+          absl::StatusOr<std::shared_ptr<const ModelIndex>> model =
+              models_.Get(tx, rc, w.session_id, st.live.session);
+          if (!model.ok()) return model.status();
+          st.live.model = *std::move(model);
+          absl::StatusOr<std::vector<api::Round>> rounds = ReadRounds(tx, w.session_id);
+          if (!rounds.ok()) return rounds.status();
+          st.rounds = CurrentRounds(*rounds);
+          st.changes_index = changes.size();
+          changes.push_back({st.live, {}});
+        }
+      }
+      bool wrote = false;
+      outcomes[i] =
+          RunIdempotent(tx, w.request_id, w.method, *w.request, w.response, [&]() -> absl::Status {
+            if (!st.usable.ok()) return st.usable;
+            auto person = people.find(w.participant_id);
+            if (person == people.end()) {
+              absl::StatusOr<std::optional<ParticipantRecord>> record =
+                  tx.GetParticipant(w.session_id, w.participant_id);
+              if (!record.ok()) return record.status();
+              if (!record->has_value()) return NotFound("participant", w.parent);
+              absl::StatusOr<api::Participant> parsed = ParseParticipant(**record);
+              if (!parsed.ok()) return parsed.status();
+              person = people.emplace(w.participant_id, std::make_pair(**record, *parsed)).first;
+            }
+            auto& [record, participant] = person->second;
+            if (!ActsAs(rc, w.parent, record.principal)) return NotYou(w.parent);
+            const ModelIndex& model = *st.live.model;
+            std::vector<AnswerRecord> rows;
+            if (w.withdraw_item) {
+              const std::string& item = *w.withdraw_item;
+              const int round = st.rounds.count(item) ? st.rounds[item] : 1;
+              absl::StatusOr<std::vector<AnswerRecord>> mine =
+                  tx.ListAnswers(w.session_id, w.participant_id);
+              if (!mine.ok()) return mine.status();
+              auto found = absl::c_find_if(*mine, [&](const AnswerRecord& a) {
+                return a.item_id == item && a.round == round && !a.withdrawn;
+              });
+              const std::string name = absl::StrCat(w.parent, "/answers/", item);
+              if (found == mine->end()) return NotFound("answer", name);
+              if (absl::Status e = CheckEtag(name, w.withdraw_etag, EtagOf(found->seq)); !e.ok()) {
+                return e;
+              }
+              AnswerRecord row = *found;
+              row.withdrawn = true;
+              row.submit_time = now;
+              rows.push_back(std::move(row));
+            } else {
+              Violations v;
+              for (size_t a = 0; a < w.answers.size(); ++a) {
+                model.CheckAnswer(participant.perspective(), w.answers[a],
+                                  w.answers.size() == 1 && w.paths_prefix == "answer"
+                                      ? "answer"
+                                      : absl::StrCat(w.paths_prefix, "[", a, "]"),
+                                  v);
+              }
+              if (!v.empty()) return std::move(v).ToStatus("invalid answer");
+              std::optional<std::vector<AnswerRecord>> mine;
+              for (api::Answer& a : w.answers) {
+                const int round = st.rounds.count(a.item_id()) ? st.rounds[a.item_id()] : 1;
+                if (!a.etag().empty()) {
+                  if (!mine) {
+                    absl::StatusOr<std::vector<AnswerRecord>> read =
+                        tx.ListAnswers(w.session_id, w.participant_id);
+                    if (!read.ok()) return read.status();
+                    mine = *std::move(read);
+                  }
+                  auto found = absl::c_find_if(*mine, [&](const AnswerRecord& r) {
+                    return r.item_id == a.item_id() && r.round == round && !r.withdrawn;
+                  });
+                  const std::string name = absl::StrCat(w.parent, "/answers/", a.item_id());
+                  if (absl::Status e =
+                          CheckEtag(name, a.etag(), found == mine->end() ? "" : EtagOf(found->seq));
+                      !e.ok()) {
+                    return e;
+                  }
+                }
+                a.clear_name();
+                a.clear_etag();
+                a.set_round(round);
+                a.set_perspective(PerspectiveOf(participant.perspective()));
+                a.set_customer_organization(participant.customer_organization());
+                *a.mutable_submit_time() = ToProto(now);
+                rows.push_back(AnswerRecord{w.participant_id, a.item_id(), round, 0, false,
+                                            a.SerializeAsString(), now});
+              }
+            }
+            if (absl::Status s = tx.WriteAnswers(w.session_id, rows); !s.ok()) return s;
+            wrote = true;
+            w.stored.clear();
+            for (const AnswerRecord& row : rows) {
+              absl::StatusOr<api::Answer> answer = ToAnswer(rc, w.session_id, row);
+              if (!answer.ok()) return answer.status();
+              AnswerChange change{w.participant_id,
+                                  participant.perspective(),
+                                  participant.customer_organization(),
+                                  row.item_id,
+                                  row.round,
+                                  row.seq,
+                                  row.withdrawn,
+                                  row.withdrawn ? std::nullopt : ValueOf(*answer)};
+              changes[st.changes_index].second.push_back(std::move(change));
+              if (!row.withdrawn) w.stored.push_back(*std::move(answer));
+            }
+            if (participant.state() == api::PARTICIPANT_STATE_INVITED) {
+              participant.set_state(api::PARTICIPANT_STATE_ACTIVE);
+              *participant.mutable_join_time() = ToProto(now);
+              *participant.mutable_update_time() = ToProto(now);
+              api::Participant body = participant;
+              body.clear_etag();
+              ParticipantRecord next = record;
+              next.version = record.version + 1;
+              next.body = body.SerializeAsString();
+              if (absl::Status s = tx.UpdateParticipant(w.session_id, next, record.version);
+                  !s.ok()) {
+                return s;
+              }
+              record = next;
+              participant.set_etag(EtagOf(next.version));
+              joined.push_back(participant);
+            }
+            // Fill the response before RunIdempotent keeps it for retries.
+            if (w.method == "SubmitAnswer") {
+              *static_cast<api::SubmitAnswerResponse*>(w.response)->mutable_answer() =
+                  w.stored.front();
+            } else if (w.method == "BatchSubmitAnswers") {
+              auto* out = static_cast<api::BatchSubmitAnswersResponse*>(w.response);
+              out->clear_answers();
+              for (const api::Answer& a : w.stored) *out->add_answers() = a;
+            }
+            return absl::OkStatus();
+          });
+      // A write that failed after it wrote cannot be undone alone: fail the transaction so
+      // every write is retried on its own.
+      if (!outcomes[i].ok() && wrote) return outcomes[i];
+    }
+    return absl::OkStatus();
+  });
+  if (!committed.ok()) return committed;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i]->status = outcomes[i];
+    if (outcomes[i].ok() && batch[i]->stored.empty() && !batch[i]->withdraw_item) {
+      // A retry answered from the kept reply.
+      if (batch[i]->method == "SubmitAnswer") {
+        batch[i]->stored.push_back(
+            static_cast<api::SubmitAnswerResponse*>(batch[i]->response)->answer());
+      } else {
+        const auto* out = static_cast<api::BatchSubmitAnswersResponse*>(batch[i]->response);
+        batch[i]->stored.assign(out->answers().begin(), out->answers().end());
+      }
+    }
+  }
+  for (const api::Participant& p : joined) {
+    for (const auto& [session, unused] : changes) {
+      if (absl::StartsWith(p.name(), session.session.name() + "/")) {
+        live_.ParticipantChanged(rc, session, p, /*removed=*/false);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AnswerCore::GetAnswer(const RequestContext& rc, const api::GetAnswerRequest& req,
+                                   api::GetAnswerResponse* resp) {
+  const size_t cut = req.name().rfind("/answers/");
+  const std::string parent =
+      req.name().substr(0, cut == std::string::npos ? req.name().size() : cut);
+  absl::StatusOr<std::pair<std::string, std::string>> ids =
+      ChildOf(rc, parent, "name", "participants");
+  if (!ids.ok()) return ids.status();
+  if (cut == std::string::npos || req.round() < 0) {
+    return InvalidArgumentError(
+        "invalid request", {{cut == std::string::npos ? "name" : "round",
+                             cut == std::string::npos
+                                 ? "not an answer name like .../participants/{p}/answers/{item_id}"
+                                 : "must not be negative"}});
+  }
+  const std::string item = req.name().substr(cut + 9);
+  return store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
+    absl::StatusOr<std::optional<ParticipantRecord>> person =
+        tx.GetParticipant(ids->first, ids->second);
+    if (!person.ok()) return person.status();
+    if (!person->has_value()) return NotFound("participant", parent);
+    if (IsRespondent(rc) && !ActsAs(rc, parent, (*person)->principal)) return NotYou(parent);
+    absl::StatusOr<std::vector<AnswerRecord>> rows = tx.ListAnswers(ids->first, ids->second);
+    if (!rows.ok()) return rows.status();
+    const AnswerRecord* best = nullptr;
+    for (const AnswerRecord& r : *rows) {
+      if (r.item_id != item || r.withdrawn) continue;
+      if (req.round() != 0 ? r.round == req.round() : (!best || r.round > best->round)) best = &r;
+    }
+    if (best == nullptr) return NotFound("answer", req.name());
+    absl::StatusOr<api::Answer> answer = ToAnswer(rc, ids->first, *best);
+    if (!answer.ok()) return answer.status();
+    *resp->mutable_answer() = *std::move(answer);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status AnswerCore::ListAnswers(const RequestContext& rc, const api::ListAnswersRequest& req,
+                                     api::ListAnswersResponse* resp) {
+  absl::StatusOr<std::pair<std::string, std::string>> ids =
+      ChildOf(rc, req.parent(), "parent", "participants", /*allow_dash=*/true);
+  if (!ids.ok()) return ids.status();
+  const bool everyone = ids->second == "-";
+  Violations v;
+  if (req.page_size() < 0) v.Add("page_size", "must not be negative");
+  if (req.round() < 0) v.Add("round", "must not be negative");
+  if (!v.empty()) return std::move(v).ToStatus("invalid list request");
+  if (everyone && IsRespondent(rc)) return NotYou(req.parent());
+  api::ListAnswersRequest query = req;
+  query.clear_page_token();
+  query.clear_page_size();
+  const std::string fingerprint = RequestFingerprint(query);
+  size_t offset = 0;
+  if (!req.page_token().empty()) {
+    std::optional<size_t> parsed = ParseOffsetToken(req.page_token(), fingerprint);
+    if (!parsed) return BadPageToken("ListAnswers");
+    offset = *parsed;
+  }
+  const size_t page = req.page_size() == 0 ? 500 : std::min(req.page_size(), 5000);
+  const std::set<std::string> only(req.item_ids().begin(), req.item_ids().end());
+  return store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
+    absl::StatusOr<std::pair<SessionRecord, api::Session>> session =
+        ReadSession(tx, rc, ids->first);
+    if (!session.ok()) return session.status();
+    if (!everyone) {
+      absl::StatusOr<std::optional<ParticipantRecord>> person =
+          tx.GetParticipant(ids->first, ids->second);
+      if (!person.ok()) return person.status();
+      if (!person->has_value()) return NotFound("participant", req.parent());
+      if (IsRespondent(rc) && !ActsAs(rc, req.parent(), (*person)->principal)) {
+        return NotYou(req.parent());
+      }
+    }
+    absl::StatusOr<std::vector<AnswerRecord>> rows = tx.ListAnswers(
+        ids->first, everyone ? std::nullopt : std::optional<std::string>(ids->second));
+    if (!rows.ok()) return rows.status();
+    // Without a round: per (participant, item) the latest round's answer.
+    std::map<std::pair<std::string, std::string>, const AnswerRecord*> latest;
+    std::vector<const AnswerRecord*> selected;
+    for (const AnswerRecord& r : *rows) {
+      if (r.withdrawn || (!only.empty() && !only.count(r.item_id))) continue;
+      if (req.all_rounds()) {
+        selected.push_back(&r);
+      } else if (req.round() != 0) {
+        if (r.round == req.round()) selected.push_back(&r);
+      } else {
+        const AnswerRecord*& best = latest[{r.participant_id, r.item_id}];
+        if (!best || r.round > best->round) best = &r;
+      }
+    }
+    if (!req.all_rounds() && req.round() == 0) {
+      for (const auto& [key, r] : latest) selected.push_back(r);
+    }
+    const bool pseudonymous =
+        session->second.anonymous() && rc.principal.role() != auth::v1::PRINCIPAL_ROLE_TENANT_ADMIN;
+    for (size_t i = offset; i < selected.size() && i < offset + page; ++i) {
+      AnswerRecord r = *selected[i];
+      // Anonymous sessions: answers of the whole session carry no participant id.
+      if (everyone && pseudonymous) {
+        r.participant_id = Pseudonym(pseudonym_key_, ids->first, r.participant_id);
+      }
+      absl::StatusOr<api::Answer> answer = ToAnswer(rc, ids->first, r);
+      if (!answer.ok()) return answer.status();
+      *resp->add_answers() = *std::move(answer);
+    }
+    if (offset + page < selected.size()) {
+      resp->set_next_page_token(OffsetToken(offset + page, fingerprint));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status AnswerCore::StartRound(const RequestContext& rc, const api::StartRoundRequest& req,
+                                    api::StartRoundResponse* resp) {
+  absl::StatusOr<std::string> id = SessionIdOf(rc, req.parent(), "parent");
+  if (!id.ok()) return id.status();
+  Violations v;
+  if (req.round().item_ids().empty()) v.Add("round.item_ids", "required: the items to re-vote");
+  CheckText(v, "round.note", req.round().note(), 1000, false);
+  CheckRequestId(v, req.request_id());
+  if (!v.empty()) return std::move(v).ToStatus("invalid round");
+  const absl::Time now = clock_();
+  LiveSession live;
+  absl::Status started = store_.InTenant(rc, [&](SessionTransaction& tx) {
+    return RunIdempotent(tx, req.request_id(), "StartRound", req, resp, [&]() -> absl::Status {
+      absl::StatusOr<std::pair<SessionRecord, api::Session>> read =
+          ReadSession(tx, rc, *id, /*lock_exclusive=*/true);
+      if (!read.ok()) return read.status();
+      const api::Session& session = read->second;
+      if (session.state() != api::SESSION_STATE_OPEN) {
+        return StateConflict(req.parent(), session.state(), "rounds start only while OPEN");
+      }
+      if (!session.rounds_enabled()) {
+        return Error(absl::StatusCode::kFailedPrecondition, "STATE_CONFLICT",
+                     absl::StrCat("session ", req.parent(),
+                                  " does not have rounds_enabled; re-vote rounds are off"));
+      }
+      absl::StatusOr<std::shared_ptr<const ModelIndex>> model = models_.Get(tx, rc, *id, session);
+      if (!model.ok()) return model.status();
+      Violations bad;
+      std::set<std::string> seen;
+      for (int i = 0; i < req.round().item_ids_size(); ++i) {
+        const std::string& item = req.round().item_ids(i);
+        if ((*model)->Find(item) == nullptr) {
+          bad.Add(absl::StrCat("round.item_ids[", i, "]"),
+                  absl::StrCat("item '", item, "' is not in the session's scope"));
+        } else if (!seen.insert(item).second) {
+          bad.Add(absl::StrCat("round.item_ids[", i, "]"),
+                  absl::StrCat("item '", item, "' is listed twice"));
+        }
+      }
+      if (!bad.empty()) return std::move(bad).ToStatus("invalid round");
+      absl::StatusOr<std::vector<api::Round>> rounds = ReadRounds(tx, *id);
+      if (!rounds.ok()) return rounds.status();
+      api::Round round;
+      round.set_number(static_cast<int>(rounds->size()) + 1);
+      round.set_name(absl::StrCat(req.parent(), "/rounds/", round.number()));
+      *round.mutable_item_ids() = req.round().item_ids();
+      round.set_note(req.round().note());
+      round.set_state(api::ROUND_STATE_OPEN);
+      *round.mutable_start_time() = ToProto(now);
+      // An earlier round whose every item is re-voted now has ended.
+      for (api::Round& earlier : *rounds) {
+        if (earlier.state() != api::ROUND_STATE_OPEN) continue;
+        absl::flat_hash_map<std::string, int> after = CurrentRounds(*rounds);
+        for (const std::string& item : round.item_ids()) after[item] = round.number();
+        const bool superseded = absl::c_all_of(earlier.item_ids(), [&](const std::string& item) {
+          return after[item] > earlier.number();
+        });
+        if (!superseded) continue;
+        earlier.set_state(api::ROUND_STATE_ENDED);
+        *earlier.mutable_end_time() = ToProto(now);
+        if (absl::Status s = tx.PutRound(*id, earlier.number(), earlier.SerializeAsString());
+            !s.ok()) {
+          return s;
+        }
+      }
+      if (absl::Status s = tx.PutRound(*id, round.number(), round.SerializeAsString()); !s.ok()) {
+        return s;
+      }
+      live = LiveSession{session, *id, *model};
+      *resp->mutable_round() = std::move(round);
+      return absl::OkStatus();
+    });
+  });
+  if (started.ok() && live.model) {
+    api::WatchSessionResponse event;
+    *event.mutable_round_started()->mutable_round() = resp->round();
+    live_.Publish(rc, live, event);
+  }
+  return started;
+}
+
+absl::Status AnswerCore::GetRound(const RequestContext& rc, const api::GetRoundRequest& req,
+                                  api::GetRoundResponse* resp) {
+  absl::StatusOr<std::pair<std::string, int>> round = RoundOf(rc, req.name(), "name");
+  if (!round.ok()) return round.status();
+  return store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
+    absl::StatusOr<std::pair<SessionRecord, api::Session>> read = ReadSession(tx, rc, round->first);
+    if (!read.ok()) return read.status();
+    absl::StatusOr<std::vector<api::Round>> rounds = ReadRounds(tx, round->first);
+    if (!rounds.ok()) return rounds.status();
+    for (api::Round& r : *rounds) {
+      if (r.number() == round->second) {
+        *resp->mutable_round() = std::move(r);
+        return absl::OkStatus();
+      }
+    }
+    return NotFound("round", req.name());
+  });
+}
+
+absl::Status AnswerCore::ListRounds(const RequestContext& rc, const api::ListRoundsRequest& req,
+                                    api::ListRoundsResponse* resp) {
+  absl::StatusOr<std::string> id = SessionIdOf(rc, req.parent(), "parent");
+  if (!id.ok()) return id.status();
+  if (req.page_size() < 0) {
+    return InvalidArgumentError("invalid list request", {{"page_size", "must not be negative"}});
+  }
+  size_t offset = 0;
+  if (!req.page_token().empty()) {
+    std::optional<size_t> parsed = ParseOffsetToken(req.page_token(), req.parent());
+    if (!parsed) return BadPageToken("ListRounds");
+    offset = *parsed;
+  }
+  const size_t page = req.page_size() == 0 ? 50 : std::min(req.page_size(), 500);
+  return store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
+    absl::StatusOr<std::pair<SessionRecord, api::Session>> read = ReadSession(tx, rc, *id);
+    if (!read.ok()) return read.status();
+    absl::StatusOr<std::vector<api::Round>> rounds = ReadRounds(tx, *id);
+    if (!rounds.ok()) return rounds.status();
+    for (size_t i = offset; i < rounds->size() && i < offset + page; ++i) {
+      *resp->add_rounds() = (*rounds)[i];
+    }
+    if (offset + page < rounds->size()) {
+      resp->set_next_page_token(OffsetToken(offset + page, req.parent()));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status AnswerCore::RevealItemDistribution(const RequestContext& rc,
+                                                const api::RevealItemDistributionRequest& req,
+                                                api::RevealItemDistributionResponse* resp) {
+  absl::StatusOr<std::pair<std::string, int>> ids = RoundOf(rc, req.round(), "round");
+  if (!ids.ok()) return ids.status();
+  Violations v;
+  CheckRequestId(v, req.request_id());
+  if (!v.empty()) return std::move(v).ToStatus("invalid request");
+  const auto& [session_id, number] = *ids;
+  LiveSession live;
+  absl::Status revealed = store_.InTenant(rc, [&](SessionTransaction& tx) {
+    return RunIdempotent(
+        tx, req.request_id(), "RevealItemDistribution", req, resp, [&]() -> absl::Status {
+          absl::StatusOr<std::pair<SessionRecord, api::Session>> read =
+              ReadSession(tx, rc, session_id, /*lock_exclusive=*/true);
+          if (!read.ok()) return read.status();
+          const api::Session& session = read->second;
+          if (session.state() == api::SESSION_STATE_DRAFT) {
+            return StateConflict(SessionName(rc, session_id), session.state(),
+                                 "nothing to reveal before it opens");
+          }
+          absl::StatusOr<std::shared_ptr<const ModelIndex>> model =
+              models_.Get(tx, rc, session_id, session);
+          if (!model.ok()) return model.status();
+          absl::StatusOr<std::vector<api::Round>> rounds = ReadRounds(tx, session_id);
+          if (!rounds.ok()) return rounds.status();
+          auto round =
+              absl::c_find_if(*rounds, [&](const api::Round& r) { return r.number() == number; });
+          if (round == rounds->end()) return NotFound("round", req.round());
+          std::vector<std::string> items(req.item_ids().begin(), req.item_ids().end());
+          if (items.empty()) items.assign(round->item_ids().begin(), round->item_ids().end());
+          Violations bad;
+          for (size_t i = 0; i < items.size(); ++i) {
+            if (!absl::c_linear_search(round->item_ids(), items[i])) {
+              bad.Add(absl::StrCat("item_ids[", i, "]"),
+                      absl::StrCat("item '", items[i], "' is not in round ", number));
+            }
+          }
+          if (!bad.empty()) return std::move(bad).ToStatus("invalid reveal");
+          for (const std::string& item : items) {
+            if (!absl::c_linear_search(round->revealed_item_ids(), item)) {
+              round->add_revealed_item_ids(item);
+            }
+          }
+          if (absl::Status s = tx.PutRound(session_id, number, round->SerializeAsString());
+              !s.ok()) {
+            return s;
+          }
+          // The record, not the live figures: an ended round's answers are not live any more.
+          absl::StatusOr<std::vector<AnswerRecord>> rows = tx.ListAnswers(session_id, std::nullopt);
+          if (!rows.ok()) return rows.status();
+          absl::StatusOr<std::vector<ParticipantRecord>> people = tx.ListParticipants(session_id);
+          if (!people.ok()) return people.status();
+          absl::flat_hash_map<std::string, api::Participant> who;
+          for (const ParticipantRecord& r : *people) {
+            absl::StatusOr<api::Participant> p = ParseParticipant(r);
+            if (!p.ok()) return p.status();
+            who[r.participant_id] = *std::move(p);
+          }
+          for (const std::string& item : items) {
+            std::vector<LiveAnswer> answers;
+            for (const AnswerRecord& r : *rows) {
+              if (r.item_id != item || r.round != number || r.withdrawn) continue;
+              api::Answer a;
+              if (!a.ParseFromString(r.body)) return absl::DataLossError("unreadable answer");
+              const api::Participant& p = who[r.participant_id];
+              answers.push_back(LiveAnswer{r.participant_id, p.perspective(),
+                                           p.customer_organization(), ValueOf(a)});
+            }
+            api::ItemDistribution d =
+                Distribution(*(*model)->Find(item), number, answers, session.anonymous());
+            d.set_revealed(true);
+            *resp->add_distributions() = std::move(d);
+          }
+          live = LiveSession{session, session_id, *model};
+          return absl::OkStatus();
+        });
+  });
+  if (revealed.ok() && live.model) {
+    for (const api::ItemDistribution& d : resp->distributions()) {
+      api::WatchSessionResponse event;
+      event.mutable_item_revealed()->set_round(req.round());
+      *event.mutable_item_revealed()->mutable_distribution() = d;
+      live_.Publish(rc, live, event);
+    }
+  }
+  return revealed;
+}
+
+absl::Status AnswerCore::GetSessionProgress(const RequestContext& rc,
+                                            const api::GetSessionProgressRequest& req,
+                                            api::GetSessionProgressResponse* resp) {
+  absl::StatusOr<std::string> id = SessionIdOf(rc, req.session(), "session");
+  if (!id.ok()) return id.status();
+  LiveSession live;
+  int current_round = 0;
+  absl::Status read = store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
+    absl::StatusOr<LiveSession> s = ReadLiveSession(tx, rc, models_, *id);
+    if (!s.ok()) return s.status();
+    live = *std::move(s);
+    absl::StatusOr<std::vector<api::Round>> rounds = ReadRounds(tx, *id);
+    if (!rounds.ok()) return rounds.status();
+    current_round = static_cast<int>(rounds->size());
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
+  api::SessionProgress progress;
+  if (live.model) {
+    absl::StatusOr<api::SessionProgress> figures = live_.Progress(rc, live);
+    if (!figures.ok()) return figures.status();
+    progress = *std::move(figures);
+  }
+  progress.set_session(req.session());
+  progress.set_state(live.session.state());
+  progress.set_current_round(current_round);
+  *progress.mutable_compute_time() = ToProto(clock_());
+  *resp->mutable_progress() = std::move(progress);
+  return absl::OkStatus();
+}
+
+}  // namespace lagom::session

@@ -1,0 +1,63 @@
+// Live figures of a session from its current answers: per-item distributions per respondent
+// group and progress per participant and group. Pure functions, shared by the live state
+// (Redis) and its rebuild from PostgreSQL so both compute the same thing.
+#ifndef LAGOM_SERVICES_SESSION_CORE_LIVE_FIGURES_H_
+#define LAGOM_SERVICES_SESSION_CORE_LIVE_FIGURES_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lagom/session/v1/resources.pb.h"
+#include "services/session/core/model_index.h"
+
+namespace lagom::session {
+
+namespace api = ::lagom::session::v1;
+
+// One participant's current answer to one item, as far as the figures need it.
+struct LiveAnswer {
+  std::string participant_id;
+  api::ParticipantPerspective perspective = api::PARTICIPANT_PERSPECTIVE_UNSPECIFIED;
+  std::string customer_organization;  // CUSTOMER participants
+  std::optional<double> value;        // nullopt = N/A
+};
+
+// Who takes part, for the progress figures.
+struct LiveParticipant {
+  std::string participant_id;
+  api::ParticipantPerspective perspective = api::PARTICIPANT_PERSPECTIVE_UNSPECIFIED;
+  std::string customer_organization;
+  api::ParticipantState state = api::PARTICIPANT_STATE_UNSPECIFIED;
+  int answered = 0;  // items answered (incl. N/A) in their current round
+};
+
+// Minimum respondents per group shown in anonymous sessions.
+inline constexpr int kMinAnonymousGroup = 3;
+
+// Tastle & Wierman (2007) consensus of an ordinal distribution over `scale` (ascending):
+// 1 + Σ p_i log2(1 − |X_i − μ| / d_X), d_X = max − min. 1 when everyone agrees, 0 for an even
+// split between the extremes; 1 for no answers or a one-value scale.
+double Consensus(const std::vector<double>& scale, const std::vector<int>& counts);
+
+// The distribution of `answers` (to `rule`'s item, round `round`) for the groups PROVIDER,
+// ALL_CUSTOMERS and each customer organisation present (sorted by name), in that order.
+// Groups with no participants of their kind are left out, except PROVIDER and ALL_CUSTOMERS
+// when the item is answered by that side. With `anonymous`, a group with fewer than
+// kMinAnonymousGroup answers (value or N/A) has suppressed = true and no counts, mean or
+// consensus.
+api::ItemDistribution Distribution(const ItemRule& rule, int round,
+                                   const std::vector<LiveAnswer>& answers, bool anonymous);
+
+// Progress of a participant: answered of expected items.
+api::Progress ProgressOf(int answered, int expected);
+
+// Session progress: overall (every PROVIDER and CUSTOMER participant; facilitators excluded)
+// and per group PROVIDER, ALL_CUSTOMERS and each customer organisation (sorted). expected
+// counts come from `model.ExpectedItems(perspective).size()`.
+api::SessionProgress SessionProgressOf(const ModelIndex& model,
+                                       const std::vector<LiveParticipant>& participants);
+
+}  // namespace lagom::session
+
+#endif  // LAGOM_SERVICES_SESSION_CORE_LIVE_FIGURES_H_

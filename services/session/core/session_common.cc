@@ -1,0 +1,194 @@
+#include "services/session/core/session_common.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/resource_util.h"
+#include "common/status.h"
+#include "lagom/auth/v1/auth.pb.h"
+
+namespace lagom::session {
+
+bool IsIdentifier(absl::string_view s, size_t max, absl::string_view extra, bool digit_first) {
+  if (s.empty() || s.size() > max) return false;
+  if (!absl::ascii_islower(s[0]) && !(digit_first && absl::ascii_isdigit(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [&](char c) {
+    return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' ||
+           absl::StrContains(extra, c);
+  });
+}
+
+absl::Status SessionNotFound(absl::string_view name) {
+  return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND",
+               absl::StrCat("session ", name, " not found"));
+}
+
+absl::StatusOr<std::string> SessionIdOf(const RequestContext& rc, absl::string_view name,
+                                        absl::string_view field) {
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  if (parts.size() != 4 || parts[0] != "tenants" || parts[2] != "sessions" || parts[1].empty() ||
+      !IsIdentifier(parts[3], 63, "")) {
+    return InvalidArgumentError(
+        absl::StrCat("invalid ", field, ": '", name, "'"),
+        {{std::string(field),
+          absl::StrCat("'", name,
+                       "' is not a session name like tenants/{tenant}/sessions/{session}")}});
+  }
+  if (parts[1] != rc.tenant_id) return SessionNotFound(name);
+  return std::string(parts[3]);
+}
+
+std::string SessionName(const RequestContext& rc, absl::string_view id) {
+  return absl::StrCat("tenants/", rc.tenant_id, "/sessions/", id);
+}
+
+absl::StatusOr<std::pair<std::string, std::string>> ChildOf(const RequestContext& rc,
+                                                            absl::string_view name,
+                                                            absl::string_view field,
+                                                            absl::string_view collection,
+                                                            bool allow_dash) {
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  const bool id_ok = parts.size() == 6 &&
+                     ((allow_dash && parts[5] == "-") || IsIdentifier(parts[5], 63, "", true));
+  if (!id_ok || parts[0] != "tenants" || parts[1].empty() || parts[2] != "sessions" ||
+      !IsIdentifier(parts[3], 63, "") || parts[4] != collection) {
+    return InvalidArgumentError(
+        absl::StrCat("invalid ", field, ": '", name, "'"),
+        {{std::string(field), absl::StrCat("'", name, "' is not a name like tenants/{tenant}/",
+                                           "sessions/{session}/", collection, "/{id}")}});
+  }
+  if (parts[1] != rc.tenant_id) {
+    return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND",
+                 absl::StrCat(name, " not found"));
+  }
+  return std::make_pair(std::string(parts[3]), std::string(parts[5]));
+}
+
+std::string StateName(api::SessionState state) {
+  return std::string(absl::StripPrefix(api::SessionState_Name(state), "SESSION_STATE_"));
+}
+
+absl::Status StateConflict(absl::string_view name, api::SessionState state,
+                           absl::string_view what) {
+  return Error(absl::StatusCode::kFailedPrecondition, "STATE_CONFLICT",
+               absl::StrCat("session ", name, " is ", StateName(state), "; ", what));
+}
+
+absl::StatusOr<api::Session> ParseSession(const SessionRecord& record) {
+  api::Session s;
+  if (!s.ParseFromString(record.body)) {
+    return absl::DataLossError(
+        absl::StrCat("stored session ", record.session_id, " is unreadable"));
+  }
+  s.set_etag(EtagOf(record.version));
+  return s;
+}
+
+absl::StatusOr<std::pair<SessionRecord, api::Session>> ReadSession(
+    SessionTransaction& tx, const RequestContext& rc, const std::string& session_id,
+    std::optional<bool> lock_exclusive) {
+  absl::StatusOr<std::optional<SessionRecord>> record =
+      lock_exclusive ? tx.GetLocked(session_id, *lock_exclusive) : tx.Get(session_id);
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) return SessionNotFound(SessionName(rc, session_id));
+  absl::StatusOr<api::Session> session = ParseSession(**record);
+  if (!session.ok()) return session.status();
+  return std::make_pair(**std::move(record), *std::move(session));
+}
+
+absl::StatusOr<std::shared_ptr<const ModelIndex>> ModelIndexCache::Get(
+    SessionTransaction& tx, const RequestContext& rc, const std::string& session_id,
+    const api::Session& session) {
+  if (session.model_content_hash().empty()) return nullptr;
+  const std::string key =
+      absl::StrCat(rc.tenant_id, "/", session_id, "/", session.model_content_hash());
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = indexes_.find(key);
+    if (it != indexes_.end()) return it->second;
+  }
+  absl::StatusOr<std::optional<std::pair<std::string, std::string>>> pinned =
+      tx.GetPinnedModel(session_id);
+  if (!pinned.ok()) return pinned.status();
+  qapi::ModelContent content;
+  if (!pinned->has_value() || !content.ParseFromString((*pinned)->second)) {
+    return absl::DataLossError(
+        absl::StrCat("the model pinned by session ", session.name(), " is missing or unreadable"));
+  }
+  absl::StatusOr<ModelIndex> index = ModelIndex::Build(content, session.scope());
+  if (!index.ok()) return index.status();
+  auto shared = std::make_shared<const ModelIndex>(*std::move(index));
+  absl::MutexLock lock(&mu_);
+  indexes_.emplace(key, shared);
+  return shared;
+}
+
+absl::StatusOr<LiveSession> ReadLiveSession(SessionTransaction& tx, const RequestContext& rc,
+                                            ModelIndexCache& models, const std::string& session_id,
+                                            std::optional<bool> lock_exclusive) {
+  absl::StatusOr<std::pair<SessionRecord, api::Session>> read =
+      ReadSession(tx, rc, session_id, lock_exclusive);
+  if (!read.ok()) return read.status();
+  LiveSession live{std::move(read->second), session_id, nullptr};
+  absl::StatusOr<std::shared_ptr<const ModelIndex>> model =
+      models.Get(tx, rc, session_id, live.session);
+  if (!model.ok()) return model.status();
+  live.model = *std::move(model);
+  return live;
+}
+
+bool ActsAs(const RequestContext& rc, const std::string& participant_name,
+            const std::string& bound_principal) {
+  const auth::v1::Principal& p = rc.principal;
+  if (p.credential_kind() == auth::v1::CREDENTIAL_KIND_INVITE_TOKEN) {
+    return p.participant() == participant_name;
+  }
+  return !bound_principal.empty() && p.subject() == bound_principal;
+}
+
+bool IsRespondent(const RequestContext& rc) {
+  return rc.principal.role() == auth::v1::PRINCIPAL_ROLE_PROVIDER_RESPONDENT ||
+         rc.principal.role() == auth::v1::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT;
+}
+
+absl::StatusOr<api::Participant> ParseParticipant(const ParticipantRecord& r) {
+  api::Participant p;
+  if (!p.ParseFromString(r.body)) {
+    return absl::DataLossError(
+        absl::StrCat("stored participant ", r.participant_id, " is unreadable"));
+  }
+  p.set_etag(EtagOf(r.version));
+  return p;
+}
+
+std::string OffsetToken(size_t offset, absl::string_view query) {
+  return absl::WebSafeBase64Escape(absl::StrCat(offset, "|", query));
+}
+
+std::optional<size_t> ParseOffsetToken(absl::string_view token, absl::string_view query) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw)) return std::nullopt;
+  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits('|', 1));
+  size_t offset = 0;
+  if (parts.size() != 2 || parts[1] != query || !absl::SimpleAtoi(parts[0], &offset)) {
+    return std::nullopt;
+  }
+  return offset;
+}
+
+absl::Status BadPageToken(absl::string_view method) {
+  return WithReason(
+      InvalidArgumentError("invalid page_token",
+                           {{"page_token", absl::StrCat("not a token from an earlier ", method,
+                                                        " with the same parameters")}}),
+      "PAGE_TOKEN_INVALID");
+}
+
+}  // namespace lagom::session

@@ -1,0 +1,94 @@
+// What the session cores share: resource names of sessions and their children, the state
+// errors, reading a session in a transaction, and the cache of pinned model indexes.
+#ifndef LAGOM_SERVICES_SESSION_CORE_SESSION_COMMON_H_
+#define LAGOM_SERVICES_SESSION_CORE_SESSION_COMMON_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "common/request_context.h"
+#include "lagom/session/v1/session.pb.h"
+#include "services/session/core/live_state.h"
+#include "services/session/core/model_index.h"
+#include "services/session/core/session_store.h"
+
+namespace lagom::session {
+
+namespace api = ::lagom::session::v1;
+
+// 1-`max` lowercase letters, digits or '-' (and `extra`), starting with a letter or, if
+// `digit_first`, a digit.
+bool IsIdentifier(absl::string_view s, size_t max, absl::string_view extra = "",
+                  bool digit_first = false);
+
+// The session id of `tenants/{tenant}/sessions/{session}`; another tenant's name is
+// NOT_FOUND, with no hint whether it exists there.
+absl::StatusOr<std::string> SessionIdOf(const RequestContext& rc, absl::string_view name,
+                                        absl::string_view field);
+std::string SessionName(const RequestContext& rc, absl::string_view session_id);
+
+// `tenants/{t}/sessions/{s}/<collection>/{id}`: (session id, id). With `allow_dash`, id may
+// be "-" (every child).
+absl::StatusOr<std::pair<std::string, std::string>> ChildOf(const RequestContext& rc,
+                                                            absl::string_view name,
+                                                            absl::string_view field,
+                                                            absl::string_view collection,
+                                                            bool allow_dash = false);
+
+// "DRAFT" for SESSION_STATE_DRAFT.
+std::string StateName(api::SessionState state);
+// FAILED_PRECONDITION STATE_CONFLICT "session <name> is <STATE>; <what>".
+absl::Status StateConflict(absl::string_view name, api::SessionState state, absl::string_view what);
+absl::Status SessionNotFound(absl::string_view name);
+
+absl::StatusOr<api::Session> ParseSession(const SessionRecord& record);
+
+// Reads (and with `lock`, locks: shared or exclusive) session `session_id`.
+absl::StatusOr<std::pair<SessionRecord, api::Session>> ReadSession(
+    SessionTransaction& tx, const RequestContext& rc, const std::string& session_id,
+    std::optional<bool> lock_exclusive = std::nullopt);
+
+// Model indexes of pinned model contents, by (tenant, session, content hash): built once
+// from the pinned content, read-only afterwards.
+class ModelIndexCache final {
+ public:
+  // The index of an OPEN (or later) session's pinned model; nullptr for a DRAFT session.
+  absl::StatusOr<std::shared_ptr<const ModelIndex>> Get(SessionTransaction& tx,
+                                                        const RequestContext& rc,
+                                                        const std::string& session_id,
+                                                        const api::Session& session);
+
+ private:
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const ModelIndex>> indexes_ ABSL_GUARDED_BY(mu_);
+};
+
+// Reads (and optionally locks, as ReadSession does) the session and its model index.
+absl::StatusOr<LiveSession> ReadLiveSession(SessionTransaction& tx, const RequestContext& rc,
+                                            ModelIndexCache& models, const std::string& session_id,
+                                            std::optional<bool> lock_exclusive = std::nullopt);
+
+absl::StatusOr<api::Participant> ParseParticipant(const ParticipantRecord& record);
+
+// Offset page tokens, bound to the query (filter, parent...) they were issued for.
+std::string OffsetToken(size_t offset, absl::string_view query);
+std::optional<size_t> ParseOffsetToken(absl::string_view token, absl::string_view query);
+// INVALID_ARGUMENT PAGE_TOKEN_INVALID naming the method.
+absl::Status BadPageToken(absl::string_view method);
+
+// Whether the caller answers as participant `participant_name`: its invite token names it,
+// or its principal (API key or JWT subject) is bound to it.
+bool ActsAs(const RequestContext& rc, const std::string& participant_name,
+            const std::string& bound_principal);
+// Respondents (invite tokens, respondent roles) may see only themselves.
+bool IsRespondent(const RequestContext& rc);
+
+}  // namespace lagom::session
+
+#endif  // LAGOM_SERVICES_SESSION_CORE_SESSION_COMMON_H_

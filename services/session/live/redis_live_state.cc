@@ -1,0 +1,387 @@
+#include "services/session/live/redis_live_state.h"
+
+#include <set>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/log.h"
+#include "common/resource_util.h"
+#include "services/session/core/live_figures.h"
+
+namespace lagom::session {
+namespace {
+
+// KEYS: built, alive, answered, rounds, people. ARGV: require_built, mark_built, ttl seconds,
+// item key prefix, then entries of six: A item participant seq round "kind|org|value";
+// R item round; P participant "state|kind|org"; X participant "item,item,...".
+constexpr char kApplyScript[] = R"lua(
+if ARGV[1] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local prefix = ARGV[4]
+local function withdrawn(v) return string.sub(v, -2) == '|-' end
+local function reset(item, round)
+  local key = prefix .. item
+  local all = redis.call('HGETALL', key)
+  for j = 1, #all, 2 do
+    if not withdrawn(all[j + 1]) then redis.call('HINCRBY', KEYS[3], all[j], -1) end
+  end
+  redis.call('DEL', key)
+  redis.call('HSET', KEYS[4], item, round)
+end
+local applied = 0
+for i = 5, #ARGV, 6 do
+  local t = ARGV[i]
+  if t == 'A' then
+    local item, p = ARGV[i + 1], ARGV[i + 2]
+    local seq, round, val = tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]), ARGV[i + 5]
+    local cur = tonumber(redis.call('HGET', KEYS[4], item) or '1')
+    if round > cur then reset(item, round); cur = round end
+    if round == cur then
+      local key = prefix .. item
+      local old = redis.call('HGET', key, p)
+      local old_seq, old_present = 0, false
+      if old then
+        old_seq = tonumber(string.sub(old, 1, string.find(old, '|', 1, true) - 1))
+        old_present = not withdrawn(old)
+      end
+      if seq > old_seq then
+        redis.call('HSET', key, p, seq .. '|' .. val)
+        local present = not withdrawn(val)
+        if present ~= old_present then
+          redis.call('HINCRBY', KEYS[3], p, present and 1 or -1)
+        end
+        applied = applied + 1
+      end
+    end
+  elseif t == 'R' then
+    local item, round = ARGV[i + 1], tonumber(ARGV[i + 2])
+    if round > tonumber(redis.call('HGET', KEYS[4], item) or '1') then reset(item, round) end
+  elseif t == 'P' then
+    redis.call('HSET', KEYS[5], ARGV[i + 1], ARGV[i + 2])
+  elseif t == 'X' then
+    local p = ARGV[i + 1]
+    redis.call('HDEL', KEYS[5], p)
+    redis.call('HDEL', KEYS[3], p)
+    for item in string.gmatch(ARGV[i + 2], '[^,]+') do redis.call('HDEL', prefix .. item, p) end
+  end
+end
+if ARGV[2] == '1' then
+  redis.call('SET', KEYS[1], '1', 'EX', ARGV[3])
+  redis.call('SET', KEYS[2], '1')
+end
+return applied
+)lua";
+
+const char* KindOf(api::ParticipantPerspective p) {
+  switch (p) {
+    case api::PARTICIPANT_PERSPECTIVE_PROVIDER:
+      return "P";
+    case api::PARTICIPANT_PERSPECTIVE_CUSTOMER:
+      return "C";
+    default:
+      return "F";
+  }
+}
+
+api::ParticipantPerspective PerspectiveOfKind(absl::string_view kind) {
+  if (kind == "P") return api::PARTICIPANT_PERSPECTIVE_PROVIDER;
+  if (kind == "C") return api::PARTICIPANT_PERSPECTIVE_CUSTOMER;
+  return api::PARTICIPANT_PERSPECTIVE_FACILITATOR;
+}
+
+void AddAnswer(std::vector<std::string>& entries, const std::string& item,
+               const std::string& participant, int64_t seq, int round, absl::string_view kind,
+               const std::string& org, bool withdrawn, const std::optional<double>& value) {
+  entries.insert(
+      entries.end(),
+      {"A", item, participant, absl::StrCat(seq), absl::StrCat(round),
+       absl::StrCat(kind, "|", org, "|", withdrawn ? "-" : (value ? absl::StrCat(*value) : "na"))});
+}
+
+void AddPerson(std::vector<std::string>& entries, const api::Participant& p,
+               const std::string& participant_id) {
+  entries.insert(entries.end(),
+                 {"P", participant_id,
+                  absl::StrCat(api::ParticipantState_Name(p.state()), "|", KindOf(p.perspective()),
+                               "|", p.customer_organization()),
+                  "", "", ""});
+}
+
+std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
+
+}  // namespace
+
+std::string RedisLiveState::EventsKey(const std::string& tenant_id, const std::string& session_id) {
+  return absl::StrCat("lagom:", tenant_id, ":session:{", session_id, "}:events");
+}
+
+int64_t RedisLiveState::CursorOf(absl::string_view stream_id) {
+  std::vector<absl::string_view> parts = absl::StrSplit(stream_id, '-');
+  int64_t ms = 0, seq = 0;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &ms) || !absl::SimpleAtoi(parts[1], &seq) ||
+      seq >= (int64_t{1} << 20)) {
+    return 0;
+  }
+  return (ms << 20) | seq;
+}
+
+std::string RedisLiveState::StreamIdOf(int64_t cursor) {
+  return absl::StrCat(cursor >> 20, "-", cursor & ((int64_t{1} << 20) - 1));
+}
+
+std::string RedisLiveState::Key(const RequestContext& rc, const std::string& session_id,
+                                absl::string_view part) const {
+  return absl::StrCat("lagom:", rc.tenant_id, ":session:{", session_id, "}:", part);
+}
+
+absl::StatusOr<long long> RedisLiveState::Apply(const RequestContext& rc, const std::string& sid,
+                                                const std::vector<std::string>& entries,
+                                                bool require_built, bool mark_built) {
+  std::vector<std::string> argv = {"EVAL",
+                                   kApplyScript,
+                                   "5",
+                                   Key(rc, sid, "built"),
+                                   Key(rc, sid, "alive"),
+                                   Key(rc, sid, "answered"),
+                                   Key(rc, sid, "rounds"),
+                                   Key(rc, sid, "people"),
+                                   require_built ? "1" : "0",
+                                   mark_built ? "1" : "0",
+                                   absl::StrCat(absl::ToInt64Seconds(built_ttl_)),
+                                   Key(rc, sid, "item:")};
+  argv.insert(argv.end(), entries.begin(), entries.end());
+  absl::StatusOr<RedisReply> reply = redis_.Command(argv);
+  if (!reply.ok()) return reply.status();
+  return reply->integer;
+}
+
+absl::Status RedisLiveState::Rebuild(const RequestContext& rc, const LiveSession& s) {
+  std::vector<std::string> entries;
+  absl::Status read = store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
+    absl::StatusOr<std::vector<ParticipantRecord>> people = tx.ListParticipants(s.session_id);
+    if (!people.ok()) return people.status();
+    absl::flat_hash_map<std::string, api::Participant> who;
+    for (const ParticipantRecord& r : *people) {
+      api::Participant p;
+      if (!p.ParseFromString(r.body)) return absl::DataLossError("unreadable participant");
+      AddPerson(entries, p, r.participant_id);
+      who[r.participant_id] = std::move(p);
+    }
+    absl::StatusOr<std::vector<std::string>> rounds = tx.ListRounds(s.session_id);
+    if (!rounds.ok()) return rounds.status();
+    absl::flat_hash_map<std::string, int> current;
+    for (const std::string& body : *rounds) {
+      api::Round round;
+      if (!round.ParseFromString(body)) return absl::DataLossError("unreadable round");
+      for (const std::string& item : round.item_ids()) current[item] = round.number();
+    }
+    for (const auto& [item, round] : current) {
+      if (round > 1) entries.insert(entries.end(), {"R", item, absl::StrCat(round), "", "", ""});
+    }
+    absl::StatusOr<std::vector<AnswerRecord>> answers = tx.ListAnswers(s.session_id, std::nullopt);
+    if (!answers.ok()) return answers.status();
+    for (const AnswerRecord& r : *answers) {
+      auto round = current.find(r.item_id);
+      if (round == current.end() || round->second != r.round) continue;
+      api::Answer a;
+      if (!a.ParseFromString(r.body)) return absl::DataLossError("unreadable answer");
+      const api::Participant& p = who[r.participant_id];
+      AddAnswer(entries, r.item_id, r.participant_id, r.seq, r.round, KindOf(p.perspective()),
+                p.customer_organization(), r.withdrawn,
+                a.has_value() ? std::optional<double>(a.value()) : std::nullopt);
+    }
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
+  absl::StatusOr<RedisReply> alive = redis_.Command({"EXISTS", Key(rc, s.session_id, "alive")});
+  if (!alive.ok()) return alive.status();
+  absl::StatusOr<long long> applied =
+      Apply(rc, s.session_id, entries, /*require_built=*/false, /*mark_built=*/true);
+  if (!applied.ok()) return applied.status();
+  if (alive->integer == 0) {
+    LogInfo("live state rebuilt from PostgreSQL",
+            {{"tenant", rc.tenant_id}, {"session", s.session_id}});
+    return Append(rc, s.session_id, kResyncEntry, "");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RedisLiveState::EnsureBuilt(const RequestContext& rc, const LiveSession& s) {
+  absl::StatusOr<RedisReply> built = redis_.Command({"EXISTS", Key(rc, s.session_id, "built")});
+  if (!built.ok()) return built.status();
+  if (built->integer == 1) return absl::OkStatus();
+  return Rebuild(rc, s);
+}
+
+absl::Status RedisLiveState::Append(const RequestContext& rc, const std::string& sid,
+                                    absl::string_view kind, const std::string& payload) {
+  absl::StatusOr<RedisReply> added =
+      redis_.Command({"XADD", EventsKey(rc.tenant_id, sid), "MAXLEN", "~",
+                      absl::StrCat(stream_length_), "*", "k", std::string(kind), "e", payload});
+  return added.status();
+}
+
+absl::StatusOr<api::ItemDistribution> RedisLiveState::ReadDistribution(const RequestContext& rc,
+                                                                       const LiveSession& s,
+                                                                       const std::string& item_id) {
+  const ItemRule* rule = s.model->Find(item_id);
+  if (rule == nullptr) return absl::NotFoundError(absl::StrCat("item ", item_id));
+  absl::StatusOr<RedisReply> round =
+      redis_.Command({"HGET", Key(rc, s.session_id, "rounds"), item_id});
+  if (!round.ok()) return round.status();
+  int number = 1;
+  if (round->type == RedisReply::Type::kString) (void)absl::SimpleAtoi(round->str, &number);
+  absl::StatusOr<RedisReply> all =
+      redis_.Command({"HGETALL", Key(rc, s.session_id, absl::StrCat("item:", item_id))});
+  if (!all.ok()) return all.status();
+  std::vector<LiveAnswer> answers;
+  for (size_t i = 0; i + 1 < all->elements.size(); i += 2) {
+    // "seq|kind|org|value"
+    std::vector<std::string> parts = absl::StrSplit(all->elements[i + 1].str, '|');
+    if (parts.size() != 4 || parts[3] == "-") continue;
+    LiveAnswer a{all->elements[i].str, PerspectiveOfKind(parts[1]), parts[2], std::nullopt};
+    double value = 0;
+    if (parts[3] != "na" && absl::SimpleAtod(parts[3], &value)) a.value = value;
+    answers.push_back(std::move(a));
+  }
+  return Distribution(*rule, number, answers, s.session.anonymous());
+}
+
+void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession& s,
+                                    const std::vector<AnswerChange>& changes) {
+  std::vector<std::string> entries;
+  std::set<std::string> items;
+  for (const AnswerChange& c : changes) {
+    AddAnswer(entries, c.item_id, c.participant_id, c.seq, c.round, KindOf(c.perspective),
+              c.customer_organization, c.withdrawn, c.value);
+    items.insert(c.item_id);
+  }
+  absl::Status status = [&]() -> absl::Status {
+    absl::StatusOr<long long> applied =
+        Apply(rc, s.session_id, entries, /*require_built=*/true, /*mark_built=*/false);
+    if (!applied.ok()) return applied.status();
+    if (*applied < 0) {
+      if (absl::Status rebuilt = Rebuild(rc, s); !rebuilt.ok()) return rebuilt;
+    }
+    absl::StatusOr<api::SessionProgress> progress = Progress(rc, s);
+    if (!progress.ok()) return progress.status();
+    for (const std::string& item : items) {
+      absl::StatusOr<api::ItemDistribution> d = ReadDistribution(rc, s, item);
+      if (!d.ok()) return d.status();
+      api::WatchSessionResponse event;
+      *event.mutable_item_distribution_changed()->mutable_distribution() = *std::move(d);
+      *event.mutable_item_distribution_changed()->mutable_progress() = *progress;
+      if (absl::Status sent = Append(rc, s.session_id, kEventEntry, event.SerializeAsString());
+          !sent.ok()) {
+        return sent;
+      }
+    }
+    return absl::OkStatus();
+  }();
+  if (!status.ok()) {
+    LogWarn("live state not updated; it is rebuilt from PostgreSQL when Redis is back",
+            {{"tenant", rc.tenant_id}, {"session", s.session_id}, {"error", status.ToString()}});
+  }
+}
+
+void RedisLiveState::ParticipantChanged(const RequestContext& rc, const LiveSession& s,
+                                        const api::Participant& participant, bool removed) {
+  const std::string id = IdOf(participant.name());
+  std::vector<std::string> entries;
+  if (removed) {
+    entries.insert(entries.end(),
+                   {"X", id, s.model ? absl::StrJoin(s.model->items(), ",") : "", "", "", ""});
+  } else {
+    AddPerson(entries, participant, id);
+  }
+  absl::Status status = [&]() -> absl::Status {
+    absl::StatusOr<long long> applied = Apply(rc, s.session_id, entries, true, false);
+    if (!applied.ok()) return applied.status();
+    if (*applied < 0 && s.model) {
+      if (absl::Status rebuilt = Rebuild(rc, s); !rebuilt.ok()) return rebuilt;
+    }
+    if (removed) return absl::OkStatus();
+    api::WatchSessionResponse event;
+    if (participant.state() == api::PARTICIPANT_STATE_COMPLETED) {
+      *event.mutable_participant_completed()->mutable_participant() = participant;
+    } else {
+      *event.mutable_participant_joined()->mutable_participant() = participant;
+    }
+    return Append(rc, s.session_id, kEventEntry, event.SerializeAsString());
+  }();
+  if (!status.ok()) {
+    LogWarn("live participant change not published",
+            {{"tenant", rc.tenant_id}, {"session", s.session_id}, {"error", status.ToString()}});
+  }
+}
+
+void RedisLiveState::Publish(const RequestContext& rc, const LiveSession& s,
+                             const api::WatchSessionResponse& event) {
+  absl::Status status = [&]() -> absl::Status {
+    if (event.has_round_started()) {
+      std::vector<std::string> entries;
+      for (const std::string& item : event.round_started().round().item_ids()) {
+        entries.insert(
+            entries.end(),
+            {"R", item, absl::StrCat(event.round_started().round().number()), "", "", ""});
+      }
+      absl::StatusOr<long long> applied = Apply(rc, s.session_id, entries, true, false);
+      if (!applied.ok()) return applied.status();
+    }
+    return Append(rc, s.session_id, kEventEntry, event.SerializeAsString());
+  }();
+  if (!status.ok()) {
+    LogWarn("live event not published",
+            {{"tenant", rc.tenant_id}, {"session", s.session_id}, {"error", status.ToString()}});
+  }
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, int>>> RedisLiveState::AnsweredCounts(
+    const RequestContext& rc, const LiveSession& s) {
+  if (absl::Status built = EnsureBuilt(rc, s); !built.ok()) return built;
+  absl::StatusOr<RedisReply> all = redis_.Command({"HGETALL", Key(rc, s.session_id, "answered")});
+  if (!all.ok()) return all.status();
+  std::vector<std::pair<std::string, int>> counts;
+  for (size_t i = 0; i + 1 < all->elements.size(); i += 2) {
+    int n = 0;
+    (void)absl::SimpleAtoi(all->elements[i + 1].str, &n);
+    counts.emplace_back(all->elements[i].str, n);
+  }
+  return counts;
+}
+
+absl::StatusOr<api::SessionProgress> RedisLiveState::Progress(const RequestContext& rc,
+                                                              const LiveSession& s) {
+  absl::StatusOr<std::vector<std::pair<std::string, int>>> counts = AnsweredCounts(rc, s);
+  if (!counts.ok()) return counts.status();
+  absl::StatusOr<RedisReply> people = redis_.Command({"HGETALL", Key(rc, s.session_id, "people")});
+  if (!people.ok()) return people.status();
+  absl::flat_hash_map<std::string, int> answered(counts->begin(), counts->end());
+  std::vector<LiveParticipant> participants;
+  for (size_t i = 0; i + 1 < people->elements.size(); i += 2) {
+    std::vector<std::string> parts = absl::StrSplit(people->elements[i + 1].str, '|');
+    if (parts.size() != 3) continue;
+    api::ParticipantState state = api::PARTICIPANT_STATE_UNSPECIFIED;
+    (void)api::ParticipantState_Parse(parts[0], &state);
+    const std::string& id = people->elements[i].str;
+    participants.push_back(LiveParticipant{id, PerspectiveOfKind(parts[1]), parts[2], state,
+                                           answered.contains(id) ? answered[id] : 0});
+  }
+  return SessionProgressOf(*s.model, participants);
+}
+
+absl::StatusOr<std::vector<api::ItemDistribution>> RedisLiveState::Distributions(
+    const RequestContext& rc, const LiveSession& s, const std::vector<std::string>& item_ids) {
+  if (absl::Status built = EnsureBuilt(rc, s); !built.ok()) return built;
+  std::vector<api::ItemDistribution> out;
+  for (const std::string& item : item_ids) {
+    absl::StatusOr<api::ItemDistribution> d = ReadDistribution(rc, s, item);
+    if (!d.ok()) return d.status();
+    out.push_back(*std::move(d));
+  }
+  return out;
+}
+
+}  // namespace lagom::session

@@ -1,0 +1,88 @@
+// LiveState on Redis. Per session (keys hash-tagged by session, namespaced by tenant):
+//   item:<item>  hash participant → "seq|kind|org|value" (value a number, "na", or "-" for
+//                withdrawn): each participant's answer in the item's current round
+//   answered     hash participant → answered items in current rounds
+//   people       hash participant → "state|kind|org"
+//   rounds       hash item → current round (items past round 1)
+//   built        the figures are complete (expires, so a change lost between PostgreSQL and
+//                Redis is repaired within minutes); alive: nothing was lost since the rebuild
+//   events       the watch stream (XADD, trimmed), read by every replica's WatchHub
+// Every update is a Lua script that applies an answer only if its journal seq is newer, so
+// updates, replays and rebuilds may interleave in any order and still converge.
+#ifndef LAGOM_SERVICES_SESSION_LIVE_REDIS_LIVE_STATE_H_
+#define LAGOM_SERVICES_SESSION_LIVE_REDIS_LIVE_STATE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "common/redis.h"
+#include "services/session/core/live_state.h"
+#include "services/session/core/session_common.h"
+#include "services/session/core/session_store.h"
+
+namespace lagom::session {
+
+// The stream entry kinds besides events: a rebuild after data loss (watchers need a snapshot)
+// and a position marker.
+inline constexpr char kResyncEntry[] = "resync";
+inline constexpr char kEventEntry[] = "event";
+inline constexpr char kMarkEntry[] = "mark";
+
+class RedisLiveState final : public LiveState {
+ public:
+  RedisLiveState(RedisClient& redis, SessionStore& store, ModelIndexCache& models,
+                 absl::Duration built_ttl = absl::Minutes(5), int stream_length = 10000)
+      : redis_(redis),
+        store_(store),
+        models_(models),
+        built_ttl_(built_ttl),
+        stream_length_(stream_length) {}
+
+  void AnswersChanged(const RequestContext& rc, const LiveSession& s,
+                      const std::vector<AnswerChange>& changes) override;
+  void ParticipantChanged(const RequestContext& rc, const LiveSession& s,
+                          const api::Participant& participant, bool removed) override;
+  void Publish(const RequestContext& rc, const LiveSession& s,
+               const api::WatchSessionResponse& event) override;
+  absl::StatusOr<api::SessionProgress> Progress(const RequestContext& rc,
+                                                const LiveSession& s) override;
+  absl::StatusOr<std::vector<std::pair<std::string, int>>> AnsweredCounts(
+      const RequestContext& rc, const LiveSession& s) override;
+  absl::StatusOr<std::vector<api::ItemDistribution>> Distributions(
+      const RequestContext& rc, const LiveSession& s,
+      const std::vector<std::string>& item_ids) override;
+
+  // "lagom:<tenant>:session:{<id>}:events".
+  static std::string EventsKey(const std::string& tenant_id, const std::string& session_id);
+  // Stream ids "<ms>-<seq>" ↔ cursors (ms << 20 | seq); 0 for an unparsable id.
+  static int64_t CursorOf(absl::string_view stream_id);
+  static std::string StreamIdOf(int64_t cursor);
+
+ private:
+  std::string Key(const RequestContext& rc, const std::string& session_id,
+                  absl::string_view part) const;
+  // Rebuilds the figures from PostgreSQL; if Redis had lost them (not merely expired),
+  // appends a resync entry so watchers get a snapshot.
+  absl::Status Rebuild(const RequestContext& rc, const LiveSession& s);
+  // Runs the apply script; -1 when the figures are not built (and require_built).
+  absl::StatusOr<long long> Apply(const RequestContext& rc, const std::string& session_id,
+                                  const std::vector<std::string>& entries, bool require_built,
+                                  bool mark_built);
+  absl::Status EnsureBuilt(const RequestContext& rc, const LiveSession& s);
+  absl::StatusOr<api::ItemDistribution> ReadDistribution(const RequestContext& rc,
+                                                         const LiveSession& s,
+                                                         const std::string& item_id);
+  absl::Status Append(const RequestContext& rc, const std::string& session_id,
+                      absl::string_view kind, const std::string& payload);
+
+  RedisClient& redis_;
+  SessionStore& store_;
+  ModelIndexCache& models_;
+  const absl::Duration built_ttl_;
+  const int stream_length_;
+};
+
+}  // namespace lagom::session
+
+#endif  // LAGOM_SERVICES_SESSION_LIVE_REDIS_LIVE_STATE_H_

@@ -1,0 +1,342 @@
+#include "services/session/watch_reactor.h"
+
+#include <deque>
+#include <memory>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "common/resource_util.h"
+#include "common/status.h"
+#include "common/unary.h"
+#include "services/session/live/redis_live_state.h"
+
+namespace lagom::session {
+namespace {
+
+// A watcher that fell this far behind gets a fresh snapshot instead of the backlog.
+constexpr size_t kMaxQueued = 1000;
+
+// What one watcher may see.
+struct Viewer {
+  bool respondent = false;  // only revealed distributions, no other identities
+  bool admin = false;       // sees identities even in anonymous sessions
+  std::string participant;  // a respondent's own participant name
+  bool anonymous = false;
+};
+
+void Redact(const Viewer& v, api::Participant& p) {
+  const bool hide = v.respondent ? p.name() != v.participant : (v.anonymous && !v.admin);
+  if (hide) {
+    p.clear_display_name();
+    p.clear_email();
+    p.clear_principal();
+  }
+}
+
+class WatchReactor final : public grpc::ServerWriteReactor<api::WatchSessionResponse>,
+                           public WatchHub::Watcher {
+ public:
+  WatchReactor(const WatchDeps& deps, RequestContext rc, std::string session_id,
+               int64_t resume_cursor)
+      : deps_(deps), rc_(std::move(rc)), session_id_(std::move(session_id)),
+        key_(RedisLiveState::EventsKey(rc_.tenant_id, session_id_)),
+        resume_cursor_(resume_cursor) {
+    deps_.executor.Schedule([this] { Begin(); });
+  }
+
+  void Deliver(int64_t cursor, const std::string& payload) override {
+    api::WatchSessionResponse event;
+    if (!event.ParseFromString(payload)) return;
+    event.set_cursor(cursor);
+    absl::MutexLock lock(&mu_);
+    if (!Shape(event)) return;
+    Enqueue(std::move(event));
+  }
+
+  void Resync(int64_t cursor) override {
+    absl::MutexLock lock(&mu_);
+    RequestSnapshot(cursor);
+  }
+
+  void Heartbeat(int64_t cursor) override {
+    api::WatchSessionResponse event;
+    event.set_cursor(cursor);
+    *event.mutable_heartbeat()->mutable_server_time() = ToProto(absl::Now());
+    absl::MutexLock lock(&mu_);
+    if (queue_.empty()) Enqueue(std::move(event));
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) {
+      Finish(grpc::Status::CANCELLED);
+      return;
+    }
+    WriteNext();
+  }
+
+  void OnCancel() override {}
+
+  void OnDone() override {
+    if (joined_) deps_.hub.Leave(key_, this);
+    if (deps_.limiter != nullptr && stream_taken_) deps_.limiter->ReleaseStream(rc_.tenant_id);
+    // Snapshot work scheduled before Finish holds no reference once it has run.
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(+[](int* pending) { return *pending == 0; }, &pending_work_));
+    }
+    delete this;
+  }
+
+  void TakeStream() { stream_taken_ = true; }
+
+ private:
+  void Begin() {
+    absl::Status started = [&]() -> absl::Status {
+      // Who is watching, and the session as they may see it.
+      absl::StatusOr<LiveSession> live = ReadSession();
+      if (!live.ok()) return live.status();
+      absl::StatusOr<WatchHub::Joined> joined = deps_.hub.Join(key_, resume_cursor_, this);
+      if (!joined.ok()) return joined.status();
+      absl::MutexLock lock(&mu_);
+      joined_ = true;
+      if (joined->replayed) {
+        for (auto& [cursor, payload] : joined->replay) {
+          api::WatchSessionResponse event;
+          if (!event.ParseFromString(payload)) continue;
+          event.set_cursor(cursor);
+          if (Shape(event)) Enqueue(std::move(event));
+        }
+      } else {
+        RequestSnapshot(joined->cursor);
+      }
+      return absl::OkStatus();
+    }();
+    if (!started.ok()) {
+      absl::MutexLock lock(&mu_);
+      Finish(ToGrpcStatus(started));
+      finished_ = true;
+    }
+    absl::MutexLock lock(&mu_);
+    --pending_work_;
+  }
+
+  absl::StatusOr<LiveSession> ReadSession() {
+    LiveSession live;
+    absl::Status read = deps_.store.InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
+      absl::StatusOr<LiveSession> s = ReadLiveSession(tx, rc_, deps_.models, session_id_);
+      if (!s.ok()) return s.status();
+      live = *std::move(s);
+      return absl::OkStatus();
+    });
+    if (!read.ok()) return read;
+    const auth::v1::Principal& p = rc_.principal;
+    absl::MutexLock lock(&mu_);
+    viewer_.respondent = IsRespondent(rc_);
+    viewer_.admin = p.role() == auth::v1::PRINCIPAL_ROLE_TENANT_ADMIN;
+    viewer_.anonymous = live.session.anonymous();
+    if (p.credential_kind() == auth::v1::CREDENTIAL_KIND_INVITE_TOKEN) {
+      viewer_.participant = p.participant();
+    }
+    return live;
+  }
+
+  // Queues a snapshot at `cursor` ahead of everything not yet sent.
+  void RequestSnapshot(int64_t cursor) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    queue_.clear();
+    snapshot_pending_ = true;
+    ++pending_work_;
+    deps_.executor.Schedule([this, cursor] {
+      absl::StatusOr<api::WatchSessionResponse> snapshot = BuildSnapshot(cursor);
+      absl::MutexLock lock(&mu_);
+      --pending_work_;
+      snapshot_pending_ = false;
+      if (!snapshot.ok()) {
+        if (!finished_) Finish(ToGrpcStatus(snapshot.status()));
+        finished_ = true;
+        return;
+      }
+      // Events that arrived while it was being built follow it.
+      queue_.push_front(*std::move(snapshot));
+      WriteNext();
+    });
+  }
+
+  absl::StatusOr<api::WatchSessionResponse> BuildSnapshot(int64_t cursor) {
+    api::WatchSessionResponse out;
+    out.set_cursor(cursor);
+    *out.mutable_event_time() = ToProto(absl::Now());
+    api::SessionSnapshot& snap = *out.mutable_snapshot();
+    LiveSession live;
+    absl::Status read = deps_.store.InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
+      absl::StatusOr<LiveSession> s = ReadLiveSession(tx, rc_, deps_.models, session_id_);
+      if (!s.ok()) return s.status();
+      live = *std::move(s);
+      absl::StatusOr<std::vector<ParticipantRecord>> people = tx.ListParticipants(session_id_);
+      if (!people.ok()) return people.status();
+      for (const ParticipantRecord& r : *people) {
+        api::Participant p;
+        if (!p.ParseFromString(r.body)) return absl::DataLossError("unreadable participant");
+        p.set_etag(EtagOf(r.version));
+        *snap.add_participants() = std::move(p);
+      }
+      absl::StatusOr<std::vector<std::string>> rounds = tx.ListRounds(session_id_);
+      if (!rounds.ok()) return rounds.status();
+      for (const std::string& body : *rounds) {
+        if (!snap.add_rounds()->ParseFromString(body)) {
+          return absl::DataLossError("unreadable round");
+        }
+      }
+      return absl::OkStatus();
+    });
+    if (!read.ok()) return read;
+    *snap.mutable_session() = live.session;
+    snap.mutable_progress()->set_session(live.session.name());
+    snap.mutable_progress()->set_state(live.session.state());
+    snap.mutable_progress()->set_current_round(snap.rounds_size());
+    if (live.model) {
+      absl::StatusOr<api::SessionProgress> progress = deps_.live.Progress(rc_, live);
+      if (!progress.ok()) return progress.status();
+      progress->set_session(live.session.name());
+      progress->set_state(live.session.state());
+      progress->set_current_round(snap.rounds_size());
+      *snap.mutable_progress() = *std::move(progress);
+      absl::StatusOr<std::vector<api::ItemDistribution>> distributions =
+          deps_.live.Distributions(rc_, live, live.model->items());
+      if (!distributions.ok()) return distributions.status();
+      for (api::ItemDistribution& d : *distributions) *snap.add_distributions() = std::move(d);
+    }
+    absl::MutexLock lock(&mu_);
+    revealed_.clear();
+    for (const api::Round& r : snap.rounds()) {
+      for (const std::string& item : r.revealed_item_ids()) revealed_.insert({item, r.number()});
+    }
+    if (!Shape(out)) out.clear_snapshot();
+    closed_ = live.session.state() == api::SESSION_STATE_CLOSED ||
+              live.session.state() == api::SESSION_STATE_ARCHIVED;
+    return out;
+  }
+
+  // Shapes `event` for this watcher; false: they may not see it at all.
+  bool Shape(api::WatchSessionResponse& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!event.has_event_time()) *event.mutable_event_time() = ToProto(absl::Now());
+    auto visible = [&](const api::ItemDistribution& d) {
+      return !viewer_.respondent || d.revealed() || revealed_.count({d.item_id(), d.round()});
+    };
+    switch (event.event_case()) {
+      case api::WatchSessionResponse::kSnapshot: {
+        api::SessionSnapshot& s = *event.mutable_snapshot();
+        for (api::Participant& p : *s.mutable_participants()) Redact(viewer_, p);
+        auto* ds = s.mutable_distributions();
+        ds->erase(std::remove_if(ds->begin(), ds->end(),
+                                 [&](const api::ItemDistribution& d) { return !visible(d); }),
+                  ds->end());
+        for (api::ItemDistribution& d : *ds) {
+          if (revealed_.count({d.item_id(), d.round()})) d.set_revealed(true);
+        }
+        return true;
+      }
+      case api::WatchSessionResponse::kItemDistributionChanged: {
+        api::ItemDistribution& d = *event.mutable_item_distribution_changed()->mutable_distribution();
+        if (revealed_.count({d.item_id(), d.round()})) d.set_revealed(true);
+        if (!visible(d)) event.mutable_item_distribution_changed()->clear_distribution();
+        return true;
+      }
+      case api::WatchSessionResponse::kParticipantJoined:
+        Redact(viewer_, *event.mutable_participant_joined()->mutable_participant());
+        return true;
+      case api::WatchSessionResponse::kParticipantCompleted:
+        Redact(viewer_, *event.mutable_participant_completed()->mutable_participant());
+        return true;
+      case api::WatchSessionResponse::kItemRevealed: {
+        const api::ItemDistribution& d = event.item_revealed().distribution();
+        revealed_.insert({d.item_id(), d.round()});
+        return true;
+      }
+      case api::WatchSessionResponse::kSessionStateChanged:
+        viewer_.anonymous = event.session_state_changed().session().anonymous();
+        if (event.session_state_changed().session().state() == api::SESSION_STATE_CLOSED ||
+            event.session_state_changed().session().state() == api::SESSION_STATE_ARCHIVED) {
+          closing_ = true;
+        }
+        return true;
+      default:
+        return true;
+    }
+  }
+
+  void Enqueue(api::WatchSessionResponse event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    if (queue_.size() >= kMaxQueued && !snapshot_pending_) {
+      RequestSnapshot(event.cursor());
+      return;
+    }
+    queue_.push_back(std::move(event));
+    WriteNext();
+  }
+
+  void WriteNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || finished_ || snapshot_pending_) return;
+    if (queue_.empty()) {
+      // After the session closed and the watcher saw it, the stream ends.
+      if (closing_ || closed_) {
+        finished_ = true;
+        Finish(grpc::Status::OK);
+      }
+      return;
+    }
+    current_ = std::move(queue_.front());
+    queue_.pop_front();
+    if (current_.has_session_state_changed() && closing_) closed_ = true;
+    writing_ = true;
+    StartWrite(&current_);
+  }
+
+  const WatchDeps deps_;
+  const RequestContext rc_;
+  const std::string session_id_;
+  const std::string key_;
+  const int64_t resume_cursor_;
+  bool stream_taken_ = false;
+  bool joined_ = false;
+
+  absl::Mutex mu_;
+  Viewer viewer_ ABSL_GUARDED_BY(mu_);
+  std::set<std::pair<std::string, int>> revealed_ ABSL_GUARDED_BY(mu_);
+  std::deque<api::WatchSessionResponse> queue_ ABSL_GUARDED_BY(mu_);
+  api::WatchSessionResponse current_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool snapshot_pending_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  int pending_work_ ABSL_GUARDED_BY(mu_) = 1;  // Begin
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<api::WatchSessionResponse>* StartWatch(
+    grpc::CallbackServerContext* ctx, const CallAdmitter& admitter, const WatchDeps& deps,
+    const api::WatchSessionRequest& req) {
+  absl::StatusOr<RequestContext> rc = admitter.Admit(*ctx, req);
+  if (!rc.ok()) return RejectStream<api::WatchSessionResponse>(ctx, rc.status());
+  absl::StatusOr<std::string> id = SessionIdOf(*rc, req.session(), "session");
+  if (!id.ok()) return RejectStream<api::WatchSessionResponse>(ctx, id.status());
+  if (req.resume_cursor() < 0) {
+    return RejectStream<api::WatchSessionResponse>(
+        ctx, InvalidArgumentError("invalid resume_cursor",
+                                  {{"resume_cursor", "must not be negative"}}));
+  }
+  if (deps.limiter != nullptr) {
+    if (absl::Status s = deps.limiter->AcquireStream(rc->tenant_id); !s.ok()) {
+      return RejectStream<api::WatchSessionResponse>(ctx, s);
+    }
+  }
+  auto* reactor = new WatchReactor(deps, *std::move(rc), *id, req.resume_cursor());
+  if (deps.limiter != nullptr) reactor->TakeStream();
+  return reactor;
+}
+
+}  // namespace lagom::session

@@ -1,0 +1,36 @@
+// WatchSession: one ServerWriteReactor per watcher. It joins the session's stream in the
+// WatchHub, sends a snapshot (or the replay after its resume cursor), then every event in
+// order, each shaped for what this watcher may see; the stream ends after the session
+// closes or is archived.
+#ifndef LAGOM_SERVICES_SESSION_WATCH_REACTOR_H_
+#define LAGOM_SERVICES_SESSION_WATCH_REACTOR_H_
+
+#include <grpcpp/support/server_callback.h>
+
+#include "common/auth/rate_limiter.h"
+#include "common/executor.h"
+#include "common/request_context.h"
+#include "lagom/session/v1/session.pb.h"
+#include "services/session/core/live_state.h"
+#include "services/session/core/session_common.h"
+#include "services/session/core/session_store.h"
+#include "services/session/live/watch_hub.h"
+
+namespace lagom::session {
+
+struct WatchDeps {
+  SessionStore& store;
+  ModelIndexCache& models;
+  LiveState& live;
+  WatchHub& hub;
+  Executor& executor;
+  auth::RateLimiter* limiter;  // stream caps per tenant; may be null
+};
+
+grpc::ServerWriteReactor<api::WatchSessionResponse>* StartWatch(
+    grpc::CallbackServerContext* ctx, const CallAdmitter& admitter, const WatchDeps& deps,
+    const api::WatchSessionRequest& req);
+
+}  // namespace lagom::session
+
+#endif  // LAGOM_SERVICES_SESSION_WATCH_REACTOR_H_

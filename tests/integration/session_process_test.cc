@@ -1,0 +1,430 @@
+// A collaborative session end to end on the service binaries, real Redis and PostgreSQL: two
+// session-service replicas, watchers on both, invitations, answers right and wrong, retries,
+// Redis losing everything, a resumed watch, close.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "common/postgres.h"
+#include "common/redis.h"
+#include "common/status.h"
+#include "common/testing/integration.h"
+#include "lagom/catalog/v1/catalog.grpc.pb.h"
+#include "lagom/session/v1/session.grpc.pb.h"
+#include "tests/integration/lagom_processes.h"
+
+namespace lagom::testing {
+namespace {
+
+namespace api = ::lagom::session::v1;
+namespace catalog = ::lagom::catalog::v1;
+using ::testing::HasSubstr;
+
+constexpr char kModel[] = "models/lagom-itsm/versions/1";
+// Built-in model items: a provider item on the 0-5 maturity scale, and a customer item.
+constexpr char kProviderItem[] = "catalogue.services.provider";
+constexpr char kCustomerItem[] = "catalogue.services.customer";
+
+// Every event one watcher received, until the stream ended.
+struct Watch {
+  std::unique_ptr<grpc::ClientContext> ctx = std::make_unique<grpc::ClientContext>();
+  std::vector<api::WatchSessionResponse> events;
+  grpc::Status status;
+  std::thread reader;
+  absl::Mutex mu;
+
+  size_t Count() {
+    absl::MutexLock lock(&mu);
+    return events.size();
+  }
+  ~Watch() {
+    if (reader.joinable()) {
+      ctx->TryCancel();
+      reader.join();
+    }
+  }
+};
+
+class SessionProcessTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    absl::StatusOr<RunningService> q = StartService(Questionnaire(), "");
+    ASSERT_TRUE(q.ok()) << q.status();
+    questionnaire_ = new RunningService(*std::move(q));
+    for (RunningService** replica : {&replica_a_, &replica_b_}) {
+      absl::StatusOr<RunningService> s = StartService(Session(), questionnaire_->address);
+      ASSERT_TRUE(s.ok()) << s.status();
+      *replica = new RunningService(*std::move(s));
+    }
+  }
+  static void TearDownTestSuite() {
+    delete replica_a_;
+    delete replica_b_;
+    delete questionnaire_;
+  }
+
+  void SetUp() override {
+    tenant_ = UniqueTenantId("s");
+    absl::StatusOr<std::string> key = CreateTenant(*questionnaire_->channel, tenant_);
+    ASSERT_TRUE(key.ok()) << key.status();
+    key_ = *key;
+    a_ = api::SessionService::NewStub(replica_a_->channel);
+    b_ = api::SessionService::NewStub(replica_b_->channel);
+    auto orgs = catalog::CatalogService::NewStub(questionnaire_->channel);
+    catalog::CreateCustomerOrganizationRequest req;
+    req.set_parent("tenants/" + tenant_);
+    req.set_customer_organization_id("contoso");
+    req.mutable_customer_organization()->set_display_name("Contoso");
+    catalog::CreateCustomerOrganizationResponse resp;
+    grpc::ClientContext ctx;
+    Authorize(ctx, key_);
+    ASSERT_TRUE(orgs->CreateCustomerOrganization(&ctx, req, &resp).ok());
+    org_ = resp.customer_organization().name();
+  }
+
+  // Calls `method` on `stub` with the admin key (or an invite token).
+  template <typename Req, typename Resp, typename Method>
+  grpc::Status Call(api::SessionService::Stub& stub, Method method, const Req& req, Resp* resp,
+                    const std::string& invite_token = "") {
+    grpc::ClientContext ctx;
+    if (invite_token.empty()) {
+      Authorize(ctx, key_);
+    } else {
+      ctx.AddMetadata("x-lagom-invite-token", invite_token);
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    }
+    return (stub.*method)(&ctx, req, resp);
+  }
+
+  api::Session CreateSession(const std::string& id, bool anonymous) {
+    api::CreateSessionRequest req;
+    req.set_parent("tenants/" + tenant_);
+    req.set_session_id(id);
+    req.mutable_session()->set_title("Spring service review");
+    req.mutable_session()->set_model_version(kModel);
+    req.mutable_session()->set_anonymous(anonymous);
+    req.mutable_session()->set_rounds_enabled(true);
+    req.mutable_session()->mutable_scope()->add_customer_organizations(org_);
+    api::CreateSessionResponse resp;
+    grpc::Status s = Call(*a_, &api::SessionService::Stub::CreateSession, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.session();
+  }
+
+  api::Session Open(const std::string& name) {
+    api::OpenSessionRequest req;
+    req.set_name(name);
+    api::OpenSessionResponse resp;
+    grpc::Status s = Call(*b_, &api::SessionService::Stub::OpenSession, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.session();
+  }
+
+  // A participant and its invite token.
+  std::pair<api::Participant, std::string> Invite(const std::string& session, const std::string& id,
+                                                  api::ParticipantPerspective perspective) {
+    api::CreateParticipantRequest req;
+    req.set_parent(session);
+    req.set_participant_id(id);
+    req.mutable_participant()->set_display_name("Person " + id);
+    req.mutable_participant()->set_perspective(perspective);
+    if (perspective == api::PARTICIPANT_PERSPECTIVE_CUSTOMER) {
+      req.mutable_participant()->set_customer_organization(org_);
+    }
+    api::CreateParticipantResponse created;
+    grpc::Status s = Call(*a_, &api::SessionService::Stub::CreateParticipant, req, &created);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    api::CreateInvitationRequest inv;
+    inv.set_parent(session);
+    inv.mutable_invitation()->set_participant(created.participant().name());
+    api::CreateInvitationResponse invited;
+    s = Call(*a_, &api::SessionService::Stub::CreateInvitation, inv, &invited);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return {created.participant(), invited.token()};
+  }
+
+  grpc::Status Submit(const std::string& participant, const std::string& token,
+                      const std::string& item, std::optional<double> value,
+                      api::SubmitAnswerResponse* resp, const std::string& request_id = "") {
+    api::SubmitAnswerRequest req;
+    req.set_parent(participant);
+    req.mutable_answer()->set_item_id(item);
+    if (value) {
+      req.mutable_answer()->set_value(*value);
+    } else {
+      req.mutable_answer()->set_not_applicable(true);
+    }
+    req.set_request_id(request_id);
+    return Call(*a_, &api::SessionService::Stub::SubmitAnswer, req, resp, token);
+  }
+
+  std::vector<api::Answer> AllAnswers(const std::string& session) {
+    api::ListAnswersRequest req;
+    req.set_parent(session + "/participants/-");
+    api::ListAnswersResponse resp;
+    grpc::Status s = Call(*b_, &api::SessionService::Stub::ListAnswers, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return {resp.answers().begin(), resp.answers().end()};
+  }
+
+  api::SessionProgress Progress(const std::string& session) {
+    api::GetSessionProgressRequest req;
+    req.set_session(session);
+    api::GetSessionProgressResponse resp;
+    grpc::Status s = Call(*a_, &api::SessionService::Stub::GetSessionProgress, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.progress();
+  }
+
+  std::unique_ptr<Watch> StartWatch(api::SessionService::Stub& stub, const std::string& session,
+                                    int64_t resume_cursor = 0) {
+    auto w = std::make_unique<Watch>();
+    Authorize(*w->ctx, key_);
+    w->ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    api::WatchSessionRequest req;
+    req.set_session(session);
+    req.set_resume_cursor(resume_cursor);
+    Watch* raw = w.get();
+    w->reader = std::thread([raw, req, &stub] {
+      auto reader = stub.WatchSession(raw->ctx.get(), req);
+      api::WatchSessionResponse event;
+      while (reader->Read(&event)) {
+        absl::MutexLock lock(&raw->mu);
+        raw->events.push_back(event);
+      }
+      raw->status = reader->Finish();
+    });
+    return w;
+  }
+
+  // Waits (bounded) until `w` has at least `n` events.
+  static void AwaitEvents(Watch& w, size_t n) {
+    absl::MutexLock lock(&w.mu);
+    w.mu.AwaitWithTimeout(
+        absl::Condition(
+            +[](std::pair<Watch*, size_t>* p) { return p->first->events.size() >= p->second; },
+            new std::pair<Watch*, size_t>(&w, n)),
+        absl::Seconds(20));
+  }
+
+  static RunningService* questionnaire_;
+  static RunningService* replica_a_;
+  static RunningService* replica_b_;
+  std::string tenant_, key_, org_;
+  std::unique_ptr<api::SessionService::Stub> a_, b_;
+};
+
+RunningService* SessionProcessTest::questionnaire_ = nullptr;
+RunningService* SessionProcessTest::replica_a_ = nullptr;
+RunningService* SessionProcessTest::replica_b_ = nullptr;
+
+// The events after the first snapshot, as (cursor, kind), for comparing watchers.
+std::vector<std::pair<int64_t, int>> Sequence(Watch& w) {
+  absl::MutexLock lock(&w.mu);
+  std::vector<std::pair<int64_t, int>> out;
+  for (const api::WatchSessionResponse& e : w.events) {
+    if (e.has_snapshot() || e.has_heartbeat()) continue;
+    out.emplace_back(e.cursor(), e.event_case());
+  }
+  return out;
+}
+
+TEST_F(SessionProcessTest, ACollaborativeSessionRunsAcrossTwoReplicas) {
+  const api::Session draft = CreateSession("review", /*anonymous=*/false);
+  ASSERT_FALSE(draft.name().empty());
+  std::unique_ptr<Watch> on_a = StartWatch(*a_, draft.name());
+  std::unique_ptr<Watch> on_b = StartWatch(*b_, draft.name());
+  AwaitEvents(*on_a, 1);
+  AwaitEvents(*on_b, 1);
+  {
+    absl::MutexLock lock(&on_a->mu);
+    ASSERT_FALSE(on_a->events.empty()) << on_a->status.error_message();
+    EXPECT_TRUE(on_a->events[0].has_snapshot());
+  }
+
+  const api::Session open = Open(draft.name());
+  EXPECT_EQ(open.state(), api::SESSION_STATE_OPEN);
+  EXPECT_THAT(open.model_content_hash(), HasSubstr("sha256:"));
+  EXPECT_FALSE(open.effective_targets().empty());
+
+  auto [provider, provider_token] =
+      Invite(draft.name(), "pat", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  auto [customer, customer_token] =
+      Invite(draft.name(), "cem", api::PARTICIPANT_PERSPECTIVE_CUSTOMER);
+  ASSERT_THAT(provider_token, HasSubstr("inv_"));
+
+  // Wrong answers: each refused with the field and what is allowed; nothing stored.
+  api::SubmitAnswerResponse resp;
+  grpc::Status s = Submit(provider.name(), provider_token, "no.such.item", 3, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("answer.item_id"));
+  s = Submit(provider.name(), provider_token, kProviderItem, 3.5, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("0, 1, 2, 3, 4, 5"));
+  s = Submit(customer.name(), customer_token, kProviderItem, 3, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("PROVIDER"));
+  // Another participant's token reaches nothing of theirs.
+  s = Submit(customer.name(), provider_token, kCustomerItem, 3, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+  EXPECT_TRUE(AllAnswers(draft.name()).empty());
+
+  // A right answer, and its retry: stored once, same answer back.
+  ASSERT_TRUE(Submit(provider.name(), provider_token, kProviderItem, 3, &resp,
+                     "9f0e8c1a-2b3d-4e5f-8a7b-1c2d3e4f5a6b")
+                  .ok());
+  api::SubmitAnswerResponse retry;
+  ASSERT_TRUE(Submit(provider.name(), provider_token, kProviderItem, 3, &retry,
+                     "9f0e8c1a-2b3d-4e5f-8a7b-1c2d3e4f5a6b")
+                  .ok());
+  EXPECT_EQ(retry.answer().etag(), resp.answer().etag());
+  EXPECT_EQ(resp.answer().round(), 1);
+  api::SubmitAnswerResponse customer_resp;
+  ASSERT_TRUE(Submit(customer.name(), customer_token, kCustomerItem, 4, &customer_resp).ok());
+  EXPECT_EQ(AllAnswers(draft.name()).size(), 2u);
+
+  api::SessionProgress progress = Progress(draft.name());
+  ASSERT_FALSE(progress.groups().empty());
+  EXPECT_EQ(progress.groups(0).group().kind(), type::v1::RESPONSE_GROUP_KIND_PROVIDER);
+  EXPECT_EQ(progress.groups(0).progress().answered_count(), 1);
+  EXPECT_EQ(progress.groups(0).active_count(), 1);
+
+  // Redis loses everything: the figures come back from PostgreSQL, and watchers get a fresh
+  // snapshot.
+  absl::StatusOr<std::unique_ptr<RedisClient>> redis =
+      RedisClient::Connect(TestRedisAddress(), absl::Seconds(3));
+  ASSERT_TRUE(redis.ok());
+  ASSERT_TRUE((*redis)->Command({"FLUSHALL"}).ok());
+  const api::SessionProgress rebuilt = Progress(draft.name());
+  EXPECT_EQ(rebuilt.overall().answered_count(), progress.overall().answered_count());
+  EXPECT_EQ(rebuilt.groups(0).progress().answered_count(), 1);
+  ASSERT_TRUE(
+      Submit(provider.name(), provider_token, "catalogue.plain-language.provider", 2, &resp).ok());
+  EXPECT_EQ(Progress(draft.name()).groups(0).progress().answered_count(), 2);
+
+  // Close: answering stops, tokens stop working, every watcher ends.
+  api::CloseSessionRequest close;
+  close.set_name(draft.name());
+  api::CloseSessionResponse closed;
+  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::CloseSession, close, &closed).ok());
+  s = Submit(provider.name(), provider_token, kProviderItem, 1, &resp);
+  EXPECT_TRUE(s.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+              s.error_code() == grpc::StatusCode::FAILED_PRECONDITION)
+      << s.error_message();
+  on_a->reader.join();
+  on_b->reader.join();
+  EXPECT_TRUE(on_a->status.ok()) << on_a->status.error_message();
+  EXPECT_TRUE(on_b->status.ok()) << on_b->status.error_message();
+
+  // Both replicas' watchers saw the same events in the same order, ending with the close.
+  const std::vector<std::pair<int64_t, int>> seen_a = Sequence(*on_a);
+  const std::vector<std::pair<int64_t, int>> seen_b = Sequence(*on_b);
+  EXPECT_EQ(seen_a, seen_b);
+  ASSERT_FALSE(seen_a.empty());
+  EXPECT_EQ(seen_a.back().second, api::WatchSessionResponse::kSessionStateChanged);
+  EXPECT_TRUE(std::is_sorted(seen_a.begin(), seen_a.end()));
+  for (Watch* w : {on_a.get(), on_b.get()}) {
+    absl::MutexLock lock(&w->mu);
+    const int snapshots = std::count_if(w->events.begin(), w->events.end(),
+                                        [](const auto& e) { return e.has_snapshot(); });
+    EXPECT_GE(snapshots, 2) << "a snapshot at the start and one after Redis lost the stream";
+  }
+
+  // The close is in the outbox for scoring and reporting.
+  absl::StatusOr<std::unique_ptr<PgPool>> pg =
+      PgPool::Connect(TestPostgresUrl(), 1, absl::Seconds(5));
+  ASSERT_TRUE(pg.ok());
+  RequestContext rc;
+  rc.tenant_id = tenant_;
+  int outbox = 0, finals = 0;
+  ASSERT_TRUE(
+      (*pg)
+          ->WithTenant(rc,
+                       [&](pqxx::work& tx) {
+                         outbox = tx.exec_params1(
+                                        "SELECT count(*) FROM session.outbox WHERE tenant_id = $1"
+                                        " AND topic = 'session.closed' AND session_id = 'review'",
+                                        tenant_)[0]
+                                      .as<int>();
+                         finals =
+                             tx.exec_params1(
+                                   "SELECT count(*) FROM session.final_answers WHERE tenant_id = $1"
+                                   " AND session_id = 'review'",
+                                   tenant_)[0]
+                                 .as<int>();
+                         return absl::OkStatus();
+                       })
+          .ok());
+  EXPECT_EQ(outbox, 1);
+  EXPECT_EQ(finals, 3);
+}
+
+TEST_F(SessionProcessTest, AResumedWatchReplaysWhatFollowedItsCursor) {
+  const api::Session draft = CreateSession("resume", /*anonymous=*/false);
+  Open(draft.name());
+  auto [provider, token] = Invite(draft.name(), "pat", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  std::unique_ptr<Watch> first = StartWatch(*a_, draft.name());
+  AwaitEvents(*first, 1);
+  api::SubmitAnswerResponse resp;
+  ASSERT_TRUE(Submit(provider.name(), token, kProviderItem, 1, &resp).ok());
+  AwaitEvents(*first, 3);  // snapshot, joined, distribution
+  int64_t cursor = 0;
+  {
+    absl::MutexLock lock(&first->mu);
+    cursor = first->events.back().cursor();
+  }
+  first->ctx->TryCancel();
+  first->reader.join();
+  // Missed while disconnected:
+  ASSERT_TRUE(Submit(provider.name(), token, "catalogue.plain-language.provider", 2, &resp).ok());
+  ASSERT_TRUE(Submit(provider.name(), token, kProviderItem, 3, &resp).ok());
+
+  std::unique_ptr<Watch> resumed = StartWatch(*b_, draft.name(), cursor);
+  AwaitEvents(*resumed, 2);
+  absl::MutexLock lock(&resumed->mu);
+  ASSERT_GE(resumed->events.size(), 2u);
+  EXPECT_FALSE(resumed->events[0].has_snapshot()) << "resuming replays instead of a snapshot";
+  EXPECT_GT(resumed->events[0].cursor(), cursor);
+  EXPECT_EQ(resumed->events[0].item_distribution_changed().distribution().item_id(),
+            "catalogue.plain-language.provider");
+  EXPECT_EQ(resumed->events[1].item_distribution_changed().distribution().item_id(), kProviderItem);
+}
+
+TEST_F(SessionProcessTest, AnonymousSessionsShowNoIdentities) {
+  const api::Session draft = CreateSession("anon", /*anonymous=*/true);
+  Open(draft.name());
+  auto [provider, token] = Invite(draft.name(), "pat", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  api::SubmitAnswerResponse resp;
+  ASSERT_TRUE(Submit(provider.name(), token, kProviderItem, 4, &resp).ok());
+  // Facilitators with a viewer-level view: answers of the session carry pseudonyms.
+  absl::StatusOr<std::pair<std::string, std::string>> viewer =
+      CreateApiKey(*questionnaire_->channel, key_, "ROLE_FACILITATOR");
+  ASSERT_TRUE(viewer.ok()) << viewer.status();
+  api::ListAnswersRequest req;
+  req.set_parent(draft.name() + "/participants/-");
+  api::ListAnswersResponse answers;
+  grpc::ClientContext ctx;
+  Authorize(ctx, viewer->second);
+  ASSERT_TRUE(b_->ListAnswers(&ctx, req, &answers).ok());
+  ASSERT_EQ(answers.answers_size(), 1);
+  EXPECT_THAT(answers.answers(0).name(), ::testing::Not(HasSubstr("/participants/pat/")));
+  EXPECT_THAT(answers.answers(0).name(), HasSubstr("/participants/anon-"));
+  api::GetParticipantRequest get;
+  get.set_name(provider.name());
+  api::GetParticipantResponse got;
+  grpc::ClientContext ctx2;
+  Authorize(ctx2, viewer->second);
+  ASSERT_TRUE(b_->GetParticipant(&ctx2, get, &got).ok());
+  EXPECT_EQ(got.participant().display_name(), "");
+  // The completion is still tracked.
+  api::CompleteParticipantRequest complete;
+  complete.set_name(provider.name());
+  api::CompleteParticipantResponse completed;
+  ASSERT_TRUE(
+      Call(*a_, &api::SessionService::Stub::CompleteParticipant, complete, &completed, token).ok());
+  EXPECT_EQ(Progress(draft.name()).groups(0).completed_count(), 1);
+}
+
+}  // namespace
+}  // namespace lagom::testing
