@@ -4,8 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "common/postgres.h"
 #include "common/redis.h"
 #include "common/status.h"
@@ -389,6 +391,36 @@ TEST_F(SessionProcessTest, AResumedWatchReplaysWhatFollowedItsCursor) {
   EXPECT_EQ(resumed->events[0].item_distribution_changed().distribution().item_id(),
             "catalogue.plain-language.provider");
   EXPECT_EQ(resumed->events[1].item_distribution_changed().distribution().item_id(), kProviderItem);
+}
+
+// Concurrent submissions share transactions; each is still checked against its own caller.
+TEST_F(SessionProcessTest, ConcurrentRespondentsAreEachAcceptedAsThemselves) {
+  const api::Session draft = CreateSession("crowd", /*anonymous=*/false);
+  Open(draft.name());
+  std::vector<std::pair<api::Participant, std::string>> people;
+  for (int i = 0; i < 8; ++i) {
+    people.push_back(
+        Invite(draft.name(), absl::StrCat("p", i), api::PARTICIPANT_PERSPECTIVE_PROVIDER));
+  }
+  const std::vector<std::string> items = {kProviderItem, "catalogue.plain-language.provider"};
+  std::vector<std::thread> threads;
+  std::atomic<int> refused{0};
+  for (const auto& [participant, token] : people) {
+    threads.emplace_back([&, participant = participant, token = token] {
+      for (int round = 0; round < 5; ++round) {
+        for (const std::string& item : items) {
+          api::SubmitAnswerResponse resp;
+          grpc::Status s = Submit(participant.name(), token, item, round % 6, &resp);
+          if (!s.ok()) ++refused;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(refused.load(), 0);
+  EXPECT_EQ(AllAnswers(draft.name()).size(), people.size() * items.size());
+  EXPECT_EQ(Progress(draft.name()).groups(0).progress().answered_count(),
+            static_cast<int>(people.size() * items.size()));
 }
 
 TEST_F(SessionProcessTest, AnonymousSessionsShowNoIdentities) {

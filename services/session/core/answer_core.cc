@@ -335,7 +335,8 @@ absl::Status AnswerCore::RunInTransaction(
               person = people.emplace(w.participant_id, std::make_pair(**record, *parsed)).first;
             }
             auto& [record, participant] = person->second;
-            if (!ActsAs(rc, w.parent, record.principal)) return NotYou(w.parent);
+            // Each write's own caller: a batch mixes callers of one tenant.
+            if (!ActsAs(*w.rc, w.parent, record.principal)) return NotYou(w.parent);
             const ModelIndex& model = *st.live.model;
             std::vector<AnswerRecord> rows;
             if (w.withdraw_item) {
