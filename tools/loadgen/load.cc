@@ -69,10 +69,13 @@ const char* CodeName(grpc::StatusCode code) {
 // starts the next), so at most one gRPC thread touches a slot at a time; the mutex only makes
 // the hand-over of the recorded figures explicit and costs nothing uncontended.
 struct Slot {
-  Slot(grpc::GenericStub& stub, const grpc::ByteBuffer& request) : stub(stub), request(request) {}
+  Slot(int index, grpc::GenericStub& stub, const grpc::ByteBuffer& request)
+      : index(index), stub(stub), request(request) {}
 
+  const int index;
   grpc::GenericStub& stub;
-  const grpc::ByteBuffer request;
+  grpc::ByteBuffer request;  // the same for every call, unless LoadOptions::make_call is set
+  CallSpec spec;             // with make_call: the current call's request and metadata
   // A ClientContext serves one call. The finished call's context is destroyed one call later,
   // never inside its own completion callback.
   std::unique_ptr<grpc::ClientContext> context;
@@ -98,7 +101,7 @@ class ClosedLoop {
     const grpc::ByteBuffer request(&slice, 1);
     for (int i = 0; i < options.inflight; ++i) {
       slots_.push_back(
-          std::make_unique<Slot>(*stubs_[static_cast<size_t>(i) % stubs_.size()], request));
+          std::make_unique<Slot>(i, *stubs_[static_cast<size_t>(i) % stubs_.size()], request));
     }
   }
 
@@ -136,7 +139,15 @@ class ClosedLoop {
     slot.context->set_deadline(std::chrono::system_clock::now() +
                                absl::ToChronoNanoseconds(options_.call_timeout));
     for (const auto& [key, value] : options_.metadata) slot.context->AddMetadata(key, value);
-    slot.started = now;
+    if (options_.make_call) {
+      slot.spec.metadata.clear();
+      options_.make_call(slot.index, slot.spec);
+      grpc::Slice slice(slot.spec.request);
+      slot.request = grpc::ByteBuffer(&slice, 1);
+      for (const auto& [key, value] : slot.spec.metadata) slot.context->AddMetadata(key, value);
+    }
+    // With make_call, the latency starts once the call is made, just before it is sent.
+    slot.started = options_.make_call ? Clock::now() : now;
     slot.stub.UnaryCall(slot.context.get(), options_.method, grpc::StubOptions(), &slot.request,
                         &slot.response, [this, &slot](const grpc::Status& status) {
                           Record(slot, status);
@@ -168,6 +179,8 @@ class ClosedLoop {
 };
 
 }  // namespace
+
+const char* StatusCodeName(grpc::StatusCode code) { return CodeName(code); }
 
 absl::Status CheckLoopbackTarget(const std::string& target) {
   const size_t colon = target.rfind(':');
@@ -214,7 +227,14 @@ absl::Status CallOnce(grpc::Channel& channel, const LoadOptions& options) {
   context.set_deadline(std::chrono::system_clock::now() +
                        absl::ToChronoNanoseconds(options.call_timeout));
   for (const auto& [key, value] : options.metadata) context.AddMetadata(key, value);
-  grpc::Slice slice(options.request);
+  CallSpec spec;
+  if (options.make_call) {
+    options.make_call(0, spec);
+    for (const auto& [key, value] : spec.metadata) context.AddMetadata(key, value);
+  } else {
+    spec.request = options.request;
+  }
+  grpc::Slice slice(spec.request);
   const grpc::ByteBuffer request(&slice, 1);
   grpc::ByteBuffer response;
   grpc::Status status;

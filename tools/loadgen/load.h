@@ -5,8 +5,10 @@
 #define LAGOM_TOOLS_LOADGEN_LOAD_H_
 
 #include <grpcpp/channel.h>
+#include <grpcpp/support/status.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -18,10 +20,24 @@
 
 namespace lagom::loadgen {
 
+// One call's request and metadata, for loads whose calls differ (one respondent's token and
+// answer per call, a fresh request_id each time).
+struct CallSpec {
+  std::string request;                                        // serialized request message
+  std::vector<std::pair<std::string, std::string>> metadata;  // added to LoadOptions::metadata
+};
+
+// Fills the next call of call slot `slot` (0..inflight-1). A slot's calls run one after
+// another, so it is never called concurrently for one slot; it is for different slots.
+using CallMaker = std::function<void(int slot, CallSpec& call)>;
+
 struct LoadOptions {
   std::string method;                                         // "/pkg.Service/Method"
   std::string request;                                        // serialized request message
   std::vector<std::pair<std::string, std::string>> metadata;  // sent with every call
+  // If set, every call's request and extra metadata come from it and `request` is unused.
+  // Making the call is then part of the measured client work, for every target alike.
+  CallMaker make_call;
   int inflight = 16;
   absl::Duration duration = absl::Seconds(10);  // measured, after the warm-up
   // Calls started during the warm-up (connection set-up, first-call allocations) are not
@@ -30,6 +46,9 @@ struct LoadOptions {
   int64_t max_calls = 10'000'000;  // hard cap on calls started, warm-up included
   absl::Duration call_timeout = absl::Seconds(5);
 };
+
+// "UNAVAILABLE" for grpc::StatusCode::UNAVAILABLE: how errors are counted in Samples.
+const char* StatusCodeName(grpc::StatusCode code);
 
 // Only loopback targets ("127.0.0.1:PORT", "localhost:PORT", "[::1]:PORT"): loadgen is for
 // measuring on this machine, never for flooding someone else's.

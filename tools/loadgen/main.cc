@@ -5,11 +5,20 @@
 //   loadgen call            drive a running service: --target, --method, --request_json
 //   loadgen auth-overhead   echo, SubmitAnswer without auth (with and without the key
 //                           header), SubmitAnswer behind CallGuard
+//   loadgen submit          invited respondents' SubmitAnswer on a running session service,
+//                           alternating with the same calls to the in-process echo server
+//   loadgen watch           WatchSession streams on one session while respondents answer at
+//                           a fixed rate: how long an answer takes to reach every watcher
 //
-// Flags and wiring only; the driver is load.cc, the figures stats.cc.
+// submit and watch set up their own session (model, participants, invitations) on a running
+// stack (tools/stack up) with a tenant admin's API key.
+//
+// Flags and wiring only; the drivers are load.cc and watch_load.cc, the set-up
+// session_fixture.cc, the figures stats.cc.
 #include <signal.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -23,13 +32,16 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/log.h"
 #include "tools/loadgen/auth_fixture.h"
 #include "tools/loadgen/load.h"
 #include "tools/loadgen/request_json.h"
 #include "tools/loadgen/servers.h"
+#include "tools/loadgen/session_fixture.h"
 #include "tools/loadgen/stats.h"
+#include "tools/loadgen/watch_load.h"
 
 ABSL_FLAG(int, inflight, 16, "Calls kept in flight");
 ABSL_FLAG(absl::Duration, duration, absl::ZeroDuration(),
@@ -42,16 +54,30 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(5), "Deadline of each call");
 ABSL_FLAG(int64_t, response_bytes, 0,
           "echo: reply with this many bytes instead of the request (compare a large response)");
 ABSL_FLAG(bool, json, false, "Print one JSON line instead of the table");
-ABSL_FLAG(std::string, target, "", "call: HOST:PORT on this machine");
+ABSL_FLAG(std::string, target, "",
+          "call: HOST:PORT on this machine; submit, watch: the session service (default "
+          "$LAGOM_SESSION_ADDR)");
 ABSL_FLAG(std::string, method, "", "call: /pkg.Service/Method");
 ABSL_FLAG(std::string, request_type, "",
           "call: request message, e.g. lagom.session.v1.SubmitAnswerRequest (default: the "
           "method's)");
 ABSL_FLAG(std::string, request_json, "{}", "call: the request in proto3 JSON");
-ABSL_FLAG(std::string, api_key, "", "call: sent as 'authorization: Bearer <key>'");
+ABSL_FLAG(std::string, api_key, "",
+          "call: sent as 'authorization: Bearer <key>'; submit, watch: a tenant admin's key "
+          "that sets up the session (default $LAGOM_API_KEY)");
 ABSL_FLAG(int, rounds, 1,
-          "auth-overhead: rounds of the four runs; alternating spreads the machine's noise "
+          "auth-overhead, submit: rounds of the runs; alternating spreads the machine's noise "
           "over all of them");
+ABSL_FLAG(std::string, questionnaire_target, "",
+          "submit, watch: the questionnaire service, HOST:PORT (default "
+          "$LAGOM_QUESTIONNAIRE_ADDR)");
+ABSL_FLAG(std::string, model_version, lagom::loadgen::kBuiltInModel,
+          "submit, watch: the sessions' model version");
+ABSL_FLAG(int, participants, 50, "submit, watch: PROVIDER participants invited to the session");
+ABSL_FLAG(int, watchers, 500, "watch: WatchSession streams on the session");
+ABSL_FLAG(double, rate, 200, "watch: SubmitAnswer calls started per second, in total");
+ABSL_FLAG(absl::Duration, drain, absl::Seconds(3),
+          "watch: after the last answer, how long watchers may take to receive it");
 ABSL_FLAG(int, executor_threads, 8,
           "auth-overhead: handler threads of the in-process Lagom servers (services' default)");
 
@@ -238,6 +264,250 @@ int AuthOverhead() {
   return 0;
 }
 
+// Where submit and watch find the stack, and the key they set up their session with.
+struct Stack {
+  std::string session;
+  std::string questionnaire;
+  std::string api_key;
+};
+
+std::string FlagOrEnv(const std::string& flag_value, const char* variable) {
+  if (!flag_value.empty()) return flag_value;
+  const char* value = std::getenv(variable);
+  return value == nullptr ? "" : value;
+}
+
+Stack StackFromFlags() {
+  Stack stack;
+  stack.session = FlagOrEnv(absl::GetFlag(FLAGS_target), "LAGOM_SESSION_ADDR");
+  stack.questionnaire =
+      FlagOrEnv(absl::GetFlag(FLAGS_questionnaire_target), "LAGOM_QUESTIONNAIRE_ADDR");
+  stack.api_key = FlagOrEnv(absl::GetFlag(FLAGS_api_key), "LAGOM_API_KEY");
+  if (stack.session.empty() || stack.questionnaire.empty()) {
+    Die(absl::InvalidArgumentError(
+        "give the session and questionnaire services' addresses with --target and "
+        "--questionnaire_target, or LAGOM_SESSION_ADDR and LAGOM_QUESTIONNAIRE_ADDR "
+        "(tools/stack up writes them to .lagom/stack.env)"));
+  }
+  CheckOrDie(CheckLoopbackTarget(stack.session));
+  CheckOrDie(CheckLoopbackTarget(stack.questionnaire));
+  if (stack.api_key.empty()) {
+    Die(absl::InvalidArgumentError(
+        "give a tenant admin's API key with --api_key or LAGOM_API_KEY (tools/demo keeps one "
+        "in .lagom/secrets/demo-admin.key)"));
+  }
+  return stack;
+}
+
+int ParticipantsFromFlags() {
+  const int participants = absl::GetFlag(FLAGS_participants);
+  if (participants < 1 || participants > 100000) {
+    Die(absl::InvalidArgumentError("--participants must be 1..100000"));
+  }
+  return participants;
+}
+
+std::shared_ptr<grpc::Channel> ConnectOrDie(const std::string& target) {
+  auto channels = MakeChannels(target, 1);
+  CheckOrDie(WaitConnected(channels, target, absl::Seconds(5)));
+  return channels.front();
+}
+
+std::vector<AnswerableItem> ItemsOrDie(const Stack& stack) {
+  return OrDie(LoadAnswerableItems(*ConnectOrDie(stack.questionnaire), stack.api_key,
+                                   absl::GetFlag(FLAGS_model_version),
+                                   absl::GetFlag(FLAGS_timeout)));
+}
+
+// A fresh OPEN session with `participants` invited PROVIDER participants.
+LoadSession SessionOrDie(const Stack& stack, const std::string& scenario, int participants,
+                         std::vector<AnswerableItem> items) {
+  const absl::Time start = absl::Now();
+  const std::string title =
+      absl::StrCat("loadgen ", scenario, " ",
+                   absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", start, absl::UTCTimeZone()));
+  LoadSession session = OrDie(PrepareSession(
+      *ConnectOrDie(stack.session), stack.api_key, absl::GetFlag(FLAGS_model_version), title,
+      participants, std::move(items), absl::GetFlag(FLAGS_timeout)));
+  std::cerr << absl::StreamFormat(
+      "loadgen: %s OPEN with %d invited PROVIDER participants, %d items to answer (set-up "
+      "%s)\n",
+      session.name, session.respondents.size(), session.items.size(),
+      absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(1))));
+  return session;
+}
+
+// Middle value of `values` (sorted in place); 0 if empty.
+template <typename T>
+T Median(std::vector<T>& values) {
+  if (values.empty()) return T{};
+  std::sort(values.begin(), values.end());
+  return values[(values.size() - 1) / 2];
+}
+
+int Submit() {
+  const LoadOptions base = OptionsFromFlags();
+  const int rounds = absl::GetFlag(FLAGS_rounds);
+  if (rounds < 1 || rounds > 100) Die(absl::InvalidArgumentError("--rounds must be 1..100"));
+  const int participants = ParticipantsFromFlags();
+  const Stack stack = StackFromFlags();
+  const LoadSession session = SessionOrDie(stack, "submit", participants, ItemsOrDie(stack));
+
+  // One maker for every run, so no request_id repeats across runs and rounds.
+  AnswerCallMaker answers(session, base.inflight);
+  std::unique_ptr<EchoServer> echo = OrDie(EchoServer::Start());
+  struct Run {
+    std::string label;
+    std::string target;
+    LoadOptions options;
+    Samples samples;
+  };
+  // echo gets the very same calls (request bytes, invite token), so the client's work is the
+  // same in both runs and the difference is the server's.
+  std::vector<Run> runs = {{"echo", echo->address(), base, {}},
+                           {"submit", stack.session, base, {}}};
+  runs[0].options.method = kEchoMethod;
+  runs[1].options.method = kSubmitAnswerMethod;
+  for (Run& run : runs) {
+    run.options.make_call = [&answers](int slot, CallSpec& call) { answers(slot, call); };
+  }
+
+  std::vector<double> round_ratios;
+  for (int round = 0; round < rounds; ++round) {
+    std::vector<double> rps(runs.size());
+    for (size_t n = 0; n < runs.size(); ++n) {
+      const size_t i = round % 2 == 0 ? n : runs.size() - 1 - n;
+      Samples samples = Measure(runs[i].target, runs[i].options);
+      rps[i] =
+          CallsPerSecond(static_cast<int64_t>(samples.ok_latencies_ns.size()), samples.elapsed);
+      Merge(runs[i].samples, std::move(samples));
+    }
+    if (rps[0] > 0) round_ratios.push_back(rps[1] / rps[0]);
+  }
+  const double median_ratio = Median(round_ratios);
+  std::vector<Summary> summaries;
+  for (Run& run : runs) summaries.push_back(Summarize(run.label, run.samples));
+  const double ratio = summaries[0].rps > 0 ? summaries[1].rps / summaries[0].rps : 0;
+  std::string note = absl::StrFormat(
+      "%s rounds=%d participants=%d items=%d\n"
+      "submit: SubmitAnswer with each participant's invite token on %s (%s);\n"
+      "echo: the same calls to the in-process raw gRPC echo server (%s)\n"
+      "submit/echo RPS = %.3f (per round: median %.3f, range %.3f..%.3f)\n",
+      RunDescription(base), rounds, session.respondents.size(), session.items.size(), stack.session,
+      session.name, echo->address(), ratio, median_ratio,
+      round_ratios.empty() ? 0 : round_ratios.front(),
+      round_ratios.empty() ? 0 : round_ratios.back());
+  if (summaries[1].errors_by_code.count("RESOURCE_EXHAUSTED") > 0) {
+    note +=
+        "RESOURCE_EXHAUSTED: the per-tenant rate limit (default 2000/s) refused calls; start "
+        "the stack with LAGOM_RATE_LIMIT_PER_SECOND and LAGOM_RATE_LIMIT_BURST raised\n";
+  }
+  Print(summaries, note,
+        {{"submit_over_echo_rps", absl::StrFormat("%.4f", ratio)},
+         {"submit_over_echo_rps_round_median", absl::StrFormat("%.4f", median_ratio)},
+         {"participants", absl::StrCat(session.respondents.size())},
+         {"items", absl::StrCat(session.items.size())},
+         {"inflight", absl::StrCat(base.inflight)},
+         {"rounds", absl::StrCat(rounds)}});
+  return 0;
+}
+
+int Watch() {
+  WatchOptions options;
+  options.duration = absl::GetFlag(FLAGS_duration);
+  if (options.duration == absl::ZeroDuration()) options.duration = absl::Seconds(10);
+  options.warmup = absl::GetFlag(FLAGS_warmup);
+  options.drain = absl::GetFlag(FLAGS_drain);
+  options.call_timeout = absl::GetFlag(FLAGS_timeout);
+  options.watchers = absl::GetFlag(FLAGS_watchers);
+  options.channels = absl::GetFlag(FLAGS_channels);
+  options.rate = absl::GetFlag(FLAGS_rate);
+  if (options.duration <= absl::ZeroDuration() || options.warmup < absl::ZeroDuration() ||
+      options.drain < absl::ZeroDuration() || options.call_timeout <= absl::ZeroDuration()) {
+    Die(absl::InvalidArgumentError(
+        "--duration and --timeout must be positive, --warmup and --drain >= 0"));
+  }
+  if (options.watchers < 1 || options.watchers > 100000) {
+    Die(absl::InvalidArgumentError("--watchers must be 1..100000"));
+  }
+  if (options.channels < 1 || options.channels > options.watchers) {
+    Die(absl::InvalidArgumentError("--channels must be 1..--watchers"));
+  }
+  if (!(options.rate > 0 && options.rate <= 100000)) {
+    Die(absl::InvalidArgumentError("--rate must be in (0, 100000]"));
+  }
+  const int participants = ParticipantsFromFlags();
+  const Stack stack = StackFromFlags();
+  options.target = stack.session;
+  options.api_key = stack.api_key;
+
+  std::vector<AnswerableItem> items = ItemsOrDie(stack);
+  // Every answer takes a (participant, item) pair of its own (see watch_load.h).
+  const int64_t answers = WatchAnswersNeeded(options);
+  const auto needed = static_cast<int64_t>(
+      std::ceil(static_cast<double>(answers) / static_cast<double>(items.size())));
+  if (participants < needed) {
+    Die(absl::InvalidArgumentError(absl::StrFormat(
+        "--participants=%d is too few: --rate=%g over --warmup + --duration sends %d answers, "
+        "each by another (participant, item) pair, and %s has %d items to answer: use "
+        "--participants=%d or more",
+        participants, options.rate, answers, absl::GetFlag(FLAGS_model_version), items.size(),
+        needed)));
+  }
+  const LoadSession session = SessionOrDie(stack, "watch", participants, std::move(items));
+  WatchResult result = OrDie(RunWatch(options, session));
+
+  std::vector<Summary> summaries = {Summarize("submit", result.submits),
+                                    Summarize("delivery", result.deliveries)};
+  std::vector<int64_t> events = result.events_per_watcher;
+  const int64_t events_median = Median(events);
+  const int64_t events_min = events.empty() ? 0 : events.front();
+  const int64_t events_max = events.empty() ? 0 : events.back();
+  std::string failures;
+  for (const auto& [code, count] : result.watcher_errors) {
+    absl::StrAppend(&failures, " ", code, "=", count);
+  }
+  const std::string note = absl::StrFormat(
+      "watchers=%d (%d received their snapshot, the last after %s) channels=%d "
+      "participants=%d items=%d\n"
+      "rate=%g/s (achieved %.1f/s) duration=%s warmup=%s drain=%s session=%s\n"
+      "submit: SubmitAnswer calls started in the measured window, open loop at the rate.\n"
+      "delivery: one sample per (watcher, answer sent in the window and acknowledged): from "
+      "just before\n"
+      "  the SubmitAnswer was sent to that watcher receiving the first distribution of the "
+      "item whose\n"
+      "  PROVIDER answer_count includes the answer; rps = deliveries per second. "
+      "NOT_DELIVERED: not\n"
+      "  received by the end of the drain.\n"
+      "ItemDistributionChanged events per watcher (whole run, %d answers sent): min %d, "
+      "median %d, max %d\n"
+      "answers sent while the item's previous answer was in flight: %d (0: the pairing is "
+      "exact)\n"
+      "watcher streams that failed:%s\n",
+      options.watchers, result.watchers_connected, absl::FormatDuration(result.connect_time),
+      options.channels, session.respondents.size(), session.items.size(), options.rate,
+      result.achieved_rate, absl::FormatDuration(options.duration),
+      absl::FormatDuration(options.warmup), absl::FormatDuration(options.drain), session.name,
+      answers, events_min, events_median, events_max, result.overlapping_sends,
+      failures.empty() ? " none" : failures);
+  int64_t failed_streams = 0;
+  for (const auto& [code, count] : result.watcher_errors) failed_streams += count;
+  Print(summaries, note,
+        {{"watchers", absl::StrCat(options.watchers)},
+         {"watchers_connected", absl::StrCat(result.watchers_connected)},
+         {"connect_s", absl::StrFormat("%.3f", absl::ToDoubleSeconds(result.connect_time))},
+         {"rate", absl::StrFormat("%g", options.rate)},
+         {"achieved_rate", absl::StrFormat("%.1f", result.achieved_rate)},
+         {"events_per_watcher_min", absl::StrCat(events_min)},
+         {"events_per_watcher_median", absl::StrCat(events_median)},
+         {"events_per_watcher_max", absl::StrCat(events_max)},
+         {"overlapping_sends", absl::StrCat(result.overlapping_sends)},
+         {"failed_watch_streams", absl::StrCat(failed_streams)},
+         {"participants", absl::StrCat(session.respondents.size())},
+         {"items", absl::StrCat(session.items.size())}});
+  return 0;
+}
+
 }  // namespace
 }  // namespace lagom::loadgen
 
@@ -247,13 +517,22 @@ int main(int argc, char** argv) {
       "  loadgen echo [--inflight=16] [--duration=10s] [--response_bytes=N]\n"
       "  loadgen call --target=127.0.0.1:PORT --method=/pkg.Service/Method "
       "--request_json='{...}' [--request_type=pkg.Request] [--api_key=lgm_...]\n"
-      "  loadgen auth-overhead [--inflight=16] [--duration=5s] [--rounds=1]");
+      "  loadgen auth-overhead [--inflight=16] [--duration=5s] [--rounds=1]\n"
+      "  loadgen submit [--participants=50] [--inflight=16] [--duration=10s] [--rounds=1]\n"
+      "  loadgen watch [--watchers=500] [--participants=50] [--rate=200] [--duration=10s]\n"
+      "submit and watch need a running stack (tools/stack up): --target (session service),\n"
+      "--questionnaire_target and --api_key (a tenant admin's), or LAGOM_SESSION_ADDR,\n"
+      "LAGOM_QUESTIONNAIRE_ADDR and LAGOM_API_KEY. For submit, start the stack with the\n"
+      "per-tenant rate limit raised: LAGOM_RATE_LIMIT_PER_SECOND=1000000\n"
+      "LAGOM_RATE_LIMIT_BURST=1000000 tools/stack up.");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   lagom::InitLogging("loadgen");
   const std::string mode = args.size() == 2 ? args[1] : "";
   if (mode == "echo") return lagom::loadgen::Echo();
   if (mode == "call") return lagom::loadgen::Call();
   if (mode == "auth-overhead") return lagom::loadgen::AuthOverhead();
-  std::cerr << "loadgen: give one mode: echo, call or auth-overhead (see --help)\n";
+  if (mode == "submit") return lagom::loadgen::Submit();
+  if (mode == "watch") return lagom::loadgen::Watch();
+  std::cerr << "loadgen: give one mode: echo, call, auth-overhead, submit or watch (see --help)\n";
   return 2;
 }
