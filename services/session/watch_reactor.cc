@@ -39,16 +39,16 @@ class WatchReactor final : public grpc::ServerWriteReactor<api::WatchSessionResp
  public:
   WatchReactor(const WatchDeps& deps, RequestContext rc, std::string session_id,
                int64_t resume_cursor)
-      : deps_(deps), rc_(std::move(rc)), session_id_(std::move(session_id)),
+      : deps_(deps),
+        rc_(std::move(rc)),
+        session_id_(std::move(session_id)),
         key_(RedisLiveState::EventsKey(rc_.tenant_id, session_id_)),
         resume_cursor_(resume_cursor) {
     deps_.executor.Schedule([this] { Begin(); });
   }
 
-  void Deliver(int64_t cursor, const std::string& payload) override {
-    api::WatchSessionResponse event;
-    if (!event.ParseFromString(payload)) return;
-    event.set_cursor(cursor);
+  void Deliver(const api::WatchSessionResponse& shared) override {
+    api::WatchSessionResponse event = shared;  // shaped per watcher
     absl::MutexLock lock(&mu_);
     if (!Shape(event)) return;
     Enqueue(std::move(event));
@@ -85,7 +85,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<api::WatchSessionResp
     // Snapshot work scheduled before Finish holds no reference once it has run.
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(+[](int* pending) { return *pending == 0; }, &pending_work_));
+      mu_.Await(absl::Condition(
+          +[](int* pending) { return *pending == 0; }, &pending_work_));
     }
     delete this;
   }
@@ -103,10 +104,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<api::WatchSessionResp
       absl::MutexLock lock(&mu_);
       joined_ = true;
       if (joined->replayed) {
-        for (auto& [cursor, payload] : joined->replay) {
-          api::WatchSessionResponse event;
-          if (!event.ParseFromString(payload)) continue;
-          event.set_cursor(cursor);
+        for (api::WatchSessionResponse& event : joined->replay) {
           if (Shape(event)) Enqueue(std::move(event));
         }
       } else {
@@ -239,7 +237,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<api::WatchSessionResp
         return true;
       }
       case api::WatchSessionResponse::kItemDistributionChanged: {
-        api::ItemDistribution& d = *event.mutable_item_distribution_changed()->mutable_distribution();
+        api::ItemDistribution& d =
+            *event.mutable_item_distribution_changed()->mutable_distribution();
         if (revealed_.count({d.item_id(), d.round()})) d.set_revealed(true);
         if (!visible(d)) event.mutable_item_distribution_changed()->clear_distribution();
         return true;
@@ -326,8 +325,8 @@ grpc::ServerWriteReactor<api::WatchSessionResponse>* StartWatch(
   if (!id.ok()) return RejectStream<api::WatchSessionResponse>(ctx, id.status());
   if (req.resume_cursor() < 0) {
     return RejectStream<api::WatchSessionResponse>(
-        ctx, InvalidArgumentError("invalid resume_cursor",
-                                  {{"resume_cursor", "must not be negative"}}));
+        ctx,
+        InvalidArgumentError("invalid resume_cursor", {{"resume_cursor", "must not be negative"}}));
   }
   if (deps.limiter != nullptr) {
     if (absl::Status s = deps.limiter->AcquireStream(rc->tenant_id); !s.ok()) {

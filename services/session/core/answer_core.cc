@@ -28,14 +28,13 @@ struct AnswerCore::Write {
   std::string participant_id;
   std::string parent;                        // the participant's name
   std::vector<api::Answer> answers;          // to submit (one for SubmitAnswer)
-  std::string paths_prefix;                  // "answer" or "answers"
+  bool batched = false;                      // field paths "answers[i]", else "answer"
   std::optional<std::string> withdraw_item;  // DeleteAnswer
   std::string withdraw_etag;
   std::string request_id;
   absl::string_view method;
   const google::protobuf::Message* request = nullptr;
   google::protobuf::Message* response = nullptr;
-  std::vector<api::Answer> stored;  // what was written, in request order
   absl::Status status;
   bool done = false;
 };
@@ -147,14 +146,11 @@ absl::Status AnswerCore::SubmitAnswer(const RequestContext& rc, const api::Submi
   std::tie(w.session_id, w.participant_id) = *ids;
   w.parent = req.parent();
   w.answers.push_back(req.answer());
-  w.paths_prefix = "answer";
   w.request_id = req.request_id();
   w.method = "SubmitAnswer";
   w.request = &req;
   w.response = resp;
-  absl::Status s = Enqueue(w);
-  if (s.ok() && !w.stored.empty()) *resp->mutable_answer() = w.stored.front();
-  return s;
+  return Enqueue(w);
 }
 
 absl::Status AnswerCore::BatchSubmitAnswers(const RequestContext& rc,
@@ -183,17 +179,12 @@ absl::Status AnswerCore::BatchSubmitAnswers(const RequestContext& rc,
   std::tie(w.session_id, w.participant_id) = *ids;
   w.parent = req.parent();
   w.answers.assign(req.answers().begin(), req.answers().end());
-  w.paths_prefix = "answers";
+  w.batched = true;
   w.request_id = req.request_id();
   w.method = "BatchSubmitAnswers";
   w.request = &req;
   w.response = resp;
-  absl::Status s = Enqueue(w);
-  if (s.ok() && !w.stored.empty()) {
-    resp->clear_answers();
-    for (api::Answer& a : w.stored) *resp->add_answers() = std::move(a);
-  }
-  return s;
+  return Enqueue(w);
 }
 
 absl::Status AnswerCore::DeleteAnswer(const RequestContext& rc, const api::DeleteAnswerRequest& req,
@@ -281,7 +272,7 @@ absl::Status AnswerCore::RunInTransaction(
     std::vector<std::pair<LiveSession, std::vector<AnswerChange>>>& changes) {
   const RequestContext& rc = *batch.front()->rc;
   const absl::Time now = clock_();
-  std::vector<api::Participant> joined;
+  std::vector<std::pair<size_t, api::Participant>> joined;  // (index in changes, who)
   std::vector<absl::Status> outcomes(batch.size());
   absl::Status committed = store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
     changes.clear();
@@ -361,10 +352,7 @@ absl::Status AnswerCore::RunInTransaction(
               Violations v;
               for (size_t a = 0; a < w.answers.size(); ++a) {
                 model.CheckAnswer(participant.perspective(), w.answers[a],
-                                  w.answers.size() == 1 && w.paths_prefix == "answer"
-                                      ? "answer"
-                                      : absl::StrCat(w.paths_prefix, "[", a, "]"),
-                                  v);
+                                  w.batched ? absl::StrCat("answers[", a, "]") : "answer", v);
               }
               if (!v.empty()) return std::move(v).ToStatus("invalid answer");
               std::optional<std::vector<AnswerRecord>> mine;
@@ -399,7 +387,7 @@ absl::Status AnswerCore::RunInTransaction(
             }
             if (absl::Status s = tx.WriteAnswers(w.session_id, rows); !s.ok()) return s;
             wrote = true;
-            w.stored.clear();
+            std::vector<api::Answer> stored;  // in request order
             for (const AnswerRecord& row : rows) {
               absl::StatusOr<api::Answer> answer = ToAnswer(rc, w.session_id, row);
               if (!answer.ok()) return answer.status();
@@ -412,7 +400,7 @@ absl::Status AnswerCore::RunInTransaction(
                                   row.withdrawn,
                                   row.withdrawn ? std::nullopt : ValueOf(*answer)};
               changes[st.changes_index].second.push_back(std::move(change));
-              if (!row.withdrawn) w.stored.push_back(*std::move(answer));
+              if (!row.withdrawn) stored.push_back(*std::move(answer));
             }
             if (participant.state() == api::PARTICIPANT_STATE_INVITED) {
               participant.set_state(api::PARTICIPANT_STATE_ACTIVE);
@@ -429,16 +417,17 @@ absl::Status AnswerCore::RunInTransaction(
               }
               record = next;
               participant.set_etag(EtagOf(next.version));
-              joined.push_back(participant);
+              joined.emplace_back(st.changes_index, participant);
             }
-            // Fill the response before RunIdempotent keeps it for retries.
+            // The response, before RunIdempotent keeps it for retries (which it answers
+            // from the kept reply).
             if (w.method == "SubmitAnswer") {
               *static_cast<api::SubmitAnswerResponse*>(w.response)->mutable_answer() =
-                  w.stored.front();
+                  std::move(stored.front());
             } else if (w.method == "BatchSubmitAnswers") {
               auto* out = static_cast<api::BatchSubmitAnswersResponse*>(w.response);
               out->clear_answers();
-              for (const api::Answer& a : w.stored) *out->add_answers() = a;
+              for (api::Answer& a : stored) *out->add_answers() = std::move(a);
             }
             return absl::OkStatus();
           });
@@ -449,25 +438,9 @@ absl::Status AnswerCore::RunInTransaction(
     return absl::OkStatus();
   });
   if (!committed.ok()) return committed;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    batch[i]->status = outcomes[i];
-    if (outcomes[i].ok() && batch[i]->stored.empty() && !batch[i]->withdraw_item) {
-      // A retry answered from the kept reply.
-      if (batch[i]->method == "SubmitAnswer") {
-        batch[i]->stored.push_back(
-            static_cast<api::SubmitAnswerResponse*>(batch[i]->response)->answer());
-      } else {
-        const auto* out = static_cast<api::BatchSubmitAnswersResponse*>(batch[i]->response);
-        batch[i]->stored.assign(out->answers().begin(), out->answers().end());
-      }
-    }
-  }
-  for (const api::Participant& p : joined) {
-    for (const auto& [session, unused] : changes) {
-      if (absl::StartsWith(p.name(), session.session.name() + "/")) {
-        live_.ParticipantChanged(rc, session, p, /*removed=*/false);
-      }
-    }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i]->status = outcomes[i];
+  for (const auto& [session_index, p] : joined) {
+    live_.ParticipantChanged(rc, changes[session_index].first, p, /*removed=*/false);
   }
   return absl::OkStatus();
 }

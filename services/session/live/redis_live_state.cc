@@ -265,7 +265,8 @@ void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession&
     if (*applied < 0) {
       if (absl::Status rebuilt = Rebuild(rc, s); !rebuilt.ok()) return rebuilt;
     }
-    absl::StatusOr<api::SessionProgress> progress = Progress(rc, s);
+    // Built now (applied, or just rebuilt): read without checking again.
+    absl::StatusOr<api::SessionProgress> progress = ReadProgress(rc, s);
     if (!progress.ok()) return progress.status();
     for (const std::string& item : items) {
       absl::StatusOr<api::ItemDistribution> d = ReadDistribution(rc, s, item);
@@ -341,6 +342,11 @@ void RedisLiveState::Publish(const RequestContext& rc, const LiveSession& s,
 absl::StatusOr<std::vector<std::pair<std::string, int>>> RedisLiveState::AnsweredCounts(
     const RequestContext& rc, const LiveSession& s) {
   if (absl::Status built = EnsureBuilt(rc, s); !built.ok()) return built;
+  return ReadAnsweredCounts(rc, s);
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, int>>> RedisLiveState::ReadAnsweredCounts(
+    const RequestContext& rc, const LiveSession& s) {
   absl::StatusOr<RedisReply> all = redis_.Command({"HGETALL", Key(rc, s.session_id, "answered")});
   if (!all.ok()) return all.status();
   std::vector<std::pair<std::string, int>> counts;
@@ -354,7 +360,13 @@ absl::StatusOr<std::vector<std::pair<std::string, int>>> RedisLiveState::Answere
 
 absl::StatusOr<api::SessionProgress> RedisLiveState::Progress(const RequestContext& rc,
                                                               const LiveSession& s) {
-  absl::StatusOr<std::vector<std::pair<std::string, int>>> counts = AnsweredCounts(rc, s);
+  if (absl::Status built = EnsureBuilt(rc, s); !built.ok()) return built;
+  return ReadProgress(rc, s);
+}
+
+absl::StatusOr<api::SessionProgress> RedisLiveState::ReadProgress(const RequestContext& rc,
+                                                                  const LiveSession& s) {
+  absl::StatusOr<std::vector<std::pair<std::string, int>>> counts = ReadAnsweredCounts(rc, s);
   if (!counts.ok()) return counts.status();
   absl::StatusOr<RedisReply> people = redis_.Command({"HGETALL", Key(rc, s.session_id, "people")});
   if (!people.ok()) return people.status();

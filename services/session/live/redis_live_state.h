@@ -70,6 +70,10 @@ class RedisLiveState final : public LiveState {
                                   const std::vector<std::string>& entries, bool require_built,
                                   bool mark_built);
   absl::Status EnsureBuilt(const RequestContext& rc, const LiveSession& s);
+  // The figures as they are, for callers that know they are built.
+  absl::StatusOr<std::vector<std::pair<std::string, int>>> ReadAnsweredCounts(
+      const RequestContext& rc, const LiveSession& s);
+  absl::StatusOr<api::SessionProgress> ReadProgress(const RequestContext& rc, const LiveSession& s);
   absl::StatusOr<api::ItemDistribution> ReadDistribution(const RequestContext& rc,
                                                          const LiveSession& s,
                                                          const std::string& item_id);

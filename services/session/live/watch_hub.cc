@@ -77,7 +77,10 @@ absl::StatusOr<WatchHub::Joined> WatchHub::Join(const std::string& key, int64_t 
           break;
         }
         if (kind != kEventEntry) continue;
-        joined.replay.emplace_back(RedisLiveState::CursorOf(entry.elements[0].str), payload);
+        api::WatchSessionResponse event;
+        if (!event.ParseFromString(payload)) continue;
+        event.set_cursor(RedisLiveState::CursorOf(entry.elements[0].str));
+        joined.replay.push_back(std::move(event));
       }
     }
   }
@@ -148,10 +151,14 @@ void WatchHub::Run() {
         if (cursor <= RedisLiveState::CursorOf(stream.last_id)) continue;  // joined later
         stream.last_id = id;
         auto [kind, payload] = FieldsOf(entry.elements[1]);
-        for (Watcher* w : stream.watchers) {
-          if (kind == kEventEntry) w->Deliver(cursor, payload);
-          if (kind == kResyncEntry) w->Resync(cursor);
+        if (kind == kResyncEntry) {
+          for (Watcher* w : stream.watchers) w->Resync(cursor);
+          continue;
         }
+        api::WatchSessionResponse event;
+        if (kind != kEventEntry || !event.ParseFromString(payload)) continue;
+        event.set_cursor(cursor);
+        for (Watcher* w : stream.watchers) w->Deliver(event);
       }
     }
     if (absl::Now() >= next_heartbeat) {

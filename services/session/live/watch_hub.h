@@ -22,14 +22,16 @@
 
 namespace lagom::session {
 
+namespace api = ::lagom::session::v1;
+
 class WatchHub final {
  public:
   class Watcher {
    public:
     virtual ~Watcher() = default;
-    // An event published after the watcher's cursor (serialized WatchSessionResponse
-    // without cursor), in order. Called on the hub thread: must not block.
-    virtual void Deliver(int64_t cursor, const std::string& event) = 0;
+    // An event published after the watcher's cursor (cursor set), in order; parsed once for
+    // every watcher of the replica. Called on the hub thread: must not block.
+    virtual void Deliver(const api::WatchSessionResponse& event) = 0;
     // The watcher may have missed events (Redis lost the stream, or it fell behind): it
     // needs a fresh snapshot at `cursor`.
     virtual void Resync(int64_t cursor) = 0;
@@ -37,9 +39,9 @@ class WatchHub final {
   };
 
   struct Joined {
-    int64_t cursor = 0;                                   // snapshot cursor / replay end
-    bool replayed = false;                                // else: send a snapshot first
-    std::vector<std::pair<int64_t, std::string>> replay;  // events after resume_cursor
+    int64_t cursor = 0;                             // snapshot cursor / replay end
+    bool replayed = false;                          // else: send a snapshot first
+    std::vector<api::WatchSessionResponse> replay;  // events after resume_cursor
   };
 
   WatchHub(RedisClient& redis, absl::Duration heartbeat = absl::Seconds(15));

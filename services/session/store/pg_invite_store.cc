@@ -4,8 +4,8 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/auth/api_key.h"
 #include "common/status.h"
 
@@ -57,45 +57,6 @@ std::optional<std::pair<std::string, std::string>> InviteTokenCodec::Parse(
 bool InviteTokenCodec::Matches(absl::string_view token, const std::string& secret_sha256) {
   absl::StatusOr<auth::ApiKeyParts> parts = ParseInviteToken(token);
   return parts.ok() && auth::SecretsEqual(secret_sha256, auth::HashApiKeySecret(parts->secret));
-}
-
-absl::StatusOr<IssuedInvitation> PgInviteStore::Issue(const RequestContext& rc,
-                                                      const NewInvitation& invitation) {
-  const std::string session_prefix = absl::StrCat("tenants/", rc.tenant_id, "/sessions/");
-  if (!absl::StartsWith(invitation.session, session_prefix) ||
-      !absl::StartsWith(invitation.participant, invitation.session + "/participants/")) {
-    return InvalidArgumentError("invitation outside the caller's tenant or session",
-                                {{"participant", "must be a participant of the session"}});
-  }
-  auth::ApiKeyParts parts = auth::GenerateApiKey(rc.tenant_id, NewInvitationId());
-  absl::Status stored = pool_.WithTenant(rc, [&](pqxx::work& tx) {
-    tx.exec_params(
-        "INSERT INTO session.invitations (tenant_id, invitation_id, session, participant,"
-        " perspective, secret_sha256, expire_time) VALUES ($1, $2, $3, $4, $5, $6,"
-        " to_timestamp($7::double precision / 1000000))",
-        rc.tenant_id, parts.key_id, invitation.session, invitation.participant,
-        invitation.perspective == InvitePerspective::kProvider ? "PROVIDER" : "CUSTOMER",
-        auth::HashApiKeySecret(parts.secret),
-        invitation.expire_time ? std::optional<int64_t>(absl::ToUnixMicros(*invitation.expire_time))
-                               : std::nullopt);
-    return absl::OkStatus();
-  });
-  if (!stored.ok()) return stored;
-  return IssuedInvitation{parts.key_id, ToInviteToken(parts)};
-}
-
-absl::Status PgInviteStore::Revoke(const RequestContext& rc, const std::string& invitation_id) {
-  return pool_.WithTenant(rc, [&](pqxx::work& tx) -> absl::Status {
-    pqxx::result r = tx.exec_params(
-        "UPDATE session.invitations SET state = 'REVOKED'"
-        " WHERE tenant_id = $1 AND invitation_id = $2",
-        rc.tenant_id, invitation_id);
-    if (r.affected_rows() == 0) {
-      return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND",
-                   absl::StrCat("invitation ", invitation_id, " not found"));
-    }
-    return absl::OkStatus();
-  });
 }
 
 absl::StatusOr<auth::Principal> PgInviteStore::VerifyInviteToken(absl::string_view token) {

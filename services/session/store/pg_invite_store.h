@@ -1,5 +1,6 @@
-// Invite tokens: issued for one participant of one session (the session service's invitation
-// RPCs issue them), checked on every call a respondent makes. A token reads
+// Invite tokens: issued for one participant of one session (ParticipantCore::CreateInvitation
+// mints them with InviteTokenCodec and stores them through the SessionStore), checked here on
+// every call a respondent makes. A token reads
 // "inv_<tenant>.<invitation_id>.<secret>"; only the secret's SHA-256 is stored, inside the
 // tenant's rows.
 #ifndef LAGOM_SERVICES_SESSION_STORE_PG_INVITE_STORE_H_
@@ -18,20 +19,6 @@ namespace lagom::session {
 
 inline constexpr char kInviteTokenPrefix[] = "inv_";
 
-enum class InvitePerspective { kProvider, kCustomer };
-
-struct NewInvitation {
-  std::string session;      // tenants/{t}/sessions/{s}
-  std::string participant;  // tenants/{t}/sessions/{s}/participants/{p}
-  InvitePerspective perspective = InvitePerspective::kProvider;
-  std::optional<absl::Time> expire_time;
-};
-
-struct IssuedInvitation {
-  std::string invitation_id;
-  std::string token;  // shown once
-};
-
 // The token codec: "inv_<tenant>.<invitation_id>.<secret>", as API keys are made.
 class InviteTokenCodec final : public InviteTokens {
  public:
@@ -44,11 +31,9 @@ class PgInviteStore final : public auth::InviteTokenVerifier {
  public:
   explicit PgInviteStore(PgPool& pool) : pool_(pool) {}
 
-  absl::StatusOr<IssuedInvitation> Issue(const RequestContext& rc, const NewInvitation& invitation);
-  absl::Status Revoke(const RequestContext& rc, const std::string& invitation_id);
-
   // UNAUTHENTICATED, reason INVITE_TOKEN_INVALID, one message for unknown, revoked, expired
-  // or wrong tokens, and tokens of sessions that have closed. Otherwise a respondent Principal scoped to the session and participant.
+  // or wrong tokens, and tokens of sessions that have closed. Otherwise a respondent Principal
+  // scoped to the session and participant.
   absl::StatusOr<auth::Principal> VerifyInviteToken(absl::string_view token) override;
 
  private:

@@ -3,8 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/resource_util.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
+#include "services/session/store/pg_session_store.h"
 #include "session_migrations.h"
 
 namespace lagom::session {
@@ -12,6 +14,8 @@ namespace {
 
 using ::testing::StartsWith;
 
+// Invitations are written as ParticipantCore writes them (codec + SessionStore) and verified
+// by PgInviteStore.
 class PgInviteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -20,61 +24,110 @@ class PgInviteStoreTest : public ::testing::Test {
     pool_ = *std::move(pool);
     ASSERT_TRUE(pool_->RunMigrations("session", Migrations()).ok());
     store_ = std::make_unique<PgInviteStore>(*pool_);
+    sessions_ = std::make_unique<PgSessionStore>(*pool_);
     rc_.tenant_id = lagom::testing::UniqueTenantId("inv");
+    session_ = absl::StrCat("tenants/", rc_.tenant_id, "/sessions/s1");
+    ASSERT_TRUE(SetSessionState("OPEN").ok());
   }
 
-  NewInvitation Invitation(InvitePerspective perspective = InvitePerspective::kCustomer) {
-    const std::string session = absl::StrCat("tenants/", rc_.tenant_id, "/sessions/s1");
-    return {session, session + "/participants/p1", perspective, std::nullopt};
+  absl::Status SetSessionState(const std::string& state) {
+    return sessions_->InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
+      absl::StatusOr<std::optional<SessionRecord>> current = tx.Get("s1");
+      if (!current.ok()) return current.status();
+      SessionRecord r{"s1", 1, state, "models/m/versions/1", "", absl::Now()};
+      if (!current->has_value()) return tx.Insert(r);
+      r.version = (*current)->version + 1;
+      return tx.Update(r, (*current)->version);
+    });
+  }
+
+  struct Issued {
+    std::string invitation_id;
+    std::string token;
+  };
+  Issued Issue(const std::string& perspective = "CUSTOMER",
+               std::optional<absl::Time> expire = std::nullopt) {
+    InviteTokens::Minted minted = codec_.Mint(rc_.tenant_id);
+    InvitationRecord r;
+    r.invitation_id = minted.invitation_id;
+    r.version = 1;
+    r.participant_id = "p1";
+    r.perspective = perspective;
+    r.secret_sha256 = minted.secret_sha256;
+    r.token_prefix = minted.token.substr(0, 12);
+    r.state = "ACTIVE";
+    r.expire_time = expire;
+    r.create_time = absl::Now();
+    EXPECT_TRUE(
+        sessions_
+            ->InTenant(rc_, [&](SessionTransaction& tx) { return tx.InsertInvitation("s1", r); })
+            .ok());
+    return {minted.invitation_id, minted.token};
+  }
+
+  void Revoke(const std::string& invitation_id) {
+    ASSERT_TRUE(sessions_
+                    ->InTenant(rc_,
+                               [&](SessionTransaction& tx) -> absl::Status {
+                                 absl::StatusOr<std::vector<InvitationRecord>> all =
+                                     tx.ListInvitations("s1");
+                                 if (!all.ok()) return all.status();
+                                 for (InvitationRecord r : *all) {
+                                   if (r.invitation_id != invitation_id) continue;
+                                   r.state = "REVOKED";
+                                   r.revoke_time = absl::Now();
+                                   return tx.UpdateInvitation("s1", r);
+                                 }
+                                 return absl::NotFoundError(invitation_id);
+                               })
+                    .ok());
+  }
+
+  static void ExpectRefused(const absl::StatusOr<auth::Principal>& p, const std::string& token) {
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated) << token;
+    EXPECT_EQ(ReasonOf(p.status()), "INVITE_TOKEN_INVALID") << token;
   }
 
   std::unique_ptr<PgPool> pool_;
   std::unique_ptr<PgInviteStore> store_;
+  std::unique_ptr<PgSessionStore> sessions_;
+  InviteTokenCodec codec_;
   RequestContext rc_;
+  std::string session_;
 };
 
 TEST_F(PgInviteStoreTest, AnIssuedTokenActsAsItsParticipantInItsSession) {
-  absl::StatusOr<IssuedInvitation> issued = store_->Issue(rc_, Invitation());
-  ASSERT_TRUE(issued.ok()) << issued.status();
-  EXPECT_THAT(issued->token, StartsWith("inv_" + rc_.tenant_id + "."));
-  absl::StatusOr<auth::Principal> p = store_->VerifyInviteToken(issued->token);
+  const Issued issued = Issue();
+  EXPECT_THAT(issued.token, StartsWith("inv_" + rc_.tenant_id + "."));
+  absl::StatusOr<auth::Principal> p = store_->VerifyInviteToken(issued.token);
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->tenant_id(), rc_.tenant_id);
-  EXPECT_EQ(p->session(), Invitation().session);
-  EXPECT_EQ(p->participant(), Invitation().participant);
+  EXPECT_EQ(p->session(), session_);
+  EXPECT_EQ(p->participant(), session_ + "/participants/p1");
   EXPECT_EQ(p->role(), auth::v1::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT);
   EXPECT_EQ(p->credential_kind(), auth::v1::CREDENTIAL_KIND_INVITE_TOKEN);
 }
 
 TEST_F(PgInviteStoreTest, RevokedExpiredAndForgedTokensAreRefusedAlike) {
-  absl::StatusOr<IssuedInvitation> revoked = store_->Issue(rc_, Invitation());
-  ASSERT_TRUE(revoked.ok());
-  ASSERT_TRUE(store_->Revoke(rc_, revoked->invitation_id).ok());
-
-  NewInvitation expiring = Invitation(InvitePerspective::kProvider);
-  expiring.expire_time = absl::Now() - absl::Minutes(1);
-  absl::StatusOr<IssuedInvitation> expired = store_->Issue(rc_, expiring);
-  ASSERT_TRUE(expired.ok());
-
-  absl::StatusOr<IssuedInvitation> good = store_->Issue(rc_, Invitation());
-  ASSERT_TRUE(good.ok());
-  std::string forged = good->token;
+  const Issued revoked = Issue();
+  Revoke(revoked.invitation_id);
+  const Issued expired = Issue("PROVIDER", absl::Now() - absl::Minutes(1));
+  const Issued good = Issue();
+  std::string forged = good.token;
   forged.back() = forged.back() == 'A' ? 'B' : 'A';
 
   for (const std::string& token :
-       {revoked->token, expired->token, forged, std::string("inv_garbage"), good->token + "x"}) {
-    absl::StatusOr<auth::Principal> p = store_->VerifyInviteToken(token);
-    EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated) << token;
-    EXPECT_EQ(ReasonOf(p.status()), "INVITE_TOKEN_INVALID") << token;
+       {revoked.token, expired.token, forged, std::string("inv_garbage"), good.token + "x"}) {
+    ExpectRefused(store_->VerifyInviteToken(token), token);
   }
-  EXPECT_TRUE(store_->VerifyInviteToken(good->token).ok());
+  EXPECT_TRUE(store_->VerifyInviteToken(good.token).ok());
 }
 
-TEST_F(PgInviteStoreTest, CannotIssueForAnotherTenantsSession) {
-  NewInvitation other = Invitation();
-  other.session = "tenants/someone-else/sessions/s1";
-  other.participant = other.session + "/participants/p1";
-  EXPECT_EQ(store_->Issue(rc_, other).status().code(), absl::StatusCode::kInvalidArgument);
+TEST_F(PgInviteStoreTest, TokensStopWorkingWhenTheSessionCloses) {
+  const Issued issued = Issue();
+  ASSERT_TRUE(store_->VerifyInviteToken(issued.token).ok());
+  ASSERT_TRUE(SetSessionState("CLOSED").ok());
+  ExpectRefused(store_->VerifyInviteToken(issued.token), issued.token);
 }
 
 }  // namespace
