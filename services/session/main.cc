@@ -18,14 +18,20 @@
 #include "services/session/live/redis_live_state.h"
 #include "services/session/live/watch_hub.h"
 #include "services/session/session_service.h"
+#include "services/session/core/outbox_relay.h"
 #include "services/session/store/pg_invite_store.h"
+#include "services/session/store/pg_outbox_store.h"
 #include "services/session/store/pg_session_store.h"
 #include "services/session/store/remote_model_catalog.h"
+#include "services/session/store/scoring_event_consumer.h"
 #include "session_migrations.h"
 
 ABSL_FLAG(std::string, postgres_url, "",
           "PostgreSQL URL, e.g. postgresql://lagom_app@127.0.0.1:5432/lagom");
 ABSL_FLAG(std::string, redis_addr, "", "Redis HOST:PORT for live session state");
+ABSL_FLAG(std::string, scoring_addr, "",
+          "Scoring service HOST:PORT: where session.closed events go (they wait in the outbox "
+          "while it is unset or unreachable)");
 ABSL_FLAG(int, answer_batch, 64, "At most this many answer submissions share one transaction");
 ABSL_DECLARE_FLAG(std::string, questionnaire_addr);
 
@@ -62,6 +68,20 @@ int main(int argc, char** argv) {
   lagom::session::SessionServiceImpl session_service(
       *auth->guard, executor, sessions, participants, answers,
       lagom::session::WatchDeps{store, models, live, hub, executor, auth->limiter.get()});
+
+  // session.closed leaves the outbox for the scoring service, from every replica at once.
+  lagom::session::PgOutboxStore outbox(*pg);
+  std::unique_ptr<lagom::session::ScoringEventConsumer> scoring;
+  std::unique_ptr<lagom::session::OutboxRelay> relay;
+  if (const std::string addr = absl::GetFlag(FLAGS_scoring_addr); !addr.empty()) {
+    scoring = std::make_unique<lagom::session::ScoringEventConsumer>(
+        grpc::CreateChannel(addr, lagom::ServiceChannelCredentials()), auth->service_token);
+    relay = std::make_unique<lagom::session::OutboxRelay>(outbox, *scoring);
+    relay->Start();
+  } else {
+    lagom::LogWarn("no --scoring_addr: session.closed events wait in the outbox until a "
+                   "replica with one delivers them");
+  }
   std::unique_ptr<lagom::Server> server = lagom::StartServerOrDie(options, {&session_service});
   return server->WaitForShutdownSignal();
 }

@@ -28,7 +28,8 @@ std::string ReadFile(const std::string& path) {
 
 absl::StatusOr<ChildProcess> ChildProcess::Start(const std::string& binary,
                                                  const std::vector<std::string>& args,
-                                                 const std::string& scratch_dir) {
+                                                 const std::string& scratch_dir,
+                                                 bool address_file_flag) {
   static int counter = 0;
   const std::string base = absl::StrCat(scratch_dir, "/child-", getpid(), "-", ++counter);
   const std::string stderr_file = base + ".stderr";
@@ -42,7 +43,7 @@ absl::StatusOr<ChildProcess> ChildProcess::Start(const std::string& binary,
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
   std::vector<std::string> argv_storage = {binary};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  argv_storage.push_back(absl::StrCat("--address_file=", address_file));
+  if (address_file_flag) argv_storage.push_back(absl::StrCat("--address_file=", address_file));
   std::vector<char*> argv;
   for (std::string& arg : argv_storage) argv.push_back(arg.data());
   argv.push_back(nullptr);

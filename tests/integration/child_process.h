@@ -16,9 +16,11 @@ namespace lagom::testing {
 
 class ChildProcess final {
  public:
+  // Lagom's binaries get --address_file=...; others (redis-server) pass `address_file` false.
   static absl::StatusOr<ChildProcess> Start(const std::string& binary,
                                             const std::vector<std::string>& args,
-                                            const std::string& scratch_dir);
+                                            const std::string& scratch_dir,
+                                            bool address_file = true);
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&&) = delete;
   ~ChildProcess();  // SIGKILLs a child still running

@@ -1,10 +1,20 @@
 // A collaborative session end to end on the service binaries, real Redis and PostgreSQL: two
 // session-service replicas, watchers on both, invitations, answers right and wrong, retries,
-// Redis losing everything, a resumed watch, close.
+// Redis losing everything (FLUSHALL, and SIGKILL under load), a resumed watch, close, and the
+// close event surviving a crash of the replica that should deliver it.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <grpcpp/server_builder.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <iostream>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -13,6 +23,8 @@
 #include "common/status.h"
 #include "common/testing/integration.h"
 #include "lagom/catalog/v1/catalog.grpc.pb.h"
+#include "lagom/questionnaire/v1/questionnaire.grpc.pb.h"
+#include "lagom/scoring/v1/scoring.grpc.pb.h"
 #include "lagom/session/v1/session.grpc.pb.h"
 #include "tests/integration/lagom_processes.h"
 
@@ -456,6 +468,293 @@ TEST_F(SessionProcessTest, AnonymousSessionsShowNoIdentities) {
   ASSERT_TRUE(
       Call(*a_, &api::SessionService::Stub::CompleteParticipant, complete, &completed, token).ok());
   EXPECT_EQ(Progress(draft.name()).groups(0).completed_count(), 1);
+}
+
+
+// A port nothing listens on right now.
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// A Redis of the test's own, killed and restarted empty at will.
+class PrivateRedis {
+ public:
+  PrivateRedis() : port_(FreePort()) { Start(); }
+  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+  void Start() {
+    absl::StatusOr<ChildProcess> child =
+        ChildProcess::Start("/usr/bin/redis-server",
+                            {"--bind", "127.0.0.1", "--port", absl::StrCat(port_), "--save", "",
+                             "--appendonly", "no"},
+                            ScratchDir(), /*address_file=*/false);
+    ASSERT_TRUE(child.ok()) << child.status();
+    process_ = std::make_unique<ChildProcess>(*std::move(child));
+    for (int i = 0; i < 100; ++i) {
+      absl::StatusOr<std::unique_ptr<RedisClient>> c =
+          RedisClient::Connect(address(), absl::Milliseconds(200));
+      if (c.ok() && (*c)->Command({"PING"}).ok()) return;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    FAIL() << "redis-server did not start: " << process_->Stderr();
+  }
+  void Kill() {
+    process_->Signal(SIGKILL);
+    process_->WaitForExit(absl::Seconds(5));
+  }
+
+ private:
+  const int port_;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+// Items of the built-in model a `perspective` respondent answers with a plain value (1 is on
+// every scale).
+std::vector<std::string> PlainItems(grpc::Channel& questionnaire, const std::string& key,
+                                    questionnaire::v1::ItemPerspective perspective) {
+  auto stub = questionnaire::v1::QuestionnaireService::NewStub(
+      std::shared_ptr<grpc::Channel>(&questionnaire, [](grpc::Channel*) {}));
+  questionnaire::v1::GetModelVersionRequest req;
+  req.set_name(kModel);
+  questionnaire::v1::GetModelVersionResponse resp;
+  grpc::ClientContext ctx;
+  Authorize(ctx, key);
+  EXPECT_TRUE(stub->GetModelVersion(&ctx, req, &resp).ok());
+  std::vector<std::string> out;
+  for (const auto& area : resp.model_version().content().areas()) {
+    for (const auto& item : area.items()) {
+      if (item.perspective() == perspective &&
+          item.servqual_aspect() != questionnaire::v1::SERVQUAL_ASPECT_BOTH) {
+        out.push_back(item.id());
+      }
+    }
+  }
+  return out;
+}
+
+TEST_F(SessionProcessTest, RedisKilledUnderLoadLosesNoAcknowledgedAnswer) {
+  PrivateRedis redis;
+  absl::StatusOr<RunningService> replica = StartService(
+      Session(), questionnaire_->address, {"--redis_addr=" + redis.address()});
+  ASSERT_TRUE(replica.ok()) << replica.status();
+  a_ = api::SessionService::NewStub(replica->channel);
+  b_ = api::SessionService::NewStub(replica->channel);
+
+  const api::Session session = CreateSession("under-load", /*anonymous=*/false);
+  Open(session.name());
+  const std::vector<std::string> provider_items =
+      PlainItems(*questionnaire_->channel, key_, questionnaire::v1::ITEM_PERSPECTIVE_PROVIDER);
+  const std::vector<std::string> customer_items =
+      PlainItems(*questionnaire_->channel, key_, questionnaire::v1::ITEM_PERSPECTIVE_CUSTOMER);
+  ASSERT_GT(provider_items.size(), 20u);
+  ASSERT_GE(customer_items.size(), 15u);
+
+  struct Respondent {
+    api::Participant participant;
+    std::string token;
+    const std::vector<std::string>* items;
+    std::map<std::string, double> acknowledged;  // item → value of calls that returned OK
+    int refused = 0;
+  };
+  std::vector<Respondent> respondents;
+  for (int i = 0; i < 8; ++i) {
+    const bool provider = i % 2 == 0;
+    auto [p, token] = Invite(session.name(), absl::StrCat("r", i),
+                             provider ? api::PARTICIPANT_PERSPECTIVE_PROVIDER
+                                      : api::PARTICIPANT_PERSPECTIVE_CUSTOMER);
+    respondents.push_back({p, token, provider ? &provider_items : &customer_items, {}, 0});
+  }
+
+  // Every respondent answers its items one after another for about two seconds; Redis is
+  // killed a little into it and comes back empty while they go on.
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (Respondent& r : respondents) {
+    threads.emplace_back([&, rp = &r] {
+      for (size_t k = 0; !stop.load() && k < rp->items->size(); ++k) {
+        const double value = 1;
+        api::SubmitAnswerResponse resp;
+        if (Submit(rp->participant.name(), rp->token, (*rp->items)[k], value, &resp).ok()) {
+          rp->acknowledged[(*rp->items)[k]] = value;
+        } else {
+          rp->refused++;
+        }
+        absl::SleepFor(absl::Milliseconds(40));
+      }
+    });
+  }
+  absl::SleepFor(absl::Milliseconds(400));
+  redis.Kill();
+  absl::SleepFor(absl::Milliseconds(300));
+  redis.Start();
+  absl::SleepFor(absl::Seconds(2));
+  stop = true;
+  for (std::thread& t : threads) t.join();
+
+  // Every acknowledged answer is in the record, with its value.
+  std::map<std::pair<std::string, std::string>, double> stored;
+  for (const api::Answer& a : AllAnswers(session.name())) {
+    const std::string participant = a.name().substr(0, a.name().find("/answers/"));
+    stored[{participant, a.item_id()}] = a.value();
+  }
+  int acknowledged = 0, provider_answered = 0, customer_answered = 0;
+  for (const Respondent& r : respondents) {
+    for (const auto& [item, value] : r.acknowledged) {
+      acknowledged++;
+      auto it = stored.find({r.participant.name(), item});
+      ASSERT_NE(it, stored.end()) << r.participant.name() << " " << item << " acknowledged, lost";
+      EXPECT_EQ(it->second, value);
+    }
+    int in_record = 0;
+    for (const auto& [key, value] : stored) in_record += key.first == r.participant.name();
+    (r.participant.perspective() == api::PARTICIPANT_PERSPECTIVE_PROVIDER ? provider_answered
+                                                                          : customer_answered) +=
+        in_record;
+  }
+  EXPECT_GT(acknowledged, 40) << "the load ran across the kill";
+  int refused = 0;
+  for (const Respondent& r : respondents) refused += r.refused;
+  std::cerr << "answers acknowledged " << acknowledged << ", refused " << refused
+            << " (Redis killed and restarted empty meanwhile)\n";
+
+  // Live progress agrees with the record again.
+  const api::SessionProgress progress = Progress(session.name());
+  ASSERT_GE(progress.groups_size(), 2);
+  EXPECT_EQ(progress.groups(0).group().kind(), type::v1::RESPONSE_GROUP_KIND_PROVIDER);
+  EXPECT_EQ(progress.groups(0).progress().answered_count(), provider_answered);
+  EXPECT_EQ(progress.groups(1).group().kind(), type::v1::RESPONSE_GROUP_KIND_ALL_CUSTOMERS);
+  EXPECT_EQ(progress.groups(1).progress().answered_count(), customer_answered);
+  EXPECT_EQ(progress.overall().answered_count(), provider_answered + customer_answered);
+}
+
+// Stands in for the scoring service: refuses while `down`, records every ScoreSession with the
+// identity it was sent under.
+class RecordingScoring final : public scoring::v1::ScoringService::CallbackService {
+ public:
+  grpc::ServerUnaryReactor* ScoreSession(grpc::CallbackServerContext* ctx,
+                                         const scoring::v1::ScoreSessionRequest* req,
+                                         scoring::v1::ScoreSessionResponse*) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    absl::MutexLock lock(&mu);
+    if (down) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "scoring is down"));
+      return reactor;
+    }
+    auth::v1::Principal caller;
+    auto on_behalf = ctx->client_metadata().find("x-lagom-on-behalf-of-bin");
+    if (on_behalf != ctx->client_metadata().end()) {
+      caller.ParseFromArray(on_behalf->second.data(), static_cast<int>(on_behalf->second.size()));
+    }
+    calls.push_back({*req, caller, ctx->client_metadata().count("x-lagom-service-token") > 0});
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+  struct Call {
+    scoring::v1::ScoreSessionRequest request;
+    auth::v1::Principal caller;
+    bool service_token = false;
+  };
+  absl::Mutex mu;
+  bool down ABSL_GUARDED_BY(mu) = true;
+  std::vector<Call> calls ABSL_GUARDED_BY(mu);
+};
+
+TEST_F(SessionProcessTest, TheCloseEventSurvivesACrashBeforeDelivery) {
+  RecordingScoring scoring;
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&scoring);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(port, 0);
+  const std::string scoring_addr = "--scoring_addr=127.0.0.1:" + std::to_string(port);
+
+  absl::StatusOr<RunningService> first =
+      StartService(Session(), questionnaire_->address, {scoring_addr});
+  ASSERT_TRUE(first.ok()) << first.status();
+  a_ = api::SessionService::NewStub(first->channel);
+  b_ = api::SessionService::NewStub(first->channel);
+  const api::Session session = CreateSession("crash-before-delivery", /*anonymous=*/false);
+  Open(session.name());
+  auto [provider, token] = Invite(session.name(), "pat", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  api::SubmitAnswerResponse answered;
+  ASSERT_TRUE(Submit(provider.name(), token, kProviderItem, 2, &answered).ok());
+  api::CloseSessionRequest close;
+  close.set_name(session.name());
+  api::CloseSessionResponse closed;
+  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::CloseSession, close, &closed).ok());
+
+  // The replica tries, scoring is down; then the replica dies before it could deliver.
+  absl::StatusOr<std::unique_ptr<PgPool>> pg =
+      PgPool::Connect(TestPostgresUrl(), 1, absl::Seconds(5));
+  ASSERT_TRUE(pg.ok());
+  RequestContext rc;
+  rc.tenant_id = tenant_;
+  struct Row {
+    int64_t event_id = 0;
+    int attempts = 0;
+    bool delivered = false;
+    std::string last_error;
+  };
+  auto outbox_row = [&] {
+    Row row;
+    EXPECT_TRUE((*pg)->WithTenant(rc, [&](pqxx::work& tx) {
+                   pqxx::result r = tx.exec_params(
+                       "SELECT event_id, attempts, deliver_time IS NOT NULL, last_error"
+                       " FROM session.outbox WHERE tenant_id = $1 AND session_id = $2",
+                       tenant_, "crash-before-delivery");
+                   if (r.size() == 1) {
+                     row = Row{r[0][0].as<int64_t>(), r[0][1].as<int>(), r[0][2].as<bool>(),
+                               r[0][3].as<std::string>()};
+                   }
+                   return absl::OkStatus();
+                 }).ok());
+    return row;
+  };
+  Row row;
+  for (int i = 0; i < 100 && row.attempts == 0; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    row = outbox_row();
+  }
+  ASSERT_GE(row.attempts, 1) << "the relay never tried";
+  EXPECT_FALSE(row.delivered);
+  EXPECT_THAT(row.last_error, HasSubstr("scoring is down"));
+  first->process->Signal(SIGKILL);
+  first->process->WaitForExit(absl::Seconds(5));
+
+  // Scoring comes back, and so does a replica: the event is delivered, once, as the tenant's
+  // session service, with a request_id scoring can deduplicate by.
+  {
+    absl::MutexLock lock(&scoring.mu);
+    scoring.down = false;
+  }
+  absl::StatusOr<RunningService> second =
+      StartService(Session(), questionnaire_->address, {scoring_addr});
+  ASSERT_TRUE(second.ok()) << second.status();
+  for (int i = 0; i < 200 && !row.delivered; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    row = outbox_row();
+  }
+  ASSERT_TRUE(row.delivered) << "not delivered after the restart: " << row.last_error;
+  absl::MutexLock lock(&scoring.mu);
+  std::vector<RecordingScoring::Call> ours;
+  for (const auto& call : scoring.calls) {
+    if (call.request.session() == session.name()) ours.push_back(call);
+  }
+  ASSERT_EQ(ours.size(), 1u);
+  EXPECT_EQ(ours[0].request.request_id(), absl::StrCat("session-closed-", row.event_id));
+  EXPECT_FALSE(ours[0].request.preview());
+  EXPECT_TRUE(ours[0].service_token);
+  EXPECT_EQ(ours[0].caller.tenant_id(), tenant_);
+  EXPECT_EQ(ours[0].caller.role(), auth::v1::PRINCIPAL_ROLE_SERVICE);
 }
 
 }  // namespace

@@ -1,0 +1,88 @@
+// The outbox relay: delivers events written to the session's outbox (session.closed) to the
+// services that consume them, at least once, surviving crashes of any replica.
+//
+// A row is claimed with a lease (its next attempt moved past the lease), so replicas never
+// deliver the same row at once and a replica killed mid-delivery leaves the row to be claimed
+// again when the lease runs out. Delivered rows are stamped; failed ones are retried with
+// exponential backoff. Consumers deduplicate by the event id (ScoreSession gets request_id
+// "session-closed-<event_id>"), so a repeat after a crash is harmless.
+#ifndef LAGOM_SERVICES_SESSION_CORE_OUTBOX_RELAY_H_
+#define LAGOM_SERVICES_SESSION_CORE_OUTBOX_RELAY_H_
+
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace lagom::session {
+
+// One claimed outbox row.
+struct OutboxDelivery {
+  int64_t event_id = 0;
+  std::string tenant_id;
+  std::string topic;
+  std::string session_id;
+  std::string payload;
+  int attempts = 0;  // including this one
+};
+
+// The outbox rows of every tenant (the relay works for all of them).
+class OutboxStore {
+ public:
+  virtual ~OutboxStore() = default;
+  // Up to `limit` undelivered rows due now, oldest first, each leased for `lease`.
+  virtual absl::StatusOr<std::vector<OutboxDelivery>> Claim(int limit, absl::Duration lease) = 0;
+  // Delivered (or settled: `note` says why it will not be delivered).
+  virtual absl::Status MarkDelivered(int64_t event_id, const std::string& note) = 0;
+  // Not delivered: try again after `delay`, keeping `error` for operators.
+  virtual absl::Status Retry(int64_t event_id, absl::Duration delay, const std::string& error) = 0;
+};
+
+// Whoever consumes the events (the scoring service).
+class EventConsumer {
+ public:
+  virtual ~EventConsumer() = default;
+  virtual absl::Status Deliver(const OutboxDelivery& event) = 0;
+};
+
+// 1 s after the first failed attempt, doubling, at most `max`.
+absl::Duration RetryDelay(int attempts, absl::Duration max = absl::Minutes(5));
+
+struct OutboxRelayOptions {
+  absl::Duration poll = absl::Milliseconds(500);
+  absl::Duration lease = absl::Minutes(1);  // longer than a consumer call may take
+  int batch = 16;
+};
+
+class OutboxRelay {
+ public:
+  OutboxRelay(OutboxStore& store, EventConsumer& consumer, OutboxRelayOptions options = {});
+  ~OutboxRelay();  // stops the thread if started
+
+  // One pass: claims due rows and delivers each. Returns how many rows it claimed.
+  // A consumer's NOT_FOUND settles the row (the session it names is gone: retrying cannot
+  // help); every other failure is retried.
+  absl::StatusOr<int> RunOnce();
+
+  // Runs a pass every `poll` (at once after a full batch) on a thread until destroyed.
+  void Start();
+
+ private:
+  void Loop();
+
+  OutboxStore& store_;
+  EventConsumer& consumer_;
+  const OutboxRelayOptions options_;
+  absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace lagom::session
+
+#endif  // LAGOM_SERVICES_SESSION_CORE_OUTBOX_RELAY_H_

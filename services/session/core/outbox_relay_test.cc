@@ -1,0 +1,142 @@
+// The outbox relay's decisions: what is stamped delivered, what is retried and when.
+#include "services/session/core/outbox_relay.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace lagom::session {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// Rows in memory; Claim honours leases the way the PostgreSQL store does.
+class MemoryOutbox final : public OutboxStore {
+ public:
+  struct Row {
+    OutboxDelivery event;
+    absl::Time next_attempt;
+    std::optional<absl::Time> delivered;
+    std::string last_error;
+  };
+
+  void Add(int64_t id, std::string topic = "session.closed") {
+    rows[id] = Row{OutboxDelivery{id, "acme", std::move(topic), "s1", "payload", 0}, now, {}, ""};
+  }
+
+  absl::StatusOr<std::vector<OutboxDelivery>> Claim(int limit, absl::Duration lease) override {
+    std::vector<OutboxDelivery> out;
+    for (auto& [id, row] : rows) {
+      if (static_cast<int>(out.size()) == limit) break;
+      if (row.delivered || row.next_attempt > now) continue;
+      row.event.attempts++;
+      row.next_attempt = now + lease;
+      out.push_back(row.event);
+    }
+    return out;
+  }
+  absl::Status MarkDelivered(int64_t id, const std::string& note) override {
+    rows[id].delivered = now;
+    rows[id].last_error = note;
+    return absl::OkStatus();
+  }
+  absl::Status Retry(int64_t id, absl::Duration delay, const std::string& error) override {
+    rows[id].next_attempt = now + delay;
+    rows[id].last_error = error;
+    return absl::OkStatus();
+  }
+
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  std::map<int64_t, Row> rows;
+};
+
+// Answers with the statuses it is given, in order, then OK; records what it saw.
+class ScriptedConsumer final : public EventConsumer {
+ public:
+  absl::Status Deliver(const OutboxDelivery& event) override {
+    seen.push_back(event.event_id);
+    if (script.empty()) return absl::OkStatus();
+    absl::Status s = script.front();
+    script.erase(script.begin());
+    return s;
+  }
+  std::vector<absl::Status> script;
+  std::vector<int64_t> seen;
+};
+
+TEST(OutboxRelayTest, DeliversDueRowsOnceAndStampsThem) {
+  MemoryOutbox store;
+  ScriptedConsumer consumer;
+  store.Add(1);
+  store.Add(2);
+  OutboxRelay relay(store, consumer);
+  ASSERT_EQ(*relay.RunOnce(), 2);
+  EXPECT_THAT(consumer.seen, ElementsAre(1, 2));
+  EXPECT_TRUE(store.rows[1].delivered.has_value());
+  EXPECT_TRUE(store.rows[2].delivered.has_value());
+  ASSERT_EQ(*relay.RunOnce(), 0);
+  EXPECT_THAT(consumer.seen, ElementsAre(1, 2));
+}
+
+TEST(OutboxRelayTest, AFailedDeliveryIsRetriedWithGrowingDelays) {
+  MemoryOutbox store;
+  ScriptedConsumer consumer;
+  consumer.script = {absl::UnavailableError("scoring down"), absl::UnimplementedError("not yet")};
+  store.Add(7);
+  OutboxRelay relay(store, consumer);
+
+  ASSERT_EQ(*relay.RunOnce(), 1);
+  EXPECT_FALSE(store.rows[7].delivered.has_value());
+  EXPECT_THAT(store.rows[7].last_error, HasSubstr("scoring down"));
+  EXPECT_EQ(store.rows[7].next_attempt, store.now + absl::Seconds(1));
+  ASSERT_EQ(*relay.RunOnce(), 0) << "not due before its delay";
+
+  store.now += absl::Seconds(1);
+  ASSERT_EQ(*relay.RunOnce(), 1);
+  EXPECT_EQ(store.rows[7].next_attempt, store.now + absl::Seconds(2));
+
+  store.now += absl::Seconds(2);
+  ASSERT_EQ(*relay.RunOnce(), 1);
+  EXPECT_TRUE(store.rows[7].delivered.has_value());
+  EXPECT_EQ(store.rows[7].last_error, "");
+  EXPECT_THAT(consumer.seen, ElementsAre(7, 7, 7));
+}
+
+TEST(OutboxRelayTest, ARowLeasedByACrashedReplicaIsClaimedAgainAfterItsLease) {
+  MemoryOutbox store;
+  ScriptedConsumer consumer;
+  store.Add(3);
+  // Another replica claimed the row and died before recording the outcome.
+  ASSERT_EQ(store.Claim(16, absl::Minutes(1))->size(), 1u);
+  OutboxRelay relay(store, consumer);
+  ASSERT_EQ(*relay.RunOnce(), 0);
+  store.now += absl::Minutes(1);
+  ASSERT_EQ(*relay.RunOnce(), 1);
+  EXPECT_TRUE(store.rows[3].delivered.has_value());
+  EXPECT_EQ(store.rows[3].event.attempts, 2);
+}
+
+TEST(OutboxRelayTest, NotFoundSettlesTheRowWithTheReason) {
+  MemoryOutbox store;
+  ScriptedConsumer consumer;
+  consumer.script = {absl::NotFoundError("tenants/acme/sessions/s1 not found")};
+  store.Add(4);
+  OutboxRelay relay(store, consumer);
+  ASSERT_EQ(*relay.RunOnce(), 1);
+  EXPECT_TRUE(store.rows[4].delivered.has_value());
+  EXPECT_THAT(store.rows[4].last_error, HasSubstr("not found"));
+}
+
+TEST(OutboxRelayTest, RetryDelayDoublesUpToItsCap) {
+  EXPECT_EQ(RetryDelay(1), absl::Seconds(1));
+  EXPECT_EQ(RetryDelay(2), absl::Seconds(2));
+  EXPECT_EQ(RetryDelay(5), absl::Seconds(16));
+  EXPECT_EQ(RetryDelay(9), absl::Seconds(256));
+  EXPECT_EQ(RetryDelay(10), absl::Minutes(5));
+  EXPECT_EQ(RetryDelay(1000), absl::Minutes(5));
+}
+
+}  // namespace
+}  // namespace lagom::session
