@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/strip.h"
 #include "common/strings.h"
 
@@ -128,6 +129,9 @@ absl::Status ApplyEnvironmentToFlags(
 }
 
 std::vector<char*> ParseCommandLineOrDie(int argc, char** argv, std::string_view usage) {
+  // Debian's Abseil is built with Mutex deadlock detection on, which records every lock
+  // acquisition in a global graph; Lagom's locks are leaf locks held briefly.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   const std::string_view program = ProgramName(argc > 0 ? argv[0] : nullptr);
   absl::StatusOr<CommandLine> cl = ParseArgs(argc, argv);
   absl::Status status = cl.status();

@@ -149,6 +149,48 @@ absl::StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& 
   return Unreachable(last_error);
 }
 
+absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
+  std::vector<RedisReply> out;
+  if (commands.empty()) return out;
+  absl::StatusOr<ContextPtr> c = Acquire();
+  if (!c.ok()) return c.status();
+  for (const std::vector<std::string>& argv : commands) {
+    std::vector<const char*> args;
+    std::vector<size_t> lens;
+    for (const std::string& a : argv) {
+      args.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    if (redisAppendCommandArgv(c->get(), static_cast<int>(args.size()), args.data(),
+                               lens.data()) != REDIS_OK) {
+      const std::string error = (*c)->errstr;
+      Release(*std::move(c));  // broken: dropped
+      return Unreachable(error);
+    }
+  }
+  absl::Status first_error;
+  for (const std::vector<std::string>& argv : commands) {
+    void* raw = nullptr;
+    if (redisGetReply(c->get(), &raw) != REDIS_OK || raw == nullptr) {
+      const std::string error = (*c)->errstr;
+      (*c)->err = (*c)->err != 0 ? (*c)->err : REDIS_ERR_OTHER;  // replies left unread
+      Release(*std::move(c));
+      return Unreachable(error);
+    }
+    ReplyPtr reply(static_cast<redisReply*>(raw));
+    if (reply->type == REDIS_REPLY_ERROR && first_error.ok()) {
+      first_error = absl::FailedPreconditionError(
+          absl::StrCat("redis ", argv.empty() ? "" : argv[0], ": ",
+                       absl::string_view(reply->str, reply->len)));
+    }
+    out.push_back(Convert(*reply));
+  }
+  Release(*std::move(c));
+  if (!first_error.ok()) return first_error;
+  return out;
+}
+
 absl::Status RedisClient::Ping() {
   absl::StatusOr<RedisReply> reply = Command({"PING"});
   if (!reply.ok()) return reply.status();

@@ -40,6 +40,11 @@ class RedisClient final {
   // An error reply is FAILED_PRECONDITION with Redis' message; a broken connection is
   // reconnected and the command retried once, then UNAVAILABLE.
   absl::StatusOr<RedisReply> Command(const std::vector<std::string>& argv);
+  // Sends every command at once on one connection and reads their replies in order: one round
+  // trip. Any error reply fails the whole call (the other commands have still run); a broken
+  // connection is UNAVAILABLE (not retried: some commands may have run).
+  absl::StatusOr<std::vector<RedisReply>> Pipeline(
+      const std::vector<std::vector<std::string>>& commands);
   absl::Status Ping();
 
  private:

@@ -60,6 +60,28 @@ TEST_F(RedisTest, ErrorReplyIsFailedPreconditionWithRedisMessage) {
   EXPECT_THAT(reply.status().message(), HasSubstr("not an integer"));
 }
 
+TEST_F(RedisTest, PipelineAnswersEveryCommandInOrder) {
+  const std::string n = TenantKey(tenant_, {"n"});
+  const std::string s = TenantKey(tenant_, {"s"});
+  absl::StatusOr<std::vector<RedisReply>> replies = redis_->Pipeline(
+      {{"INCRBY", n, "2"}, {"SET", s, "x"}, {"INCRBY", n, "3"}, {"GET", s}, {"GET", n}});
+  ASSERT_TRUE(replies.ok()) << replies.status();
+  ASSERT_EQ(replies->size(), 5u);
+  EXPECT_EQ((*replies)[0].integer, 2);
+  EXPECT_EQ((*replies)[2].integer, 5);
+  EXPECT_EQ((*replies)[3].str, "x");
+  EXPECT_EQ((*replies)[4].str, "5");
+  EXPECT_TRUE(redis_->Pipeline({})->empty());
+
+  // An error reply fails the call, names the command, and leaves the connection usable.
+  absl::StatusOr<std::vector<RedisReply>> failed =
+      redis_->Pipeline({{"INCR", s}, {"INCRBY", n, "10"}});
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(failed.status().message(), HasSubstr("redis INCR"));
+  EXPECT_EQ(Run({"GET", n}).str, "15") << "the other commands still ran";
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(redis_->Ping().ok());
+}
+
 TEST_F(RedisTest, KeysAreNamespacedByTenant) {
   RequestContext other{.tenant_id = testing::UniqueTenantId()};
   EXPECT_EQ(TenantKey({.tenant_id = "acme"}, {"session", "s1", "progress"}),

@@ -4,6 +4,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
@@ -109,6 +110,35 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
     request.SerializeToCodedStream(&coded);
   }
   return fingerprint;
+}
+
+absl::Status ReplayReply(const IdempotentReply& prior, absl::string_view request_id,
+                         absl::string_view method, const std::string& fingerprint,
+                         google::protobuf::Message* response) {
+  if (prior.method != method || prior.request != fingerprint) {
+    return Error(
+        absl::StatusCode::kAlreadyExists, "REQUEST_ID_REUSED",
+        absl::StrCat("request_id ", request_id, " was already used for a different request"));
+  }
+  if (!response->ParseFromString(prior.reply)) {
+    return absl::DataLossError("stored reply of an earlier request is unreadable");
+  }
+  return absl::OkStatus();
+}
+
+IdempotentReply KeptReply(absl::string_view method, std::string fingerprint,
+                          const google::protobuf::Message& response,
+                          const std::function<void(google::protobuf::Message&)>& redact) {
+  std::string kept;
+  if (redact) {
+    std::unique_ptr<google::protobuf::Message> copy(response.New());
+    copy->CopyFrom(response);
+    redact(*copy);
+    kept = copy->SerializeAsString();
+  } else {
+    kept = response.SerializeAsString();
+  }
+  return IdempotentReply{std::string(method), std::move(fingerprint), std::move(kept)};
 }
 
 }  // namespace lagom

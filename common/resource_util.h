@@ -77,42 +77,35 @@ absl::Status NotFound(absl::string_view noun, absl::string_view name);
 // Deterministic serialization of a request, to tell a retry from a different request.
 std::string RequestFingerprint(const google::protobuf::Message& request);
 
+// A retry's outcome from the reply kept for its request_id: that reply (parsed into
+// `response`), or REQUEST_ID_REUSED when the request_id came with a different request.
+absl::Status ReplayReply(const IdempotentReply& prior, absl::string_view request_id,
+                         absl::string_view method, const std::string& fingerprint,
+                         google::protobuf::Message* response);
+
+// What is kept of `response` for retries; `redact` (optional) clears what must be shown only
+// once (secrets).
+IdempotentReply KeptReply(absl::string_view method, std::string fingerprint,
+                          const google::protobuf::Message& response,
+                          const std::function<void(google::protobuf::Message&)>& redact = {});
+
 // A mutation with a request_id runs once: a retry with the same request gets the first reply,
 // the same request_id on a different request is refused (REQUEST_ID_REUSED). `tx` is any
-// transaction with FindReply(id) and RecordReply(id, IdempotentReply). `redact` (optional)
-// clears what must be shown only once (secrets) from the reply that is kept for retries.
+// transaction with FindReply(id) and RecordReply(id, IdempotentReply). `redact` as for
+// KeptReply.
 template <typename Tx, typename Body>
 absl::Status RunIdempotent(Tx& tx, absl::string_view request_id, absl::string_view method,
                            const google::protobuf::Message& request,
                            google::protobuf::Message* response, Body&& body,
                            const std::function<void(google::protobuf::Message&)>& redact = {}) {
   if (request_id.empty()) return body();
-  const std::string fingerprint = RequestFingerprint(request);
+  std::string fingerprint = RequestFingerprint(request);
   absl::StatusOr<std::optional<IdempotentReply>> prior = tx.FindReply(std::string(request_id));
   if (!prior.ok()) return prior.status();
-  if (prior->has_value()) {
-    if ((*prior)->method != method || (*prior)->request != fingerprint) {
-      return Error(
-          absl::StatusCode::kAlreadyExists, "REQUEST_ID_REUSED",
-          absl::StrCat("request_id ", request_id, " was already used for a different request"));
-    }
-    if (!response->ParseFromString((*prior)->reply)) {
-      return absl::DataLossError("stored reply of an earlier request is unreadable");
-    }
-    return absl::OkStatus();
-  }
+  if (prior->has_value()) return ReplayReply(**prior, request_id, method, fingerprint, response);
   if (absl::Status s = body(); !s.ok()) return s;
-  std::string kept;
-  if (redact) {
-    std::unique_ptr<google::protobuf::Message> copy(response->New());
-    copy->CopyFrom(*response);
-    redact(*copy);
-    kept = copy->SerializeAsString();
-  } else {
-    kept = response->SerializeAsString();
-  }
   return tx.RecordReply(std::string(request_id),
-                        IdempotentReply{std::string(method), fingerprint, std::move(kept)});
+                        KeptReply(method, std::move(fingerprint), *response, redact));
 }
 
 }  // namespace lagom

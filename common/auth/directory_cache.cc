@@ -16,9 +16,10 @@ bool IsVerdict(const absl::Status& status) {
 }  // namespace
 
 DirectoryCache::DirectoryCache(ApiKeyVerifier& keys, SubjectResolver& subjects, absl::Duration ttl,
-                               size_t max_entries)
+                               size_t max_entries, InviteTokenVerifier* invites)
     : keys_(keys),
       subjects_(subjects),
+      invites_(invites),
       ttl_(ttl),
       max_entries_(max_entries > 0 ? max_entries : 1) {}
 
@@ -33,6 +34,16 @@ absl::StatusOr<Principal> DirectoryCache::ResolveSubject(absl::string_view tenan
   return Lookup(
       HashApiKeySecret(absl::StrCat("jwt_subject\n", tenant_id.size(), ":", tenant_id, subject)),
       [&] { return subjects_.ResolveSubject(tenant_id, subject); });
+}
+
+absl::StatusOr<Principal> DirectoryCache::VerifyInviteToken(absl::string_view token) {
+  return Lookup(HashApiKeySecret(absl::StrCat("invite_token\n", token)),
+                [&]() -> absl::StatusOr<Principal> {
+                  if (invites_ == nullptr) {
+                    return absl::UnauthenticatedError("invite tokens are not accepted here");
+                  }
+                  return invites_->VerifyInviteToken(token);
+                });
 }
 
 absl::StatusOr<Principal> DirectoryCache::Lookup(

@@ -242,5 +242,44 @@ TEST_F(RemoteDirectoryTest, ConcurrentCallersAreServed) {
   EXPECT_LE(service_.calls(), 8);  // at most one miss per thread before the first answer lands
 }
 
+// Invite tokens (the session service's own records) are cached like API keys: a hot token
+// costs one look-up per ttl, a refusal is kept too, an outage is not.
+class CountingInvites final : public InviteTokenVerifier {
+ public:
+  absl::StatusOr<Principal> VerifyInviteToken(absl::string_view token) override {
+    ++calls;
+    if (!outage.ok()) return outage;
+    if (token != "inv_acme.i1.secret") return absl::UnauthenticatedError("unknown invite token");
+    return MakePrincipal("acme", "invite", v1::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT);
+  }
+  int calls = 0;
+  absl::Status outage;
+};
+
+TEST_F(RemoteDirectoryTest, InviteTokensAreCachedBriefly) {
+  CountingInvites invites;
+  auto directory = Directory(absl::Minutes(1));
+  DirectoryCache cache(*directory, *directory, absl::Milliseconds(200), 100, &invites);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(cache.VerifyInviteToken("inv_acme.i1.secret").ok());
+  EXPECT_EQ(invites.calls, 1);
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(cache.VerifyInviteToken("inv_acme.i1.wrong").ok());
+  EXPECT_EQ(invites.calls, 2);
+  absl::SleepFor(absl::Milliseconds(250));
+  ASSERT_TRUE(cache.VerifyInviteToken("inv_acme.i1.secret").ok());
+  EXPECT_EQ(invites.calls, 3) << "asked again once the ttl ran out";
+
+  invites.outage = absl::UnavailableError("database restarting");
+  absl::SleepFor(absl::Milliseconds(250));
+  EXPECT_EQ(cache.VerifyInviteToken("inv_acme.i1.secret").status().code(),
+            absl::StatusCode::kUnavailable);
+  invites.outage = absl::OkStatus();
+  EXPECT_TRUE(cache.VerifyInviteToken("inv_acme.i1.secret").ok());
+  EXPECT_EQ(invites.calls, 5) << "an outage is not a verdict";
+
+  DirectoryCache without(*directory, *directory);
+  EXPECT_EQ(without.VerifyInviteToken("inv_acme.i1.secret").status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
 }  // namespace
 }  // namespace lagom::auth

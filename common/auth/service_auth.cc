@@ -117,8 +117,15 @@ std::unique_ptr<ServiceAuth> RemoteServiceAuthOrDie(absl::string_view service,
       grpc::CreateChannel(address, ServiceChannelCredentials()), auth->service_token);
   AuthOptions options;
   options.service_token = auth->service_token;
-  auth->authenticator = MakeCredentialAuthenticator(options, auth->jwt.get(), auth->directory.get(),
-                                                    auth->directory.get(), invites);
+  // Invite tokens are checked against the session service's own records, cached as briefly
+  // as API keys are (a revoked token stops working within half a second).
+  if (invites != nullptr) {
+    auth->local_cache = std::make_unique<DirectoryCache>(
+        *auth->directory, *auth->directory, absl::Milliseconds(500), 10000, invites);
+  }
+  auth->authenticator = MakeCredentialAuthenticator(
+      options, auth->jwt.get(), auth->directory.get(), auth->directory.get(),
+      invites != nullptr ? auth->local_cache.get() : nullptr);
   auth->guard = std::make_unique<CallGuard>(*auth->authenticator, auth->limiter.get());
   return auth;
 }

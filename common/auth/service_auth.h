@@ -28,7 +28,8 @@ struct ServiceAuth {
   std::string service_token;
   std::unique_ptr<JwtVerifier> jwt;
   std::unique_ptr<RemoteDirectory> directory;   // null where the records are local
-  std::unique_ptr<DirectoryCache> local_cache;  // in front of local records; null otherwise
+  std::unique_ptr<DirectoryCache> local_cache;  // in front of local records (API keys, or the
+                                                // session service's invitations); else null
   std::unique_ptr<Authenticator> authenticator;
   std::unique_ptr<RateLimiter> limiter;
   std::unique_ptr<CallGuard> guard;

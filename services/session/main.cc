@@ -33,9 +33,15 @@ ABSL_FLAG(std::string, scoring_addr, "",
           "Scoring service HOST:PORT: where session.closed events go (they wait in the outbox "
           "while it is unset or unreachable)");
 ABSL_FLAG(int, answer_batch, 64, "At most this many answer submissions share one transaction");
+ABSL_FLAG(int, answer_writers, 1,
+          "At most this many answer transactions run at once (more only pays with spare cores)");
 ABSL_DECLARE_FLAG(std::string, questionnaire_addr);
+ABSL_DECLARE_FLAG(int, executor_threads);
 
 int main(int argc, char** argv) {
+  // Concurrent answer submissions wait on an executor thread while their batch commits: enough
+  // threads that a full batch can gather (the flag and LAGOM_EXECUTOR_THREADS still win).
+  absl::SetFlag(&FLAGS_executor_threads, 64);
   lagom::ParseCommandLineOrDie(argc, argv, "lagom-session: live assessment sessions");
   lagom::InitLogging("session");
   lagom::ServerOptions options = lagom::ServerOptionsFromFlags("session");
@@ -64,7 +70,8 @@ int main(int argc, char** argv) {
   lagom::session::SessionCore sessions(store, catalog, absl::Now, &live);
   lagom::session::ParticipantCore participants(store, models, live, tokens);
   lagom::session::AnswerCore answers(store, models, live, auth->service_token, absl::Now,
-                                     absl::GetFlag(FLAGS_answer_batch));
+                                     absl::GetFlag(FLAGS_answer_batch),
+                                     absl::GetFlag(FLAGS_answer_writers));
   lagom::session::SessionServiceImpl session_service(
       *auth->guard, executor, sessions, participants, answers,
       lagom::session::WatchDeps{store, models, live, hub, executor, auth->limiter.get()});

@@ -11,6 +11,7 @@
 #include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -218,13 +219,20 @@ absl::Status AnswerCore::DeleteAnswer(const RequestContext& rc, const api::Delet
 absl::Status AnswerCore::Enqueue(Write& w) {
   absl::MutexLock lock(&mu_);
   queue_.push_back(&w);
+  // Woken only when its write is done or a batch can start (absl::Mutex evaluates the
+  // conditions on unlock, so a finished batch wakes its own writers, not every waiter).
+  std::pair<AnswerCore*, Write*> self{this, &w};
+  const absl::Condition done_or_lead(
+      +[](std::pair<AnswerCore*, Write*>* p) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        return p->second->done ||
+               (p->first->writers_ < p->first->max_writers_ && !p->first->queue_.empty());
+      },
+      &self);
   while (!w.done) {
-    if (writing_) {
-      cv_.Wait(&mu_);
-      continue;
-    }
+    mu_.Await(done_or_lead);
+    if (w.done) break;
     // Lead: take the waiting writes of the first one's tenant, at most one per request_id.
-    writing_ = true;
+    ++writers_;
     std::vector<Write*> batch;
     absl::flat_hash_set<std::string> request_ids;
     const std::string tenant = queue_.front()->rc->tenant_id;
@@ -240,30 +248,37 @@ absl::Status AnswerCore::Enqueue(Write& w) {
       }
     }
     mu_.Unlock();
-    RunBatch(batch);
+    std::vector<std::pair<LiveSession, std::vector<AnswerChange>>> changed;
+    RunBatch(batch, changed);
+    mu_.Lock();
+    // Committed: the next batch may start while this one updates the live state, which its
+    // writers see done before they are answered (so a caller's progress includes its answer).
+    --writers_;
+    mu_.Unlock();
+    for (const auto& [session, changes] : changed) {
+      live_.AnswersChanged(*batch.front()->rc, session, changes);
+    }
     mu_.Lock();
     for (Write* done : batch) done->done = true;
-    writing_ = false;
-    cv_.SignalAll();
   }
   return w.status;
 }
 
-void AnswerCore::RunBatch(const std::vector<Write*>& batch) {
+void AnswerCore::RunBatch(const std::vector<Write*>& batch,
+                          std::vector<std::pair<LiveSession, std::vector<AnswerChange>>>& changed) {
   std::vector<std::pair<LiveSession, std::vector<AnswerChange>>> changes;
   absl::Status tx = RunInTransaction(batch, changes);
   if (!tx.ok() && batch.size() > 1) {
     // Something failed the whole transaction: give each write its own.
-    for (Write* w : batch) RunBatch({w});
+    for (Write* w : batch) RunBatch({w}, changed);
     return;
   }
   if (!tx.ok()) {
     batch.front()->status = tx;
     return;
   }
-  for (const auto& [session, session_changes] : changes) {
-    if (!session_changes.empty())
-      live_.AnswersChanged(*batch.front()->rc, session, session_changes);
+  for (auto& change : changes) {
+    if (!change.second.empty()) changed.push_back(std::move(change));
   }
 }
 
@@ -272,6 +287,7 @@ absl::Status AnswerCore::RunInTransaction(
     std::vector<std::pair<LiveSession, std::vector<AnswerChange>>>& changes) {
   const RequestContext& rc = *batch.front()->rc;
   const absl::Time now = clock_();
+  auto PersonKey = [](const Write& w) { return absl::StrCat(w.session_id, "/", w.participant_id); };
   std::vector<std::pair<size_t, api::Participant>> joined;  // (index in changes, who)
   std::vector<absl::Status> outcomes(batch.size());
   absl::Status committed = store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
@@ -283,8 +299,31 @@ absl::Status AnswerCore::RunInTransaction(
       absl::flat_hash_map<std::string, int> rounds;
       size_t changes_index = 0;
     };
-    absl::flat_hash_map<std::string, SessionState> sessions;
+    // node_hash_map: Pending keeps pointers to the states.
+    absl::node_hash_map<std::string, SessionState> sessions;
+    // By "session/participant": participant ids are per session.
     absl::flat_hash_map<std::string, std::pair<ParticipantRecord, api::Participant>> people;
+    // A write that passed every check, with the journal rows it adds.
+    struct Pending {
+      size_t index;  // in batch
+      SessionState* st;
+      std::string fingerprint;  // of a request with a request_id
+      std::vector<AnswerRecord> rows;
+    };
+    std::vector<Pending> pending;
+    {
+      // Everyone and every kept reply the batch needs, read at once.
+      std::map<std::string, std::vector<std::string>> participants_by_session;
+      std::vector<std::string> request_ids;
+      for (const Write* w : batch) {
+        participants_by_session[w->session_id].push_back(w->participant_id);
+        if (!w->request_id.empty()) request_ids.push_back(w->request_id);
+      }
+      for (auto& [sid, pids] : participants_by_session) {
+        if (absl::Status s = tx.Prefetch(sid, pids, request_ids); !s.ok()) return s;
+        request_ids.clear();
+      }
+    }
     for (size_t i = 0; i < batch.size(); ++i) {
       Write& w = *batch[i];
       auto [it, fresh] = sessions.try_emplace(w.session_id);
@@ -311,129 +350,177 @@ absl::Status AnswerCore::RunInTransaction(
           changes.push_back({st.live, {}});
         }
       }
-      bool wrote = false;
-      outcomes[i] =
-          RunIdempotent(tx, w.request_id, w.method, *w.request, w.response, [&]() -> absl::Status {
-            if (!st.usable.ok()) return st.usable;
-            auto person = people.find(w.participant_id);
-            if (person == people.end()) {
-              absl::StatusOr<std::optional<ParticipantRecord>> record =
-                  tx.GetParticipant(w.session_id, w.participant_id);
-              if (!record.ok()) return record.status();
-              if (!record->has_value()) return NotFound("participant", w.parent);
-              absl::StatusOr<api::Participant> parsed = ParseParticipant(**record);
-              if (!parsed.ok()) return parsed.status();
-              person = people.emplace(w.participant_id, std::make_pair(**record, *parsed)).first;
-            }
-            auto& [record, participant] = person->second;
-            // Each write's own caller: a batch mixes callers of one tenant.
-            if (!ActsAs(*w.rc, w.parent, record.principal)) return NotYou(w.parent);
-            const ModelIndex& model = *st.live.model;
-            std::vector<AnswerRecord> rows;
-            if (w.withdraw_item) {
-              const std::string& item = *w.withdraw_item;
-              const int round = st.rounds.count(item) ? st.rounds[item] : 1;
-              absl::StatusOr<std::vector<AnswerRecord>> mine =
-                  tx.ListAnswers(w.session_id, w.participant_id);
-              if (!mine.ok()) return mine.status();
-              auto found = absl::c_find_if(*mine, [&](const AnswerRecord& a) {
-                return a.item_id == item && a.round == round && !a.withdrawn;
-              });
-              const std::string name = absl::StrCat(w.parent, "/answers/", item);
-              if (found == mine->end()) return NotFound("answer", name);
-              if (absl::Status e = CheckEtag(name, w.withdraw_etag, EtagOf(found->seq)); !e.ok()) {
-                return e;
-              }
-              AnswerRecord row = *found;
-              row.withdrawn = true;
-              row.submit_time = now;
-              rows.push_back(std::move(row));
-            } else {
-              Violations v;
-              for (size_t a = 0; a < w.answers.size(); ++a) {
-                model.CheckAnswer(participant.perspective(), w.answers[a],
-                                  w.batched ? absl::StrCat("answers[", a, "]") : "answer", v);
-              }
-              if (!v.empty()) return std::move(v).ToStatus("invalid answer");
-              std::optional<std::vector<AnswerRecord>> mine;
-              for (api::Answer& a : w.answers) {
-                const int round = st.rounds.count(a.item_id()) ? st.rounds[a.item_id()] : 1;
-                if (!a.etag().empty()) {
-                  if (!mine) {
-                    absl::StatusOr<std::vector<AnswerRecord>> read =
-                        tx.ListAnswers(w.session_id, w.participant_id);
-                    if (!read.ok()) return read.status();
-                    mine = *std::move(read);
-                  }
-                  auto found = absl::c_find_if(*mine, [&](const AnswerRecord& r) {
-                    return r.item_id == a.item_id() && r.round == round && !r.withdrawn;
-                  });
-                  const std::string name = absl::StrCat(w.parent, "/answers/", a.item_id());
-                  if (absl::Status e =
-                          CheckEtag(name, a.etag(), found == mine->end() ? "" : EtagOf(found->seq));
-                      !e.ok()) {
-                    return e;
-                  }
-                }
-                a.clear_name();
-                a.clear_etag();
-                a.set_round(round);
-                a.set_perspective(PerspectiveOf(participant.perspective()));
-                a.set_customer_organization(participant.customer_organization());
-                *a.mutable_submit_time() = ToProto(now);
-                rows.push_back(AnswerRecord{w.participant_id, a.item_id(), round, 0, false,
-                                            a.SerializeAsString(), now});
-              }
-            }
-            if (absl::Status s = tx.WriteAnswers(w.session_id, rows); !s.ok()) return s;
-            wrote = true;
-            std::vector<api::Answer> stored;  // in request order
-            for (const AnswerRecord& row : rows) {
-              absl::StatusOr<api::Answer> answer = ToAnswer(rc, w.session_id, row);
-              if (!answer.ok()) return answer.status();
-              AnswerChange change{w.participant_id,
-                                  participant.perspective(),
-                                  participant.customer_organization(),
-                                  row.item_id,
-                                  row.round,
-                                  row.seq,
-                                  row.withdrawn,
-                                  row.withdrawn ? std::nullopt : ValueOf(*answer)};
-              changes[st.changes_index].second.push_back(std::move(change));
-              if (!row.withdrawn) stored.push_back(*std::move(answer));
-            }
-            if (participant.state() == api::PARTICIPANT_STATE_INVITED) {
-              participant.set_state(api::PARTICIPANT_STATE_ACTIVE);
-              *participant.mutable_join_time() = ToProto(now);
-              *participant.mutable_update_time() = ToProto(now);
-              api::Participant body = participant;
-              body.clear_etag();
-              ParticipantRecord next = record;
-              next.version = record.version + 1;
-              next.body = body.SerializeAsString();
-              if (absl::Status s = tx.UpdateParticipant(w.session_id, next, record.version);
-                  !s.ok()) {
-                return s;
-              }
-              record = next;
-              participant.set_etag(EtagOf(next.version));
-              joined.emplace_back(st.changes_index, participant);
-            }
-            // The response, before RunIdempotent keeps it for retries (which it answers
-            // from the kept reply).
-            if (w.method == "SubmitAnswer") {
-              *static_cast<api::SubmitAnswerResponse*>(w.response)->mutable_answer() =
-                  std::move(stored.front());
-            } else if (w.method == "BatchSubmitAnswers") {
-              auto* out = static_cast<api::BatchSubmitAnswersResponse*>(w.response);
-              out->clear_answers();
-              for (api::Answer& a : stored) *out->add_answers() = std::move(a);
-            }
-            return absl::OkStatus();
+      // A retry of a write already made: its first reply.
+      std::string fingerprint;
+      if (!w.request_id.empty()) {
+        fingerprint = RequestFingerprint(*w.request);
+        absl::StatusOr<std::optional<IdempotentReply>> prior = tx.FindReply(w.request_id);
+        if (!prior.ok()) return prior.status();
+        if (prior->has_value()) {
+          outcomes[i] = ReplayReply(**prior, w.request_id, w.method, fingerprint, w.response);
+          continue;
+        }
+      }
+      absl::StatusOr<std::vector<AnswerRecord>> rows = [&]() -> absl::StatusOr<std::vector<AnswerRecord>> {
+        if (!st.usable.ok()) return st.usable;
+        auto person = people.find(PersonKey(w));
+        if (person == people.end()) {
+          absl::StatusOr<std::optional<ParticipantRecord>> record =
+              tx.GetParticipant(w.session_id, w.participant_id);
+          if (!record.ok()) return record.status();
+          if (!record->has_value()) return NotFound("participant", w.parent);
+          absl::StatusOr<api::Participant> parsed = ParseParticipant(**record);
+          if (!parsed.ok()) return parsed.status();
+          person = people.emplace(PersonKey(w), std::make_pair(**record, *parsed)).first;
+        }
+        const auto& [record, participant] = person->second;
+        // Each write's own caller: a batch mixes callers of one tenant.
+        if (!ActsAs(*w.rc, w.parent, record.principal)) return NotYou(w.parent);
+        const ModelIndex& model = *st.live.model;
+        std::vector<AnswerRecord> out;
+        std::optional<std::vector<AnswerRecord>> mine;  // read only when an etag needs it
+        auto current = [&](const std::string& item,
+                           int round) -> absl::StatusOr<std::optional<AnswerRecord>> {
+          if (!mine) {
+            absl::StatusOr<std::vector<AnswerRecord>> read =
+                tx.ListAnswers(w.session_id, w.participant_id);
+            if (!read.ok()) return read.status();
+            mine = *std::move(read);
+          }
+          auto found = absl::c_find_if(*mine, [&](const AnswerRecord& a) {
+            return a.item_id == item && a.round == round && !a.withdrawn;
           });
-      // A write that failed after it wrote cannot be undone alone: fail the transaction so
-      // every write is retried on its own.
-      if (!outcomes[i].ok() && wrote) return outcomes[i];
+          if (found == mine->end()) return std::nullopt;
+          return *found;
+        };
+        if (w.withdraw_item) {
+          const std::string& item = *w.withdraw_item;
+          const int round = st.rounds.count(item) ? st.rounds[item] : 1;
+          absl::StatusOr<std::optional<AnswerRecord>> found = current(item, round);
+          if (!found.ok()) return found.status();
+          const std::string name = absl::StrCat(w.parent, "/answers/", item);
+          if (!found->has_value()) return NotFound("answer", name);
+          if (absl::Status e = CheckEtag(name, w.withdraw_etag, EtagOf((*found)->seq)); !e.ok()) {
+            return e;
+          }
+          AnswerRecord row = **found;
+          row.withdrawn = true;
+          row.submit_time = now;
+          out.push_back(std::move(row));
+          return out;
+        }
+        Violations v;
+        for (size_t a = 0; a < w.answers.size(); ++a) {
+          model.CheckAnswer(participant.perspective(), w.answers[a],
+                            w.batched ? absl::StrCat("answers[", a, "]") : "answer", v);
+        }
+        if (!v.empty()) return std::move(v).ToStatus("invalid answer");
+        for (api::Answer& a : w.answers) {
+          const int round = st.rounds.count(a.item_id()) ? st.rounds[a.item_id()] : 1;
+          if (!a.etag().empty()) {
+            absl::StatusOr<std::optional<AnswerRecord>> found = current(a.item_id(), round);
+            if (!found.ok()) return found.status();
+            const std::string name = absl::StrCat(w.parent, "/answers/", a.item_id());
+            if (absl::Status e = CheckEtag(name, a.etag(),
+                                           found->has_value() ? EtagOf((*found)->seq) : "");
+                !e.ok()) {
+              return e;
+            }
+          }
+          a.clear_name();
+          a.clear_etag();
+          a.set_round(round);
+          a.set_perspective(PerspectiveOf(participant.perspective()));
+          a.set_customer_organization(participant.customer_organization());
+          *a.mutable_submit_time() = ToProto(now);
+          out.push_back(AnswerRecord{w.participant_id, a.item_id(), round, 0, false,
+                                     a.SerializeAsString(), now});
+        }
+        return out;
+      }();
+      if (!rows.ok()) {
+        outcomes[i] = rows.status();
+        continue;
+      }
+      pending.push_back(Pending{i, &st, std::move(fingerprint), *std::move(rows)});
+    }
+
+    // One journal statement per session for every row of the batch (one statement cannot
+    // upsert a row twice: a repeated answer starts another).
+    for (auto& [sid, st] : sessions) {
+      std::vector<AnswerRecord*> group;
+      absl::flat_hash_set<std::tuple<std::string, std::string, int>> keys;
+      auto write = [&, sid = &sid]() -> absl::Status {
+        if (group.empty()) return absl::OkStatus();
+        std::vector<AnswerRecord> records;
+        records.reserve(group.size());
+        for (AnswerRecord* r : group) records.push_back(*r);
+        if (absl::Status s = tx.WriteAnswers(*sid, records); !s.ok()) return s;
+        for (size_t k = 0; k < group.size(); ++k) group[k]->seq = records[k].seq;
+        group.clear();
+        keys.clear();
+        return absl::OkStatus();
+      };
+      for (Pending& p : pending) {
+        if (p.st != &st) continue;
+        for (AnswerRecord& r : p.rows) {
+          if (!keys.insert({r.participant_id, r.item_id, r.round}).second) {
+            if (absl::Status s = write(); !s.ok()) return s;
+            keys.insert({r.participant_id, r.item_id, r.round});
+          }
+          group.push_back(&r);
+        }
+      }
+      if (absl::Status s = write(); !s.ok()) return s;
+    }
+
+    // What each write stored: its reply (kept for retries), live changes, joins. A failure
+    // here fails the transaction, so every write is retried on its own.
+    for (Pending& p : pending) {
+      Write& w = *batch[p.index];
+      SessionState& st = *p.st;
+      auto& [record, participant] = people.at(PersonKey(w));
+      std::vector<api::Answer> stored;  // in request order
+      for (const AnswerRecord& row : p.rows) {
+        absl::StatusOr<api::Answer> answer = ToAnswer(rc, w.session_id, row);
+        if (!answer.ok()) return answer.status();
+        changes[st.changes_index].second.push_back(
+            AnswerChange{w.participant_id, participant.perspective(),
+                         participant.customer_organization(), row.item_id, row.round, row.seq,
+                         row.withdrawn, row.withdrawn ? std::nullopt : ValueOf(*answer)});
+        if (!row.withdrawn) stored.push_back(*std::move(answer));
+      }
+      if (participant.state() == api::PARTICIPANT_STATE_INVITED) {
+        participant.set_state(api::PARTICIPANT_STATE_ACTIVE);
+        *participant.mutable_join_time() = ToProto(now);
+        *participant.mutable_update_time() = ToProto(now);
+        api::Participant body = participant;
+        body.clear_etag();
+        ParticipantRecord next = record;
+        next.version = record.version + 1;
+        next.body = body.SerializeAsString();
+        if (absl::Status s = tx.UpdateParticipant(w.session_id, next, record.version); !s.ok()) {
+          return s;
+        }
+        record = next;
+        participant.set_etag(EtagOf(next.version));
+        joined.emplace_back(st.changes_index, participant);
+      }
+      if (w.method == "SubmitAnswer") {
+        *static_cast<api::SubmitAnswerResponse*>(w.response)->mutable_answer() =
+            std::move(stored.front());
+      } else if (w.method == "BatchSubmitAnswers") {
+        auto* out = static_cast<api::BatchSubmitAnswersResponse*>(w.response);
+        out->clear_answers();
+        for (api::Answer& a : stored) *out->add_answers() = std::move(a);
+      }
+      if (!w.request_id.empty()) {
+        if (absl::Status s = tx.RecordReply(
+                w.request_id, KeptReply(w.method, std::move(p.fingerprint), *w.response));
+            !s.ok()) {
+          return s;
+        }
+      }
     }
     return absl::OkStatus();
   });

@@ -6,6 +6,7 @@
 #ifndef LAGOM_SERVICES_SESSION_CORE_ANSWER_CORE_H_
 #define LAGOM_SERVICES_SESSION_CORE_ANSWER_CORE_H_
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <string>
@@ -27,16 +28,19 @@ namespace lagom::session {
 class AnswerCore final {
  public:
   using Clock = std::function<absl::Time()>;
-  // At most `max_batch` submissions share one transaction. `pseudonym_key` (a secret every
-  // replica shares) keys the pseudonyms that stand for participants in anonymous sessions.
+  // At most `max_batch` submissions share one transaction, and at most `max_writers`
+  // transactions run at once. `pseudonym_key` (a secret every replica shares) keys the
+  // pseudonyms that stand for participants in anonymous sessions.
   AnswerCore(SessionStore& store, ModelIndexCache& models, LiveState& live,
-             std::string pseudonym_key, Clock clock = absl::Now, int max_batch = 64)
+             std::string pseudonym_key, Clock clock = absl::Now, int max_batch = 64,
+             int max_writers = 1)
       : store_(store),
         models_(models),
         live_(live),
         pseudonym_key_(std::move(pseudonym_key)),
         clock_(std::move(clock)),
-        max_batch_(max_batch) {}
+        max_batch_(std::max(max_batch, 1)),
+        max_writers_(std::max(max_writers, 1)) {}
 
   absl::Status SubmitAnswer(const RequestContext& rc, const api::SubmitAnswerRequest& req,
                             api::SubmitAnswerResponse* resp);
@@ -72,8 +76,9 @@ class AnswerCore final {
 
   absl::Status Enqueue(Write& w);
   // Runs `batch` (one tenant) in one transaction; on a failure of the transaction itself,
-  // each write alone.
-  void RunBatch(const std::vector<Write*>& batch);
+  // each write alone. Appends the committed changes for the live state to `changed`.
+  void RunBatch(const std::vector<Write*>& batch,
+                std::vector<std::pair<LiveSession, std::vector<AnswerChange>>>& changed);
   absl::Status RunInTransaction(
       const std::vector<Write*>& batch,
       std::vector<std::pair<LiveSession, std::vector<AnswerChange>>>& changes);
@@ -84,11 +89,11 @@ class AnswerCore final {
   const std::string pseudonym_key_;
   Clock clock_;
   const int max_batch_;
+  const int max_writers_;
 
   absl::Mutex mu_;
   std::deque<Write*> queue_ ABSL_GUARDED_BY(mu_);
-  absl::CondVar cv_;
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  int writers_ ABSL_GUARDED_BY(mu_) = 0;  // batches being written
 };
 
 }  // namespace lagom::session

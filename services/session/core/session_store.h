@@ -145,9 +145,20 @@ class SessionTransaction {
 
   virtual absl::Status AddOutboxEvent(const OutboxEvent& event) = 0;
 
+  // A stored reply may be written only when the transaction commits (it is visible to
+  // FindReply in this transaction at once).
   virtual absl::StatusOr<std::optional<IdempotentReply>> FindReply(
       const std::string& request_id) = 0;
   virtual absl::Status RecordReply(const std::string& request_id, const IdempotentReply& reply) = 0;
+
+  // A hint before a batch of writes: the participants of `session_id` and the kept replies it
+  // is about to ask for. A store may read them all at once and answer GetParticipant and
+  // FindReply for them from memory for the rest of the transaction.
+  virtual absl::Status Prefetch(const std::string& /*session_id*/,
+                                const std::vector<std::string>& /*participant_ids*/,
+                                const std::vector<std::string>& /*request_ids*/) {
+    return absl::OkStatus();
+  }
 };
 
 class SessionStore {

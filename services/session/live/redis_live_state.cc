@@ -111,6 +111,28 @@ void AddPerson(std::vector<std::string>& entries, const api::Participant& p,
 
 std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
 
+// Progress from the "answered" and "people" hashes.
+api::SessionProgress ProgressFrom(const ModelIndex& model, const RedisReply& answered_hash,
+                                  const RedisReply& people) {
+  absl::flat_hash_map<std::string, int> answered;
+  for (size_t i = 0; i + 1 < answered_hash.elements.size(); i += 2) {
+    int n = 0;
+    (void)absl::SimpleAtoi(answered_hash.elements[i + 1].str, &n);
+    answered[answered_hash.elements[i].str] = n;
+  }
+  std::vector<LiveParticipant> participants;
+  for (size_t i = 0; i + 1 < people.elements.size(); i += 2) {
+    std::vector<std::string> parts = absl::StrSplit(people.elements[i + 1].str, '|');
+    if (parts.size() != 3) continue;
+    api::ParticipantState state = api::PARTICIPANT_STATE_UNSPECIFIED;
+    (void)api::ParticipantState_Parse(parts[0], &state);
+    const std::string& id = people.elements[i].str;
+    participants.push_back(LiveParticipant{id, PerspectiveOfKind(parts[1]), parts[2], state,
+                                           answered.contains(id) ? answered[id] : 0});
+  }
+  return SessionProgressOf(model, participants);
+}
+
 }  // namespace
 
 std::string RedisLiveState::EventsKey(const std::string& tenant_id, const std::string& session_id) {
@@ -215,38 +237,63 @@ absl::Status RedisLiveState::EnsureBuilt(const RequestContext& rc, const LiveSes
   return Rebuild(rc, s);
 }
 
-absl::Status RedisLiveState::Append(const RequestContext& rc, const std::string& sid,
-                                    absl::string_view kind, const std::string& payload) {
-  absl::StatusOr<RedisReply> added =
-      redis_.Command({"XADD", EventsKey(rc.tenant_id, sid), "MAXLEN", "~",
-                      absl::StrCat(stream_length_), "*", "k", std::string(kind), "e", payload});
-  return added.status();
+std::vector<std::string> RedisLiveState::AppendCommand(const RequestContext& rc,
+                                                      const std::string& sid,
+                                                      absl::string_view kind,
+                                                      const std::string& payload) const {
+  return {"XADD", EventsKey(rc.tenant_id, sid), "MAXLEN", "~", absl::StrCat(stream_length_),
+          "*",    "k",  std::string(kind),        "e",      payload};
 }
 
-absl::StatusOr<api::ItemDistribution> RedisLiveState::ReadDistribution(const RequestContext& rc,
-                                                                       const LiveSession& s,
-                                                                       const std::string& item_id) {
-  const ItemRule* rule = s.model->Find(item_id);
-  if (rule == nullptr) return absl::NotFoundError(absl::StrCat("item ", item_id));
-  absl::StatusOr<RedisReply> round =
-      redis_.Command({"HGET", Key(rc, s.session_id, "rounds"), item_id});
-  if (!round.ok()) return round.status();
-  int number = 1;
-  if (round->type == RedisReply::Type::kString) (void)absl::SimpleAtoi(round->str, &number);
-  absl::StatusOr<RedisReply> all =
-      redis_.Command({"HGETALL", Key(rc, s.session_id, absl::StrCat("item:", item_id))});
-  if (!all.ok()) return all.status();
-  std::vector<LiveAnswer> answers;
-  for (size_t i = 0; i + 1 < all->elements.size(); i += 2) {
-    // "seq|kind|org|value"
-    std::vector<std::string> parts = absl::StrSplit(all->elements[i + 1].str, '|');
-    if (parts.size() != 4 || parts[3] == "-") continue;
-    LiveAnswer a{all->elements[i].str, PerspectiveOfKind(parts[1]), parts[2], std::nullopt};
-    double value = 0;
-    if (parts[3] != "na" && absl::SimpleAtod(parts[3], &value)) a.value = value;
-    answers.push_back(std::move(a));
+absl::Status RedisLiveState::Append(const RequestContext& rc, const std::string& sid,
+                                    absl::string_view kind, const std::string& payload) {
+  return redis_.Command(AppendCommand(rc, sid, kind, payload)).status();
+}
+
+absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>>
+RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
+                            const std::vector<std::string>& item_ids, bool with_progress) {
+  std::vector<const ItemRule*> rules;
+  for (const std::string& item : item_ids) {
+    const ItemRule* rule = s.model->Find(item);
+    if (rule == nullptr) return absl::NotFoundError(absl::StrCat("item ", item));
+    rules.push_back(rule);
   }
-  return Distribution(*rule, number, answers, s.session.anonymous());
+  std::vector<std::vector<std::string>> commands;
+  if (with_progress) {
+    commands.push_back({"HGETALL", Key(rc, s.session_id, "answered")});
+    commands.push_back({"HGETALL", Key(rc, s.session_id, "people")});
+  }
+  for (const std::string& item : item_ids) {
+    commands.push_back({"HGET", Key(rc, s.session_id, "rounds"), item});
+    commands.push_back({"HGETALL", Key(rc, s.session_id, absl::StrCat("item:", item))});
+  }
+  absl::StatusOr<std::vector<RedisReply>> replies = redis_.Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  std::pair<api::SessionProgress, std::vector<api::ItemDistribution>> out;
+  size_t next = 0;
+  if (with_progress) {
+    out.first = ProgressFrom(*s.model, (*replies)[0], (*replies)[1]);
+    next = 2;
+  }
+  for (const ItemRule* rule : rules) {
+    const RedisReply& round = (*replies)[next++];
+    const RedisReply& all = (*replies)[next++];
+    int number = 1;
+    if (round.type == RedisReply::Type::kString) (void)absl::SimpleAtoi(round.str, &number);
+    std::vector<LiveAnswer> answers;
+    for (size_t i = 0; i + 1 < all.elements.size(); i += 2) {
+      // "seq|kind|org|value"
+      std::vector<std::string> parts = absl::StrSplit(all.elements[i + 1].str, '|');
+      if (parts.size() != 4 || parts[3] == "-") continue;
+      LiveAnswer a{all.elements[i].str, PerspectiveOfKind(parts[1]), parts[2], std::nullopt};
+      double value = 0;
+      if (parts[3] != "na" && absl::SimpleAtod(parts[3], &value)) a.value = value;
+      answers.push_back(std::move(a));
+    }
+    out.second.push_back(Distribution(*rule, number, answers, s.session.anonymous()));
+  }
+  return out;
 }
 
 void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession& s,
@@ -265,21 +312,20 @@ void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession&
     if (*applied < 0) {
       if (absl::Status rebuilt = Rebuild(rc, s); !rebuilt.ok()) return rebuilt;
     }
-    // Built now (applied, or just rebuilt): read without checking again.
-    absl::StatusOr<api::SessionProgress> progress = ReadProgress(rc, s);
-    if (!progress.ok()) return progress.status();
-    for (const std::string& item : items) {
-      absl::StatusOr<api::ItemDistribution> d = ReadDistribution(rc, s, item);
-      if (!d.ok()) return d.status();
+    // Built now (applied, or just rebuilt): read without checking again, in one round trip,
+    // and send every event in another.
+    absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>> figures =
+        ReadFigures(rc, s, std::vector<std::string>(items.begin(), items.end()),
+                    /*with_progress=*/true);
+    if (!figures.ok()) return figures.status();
+    std::vector<std::vector<std::string>> events;
+    for (api::ItemDistribution& d : figures->second) {
       api::WatchSessionResponse event;
-      *event.mutable_item_distribution_changed()->mutable_distribution() = *std::move(d);
-      *event.mutable_item_distribution_changed()->mutable_progress() = *progress;
-      if (absl::Status sent = Append(rc, s.session_id, kEventEntry, event.SerializeAsString());
-          !sent.ok()) {
-        return sent;
-      }
+      *event.mutable_item_distribution_changed()->mutable_distribution() = std::move(d);
+      *event.mutable_item_distribution_changed()->mutable_progress() = figures->first;
+      events.push_back(AppendCommand(rc, s.session_id, kEventEntry, event.SerializeAsString()));
     }
-    return absl::OkStatus();
+    return redis_.Pipeline(events).status();
   }();
   if (!status.ok()) {
     LogWarn("live state not updated; it is rebuilt from PostgreSQL when Redis is back",
@@ -366,34 +412,19 @@ absl::StatusOr<api::SessionProgress> RedisLiveState::Progress(const RequestConte
 
 absl::StatusOr<api::SessionProgress> RedisLiveState::ReadProgress(const RequestContext& rc,
                                                                   const LiveSession& s) {
-  absl::StatusOr<std::vector<std::pair<std::string, int>>> counts = ReadAnsweredCounts(rc, s);
-  if (!counts.ok()) return counts.status();
-  absl::StatusOr<RedisReply> people = redis_.Command({"HGETALL", Key(rc, s.session_id, "people")});
-  if (!people.ok()) return people.status();
-  absl::flat_hash_map<std::string, int> answered(counts->begin(), counts->end());
-  std::vector<LiveParticipant> participants;
-  for (size_t i = 0; i + 1 < people->elements.size(); i += 2) {
-    std::vector<std::string> parts = absl::StrSplit(people->elements[i + 1].str, '|');
-    if (parts.size() != 3) continue;
-    api::ParticipantState state = api::PARTICIPANT_STATE_UNSPECIFIED;
-    (void)api::ParticipantState_Parse(parts[0], &state);
-    const std::string& id = people->elements[i].str;
-    participants.push_back(LiveParticipant{id, PerspectiveOfKind(parts[1]), parts[2], state,
-                                           answered.contains(id) ? answered[id] : 0});
-  }
-  return SessionProgressOf(*s.model, participants);
+  absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>> figures =
+      ReadFigures(rc, s, {}, /*with_progress=*/true);
+  if (!figures.ok()) return figures.status();
+  return std::move(figures->first);
 }
 
 absl::StatusOr<std::vector<api::ItemDistribution>> RedisLiveState::Distributions(
     const RequestContext& rc, const LiveSession& s, const std::vector<std::string>& item_ids) {
   if (absl::Status built = EnsureBuilt(rc, s); !built.ok()) return built;
-  std::vector<api::ItemDistribution> out;
-  for (const std::string& item : item_ids) {
-    absl::StatusOr<api::ItemDistribution> d = ReadDistribution(rc, s, item);
-    if (!d.ok()) return d.status();
-    out.push_back(*std::move(d));
-  }
-  return out;
+  absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>> figures =
+      ReadFigures(rc, s, item_ids, /*with_progress=*/false);
+  if (!figures.ok()) return figures.status();
+  return std::move(figures->second);
 }
 
 }  // namespace lagom::session

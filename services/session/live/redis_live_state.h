@@ -73,12 +73,16 @@ class RedisLiveState final : public LiveState {
   // The figures as they are, for callers that know they are built.
   absl::StatusOr<std::vector<std::pair<std::string, int>>> ReadAnsweredCounts(
       const RequestContext& rc, const LiveSession& s);
+  // Progress and the distributions of `item_ids`, read in one round trip.
+  absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>> ReadFigures(
+      const RequestContext& rc, const LiveSession& s, const std::vector<std::string>& item_ids,
+      bool with_progress);
   absl::StatusOr<api::SessionProgress> ReadProgress(const RequestContext& rc, const LiveSession& s);
-  absl::StatusOr<api::ItemDistribution> ReadDistribution(const RequestContext& rc,
-                                                         const LiveSession& s,
-                                                         const std::string& item_id);
   absl::Status Append(const RequestContext& rc, const std::string& session_id,
                       absl::string_view kind, const std::string& payload);
+  // The XADD of one stream entry.
+  std::vector<std::string> AppendCommand(const RequestContext& rc, const std::string& session_id,
+                                         absl::string_view kind, const std::string& payload) const;
 
   RedisClient& redis_;
   SessionStore& store_;

@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -55,6 +56,11 @@ std::optional<int64_t> Micros(const std::optional<absl::Time>& t) {
 std::optional<absl::Time> OptionalFromMicros(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   return absl::FromUnixMicros(f.as<int64_t>());
+}
+
+// A bytea[] element: hex format.
+std::string Bytea(const std::string& bytes) {
+  return absl::StrCat("\\x", absl::BytesToHexString(bytes));
 }
 
 // A PostgreSQL array literal of `values`, each quoted and escaped.
@@ -184,6 +190,9 @@ class PgSessionTransaction final : public SessionTransaction {
 
   absl::StatusOr<std::optional<ParticipantRecord>> GetParticipant(
       const std::string& sid, const std::string& pid) override {
+    if (auto known = participants_.find({sid, pid}); known != participants_.end()) {
+      return known->second;
+    }
     pqxx::result rows = tx_.exec_params(
         absl::StrCat("SELECT ", kParticipantColumns,
                      " FROM session.participants"
@@ -207,6 +216,7 @@ class PgSessionTransaction final : public SessionTransaction {
   }
 
   absl::Status InsertParticipant(const std::string& sid, const ParticipantRecord& r) override {
+    participants_.erase({sid, r.participant_id});
     pqxx::result rows = tx_.exec_params(
         absl::StrCat("INSERT INTO session.participants (tenant_id, session_id, participant_id,"
                      " version, principal, body, create_time) VALUES ($1, $2, $3, $4, $5, $6, ",
@@ -227,10 +237,14 @@ class PgSessionTransaction final : public SessionTransaction {
     if (rows.affected_rows() == 0) {
       return absl::AbortedError(absl::StrCat(r.participant_id, " changed concurrently"));
     }
+    if (auto known = participants_.find({sid, r.participant_id}); known != participants_.end()) {
+      known->second = r;
+    }
     return absl::OkStatus();
   }
 
   absl::Status DeleteParticipant(const std::string& sid, const std::string& pid) override {
+    participants_.erase({sid, pid});
     tx_.exec_params(
         "DELETE FROM session.invitations WHERE tenant_id = $1 AND participant = $2", tenant_,
         ParticipantName(sid, pid));
@@ -270,7 +284,7 @@ class PgSessionTransaction final : public SessionTransaction {
       items.push_back(r.item_id);
       rounds.push_back(absl::StrCat(r.round));
       withdrawn.push_back(r.withdrawn ? "t" : "f");
-      bodies.push_back(absl::StrCat("\\x", absl::BytesToHexString(r.body)));
+      bodies.push_back(Bytea(r.body));
       times.push_back(absl::StrCat(absl::ToUnixMicros(r.submit_time)));
     }
     pqxx::result rows = tx_.exec_params(
@@ -322,7 +336,7 @@ class PgSessionTransaction final : public SessionTransaction {
       participants.push_back(r.participant_id);
       items.push_back(r.item_id);
       rounds.push_back(absl::StrCat(r.round));
-      bodies.push_back(absl::StrCat("\\x", absl::BytesToHexString(r.body)));
+      bodies.push_back(Bytea(r.body));
     }
     tx_.exec_params(
         "INSERT INTO session.final_answers (tenant_id, session_id, participant_id, item_id,"
@@ -393,22 +407,64 @@ class PgSessionTransaction final : public SessionTransaction {
   }
 
   absl::StatusOr<std::optional<IdempotentReply>> FindReply(const std::string& id) override {
+    if (auto known = replies_.find(id); known != replies_.end()) return known->second;
     pqxx::result rows = tx_.exec_params(
-        "SELECT method, request, reply FROM session.idempotent_requests"
+        "SELECT request_id, method, request, reply FROM session.idempotent_requests"
         " WHERE tenant_id = $1 AND request_id = $2",
         tenant_, id);
     if (rows.empty()) return std::nullopt;
-    return IdempotentReply{rows[0][0].as<std::string>(), pqxx::binarystring(rows[0][1]).str(),
-                           pqxx::binarystring(rows[0][2]).str()};
+    return ReplyFromRow(rows[0]);
   }
 
+  // Kept until Flush(): one INSERT for every reply of a batch.
   absl::Status RecordReply(const std::string& id, const IdempotentReply& reply) override {
-    tx_.exec_params(
-        "INSERT INTO session.idempotent_requests"
-        " (tenant_id, request_id, method, request, reply) VALUES ($1, $2, $3, $4, $5)",
-        tenant_, id, reply.method, pqxx::binarystring(reply.request),
-        pqxx::binarystring(reply.reply));
+    replies_[id] = reply;
+    pending_replies_.push_back(id);
     return absl::OkStatus();
+  }
+
+  absl::Status Prefetch(const std::string& sid, const std::vector<std::string>& participant_ids,
+                        const std::vector<std::string>& request_ids) override {
+    if (!participant_ids.empty()) {
+      pqxx::result rows = tx_.exec_params(
+          absl::StrCat("SELECT ", kParticipantColumns,
+                       " FROM session.participants"
+                       " WHERE tenant_id = $1 AND session_id = $2 AND participant_id = ANY ($3)"),
+          tenant_, sid, Array(participant_ids));
+      for (const std::string& pid : participant_ids) participants_[{sid, pid}] = std::nullopt;
+      for (const pqxx::row& row : rows) {
+        ParticipantRecord record = ParticipantFromRow(row);
+        participants_[{sid, record.participant_id}] = std::move(record);
+      }
+    }
+    if (!request_ids.empty()) {
+      pqxx::result rows = tx_.exec_params(
+          "SELECT request_id, method, request, reply FROM session.idempotent_requests"
+          " WHERE tenant_id = $1 AND request_id = ANY ($2)",
+          tenant_, Array(request_ids));
+      for (const std::string& id : request_ids) replies_.try_emplace(id, std::nullopt);
+      for (const pqxx::row& row : rows) replies_[row[0].as<std::string>()] = ReplyFromRow(row);
+    }
+    return absl::OkStatus();
+  }
+
+  // Writes what was kept for the commit.
+  void Flush() {
+    if (pending_replies_.empty()) return;
+    std::vector<std::string> ids, methods, requests, replies;
+    for (const std::string& id : pending_replies_) {
+      const IdempotentReply& reply = *replies_[id];
+      ids.push_back(id);
+      methods.push_back(reply.method);
+      requests.push_back(Bytea(reply.request));
+      replies.push_back(Bytea(reply.reply));
+    }
+    pending_replies_.clear();
+    tx_.exec_params(
+        "INSERT INTO session.idempotent_requests (tenant_id, request_id, method, request, reply)"
+        " SELECT $1, i, m, q, r FROM unnest($2::text[], $3::text[], $4::bytea[], $5::bytea[])"
+        "   AS x(i, m, q, r)",
+        tenant_, Array(ids), Array(methods), Array(requests), Array(replies));
   }
 
  private:
@@ -419,8 +475,18 @@ class PgSessionTransaction final : public SessionTransaction {
     return absl::StrCat(SessionName(sid), "/participants/", pid);
   }
 
+  static IdempotentReply ReplyFromRow(const pqxx::row& row) {
+    return IdempotentReply{row[1].as<std::string>(), pqxx::binarystring(row[2]).str(),
+                           pqxx::binarystring(row[3]).str()};
+  }
+
   pqxx::work& tx_;
   const std::string tenant_;
+  // Read ahead by Prefetch (nullopt: known not to exist), kept current by this transaction.
+  absl::flat_hash_map<std::pair<std::string, std::string>, std::optional<ParticipantRecord>>
+      participants_;
+  absl::flat_hash_map<std::string, std::optional<IdempotentReply>> replies_;
+  std::vector<std::string> pending_replies_;  // recorded, not yet written
 };
 
 }  // namespace
@@ -429,7 +495,9 @@ absl::Status PgSessionStore::InTenant(const RequestContext& rc,
                                       const std::function<absl::Status(SessionTransaction&)>& fn) {
   return pool_.WithTenant(rc, [&](pqxx::work& tx) {
     PgSessionTransaction session_tx(tx, rc.tenant_id);
-    return fn(session_tx);
+    absl::Status s = fn(session_tx);
+    if (s.ok()) session_tx.Flush();
+    return s;
   });
 }
 
