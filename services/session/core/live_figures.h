@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/consensus.h"  // the distributions' consensus measure
 #include "lagom/session/v1/resources.pb.h"
 #include "services/session/core/model_index.h"
 
@@ -34,11 +35,6 @@ struct LiveParticipant {
 
 // Minimum respondents per group shown in anonymous sessions.
 inline constexpr int kMinAnonymousGroup = 3;
-
-// Tastle & Wierman (2007) consensus of an ordinal distribution over `scale` (ascending):
-// 1 + Σ p_i log2(1 − |X_i − μ| / d_X), d_X = max − min. 1 when everyone agrees, 0 for an even
-// split between the extremes; 1 for no answers or a one-value scale.
-double Consensus(const std::vector<double>& scale, const std::vector<int>& counts);
 
 // The distribution of `answers` (to `rule`'s item, round `round`) for the groups PROVIDER,
 // ALL_CUSTOMERS and each customer organisation present (sorted by name), in that order.

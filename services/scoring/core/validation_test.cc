@@ -1,0 +1,226 @@
+// Bad input to the scoring core: every problem is INVALID_ARGUMENT naming its field path and
+// saying what is allowed.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "services/scoring/core/scoring_core.h"
+#include "services/scoring/core/test_support.h"
+
+namespace lagom::scoring {
+namespace {
+
+using namespace ::lagom::scoring::testing;  // NOLINT(build/namespaces): builders of this test
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
+// a.x PROVIDER maturity; a.feel CUSTOMER Likert with SERVQUAL perception and expectation;
+// a.samm PROVIDER SAMM with N/A allowed. b.y PROVIDER yes/no.
+ScoringInput Input() {
+  ScoringInput input;
+  qapi::Area& a = AddArea(input.model, "a");
+  AddItem(a, "a.x", qapi::ITEM_PERSPECTIVE_PROVIDER, qapi::SCALE_MATURITY_0_5);
+  qapi::Item& feel = AddItem(a, "a.feel", qapi::ITEM_PERSPECTIVE_CUSTOMER, qapi::SCALE_LIKERT_5);
+  feel.set_servqual_dimension(qapi::SERVQUAL_DIMENSION_EMPATHY);
+  feel.set_servqual_aspect(qapi::SERVQUAL_ASPECT_BOTH);
+  AddItem(a, "a.samm", qapi::ITEM_PERSPECTIVE_PROVIDER, qapi::SCALE_SAMM_4).set_na_allowed(true);
+  AddItem(AddArea(input.model, "b"), "b.y", qapi::ITEM_PERSPECTIVE_PROVIDER, qapi::SCALE_YES_NO);
+  input.answers = {Provider("p1", "a.x", 3), Provider("p1", "a.samm", 0.5),
+                   Customer("c1", "north", "a.feel", 4, 5), Provider("p1", "b.y", 1)};
+  return input;
+}
+
+// Every violation of a failed Score, as "field: description".
+std::vector<std::string> Problems(const ScoringInput& input) {
+  absl::StatusOr<sapi::Scorecard> card = Score(input);
+  EXPECT_FALSE(card.ok());
+  if (card.ok()) return {};
+  EXPECT_EQ(card.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReasonOf(card.status()), "FIELD_INVALID");
+  std::vector<std::string> out;
+  for (const FieldViolation& v : ViolationsOf(card.status())) {
+    out.push_back(v.field + ": " + v.description);
+  }
+  return out;
+}
+
+TEST(ValidationTest, TheValidInputScores) { EXPECT_TRUE(Score(Input()).ok()); }
+
+TEST(ValidationTest, NoAnswers) {
+  ScoringInput input = Input();
+  input.answers.clear();
+  EXPECT_THAT(Problems(input), ElementsAre("answers: required: there is nothing to score"));
+  EXPECT_EQ(Score(input).status().message(),
+            "invalid scoring input: answers: required: there is nothing to score");
+}
+
+TEST(ValidationTest, UnknownItemNamesTheAnswer) {
+  ScoringInput input = Input();
+  input.answers.push_back(Provider("p1", "a.nope", 3));
+  EXPECT_THAT(Problems(input),
+              ElementsAre("answers[4].item_id: unknown item 'a.nope' (not in the model version)"));
+  input.answers.back().item_id = "";
+  EXPECT_THAT(Problems(input), ElementsAre("answers[4].item_id: required"));
+}
+
+TEST(ValidationTest, ValueNotOnTheScaleNamesTheAllowedValues) {
+  ScoringInput input = Input();
+  input.answers[0].value = 7;
+  input.answers[1].value = 0.3;
+  input.answers[3].value = 0.5;
+  EXPECT_THAT(
+      Problems(input),
+      ElementsAre("answers[0].value: 7 is not on the item's scale; allowed: 0, 1, 2, 3, 4, 5",
+                  "answers[1].value: 0.3 is not on the item's scale; allowed: 0, 0.25, 0.5, 1",
+                  "answers[3].value: 0.5 is not on the item's scale; allowed: 0, 1"));
+}
+
+TEST(ValidationTest, WrongPerspective) {
+  ScoringInput input = Input();
+  input.answers.push_back(Customer("c1", "north", "a.x", 3));
+  input.answers.push_back(Customer("p1", "north", "a.feel", 3, 5));
+  EXPECT_THAT(Problems(input),
+              ElementsAre("answers[4].perspective: item 'a.x' is answered by PROVIDER respondents, "
+                          "not CUSTOMER",
+                          "answers[5].perspective: respondent 'p1' answered as PROVIDER in "
+                          "answers[0]"));
+  ScoringAnswer& last = input.answers.back();
+  last.respondent_id = "p2";
+  last.perspective = type::PERSPECTIVE_PROVIDER;
+  last.customer_organization = "";
+  EXPECT_EQ(Problems(input)[1],
+            "answers[5].perspective: item 'a.feel' is answered by CUSTOMER respondents, not "
+            "PROVIDER");
+  last.perspective = type::PERSPECTIVE_UNSPECIFIED;
+  EXPECT_EQ(Problems(input)[1],
+            "answers[5].perspective: required: PERSPECTIVE_PROVIDER or PERSPECTIVE_CUSTOMER");
+}
+
+TEST(ValidationTest, NotApplicableWhereNotAllowed) {
+  ScoringInput input = Input();
+  input.answers[0].value.reset();
+  input.answers[1].value.reset();  // a.samm allows N/A
+  EXPECT_THAT(Problems(input),
+              ElementsAre("answers[0].not_applicable: item 'a.x' does not allow N/A"));
+}
+
+TEST(ValidationTest, ExpectationValues) {
+  ScoringInput input = Input();
+  input.answers[2].expectation_value.reset();
+  input.answers[0].expectation_value = 3;
+  EXPECT_THAT(Problems(input),
+              ElementsAre("answers[0].expectation_value: item 'a.x' takes no expectation value",
+                          "answers[2].expectation_value: required for item 'a.feel' (perception "
+                          "and expectation); allowed: 1, 2, 3, 4, 5"));
+  input = Input();
+  input.answers[2].expectation_value = 0;
+  EXPECT_THAT(Problems(input),
+              ElementsAre("answers[2].expectation_value: 0 is not on the item's scale; allowed: 1, "
+                          "2, 3, 4, 5"));
+}
+
+TEST(ValidationTest, RespondentKeepsOneOrganization) {
+  ScoringInput input = Input();
+  input.answers.push_back(Customer("c1", "south", "a.feel", 4, 5, 1));
+  input.answers.push_back(Customer("c2", "", "a.feel", 4, 5));
+  input.answers.push_back(Provider("p1", "a.x", 3, 1));
+  input.answers.back().customer_organization = "north";
+  EXPECT_THAT(Problems(input),
+              ElementsAre("answers[4].customer_organization: respondent 'c1' answered for 'north' "
+                          "in answers[2]",
+                          "answers[6].customer_organization: only CUSTOMER answers name an "
+                          "organisation"));
+}
+
+TEST(ValidationTest, TheSameRoundTwice) {
+  ScoringInput input = Input();
+  input.answers.push_back(Provider("p1", "a.x", 4));
+  input.answers.push_back(Provider("p1", "a.x", 4, -1));
+  EXPECT_THAT(Problems(input),
+              ElementsAre("answers[4]: respondent 'p1' answered item 'a.x' in round 0 already "
+                          "(answers[0])",
+                          "answers[5].round: must be ≥ 0"));
+}
+
+TEST(ValidationTest, RespondentIdRequired) {
+  ScoringInput input = Input();
+  input.answers[3].respondent_id = "";
+  EXPECT_THAT(Problems(input), ElementsAre("answers[3].respondent_id: required"));
+}
+
+TEST(ValidationTest, TargetsOutsideTheScaleAndUnknownAreas) {
+  ScoringInput input = Input();
+  type::AreaTarget& high = input.targets.emplace_back();
+  high.set_area_id("a");
+  high.set_target_score(1.5);
+  type::AreaTarget& unknown = input.targets.emplace_back();
+  unknown.set_area_id("zzz");
+  unknown.set_target_score(0.5);
+  type::AreaTarget& again = input.targets.emplace_back();
+  again.set_area_id("a");
+  again.set_target_score(-0.1);
+  EXPECT_THAT(
+      Problems(input),
+      ElementsAre("targets[0].target_score: 1.5 is outside 0–1; targets are on the normalised "
+                  "area-score scale (maturity 3 of 0–5 is 0.6, Likert 4 of 1–5 is 0.75)",
+                  "targets[1].area_id: unknown area 'zzz'; the model's areas: a, b",
+                  "targets[2].area_id: area 'a' already has a target (targets[0])",
+                  "targets[2].target_score: -0.1 is outside 0–1; targets are on the normalised "
+                  "area-score scale (maturity 3 of 0–5 is 0.6, Likert 4 of 1–5 is 0.75)"));
+}
+
+TEST(ValidationTest, UnknownAreaInScope) {
+  ScoringInput input = Input();
+  input.area_ids = {"a", "x"};
+  EXPECT_THAT(Problems(input),
+              ElementsAre("area_ids[1]: unknown area 'x'; the model's areas: a, b"));
+}
+
+TEST(ValidationTest, ExpectedRespondentsAndOptions) {
+  ScoringInput input = Input();
+  sapi::ExpectedRespondents& none = input.expected_respondents.emplace_back();
+  none.set_invited_count(-1);
+  sapi::ExpectedRespondents& org = input.expected_respondents.emplace_back();
+  *org.mutable_group() = Group(type::RESPONSE_GROUP_KIND_CUSTOMER_ORGANIZATION);
+  input.options.min_respondents = 0;
+  input.options.good_enough_tolerance = 2;
+  EXPECT_THAT(Problems(input),
+              ElementsAre("options.min_respondents: 0 must be at least 1",
+                          "options.good_enough_tolerance: 2 is outside 0–1",
+                          "expected_respondents[0].group.kind: required: "
+                          "RESPONSE_GROUP_KIND_PROVIDER, RESPONSE_GROUP_KIND_ALL_CUSTOMERS or "
+                          "RESPONSE_GROUP_KIND_CUSTOMER_ORGANIZATION",
+                          "expected_respondents[0].invited_count: -1 must be ≥ 0",
+                          "expected_respondents[1].group.customer_organization: required for "
+                          "RESPONSE_GROUP_KIND_CUSTOMER_ORGANIZATION"));
+}
+
+TEST(ValidationTest, ModelProblemsScoringCannotWorkAround) {
+  ScoringInput input = Input();
+  input.model.mutable_areas(0)->mutable_items(0)->set_scale(qapi::SCALE_UNSPECIFIED);
+  input.model.mutable_areas(1)->mutable_items(0)->set_id("a.x");
+  EXPECT_THAT(Problems(input),
+              ElementsAre("model.areas[0].items[0].scale: scale 0 cannot be scored; allowed: "
+                          "SCALE_MATURITY_0_5, SCALE_SAMM_4, SCALE_LIKERT_5, SCALE_YES_NO",
+                          "model.areas[1].items[0].id: item id 'a.x' is used twice (also "
+                          "model.areas[0].items[0])"));
+  input = Input();
+  input.model.clear_areas();
+  EXPECT_THAT(Problems(input), ElementsAre("model.areas: no items in scope to score"));
+}
+
+TEST(ValidationTest, AtMostAHundredProblemsAreListed) {
+  ScoringInput input = Input();
+  for (int i = 0; i < 150; ++i) input.answers.push_back(Provider("p1", "nope", 1));
+  const std::vector<std::string> problems = Problems(input);
+  ASSERT_THAT(problems, SizeIs(101));
+  EXPECT_EQ(problems.back(), "answers: 50 more problems not listed");
+  EXPECT_THAT(Score(input).status().message(), HasSubstr("(and 100 more)"));
+}
+
+}  // namespace
+}  // namespace lagom::scoring
