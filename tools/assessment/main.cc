@@ -23,13 +23,12 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/config.h"
 #include "lagom/questionnaire/v1/questionnaire.grpc.pb.h"
 #include "lagom/session/v1/session.grpc.pb.h"
 
@@ -51,16 +50,6 @@ namespace {
 
 namespace api = ::lagom::session::v1;
 namespace q = ::lagom::questionnaire::v1;
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v == nullptr ? "" : v;
-}
-
-std::string FlagOrEnv(const absl::Flag<std::string>& flag, const char* env) {
-  std::string v = absl::GetFlag(flag);
-  return v.empty() ? Env(env) : v;
-}
 
 [[noreturn]] void Die(const std::string& what, const grpc::Status& s) {
   std::fprintf(stderr, "assessment: %s failed: %s (%d)\n", what.c_str(), s.error_message().c_str(),
@@ -90,8 +79,8 @@ std::unique_ptr<grpc::ClientContext> Context(const std::string& api_key,
 // their own processes; each customer organisation has its own experience of them, usually
 // somewhat worse and in a few areas clearly worse (the disagreement the assessment is for).
 struct Opinions {
-  std::map<std::string, double> provider;                               // area → level
-  std::map<std::string, std::map<std::string, double>> customer;        // org → area → level
+  std::map<std::string, double> provider;                         // area → level
+  std::map<std::string, std::map<std::string, double>> customer;  // org → area → level
 };
 
 Opinions Simulate(const q::ModelContent& model, const std::vector<std::string>& orgs,
@@ -146,8 +135,9 @@ struct Person {
 
 bool Answers(const q::Item& item, api::ParticipantPerspective p) {
   if (item.perspective() == q::ITEM_PERSPECTIVE_BOTH) return true;
-  return p == api::PARTICIPANT_PERSPECTIVE_PROVIDER ? item.perspective() == q::ITEM_PERSPECTIVE_PROVIDER
-                                                    : item.perspective() == q::ITEM_PERSPECTIVE_CUSTOMER;
+  return p == api::PARTICIPANT_PERSPECTIVE_PROVIDER
+             ? item.perspective() == q::ITEM_PERSPECTIVE_PROVIDER
+             : item.perspective() == q::ITEM_PERSPECTIVE_CUSTOMER;
 }
 
 std::string Percent(const api::Progress& p) {
@@ -253,10 +243,9 @@ class Watcher {
 };
 
 int Run() {
-  const std::string session_addr = FlagOrEnv(FLAGS_session_addr, "LAGOM_SESSION_ADDR");
-  const std::string questionnaire_addr =
-      FlagOrEnv(FLAGS_questionnaire_addr, "LAGOM_QUESTIONNAIRE_ADDR");
-  const std::string key = FlagOrEnv(FLAGS_api_key, "LAGOM_API_KEY");
+  const std::string session_addr = absl::GetFlag(FLAGS_session_addr);
+  const std::string questionnaire_addr = absl::GetFlag(FLAGS_questionnaire_addr);
+  const std::string key = absl::GetFlag(FLAGS_api_key);
   const std::vector<std::string> orgs = absl::GetFlag(FLAGS_customer_organizations);
   if (session_addr.empty() || questionnaire_addr.empty() || key.empty() || orgs.empty()) {
     std::fprintf(stderr,
@@ -286,7 +275,8 @@ int Run() {
   for (const std::string& s : absl::GetFlag(FLAGS_services)) {
     create.mutable_session()->mutable_scope()->add_services(s);
   }
-  for (const std::string& o : orgs) create.mutable_session()->mutable_scope()->add_customer_organizations(o);
+  for (const std::string& o : orgs)
+    create.mutable_session()->mutable_scope()->add_customer_organizations(o);
   api::CreateSessionResponse created;
   Check("CreateSession", sessions->CreateSession(Context(key).get(), create, &created));
   const std::string session = created.session().name();
@@ -301,13 +291,14 @@ int Run() {
   // Participants and their invitations.
   std::mt19937_64 random(absl::GetFlag(FLAGS_seed));
   std::normal_distribution<double> bias(0, 0.07);
-  const char* staff[] = {"Anna Berg", "Johan Lind", "Sara Ek", "Erik Holm", "Maria Sjö", "Per Dahl"};
-  const char* customers[] = {"Karin Nord", "Lars Strand", "Eva Lund", "Olof Björk", "Ida Falk",
-                             "Nils Å", "Lena Vik", "Anders Moberg"};
+  const char* staff[] = {"Anna Berg", "Johan Lind", "Sara Ek",
+                         "Erik Holm", "Maria Sjö",  "Per Dahl"};
+  const char* customers[] = {"Karin Nord", "Lars Strand", "Eva Lund", "Olof Björk",
+                             "Ida Falk",   "Nils Å",      "Lena Vik", "Anders Moberg"};
   std::vector<Person> people;
   for (int i = 0; i < absl::GetFlag(FLAGS_provider_staff); ++i) {
-    people.push_back(Person{staff[i % 6], api::PARTICIPANT_PERSPECTIVE_PROVIDER, "", "", "",
-                            bias(random)});
+    people.push_back(
+        Person{staff[i % 6], api::PARTICIPANT_PERSPECTIVE_PROVIDER, "", "", "", bias(random)});
   }
   int c = 0;
   for (const std::string& org : orgs) {
@@ -335,10 +326,11 @@ int Run() {
     Check("CreateInvitation", sessions->CreateInvitation(Context(key).get(), invite, &invited));
     p.token = invited.token();
   }
-  std::printf("invited %zu participants: %d provider staff, %zu customer organisations × %d "
-              "respondents (each an invite token)\n",
-              people.size(), absl::GetFlag(FLAGS_provider_staff), orgs.size(),
-              absl::GetFlag(FLAGS_customers_per_organization));
+  std::printf(
+      "invited %zu participants: %d provider staff, %zu customer organisations × %d "
+      "respondents (each an invite token)\n",
+      people.size(), absl::GetFlag(FLAGS_provider_staff), orgs.size(),
+      absl::GetFlag(FLAGS_customers_per_organization));
 
   // Everyone answers at once while the facilitator watches.
   const Opinions opinions = Simulate(content, orgs, random);
@@ -359,11 +351,10 @@ int Run() {
       }
       std::shuffle(todo.begin(), todo.end(), rng);
       for (const auto& [area, item] : todo) {
-        const double level =
-            (p.perspective == api::PARTICIPANT_PERSPECTIVE_PROVIDER
-                 ? opinions.provider.at(area->id())
-                 : opinions.customer.at(p.organization).at(area->id())) +
-            p.bias + noise(rng);
+        const double level = (p.perspective == api::PARTICIPANT_PERSPECTIVE_PROVIDER
+                                  ? opinions.provider.at(area->id())
+                                  : opinions.customer.at(p.organization).at(area->id())) +
+                             p.bias + noise(rng);
         api::SubmitAnswerRequest req;
         req.set_parent(p.participant);
         req.set_request_id(absl::StrFormat("%08x-0000-4000-8000-%012x", rng() & 0xffffffff,
@@ -392,8 +383,7 @@ int Run() {
       api::CompleteParticipantRequest done;
       done.set_name(p.participant);
       api::CompleteParticipantResponse completed;
-      grpc::Status s =
-          sessions->CompleteParticipant(Context(key, p.token).get(), done, &completed);
+      grpc::Status s = sessions->CompleteParticipant(Context(key, p.token).get(), done, &completed);
       if (!s.ok()) {
         ++failed;
         std::fprintf(stderr, "assessment: %s could not complete: %s\n", p.display_name.c_str(),
@@ -438,8 +428,8 @@ int Run() {
   std::printf("closed: %zu answers in the record; session.closed is in the outbox for scoring\n",
               recorded);
   if (recorded != static_cast<size_t>(answered.load())) {
-    std::fprintf(stderr, "assessment: %d answers acknowledged but %zu recorded\n",
-                 answered.load(), recorded);
+    std::fprintf(stderr, "assessment: %d answers acknowledged but %zu recorded\n", answered.load(),
+                 recorded);
     return 1;
   }
   std::printf("%s\n", session.c_str());
@@ -450,7 +440,8 @@ int Run() {
 }  // namespace lagom::assessment
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("Runs one collaborative assessment on a running Lagom stack");
-  absl::ParseCommandLine(argc, argv);
+  // Every flag may also come from LAGOM_<NAME> in the environment (stack.env has the addresses).
+  lagom::ParseCommandLineOrDie(argc, argv,
+                               "assessment: one collaborative assessment on a running stack");
   return lagom::assessment::Run();
 }

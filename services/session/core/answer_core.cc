@@ -361,7 +361,8 @@ absl::Status AnswerCore::RunInTransaction(
           continue;
         }
       }
-      absl::StatusOr<std::vector<AnswerRecord>> rows = [&]() -> absl::StatusOr<std::vector<AnswerRecord>> {
+      absl::StatusOr<std::vector<AnswerRecord>> rows =
+          [&]() -> absl::StatusOr<std::vector<AnswerRecord>> {
         if (!st.usable.ok()) return st.usable;
         auto person = people.find(PersonKey(w));
         if (person == people.end()) {
@@ -421,8 +422,8 @@ absl::Status AnswerCore::RunInTransaction(
             absl::StatusOr<std::optional<AnswerRecord>> found = current(a.item_id(), round);
             if (!found.ok()) return found.status();
             const std::string name = absl::StrCat(w.parent, "/answers/", a.item_id());
-            if (absl::Status e = CheckEtag(name, a.etag(),
-                                           found->has_value() ? EtagOf((*found)->seq) : "");
+            if (absl::Status e =
+                    CheckEtag(name, a.etag(), found->has_value() ? EtagOf((*found)->seq) : "");
                 !e.ok()) {
               return e;
             }

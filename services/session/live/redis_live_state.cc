@@ -111,15 +111,22 @@ void AddPerson(std::vector<std::string>& entries, const api::Participant& p,
 
 std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
 
-// Progress from the "answered" and "people" hashes.
-api::SessionProgress ProgressFrom(const ModelIndex& model, const RedisReply& answered_hash,
-                                  const RedisReply& people) {
-  absl::flat_hash_map<std::string, int> answered;
+// (participant, items answered) from the "answered" hash.
+std::vector<std::pair<std::string, int>> AnsweredCountsFrom(const RedisReply& answered_hash) {
+  std::vector<std::pair<std::string, int>> counts;
   for (size_t i = 0; i + 1 < answered_hash.elements.size(); i += 2) {
     int n = 0;
     (void)absl::SimpleAtoi(answered_hash.elements[i + 1].str, &n);
-    answered[answered_hash.elements[i].str] = n;
+    counts.emplace_back(answered_hash.elements[i].str, n);
   }
+  return counts;
+}
+
+// Progress from the "answered" and "people" hashes.
+api::SessionProgress ProgressFrom(const ModelIndex& model, const RedisReply& answered_hash,
+                                  const RedisReply& people) {
+  const std::vector<std::pair<std::string, int>> counts = AnsweredCountsFrom(answered_hash);
+  absl::flat_hash_map<std::string, int> answered(counts.begin(), counts.end());
   std::vector<LiveParticipant> participants;
   for (size_t i = 0; i + 1 < people.elements.size(); i += 2) {
     std::vector<std::string> parts = absl::StrSplit(people.elements[i + 1].str, '|');
@@ -395,13 +402,7 @@ absl::StatusOr<std::vector<std::pair<std::string, int>>> RedisLiveState::ReadAns
     const RequestContext& rc, const LiveSession& s) {
   absl::StatusOr<RedisReply> all = redis_.Command({"HGETALL", Key(rc, s.session_id, "answered")});
   if (!all.ok()) return all.status();
-  std::vector<std::pair<std::string, int>> counts;
-  for (size_t i = 0; i + 1 < all->elements.size(); i += 2) {
-    int n = 0;
-    (void)absl::SimpleAtoi(all->elements[i + 1].str, &n);
-    counts.emplace_back(all->elements[i].str, n);
-  }
-  return counts;
+  return AnsweredCountsFrom(*all);
 }
 
 absl::StatusOr<api::SessionProgress> RedisLiveState::Progress(const RequestContext& rc,
