@@ -8,6 +8,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
 
 namespace lagom {
 namespace {
@@ -94,6 +95,22 @@ std::string NewId(absl::string_view prefix) {
   std::string id = absl::StrCat(prefix, "-");
   for (int i = 0; i < 10; ++i) id += kAlphabet[absl::Uniform(gen, 0u, 36u)];
   return id;
+}
+
+absl::StatusOr<std::string> TenantResourceId(const RequestContext& rc, absl::string_view name,
+                                             absl::string_view field, absl::string_view collection,
+                                             absl::string_view noun, Violations& v) {
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  const size_t size = collection.empty() ? 2 : 4;
+  if (parts.size() != size || parts[0] != "tenants" || parts[1].empty() ||
+      (!collection.empty() && (parts[2] != collection || !IsIdentifier(parts[3], 63)))) {
+    v.Add(std::string(field),
+          absl::StrCat("'", name, "' is not a ", noun, " name like tenants/{tenant}",
+                       collection.empty() ? "" : absl::StrCat("/", collection, "/{id}")));
+    return std::string();
+  }
+  if (parts[1] != rc.tenant_id) return NotFound(noun, name);
+  return std::string(parts.back());
 }
 
 absl::Status NotFound(absl::string_view noun, absl::string_view name) {

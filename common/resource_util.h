@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/request_context.h"
 #include "common/status.h"
 
 namespace lagom {
@@ -73,6 +74,13 @@ std::string NewId(absl::string_view prefix);
 
 // NOT_FOUND, reason RESOURCE_NOT_FOUND: "<noun> <name> not found".
 absl::Status NotFound(absl::string_view noun, absl::string_view name);
+
+// The id in `tenants/{tenant}/{collection}/{id}`, or with an empty `collection` the tenant id of
+// `tenants/{tenant}`. A malformed name adds a violation for `field` to `v` and returns "";
+// another tenant's name is NOT_FOUND ("<noun> <name> not found"), with no hint it exists.
+absl::StatusOr<std::string> TenantResourceId(const RequestContext& rc, absl::string_view name,
+                                             absl::string_view field, absl::string_view collection,
+                                             absl::string_view noun, Violations& v);
 
 // Deterministic serialization of a request, to tell a retry from a different request.
 std::string RequestFingerprint(const google::protobuf::Message& request);

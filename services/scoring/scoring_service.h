@@ -1,9 +1,12 @@
-// gRPC adapter of lagom.scoring.v1.ScoringService.
+// gRPC adapter of lagom.scoring.v1.ScoringService: admits each call, then runs it in the
+// ScoringRpcCore on the executor (it waits on the other services).
 #ifndef LAGOM_SERVICES_SCORING_SCORING_SERVICE_H_
 #define LAGOM_SERVICES_SCORING_SCORING_SERVICE_H_
 
+#include "common/executor.h"
 #include "common/request_context.h"
 #include "lagom/scoring/v1/scoring.grpc.pb.h"
+#include "services/scoring/scoring_rpc_core.h"
 
 namespace lagom::scoring {
 
@@ -11,11 +14,9 @@ namespace scoring_api = ::lagom::scoring::v1;
 
 class ScoringServiceImpl final : public scoring_api::ScoringService::CallbackService {
  public:
-  explicit ScoringServiceImpl(const CallAdmitter& admitter) : admitter_(admitter) {}
+  ScoringServiceImpl(const CallAdmitter& admitter, Executor& executor, ScoringRpcCore& core)
+      : admitter_(admitter), executor_(executor), core_(core) {}
 
-  // Every RPC is admitted (authenticated, authorised, rate-limited) and then answers
-  // UNIMPLEMENTED (NOT_IMPLEMENTED_YET) until the release that builds it replaces the handler
-  // with a call into its core.
   grpc::ServerUnaryReactor* ScoreSession(grpc::CallbackServerContext* ctx,
                                          const scoring_api::ScoreSessionRequest* req,
                                          scoring_api::ScoreSessionResponse* resp) override;
@@ -28,6 +29,8 @@ class ScoringServiceImpl final : public scoring_api::ScoringService::CallbackSer
 
  private:
   const CallAdmitter& admitter_;
+  Executor& executor_;
+  ScoringRpcCore& core_;
 };
 
 }  // namespace lagom::scoring

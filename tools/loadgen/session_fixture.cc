@@ -19,6 +19,8 @@ namespace {
 namespace qapi = ::lagom::questionnaire::v1;
 namespace sapi = ::lagom::session::v1;
 
+}  // namespace
+
 std::unique_ptr<grpc::ClientContext> AdminContext(const std::string& api_key,
                                                   absl::Duration timeout) {
   auto context = std::make_unique<grpc::ClientContext>();
@@ -27,19 +29,15 @@ std::unique_ptr<grpc::ClientContext> AdminContext(const std::string& api_key,
   return context;
 }
 
-// The call's status as an absl::Status saying which set-up step failed.
 absl::Status StepStatus(const grpc::Status& status, absl::string_view step) {
   if (status.ok()) return absl::OkStatus();
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                       absl::StrCat(step, ": ", status.error_message()));
 }
 
-// A non-owning shared_ptr, as the generated stubs want one.
 std::shared_ptr<grpc::Channel> Borrow(grpc::Channel& channel) {
   return std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {});
 }
-
-}  // namespace
 
 absl::StatusOr<std::vector<AnswerableItem>> LoadAnswerableItems(grpc::Channel& questionnaire,
                                                                 const std::string& api_key,
@@ -80,7 +78,8 @@ absl::StatusOr<LoadSession> PrepareSession(grpc::Channel& session, const std::st
                                            const std::string& model_version,
                                            const std::string& title, int participants,
                                            std::vector<AnswerableItem> items,
-                                           absl::Duration timeout) {
+                                           absl::Duration timeout,
+                                           const std::string& customer_organization) {
   absl::StatusOr<auth::ApiKeyParts> key = auth::ParseApiKey(api_key);
   if (!key.ok()) {
     return absl::InvalidArgumentError(
@@ -94,6 +93,9 @@ absl::StatusOr<LoadSession> PrepareSession(grpc::Channel& session, const std::st
   create.set_parent(absl::StrCat("tenants/", key->tenant_id));
   create.mutable_session()->set_title(title);
   create.mutable_session()->set_model_version(model_version);
+  if (!customer_organization.empty()) {
+    create.mutable_session()->mutable_scope()->add_customer_organizations(customer_organization);
+  }
   sapi::CreateSessionResponse created;
   if (absl::Status s =
           StepStatus(stub->CreateSession(AdminContext(api_key, timeout).get(), create, &created),
@@ -117,7 +119,11 @@ absl::StatusOr<LoadSession> PrepareSession(grpc::Channel& session, const std::st
     sapi::CreateParticipantRequest add;
     add.set_parent(out.name);
     add.mutable_participant()->set_display_name(absl::StrCat("loadgen respondent ", i + 1));
-    add.mutable_participant()->set_perspective(sapi::PARTICIPANT_PERSPECTIVE_PROVIDER);
+    // With an organisation, every second participant is one of its customers.
+    const bool customer = !customer_organization.empty() && i % 2 == 1;
+    add.mutable_participant()->set_perspective(customer ? sapi::PARTICIPANT_PERSPECTIVE_CUSTOMER
+                                                        : sapi::PARTICIPANT_PERSPECTIVE_PROVIDER);
+    if (customer) add.mutable_participant()->set_customer_organization(customer_organization);
     sapi::CreateParticipantResponse added;
     if (absl::Status s =
             StepStatus(stub->CreateParticipant(AdminContext(api_key, timeout).get(), add, &added),

@@ -6,6 +6,7 @@
 #define LAGOM_TOOLS_LOADGEN_SESSION_FIXTURE_H_
 
 #include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
 
 #include <cstdint>
 #include <memory>
@@ -49,12 +50,22 @@ absl::StatusOr<std::vector<AnswerableItem>> LoadAnswerableItems(grpc::Channel& q
                                                                 absl::Duration timeout);
 
 // Creates a session of `model_version` in the API key's tenant (scope empty: every area),
-// opens it, and adds `participants` PROVIDER participants with one invitation each.
+// opens it, and adds `participants` PROVIDER participants with one invitation each; with a
+// `customer_organization`, every second one is a CUSTOMER of that organisation instead.
 absl::StatusOr<LoadSession> PrepareSession(grpc::Channel& session, const std::string& api_key,
                                            const std::string& model_version,
                                            const std::string& title, int participants,
                                            std::vector<AnswerableItem> items,
-                                           absl::Duration timeout);
+                                           absl::Duration timeout,
+                                           const std::string& customer_organization = "");
+
+// A context calling as the API key's owner, with a deadline.
+std::unique_ptr<grpc::ClientContext> AdminContext(const std::string& api_key,
+                                                  absl::Duration timeout);
+// The call's status as an absl::Status saying which set-up step failed.
+absl::Status StepStatus(const grpc::Status& status, absl::string_view step);
+// A non-owning shared_ptr, as the generated stubs want one.
+std::shared_ptr<grpc::Channel> Borrow(grpc::Channel& channel);
 
 // A random UUID, version 4 format (8-4-4-4-12 lowercase hex).
 std::string NewRequestId(std::mt19937_64& random);

@@ -585,14 +585,13 @@ absl::Status AnswerCore::ListAnswers(const RequestContext& rc, const api::ListAn
   query.clear_page_token();
   query.clear_page_size();
   const std::string fingerprint = RequestFingerprint(query);
-  size_t offset = 0;
-  if (!req.page_token().empty()) {
-    std::optional<size_t> parsed = ParseOffsetToken(req.page_token(), fingerprint);
-    if (!parsed) return BadPageToken("ListAnswers");
-    offset = *parsed;
-  }
   const size_t page = req.page_size() == 0 ? 500 : std::min(req.page_size(), 5000);
-  const std::set<std::string> only(req.item_ids().begin(), req.item_ids().end());
+  AnswerQuery q;
+  if (!everyone) q.participant_id = ids->second;
+  q.item_ids.assign(req.item_ids().begin(), req.item_ids().end());
+  q.round = req.round();
+  q.all_rounds = req.all_rounds();
+  q.limit = page + 1;  // one more tells whether there is a next page
   return store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
     absl::StatusOr<std::pair<SessionRecord, api::Session>> session =
         ReadSession(tx, rc, ids->first);
@@ -606,40 +605,36 @@ absl::Status AnswerCore::ListAnswers(const RequestContext& rc, const api::ListAn
         return NotYou(req.parent());
       }
     }
-    absl::StatusOr<std::vector<AnswerRecord>> rows = tx.ListAnswers(
-        ids->first, everyone ? std::nullopt : std::optional<std::string>(ids->second));
-    if (!rows.ok()) return rows.status();
-    // Without a round: per (participant, item) the latest round's answer.
-    std::map<std::pair<std::string, std::string>, const AnswerRecord*> latest;
-    std::vector<const AnswerRecord*> selected;
-    for (const AnswerRecord& r : *rows) {
-      if (r.withdrawn || (!only.empty() && !only.count(r.item_id))) continue;
-      if (req.all_rounds()) {
-        selected.push_back(&r);
-      } else if (req.round() != 0) {
-        if (r.round == req.round()) selected.push_back(&r);
+    // Anonymous sessions: answers of the whole session carry no participant id, so their
+    // page tokens cannot carry one either (offsets); otherwise a token is the last answer's key
+    // and every page is one index range scan.
+    const bool pseudonymous = everyone && session->second.anonymous() &&
+                              rc.principal.role() != auth::v1::PRINCIPAL_ROLE_TENANT_ADMIN;
+    if (!req.page_token().empty()) {
+      if (pseudonymous) {
+        std::optional<size_t> offset = ParseOffsetToken(req.page_token(), fingerprint);
+        if (!offset) return BadPageToken("ListAnswers");
+        q.offset = *offset;
       } else {
-        const AnswerRecord*& best = latest[{r.participant_id, r.item_id}];
-        if (!best || r.round > best->round) best = &r;
+        q.after = ParseKeyToken(req.page_token(), fingerprint);
+        if (!q.after) return BadPageToken("ListAnswers");
       }
     }
-    if (!req.all_rounds() && req.round() == 0) {
-      for (const auto& [key, r] : latest) selected.push_back(r);
+    absl::StatusOr<std::vector<AnswerRecord>> rows = tx.ListAnswerPage(ids->first, q);
+    if (!rows.ok()) return rows.status();
+    const bool more = rows->size() > page;
+    if (more) rows->resize(page);
+    if (more) {
+      const AnswerRecord& last = rows->back();
+      resp->set_next_page_token(
+          pseudonymous ? OffsetToken(q.offset + page, fingerprint)
+                       : KeyToken({last.participant_id, last.item_id, last.round}, fingerprint));
     }
-    const bool pseudonymous =
-        session->second.anonymous() && rc.principal.role() != auth::v1::PRINCIPAL_ROLE_TENANT_ADMIN;
-    for (size_t i = offset; i < selected.size() && i < offset + page; ++i) {
-      AnswerRecord r = *selected[i];
-      // Anonymous sessions: answers of the whole session carry no participant id.
-      if (everyone && pseudonymous) {
-        r.participant_id = Pseudonym(pseudonym_key_, ids->first, r.participant_id);
-      }
+    for (AnswerRecord& r : *rows) {
+      if (pseudonymous) r.participant_id = Pseudonym(pseudonym_key_, ids->first, r.participant_id);
       absl::StatusOr<api::Answer> answer = ToAnswer(rc, ids->first, r);
       if (!answer.ok()) return answer.status();
       *resp->add_answers() = *std::move(answer);
-    }
-    if (offset + page < selected.size()) {
-      resp->set_next_page_token(OffsetToken(offset + page, fingerprint));
     }
     return absl::OkStatus();
   });

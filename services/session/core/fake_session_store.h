@@ -180,6 +180,38 @@ class FakeSessionStore final : public SessionStore {
       }
       return out;
     }
+    absl::StatusOr<std::vector<AnswerRecord>> ListAnswerPage(const std::string& sid,
+                                                             const AnswerQuery& q) override {
+      // The rows in the store's order, then the same selection the SQL makes.
+      std::map<std::pair<std::string, std::string>, const AnswerRecord*> latest;
+      std::vector<const AnswerRecord*> selected;
+      for (const auto& [key, r] : data.answers) {
+        if (std::get<0>(key) != sid || r.withdrawn) continue;
+        if (q.participant_id && r.participant_id != *q.participant_id) continue;
+        if (!q.item_ids.empty() &&
+            std::find(q.item_ids.begin(), q.item_ids.end(), r.item_id) == q.item_ids.end()) {
+          continue;
+        }
+        if (q.all_rounds || (q.round != 0 && r.round == q.round)) {
+          selected.push_back(&r);
+        } else if (q.round == 0) {
+          const AnswerRecord*& best = latest[{r.participant_id, r.item_id}];
+          if (!best || r.round > best->round) best = &r;
+        }
+      }
+      for (const auto& [key, r] : latest) selected.push_back(r);
+      std::vector<AnswerRecord> out;
+      size_t skipped = 0;
+      for (const AnswerRecord* r : selected) {
+        if (q.after && std::make_tuple(r->participant_id, r->item_id, r->round) <= *q.after) {
+          continue;
+        }
+        if (!q.after && skipped++ < q.offset) continue;
+        if (out.size() == q.limit) break;
+        out.push_back(*r);
+      }
+      return out;
+    }
     absl::Status InsertFinalAnswers(const std::string& sid,
                                     const std::vector<AnswerRecord>& records) override {
       auto& kept = data.final_answers[sid];

@@ -31,8 +31,10 @@ absl::StatusOr<int> OutboxRelay::RunOnce() {
     absl::Status marked;
     if (delivered.ok()) {
       marked = store_.MarkDelivered(event.event_id, "");
-    } else if (absl::IsNotFound(delivered)) {
-      LogWarn("outbox event settled undelivered: its consumer does not know the session",
+    } else if (absl::IsNotFound(delivered) || absl::IsFailedPrecondition(delivered)) {
+      // A refusal that retrying cannot change: the consumer does not know the session, or
+      // the closed session can never be processed (e.g. it has no answers to score).
+      LogWarn("outbox event settled undelivered: its consumer refused it for good",
               {{"event_id", absl::StrCat(event.event_id)},
                {"tenant", event.tenant_id},
                {"topic", event.topic},
@@ -40,13 +42,12 @@ absl::StatusOr<int> OutboxRelay::RunOnce() {
       marked = store_.MarkDelivered(event.event_id, delivered.ToString());
     } else {
       const absl::Duration delay = RetryDelay(event.attempts);
-      LogWarn("outbox event not delivered; will retry",
-              {{"event_id", absl::StrCat(event.event_id)},
-               {"tenant", event.tenant_id},
-               {"topic", event.topic},
-               {"attempts", absl::StrCat(event.attempts)},
-               {"retry_in", absl::FormatDuration(delay)},
-               {"error", delivered.ToString()}});
+      LogWarn("outbox event not delivered; will retry", {{"event_id", absl::StrCat(event.event_id)},
+                                                         {"tenant", event.tenant_id},
+                                                         {"topic", event.topic},
+                                                         {"attempts", absl::StrCat(event.attempts)},
+                                                         {"retry_in", absl::FormatDuration(delay)},
+                                                         {"error", delivered.ToString()}});
       marked = store_.Retry(event.event_id, delay, delivered.ToString());
     }
     // A row whose outcome could not be written is claimed again after its lease: delivered
@@ -56,7 +57,9 @@ absl::StatusOr<int> OutboxRelay::RunOnce() {
   return static_cast<int>(due->size());
 }
 
-void OutboxRelay::Start() { thread_ = std::thread([this] { Loop(); }); }
+void OutboxRelay::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void OutboxRelay::Loop() {
   while (true) {
@@ -67,12 +70,10 @@ void OutboxRelay::Loop() {
     absl::MutexLock lock(&mu_);
     // A full batch means more may be due: go again at once.
     if (claimed.ok() && *claimed == options_.batch && !stop_) continue;
-    mu_.AwaitWithTimeout(absl::Condition(
-                             +[](OutboxRelay* r) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                               return r->stop_;
-                             },
-                             this),
-                         options_.poll);
+    mu_.AwaitWithTimeout(
+        absl::Condition(
+            +[](OutboxRelay* r) ABSL_NO_THREAD_SAFETY_ANALYSIS { return r->stop_; }, this),
+        options_.poll);
     if (stop_) return;
   }
 }

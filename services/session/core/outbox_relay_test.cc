@@ -129,6 +129,21 @@ TEST(OutboxRelayTest, NotFoundSettlesTheRowWithTheReason) {
   EXPECT_THAT(store.rows[4].last_error, HasSubstr("not found"));
 }
 
+TEST(OutboxRelayTest, AClosedSessionThatCannotBeScoredSettlesTheRow) {
+  MemoryOutbox store;
+  ScriptedConsumer consumer;
+  consumer.script = {absl::FailedPreconditionError("session s1 has no answers to score yet"),
+                     absl::UnavailableError("scoring is down")};
+  store.Add(5);
+  store.Add(6);
+  OutboxRelay relay(store, consumer);
+  ASSERT_EQ(*relay.RunOnce(), 2);
+  EXPECT_TRUE(store.rows[5].delivered.has_value());
+  EXPECT_THAT(store.rows[5].last_error, HasSubstr("no answers"));
+  // Unavailable is worth retrying.
+  EXPECT_FALSE(store.rows[6].delivered.has_value());
+}
+
 TEST(OutboxRelayTest, RetryDelayDoublesUpToItsCap) {
   EXPECT_EQ(RetryDelay(1), absl::Seconds(1));
   EXPECT_EQ(RetryDelay(2), absl::Seconds(2));

@@ -183,6 +183,26 @@ std::optional<size_t> ParseOffsetToken(absl::string_view token, absl::string_vie
   return offset;
 }
 
+// Ids are identifiers (no '|'), so the separator cannot occur inside them.
+std::string KeyToken(const std::tuple<std::string, std::string, int>& key,
+                     absl::string_view query) {
+  return absl::WebSafeBase64Escape(absl::StrCat("k|", std::get<0>(key), "|", std::get<1>(key), "|",
+                                                std::get<2>(key), "|", query));
+}
+
+std::optional<std::tuple<std::string, std::string, int>> ParseKeyToken(absl::string_view token,
+                                                                       absl::string_view query) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw)) return std::nullopt;
+  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits('|', 4));
+  int round = 0;
+  if (parts.size() != 5 || parts[0] != "k" || parts[4] != query ||
+      !absl::SimpleAtoi(parts[3], &round)) {
+    return std::nullopt;
+  }
+  return std::make_tuple(parts[1], parts[2], round);
+}
+
 absl::Status BadPageToken(absl::string_view method) {
   return WithReason(
       InvalidArgumentError("invalid page_token",

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -79,6 +80,10 @@ absl::StatusOr<api::Participant> ParseParticipant(const ParticipantRecord& recor
 // Offset page tokens, bound to the query (filter, parent...) they were issued for.
 std::string OffsetToken(size_t offset, absl::string_view query);
 std::optional<size_t> ParseOffsetToken(absl::string_view token, absl::string_view query);
+// Keyset page tokens: the last (participant, item, round) of a page, bound to the query.
+std::string KeyToken(const std::tuple<std::string, std::string, int>& key, absl::string_view query);
+std::optional<std::tuple<std::string, std::string, int>> ParseKeyToken(absl::string_view token,
+                                                                       absl::string_view query);
 // INVALID_ARGUMENT PAGE_TOKEN_INVALID naming the method.
 absl::Status BadPageToken(absl::string_view method);
 

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -56,6 +57,18 @@ struct AnswerRecord {
   bool withdrawn = false;  // DeleteAnswer keeps a tombstone so live state can be rebuilt exactly
   std::string body;        // serialized lagom.session.v1.Answer (no etag)
   absl::Time submit_time;
+};
+
+// Which answers one ListAnswers page holds: not withdrawn, ordered by participant, item, round.
+struct AnswerQuery {
+  std::optional<std::string> participant_id;  // unset: every participant
+  std::vector<std::string> item_ids;          // empty: every item
+  int round = 0;                              // 0: per participant and item the latest round
+  bool all_rounds = false;                    // every round (ignores round)
+  // Keyset paging: only answers after this (participant, item, round); otherwise `offset`.
+  std::optional<std::tuple<std::string, std::string, int>> after;
+  size_t offset = 0;
+  size_t limit = 500;
 };
 
 struct InvitationRecord {
@@ -133,6 +146,9 @@ class SessionTransaction {
   // participant, item, round.
   virtual absl::StatusOr<std::vector<AnswerRecord>> ListAnswers(
       const std::string& session_id, const std::optional<std::string>& participant_id) = 0;
+  // One page of answers (see AnswerQuery), in that order.
+  virtual absl::StatusOr<std::vector<AnswerRecord>> ListAnswerPage(const std::string& session_id,
+                                                                   const AnswerQuery& query) = 0;
   virtual absl::Status InsertFinalAnswers(const std::string& session_id,
                                           const std::vector<AnswerRecord>& records) = 0;
 

@@ -1,8 +1,8 @@
 #include "services/session/store/pg_session_store.h"
 
-#include <pqxx/pqxx>
-
+#include <limits>
 #include <map>
+#include <pqxx/pqxx>
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
@@ -22,32 +22,27 @@ std::string Time(int param) {
 }
 
 SessionRecord FromRow(const pqxx::row& row) {
-  return SessionRecord{row[0].as<std::string>(),
-                       row[1].as<int64_t>(),
-                       row[2].as<std::string>(),
-                       row[3].as<std::string>(),
-                       pqxx::binarystring(row[4]).str(),
-                       absl::FromUnixMicros(row[5].as<int64_t>())};
+  return SessionRecord{
+      row[0].as<std::string>(),         row[1].as<int64_t>(),
+      row[2].as<std::string>(),         row[3].as<std::string>(),
+      pqxx::binarystring(row[4]).str(), absl::FromUnixMicros(row[5].as<int64_t>())};
 }
 
 // States travel as one comma-separated parameter (they never contain commas).
-std::string StateList(const std::vector<std::string>& states) {
-  return absl::StrJoin(states, ",");
-}
+std::string StateList(const std::vector<std::string>& states) { return absl::StrJoin(states, ","); }
 
 constexpr char kParticipantColumns[] =
     "participant_id, version, principal, body,"
     " (extract(epoch from create_time) * 1000000)::bigint";
 
 ParticipantRecord ParticipantFromRow(const pqxx::row& row) {
-  return ParticipantRecord{row[0].as<std::string>(), row[1].as<int64_t>(),
-                           row[2].as<std::string>(), pqxx::binarystring(row[3]).str(),
+  return ParticipantRecord{row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<std::string>(),
+                           pqxx::binarystring(row[3]).str(),
                            absl::FromUnixMicros(row[4].as<int64_t>())};
 }
 
 std::string OptionalTime(int param) {
-  return absl::StrCat("(timestamptz 'epoch' + $", param,
-                      "::bigint * interval '1 microsecond')");
+  return absl::StrCat("(timestamptz 'epoch' + $", param, "::bigint * interval '1 microsecond')");
 }
 std::optional<int64_t> Micros(const std::optional<absl::Time>& t) {
   if (!t) return std::nullopt;
@@ -64,6 +59,19 @@ std::string Bytea(const std::string& bytes) {
 }
 
 // A PostgreSQL array literal of `values`, each quoted and escaped.
+// Rows of (participant_id, item_id, round, seq, withdrawn, body, submit time in µs).
+std::vector<AnswerRecord> AnswerRecords(const pqxx::result& rows) {
+  std::vector<AnswerRecord> out;
+  out.reserve(rows.size());
+  for (const pqxx::row& row : rows) {
+    out.push_back(AnswerRecord{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>(),
+                               row[3].as<int64_t>(), row[4].as<bool>(),
+                               pqxx::binarystring(row[5]).str(),
+                               absl::FromUnixMicros(row[6].as<int64_t>())});
+  }
+  return out;
+}
+
 std::string Array(const std::vector<std::string>& values) {
   std::string out = "{";
   for (size_t i = 0; i < values.size(); ++i) {
@@ -81,8 +89,7 @@ std::string Array(const std::vector<std::string>& values) {
 
 class PgSessionTransaction final : public SessionTransaction {
  public:
-  PgSessionTransaction(pqxx::work& tx, std::string tenant)
-      : tx_(tx), tenant_(std::move(tenant)) {}
+  PgSessionTransaction(pqxx::work& tx, std::string tenant) : tx_(tx), tenant_(std::move(tenant)) {}
 
   absl::StatusOr<std::optional<SessionRecord>> Get(const std::string& id) override {
     pqxx::result rows = tx_.exec_params(
@@ -105,7 +112,8 @@ class PgSessionTransaction final : public SessionTransaction {
                      " FROM session.sessions"
                      " WHERE tenant_id = $1 AND state = ANY (string_to_array($2, ','))"
                      "   AND ($3::bigint IS NULL OR (create_time, session_id) < (",
-                     Time(3), ", $4::text))"
+                     Time(3),
+                     ", $4::text))"
                      " ORDER BY create_time DESC, session_id DESC LIMIT $5"),
         tenant_, StateList(q.states), after_micros, after_id, q.limit);
     std::vector<SessionRecord> out;
@@ -144,8 +152,8 @@ class PgSessionTransaction final : public SessionTransaction {
       absl::StatusOr<std::optional<SessionRecord>> current = Get(r.session_id);
       if (!current.ok()) return current.status();
       if (!current->has_value()) return absl::NotFoundError(r.session_id);
-      return absl::AbortedError(absl::StrCat(r.session_id, " is no longer at version ",
-                                             expected_version));
+      return absl::AbortedError(
+          absl::StrCat(r.session_id, " is no longer at version ", expected_version));
     }
     return absl::OkStatus();
   }
@@ -188,8 +196,8 @@ class PgSessionTransaction final : public SessionTransaction {
     return std::make_pair(rows[0][0].as<std::string>(), pqxx::binarystring(rows[0][1]).str());
   }
 
-  absl::StatusOr<std::optional<ParticipantRecord>> GetParticipant(
-      const std::string& sid, const std::string& pid) override {
+  absl::StatusOr<std::optional<ParticipantRecord>> GetParticipant(const std::string& sid,
+                                                                  const std::string& pid) override {
     if (auto known = participants_.find({sid, pid}); known != participants_.end()) {
       return known->second;
     }
@@ -202,8 +210,7 @@ class PgSessionTransaction final : public SessionTransaction {
     return ParticipantFromRow(rows[0]);
   }
 
-  absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(
-      const std::string& sid) override {
+  absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(const std::string& sid) override {
     pqxx::result rows = tx_.exec_params(
         absl::StrCat("SELECT ", kParticipantColumns,
                      " FROM session.participants WHERE tenant_id = $1 AND session_id = $2"
@@ -245,9 +252,8 @@ class PgSessionTransaction final : public SessionTransaction {
 
   absl::Status DeleteParticipant(const std::string& sid, const std::string& pid) override {
     participants_.erase({sid, pid});
-    tx_.exec_params(
-        "DELETE FROM session.invitations WHERE tenant_id = $1 AND participant = $2", tenant_,
-        ParticipantName(sid, pid));
+    tx_.exec_params("DELETE FROM session.invitations WHERE tenant_id = $1 AND participant = $2",
+                    tenant_, ParticipantName(sid, pid));
     pqxx::result rows = tx_.exec_params(
         "DELETE FROM session.participants"
         " WHERE tenant_id = $1 AND session_id = $2 AND participant_id = $3",
@@ -317,13 +323,87 @@ class PgSessionTransaction final : public SessionTransaction {
         " WHERE tenant_id = $1 AND session_id = $2 AND ($3::text IS NULL OR participant_id = $3)"
         " ORDER BY participant_id, item_id, round",
         tenant_, sid, pid);
+    return AnswerRecords(rows);
+  }
+
+  // Answers that are not withdrawn, in (participant, item, round) order, after `after`: with
+  // `whole_items` after its (participant, item), otherwise after the exact row.
+  pqxx::result Scan(const std::string& sid, const AnswerQuery& q,
+                    const std::optional<std::tuple<std::string, std::string, int>>& after,
+                    size_t limit, bool whole_items) {
+    std::optional<std::string> after_participant, after_item;
+    std::optional<int> after_round;
+    if (after) {
+      after_participant = std::get<0>(*after);
+      after_item = std::get<1>(*after);
+      after_round = whole_items ? std::numeric_limits<int>::max() : std::get<2>(*after);
+    }
+    const std::optional<std::string> items =
+        q.item_ids.empty() ? std::nullopt : std::optional<std::string>(Array(q.item_ids));
+    const std::optional<int> round =
+        q.all_rounds || q.round == 0 ? std::nullopt : std::optional<int>(q.round);
+    return tx_.exec_params(
+        "SELECT participant_id, item_id, round, seq, withdrawn, body,"
+        " (extract(epoch from submit_time) * 1000000)::bigint FROM session.answers"
+        " WHERE tenant_id = $1 AND session_id = $2 AND NOT withdrawn"
+        " AND ($3::text IS NULL OR participant_id = $3)"
+        " AND ($4::text[] IS NULL OR item_id = ANY($4::text[]))"
+        " AND ($5::int IS NULL OR round = $5)"
+        " AND ($6::text IS NULL OR (participant_id, item_id, round) > ($6, $7::text, $8::int))"
+        " ORDER BY participant_id, item_id, round LIMIT $9",
+        tenant_, sid, q.participant_id, items, round, after_participant, after_item, after_round,
+        static_cast<int64_t>(limit));
+  }
+
+  // Pages by offset (anonymous sessions, whose tokens cannot name a participant): the latest
+  // rounds computed in SQL, then skipped to the offset.
+  absl::StatusOr<std::vector<AnswerRecord>> LatestByOffset(const std::string& sid,
+                                                           const AnswerQuery& q) {
+    const std::optional<std::string> items =
+        q.item_ids.empty() ? std::nullopt : std::optional<std::string>(Array(q.item_ids));
+    return AnswerRecords(tx_.exec_params(
+        "SELECT DISTINCT ON (participant_id, item_id) participant_id, item_id, round, seq,"
+        " withdrawn, body, (extract(epoch from submit_time) * 1000000)::bigint"
+        " FROM session.answers WHERE tenant_id = $1 AND session_id = $2 AND NOT withdrawn"
+        " AND ($3::text IS NULL OR participant_id = $3)"
+        " AND ($4::text[] IS NULL OR item_id = ANY($4::text[]))"
+        " ORDER BY participant_id, item_id, round DESC OFFSET $5 LIMIT $6",
+        tenant_, sid, q.participant_id, items, static_cast<int64_t>(q.offset),
+        static_cast<int64_t>(q.limit)));
+  }
+
+  absl::StatusOr<std::vector<AnswerRecord>> ListAnswerPage(const std::string& sid,
+                                                           const AnswerQuery& q) override {
+    const bool latest = !q.all_rounds && q.round == 0;
+    if (latest && q.offset > 0) return LatestByOffset(sid, q);
+    // Keyset paging on the primary key's order: each page is one index range scan, however
+    // deep into the session it starts.
+    std::optional<std::tuple<std::string, std::string, int>> after = q.after;
+    if (!latest) return AnswerRecords(Scan(sid, q, after, q.limit, /*whole_items=*/false));
+    // Latest rounds: the rows of each (participant, item) are adjacent in that order, so the
+    // last one of each run is its latest round. A run cut off by the scan's limit is read
+    // again by the next scan, which starts after the last whole run.
     std::vector<AnswerRecord> out;
-    out.reserve(rows.size());
-    for (const pqxx::row& row : rows) {
-      out.push_back(AnswerRecord{row[0].as<std::string>(), row[1].as<std::string>(),
-                                 row[2].as<int>(), row[3].as<int64_t>(), row[4].as<bool>(),
-                                 pqxx::binarystring(row[5]).str(),
-                                 absl::FromUnixMicros(row[6].as<int64_t>())});
+    while (out.size() < q.limit) {
+      const size_t want = q.limit - out.size() + 64;
+      std::vector<AnswerRecord> rows = AnswerRecords(Scan(sid, q, after, want, true));
+      const bool exhausted = rows.size() < want;
+      size_t end = rows.size();
+      if (!exhausted) {
+        while (end > 0 && rows[end - 1].participant_id == rows.back().participant_id &&
+               rows[end - 1].item_id == rows.back().item_id) {
+          --end;
+        }
+        if (end == 0) return absl::InternalError("more than 64 rounds of one answer");
+      }
+      for (size_t i = 0; i < end && out.size() < q.limit; ++i) {
+        const bool last_of_run = i + 1 == rows.size() ||
+                                 rows[i + 1].participant_id != rows[i].participant_id ||
+                                 rows[i + 1].item_id != rows[i].item_id;
+        if (last_of_run) out.push_back(std::move(rows[i]));
+      }
+      if (exhausted) break;
+      if (!out.empty()) after = std::make_tuple(out.back().participant_id, out.back().item_id, 0);
     }
     return out;
   }

@@ -1,0 +1,353 @@
+// The scoring RPC layer's rules, with the other services faked: which sessions are scored and
+// recorded, who records, what is refused and how, and that supplied answers are checked.
+#include "services/scoring/scoring_rpc_core.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "services/scoring/core/test_support.h"
+
+namespace lagom::scoring {
+namespace {
+
+using namespace ::lagom::scoring::testing;  // NOLINT(build/namespaces): builders of this test
+using ::testing::Contains;
+using ::testing::Field;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
+
+constexpr char kSession[] = "tenants/acme/sessions/review";
+constexpr char kVersion[] = "tenants/acme/models/itsm/versions/v1";
+
+class FakeSessions final : public SessionReader {
+ public:
+  absl::StatusOr<session_api::Session> GetSession(const RequestContext&,
+                                                  const std::string& name) override {
+    ++reads;
+    auto it = sessions.find(name);
+    if (it == sessions.end()) return absl::NotFoundError(name + " not found");
+    return it->second;
+  }
+  absl::StatusOr<std::vector<ScoringAnswer>> ReadAnswers(
+      const RequestContext&, const session_api::Session&,
+      const std::vector<std::string>& item_ids) override {
+    asked_items = item_ids;
+    return answers;
+  }
+  absl::StatusOr<std::vector<sapi::ExpectedRespondents>> CountInvited(const RequestContext&,
+                                                                      const std::string&) override {
+    return invited;
+  }
+
+  std::map<std::string, session_api::Session> sessions;
+  std::vector<ScoringAnswer> answers;
+  std::vector<sapi::ExpectedRespondents> invited;
+  std::vector<std::string> asked_items;
+  int reads = 0;
+};
+
+class FakeModels final : public QuestionnaireReader {
+ public:
+  absl::StatusOr<qapi::ModelVersion> GetModelVersion(const RequestContext&,
+                                                     const std::string& name) override {
+    auto it = versions.find(name);
+    if (it == versions.end()) return absl::NotFoundError(name + " not found");
+    return it->second;
+  }
+  absl::StatusOr<int> MinRespondents(const RequestContext&) override { return min_respondents; }
+
+  std::map<std::string, qapi::ModelVersion> versions;
+  int min_respondents = 0;
+};
+
+class FakeRecorder final : public ScorecardRecorder {
+ public:
+  struct Call {
+    RequestContext rc;
+    sapi::Scorecard scorecard;
+    std::string request_id;
+  };
+  absl::StatusOr<sapi::Scorecard> Record(const RequestContext& rc, const sapi::Scorecard& scorecard,
+                                         const std::string& request_id) override {
+    calls.push_back({rc, scorecard, request_id});
+    sapi::Scorecard named = scorecard;
+    named.set_name("tenants/acme/scorecards/review-1");
+    stored[named.name()] = named;
+    return named;
+  }
+  absl::StatusOr<sapi::Scorecard> Get(const RequestContext&, const std::string& name) override {
+    auto it = stored.find(name);
+    if (it == stored.end()) return absl::NotFoundError(name + " not found");
+    return it->second;
+  }
+
+  std::vector<Call> calls;
+  std::map<std::string, sapi::Scorecard> stored;
+};
+
+RequestContext Facilitator(const std::string& tenant = "acme") {
+  RequestContext rc;
+  rc.tenant_id = tenant;
+  rc.principal.set_tenant_id(tenant);
+  rc.principal.set_subject("fran");
+  rc.principal.set_role(auth::v1::PRINCIPAL_ROLE_FACILITATOR);
+  return rc;
+}
+
+class ScoringRpcCoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    qapi::ModelVersion& version = models_.versions[kVersion];
+    version.set_name(kVersion);
+    version.set_content_hash("sha256:abc");
+    version.set_state(qapi::MODEL_VERSION_STATE_PUBLISHED);
+    qapi::Area& area = AddArea(*version.mutable_content(), "incident", 0.6);
+    AddPair(area, "triage");
+
+    session_api::Session& s = sessions_.sessions[kSession];
+    s.set_name(kSession);
+    s.set_title("Spring review");
+    s.set_model_version(kVersion);
+    s.set_model_content_hash("sha256:abc");
+    s.set_state(session_api::SESSION_STATE_CLOSED);
+    s.mutable_scope()->add_services("tenants/acme/itServices/desk");
+    s.mutable_close_time()->set_seconds(1700000000);
+    sessions_.answers = {Provider("p1", "triage.provider", 4), Provider("p2", "triage.provider", 3),
+                         Customer("c1", "north", "triage.customer", 2),
+                         Customer("c2", "north", "triage.customer", 3)};
+    sapi::ExpectedRespondents& invited = sessions_.invited.emplace_back();
+    *invited.mutable_group() = ProviderGroup();
+    invited.set_invited_count(4);
+  }
+
+  session_api::Session& Session() { return sessions_.sessions[kSession]; }
+
+  absl::StatusOr<sapi::Scorecard> ScoreSession(bool preview, const RequestContext& rc,
+                                               const std::string& name = kSession) {
+    sapi::ScoreSessionRequest req;
+    req.set_session(name);
+    req.set_preview(preview);
+    sapi::ScoreSessionResponse resp;
+    absl::Status s = core_.ScoreSession(rc, req, &resp);
+    if (!s.ok()) return s;
+    return resp.scorecard();
+  }
+
+  FakeSessions sessions_;
+  FakeModels models_;
+  FakeRecorder recorder_;
+  ScoringRpcCore core_{sessions_, models_, recorder_,
+                       [] { return absl::FromUnixSeconds(1800000000); }};
+};
+
+TEST_F(ScoringRpcCoreTest, AClosedSessionIsScoredAndRecordedByTheScoringService) {
+  absl::StatusOr<sapi::Scorecard> card = ScoreSession(false, Facilitator());
+  ASSERT_TRUE(card.ok()) << card.status();
+  EXPECT_EQ(card->name(), "tenants/acme/scorecards/review-1");
+  ASSERT_THAT(recorder_.calls, SizeIs(1));
+  const FakeRecorder::Call& call = recorder_.calls[0];
+  // Reporting takes scorecards from services only: the facilitator's call records as the
+  // tenant's scoring service.
+  EXPECT_EQ(call.rc.principal.role(), auth::v1::PRINCIPAL_ROLE_SERVICE);
+  EXPECT_EQ(call.rc.principal.tenant_id(), "acme");
+  EXPECT_EQ(call.request_id, "score-review");
+  EXPECT_THAT(sessions_.asked_items, ::testing::ElementsAre("triage.provider", "triage.customer"));
+  const sapi::Scorecard& sent = call.scorecard;
+  EXPECT_EQ(sent.session(), kSession);
+  EXPECT_EQ(sent.title(), "Spring review");
+  EXPECT_THAT(sent.services(), Contains("tenants/acme/itServices/desk"));
+  EXPECT_FALSE(sent.preview());
+  EXPECT_EQ(sent.session_close_time().seconds(), 1700000000);
+  EXPECT_EQ(sent.score_time().seconds(), 1800000000);
+  EXPECT_EQ(sent.model_version(), kVersion);
+  const sapi::AreaScore* provider = FindArea(sent, "incident", ProviderGroup());
+  ASSERT_NE(provider, nullptr);
+  EXPECT_DOUBLE_EQ(provider->score(), 0.7);  // mean of 4 and 3 on 0–5
+  const sapi::GroupCoverage* coverage = FindCoverage(sent, ProviderGroup());
+  ASSERT_NE(coverage, nullptr);
+  EXPECT_EQ(coverage->invited_count(), 4);
+  EXPECT_DOUBLE_EQ(coverage->response_rate(), 0.5);
+}
+
+TEST_F(ScoringRpcCoreTest, TheCallersRequestIdIsPassedOn) {
+  sapi::ScoreSessionRequest req;
+  req.set_session(kSession);
+  req.set_request_id("session-closed-42");
+  sapi::ScoreSessionResponse resp;
+  ASSERT_TRUE(core_.ScoreSession(Facilitator(), req, &resp).ok());
+  ASSERT_THAT(recorder_.calls, SizeIs(1));
+  EXPECT_EQ(recorder_.calls[0].request_id, "session-closed-42");
+}
+
+TEST_F(ScoringRpcCoreTest, AnOpenSessionIsOnlyPreviewedAndNothingIsRecorded) {
+  Session().set_state(session_api::SESSION_STATE_OPEN);
+  Session().clear_close_time();
+  absl::StatusOr<sapi::Scorecard> refused = ScoreSession(false, Facilitator());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(), HasSubstr("is OPEN"));
+  EXPECT_THAT(refused.status().message(), HasSubstr("preview"));
+
+  absl::StatusOr<sapi::Scorecard> preview = ScoreSession(true, Facilitator());
+  ASSERT_TRUE(preview.ok()) << preview.status();
+  EXPECT_TRUE(preview->preview());
+  EXPECT_THAT(preview->name(), IsEmpty());
+  EXPECT_THAT(preview->area_scores(), Not(IsEmpty()));
+  EXPECT_THAT(recorder_.calls, IsEmpty());
+}
+
+TEST_F(ScoringRpcCoreTest, APreviewOfAClosedSessionRecordsNothing) {
+  absl::StatusOr<sapi::Scorecard> preview = ScoreSession(true, Facilitator());
+  ASSERT_TRUE(preview.ok()) << preview.status();
+  EXPECT_FALSE(preview->preview());
+  EXPECT_THAT(recorder_.calls, IsEmpty());
+}
+
+TEST_F(ScoringRpcCoreTest, ADraftSessionIsRefusedWithItsState) {
+  Session().set_state(session_api::SESSION_STATE_DRAFT);
+  absl::StatusOr<sapi::Scorecard> card = ScoreSession(true, Facilitator());
+  EXPECT_EQ(card.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(card.status().message(), HasSubstr("is DRAFT"));
+}
+
+TEST_F(ScoringRpcCoreTest, AnotherTenantsSessionIsNotFoundWithoutBeingRead) {
+  absl::StatusOr<sapi::Scorecard> card = ScoreSession(false, Facilitator("globex"));
+  EXPECT_EQ(card.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(sessions_.reads, 0);
+  EXPECT_THAT(recorder_.calls, IsEmpty());
+}
+
+TEST_F(ScoringRpcCoreTest, AMalformedSessionNameNamesTheField) {
+  absl::StatusOr<sapi::Scorecard> card = ScoreSession(false, Facilitator(), "sessions/review");
+  EXPECT_EQ(card.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ViolationsOf(card.status()), Contains(Field(&FieldViolation::field, "session")));
+  EXPECT_EQ(sessions_.reads, 0);
+}
+
+TEST_F(ScoringRpcCoreTest, ASessionWithoutAnswersSaysSo) {
+  sessions_.answers.clear();
+  absl::StatusOr<sapi::Scorecard> card = ScoreSession(false, Facilitator());
+  EXPECT_EQ(card.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(card.status()), "NO_ANSWERS");
+  EXPECT_THAT(recorder_.calls, IsEmpty());
+}
+
+TEST_F(ScoringRpcCoreTest, AModelVersionWhoseContentChangedIsRefused) {
+  models_.versions[kVersion].set_content_hash("sha256:other");
+  absl::StatusOr<sapi::Scorecard> card = ScoreSession(false, Facilitator());
+  EXPECT_EQ(card.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(card.status().message(), HasSubstr("sha256:other"));
+}
+
+TEST_F(ScoringRpcCoreTest, TheTenantsMinimumRespondentsApplies) {
+  models_.min_respondents = 5;
+  absl::StatusOr<sapi::Scorecard> card = ScoreSession(false, Facilitator());
+  ASSERT_TRUE(card.ok()) << card.status();
+  EXPECT_EQ(card->coverage().min_respondents(), 5);
+  const sapi::AreaScore* provider = FindArea(*card, "incident", ProviderGroup());
+  ASSERT_NE(provider, nullptr);
+  EXPECT_TRUE(provider->low_confidence());  // 2 respondents < 5
+}
+
+sapi::ScoreResponsesRequest Responses() {
+  sapi::ScoreResponsesRequest req;
+  req.set_parent("tenants/acme");
+  req.set_model_version(kVersion);
+  sapi::SuppliedAnswer* a = req.add_answers();
+  a->set_respondent_id("r1");
+  a->set_perspective(type::PERSPECTIVE_PROVIDER);
+  a->set_item_id("triage.provider");
+  a->set_value(5);
+  return req;
+}
+
+TEST_F(ScoringRpcCoreTest, SuppliedAnswersAreScoredAgainstAReadableVersion) {
+  sapi::ScoreResponsesResponse resp;
+  absl::Status s = core_.ScoreResponses(Facilitator(), Responses(), &resp);
+  ASSERT_TRUE(s.ok()) << s;
+  const sapi::AreaScore* provider = FindArea(resp.scorecard(), "incident", ProviderGroup());
+  ASSERT_NE(provider, nullptr);
+  EXPECT_DOUBLE_EQ(provider->score(), 1.0);
+  EXPECT_EQ(resp.scorecard().model_content_hash(), "sha256:abc");
+  EXPECT_THAT(resp.scorecard().name(), IsEmpty());
+  EXPECT_THAT(recorder_.calls, IsEmpty());
+}
+
+TEST_F(ScoringRpcCoreTest, BadSuppliedAnswersNameTheirFields) {
+  sapi::ScoreResponsesRequest req = Responses();
+  req.mutable_answers(0)->clear_value();
+  req.add_answers()->set_not_applicable(false);
+  sapi::ScoreResponsesResponse resp;
+  absl::Status s = core_.ScoreResponses(Facilitator(), req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ViolationsOf(s), Contains(Field(&FieldViolation::field, "answers[0]")));
+  EXPECT_THAT(ViolationsOf(s),
+              Contains(Field(&FieldViolation::field, "answers[1].not_applicable")));
+
+  req = Responses();
+  req.mutable_answers(0)->set_item_id("nope");
+  s = core_.ScoreResponses(Facilitator(), req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ViolationsOf(s), Contains(Field(&FieldViolation::field, "answers[0].item_id")));
+
+  req = Responses();
+  type::AreaTarget* target = req.add_targets();
+  target->set_area_id("incident");
+  target->set_target_score(1.5);
+  s = core_.ScoreResponses(Facilitator(), req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("targets[0]"));
+}
+
+TEST_F(ScoringRpcCoreTest, AModelIsRequiredAndAnInlineOneIsValidated) {
+  sapi::ScoreResponsesRequest req = Responses();
+  req.clear_model_version();
+  sapi::ScoreResponsesResponse resp;
+  absl::Status s = core_.ScoreResponses(Facilitator(), req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ViolationsOf(s), Contains(Field(&FieldViolation::field, "model")));
+
+  // An inline model without areas breaks the questionnaire's own rules, reported by path.
+  req.mutable_inline_model_version()->mutable_content()->set_default_language_tag("en");
+  s = core_.ScoreResponses(Facilitator(), req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("inline_model_version.content"));
+}
+
+TEST_F(ScoringRpcCoreTest, SuppliedAnswersForAnotherTenantAreNotFound) {
+  sapi::ScoreResponsesResponse resp;
+  EXPECT_EQ(core_.ScoreResponses(Facilitator("globex"), Responses(), &resp).code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(ScoringRpcCoreTest, ARecordedScorecardsFigureIsExplainedFromItsSession) {
+  ASSERT_TRUE(ScoreSession(false, Facilitator()).ok());
+  sapi::ExplainScoreRequest req;
+  req.set_parent("tenants/acme");
+  req.set_scorecard("tenants/acme/scorecards/review-1");
+  req.mutable_figure()->set_kind(sapi::FIGURE_KIND_AREA_SCORE);
+  req.mutable_figure()->set_area_id("incident");
+  *req.mutable_figure()->mutable_group() = ProviderGroup();
+  sapi::ExplainScoreResponse resp;
+  absl::Status s = core_.ExplainScore(Facilitator(), req, &resp);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_DOUBLE_EQ(resp.explanation().value(), 0.7);
+  EXPECT_THAT(resp.explanation().answers(), SizeIs(2));
+
+  req.clear_figure();
+  EXPECT_EQ(core_.ExplainScore(Facilitator(), req, &resp).code(),
+            absl::StatusCode::kInvalidArgument);
+  req.mutable_figure()->set_kind(sapi::FIGURE_KIND_AREA_SCORE);
+  req.mutable_figure()->set_area_id("incident");
+  req.set_scorecard("tenants/acme/scorecards/missing");
+  EXPECT_EQ(core_.ExplainScore(Facilitator(), req, &resp).code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace lagom::scoring
