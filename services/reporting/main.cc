@@ -1,17 +1,30 @@
 // lagom-reporting: scorecard history, trends, comparisons, benchmarks, rendered reports and
 // exports, kept in PostgreSQL. Flags and wiring only.
+#include <grpcpp/create_channel.h>
+
 #include <memory>
 
+#include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
-#include "common/config.h"
-#include "common/log.h"
 #include "common/auth/service_auth.h"
+#include "common/config.h"
+#include "common/executor.h"
+#include "common/log.h"
 #include "common/server_flags.h"
 #include "reporting_migrations.h"
+#include "services/reporting/core/reporting_core.h"
 #include "services/reporting/reporting_service.h"
+#include "services/reporting/store/pg_scorecard_store.h"
+#include "services/reporting/store/remote_report_sources.h"
+#include "services/reporting/store/remote_tenant_settings.h"
 
 ABSL_FLAG(std::string, postgres_url, "",
           "PostgreSQL URL, e.g. postgresql://lagom@127.0.0.1:5432/lagom");
+// Defined with the service auth flags (API keys are verified there too); reporting also reads
+// each tenant's benchmark opt-in from the questionnaire service's TenantService.
+ABSL_DECLARE_FLAG(std::string, questionnaire_addr);
+ABSL_FLAG(std::string, session_addr, "",
+          "Session service HOST:PORT, where provider reports read the respondents' comments");
 
 int main(int argc, char** argv) {
   lagom::ParseCommandLineOrDie(argc, argv, "lagom-reporting: scorecard history and reports");
@@ -22,7 +35,26 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<lagom::auth::ServiceAuth> auth =
       lagom::auth::RemoteServiceAuthOrDie("reporting", /*invites=*/nullptr);
-  lagom::reporting::ReportingServiceImpl reporting_service(*auth->guard);
+  lagom::Executor executor(lagom::ExecutorThreadsFromFlags("reporting"));
+  lagom::reporting::PgScorecardStore store(*pg);
+  lagom::reporting::RemoteTenantSettings settings(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_questionnaire_addr),
+                          lagom::ServiceChannelCredentials()),
+      auth->service_token);
+  lagom::reporting::ReportingCore core(store, settings);
+  const std::string session_addr = absl::GetFlag(FLAGS_session_addr);
+  if (session_addr.empty()) {
+    lagom::LogWarn("no --session_addr: provider reports are rendered without comments");
+  }
+  lagom::reporting::RemoteReportSources sources(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_questionnaire_addr),
+                          lagom::ServiceChannelCredentials()),
+      session_addr.empty() ? nullptr
+                           : grpc::CreateChannel(session_addr, lagom::ServiceChannelCredentials()),
+      auth->service_token);
+  lagom::reporting::ReportCore reports(core, sources);
+  lagom::reporting::ReportingServiceImpl reporting_service(*auth->guard, executor, core, reports,
+                                                           auth->limiter.get());
   std::unique_ptr<lagom::Server> server = lagom::StartServerOrDie(options, {&reporting_service});
   return server->WaitForShutdownSignal();
 }

@@ -2,8 +2,12 @@
 #ifndef LAGOM_SERVICES_REPORTING_REPORTING_SERVICE_H_
 #define LAGOM_SERVICES_REPORTING_REPORTING_SERVICE_H_
 
+#include "common/auth/rate_limiter.h"
+#include "common/executor.h"
 #include "common/request_context.h"
 #include "lagom/reporting/v1/reporting.grpc.pb.h"
+#include "services/reporting/core/report_core.h"
+#include "services/reporting/core/reporting_core.h"
 
 namespace lagom::reporting {
 
@@ -11,11 +15,17 @@ namespace reporting_api = ::lagom::reporting::v1;
 
 class ReportingServiceImpl final : public reporting_api::ReportingService::CallbackService {
  public:
-  explicit ReportingServiceImpl(const CallAdmitter& admitter) : admitter_(admitter) {}
+  // `limiter` (may be null) caps concurrent streams per tenant.
+  ReportingServiceImpl(const CallAdmitter& admitter, Executor& executor, ReportingCore& core,
+                       ReportCore& reports, auth::RateLimiter* limiter)
+      : admitter_(admitter),
+        executor_(executor),
+        core_(core),
+        reports_(reports),
+        limiter_(limiter) {}
 
-  // Every RPC is admitted (authenticated, authorised, rate-limited) and then answers
-  // UNIMPLEMENTED (NOT_IMPLEMENTED_YET) until the release that builds it replaces the handler
-  // with a call into its core.
+  // Every RPC is admitted (authenticated, authorised, rate-limited), then handled by the core
+  // (history) or the report core (RenderReport, ExportScorecard) on the executor.
   grpc::ServerUnaryReactor* RecordScorecard(grpc::CallbackServerContext* ctx,
                                             const reporting_api::RecordScorecardRequest* req,
                                             reporting_api::RecordScorecardResponse* resp) override;
@@ -45,6 +55,10 @@ class ReportingServiceImpl final : public reporting_api::ReportingService::Callb
 
  private:
   const CallAdmitter& admitter_;
+  Executor& executor_;
+  ReportingCore& core_;
+  ReportCore& reports_;
+  auth::RateLimiter* const limiter_;
 };
 
 }  // namespace lagom::reporting

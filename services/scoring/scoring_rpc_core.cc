@@ -177,13 +177,11 @@ absl::Status ScoringRpcCore::ScoreSession(const RequestContext& rc,
     *resp->mutable_scorecard() = *std::move(scorecard);
     return absl::OkStatus();
   }
-  // One scorecard per session: reporting returns the one recorded first to every later call.
-  const std::string request_id =
-      req.request_id().empty()
-          ? absl::StrCat("score-", session.name().substr(session.name().rfind('/') + 1))
-          : req.request_id();
+  // One scorecard per session: reporting returns the one recorded first to every later call,
+  // so a retry (or a second close event) needs no request_id, and must not send one: its
+  // score_time differs, which reporting would take for another request under the same id.
   absl::StatusOr<sapi::Scorecard> recorded =
-      scorecards_.Record(AsScoringService(rc), *scorecard, request_id);
+      scorecards_.Record(AsScoringService(rc), *scorecard, /*request_id=*/"");
   if (!recorded.ok()) return recorded.status();
   *resp->mutable_scorecard() = *std::move(recorded);
   return absl::OkStatus();

@@ -157,7 +157,7 @@ TEST_F(ScoringRpcCoreTest, AClosedSessionIsScoredAndRecordedByTheScoringService)
   // tenant's scoring service.
   EXPECT_EQ(call.rc.principal.role(), auth::v1::PRINCIPAL_ROLE_SERVICE);
   EXPECT_EQ(call.rc.principal.tenant_id(), "acme");
-  EXPECT_EQ(call.request_id, "score-review");
+  EXPECT_THAT(call.request_id, IsEmpty());
   EXPECT_THAT(sessions_.asked_items, ::testing::ElementsAre("triage.provider", "triage.customer"));
   const sapi::Scorecard& sent = call.scorecard;
   EXPECT_EQ(sent.session(), kSession);
@@ -176,14 +176,15 @@ TEST_F(ScoringRpcCoreTest, AClosedSessionIsScoredAndRecordedByTheScoringService)
   EXPECT_DOUBLE_EQ(coverage->response_rate(), 0.5);
 }
 
-TEST_F(ScoringRpcCoreTest, TheCallersRequestIdIsPassedOn) {
+TEST_F(ScoringRpcCoreTest, ARetryRecordsWithoutARequestIdSoReportingKeepsTheFirst) {
   sapi::ScoreSessionRequest req;
   req.set_session(kSession);
   req.set_request_id("session-closed-42");
   sapi::ScoreSessionResponse resp;
   ASSERT_TRUE(core_.ScoreSession(Facilitator(), req, &resp).ok());
-  ASSERT_THAT(recorder_.calls, SizeIs(1));
-  EXPECT_EQ(recorder_.calls[0].request_id, "session-closed-42");
+  ASSERT_TRUE(core_.ScoreSession(Facilitator(), req, &resp).ok());
+  ASSERT_THAT(recorder_.calls, SizeIs(2));
+  EXPECT_THAT(recorder_.calls[1].request_id, IsEmpty());
 }
 
 TEST_F(ScoringRpcCoreTest, AnOpenSessionIsOnlyPreviewedAndNothingIsRecorded) {

@@ -251,6 +251,27 @@ TEST_F(ScoringProcessTest, AClosedSessionIsRecordedOnceAndItsFiguresExplained) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(got.scorecard().session(), session);
 
+  // The recorded scorecard as a report and as files.
+  rep::RenderReportRequest render;
+  render.set_scorecard(first.name());
+  render.set_language_tag("sv");
+  rep::RenderReportResponse rendered;
+  s = Call(*reporting, &rep::ReportingService::Stub::RenderReport, render, &rendered);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_THAT(rendered.content_type(), HasSubstr("text/html"));
+  EXPECT_THAT(rendered.content(), HasSubstr("id=\"heatmap\""));
+  EXPECT_THAT(rendered.content(), HasSubstr("Contoso"));  // the organisation's display name
+  render.set_language_tag("de");
+  s = Call(*reporting, &rep::ReportingService::Stub::RenderReport, render, &rendered);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  rep::ExportScorecardRequest csv;
+  csv.set_name(first.name());
+  csv.set_format(rep::EXPORT_FORMAT_CSV);
+  rep::ExportScorecardResponse exported;
+  s = Call(*reporting, &rep::ReportingService::Stub::ExportScorecard, csv, &exported);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_THAT(exported.content(), ::testing::StartsWith("kind,area_id,item_id,group,metric,value"));
+
   sc::ExplainScoreRequest explain;
   explain.set_parent("tenants/" + tenant_);
   explain.set_scorecard(first.name());

@@ -51,7 +51,10 @@ std::vector<ServiceUnderTest> AllServices() {
        "session"},
       {Reporting(),
        {"lagom.reporting.v1.ReportingService"},
-       "/lagom.reporting.v1.ReportingService/RenderReport"},
+       "/lagom.reporting.v1.ReportingService/RenderReport",
+       grpc::StatusCode::INVALID_ARGUMENT,
+       "FIELD_INVALID",
+       "scorecard"},
   };
 }
 

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg_params.h"
 #include "services/questionnaire/store/pg_idempotency.h"
 
 namespace lagom::questionnaire {
@@ -26,20 +27,6 @@ std::vector<std::string> ParseTextArray(const pqxx::field& field) {
     if (kind == pqxx::array_parser::string_value) out.push_back(value);
   }
   return out;
-}
-
-std::string TextArrayLiteral(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ",";
-    out += "\"";
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += "\"";
-  }
-  return out + "}";
 }
 
 CatalogRecord RecordFromRow(const pqxx::row& row) {
@@ -109,7 +96,7 @@ class PgCatalogTransaction final : public CatalogTransaction {
         " VALUES ($1, $2, $3, $4, $5, $6::text[], $7,"
         "         to_timestamp($8::double precision / 1000000),"
         "         to_timestamp($9::double precision / 1000000))",
-        tenant_, KindName(kind), r.id, r.version, r.external_id, TextArrayLiteral(r.refs),
+        tenant_, KindName(kind), r.id, r.version, r.external_id, PgArray(r.refs),
         pqxx::binarystring(r.body), absl::ToUnixMicros(r.create_time),
         absl::ToUnixMicros(r.update_time));
     return absl::OkStatus();
@@ -121,7 +108,7 @@ class PgCatalogTransaction final : public CatalogTransaction {
         " SET version = $4, external_id = $5, refs = $6::text[], body = $7,"
         "     update_time = to_timestamp($8::double precision / 1000000)"
         " WHERE tenant_id = $1 AND kind = $2 AND id = $3",
-        tenant_, KindName(kind), r.id, r.version, r.external_id, TextArrayLiteral(r.refs),
+        tenant_, KindName(kind), r.id, r.version, r.external_id, PgArray(r.refs),
         pqxx::binarystring(r.body), absl::ToUnixMicros(r.update_time));
     if (rows.affected_rows() == 0) return absl::NotFoundError(r.id);
     return absl::OkStatus();

@@ -3,13 +3,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <pqxx/pqxx>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/api_key.h"
 #include "common/testing/integration.h"
+#include "common/testing/scratch_database.h"
 #include "questionnaire_migrations.h"
 #include "services/questionnaire/store/pg_catalog_store.h"
 #include "services/questionnaire/tenancy/tenancy_core.h"
@@ -223,55 +223,15 @@ TEST_F(PgTenancyStoreTest, CoreProvisionsAndVerifiesAgainstPostgres) {
 
 // --- The second wall: row-level security against the services' role ---------------------
 
-// `url` with its database and user replaced (libpq URI or keyword/value form).
-std::string WithDatabaseAndUser(const std::string& url, const std::string& db,
-                                const std::string& user) {
-  for (const char* scheme : {"postgresql://", "postgres://"}) {
-    if (!absl::StartsWith(url, scheme)) continue;
-    std::string rest = url.substr(strlen(scheme));
-    std::string query;
-    if (size_t q = rest.find('?'); q != std::string::npos) {
-      query = rest.substr(q);
-      rest = rest.substr(0, q);
-    }
-    std::string hosts = rest.substr(0, rest.find('/'));
-    if (size_t at = hosts.rfind('@'); at != std::string::npos) hosts = hosts.substr(at + 1);
-    return absl::StrCat(scheme, user, "@", hosts, "/", db, query);
-  }
-  return absl::StrCat(url, " dbname=", db, " user=", user);
-}
-
 constexpr const char* kTables[] = {
     "tenants",      "tenant_settings",   "api_keys",           "role_bindings",
     "audit_events", "catalog_resources", "idempotent_requests"};
 
 class RowLevelSecurityTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    db_ = lagom::testing::UniqueSchemaName("lagom_rls");
-    pqxx::connection admin(lagom::testing::TestPostgresUrl());
-    pqxx::nontransaction sql(admin);
-    sql.exec(R"sql(
-      DO $$ BEGIN
-        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lagom_app') THEN
-          CREATE ROLE lagom_app LOGIN NOSUPERUSER NOBYPASSRLS;
-        END IF;
-      END $$;)sql");
-    sql.exec("ALTER ROLE lagom_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE");
-    sql.exec("ALTER ROLE lagom_app PASSWORD NULL");
-    sql.exec("CREATE DATABASE " + db_);
-    owner_url_ = WithDatabaseAndUser(lagom::testing::TestPostgresUrl(), db_,
-                                     admin.username() ? admin.username() : "postgres");
-    app_url_ = WithDatabaseAndUser(lagom::testing::TestPostgresUrl(), db_, "lagom_app");
-  }
-
-  void TearDown() override {
-    pqxx::connection admin(lagom::testing::TestPostgresUrl());
-    pqxx::nontransaction sql(admin);
-    sql.exec("DROP DATABASE IF EXISTS " + db_ + " WITH (FORCE)");
-  }
-
-  std::string db_, owner_url_, app_url_;
+  lagom::testing::ScratchDatabase db_{"lagom_rls"};
+  const std::string owner_url_ = db_.owner_url();
+  const std::string app_url_ = db_.app_url();
 };
 
 TEST_F(RowLevelSecurityTest, TheServicesRoleSeesOnlyItsTenantsRowsAndCannotRewriteTheAudit) {

@@ -6,9 +6,9 @@
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/pg_params.h"
 
 namespace lagom::session {
 namespace {
@@ -53,12 +53,6 @@ std::optional<absl::Time> OptionalFromMicros(const pqxx::field& f) {
   return absl::FromUnixMicros(f.as<int64_t>());
 }
 
-// A bytea[] element: hex format.
-std::string Bytea(const std::string& bytes) {
-  return absl::StrCat("\\x", absl::BytesToHexString(bytes));
-}
-
-// A PostgreSQL array literal of `values`, each quoted and escaped.
 // Rows of (participant_id, item_id, round, seq, withdrawn, body, submit time in µs).
 std::vector<AnswerRecord> AnswerRecords(const pqxx::result& rows) {
   std::vector<AnswerRecord> out;
@@ -69,21 +63,6 @@ std::vector<AnswerRecord> AnswerRecords(const pqxx::result& rows) {
                                pqxx::binarystring(row[5]).str(),
                                absl::FromUnixMicros(row[6].as<int64_t>())});
   }
-  return out;
-}
-
-std::string Array(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  out += '}';
   return out;
 }
 
@@ -290,7 +269,7 @@ class PgSessionTransaction final : public SessionTransaction {
       items.push_back(r.item_id);
       rounds.push_back(absl::StrCat(r.round));
       withdrawn.push_back(r.withdrawn ? "t" : "f");
-      bodies.push_back(Bytea(r.body));
+      bodies.push_back(PgByteaElement(r.body));
       times.push_back(absl::StrCat(absl::ToUnixMicros(r.submit_time)));
     }
     pqxx::result rows = tx_.exec_params(
@@ -304,8 +283,8 @@ class PgSessionTransaction final : public SessionTransaction {
         " SET seq = nextval('session.answer_seq'), withdrawn = EXCLUDED.withdrawn,"
         "   body = EXCLUDED.body, submit_time = EXCLUDED.submit_time"
         " RETURNING participant_id, item_id, round, seq",
-        tenant_, sid, Array(participants), Array(items), Array(rounds), Array(withdrawn),
-        Array(bodies), Array(times));
+        tenant_, sid, PgArray(participants), PgArray(items), PgArray(rounds), PgArray(withdrawn),
+        PgArray(bodies), PgArray(times));
     std::map<std::tuple<std::string, std::string, int>, int64_t> seqs;
     for (const pqxx::row& row : rows) {
       seqs[{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>()}] =
@@ -339,7 +318,7 @@ class PgSessionTransaction final : public SessionTransaction {
       after_round = whole_items ? std::numeric_limits<int>::max() : std::get<2>(*after);
     }
     const std::optional<std::string> items =
-        q.item_ids.empty() ? std::nullopt : std::optional<std::string>(Array(q.item_ids));
+        q.item_ids.empty() ? std::nullopt : std::optional<std::string>(PgArray(q.item_ids));
     const std::optional<int> round =
         q.all_rounds || q.round == 0 ? std::nullopt : std::optional<int>(q.round);
     return tx_.exec_params(
@@ -360,7 +339,7 @@ class PgSessionTransaction final : public SessionTransaction {
   absl::StatusOr<std::vector<AnswerRecord>> LatestByOffset(const std::string& sid,
                                                            const AnswerQuery& q) {
     const std::optional<std::string> items =
-        q.item_ids.empty() ? std::nullopt : std::optional<std::string>(Array(q.item_ids));
+        q.item_ids.empty() ? std::nullopt : std::optional<std::string>(PgArray(q.item_ids));
     return AnswerRecords(tx_.exec_params(
         "SELECT DISTINCT ON (participant_id, item_id) participant_id, item_id, round, seq,"
         " withdrawn, body, (extract(epoch from submit_time) * 1000000)::bigint"
@@ -416,13 +395,13 @@ class PgSessionTransaction final : public SessionTransaction {
       participants.push_back(r.participant_id);
       items.push_back(r.item_id);
       rounds.push_back(absl::StrCat(r.round));
-      bodies.push_back(Bytea(r.body));
+      bodies.push_back(PgByteaElement(r.body));
     }
     tx_.exec_params(
         "INSERT INTO session.final_answers (tenant_id, session_id, participant_id, item_id,"
         " round, body) SELECT $1, $2, p, i, r, b"
         " FROM unnest($3::text[], $4::text[], $5::int[], $6::bytea[]) AS x(p, i, r, b)",
-        tenant_, sid, Array(participants), Array(items), Array(rounds), Array(bodies));
+        tenant_, sid, PgArray(participants), PgArray(items), PgArray(rounds), PgArray(bodies));
     return absl::OkStatus();
   }
 
@@ -510,7 +489,7 @@ class PgSessionTransaction final : public SessionTransaction {
           absl::StrCat("SELECT ", kParticipantColumns,
                        " FROM session.participants"
                        " WHERE tenant_id = $1 AND session_id = $2 AND participant_id = ANY ($3)"),
-          tenant_, sid, Array(participant_ids));
+          tenant_, sid, PgArray(participant_ids));
       for (const std::string& pid : participant_ids) participants_[{sid, pid}] = std::nullopt;
       for (const pqxx::row& row : rows) {
         ParticipantRecord record = ParticipantFromRow(row);
@@ -521,7 +500,7 @@ class PgSessionTransaction final : public SessionTransaction {
       pqxx::result rows = tx_.exec_params(
           "SELECT request_id, method, request, reply FROM session.idempotent_requests"
           " WHERE tenant_id = $1 AND request_id = ANY ($2)",
-          tenant_, Array(request_ids));
+          tenant_, PgArray(request_ids));
       for (const std::string& id : request_ids) replies_.try_emplace(id, std::nullopt);
       for (const pqxx::row& row : rows) replies_[row[0].as<std::string>()] = ReplyFromRow(row);
     }
@@ -536,15 +515,15 @@ class PgSessionTransaction final : public SessionTransaction {
       const IdempotentReply& reply = *replies_[id];
       ids.push_back(id);
       methods.push_back(reply.method);
-      requests.push_back(Bytea(reply.request));
-      replies.push_back(Bytea(reply.reply));
+      requests.push_back(PgByteaElement(reply.request));
+      replies.push_back(PgByteaElement(reply.reply));
     }
     pending_replies_.clear();
     tx_.exec_params(
         "INSERT INTO session.idempotent_requests (tenant_id, request_id, method, request, reply)"
         " SELECT $1, i, m, q, r FROM unnest($2::text[], $3::text[], $4::bytea[], $5::bytea[])"
         "   AS x(i, m, q, r)",
-        tenant_, Array(ids), Array(methods), Array(requests), Array(replies));
+        tenant_, PgArray(ids), PgArray(methods), PgArray(requests), PgArray(replies));
   }
 
  private:

@@ -1,0 +1,52 @@
+#include "common/testing/scratch_database.h"
+
+#include <cstring>
+#include <pqxx/pqxx>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/testing/integration.h"
+
+namespace lagom::testing {
+
+std::string WithDatabaseAndUser(const std::string& url, const std::string& db,
+                                const std::string& user) {
+  for (const char* scheme : {"postgresql://", "postgres://"}) {
+    if (!absl::StartsWith(url, scheme)) continue;
+    std::string rest = url.substr(strlen(scheme));
+    std::string query;
+    if (size_t q = rest.find('?'); q != std::string::npos) {
+      query = rest.substr(q);
+      rest = rest.substr(0, q);
+    }
+    std::string hosts = rest.substr(0, rest.find('/'));
+    if (size_t at = hosts.rfind('@'); at != std::string::npos) hosts = hosts.substr(at + 1);
+    return absl::StrCat(scheme, user, "@", hosts, "/", db, query);
+  }
+  return absl::StrCat(url, " dbname=", db, " user=", user);
+}
+
+ScratchDatabase::ScratchDatabase(std::string_view prefix) : name_(UniqueSchemaName(prefix)) {
+  pqxx::connection admin(TestPostgresUrl());
+  pqxx::nontransaction sql(admin);
+  sql.exec(R"sql(
+    DO $$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lagom_app') THEN
+        CREATE ROLE lagom_app LOGIN NOSUPERUSER NOBYPASSRLS;
+      END IF;
+    END $$;)sql");
+  sql.exec("ALTER ROLE lagom_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE");
+  sql.exec("ALTER ROLE lagom_app PASSWORD NULL");
+  sql.exec("CREATE DATABASE " + name_);
+  owner_url_ = WithDatabaseAndUser(TestPostgresUrl(), name_,
+                                   admin.username() ? admin.username() : "postgres");
+  app_url_ = WithDatabaseAndUser(TestPostgresUrl(), name_, "lagom_app");
+}
+
+ScratchDatabase::~ScratchDatabase() {
+  pqxx::connection admin(TestPostgresUrl());
+  pqxx::nontransaction sql(admin);
+  sql.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+}
+
+}  // namespace lagom::testing

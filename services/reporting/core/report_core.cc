@@ -1,0 +1,140 @@
+#include "services/reporting/core/report_core.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/resource_util.h"
+
+namespace lagom::reporting {
+namespace {
+
+// `tenants/{t}/models/{m}/versions/{v}` or `models/{m}/versions/{v}` → the model.
+std::string ModelOf(const std::string& model_version) {
+  const size_t cut = model_version.rfind("/versions/");
+  return cut == std::string::npos ? model_version : model_version.substr(0, cut);
+}
+
+// Extras the report can do without: it is still worth having when one of them is missing.
+template <typename T>
+std::optional<T> Optional(absl::StatusOr<T> value, absl::string_view what) {
+  if (value.ok()) return *std::move(value);
+  LogWarn("report rendered without an optional part",
+          {{"part", std::string(what)}, {"error", value.status().ToString()}});
+  return std::nullopt;
+}
+
+}  // namespace
+
+absl::StatusOr<sapi::Scorecard> ReportCore::Get(const RequestContext& rc, const std::string& name,
+                                                const std::string& field) {
+  Violations v;
+  absl::StatusOr<std::string> id = TenantResourceId(rc, name, field, "scorecards", "scorecard", v);
+  if (!id.ok()) return id.status();
+  if (!v.empty()) return std::move(v).ToStatus("invalid request");
+  api::GetScorecardRequest req;
+  req.set_name(name);
+  api::GetScorecardResponse resp;
+  if (absl::Status s = history_.GetScorecard(rc, req, &resp); !s.ok()) return s;
+  return std::move(*resp.mutable_scorecard());
+}
+
+absl::StatusOr<std::vector<sapi::Scorecard>> ReportCore::History(const RequestContext& rc,
+                                                                 const sapi::Scorecard& card,
+                                                                 const std::string& baseline) {
+  api::ListScorecardsRequest req;
+  req.set_parent(absl::StrCat("tenants/", rc.tenant_id));
+  req.set_page_size(kHistory);
+  if (card.has_session_close_time()) {
+    *req.mutable_selector()->mutable_end_time() = card.session_close_time();
+  }
+  api::ListScorecardsResponse resp;
+  if (absl::Status s = history_.ListScorecards(rc, req, &resp); !s.ok()) return s;
+  std::vector<sapi::Scorecard> out(resp.scorecards().begin(), resp.scorecards().end());
+  const bool listed = std::any_of(out.begin(), out.end(),
+                                  [&](const sapi::Scorecard& s) { return s.name() == baseline; });
+  if (!baseline.empty() && !listed) {
+    absl::StatusOr<sapi::Scorecard> base = Get(rc, baseline, "baseline_scorecard");
+    if (!base.ok()) return base.status();
+    out.push_back(*std::move(base));
+  }
+  std::sort(out.begin(), out.end(), [](const sapi::Scorecard& a, const sapi::Scorecard& b) {
+    return FromProto(a.session_close_time()) < FromProto(b.session_close_time());
+  });
+  return out;
+}
+
+absl::Status ReportCore::RenderReport(const RequestContext& rc, const api::RenderReportRequest& req,
+                                      api::RenderReportResponse* resp) {
+  if (req.format() != api::REPORT_FORMAT_UNSPECIFIED && req.format() != api::REPORT_FORMAT_HTML) {
+    return InvalidArgumentError("invalid RenderReport request",
+                                {{"format", "unknown format; allowed: REPORT_FORMAT_HTML"}});
+  }
+  absl::StatusOr<sapi::Scorecard> card = Get(rc, req.scorecard(), "scorecard");
+  if (!card.ok()) return card.status();
+  absl::StatusOr<std::vector<sapi::Scorecard>> history =
+      History(rc, *card, req.baseline_scorecard());
+  if (!history.ok()) return history.status();
+  absl::StatusOr<questionnaire::v1::ModelContent> model =
+      sources_.ModelContent(rc, card->model_version());
+  if (!model.ok()) return model.status();
+
+  ReportInput input;
+  input.scorecard = &*card;
+  input.model = &*model;
+  input.history = *std::move(history);
+  input.audience = req.audience();
+  input.customer_organization = req.customer_organization();
+  input.language = req.language_tag();
+  if (input.language.empty()) {
+    input.language = Optional(sources_.DefaultLanguage(rc), "tenant language").value_or("en");
+  }
+  input.display_names = Optional(sources_.DisplayNames(rc), "names")
+                            .value_or(absl::flat_hash_map<std::string, std::string>());
+  // Only a tenant that takes part sees the benchmark; others simply get no such section.
+  api::GetBenchmarkRequest bench;
+  bench.set_parent(absl::StrCat("tenants/", rc.tenant_id));
+  bench.set_model(ModelOf(card->model_version()));
+  api::GetBenchmarkResponse benchmark;
+  if (history_.GetBenchmark(rc, bench, &benchmark).ok()) input.benchmark = &benchmark;
+  const bool shareable = req.audience() == api::REPORT_AUDIENCE_CUSTOMER_SHAREABLE;
+  if (!shareable) {
+    input.comments = Optional(sources_.Comments(rc, card->session()), "comments")
+                         .value_or(std::vector<ReportComment>());
+  }
+  absl::StatusOr<RenderedFile> file = RenderHtmlReport(input);
+  if (!file.ok()) return file.status();
+  resp->set_content(std::move(file->content));
+  resp->set_content_type(std::move(file->content_type));
+  resp->set_filename(std::move(file->filename));
+  return absl::OkStatus();
+}
+
+absl::Status ReportCore::ExportScorecard(const RequestContext& rc,
+                                         const api::ExportScorecardRequest& req,
+                                         api::ExportScorecardResponse* resp) {
+  absl::StatusOr<sapi::Scorecard> card = Get(rc, req.name(), "name");
+  if (!card.ok()) return card.status();
+  absl::StatusOr<RenderedFile> file;
+  switch (req.format()) {
+    case api::EXPORT_FORMAT_UNSPECIFIED:
+    case api::EXPORT_FORMAT_JSON:
+      file = ExportScorecardJson(*card);
+      break;
+    case api::EXPORT_FORMAT_CSV:
+      file = ExportScorecardCsv(*card);
+      break;
+    default:
+      return InvalidArgumentError(
+          "invalid ExportScorecard request",
+          {{"format", "unknown format; allowed: EXPORT_FORMAT_JSON, EXPORT_FORMAT_CSV"}});
+  }
+  if (!file.ok()) return file.status();
+  resp->set_content(std::move(file->content));
+  resp->set_content_type(std::move(file->content_type));
+  resp->set_filename(std::move(file->filename));
+  return absl::OkStatus();
+}
+
+}  // namespace lagom::reporting

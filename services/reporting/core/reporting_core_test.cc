@@ -1,0 +1,401 @@
+#include "services/reporting/core/reporting_core.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/status.h"
+#include "services/reporting/core/fake_scorecard_store.h"
+#include "services/reporting/testing/scorecard_builder.h"
+
+namespace lagom::reporting {
+namespace {
+
+using testing::BuildScorecard;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using testing::ItsmAreas;
+using testing::ScorecardSpec;
+using ::testing::StartsWith;
+
+const absl::Time kNow = absl::FromUnixSeconds(1750000000);
+
+RequestContext Rc(const std::string& tenant) {
+  RequestContext rc;
+  rc.tenant_id = tenant;
+  return rc;
+}
+
+std::vector<std::string> Fields(const absl::Status& s) {
+  std::vector<std::string> out;
+  for (const FieldViolation& v : ViolationsOf(s)) out.push_back(v.field);
+  return out;
+}
+
+class ReportingCoreTest : public ::testing::Test {
+ protected:
+  ReportingCoreTest() : core_(store_, settings_, [] { return kNow; }) {
+    settings_.Set("acme", true);
+  }
+
+  ScorecardSpec Spec(const std::string& session, absl::Duration days_ago,
+                     const std::string& tenant = "acme") {
+    ScorecardSpec spec;
+    spec.tenant = tenant;
+    spec.session_id = session;
+    spec.close_time = kNow - days_ago;
+    spec.service_ids = {"email"};
+    spec.organization_ids = {"contoso"};
+    spec.areas = ItsmAreas(0.6, 0.5);
+    return spec;
+  }
+
+  api::RecordScorecardRequest RecordRequest(const ScorecardSpec& spec) {
+    api::RecordScorecardRequest req;
+    req.set_parent("tenants/" + spec.tenant);
+    *req.mutable_scorecard() = BuildScorecard(spec);
+    return req;
+  }
+
+  absl::StatusOr<sapi::Scorecard> Record(const ScorecardSpec& spec) {
+    api::RecordScorecardResponse resp;
+    absl::Status s = core_.RecordScorecard(Rc(spec.tenant), RecordRequest(spec), &resp);
+    if (!s.ok()) return s;
+    return resp.scorecard();
+  }
+
+  absl::StatusOr<api::ListScorecardsResponse> List(api::ListScorecardsRequest req) {
+    if (req.parent().empty()) req.set_parent("tenants/acme");
+    api::ListScorecardsResponse resp;
+    absl::Status s = core_.ListScorecards(Rc("acme"), req, &resp);
+    if (!s.ok()) return s;
+    return resp;
+  }
+
+  FakeScorecardStore store_;
+  FakeTenantSettings settings_;
+  ReportingCore core_;
+};
+
+TEST_F(ReportingCoreTest, RecordNamesTheScorecardAfterItsSessionAndStoresItWhole) {
+  absl::StatusOr<sapi::Scorecard> recorded = Record(Spec("spring-review", absl::Hours(1)));
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  EXPECT_THAT(recorded->name(), StartsWith("tenants/acme/scorecards/spring-review-"));
+  EXPECT_EQ(recorded->name().size(),
+            std::string("tenants/acme/scorecards/spring-review-").size() + 6);
+  EXPECT_EQ(recorded->create_time().seconds(), absl::ToUnixSeconds(kNow));
+  EXPECT_EQ(recorded->area_scores_size(), 30);
+
+  const auto data = store_.Snapshot("acme");
+  ASSERT_EQ(data.scorecards.size(), 1u);
+  const auto& stored = data.scorecards.begin()->second;
+  EXPECT_EQ(stored.record.model, "models/lagom-itsm");
+  EXPECT_EQ(stored.record.session, "tenants/acme/sessions/spring-review");
+  EXPECT_EQ(stored.figures.size(), 30u);  // 10 areas × 3 groups
+  EXPECT_EQ(data.opt_in, true) << "the opt-in read at recording is kept";
+}
+
+TEST_F(ReportingCoreTest, BadScorecardsAreRefusedNamingEveryFieldAndNothingIsStored) {
+  api::RecordScorecardRequest req = RecordRequest(Spec("spring", absl::Hours(1)));
+  req.mutable_scorecard()->set_preview(true);
+  req.mutable_scorecard()->set_session("tenants/other/sessions/spring");
+  req.mutable_scorecard()->set_model_version("lagom-itsm");
+  req.mutable_scorecard()->clear_session_close_time();
+  req.mutable_scorecard()->mutable_area_scores(0)->set_score(1.5);
+  req.mutable_scorecard()->mutable_area_scores(1)->mutable_group()->clear_kind();
+  api::RecordScorecardResponse resp;
+  absl::Status s = core_.RecordScorecard(Rc("acme"), req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Fields(s),
+              ElementsAre("scorecard.preview", "scorecard.session", "scorecard.model_version",
+                          "scorecard.session_close_time", "scorecard.area_scores[1].group.kind",
+                          "scorecard.area_scores[0].score"));
+  EXPECT_THAT(s.message(), HasSubstr("preview"));
+  EXPECT_TRUE(store_.Snapshot("acme").scorecards.empty());
+
+  req.clear_scorecard();
+  s = core_.RecordScorecard(Rc("acme"), req, &resp);
+  EXPECT_THAT(Fields(s), ElementsAre("scorecard"));
+}
+
+TEST_F(ReportingCoreTest, RecordingASessionAgainReturnsTheFirstScorecardUnchanged) {
+  absl::StatusOr<sapi::Scorecard> first = Record(Spec("spring", absl::Hours(1)));
+  ASSERT_TRUE(first.ok());
+  ScorecardSpec rescored = Spec("spring", absl::Hours(1));
+  rescored.areas = ItsmAreas(0.9, 0.9);
+  absl::StatusOr<sapi::Scorecard> second = Record(rescored);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->SerializeAsString(), first->SerializeAsString());
+  EXPECT_EQ(store_.Snapshot("acme").scorecards.size(), 1u);
+}
+
+TEST_F(ReportingCoreTest, ARequestIdRetryGetsTheFirstReplyAndReuseIsRefused) {
+  api::RecordScorecardRequest req = RecordRequest(Spec("spring", absl::Hours(1)));
+  req.set_request_id("7d7e5a2c-retry");
+  api::RecordScorecardResponse first, retry;
+  ASSERT_TRUE(core_.RecordScorecard(Rc("acme"), req, &first).ok());
+  ASSERT_TRUE(core_.RecordScorecard(Rc("acme"), req, &retry).ok());
+  EXPECT_EQ(retry.SerializeAsString(), first.SerializeAsString());
+
+  api::RecordScorecardRequest other = RecordRequest(Spec("autumn", absl::Hours(1)));
+  other.set_request_id("7d7e5a2c-retry");
+  api::RecordScorecardResponse refused;
+  absl::Status s = core_.RecordScorecard(Rc("acme"), other, &refused);
+  EXPECT_EQ(ReasonOf(s), "REQUEST_ID_REUSED");
+  EXPECT_EQ(store_.Snapshot("acme").scorecards.size(), 1u);
+}
+
+TEST_F(ReportingCoreTest, AnUnreadableOptInDoesNotStopRecordingAndKeepsTheLastSeenValue) {
+  store_.SetOptIn("beta", true);
+  ASSERT_TRUE(Record(Spec("spring", absl::Hours(1), "beta")).ok());  // no settings for beta
+  EXPECT_EQ(store_.Snapshot("beta").opt_in, true);
+}
+
+TEST_F(ReportingCoreTest, AnotherTenantsScorecardIsNotFoundAndBadNamesSayWhichField) {
+  absl::StatusOr<sapi::Scorecard> recorded = Record(Spec("spring", absl::Hours(1)));
+  ASSERT_TRUE(recorded.ok());
+  api::GetScorecardRequest get;
+  get.set_name(recorded->name());
+  api::GetScorecardResponse got;
+  ASSERT_TRUE(core_.GetScorecard(Rc("acme"), get, &got).ok());
+  EXPECT_EQ(got.scorecard().SerializeAsString(), recorded->SerializeAsString());
+
+  EXPECT_EQ(core_.GetScorecard(Rc("beta"), get, &got).code(), absl::StatusCode::kNotFound);
+  get.set_name("tenants/acme/scorecards/absent-abc123");
+  EXPECT_EQ(core_.GetScorecard(Rc("acme"), get, &got).code(), absl::StatusCode::kNotFound);
+  get.set_name("tenants/acme/sessions/spring");
+  absl::Status bad = core_.GetScorecard(Rc("acme"), get, &got);
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Fields(bad), ElementsAre("name"));
+}
+
+TEST_F(ReportingCoreTest, ListPagesNewestFirstWithTotalsAndTokensBoundToTheQuery) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(Record(Spec("s" + std::to_string(i), absl::Hours(24 * (5 - i)))).ok());
+  }
+  api::ListScorecardsRequest req;
+  req.set_page_size(2);
+  std::vector<std::string> sessions;
+  for (int page = 0; page < 3; ++page) {
+    absl::StatusOr<api::ListScorecardsResponse> resp = List(req);
+    ASSERT_TRUE(resp.ok()) << resp.status();
+    EXPECT_EQ(resp->total_size(), 5);
+    for (const auto& s : resp->scorecards()) sessions.push_back(s.session());
+    EXPECT_EQ(resp->next_page_token().empty(), page == 2);
+    req.set_page_token(resp->next_page_token());
+  }
+  EXPECT_THAT(sessions, ElementsAre("tenants/acme/sessions/s4", "tenants/acme/sessions/s3",
+                                    "tenants/acme/sessions/s2", "tenants/acme/sessions/s1",
+                                    "tenants/acme/sessions/s0"));
+
+  req.set_page_token(List([] {
+                       api::ListScorecardsRequest r;
+                       r.set_page_size(2);
+                       return r;
+                     }())
+                         ->next_page_token());
+  req.set_page_size(3);  // page size may change between pages
+  EXPECT_TRUE(List(req).ok());
+  req.set_summary_only(true);  // the query may not
+  EXPECT_EQ(ReasonOf(List(req).status()), "PAGE_TOKEN_INVALID");
+  req.set_page_token("bm90IG91cnM");
+  absl::Status garbage = List(req).status();
+  EXPECT_EQ(ReasonOf(garbage), "PAGE_TOKEN_INVALID");
+  EXPECT_THAT(Fields(garbage), ElementsAre("page_token"));
+}
+
+TEST_F(ReportingCoreTest, ListFiltersBySelectorAndSummariesCarryNoFigures) {
+  ScorecardSpec other = Spec("other-service", absl::Hours(2));
+  other.service_ids = {"erp"};
+  ASSERT_TRUE(Record(other).ok());
+  ASSERT_TRUE(Record(Spec("old", absl::Hours(24 * 400))).ok());
+  ASSERT_TRUE(Record(Spec("new", absl::Hours(1))).ok());
+
+  api::ListScorecardsRequest req;
+  req.mutable_selector()->set_service("tenants/acme/services/email");
+  *req.mutable_selector()->mutable_start_time() = ToProto(kNow - absl::Hours(24 * 30));
+  req.set_summary_only(true);
+  absl::StatusOr<api::ListScorecardsResponse> resp = List(req);
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  ASSERT_EQ(resp->scorecards_size(), 1);
+  EXPECT_EQ(resp->total_size(), 1);
+  const sapi::Scorecard& summary = resp->scorecards(0);
+  EXPECT_EQ(summary.session(), "tenants/acme/sessions/new");
+  EXPECT_EQ(summary.title(), "Quarterly service review");
+  EXPECT_EQ(summary.services_size(), 1);
+  EXPECT_TRUE(summary.has_session_close_time());
+  EXPECT_EQ(summary.area_scores_size(), 0);
+  EXPECT_EQ(summary.item_scores_size(), 0);
+  EXPECT_FALSE(summary.has_coverage());
+}
+
+TEST_F(ReportingCoreTest, ListChecksEveryField) {
+  api::ListScorecardsRequest req;
+  req.set_page_size(-1);
+  req.mutable_selector()->set_service("tenants/beta/services/email");
+  req.mutable_selector()->set_model("lagom-itsm");
+  *req.mutable_selector()->mutable_start_time() = ToProto(kNow);
+  *req.mutable_selector()->mutable_end_time() = ToProto(kNow - absl::Hours(1));
+  absl::Status s = List(req).status();
+  EXPECT_THAT(Fields(s),
+              ElementsAre("page_size", "selector.service", "selector.model", "selector.end_time"));
+  req.Clear();
+  req.set_parent("tenants/beta");
+  EXPECT_EQ(List(req).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ReportingCoreTest, StreamPagesRunOldestFirstToTheEnd) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(Record(Spec("s" + std::to_string(i), absl::Hours(24 * (5 - i)))).ok());
+  }
+  api::StreamScorecardsRequest req;
+  req.set_parent("tenants/acme");
+  absl::StatusOr<StreamPlan> plan = core_.PlanStream(Rc("acme"), req);
+  ASSERT_TRUE(plan.ok());
+  std::vector<std::string> sessions;
+  std::optional<HistoryCursor> after;
+  for (int pages = 0; pages < 10; ++pages) {
+    absl::StatusOr<StreamPage> page = core_.ReadStreamPage(Rc("acme"), *plan, after, 2);
+    ASSERT_TRUE(page.ok());
+    for (const auto& s : page->scorecards) sessions.push_back(s.session());
+    if (!page->next) break;
+    after = page->next;
+  }
+  EXPECT_THAT(sessions, ElementsAre("tenants/acme/sessions/s0", "tenants/acme/sessions/s1",
+                                    "tenants/acme/sessions/s2", "tenants/acme/sessions/s3",
+                                    "tenants/acme/sessions/s4"));
+}
+
+TEST_F(ReportingCoreTest, TrendRequestsAreChecked) {
+  api::GetTrendRequest req;
+  req.set_parent("tenants/acme");
+  req.set_max_points(-3);
+  req.add_area_lineage_ids("lin.change");
+  req.add_area_lineage_ids("lin.change");
+  api::GetTrendResponse resp;
+  absl::Status s = core_.GetTrend(Rc("acme"), req, &resp);
+  EXPECT_THAT(Fields(s), ElementsAre("metric", "area_lineage_ids[1]", "max_points"));
+
+  req.Clear();
+  req.set_parent("tenants/acme");
+  req.set_metric(api::TREND_METRIC_PERCEPTION_GAP);
+  req.mutable_group()->set_kind(tapi::RESPONSE_GROUP_KIND_PROVIDER);
+  s = core_.GetTrend(Rc("acme"), req, &resp);
+  EXPECT_THAT(Fields(s), ElementsAre("group.kind"));
+}
+
+TEST_F(ReportingCoreTest, CompareMatchesAreasByLineageAcrossModelVersions) {
+  absl::StatusOr<sapi::Scorecard> v1 = Record(Spec("spring", absl::Hours(48)));
+  ScorecardSpec later = Spec("autumn", absl::Hours(1));
+  later.model_version = "models/lagom-itsm/versions/2";
+  later.content_hash = "sha256:lagom-itsm-2";
+  later.areas[5].id = "change-enablement";  // renamed, same lineage
+  later.areas[5].customers = 0.75;
+  absl::StatusOr<sapi::Scorecard> v2 = Record(later);
+  ASSERT_TRUE(v1.ok() && v2.ok());
+
+  api::CompareScorecardsRequest req;
+  req.set_base_scorecard(v1->name());
+  req.set_comparison_scorecard(v2->name());
+  api::CompareScorecardsResponse resp;
+  ASSERT_TRUE(core_.CompareScorecards(Rc("acme"), req, &resp).ok());
+  EXPECT_FALSE(resp.same_model_content());
+  ASSERT_EQ(resp.areas_size(), 20);  // 10 lineages × (PROVIDER, ALL_CUSTOMERS)
+  const api::AreaComparison& change = resp.areas(11);
+  EXPECT_EQ(change.lineage_id(), "lin.change");
+  EXPECT_EQ(change.group().kind(), tapi::RESPONSE_GROUP_KIND_ALL_CUSTOMERS);
+  EXPECT_EQ(change.base_area_id(), "change");
+  EXPECT_EQ(change.comparison_area_id(), "change-enablement");
+  EXPECT_NEAR(change.delta(), 0.75 - 0.5, 1e-12);
+
+  req.set_comparison_scorecard("tenants/beta/scorecards/x-abcdef");
+  EXPECT_EQ(core_.CompareScorecards(Rc("acme"), req, &resp).code(), absl::StatusCode::kNotFound);
+  req.set_comparison_scorecard(v1->name());
+  req.add_groups()->set_kind(tapi::RESPONSE_GROUP_KIND_CUSTOMER_ORGANIZATION);
+  EXPECT_THAT(Fields(core_.CompareScorecards(Rc("acme"), req, &resp)),
+              ElementsAre("groups[0].customer_organization"));
+}
+
+class BenchmarkTest : public ReportingCoreTest {
+ protected:
+  // `count` tenants besides acme that opted in and recorded one scorecard each, customers at
+  // 0.1, 0.2, ...
+  void Peers(int count) {
+    for (int i = 0; i < count; ++i) {
+      const std::string tenant = "peer-" + std::to_string(i);
+      settings_.Set(tenant, true);
+      ScorecardSpec spec = Spec("spring", absl::Hours(24), tenant);
+      spec.areas = {testing::AreaSpec{"change", "lin.change", 0.5, 0.1 * (i + 1), 0.6}};
+      ASSERT_TRUE(Record(spec).ok());
+    }
+  }
+
+  absl::StatusOr<api::GetBenchmarkResponse> Benchmark(const std::string& tenant) {
+    api::GetBenchmarkRequest req;
+    req.set_parent("tenants/" + tenant);
+    req.set_model("models/lagom-itsm");
+    req.add_area_lineage_ids("lin.change");
+    api::GetBenchmarkResponse resp;
+    absl::Status s = core_.GetBenchmark(Rc(tenant), req, &resp);
+    if (!s.ok()) return s;
+    return resp;
+  }
+};
+
+TEST_F(BenchmarkTest, FourContributorsAreSuppressedFiveAreDisclosed) {
+  Peers(3);
+  ScorecardSpec own = Spec("own", absl::Hours(2));
+  own.areas = {testing::AreaSpec{"change", "lin.change", 0.5, 0.45, 0.6}};
+  ASSERT_TRUE(Record(own).ok());
+
+  absl::StatusOr<api::GetBenchmarkResponse> four = Benchmark("acme");
+  ASSERT_TRUE(four.ok()) << four.status();
+  EXPECT_EQ(four->min_tenant_count(), 5);
+  ASSERT_EQ(four->areas_size(), 1);
+  EXPECT_TRUE(four->areas(0).suppressed());
+  EXPECT_EQ(four->areas(0).p50(), 0);
+  EXPECT_DOUBLE_EQ(four->areas(0).own_score(), 0.45);
+
+  settings_.Set("peer-3", true);
+  ScorecardSpec fifth = Spec("spring", absl::Hours(24), "peer-3");
+  fifth.areas = {testing::AreaSpec{"change", "lin.change", 0.5, 0.9, 0.6}};
+  ASSERT_TRUE(Record(fifth).ok());
+  absl::StatusOr<api::GetBenchmarkResponse> five = Benchmark("acme");
+  ASSERT_TRUE(five.ok());
+  const api::AreaBenchmark& area = five->areas(0);
+  EXPECT_FALSE(area.suppressed());
+  EXPECT_EQ(area.tenant_count(), 5);
+  EXPECT_NEAR(area.p50(), 0.3, 1e-12);  // {0.1, 0.2, 0.3, 0.45, 0.9}
+  EXPECT_DOUBLE_EQ(area.own_score(), 0.45);
+  EXPECT_EQ(five->compute_time().seconds(), absl::ToUnixSeconds(kNow));
+}
+
+TEST_F(BenchmarkTest, TenantsThatOptedOutNeitherReadNorContribute) {
+  Peers(5);
+  settings_.Set("peer-0", false);
+  absl::StatusOr<api::GetBenchmarkResponse> refused = Benchmark("peer-0");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(refused.status()), "BENCHMARK_OPT_IN_REQUIRED");
+  EXPECT_THAT(refused.status().message(), HasSubstr("benchmark_opt_in"));
+  EXPECT_EQ(store_.Snapshot("peer-0").opt_in, false);
+
+  // peer-0's opt-out is now last seen: four contributors remain.
+  absl::StatusOr<api::GetBenchmarkResponse> after = Benchmark("acme");
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->areas(0).suppressed());
+  EXPECT_FALSE(after->areas(0).has_own_score()) << "acme has no scorecard";
+}
+
+TEST_F(BenchmarkTest, AnUnreadableOptInIsUnavailableAndBadRequestsNameTheField) {
+  EXPECT_EQ(Benchmark("nobody").status().code(), absl::StatusCode::kUnavailable);
+  api::GetBenchmarkRequest req;
+  req.set_parent("tenants/acme");
+  req.set_group_kind(tapi::RESPONSE_GROUP_KIND_CUSTOMER_ORGANIZATION);
+  api::GetBenchmarkResponse resp;
+  EXPECT_THAT(Fields(core_.GetBenchmark(Rc("acme"), req, &resp)),
+              ElementsAre("model", "group_kind"));
+  EXPECT_THAT(resp.areas(), IsEmpty());
+}
+
+}  // namespace
+}  // namespace lagom::reporting

@@ -1,0 +1,201 @@
+// The reporting store on real PostgreSQL, connected as the services' role lagom_app so that
+// row-level security applies: trends over several scorecards, one scorecard per session under
+// concurrent recordings, and the benchmark's cross-tenant read seeing opted-in tenants only.
+#include "services/reporting/store/pg_scorecard_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "common/testing/integration.h"
+#include "common/testing/scratch_database.h"
+#include "reporting_migrations.h"
+#include "services/reporting/core/fake_scorecard_store.h"
+#include "services/reporting/core/reporting_core.h"
+#include "services/reporting/testing/scorecard_builder.h"
+
+namespace lagom::reporting {
+namespace {
+
+using testing::AreaSpec;
+using testing::BuildScorecard;
+using ::testing::ElementsAre;
+using testing::ScorecardSpec;
+
+const absl::Time kNow = absl::Now();
+
+RequestContext Rc(const std::string& tenant) {
+  RequestContext rc;
+  rc.tenant_id = tenant;
+  return rc;
+}
+
+class PgScorecardStoreTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = new lagom::testing::ScratchDatabase("reporting_store");
+    auto owner = PgPool::Connect(db_->owner_url(), 1, absl::Seconds(5));
+    ASSERT_TRUE(owner.ok()) << owner.status();
+    ASSERT_TRUE((*owner)->RunMigrations("reporting", Migrations()).ok());
+  }
+  static void TearDownTestSuite() { delete db_; }
+
+  void SetUp() override {
+    auto pool = PgPool::Connect(db_->app_url(), 4, absl::Seconds(5));
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = *std::move(pool);
+    store_ = std::make_unique<PgScorecardStore>(*pool_);
+    core_ = std::make_unique<ReportingCore>(*store_, settings_);
+    tenant_ = lagom::testing::UniqueTenantId("rep");
+    settings_.Set(tenant_, true);
+  }
+
+  // A scorecard of `session` closed `days` ago whose change area scores `customers` (the
+  // customers' view) under a model version.
+  absl::StatusOr<sapi::Scorecard> Record(const std::string& tenant, const std::string& session,
+                                         int days, double customers,
+                                         const std::string& version = "1",
+                                         bool low_confidence = false) {
+    ScorecardSpec spec;
+    spec.tenant = tenant;
+    spec.session_id = session;
+    spec.close_time = kNow - absl::Hours(24 * days);
+    spec.model_version = "models/lagom-itsm/versions/" + version;
+    spec.organization_ids = {"contoso"};
+    spec.customers_low_confidence = low_confidence;
+    spec.areas = {AreaSpec{"change", "lin.change", 0.7, customers, 0.6},
+                  AreaSpec{"reactive", "lin.reactive", 0.5, 0.5, 0.6}};
+    api::RecordScorecardRequest req;
+    req.set_parent("tenants/" + tenant);
+    *req.mutable_scorecard() = BuildScorecard(spec);
+    api::RecordScorecardResponse resp;
+    absl::Status s = core_->RecordScorecard(Rc(tenant), req, &resp);
+    if (!s.ok()) return s;
+    return resp.scorecard();
+  }
+
+  static lagom::testing::ScratchDatabase* db_;
+  std::unique_ptr<PgPool> pool_;
+  std::unique_ptr<PgScorecardStore> store_;
+  FakeTenantSettings settings_;
+  std::unique_ptr<ReportingCore> core_;
+  std::string tenant_;
+};
+
+lagom::testing::ScratchDatabase* PgScorecardStoreTest::db_ = nullptr;
+
+TEST_F(PgScorecardStoreTest, TrendsKeepTheMostRecentPointsOldestFirstPerArea) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(Record(tenant_, "s" + std::to_string(i), 50 - 10 * i, 0.3 + 0.1 * i, "1",
+                       /*low_confidence=*/i == 4)
+                    .ok());
+  }
+  api::GetTrendRequest req;
+  req.set_parent("tenants/" + tenant_);
+  req.set_metric(api::TREND_METRIC_AREA_SCORE);
+  req.set_max_points(3);
+  api::GetTrendResponse resp;
+  ASSERT_TRUE(core_->GetTrend(Rc(tenant_), req, &resp).ok());
+  ASSERT_EQ(resp.series_size(), 2);  // every area seen, by lineage
+  const api::TrendSeries& change = resp.series(0);
+  EXPECT_EQ(change.area_lineage_id(), "lin.change");
+  std::vector<double> values;
+  for (const auto& p : change.points()) values.push_back(p.value());
+  EXPECT_THAT(values,
+              ElementsAre(::testing::DoubleNear(0.5, 1e-9), ::testing::DoubleNear(0.6, 1e-9),
+                          ::testing::DoubleNear(0.7, 1e-9)));
+  EXPECT_LT(change.points(0).time().seconds(), change.points(2).time().seconds());
+  EXPECT_FALSE(change.points(1).low_confidence());
+  EXPECT_TRUE(change.points(2).low_confidence());
+  EXPECT_EQ(change.points(2).model_version(), "models/lagom-itsm/versions/1");
+
+  // The perception gap of one organisation, for one asked-for area, in a time window.
+  req.set_metric(api::TREND_METRIC_PERCEPTION_GAP);
+  req.mutable_group()->set_kind(tapi::RESPONSE_GROUP_KIND_CUSTOMER_ORGANIZATION);
+  req.mutable_group()->set_customer_organization("tenants/" + tenant_ +
+                                                 "/customerOrganizations/contoso");
+  req.add_area_lineage_ids("lin.change");
+  *req.mutable_selector()->mutable_start_time() = ToProto(kNow - absl::Hours(24 * 35));
+  resp.Clear();
+  ASSERT_TRUE(core_->GetTrend(Rc(tenant_), req, &resp).ok());
+  ASSERT_EQ(resp.series_size(), 1);
+  ASSERT_EQ(resp.series(0).points_size(), 3);  // closed 30, 20, 10 days ago
+  // contoso is customers − 0.05; the provider scores 0.7.
+  EXPECT_NEAR(resp.series(0).points(0).value(), 0.5 - 0.05 - 0.7, 1e-9);
+  EXPECT_TRUE(resp.series(0).points(0).low_confidence());
+}
+
+TEST_F(PgScorecardStoreTest, ConcurrentRecordingsOfOneSessionStoreOneScorecard) {
+  std::vector<std::string> names(8);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < names.size(); ++i) {
+    threads.emplace_back([&, i] {
+      absl::StatusOr<sapi::Scorecard> s = Record(tenant_, "raced", 1, 0.1 * i);
+      names[i] = s.ok() ? s->name() : s.status().ToString();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const std::string& name : names) EXPECT_EQ(name, names[0]);
+  pqxx::connection owner(db_->owner_url());
+  pqxx::work tx(owner);
+  EXPECT_EQ(
+      tx.exec_params1("SELECT count(*) FROM reporting.scorecards WHERE tenant_id = $1", tenant_)[0]
+          .as<int>(),
+      1);
+  EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM reporting.area_figures WHERE tenant_id = $1",
+                            tenant_)[0]
+                .as<int>(),
+            6);
+}
+
+TEST_F(PgScorecardStoreTest, TheServicesRoleCannotChangeARecordedScorecard) {
+  ASSERT_TRUE(Record(tenant_, "spring", 1, 0.5).ok());
+  pqxx::connection app(db_->app_url());
+  pqxx::work tx(app);
+  tx.exec_params("SELECT set_config('lagom.tenant_id', $1, true)", tenant_);
+  EXPECT_THROW(tx.exec("UPDATE reporting.scorecards SET content_hash = 'sha256:forged'"),
+               pqxx::sql_error);
+}
+
+TEST_F(PgScorecardStoreTest, TheBenchmarkReadsOnlyOptedInTenantsAndNoneOfTheirNames) {
+  // Two tenants of their own in this database: only one opted in.
+  const std::string in = lagom::testing::UniqueTenantId("in");
+  const std::string out = lagom::testing::UniqueTenantId("out");
+  settings_.Set(in, true);
+  settings_.Set(out, false);
+  ASSERT_TRUE(Record(in, "spring", 3, 0.4).ok());
+  ASSERT_TRUE(Record(out, "spring", 3, 0.9).ok());
+  ASSERT_TRUE(Record(tenant_, "spring", 2, 0.6).ok());
+
+  BenchmarkQuery q;
+  q.model = "models/lagom-itsm";
+  q.area_lineage_ids = {"lin.change"};
+  q.start_time = kNow - absl::Hours(24 * 30);
+  absl::StatusOr<std::vector<BenchmarkSample>> samples = store_->BenchmarkSamples(tenant_, q);
+  ASSERT_TRUE(samples.ok()) << samples.status();
+  ASSERT_EQ(samples->size(), 1u);
+  // Scores of every opted-in tenant (other tests' tenants too), never `out`'s 0.9.
+  for (double score : (*samples)[0].scores) EXPECT_NE(score, 0.9);
+  EXPECT_THAT((*samples)[0].scores, ::testing::Contains(::testing::DoubleEq(0.4)));
+  EXPECT_EQ((*samples)[0].own_score, 0.6);
+
+  // The operator's policy is the wall, not the query: as the operator, lagom_app reads the
+  // figures of opted-in tenants only, and no scorecard at all.
+  pqxx::connection app(db_->app_url());
+  pqxx::work tx(app);
+  tx.exec("SELECT set_config('lagom.operator', 'on', true)");
+  EXPECT_EQ(
+      tx.exec_params1("SELECT count(*) FROM reporting.area_figures WHERE tenant_id = $1", out)[0]
+          .as<int>(),
+      0);
+  EXPECT_GT(
+      tx.exec_params1("SELECT count(*) FROM reporting.area_figures WHERE tenant_id = $1", in)[0]
+          .as<int>(),
+      0);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM reporting.scorecards")[0].as<int>(), 0);
+}
+
+}  // namespace
+}  // namespace lagom::reporting
