@@ -9,7 +9,10 @@
 //     --customer_organizations=tenants/t/customerOrganizations/a,...
 //     --services=tenants/t/services/x,...
 //
-// Prints what happens, one line per step, and the closed session's name last.
+// With --report_dir it then waits for the scorecard scoring records when the session closes,
+// prints its summary and writes the reports (provider; shareable with the first organisation)
+// and the JSON and CSV exports there. Prints what happens, one line per step, and the closed
+// session's name last.
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -31,6 +34,7 @@
 #include "common/config.h"
 #include "lagom/questionnaire/v1/questionnaire.grpc.pb.h"
 #include "lagom/session/v1/session.grpc.pb.h"
+#include "tools/assessment/report.h"
 
 ABSL_FLAG(std::string, session_addr, "", "Session service HOST:PORT (LAGOM_SESSION_ADDR)");
 ABSL_FLAG(std::string, questionnaire_addr, "",
@@ -44,6 +48,10 @@ ABSL_FLAG(std::string, title, "Service review", "Session title");
 ABSL_FLAG(int, provider_staff, 4, "Provider staff answering");
 ABSL_FLAG(int, customers_per_organization, 3, "Respondents per customer organisation");
 ABSL_FLAG(uint64_t, seed, 1, "Seed of the simulated opinions (same seed, same answers)");
+ABSL_FLAG(std::string, reporting_addr, "", "Reporting service HOST:PORT (LAGOM_REPORTING_ADDR)");
+ABSL_FLAG(std::string, report_dir, "",
+          "If set: wait for the scorecard, print it, and write the reports and exports here");
+ABSL_FLAG(std::string, report_language, "en", "Language of the reports: en or sv");
 
 namespace lagom::assessment {
 namespace {
@@ -341,6 +349,8 @@ int Run() {
     threads.emplace_back([&, i, seed = random()] {
       const Person& p = people[i];
       std::mt19937_64 rng(seed);
+      // Request ids are unique per call, whatever the seed: the tenant keeps them.
+      std::mt19937_64 ids(std::random_device{}());
       std::normal_distribution<double> noise(0, 0.1);
       std::uniform_real_distribution<double> unit(0, 1);
       std::vector<std::pair<const q::Area*, const q::Item*>> todo;
@@ -357,8 +367,8 @@ int Run() {
                              p.bias + noise(rng);
         api::SubmitAnswerRequest req;
         req.set_parent(p.participant);
-        req.set_request_id(absl::StrFormat("%08x-0000-4000-8000-%012x", rng() & 0xffffffff,
-                                           rng() & 0xffffffffffff));
+        req.set_request_id(absl::StrFormat("%08x-0000-4000-8000-%012x", ids() & 0xffffffff,
+                                           ids() & 0xffffffffffff));
         api::Answer& a = *req.mutable_answer();
         a.set_item_id(item->id());
         if (item->na_allowed() && unit(rng) < 0.04) {
@@ -431,6 +441,21 @@ int Run() {
     std::fprintf(stderr, "assessment: %d answers acknowledged but %zu recorded\n", answered.load(),
                  recorded);
     return 1;
+  }
+  if (const std::string dir = absl::GetFlag(FLAGS_report_dir); !dir.empty()) {
+    ReportOptions options{.api_key = key,
+                          .session = session,
+                          .directory = dir,
+                          .language = absl::GetFlag(FLAGS_report_language),
+                          .organization = orgs.front()};
+    absl::StatusOr<std::string> report =
+        WriteReport(grpc::CreateChannel(absl::GetFlag(FLAGS_reporting_addr),
+                                        grpc::InsecureChannelCredentials()),
+                    options);
+    if (!report.ok()) {
+      std::fprintf(stderr, "assessment: %s\n", std::string(report.status().message()).c_str());
+      return 1;
+    }
   }
   std::printf("%s\n", session.c_str());
   return 0;

@@ -46,6 +46,10 @@ void AppendWithheldNote(std::string& out, const ReportView& view) {
 
 std::string LowConfidenceRule(const ReportView& view) {
   const sapi::Coverage& coverage = view.card().coverage();
+  // Without a response-rate threshold only the respondent count can make a figure weak.
+  if (coverage.min_response_rate() <= 0) {
+    return absl::Substitute(view.Text(Msg::kLowConfidenceRespondents), coverage.min_respondents());
+  }
   return absl::Substitute(view.Text(Msg::kLowConfidenceRule), coverage.min_respondents(),
                           Percent(coverage.min_response_rate(), view.language()));
 }

@@ -52,6 +52,7 @@ constexpr Message kMessages[] = {
      "Streckade celler märkta * har låg tillförlitlighet: gruppen har $0."},
     {Msg::kLowConfidenceRule, "fewer than $0 respondents or a response rate below $1",
      "färre än $0 svarande eller en svarsfrekvens under $1"},
+    {Msg::kLowConfidenceRespondents, "fewer than $0 respondents", "färre än $0 svarande"},
     {Msg::kNoAnswers, "no answers", "inga svar"},
     {Msg::kPerceptionGap, "Perception gap", "Uppfattningsgap"},
     {Msg::kPerceptionGapExplain,

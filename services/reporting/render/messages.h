@@ -40,6 +40,7 @@ enum class Msg {
   kHeatmapExplain,
   kLowConfidenceCell,
   kLowConfidenceRule,
+  kLowConfidenceRespondents,
   kNoAnswers,
   kPerceptionGap,
   kPerceptionGapExplain,

@@ -232,6 +232,16 @@ TEST_F(ReportTest, CoverageGivesCountsRatesAndTheLowConfidenceRule) {
                                   "respondents or a response rate below 30%"));
 }
 
+TEST_F(ReportTest, WithoutAResponseRateThresholdTheRuleNamesOnlyRespondents) {
+  sapi::Scorecard card = *fixture_.Input().scorecard;
+  card.mutable_coverage()->set_min_response_rate(0);
+  ReportInput input = fixture_.Input();
+  input.scorecard = &card;
+  const std::string coverage = SectionOf(RenderOk(input), "coverage");
+  EXPECT_THAT(coverage, HasSubstr("fewer than 3 respondents"));
+  EXPECT_THAT(coverage, Not(HasSubstr("response rate below")));
+}
+
 TEST_F(ReportTest, BenchmarkPlacesOwnScoreOrSaysWhyNot) {
   const std::string benchmark = SectionOf(RenderOk(fixture_.Input()), "benchmark");
   EXPECT_THAT(Between(benchmark, "<th>Incident management</th>", "</tr>"),
