@@ -17,16 +17,18 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/types/span.h"
+#include "common/scales.h"
 
 namespace lagom::questionnaire {
 namespace {
 
+using ::lagom::type::v1::LocalizedText;
 using model_api::Area;
 using model_api::FrameworkReference;
 using model_api::Item;
 using model_api::LevelDescriptor;
 using model_api::ModelContent;
-using ::lagom::type::v1::LocalizedText;
 
 // Languages every model must be translated into: Lagom's users read English or Swedish.
 constexpr const char* kRequiredLanguages[] = {"en", "sv"};
@@ -76,22 +78,6 @@ std::string AllowedNames(const google::protobuf::EnumDescriptor* e) {
     if (e->value(i)->number() != 0) names.push_back(e->value(i)->name());
   }
   return absl::StrJoin(names, ", ");
-}
-
-// The values a scale's answers may take, ascending.
-std::vector<double> ScaleValues(model_api::Scale scale) {
-  switch (scale) {
-    case model_api::SCALE_MATURITY_0_5:
-      return {0, 1, 2, 3, 4, 5};
-    case model_api::SCALE_SAMM_4:
-      return {0, 0.25, 0.5, 1};
-    case model_api::SCALE_LIKERT_5:
-      return {1, 2, 3, 4, 5};
-    case model_api::SCALE_YES_NO:
-      return {0, 1};
-    default:
-      return {};
-  }
 }
 
 // Where an id or pair id was first seen, for "already used by" messages.
@@ -155,15 +141,14 @@ class Validator final {
     }
     for (const char* required : kRequiredLanguages) {
       if (!languages_.contains(required)) {
-        Add(tags_path, absl::StrCat("missing \"", required,
-                                    "\"; every model is translated into at least: ",
-                                    absl::StrJoin(kRequiredLanguages, ", ")));
+        Add(tags_path,
+            absl::StrCat("missing \"", required, "\"; every model is translated into at least: ",
+                         absl::StrJoin(kRequiredLanguages, ", ")));
       }
     }
     const std::string& fallback = content.default_language_tag();
     if (fallback.empty()) {
-      Add(Path("default_language_tag"),
-          "required; one of content.language_tags (usually \"en\")");
+      Add(Path("default_language_tag"), "required; one of content.language_tags (usually \"en\")");
     } else if (!languages_.contains(fallback)) {
       Add(Path("default_language_tag"),
           absl::StrCat("\"", fallback, "\" is not in language_tags (allowed: ",
@@ -177,8 +162,8 @@ class Validator final {
       return;
     }
     if (content.areas_size() > limits_.max_areas) {
-      Add(Path("areas"), absl::StrCat(content.areas_size(), " areas; at most ",
-                                      limits_.max_areas, " allowed"));
+      Add(Path("areas"),
+          absl::StrCat(content.areas_size(), " areas; at most ", limits_.max_areas, " allowed"));
     }
     int items = 0;
     for (const Area& area : content.areas()) items += area.items_size();
@@ -222,8 +207,8 @@ class Validator final {
     CollectPair(item, path, perspective_ok);
     CheckText(item.text(), path + ".text", /*required=*/true);
     CheckText(item.help_text(), path + ".help_text", /*required=*/false);
-    bool scale_ok = CheckEnum(model_api::Scale_descriptor(), item.scale(), path + ".scale",
-                              "scale", /*required=*/true);
+    bool scale_ok = CheckEnum(model_api::Scale_descriptor(), item.scale(), path + ".scale", "scale",
+                              /*required=*/true);
     if (scale_ok) CheckLevelDescriptors(item, path);
     if (!std::isfinite(item.weight()) || item.weight() < 0) {
       // Zero is proto3's "unset" and means the default weight 1 (see model.proto).
@@ -256,8 +241,9 @@ class Validator final {
   void CheckId(const std::string& id, const std::string& path,
                absl::flat_hash_map<std::string, std::string>& seen) {
     if (id.empty()) {
-      Add(path, "id is required (1-63 characters: lowercase letters, digits, '-', '.', '_', "
-                "starting with a letter)");
+      Add(path,
+          "id is required (1-63 characters: lowercase letters, digits, '-', '.', '_', "
+          "starting with a letter)");
       return;
     }
     if (!IsValidId(id)) {
@@ -284,14 +270,13 @@ class Validator final {
     if (effective.empty()) return;  // the missing id is already reported
     auto [it, inserted] = seen.try_emplace(effective, path);
     if (!inserted) {
-      Add(path, absl::StrCat("duplicate lineage id \"", effective, "\", already used by ",
-                             it->second,
-                             " (each lineage id, or the id when it is empty, may be used once)"));
+      Add(path,
+          absl::StrCat("duplicate lineage id \"", effective, "\", already used by ", it->second,
+                       " (each lineage id, or the id when it is empty, may be used once)"));
     }
   }
 
-  void CheckText(const LocalizedText& text, const std::string& path,
-                 bool required) {
+  void CheckText(const LocalizedText& text, const std::string& path, bool required) {
     const auto& translations = text.translations();
     if (translations.empty()) {
       if (required) {
@@ -304,8 +289,10 @@ class Validator final {
       auto it = translations.find(language);
       if (it == translations.end() || it->second.empty()) {
         Add(TranslationPath(path, language),
-            absl::StrCat("missing \"", language, "\" translation; every text needs a non-empty "
-                         "translation for each of: ", absl::StrJoin(language_order_, ", ")));
+            absl::StrCat("missing \"", language,
+                         "\" translation; every text needs a non-empty "
+                         "translation for each of: ",
+                         absl::StrJoin(language_order_, ", ")));
       }
     }
     // Sorted, so that the order of violations does not depend on map iteration order.
@@ -341,19 +328,18 @@ class Validator final {
             "required (e.g. \"Incident management\" for ITIL 4, \"8.6.1\" for ISO/IEC 20000-1, "
             "\"DSS02\" for COBIT)");
       } else if (CharCount(ref.reference()) > limits_.max_text_chars) {
-        Add(ref_path + ".reference", absl::StrCat(CharCount(ref.reference()),
-                                                  " characters; at most ",
-                                                  limits_.max_text_chars, " allowed"));
+        Add(ref_path + ".reference",
+            absl::StrCat(CharCount(ref.reference()), " characters; at most ",
+                         limits_.max_text_chars, " allowed"));
       }
     }
   }
 
   void CheckLevelDescriptors(const Item& item, const std::string& path) {
-    const std::vector<double> allowed = ScaleValues(item.scale());
+    const absl::Span<const double> allowed = ScaleValues(item.scale());
     const std::string scale_name = model_api::Scale_Name(item.scale());
-    const std::string allowed_text = absl::StrJoin(allowed, ", ", [](std::string* out, double v) {
-      absl::StrAppend(out, FormatNumber(v));
-    });
+    const std::string allowed_text = absl::StrJoin(
+        allowed, ", ", [](std::string* out, double v) { absl::StrAppend(out, FormatNumber(v)); });
     const auto& descriptors = item.level_descriptors();
     std::set<double> present;
     double previous = -1;
@@ -367,9 +353,9 @@ class Validator final {
         Add(d_path + ".value", absl::StrCat("value ", FormatNumber(d.value()),
                                             " is described twice; one descriptor per value"));
       } else if (d.value() < previous) {
-        Add(d_path + ".value", absl::StrCat("value ", FormatNumber(d.value()), " comes after ",
-                                            FormatNumber(previous),
-                                            "; descriptors are in ascending value order"));
+        Add(d_path + ".value",
+            absl::StrCat("value ", FormatNumber(d.value()), " comes after ", FormatNumber(previous),
+                         "; descriptors are in ascending value order"));
       }
       if (std::isfinite(d.value())) previous = std::max(previous, d.value());
       CheckText(d.label(), d_path + ".label", /*required=*/true);
@@ -414,11 +400,12 @@ class Validator final {
     }
     const model_api::SammPosition& position = item.samm_position();
     if (position.level() < 1 || position.level() > 3) {
-      Add(path + ".level", absl::StrCat(position.level(), " is not a SAMM level (allowed: 1, 2, 3)"));
+      Add(path + ".level",
+          absl::StrCat(position.level(), " is not a SAMM level (allowed: 1, 2, 3)"));
     }
     if (CharCount(position.stream()) > kMaxIdChars) {
-      Add(path + ".stream", absl::StrCat(CharCount(position.stream()),
-                                         " characters; at most ", kMaxIdChars, " allowed"));
+      Add(path + ".stream", absl::StrCat(CharCount(position.stream()), " characters; at most ",
+                                         kMaxIdChars, " allowed"));
     }
   }
 
@@ -431,9 +418,10 @@ class Validator final {
                                   "letters, digits, '-', '.', '_', starting with a letter)"));
     }
     if (item.perspective() == model_api::ITEM_PERSPECTIVE_BOTH) {
-      Add(pair_path, "an ITEM_PERSPECTIVE_BOTH item is a pair by itself; leave pair_id empty "
-                     "(pairs join one ITEM_PERSPECTIVE_PROVIDER and one "
-                     "ITEM_PERSPECTIVE_CUSTOMER item)");
+      Add(pair_path,
+          "an ITEM_PERSPECTIVE_BOTH item is a pair by itself; leave pair_id empty "
+          "(pairs join one ITEM_PERSPECTIVE_PROVIDER and one "
+          "ITEM_PERSPECTIVE_CUSTOMER item)");
       return;
     }
     if (!perspective_ok) return;  // the perspective is reported already
@@ -448,25 +436,27 @@ class Validator final {
       const std::vector<Occurrence>& members = pairs_[index];
       if (members.size() == 1) {
         Add(members[0].path,
-            absl::StrCat("pair \"", pair_id, "\" has only this item; a pair needs exactly one "
+            absl::StrCat("pair \"", pair_id,
+                         "\" has only this item; a pair needs exactly one "
                          "ITEM_PERSPECTIVE_PROVIDER and one ITEM_PERSPECTIVE_CUSTOMER item"));
         continue;
       }
       if (members.size() > 2) {
         for (size_t m = 2; m < members.size(); ++m) {
           Add(members[m].path,
-              absl::StrCat("pair \"", pair_id, "\" already has two items (", members[0].path,
-                           ", ", members[1].path, "); a pair is exactly one "
+              absl::StrCat("pair \"", pair_id, "\" already has two items (", members[0].path, ", ",
+                           members[1].path,
+                           "); a pair is exactly one "
                            "ITEM_PERSPECTIVE_PROVIDER and one ITEM_PERSPECTIVE_CUSTOMER item"));
         }
         continue;
       }
       if (members[0].perspective == members[1].perspective) {
-        Add(members[1].path,
-            absl::StrCat("pair \"", pair_id, "\" joins two ",
-                         model_api::ItemPerspective_Name(members[1].perspective), " items (with ",
-                         members[0].path, "); a pair is one ITEM_PERSPECTIVE_PROVIDER and one "
-                         "ITEM_PERSPECTIVE_CUSTOMER item"));
+        Add(members[1].path, absl::StrCat("pair \"", pair_id, "\" joins two ",
+                                          model_api::ItemPerspective_Name(members[1].perspective),
+                                          " items (with ", members[0].path,
+                                          "); a pair is one ITEM_PERSPECTIVE_PROVIDER and one "
+                                          "ITEM_PERSPECTIVE_CUSTOMER item"));
       }
     }
   }

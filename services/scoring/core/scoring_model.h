@@ -14,7 +14,7 @@
 #include "lagom/questionnaire/v1/model.pb.h"
 #include "lagom/type/v1/assessment.pb.h"
 #include "services/scoring/core/ids.h"
-#include "services/scoring/core/scales.h"
+#include "common/scales.h"
 #include "services/scoring/core/scoring_input.h"
 
 namespace lagom::scoring {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "services/scoring/core/scales.h"
+#include "common/scales.h"
 #include "services/scoring/core/scoring_core.h"
 #include "services/scoring/core/test_support.h"
 

@@ -12,7 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "lagom/type/v1/assessment.pb.h"
-#include "services/scoring/core/scales.h"
+#include "common/scales.h"
 #include "services/scoring/core/scoring_input.h"
 #include "services/scoring/core/scoring_model.h"
 

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "services/scoring/core/scales.h"
+#include "common/scales.h"
 
 namespace lagom::scoring::testing {
 namespace {

@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "absl/types/span.h"
+#include "common/scales.h"
 
 namespace lagom::session {
 namespace {
@@ -18,27 +20,13 @@ namespace type = ::lagom::type::v1;
 
 constexpr size_t kMaxCommentLength = 2000;
 constexpr size_t kMaxEvidenceUriLength = 2000;
-// Answer values are decimals from JSON or a UI; compare them to the scale with a tolerance.
-constexpr double kValueTolerance = 1e-9;
-
-// Items without level descriptors still have the values their scale defines.
-std::vector<double> ScaleValues(qapi::Scale scale) {
-  switch (scale) {
-    case qapi::SCALE_MATURITY_0_5:
-      return {0, 1, 2, 3, 4, 5};
-    case qapi::SCALE_SAMM_4:
-      return {0, 0.25, 0.5, 1};
-    case qapi::SCALE_LIKERT_5:
-      return {1, 2, 3, 4, 5};
-    case qapi::SCALE_YES_NO:
-      return {0, 1};
-    default:
-      return {};
-  }
-}
 
 std::vector<double> ValuesOf(const qapi::Item& item) {
-  if (item.level_descriptors().empty()) return ScaleValues(item.scale());
+  // Items without level descriptors still have the values their scale defines.
+  if (item.level_descriptors().empty()) {
+    const absl::Span<const double> values = ScaleValues(item.scale());
+    return std::vector<double>(values.begin(), values.end());
+  }
   std::vector<double> values;
   for (const qapi::LevelDescriptor& level : item.level_descriptors()) {
     values.push_back(level.value());

@@ -1,8 +1,8 @@
-// The answer scales of lagom.questionnaire.v1.Scale as the scoring core sees them: the values an
-// answer may take and how a value is normalised to 0–1. The same values as the questionnaire's
-// validation and the session's answer checks; normalisation as the Scale enum documents it.
-#ifndef LAGOM_SERVICES_SCORING_CORE_SCALES_H_
-#define LAGOM_SERVICES_SCORING_CORE_SCALES_H_
+// The answer scales of lagom.questionnaire.v1.Scale, once for every service: the values an
+// answer may take (the questionnaire's model validation, the session's answer checks, the
+// scoring core) and how a value is normalised to 0–1, as the Scale enum documents it.
+#ifndef LAGOM_COMMON_SCALES_H_
+#define LAGOM_COMMON_SCALES_H_
 
 #include <cmath>
 #include <cstdint>
@@ -10,9 +10,9 @@
 #include <string>
 
 #include "absl/types/span.h"
-#include "services/scoring/core/api.h"
+#include "lagom/questionnaire/v1/model.pb.h"
 
-namespace lagom::scoring {
+namespace lagom {
 
 // The most values any scale has (maturity 0–5).
 inline constexpr int kMaxScaleValues = 6;
@@ -50,6 +50,9 @@ struct ScaleInfo {
 // nullptr for SCALE_UNSPECIFIED and numbers the enum does not define.
 const ScaleInfo* ScaleOf(::lagom::questionnaire::v1::Scale scale);
 
-}  // namespace lagom::scoring
+// The values of `scale`, ascending; empty for a scale the enum does not define.
+absl::Span<const double> ScaleValues(::lagom::questionnaire::v1::Scale scale);
 
-#endif  // LAGOM_SERVICES_SCORING_CORE_SCALES_H_
+}  // namespace lagom
+
+#endif  // LAGOM_COMMON_SCALES_H_

@@ -1,8 +1,10 @@
-#include "services/scoring/core/scales.h"
+#include "common/scales.h"
 
 #include "absl/strings/str_join.h"
 
-namespace lagom::scoring {
+namespace lagom {
+
+namespace qapi = ::lagom::questionnaire::v1;
 namespace {
 
 constexpr ScaleInfo Make(qapi::Scale scale, std::initializer_list<double> values) {
@@ -26,6 +28,11 @@ constexpr ScaleInfo kScales[] = {
 
 std::string ScaleInfo::Allowed() const { return absl::StrJoin(Values(), ", "); }
 
+absl::Span<const double> ScaleValues(qapi::Scale scale) {
+  const ScaleInfo* info = ScaleOf(scale);
+  return info == nullptr ? absl::Span<const double>() : info->Values();
+}
+
 const ScaleInfo* ScaleOf(qapi::Scale scale) {
   for (const ScaleInfo& info : kScales) {
     if (info.scale == scale) return &info;
@@ -33,4 +40,4 @@ const ScaleInfo* ScaleOf(qapi::Scale scale) {
   return nullptr;
 }
 
-}  // namespace lagom::scoring
+}  // namespace lagom
