@@ -19,6 +19,8 @@ constexpr int kAnswerPage = 5000;
 // Items per concurrent ListAnswers chain, and at most this many chains per session.
 constexpr size_t kItemsPerRead = 20;
 constexpr size_t kParallelReads = 4;
+// Frozen model versions kept by the questionnaire reader.
+constexpr size_t kFrozenVersions = 256;
 constexpr int kParticipantPage = 1000;
 
 // The other service's verdict as the scoring caller should see it: what is about the caller's
@@ -199,6 +201,8 @@ absl::StatusOr<qapi::ModelVersion> RemoteQuestionnaireReader::GetModelVersion(
   if (state == qapi::MODEL_VERSION_STATE_PUBLISHED ||
       state == qapi::MODEL_VERSION_STATE_DEPRECATED) {
     absl::MutexLock lock(&mu_);
+    // Bounded: a model version is up to a megabyte; the versions in use are few per tenant.
+    if (frozen_.size() >= kFrozenVersions) frozen_.clear();
     frozen_.emplace(key, resp.model_version());
   }
   return std::move(*resp.mutable_model_version());
