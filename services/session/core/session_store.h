@@ -146,7 +146,8 @@ class SessionTransaction {
   // participant, item, round.
   virtual absl::StatusOr<std::vector<AnswerRecord>> ListAnswers(
       const std::string& session_id, const std::optional<std::string>& participant_id) = 0;
-  // One page of answers (see AnswerQuery), in that order.
+  // One page of answers (see AnswerQuery), in that order. Their submit_time is not read: the
+  // API takes it from the body.
   virtual absl::StatusOr<std::vector<AnswerRecord>> ListAnswerPage(const std::string& session_id,
                                                                    const AnswerQuery& query) = 0;
   virtual absl::Status InsertFinalAnswers(const std::string& session_id,
