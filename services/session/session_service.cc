@@ -1,9 +1,25 @@
 #include "services/session/session_service.h"
 
+#include <grpcpp/support/byte_buffer.h>
+
+#include <memory>
+#include <string>
+
 #include "common/unary.h"
 #include "services/session/watch_reactor.h"
 
 namespace lagom::session {
+namespace {
+
+// The bytes, handed to gRPC without a copy.
+grpc::ByteBuffer ToByteBuffer(std::unique_ptr<std::string> bytes) {
+  std::string* owned = bytes.release();
+  grpc::Slice slice(
+      owned->data(), owned->size(), [](void* s) { delete static_cast<std::string*>(s); }, owned);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+}  // namespace
 
 grpc::ServerUnaryReactor* SessionServiceImpl::CreateSession(
     grpc::CallbackServerContext* ctx, const session_api::CreateSessionRequest* req,
@@ -181,12 +197,26 @@ grpc::ServerUnaryReactor* SessionServiceImpl::GetAnswer(grpc::CallbackServerCont
   });
 }
 
-grpc::ServerUnaryReactor* SessionServiceImpl::ListAnswers(
-    grpc::CallbackServerContext* ctx, const session_api::ListAnswersRequest* req,
-    session_api::ListAnswersResponse* resp) {
-  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
-    return answers_.ListAnswers(rc, *req, resp);
-  });
+grpc::ServerUnaryReactor* SessionServiceImpl::ListAnswers(grpc::CallbackServerContext* ctx,
+                                                          const grpc::ByteBuffer* req,
+                                                          grpc::ByteBuffer* resp) {
+  auto request = std::make_unique<session_api::ListAnswersRequest>();
+  grpc::ByteBuffer received(*req);  // shares the slices; Deserialize consumes its argument
+  if (grpc::Status s = grpc::SerializationTraits<session_api::ListAnswersRequest>::Deserialize(
+          &received, request.get());
+      !s.ok()) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    reactor->Finish(s);  // what a typed method answers to a request it cannot parse
+    return reactor;
+  }
+  const session_api::ListAnswersRequest& parsed = *request;
+  return HandleUnary(ctx, admitter_, executor_, parsed,
+                     [this, request = std::move(request), resp](const RequestContext& rc) {
+                       auto wire = std::make_unique<std::string>();
+                       absl::Status s = answers_.ListAnswersWire(rc, *request, wire.get());
+                       if (s.ok()) *resp = ToByteBuffer(std::move(wire));
+                       return s;
+                     });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::DeleteAnswer(

@@ -14,7 +14,11 @@ namespace lagom::session {
 
 namespace session_api = ::lagom::session::v1;
 
-class SessionServiceImpl final : public session_api::SessionService::CallbackService {
+// ListAnswers sends its pages as the core serializes them (see core/answer_page.h), hence its
+// raw (ByteBuffer) method.
+class SessionServiceImpl final
+    : public session_api::SessionService::WithRawCallbackMethod_ListAnswers<
+          session_api::SessionService::CallbackService> {
  public:
   SessionServiceImpl(const CallAdmitter& admitter, Executor& executor, SessionCore& sessions,
                      ParticipantCore& participants, AnswerCore& answers, WatchDeps watch)
@@ -96,8 +100,8 @@ class SessionServiceImpl final : public session_api::SessionService::CallbackSer
                                       const session_api::GetAnswerRequest* req,
                                       session_api::GetAnswerResponse* resp) override;
   grpc::ServerUnaryReactor* ListAnswers(grpc::CallbackServerContext* ctx,
-                                        const session_api::ListAnswersRequest* req,
-                                        session_api::ListAnswersResponse* resp) override;
+                                        const grpc::ByteBuffer* req,
+                                        grpc::ByteBuffer* resp) override;
   grpc::ServerUnaryReactor* DeleteAnswer(grpc::CallbackServerContext* ctx,
                                          const session_api::DeleteAnswerRequest* req,
                                          session_api::DeleteAnswerResponse* resp) override;

@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "common/resource_util.h"
 #include "common/status.h"
+#include "services/session/core/answer_page.h"
 #include "services/session/core/live_figures.h"
 
 namespace lagom::session {
@@ -76,13 +77,18 @@ absl::flat_hash_map<std::string, int> CurrentRounds(const std::vector<api::Round
   return current;
 }
 
+// `tenants/{t}/sessions/{s}/participants/`: what every answer name of the session starts with.
+std::string ParticipantsPrefix(const RequestContext& rc, const std::string& session_id) {
+  return absl::StrCat(SessionName(rc, session_id), "/participants/");
+}
+
 // The stored answer as the API returns it.
 absl::StatusOr<api::Answer> ToAnswer(const RequestContext& rc, const std::string& session_id,
                                      const AnswerRecord& r) {
   api::Answer a;
   if (!a.ParseFromString(r.body)) return absl::DataLossError("stored answer is unreadable");
-  a.set_name(absl::StrCat(SessionName(rc, session_id), "/participants/", r.participant_id,
-                          "/answers/", r.item_id));
+  a.set_name(
+      absl::StrCat(ParticipantsPrefix(rc, session_id), r.participant_id, "/answers/", r.item_id));
   a.set_round(r.round);
   a.set_etag(EtagOf(r.seq));
   return a;
@@ -572,6 +578,14 @@ absl::Status AnswerCore::GetAnswer(const RequestContext& rc, const api::GetAnswe
 
 absl::Status AnswerCore::ListAnswers(const RequestContext& rc, const api::ListAnswersRequest& req,
                                      api::ListAnswersResponse* resp) {
+  std::string wire;
+  if (absl::Status s = ListAnswersWire(rc, req, &wire); !s.ok()) return s;
+  if (!resp->ParseFromString(wire)) return absl::DataLossError("stored answer is unreadable");
+  return absl::OkStatus();
+}
+
+absl::Status AnswerCore::ListAnswersWire(const RequestContext& rc,
+                                         const api::ListAnswersRequest& req, std::string* wire) {
   absl::StatusOr<std::pair<std::string, std::string>> ids =
       ChildOf(rc, req.parent(), "parent", "participants", /*allow_dash=*/true);
   if (!ids.ok()) return ids.status();
@@ -624,18 +638,22 @@ absl::Status AnswerCore::ListAnswers(const RequestContext& rc, const api::ListAn
     if (!rows.ok()) return rows.status();
     const bool more = rows->size() > page;
     if (more) rows->resize(page);
+    std::string next_page_token;
     if (more) {
       const AnswerRecord& last = rows->back();
-      resp->set_next_page_token(
+      next_page_token =
           pseudonymous ? OffsetToken(q.offset + page, fingerprint)
-                       : KeyToken({last.participant_id, last.item_id, last.round}, fingerprint));
+                       : KeyToken({last.participant_id, last.item_id, last.round}, fingerprint);
     }
+    AnswerPageWriter writer(ParticipantsPrefix(rc, ids->first));
+    size_t body_bytes = 0;
+    for (const AnswerRecord& r : *rows) body_bytes += r.body.size();
+    writer.Reserve(rows->size(), body_bytes);
     for (AnswerRecord& r : *rows) {
       if (pseudonymous) r.participant_id = Pseudonym(pseudonym_key_, ids->first, r.participant_id);
-      absl::StatusOr<api::Answer> answer = ToAnswer(rc, ids->first, r);
-      if (!answer.ok()) return answer.status();
-      *resp->add_answers() = *std::move(answer);
+      if (absl::Status s = writer.Add(r); !s.ok()) return s;
     }
+    *wire = std::move(writer).Finish(next_page_token);
     return absl::OkStatus();
   });
 }

@@ -51,6 +51,9 @@ class AnswerCore final {
                          api::GetAnswerResponse* resp);
   absl::Status ListAnswers(const RequestContext& rc, const api::ListAnswersRequest& req,
                            api::ListAnswersResponse* resp);
+  // ListAnswers with the response serialized (see answer_page.h): what the gRPC method sends.
+  absl::Status ListAnswersWire(const RequestContext& rc, const api::ListAnswersRequest& req,
+                               std::string* wire);
   absl::Status DeleteAnswer(const RequestContext& rc, const api::DeleteAnswerRequest& req,
                             api::DeleteAnswerResponse* resp);
 
