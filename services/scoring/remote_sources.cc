@@ -1,5 +1,6 @@
 #include "services/scoring/remote_sources.h"
 
+#include <google/protobuf/arena.h>
 #include <grpcpp/client_context.h>
 
 #include <algorithm>
@@ -16,9 +17,13 @@ namespace lagom::scoring {
 namespace {
 
 constexpr int kAnswerPage = 5000;
-// Items per concurrent ListAnswers chain, and at most this many chains per session.
+// Items per concurrent ListAnswers chain, and at most this many chains per session. Each
+// chain's pages are an index scan over the whole session that skips the other chains' items,
+// so each chain costs PostgreSQL nearly as much as one reading everything. Two overlap the
+// work of PostgreSQL and both services as well as four (1 000 × 90 answers on two cores:
+// 155-165 ms against 165-170 ms) with 30 % less work for PostgreSQL.
 constexpr size_t kItemsPerRead = 20;
-constexpr size_t kParallelReads = 4;
+constexpr size_t kParallelReads = 2;
 // Frozen model versions kept by the questionnaire reader.
 constexpr size_t kFrozenVersions = 256;
 constexpr int kParticipantPage = 1000;
@@ -54,16 +59,25 @@ std::string ParticipantOf(const std::string& answer_name) {
   return answer_name.substr(start + 1, end - start - 1);
 }
 
-ScoringAnswer ToScoringAnswer(session_api::Answer& a, bool anonymous) {
+ScoringAnswer ToScoringAnswer(const session_api::Answer& a, bool anonymous) {
   ScoringAnswer out{.respondent_id = ParticipantOf(a.name()),
                     .perspective = a.perspective(),
-                    .customer_organization = std::move(*a.mutable_customer_organization()),
-                    .item_id = std::move(*a.mutable_item_id())};
+                    .customer_organization = a.customer_organization(),
+                    .item_id = a.item_id()};
   if (a.response_case() == session_api::Answer::kValue) out.value = a.value();
   if (a.has_expectation_value()) out.expectation_value = a.expectation_value();
   out.round = a.round();
-  if (!anonymous) out.answer_name = std::move(*a.mutable_name());
+  if (!anonymous) out.answer_name = a.name();
   return out;
+}
+
+// A page of 5 000 answers is some 30 000 objects (messages, strings): parsed onto an arena
+// they cost a few large allocations instead, and nothing to free one by one.
+google::protobuf::ArenaOptions PageArena() {
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 64 << 10;
+  options.max_block_size = 1 << 20;
+  return options;
 }
 
 }  // namespace
@@ -95,47 +109,62 @@ absl::StatusOr<std::vector<ScoringAnswer>> RemoteSessionReader::ReadAnswers(
   const size_t parts = std::clamp<size_t>(item_ids.size() / kItemsPerRead, 1, kParallelReads);
   std::vector<std::vector<std::string>> sets(parts);
   for (size_t i = 0; i < item_ids.size(); ++i) sets[i % parts].push_back(item_ids[i]);
-  std::vector<absl::StatusOr<std::vector<ScoringAnswer>>> results(parts);
+  std::vector<AnswerPages> pages(parts);
+  std::vector<absl::Status> results(parts);
   {
     std::vector<std::thread> readers;
     for (size_t p = 1; p < parts; ++p) {
-      readers.emplace_back([&, p] { results[p] = ReadItems(rc, session, sets[p]); });
+      readers.emplace_back([&, p] { results[p] = ReadItems(rc, session, sets[p], &pages[p]); });
     }
-    results[0] = ReadItems(rc, session, sets[0]);
+    results[0] = ReadItems(rc, session, sets[0], &pages[0]);
     for (std::thread& reader : readers) reader.join();
   }
+  for (const absl::Status& result : results) {
+    if (!result.ok()) return result;
+  }
+  // Each answer is moved once, into a vector allocated once: 90 000 answers are some 15 MB,
+  // which growing vectors would copy and fault in several times over.
+  size_t total = 0;
+  for (const AnswerPages& chain : pages) {
+    for (const std::vector<ScoringAnswer>& page : chain) total += page.size();
+  }
   std::vector<ScoringAnswer> out;
-  for (absl::StatusOr<std::vector<ScoringAnswer>>& part : results) {
-    if (!part.ok()) return part.status();
-    out.insert(out.end(), std::make_move_iterator(part->begin()),
-               std::make_move_iterator(part->end()));
+  out.reserve(total);
+  for (AnswerPages& chain : pages) {
+    for (std::vector<ScoringAnswer>& page : chain) {
+      std::move(page.begin(), page.end(), std::back_inserter(out));
+      page = {};
+    }
   }
   return out;
 }
 
-absl::StatusOr<std::vector<ScoringAnswer>> RemoteSessionReader::ReadItems(
-    const RequestContext& rc, const session_api::Session& session,
-    const std::vector<std::string>& item_ids) {
+absl::Status RemoteSessionReader::ReadItems(const RequestContext& rc,
+                                            const session_api::Session& session,
+                                            const std::vector<std::string>& item_ids,
+                                            AnswerPages* pages) {
   session_api::ListAnswersRequest req;
   req.set_parent(absl::StrCat(session.name(), "/participants/-"));
   req.set_page_size(kAnswerPage);
   for (const std::string& id : item_ids) req.add_item_ids(id);
-  std::vector<ScoringAnswer> out;
   do {
     grpc::ClientContext ctx;
     auth::ForwardCaller(rc, service_token_, &ctx);
-    session_api::ListAnswersResponse resp;
-    const grpc::Status s = stub_->ListAnswers(&ctx, req, &resp);
+    google::protobuf::Arena arena(PageArena());
+    auto* resp = google::protobuf::Arena::CreateMessage<session_api::ListAnswersResponse>(&arena);
+    const grpc::Status s = stub_->ListAnswers(&ctx, req, resp);
     if (!s.ok()) {
       return Downstream("session", absl::StrCat("reading the answers of ", session.name()), s);
     }
     // Pages come ordered by participant, the order the scoring core is fastest in.
-    for (session_api::Answer& a : *resp.mutable_answers()) {
-      out.push_back(ToScoringAnswer(a, session.anonymous()));
+    std::vector<ScoringAnswer>& page = pages->emplace_back();
+    page.reserve(resp->answers_size());
+    for (const session_api::Answer& a : resp->answers()) {
+      page.push_back(ToScoringAnswer(a, session.anonymous()));
     }
-    req.set_page_token(resp.next_page_token());
+    req.set_page_token(resp->next_page_token());
   } while (!req.page_token().empty());
-  return out;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<sapi::ExpectedRespondents>> RemoteSessionReader::CountInvited(

@@ -34,10 +34,11 @@ class RemoteSessionReader final : public SessionReader {
       const RequestContext& rc, const std::string& session) override;
 
  private:
-  // One chain of ListAnswers pages over `item_ids` (all items when empty).
-  absl::StatusOr<std::vector<ScoringAnswer>> ReadItems(const RequestContext& rc,
-                                                       const session_api::Session& session,
-                                                       const std::vector<std::string>& item_ids);
+  using AnswerPages = std::vector<std::vector<ScoringAnswer>>;
+
+  // One chain of ListAnswers pages over `item_ids` (all items when empty), appended to *pages.
+  absl::Status ReadItems(const RequestContext& rc, const session_api::Session& session,
+                         const std::vector<std::string>& item_ids, AnswerPages* pages);
 
   std::unique_ptr<session_api::SessionService::Stub> stub_;
   const std::string service_token_;
