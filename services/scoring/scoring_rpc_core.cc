@@ -1,6 +1,7 @@
 #include "services/scoring/scoring_rpc_core.h"
 
 #include <algorithm>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -115,6 +116,15 @@ absl::StatusOr<ScoringRpcCore::SessionInput> ScoringRpcCore::ReadSession(const R
   if (!Scorable(out.session.state())) {
     return NotScorable(out.session, "it can be scored once it is open and has answers");
   }
+  // Who was invited and the tenant's thresholds do not depend on the answers: they are read
+  // while the answers are (a large session's answers take most of the call); their errors
+  // still come after those of the model and the answers. side_reads joins on every return.
+  absl::StatusOr<std::vector<sapi::ExpectedRespondents>> invited;
+  absl::StatusOr<ScoringOptions> options;
+  std::jthread side_reads([&] {
+    invited = sessions_.CountInvited(rc, name);
+    options = Options(rc);
+  });
   absl::StatusOr<qapi::ModelVersion> model =
       models_.GetModelVersion(rc, out.session.model_version());
   if (!model.ok()) return model.status();
@@ -131,9 +141,8 @@ absl::StatusOr<ScoringRpcCore::SessionInput> ScoringRpcCore::ReadSession(const R
     return Error(absl::StatusCode::kFailedPrecondition, "NO_ANSWERS",
                  absl::StrCat("session ", name, " has no answers to score yet"));
   }
-  absl::StatusOr<std::vector<sapi::ExpectedRespondents>> invited = sessions_.CountInvited(rc, name);
+  side_reads.join();
   if (!invited.ok()) return invited.status();
-  absl::StatusOr<ScoringOptions> options = Options(rc);
   if (!options.ok()) return options.status();
 
   ScoringInput& input = out.input;
