@@ -19,6 +19,14 @@ grpc::ByteBuffer ToByteBuffer(std::unique_ptr<std::string> bytes) {
   return grpc::ByteBuffer(&slice, 1);
 }
 
+// Parses a raw method's request. The status is what a typed method answers to a request it
+// cannot parse.
+template <typename Request>
+grpc::Status ParseRaw(const grpc::ByteBuffer& raw, Request* out) {
+  grpc::ByteBuffer received(raw);  // shares the slices; Deserialize consumes its argument
+  return grpc::SerializationTraits<Request>::Deserialize(&received, out);
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* SessionServiceImpl::CreateSession(
@@ -201,12 +209,9 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListAnswers(grpc::CallbackServerCo
                                                           const grpc::ByteBuffer* req,
                                                           grpc::ByteBuffer* resp) {
   auto request = std::make_unique<session_api::ListAnswersRequest>();
-  grpc::ByteBuffer received(*req);  // shares the slices; Deserialize consumes its argument
-  if (grpc::Status s = grpc::SerializationTraits<session_api::ListAnswersRequest>::Deserialize(
-          &received, request.get());
-      !s.ok()) {
+  if (grpc::Status s = ParseRaw(*req, request.get()); !s.ok()) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    reactor->Finish(s);  // what a typed method answers to a request it cannot parse
+    reactor->Finish(s);
     return reactor;
   }
   const session_api::ListAnswersRequest& parsed = *request;
@@ -259,9 +264,14 @@ grpc::ServerUnaryReactor* SessionServiceImpl::RevealItemDistribution(
   });
 }
 
-grpc::ServerWriteReactor<session_api::WatchSessionResponse>* SessionServiceImpl::WatchSession(
-    grpc::CallbackServerContext* ctx, const session_api::WatchSessionRequest* req) {
-  return StartWatch(ctx, admitter_, watch_, *req);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* SessionServiceImpl::WatchSession(
+    grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* req) {
+  session_api::WatchSessionRequest request;
+  if (grpc::Status s = ParseRaw(*req, &request); !s.ok()) {
+    return RejectStream<grpc::ByteBuffer>(
+        ctx, absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message()));
+  }
+  return StartWatch(ctx, admitter_, watch_, request);
 }
 
 }  // namespace lagom::session

@@ -14,11 +14,13 @@ namespace lagom::session {
 
 namespace session_api = ::lagom::session::v1;
 
-// ListAnswers sends its pages as the core serializes them (see core/answer_page.h), hence its
-// raw (ByteBuffer) method.
+// ListAnswers sends its pages as the core serializes them (see core/answer_page.h) and
+// WatchSession events serialized once per replica (see live/shared_event.h), hence their raw
+// (ByteBuffer) methods.
 class SessionServiceImpl final
     : public session_api::SessionService::WithRawCallbackMethod_ListAnswers<
-          session_api::SessionService::CallbackService> {
+          session_api::SessionService::WithRawCallbackMethod_WatchSession<
+              session_api::SessionService::CallbackService>> {
  public:
   SessionServiceImpl(const CallAdmitter& admitter, Executor& executor, SessionCore& sessions,
                      ParticipantCore& participants, AnswerCore& answers, WatchDeps watch)
@@ -58,8 +60,8 @@ class SessionServiceImpl final
   grpc::ServerUnaryReactor* GetSessionProgress(
       grpc::CallbackServerContext* ctx, const session_api::GetSessionProgressRequest* req,
       session_api::GetSessionProgressResponse* resp) override;
-  grpc::ServerWriteReactor<session_api::WatchSessionResponse>* WatchSession(
-      grpc::CallbackServerContext* ctx, const session_api::WatchSessionRequest* req) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchSession(grpc::CallbackServerContext* ctx,
+                                                           const grpc::ByteBuffer* req) override;
   grpc::ServerUnaryReactor* CreateParticipant(
       grpc::CallbackServerContext* ctx, const session_api::CreateParticipantRequest* req,
       session_api::CreateParticipantResponse* resp) override;

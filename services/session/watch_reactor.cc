@@ -1,8 +1,9 @@
 #include "services/session/watch_reactor.h"
 
-#include <deque>
 #include <memory>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -10,6 +11,7 @@
 #include "common/status.h"
 #include "common/unary.h"
 #include "services/session/live/redis_live_state.h"
+#include "services/session/live/watch_queue.h"
 
 namespace lagom::session {
 namespace {
@@ -25,16 +27,16 @@ struct Viewer {
   bool anonymous = false;
 };
 
-void Redact(const Viewer& v, api::Participant& p) {
-  const bool hide = v.respondent ? p.name() != v.participant : (v.anonymous && !v.admin);
-  if (hide) {
-    p.clear_display_name();
-    p.clear_email();
-    p.clear_principal();
-  }
+// Whether `v` may not know who `p` is.
+bool HidesIdentity(const Viewer& v, const api::Participant& p) {
+  return v.respondent ? p.name() != v.participant : (v.anonymous && !v.admin);
 }
 
-class WatchReactor final : public grpc::ServerWriteReactor<api::WatchSessionResponse>,
+void Redact(const Viewer& v, api::Participant& p) {
+  if (HidesIdentity(v, p)) WithholdIdentity(p);
+}
+
+class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
                            public WatchHub::Watcher {
  public:
   WatchReactor(const WatchDeps& deps, RequestContext rc, std::string session_id,
@@ -47,11 +49,9 @@ class WatchReactor final : public grpc::ServerWriteReactor<api::WatchSessionResp
     deps_.executor.Schedule([this] { Begin(); });
   }
 
-  void Deliver(const api::WatchSessionResponse& shared) override {
-    api::WatchSessionResponse event = shared;  // shaped per watcher
+  void Deliver(std::shared_ptr<const SharedEvent> event) override {
     absl::MutexLock lock(&mu_);
-    if (!Shape(event)) return;
-    Enqueue(std::move(event));
+    EnqueueShared(*event);
   }
 
   void Resync(int64_t cursor) override {
@@ -64,7 +64,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<api::WatchSessionResp
     event.set_cursor(cursor);
     *event.mutable_heartbeat()->mutable_server_time() = ToProto(absl::Now());
     absl::MutexLock lock(&mu_);
-    if (queue_.empty()) Enqueue(std::move(event));
+    if (queue_.empty())
+      Enqueue(WatchQueue::Entry{.cursor = cursor, .bytes = EncodeWatchEvent(event)});
   }
 
   void OnWriteDone(bool ok) override {
@@ -104,8 +105,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<api::WatchSessionResp
       absl::MutexLock lock(&mu_);
       joined_ = true;
       if (joined->replayed) {
-        for (api::WatchSessionResponse& event : joined->replay) {
-          if (Shape(event)) Enqueue(std::move(event));
+        for (const std::shared_ptr<const SharedEvent>& event : joined->replay) {
+          EnqueueShared(*event);
         }
       } else {
         RequestSnapshot(joined->cursor);
@@ -143,7 +144,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<api::WatchSessionResp
 
   // Queues a snapshot at `cursor` ahead of everything not yet sent.
   void RequestSnapshot(int64_t cursor) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    queue_.clear();
+    queue_.Clear();
     snapshot_pending_ = true;
     ++pending_work_;
     deps_.executor.Schedule([this, cursor] {
@@ -157,7 +158,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<api::WatchSessionResp
         return;
       }
       // Events that arrived while it was being built follow it.
-      queue_.push_front(*std::move(snapshot));
+      queue_.PushFront(
+          WatchQueue::Entry{.cursor = snapshot->cursor(), .bytes = EncodeWatchEvent(*snapshot)});
       WriteNext();
     });
   }
@@ -211,86 +213,103 @@ class WatchReactor final : public grpc::ServerWriteReactor<api::WatchSessionResp
     for (const api::Round& r : snap.rounds()) {
       for (const std::string& item : r.revealed_item_ids()) revealed_.insert({item, r.number()});
     }
-    if (!Shape(out)) out.clear_snapshot();
+    ShapeSnapshot(out);
     closed_ = live.session.state() == api::SESSION_STATE_CLOSED ||
               live.session.state() == api::SESSION_STATE_ARCHIVED;
     return out;
   }
 
-  // Shapes `event` for this watcher; false: they may not see it at all.
-  bool Shape(api::WatchSessionResponse& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (!event.has_event_time()) *event.mutable_event_time() = ToProto(absl::Now());
-    auto visible = [&](const api::ItemDistribution& d) {
-      return !viewer_.respondent || d.revealed() || revealed_.count({d.item_id(), d.round()});
-    };
-    switch (event.event_case()) {
-      case api::WatchSessionResponse::kSnapshot: {
-        api::SessionSnapshot& s = *event.mutable_snapshot();
-        for (api::Participant& p : *s.mutable_participants()) Redact(viewer_, p);
-        auto* ds = s.mutable_distributions();
-        ds->erase(std::remove_if(ds->begin(), ds->end(),
-                                 [&](const api::ItemDistribution& d) { return !visible(d); }),
-                  ds->end());
-        for (api::ItemDistribution& d : *ds) {
-          if (revealed_.count({d.item_id(), d.round()})) d.set_revealed(true);
-        }
-        return true;
-      }
-      case api::WatchSessionResponse::kItemDistributionChanged: {
-        api::ItemDistribution& d =
-            *event.mutable_item_distribution_changed()->mutable_distribution();
-        if (revealed_.count({d.item_id(), d.round()})) d.set_revealed(true);
-        if (!visible(d)) event.mutable_item_distribution_changed()->clear_distribution();
-        return true;
-      }
-      case api::WatchSessionResponse::kParticipantJoined:
-        Redact(viewer_, *event.mutable_participant_joined()->mutable_participant());
-        return true;
-      case api::WatchSessionResponse::kParticipantCompleted:
-        Redact(viewer_, *event.mutable_participant_completed()->mutable_participant());
-        return true;
-      case api::WatchSessionResponse::kItemRevealed: {
-        const api::ItemDistribution& d = event.item_revealed().distribution();
-        revealed_.insert({d.item_id(), d.round()});
-        return true;
-      }
-      case api::WatchSessionResponse::kSessionStateChanged:
-        viewer_.anonymous = event.session_state_changed().session().anonymous();
-        if (event.session_state_changed().session().state() == api::SESSION_STATE_CLOSED ||
-            event.session_state_changed().session().state() == api::SESSION_STATE_ARCHIVED) {
-          closing_ = true;
-        }
-        return true;
-      default:
-        return true;
+  // Shapes a snapshot for this watcher.
+  void ShapeSnapshot(api::WatchSessionResponse& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    api::SessionSnapshot& s = *event.mutable_snapshot();
+    for (api::Participant& p : *s.mutable_participants()) Redact(viewer_, p);
+    auto* ds = s.mutable_distributions();
+    ds->erase(std::remove_if(ds->begin(), ds->end(),
+                             [&](const api::ItemDistribution& d) { return !Visible(d); }),
+              ds->end());
+    for (api::ItemDistribution& d : *ds) {
+      if (revealed_.count({d.item_id(), d.round()})) d.set_revealed(true);
     }
   }
 
-  void Enqueue(api::WatchSessionResponse event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  bool Visible(const api::ItemDistribution& d) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !viewer_.respondent || d.revealed() || revealed_.count({d.item_id(), d.round()});
+  }
+
+  // How this watcher is shown `event`; notes what the event changes in what it may see.
+  SharedEvent::View ViewOf(const api::WatchSessionResponse& event)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    using View = SharedEvent::View;
+    switch (event.event_case()) {
+      case api::WatchSessionResponse::kItemDistributionChanged: {
+        const api::ItemDistribution& d = event.item_distribution_changed().distribution();
+        if (!Visible(d)) return View::kDistributionWithheld;
+        return revealed_.count({d.item_id(), d.round()}) ? View::kRevealed : View::kAsIs;
+      }
+      case api::WatchSessionResponse::kParticipantJoined:
+        return HidesIdentity(viewer_, event.participant_joined().participant())
+                   ? View::kIdentityWithheld
+                   : View::kAsIs;
+      case api::WatchSessionResponse::kParticipantCompleted:
+        return HidesIdentity(viewer_, event.participant_completed().participant())
+                   ? View::kIdentityWithheld
+                   : View::kAsIs;
+      case api::WatchSessionResponse::kItemRevealed: {
+        const api::ItemDistribution& d = event.item_revealed().distribution();
+        revealed_.insert({d.item_id(), d.round()});
+        return View::kAsIs;
+      }
+      case api::WatchSessionResponse::kSessionStateChanged:
+        viewer_.anonymous = event.session_state_changed().session().anonymous();
+        return View::kAsIs;
+      default:
+        return View::kAsIs;
+    }
+  }
+
+  void EnqueueShared(const SharedEvent& shared) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const api::WatchSessionResponse& event = shared.event();
+    WatchQueue::Entry out{.cursor = event.cursor(), .bytes = shared.Encoded(ViewOf(event))};
+    if (event.has_item_distribution_changed()) {
+      const api::ItemDistribution& d = event.item_distribution_changed().distribution();
+      out.distribution.emplace(d.item_id(), d.round());
+    }
+    if (event.has_session_state_changed()) {
+      const api::SessionState state = event.session_state_changed().session().state();
+      out.ends_stream = state == api::SESSION_STATE_CLOSED || state == api::SESSION_STATE_ARCHIVED;
+    }
+    Enqueue(std::move(out));
+  }
+
+  void Enqueue(WatchQueue::Entry out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_) return;
     if (queue_.size() >= kMaxQueued && !snapshot_pending_) {
-      RequestSnapshot(event.cursor());
+      RequestSnapshot(out.cursor);
       return;
     }
-    queue_.push_back(std::move(event));
+    queue_.Push(std::move(out));
     WriteNext();
   }
 
   void WriteNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (writing_ || finished_ || snapshot_pending_) return;
-    if (queue_.empty()) {
+    std::optional<WatchQueue::Entry> next = queue_.Pop();
+    if (!next) {
       // After the session closed and the watcher saw it, the stream ends.
-      if (closing_ || closed_) {
+      if (closed_) {
         finished_ = true;
         Finish(grpc::Status::OK);
       }
       return;
     }
-    current_ = std::move(queue_.front());
-    queue_.pop_front();
-    if (current_.has_session_state_changed() && closing_) closed_ = true;
+    if (next->ends_stream) closed_ = true;
+    current_ = std::move(next->bytes);
     writing_ = true;
-    StartWrite(&current_);
+    // With more waiting, the write may stay buffered: gRPC flushes with the last of them, so a
+    // watcher that is behind gets its backlog in a few transport writes, not one each.
+    grpc::WriteOptions options;
+    if (!queue_.empty()) options.set_buffer_hint();
+    StartWrite(&current_, options);
   }
 
   const WatchDeps deps_;
@@ -304,33 +323,33 @@ class WatchReactor final : public grpc::ServerWriteReactor<api::WatchSessionResp
   absl::Mutex mu_;
   Viewer viewer_ ABSL_GUARDED_BY(mu_);
   std::set<std::pair<std::string, int>> revealed_ ABSL_GUARDED_BY(mu_);
-  std::deque<api::WatchSessionResponse> queue_ ABSL_GUARDED_BY(mu_);
-  api::WatchSessionResponse current_ ABSL_GUARDED_BY(mu_);
+  WatchQueue queue_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer current_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool snapshot_pending_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  bool closing_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   int pending_work_ ABSL_GUARDED_BY(mu_) = 1;  // Begin
 };
 
 }  // namespace
 
-grpc::ServerWriteReactor<api::WatchSessionResponse>* StartWatch(
-    grpc::CallbackServerContext* ctx, const CallAdmitter& admitter, const WatchDeps& deps,
-    const api::WatchSessionRequest& req) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartWatch(grpc::CallbackServerContext* ctx,
+                                                       const CallAdmitter& admitter,
+                                                       const WatchDeps& deps,
+                                                       const api::WatchSessionRequest& req) {
   absl::StatusOr<RequestContext> rc = admitter.Admit(*ctx, req);
-  if (!rc.ok()) return RejectStream<api::WatchSessionResponse>(ctx, rc.status());
+  if (!rc.ok()) return RejectStream<grpc::ByteBuffer>(ctx, rc.status());
   absl::StatusOr<std::string> id = SessionIdOf(*rc, req.session(), "session");
-  if (!id.ok()) return RejectStream<api::WatchSessionResponse>(ctx, id.status());
+  if (!id.ok()) return RejectStream<grpc::ByteBuffer>(ctx, id.status());
   if (req.resume_cursor() < 0) {
-    return RejectStream<api::WatchSessionResponse>(
+    return RejectStream<grpc::ByteBuffer>(
         ctx,
         InvalidArgumentError("invalid resume_cursor", {{"resume_cursor", "must not be negative"}}));
   }
   if (deps.limiter != nullptr) {
     if (absl::Status s = deps.limiter->AcquireStream(rc->tenant_id); !s.ok()) {
-      return RejectStream<api::WatchSessionResponse>(ctx, s);
+      return RejectStream<grpc::ByteBuffer>(ctx, s);
     }
   }
   auto* reactor = new WatchReactor(deps, *std::move(rc), *id, req.resume_cursor());

@@ -1,7 +1,8 @@
 // WatchSession: one ServerWriteReactor per watcher. It joins the session's stream in the
 // WatchHub, sends a snapshot (or the replay after its resume cursor), then every event in
 // order, each shaped for what this watcher may see; the stream ends after the session
-// closes or is archived.
+// closes or is archived. A watcher that is behind gets only the latest of several waiting
+// changes of one item's distribution.
 #ifndef LAGOM_SERVICES_SESSION_WATCH_REACTOR_H_
 #define LAGOM_SERVICES_SESSION_WATCH_REACTOR_H_
 
@@ -27,9 +28,12 @@ struct WatchDeps {
   auth::RateLimiter* limiter;  // stream caps per tenant; may be null
 };
 
-grpc::ServerWriteReactor<api::WatchSessionResponse>* StartWatch(
-    grpc::CallbackServerContext* ctx, const CallAdmitter& admitter, const WatchDeps& deps,
-    const api::WatchSessionRequest& req);
+// The stream is a raw (ByteBuffer) one: events are serialized once per replica and view (see
+// live/shared_event.h), not once per watcher.
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartWatch(grpc::CallbackServerContext* ctx,
+                                                       const CallAdmitter& admitter,
+                                                       const WatchDeps& deps,
+                                                       const api::WatchSessionRequest& req);
 
 }  // namespace lagom::session
 

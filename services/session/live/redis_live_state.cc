@@ -245,11 +245,19 @@ absl::Status RedisLiveState::EnsureBuilt(const RequestContext& rc, const LiveSes
 }
 
 std::vector<std::string> RedisLiveState::AppendCommand(const RequestContext& rc,
-                                                      const std::string& sid,
-                                                      absl::string_view kind,
-                                                      const std::string& payload) const {
-  return {"XADD", EventsKey(rc.tenant_id, sid), "MAXLEN", "~", absl::StrCat(stream_length_),
-          "*",    "k",  std::string(kind),        "e",      payload};
+                                                       const std::string& sid,
+                                                       absl::string_view kind,
+                                                       const std::string& payload) const {
+  return {"XADD",
+          EventsKey(rc.tenant_id, sid),
+          "MAXLEN",
+          "~",
+          absl::StrCat(stream_length_),
+          "*",
+          "k",
+          std::string(kind),
+          "e",
+          payload};
 }
 
 absl::Status RedisLiveState::Append(const RequestContext& rc, const std::string& sid,

@@ -80,7 +80,7 @@ absl::StatusOr<WatchHub::Joined> WatchHub::Join(const std::string& key, int64_t 
         api::WatchSessionResponse event;
         if (!event.ParseFromString(payload)) continue;
         event.set_cursor(RedisLiveState::CursorOf(entry.elements[0].str));
-        joined.replay.push_back(std::move(event));
+        joined.replay.push_back(std::make_shared<const SharedEvent>(std::move(event)));
       }
     }
   }
@@ -158,7 +158,8 @@ void WatchHub::Run() {
         api::WatchSessionResponse event;
         if (kind != kEventEntry || !event.ParseFromString(payload)) continue;
         event.set_cursor(cursor);
-        for (Watcher* w : stream.watchers) w->Deliver(event);
+        auto shared = std::make_shared<const SharedEvent>(std::move(event));
+        for (Watcher* w : stream.watchers) w->Deliver(shared);
       }
     }
     if (absl::Now() >= next_heartbeat) {

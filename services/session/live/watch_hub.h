@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "common/redis.h"
 #include "lagom/session/v1/session.pb.h"
+#include "services/session/live/shared_event.h"
 
 namespace lagom::session {
 
@@ -29,9 +30,9 @@ class WatchHub final {
   class Watcher {
    public:
     virtual ~Watcher() = default;
-    // An event published after the watcher's cursor (cursor set), in order; parsed once for
-    // every watcher of the replica. Called on the hub thread: must not block.
-    virtual void Deliver(const api::WatchSessionResponse& event) = 0;
+    // An event published after the watcher's cursor (cursor set), in order; parsed once and
+    // shared by every watcher of the replica. Called on the hub thread: must not block.
+    virtual void Deliver(std::shared_ptr<const SharedEvent> event) = 0;
     // The watcher may have missed events (Redis lost the stream, or it fell behind): it
     // needs a fresh snapshot at `cursor`.
     virtual void Resync(int64_t cursor) = 0;
@@ -39,9 +40,9 @@ class WatchHub final {
   };
 
   struct Joined {
-    int64_t cursor = 0;                             // snapshot cursor / replay end
-    bool replayed = false;                          // else: send a snapshot first
-    std::vector<api::WatchSessionResponse> replay;  // events after resume_cursor
+    int64_t cursor = 0;                                      // snapshot cursor / replay end
+    bool replayed = false;                                   // else: send a snapshot first
+    std::vector<std::shared_ptr<const SharedEvent>> replay;  // events after resume_cursor
   };
 
   WatchHub(RedisClient& redis, absl::Duration heartbeat = absl::Seconds(15));
