@@ -15,7 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status.h"
-#include "services/questionnaire/catalog/list_query.h"
+#include "common/list_query.h"
 #include "common/resource_util.h"
 
 namespace lagom::questionnaire {

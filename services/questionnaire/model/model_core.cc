@@ -22,7 +22,7 @@
 #include "common/log.h"
 #include "common/resource_util.h"
 #include "common/status.h"
-#include "services/questionnaire/catalog/list_query.h"
+#include "common/list_query.h"
 #include "services/questionnaire/model/builtin_models.h"
 #include "services/questionnaire/model/model_json.h"
 #include "services/questionnaire/model/validation.h"

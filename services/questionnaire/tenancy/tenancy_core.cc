@@ -16,10 +16,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/auth/api_key.h"
+#include "common/list_query.h"
+#include "common/resource_util.h"
 #include "common/status.h"
 #include "common/strings.h"
-#include "services/questionnaire/catalog/list_query.h"
-#include "common/resource_util.h"
 
 namespace lagom::questionnaire {
 namespace {
@@ -290,21 +290,6 @@ tenancy::RoleBinding RoleBindingOf(absl::string_view tenant, const RoleBindingRe
 }
 
 // --- Listing ----------------------------------------------------------------------------
-
-// Sorts `all` by the query and copies the requested page into `page`.
-template <typename Resource, typename Response>
-void Paginate(std::vector<Resource>& all, const ListQuery& query, const ListRequestFields& fields,
-              Response* resp, google::protobuf::RepeatedPtrField<Resource>* page) {
-  std::vector<const google::protobuf::Message*> ordered;
-  for (const Resource& r : all) ordered.push_back(&r);
-  SortForQuery(ordered, query);
-  const int total = static_cast<int>(ordered.size());
-  const int end = std::min(total, query.offset + query.page_size);
-  for (int i = query.offset; i < end; ++i) {
-    page->Add()->CopyFrom(*ordered[i]);
-  }
-  if (end < total) resp->set_next_page_token(NextPageToken(fields, end));
-}
 
 // Field masks: "*" expands to every mutable field; output-only fields are refused.
 absl::StatusOr<FieldMask> EffectiveMask(const FieldMask& mask,

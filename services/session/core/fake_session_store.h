@@ -76,11 +76,6 @@ class FakeSessionStore final : public SessionStore {
       if (static_cast<int>(all.size()) > q.limit) all.resize(q.limit);
       return all;
     }
-    absl::StatusOr<int> Count(const std::vector<std::string>& states) override {
-      return static_cast<int>(
-          std::count_if(data.sessions.begin(), data.sessions.end(),
-                        [&](const auto& entry) { return Selected(entry.second, states); }));
-    }
     absl::Status Insert(const SessionRecord& r) override {
       if (!data.sessions.emplace(r.session_id, r).second) {
         return absl::AlreadyExistsError(r.session_id);

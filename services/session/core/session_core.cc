@@ -23,6 +23,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "common/list_query.h"
 #include "common/resource_util.h"
 #include "common/status.h"
 #include "services/session/core/session_common.h"
@@ -32,9 +33,6 @@ namespace {
 
 // Violations, text and request-id checks, timestamps, etags and RunIdempotent come from
 // common/resource_util.h; these few are the session's own.
-
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 500;
 
 void CheckLabels(Violations& v, const google::protobuf::Map<std::string, std::string>& labels) {
   if (labels.size() > 64) v.Add("session.labels", "at most 64 labels");
@@ -243,39 +241,27 @@ absl::Status Store(SessionTransaction& tx, const SessionRecord& old, const api::
 }
 
 // The page token: where the last page ended, bound to the filter it was issued for.
-std::string PageToken(absl::string_view filter, const SessionRecord& last) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat("1|", absl::ToUnixMicros(last.create_time), "|", last.session_id, "|", filter));
-}
+// Every session of a tenant a list reads at most, before filtering: a provider runs a few
+// assessments a year.
+constexpr int kMaxSessionsListed = 100000;
 
-std::optional<std::pair<absl::Time, std::string>> ParsePageToken(absl::string_view token,
-                                                                 absl::string_view filter) {
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw)) return std::nullopt;
-  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits('|', 3));
-  int64_t micros = 0;
-  if (parts.size() != 4 || parts[0] != "1" || !absl::SimpleAtoi(parts[1], &micros) ||
-      parts[3] != filter) {
-    return std::nullopt;
-  }
-  return std::make_pair(absl::FromUnixMicros(micros), parts[2]);
-}
+constexpr absl::string_view kStates[] = {"DRAFT", "OPEN", "CLOSED", "ARCHIVED"};
 
-// The states `filter` selects: empty = all but ARCHIVED; `state = X` = X.
-std::optional<std::vector<std::string>> ParseStateFilter(absl::string_view filter) {
-  filter = absl::StripAsciiWhitespace(filter);
-  if (filter.empty()) return std::vector<std::string>{"DRAFT", "OPEN", "CLOSED"};
-  std::vector<absl::string_view> sides = absl::StrSplit(filter, '=');
-  if (sides.size() != 2 || absl::StripAsciiWhitespace(sides[0]) != "state") return std::nullopt;
-  absl::string_view value = absl::StripAsciiWhitespace(sides[1]);
-  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-    value = value.substr(1, value.size() - 2);
+// The states a list reads: every one when the filter names state (whose terms it checks:
+// ARCHIVED sessions are listed only when asked for), else all but ARCHIVED.
+std::vector<std::string> StatesToRead(const ListQuery& query, Violations& v) {
+  bool names_state = false;
+  for (const FilterTerm& term : query.filter) {
+    if (term.path[0] != "state") continue;
+    names_state = true;
+    const absl::string_view value = absl::StripPrefix(term.value, "SESSION_STATE_");
+    if (std::find(std::begin(kStates), std::end(kStates), value) == std::end(kStates)) {
+      v.Add("filter",
+            absl::StrCat("state '", term.value, "' is not one of DRAFT, OPEN, CLOSED, ARCHIVED"));
+    }
   }
-  value = absl::StripPrefix(value, "SESSION_STATE_");
-  for (absl::string_view state : {"DRAFT", "OPEN", "CLOSED", "ARCHIVED"}) {
-    if (value == state) return std::vector<std::string>{std::string(state)};
-  }
-  return std::nullopt;
+  if (!names_state) return {"DRAFT", "OPEN", "CLOSED"};
+  return {std::begin(kStates), std::end(kStates)};
 }
 
 // One checked transition: `from` → `to`, `stamp` is the timestamp field it sets.
@@ -384,46 +370,26 @@ absl::Status SessionCore::ListSessions(const RequestContext& rc,
                                        api::ListSessionsResponse* resp) {
   Violations v;
   if (absl::Status s = CheckParent(rc, req.parent(), v); !s.ok()) return s;
-  if (req.page_size() < 0) v.Add("page_size", "must not be negative");
-  std::optional<std::vector<std::string>> states = ParseStateFilter(req.filter());
-  if (!states) {
-    v.Add("filter",
-          "only `state = <DRAFT|OPEN|CLOSED|ARCHIVED>` is supported so far (or no filter)");
-  }
-  const absl::string_view order = absl::StripAsciiWhitespace(req.order_by());
-  if (!order.empty() && order != "create_time desc") {
-    v.Add("order_by", "only \"create_time desc\" is supported so far");
-  }
   if (!v.empty()) return std::move(v).ToStatus("invalid list request");
-  SessionPageQuery query;
-  if (!req.page_token().empty()) {
-    query.after = ParsePageToken(req.page_token(), req.filter());
-    if (!query.after) {
-      return WithReason(
-          InvalidArgumentError(
-              "invalid page_token",
-              {{"page_token", "not a token from an earlier ListSessions with this filter"}}),
-          "PAGE_TOKEN_INVALID");
-    }
-  }
-  query.states = *std::move(states);
-  query.limit = req.page_size() == 0 ? kDefaultPageSize : std::min(req.page_size(), kMaxPageSize);
-  // One more than asked, to know whether there is a next page.
-  ++query.limit;
+  const ListRequestFields fields{req.page_size(), req.page_token(), req.filter(), req.order_by()};
+  absl::StatusOr<ListQuery> query = ParseListQuery(
+      fields,
+      {"state", "model_version", "scope.services", "scope.customer_organizations", "labels"},
+      {"create_time", "open_time", "close_time", "title"}, "create_time desc");
+  if (!query.ok()) return query.status();
+  SessionPageQuery read{.states = StatesToRead(*query, v), .limit = kMaxSessionsListed};
+  if (!v.empty()) return std::move(v).ToStatus("invalid list request");
   return store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
-    absl::StatusOr<std::vector<SessionRecord>> records = tx.List(query);
+    absl::StatusOr<std::vector<SessionRecord>> records = tx.List(read);
     if (!records.ok()) return records.status();
-    absl::StatusOr<int> total = tx.Count(query.states);
-    if (!total.ok()) return total.status();
-    const bool more = static_cast<int>(records->size()) == query.limit;
-    if (more) records->pop_back();
+    std::vector<api::Session> matching;
     for (const SessionRecord& record : *records) {
       absl::StatusOr<api::Session> s = ParseSession(record);
       if (!s.ok()) return s.status();
-      *resp->add_sessions() = *std::move(s);
+      if (Matches(*s, query->filter)) matching.push_back(*std::move(s));
     }
-    if (more) resp->set_next_page_token(PageToken(req.filter(), records->back()));
-    resp->set_total_size(*total);
+    Paginate(matching, *query, fields, resp, resp->mutable_sessions());
+    resp->set_total_size(static_cast<int>(matching.size()));
     return absl::OkStatus();
   });
 }

@@ -18,6 +18,7 @@ using ::testing::Contains;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
 
 constexpr char kTenant[] = "acme";
@@ -498,15 +499,64 @@ TEST_F(SessionCoreTest, ListsNewestFirstInPagesAndHidesArchivedUnlessAsked) {
   EXPECT_EQ(resp.sessions(0).name(), "tenants/acme/sessions/gone");
 }
 
+TEST_F(SessionCoreTest, ListFiltersByScopeModelAndLabelsAndOrdersByTitle) {
+  api::Session a = Draft();
+  a.set_title("Beta review");
+  a.mutable_scope()->clear_services();
+  a.mutable_scope()->add_services("tenants/acme/services/email");
+  (*a.mutable_labels())["team"] = "north";
+  ASSERT_TRUE(Create("a", a).ok());
+  api::Session b = Draft();
+  b.set_title("Alpha review");
+  b.mutable_scope()->clear_services();
+  b.mutable_scope()->add_services("tenants/acme/services/print");
+  b.mutable_scope()->add_customer_organizations("tenants/acme/customerOrganizations/lund");
+  (*b.mutable_labels())["team"] = "south";
+  ASSERT_TRUE(Create("b", b).ok());
+  ASSERT_TRUE(Create("c").ok());
+  InState(api::SESSION_STATE_OPEN, "d");
+
+  auto names = [&](const std::string& filter, const std::string& order_by) {
+    api::ListSessionsRequest req;
+    req.set_parent("tenants/acme");
+    req.set_filter(filter);
+    req.set_order_by(order_by);
+    api::ListSessionsResponse resp;
+    absl::Status s = core_.ListSessions(rc_, req, &resp);
+    EXPECT_TRUE(s.ok()) << s;
+    std::vector<std::string> out;
+    for (const api::Session& session : resp.sessions()) {
+      out.push_back(std::string(absl::StripPrefix(session.name(), "tenants/acme/sessions/")));
+    }
+    EXPECT_EQ(resp.total_size(), static_cast<int>(out.size()));
+    return out;
+  };
+  EXPECT_THAT(names("scope.services:\"tenants/acme/services/email\"", ""), ElementsAre("a"));
+  EXPECT_THAT(names("scope.customer_organizations:\"tenants/acme/customerOrganizations/lund\"", ""),
+              ElementsAre("b"));
+  EXPECT_THAT(names("labels.team = south", ""), ElementsAre("b"));
+  EXPECT_THAT(names("state = OPEN", ""), ElementsAre("d"));
+  EXPECT_THAT(names("state = DRAFT AND labels.team = north", ""), ElementsAre("a"));
+  EXPECT_THAT(names("labels.team = south AND state = OPEN", ""), ::testing::IsEmpty());
+  EXPECT_THAT(names(absl::StrCat("model_version = \"", Draft().model_version(), "\""), "title"),
+              ElementsAre("b", "a", "c", "d"));
+}
+
 TEST_F(SessionCoreTest, ListRefusesUnsupportedQueriesAndForeignTokens) {
   api::ListSessionsRequest req;
   req.set_parent("tenants/acme");
   req.set_page_size(-1);
-  req.set_filter("title = \"x\"");
-  req.set_order_by("title");
+  req.set_filter("description = \"x\"");
+  req.set_order_by("state");
   api::ListSessionsResponse resp;
   absl::Status st = core_.ListSessions(rc_, req, &resp);
   EXPECT_THAT(FieldsOf(st), UnorderedElementsAre("page_size", "filter", "order_by"));
+  req = api::ListSessionsRequest();
+  req.set_parent("tenants/acme");
+  req.set_filter("state = PAUSED");
+  st = core_.ListSessions(rc_, req, &resp);
+  EXPECT_THAT(FieldsOf(st), UnorderedElementsAre("filter"));
+  EXPECT_THAT(std::string(st.message()), ::testing::HasSubstr("DRAFT, OPEN, CLOSED, ARCHIVED"));
 
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(Create(absl::StrCat("s", i)).ok());
   api::ListSessionsRequest first;

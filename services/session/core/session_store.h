@@ -103,7 +103,6 @@ class SessionTransaction {
 
   virtual absl::StatusOr<std::optional<SessionRecord>> Get(const std::string& session_id) = 0;
   virtual absl::StatusOr<std::vector<SessionRecord>> List(const SessionPageQuery& query) = 0;
-  virtual absl::StatusOr<int> Count(const std::vector<std::string>& states) = 0;
   virtual absl::Status Insert(const SessionRecord& record) = 0;
   virtual absl::Status Update(const SessionRecord& record, int64_t expected_version) = 0;
   virtual absl::Status Delete(const std::string& session_id) = 0;

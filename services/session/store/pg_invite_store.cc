@@ -12,6 +12,10 @@
 namespace lagom::session {
 namespace {
 
+// last_use_time is written at most this often per invitation, so a respondent's calls do not
+// each write (their verdicts are also cached briefly in front of this store).
+constexpr char kLastUseResolution[] = "1 minute";
+
 absl::Status InvalidToken() {
   return Error(absl::StatusCode::kUnauthenticated, "INVITE_TOKEN_INVALID",
                "invite token is not valid (unknown, revoked or expired); ask the facilitator "
@@ -68,16 +72,23 @@ absl::StatusOr<auth::Principal> PgInviteStore::VerifyInviteToken(absl::string_vi
   bool valid = false;
   absl::Status looked_up = pool_.WithTenant(rc, [&](pqxx::work& tx) {
     pqxx::result r = tx.exec_params(
-        "SELECT i.session, i.participant, i.perspective, i.secret_sha256"
+        "SELECT i.session, i.participant, i.perspective, i.secret_sha256,"
+        " i.last_use_time IS NULL OR i.last_use_time < now() - $3::interval"
         " FROM session.invitations i LEFT JOIN session.sessions s"
         "   ON s.tenant_id = i.tenant_id"
         "  AND i.session = 'tenants/' || s.tenant_id || '/sessions/' || s.session_id"
         " WHERE i.tenant_id = $1 AND i.invitation_id = $2 AND i.state = 'ACTIVE'"
         "   AND (i.expire_time IS NULL OR i.expire_time > now())"
         "   AND (s.state IS NULL OR s.state IN ('DRAFT', 'OPEN'))",
-        parts->tenant_id, parts->key_id);
+        parts->tenant_id, parts->key_id, kLastUseResolution);
     if (r.empty()) return absl::OkStatus();
     valid = auth::SecretsEqual(r[0][3].as<std::string>(), auth::HashApiKeySecret(parts->secret));
+    if (valid && r[0][4].as<bool>()) {
+      tx.exec_params(
+          "UPDATE session.invitations SET last_use_time = now()"
+          " WHERE tenant_id = $1 AND invitation_id = $2",
+          parts->tenant_id, parts->key_id);
+    }
     principal.set_tenant_id(parts->tenant_id);
     principal.set_session(r[0][0].as<std::string>());
     principal.set_participant(r[0][1].as<std::string>());

@@ -33,7 +33,8 @@ class PgInviteStore final : public auth::InviteTokenVerifier {
 
   // UNAUTHENTICATED, reason INVITE_TOKEN_INVALID, one message for unknown, revoked, expired
   // or wrong tokens, and tokens of sessions that have closed. Otherwise a respondent Principal
-  // scoped to the session and participant.
+  // scoped to the session and participant. A valid use is recorded as the invitation's
+  // last_use_time, to the minute.
   absl::StatusOr<auth::Principal> VerifyInviteToken(absl::string_view token) override;
 
  private:

@@ -65,22 +65,33 @@ class PgInviteStoreTest : public ::testing::Test {
     return {minted.invitation_id, minted.token};
   }
 
-  void Revoke(const std::string& invitation_id) {
-    ASSERT_TRUE(sessions_
+  // The invitation as stored.
+  InvitationRecord Stored(const std::string& invitation_id) {
+    InvitationRecord out;
+    EXPECT_TRUE(sessions_
                     ->InTenant(rc_,
                                [&](SessionTransaction& tx) -> absl::Status {
                                  absl::StatusOr<std::vector<InvitationRecord>> all =
                                      tx.ListInvitations("s1");
                                  if (!all.ok()) return all.status();
-                                 for (InvitationRecord r : *all) {
-                                   if (r.invitation_id != invitation_id) continue;
-                                   r.state = "REVOKED";
-                                   r.revoke_time = absl::Now();
-                                   return tx.UpdateInvitation("s1", r);
+                                 for (const InvitationRecord& r : *all) {
+                                   if (r.invitation_id == invitation_id) out = r;
                                  }
-                                 return absl::NotFoundError(invitation_id);
+                                 return absl::OkStatus();
                                })
                     .ok());
+    return out;
+  }
+
+  void Revoke(const std::string& invitation_id) {
+    InvitationRecord r = Stored(invitation_id);
+    ASSERT_EQ(r.invitation_id, invitation_id);
+    r.state = "REVOKED";
+    r.revoke_time = absl::Now();
+    ASSERT_TRUE(
+        sessions_
+            ->InTenant(rc_, [&](SessionTransaction& tx) { return tx.UpdateInvitation("s1", r); })
+            .ok());
   }
 
   static void ExpectRefused(const absl::StatusOr<auth::Principal>& p, const std::string& token) {
@@ -121,6 +132,27 @@ TEST_F(PgInviteStoreTest, RevokedExpiredAndForgedTokensAreRefusedAlike) {
     ExpectRefused(store_->VerifyInviteToken(token), token);
   }
   EXPECT_TRUE(store_->VerifyInviteToken(good.token).ok());
+}
+
+TEST_F(PgInviteStoreTest, UsesAreRecordedToTheMinute) {
+  const Issued issued = Issue();
+  const Issued forged_target = Issue();
+  EXPECT_FALSE(Stored(issued.invitation_id).last_use_time.has_value());
+
+  const absl::Time before = absl::Now() - absl::Seconds(5);  // server and test clocks
+  ASSERT_TRUE(store_->VerifyInviteToken(issued.token).ok());
+  const std::optional<absl::Time> first = Stored(issued.invitation_id).last_use_time;
+  ASSERT_TRUE(first.has_value());
+  EXPECT_GE(*first, before);
+  // Within the minute a use writes nothing.
+  ASSERT_TRUE(store_->VerifyInviteToken(issued.token).ok());
+  EXPECT_EQ(Stored(issued.invitation_id).last_use_time, first);
+
+  // A refused token is no use.
+  std::string forged = forged_target.token;
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  ExpectRefused(store_->VerifyInviteToken(forged), forged);
+  EXPECT_FALSE(Stored(forged_target.invitation_id).last_use_time.has_value());
 }
 
 TEST_F(PgInviteStoreTest, TokensStopWorkingWhenTheSessionCloses) {

@@ -121,14 +121,6 @@ class PgSessionTransaction final : public SessionTransaction {
     return out;
   }
 
-  absl::StatusOr<int> Count(const std::vector<std::string>& states) override {
-    pqxx::result rows = tx_.exec_params(
-        "SELECT count(*) FROM session.sessions"
-        " WHERE tenant_id = $1 AND state = ANY (string_to_array($2, ','))",
-        tenant_, StateList(states));
-    return rows[0][0].as<int>();
-  }
-
   absl::Status Insert(const SessionRecord& r) override {
     pqxx::result rows = tx_.exec_params(
         absl::StrCat("INSERT INTO session.sessions"

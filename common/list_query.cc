@@ -1,4 +1,4 @@
-#include "services/questionnaire/catalog/list_query.h"
+#include "common/list_query.h"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>
@@ -16,7 +16,7 @@
 #include "absl/strings/strip.h"
 #include "common/status.h"
 
-namespace lagom::questionnaire {
+namespace lagom {
 namespace {
 
 using google::protobuf::FieldDescriptor;
@@ -107,6 +107,13 @@ bool TermMatches(const Message& m, const FilterTerm& term) {
   const FieldDescriptor* f = m.GetDescriptor()->FindFieldByName(term.path[0]);
   if (f == nullptr) return false;
   if (f->is_map()) return term.path.size() == 2 && MapValueMatches(m, f, term.path[1], term.value);
+  if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && !f->is_repeated()) {
+    if (term.path.size() != 2) return false;
+    const FilterTerm inner{.path = absl::StrSplit(term.path[1], absl::MaxSplits('.', 1)),
+                           .has = term.has,
+                           .value = term.value};
+    return TermMatches(m.GetReflection()->GetMessage(m, f), inner);
+  }
   if (f->is_repeated()) {
     const Reflection* r = m.GetReflection();
     if (f->cpp_type() != FieldDescriptor::CPPTYPE_STRING) return false;
@@ -182,8 +189,9 @@ absl::StatusOr<ListQuery> ParseListQuery(const ListRequestFields& request,
     }
   }
   if (!violations.empty()) {
+    const bool only_token = violations.size() == 1 && violations[0].field == "page_token";
     return WithReason(InvalidArgumentError("invalid list request", std::move(violations)),
-                      "FIELD_INVALID");
+                      only_token ? "PAGE_TOKEN_INVALID" : "FIELD_INVALID");
   }
   return query;
 }
@@ -207,4 +215,4 @@ std::string NextPageToken(const ListRequestFields& request, int next_offset) {
       absl::StrCat(kTokenVersion, "\x1e", next_offset, "\x1e", TokenBinding(request)));
 }
 
-}  // namespace lagom::questionnaire
+}  // namespace lagom

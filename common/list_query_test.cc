@@ -1,12 +1,13 @@
-#include "services/questionnaire/catalog/list_query.h"
+#include "common/list_query.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/status.h"
 #include "lagom/catalog/v1/catalog.pb.h"
+#include "lagom/session/v1/resources.pb.h"
 
-namespace lagom::questionnaire {
+namespace lagom {
 namespace {
 
 namespace catalog = ::lagom::catalog::v1;
@@ -47,6 +48,25 @@ TEST(ListQueryTest, MatchesStringsEnumsLabelsAndRepeatedFields) {
   EXPECT_FALSE(Filter("customer_organizations:\"tenants/acme/customerOrganizations/malmo\""));
 }
 
+TEST(ListQueryTest, MatchesFieldsInsideAMessage) {
+  lagom::session::v1::Session session;
+  session.mutable_scope()->add_services("tenants/acme/services/email");
+  session.set_model_version("tenants/acme/models/m/versions/1");
+  auto matches = [&](const std::string& filter) {
+    absl::StatusOr<ListQuery> q =
+        ParseListQuery({.filter = filter}, {"scope.services", "scope.area_ids", "model_version"},
+                       {"create_time"}, "create_time");
+    EXPECT_TRUE(q.ok()) << q.status();
+    return q.ok() && Matches(session, q->filter);
+  };
+  EXPECT_TRUE(matches("scope.services:\"tenants/acme/services/email\""));
+  EXPECT_FALSE(matches("scope.services:\"tenants/acme/services/print\""));
+  EXPECT_FALSE(matches("scope.area_ids:\"a1\""));  // empty repeated field
+  EXPECT_TRUE(
+      matches("model_version = \"tenants/acme/models/m/versions/1\" AND "
+              "scope.services:\"tenants/acme/services/email\""));
+}
+
 TEST(ListQueryTest, ReportsEveryBadPartWithItsField) {
   absl::StatusOr<ListQuery> q = ParseListQuery(
       {.page_size = -1, .page_token = "garbage", .filter = "colour = red", .order_by = "owner"},
@@ -72,4 +92,4 @@ TEST(ListQueryTest, PageSizeIsCappedAndTokensRoundTrip) {
 }
 
 }  // namespace
-}  // namespace lagom::questionnaire
+}  // namespace lagom
