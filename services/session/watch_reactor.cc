@@ -305,11 +305,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
     if (next->ends_stream) closed_ = true;
     current_ = std::move(next->bytes);
     writing_ = true;
-    // With more waiting, the write may stay buffered: gRPC flushes with the last of them, so a
-    // watcher that is behind gets its backlog in a few transport writes, not one each.
-    grpc::WriteOptions options;
-    if (!queue_.empty()) options.set_buffer_hint();
-    StartWrite(&current_, options);
+    StartWrite(&current_);
   }
 
   const WatchDeps deps_;
