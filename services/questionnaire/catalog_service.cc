@@ -86,8 +86,10 @@ grpc::ServerUnaryReactor* CatalogServiceImpl::DeleteItService(
 
 grpc::ServerUnaryReactor* CatalogServiceImpl::ImportCatalog(
     grpc::CallbackServerContext* ctx, const catalog::ImportCatalogRequest* req,
-    catalog::ImportCatalogResponse*) {
-  return NotImplementedYet(ctx, admitter_, *req, "ImportCatalog");
+    catalog::ImportCatalogResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.ImportCatalog(rc, *req, resp);
+  });
 }
 
 }  // namespace lagom::questionnaire

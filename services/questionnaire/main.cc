@@ -12,6 +12,7 @@
 #include "questionnaire_migrations.h"
 #include "services/questionnaire/auth_service.h"
 #include "services/questionnaire/catalog/catalog_core.h"
+#include "services/questionnaire/catalog/catalog_import.h"
 #include "services/questionnaire/catalog_service.h"
 #include "services/questionnaire/model/model_core.h"
 #include "services/questionnaire/model/tenancy_audit_sink.h"
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
   lagom::ParseCommandLineOrDie(argc, argv, "lagom-questionnaire: assessment models and catalogue");
   lagom::InitLogging("questionnaire");
   lagom::ServerOptions options = lagom::ServerOptionsFromFlags("questionnaire");
+  // Room for a 4 MiB catalogue import or model document and the rest of its request.
+  options.max_message_bytes = q::kMaxImportRequestBytes;
   std::unique_ptr<lagom::PgPool> pg = lagom::ConnectPostgresOrDie(
       "questionnaire", absl::GetFlag(FLAGS_postgres_url), q::Migrations());
 
@@ -43,12 +46,12 @@ int main(int argc, char** argv) {
       "questionnaire", directory, directory, absl::GetFlag(FLAGS_operator_token_file));
   const lagom::CallAdmitter& admitter = *auth->guard;
 
+  q::TenancyAuditSink audit(tenancy_core);
   q::PgCatalogStore catalog_store(*pg);
-  q::CatalogCore catalog_core(catalog_store);
+  q::CatalogCore catalog_core(catalog_store, audit);
   q::CatalogServiceImpl catalog_service(catalog_core, admitter, executor);
   q::PgModelStore model_store(*pg);
-  q::TenancyAuditSink model_audit(tenancy_core);
-  q::ModelCore model_core(model_store, model_audit);
+  q::ModelCore model_core(model_store, audit);
   q::QuestionnaireServiceImpl questionnaire_service(model_core, admitter, executor);
   q::TenantServiceImpl tenant_service(tenancy_core, admitter, executor);
   q::AuthServiceImpl auth_service(tenancy_core, admitter, executor);

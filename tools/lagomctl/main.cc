@@ -24,6 +24,13 @@
 //                                            is models/{m}/versions/{v} (built-in) or the
 //                                            tenant's {m}/versions/{v} or full name
 //   lagomctl model list                      list the tenant's models and the built-in ones
+//   lagomctl catalog import FILE [--dry_run] [--format=csv|json] [--source_system=NAME]
+//                                            [--request_id=ID]
+//                                            import customer organisations and services from
+//                                            an ITSM export (docs/import.md); the format
+//                                            follows FILE's extension unless --format says;
+//                                            prints the reply, and each row error on stderr
+//                                            ("row N [external_id] column: message", exit 1)
 //
 // --exist_ok makes create succeed when the resource is already there (scripts that rerun).
 // Commands talk to --questionnaire_addr (LAGOM_QUESTIONNAIRE_ADDR) and print replies as JSON.
@@ -62,6 +69,12 @@ ABSL_FLAG(std::string, tenant, "", "Tenant to act for; default: the API key's te
 ABSL_FLAG(bool, exist_ok, false, "create: succeed when the resource already exists");
 ABSL_FLAG(bool, validate_only, false, "model import: only check the document, store nothing");
 ABSL_FLAG(std::string, model_id, "", "model import: id of the new model; generated when empty");
+ABSL_FLAG(bool, dry_run, false, "catalog import: check and report, write nothing");
+ABSL_FLAG(std::string, format, "", "catalog import: csv or json; default: FILE's extension");
+ABSL_FLAG(std::string, source_system, "",
+          "catalog import: the platform the file comes from (audit log), e.g. servicenow");
+ABSL_FLAG(std::string, request_id, "",
+          "catalog import: idempotency key; a retry gets the first reply");
 
 namespace lagom::ctl {
 namespace {
@@ -77,7 +90,7 @@ constexpr char kUsage[] =
     "         org create ID NAME | org list | service create ID NAME [ORG_ID...] | "
     "service list |\n"
     "         model import FILE [--validate_only] | model validate FILE | model export NAME |\n"
-    "         model list   (--api_key)";
+    "         model list | catalog import FILE [--dry_run] [--format=csv|json]   (--api_key)";
 
 int Fail(absl::string_view message) {
   std::cerr << "lagomctl: " << message << "\n";
@@ -131,14 +144,29 @@ struct Connection {
   std::string bearer;  // API key or operator token
   std::string tenant;  // empty for operator commands
 
-  std::unique_ptr<grpc::ClientContext> Context() const {
+  // Imports of large documents get a longer deadline than the other commands.
+  std::unique_ptr<grpc::ClientContext> Context(int deadline_seconds = 10) const {
     auto ctx = std::make_unique<grpc::ClientContext>();
     ctx->AddMetadata(auth::kAuthorizationKey, absl::StrCat("Bearer ", bearer));
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(deadline_seconds));
     return ctx;
   }
   std::string Parent() const { return absl::StrCat("tenants/", tenant); }
 };
+
+// FILE's bytes, or standard input's for "-".
+int Read(const std::string& file, std::string* out) {
+  std::stringstream text;
+  if (file == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Fail(absl::StrCat("cannot read ", file));
+    text << in.rdbuf();
+  }
+  *out = text.str();
+  return 0;
+}
 
 class CatalogClient final {
  public:
@@ -182,6 +210,36 @@ class CatalogClient final {
     req.set_page_size(500);
     catalog::ListItServicesResponse resp;
     return Finish(stub_->ListItServices(conn_.Context().get(), req, &resp), resp);
+  }
+
+  // The reply as JSON; each row error also on stderr, and exit status 1 when there is any.
+  int Import(const std::string& file) {
+    catalog::ImportCatalogRequest req;
+    if (int rc = Read(file, req.mutable_payload()); rc != 0) return rc;
+    std::string format = absl::AsciiStrToLower(absl::GetFlag(FLAGS_format));
+    if (format.empty()) {
+      if (absl::EndsWithIgnoreCase(file, ".csv")) format = "csv";
+      if (absl::EndsWithIgnoreCase(file, ".json")) format = "json";
+    }
+    if (format != "csv" && format != "json") {
+      return Fail(absl::StrCat("--format=csv or --format=json is needed for ", file));
+    }
+    req.set_format(format == "csv" ? catalog::IMPORT_FORMAT_CSV : catalog::IMPORT_FORMAT_JSON);
+    req.set_parent(conn_.Parent());
+    req.set_dry_run(absl::GetFlag(FLAGS_dry_run));
+    req.set_source_system(absl::GetFlag(FLAGS_source_system));
+    req.set_request_id(absl::GetFlag(FLAGS_request_id));
+    catalog::ImportCatalogResponse resp;
+    grpc::Status status = stub_->ImportCatalog(conn_.Context(120).get(), req, &resp);
+    if (int rc = Finish(status, resp); rc != 0) return rc;
+    for (const catalog::ImportRowError& e : resp.errors()) {
+      std::cerr << "row " << e.row()
+                << (e.external_id().empty() ? "" : " [" + e.external_id() + "]")
+                << (e.field().empty() ? "" : " " + e.field()) << ": " << e.message() << "\n";
+    }
+    if (resp.errors_size() == 0) return 0;
+    return Fail(absl::StrCat(file, ": ", resp.errors_size(), " row error",
+                             resp.errors_size() == 1 ? "" : "s", "; nothing was imported"));
   }
 
  private:
@@ -312,24 +370,7 @@ class ModelClient final {
 
  private:
   // Model documents can be large: a longer deadline than the other commands.
-  std::unique_ptr<grpc::ClientContext> Context() const {
-    auto ctx = conn_.Context();
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-    return ctx;
-  }
-
-  static int Read(const std::string& file, std::string* out) {
-    std::stringstream text;
-    if (file == "-") {
-      text << std::cin.rdbuf();
-    } else {
-      std::ifstream in(file, std::ios::binary);
-      if (!in) return Fail(absl::StrCat("cannot read ", file));
-      text << in.rdbuf();
-    }
-    *out = text.str();
-    return 0;
-  }
+  std::unique_ptr<grpc::ClientContext> Context() const { return conn_.Context(60); }
 
   const Connection& conn_;
   std::unique_ptr<questionnaire::QuestionnaireService::Stub> stub_;
@@ -401,6 +442,10 @@ int RunTenantScoped(const std::vector<std::string>& args) {
     return Usage();
   }
   CatalogClient client(conn);
+  if (noun == "catalog") {
+    if (verb == "import" && args.size() == 3) return client.Import(args[2]);
+    return Usage();
+  }
   if (verb == "list" && args.size() == 2) {
     return noun == "org" ? client.ListOrgs() : client.ListServices();
   }
@@ -429,7 +474,8 @@ int Run(const std::vector<std::string>& args) {
     return 0;
   }
   if (command == "tenant") return RunOperator(args);
-  if (command == "org" || command == "service" || command == "apikey" || command == "model") {
+  if (command == "org" || command == "service" || command == "apikey" || command == "model" ||
+      command == "catalog") {
     return RunTenantScoped(args);
   }
   return Fail(absl::StrCat("unknown command '", absl::StrJoin(args, " "), "'; usage: ", kUsage));

@@ -2,8 +2,10 @@
 
 #include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/field_mask_util.h>
+#include <google/protobuf/util/message_differencer.h>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -14,27 +16,19 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "common/status.h"
 #include "common/list_query.h"
+#include "common/log.h"
 #include "common/resource_util.h"
+#include "common/status.h"
+#include "services/questionnaire/catalog/catalog_import.h"
+#include "services/questionnaire/catalog/catalog_rules.h"
+#include "services/questionnaire/model/validation.h"
 
 namespace lagom::questionnaire {
 namespace {
 
 using google::protobuf::FieldMask;
 using google::protobuf::util::FieldMaskUtil;
-
-bool LooksLikeEmail(absl::string_view s) {
-  std::vector<absl::string_view> parts = absl::StrSplit(s, '@');
-  return parts.size() == 2 && !parts[0].empty() && absl::StrContains(parts[1], '.') &&
-         !absl::StrContains(s, ' ') && s.size() <= 254;
-}
-
-void CheckEmail(Violations& v, const std::string& path, absl::string_view value) {
-  if (!value.empty() && !LooksLikeEmail(value)) {
-    v.Add(path, absl::StrCat("'", value, "' is not an email address like name@example.org"));
-  }
-}
 
 std::string TenantName(const RequestContext& rc) { return absl::StrCat("tenants/", rc.tenant_id); }
 
@@ -64,26 +58,7 @@ struct CustomerOrganizationKind {
   }
 
   static void Validate(const Resource& r, const std::string& p, Violations& v) {
-    CheckText(v, p + ".display_name", r.display_name(), 200, true);
-    CheckText(v, p + ".description", r.description(), 2000, false);
-    CheckText(v, p + ".external_id", r.external_id(), 200, false);
-    CheckText(v, p + ".contact_name", r.contact_name(), 200, false);
-    CheckEmail(v, p + ".contact_email", r.contact_email());
-    CheckText(v, p + ".industry", r.industry(), 200, false);
-    const std::string& cc = r.country_code();
-    if (!cc.empty() &&
-        !(cc.size() == 2 && absl::ascii_isupper(cc[0]) && absl::ascii_isupper(cc[1]))) {
-      v.Add(p + ".country_code",
-            absl::StrCat("'", cc, "' is not an ISO 3166-1 alpha-2 code like SE"));
-    }
-    const std::string& lang = r.language_tag();
-    if (!lang.empty() && !(lang.size() <= 35 && absl::ascii_isalpha(lang[0]) &&
-                           std::all_of(lang.begin(), lang.end(), [](char c) {
-                             return absl::ascii_isalnum(c) || c == '-';
-                           }))) {
-      v.Add(p + ".language_tag", absl::StrCat("'", lang, "' is not a BCP 47 tag like sv or en-GB"));
-    }
-    CheckLabels(v, p + ".labels", r.labels());
+    ValidateCustomerOrganization(r, p, v);
   }
 
   static std::vector<std::string> Refs(const Resource&) { return {}; }
@@ -121,30 +96,7 @@ struct ItServiceKind {
   }
 
   static void Validate(const Resource& r, const std::string& p, Violations& v) {
-    CheckText(v, p + ".display_name", r.display_name(), 200, true);
-    CheckText(v, p + ".description", r.description(), 2000, false);
-    CheckText(v, p + ".external_id", r.external_id(), 200, false);
-    CheckText(v, p + ".owner", r.owner(), 200, false);
-    CheckEmail(v, p + ".owner_email", r.owner_email());
-    CheckText(v, p + ".category", r.category(), 200, false);
-    if (!catalog::ServiceLifecycleStage_IsValid(r.lifecycle_stage())) {
-      v.Add(p + ".lifecycle_stage",
-            absl::StrCat("unknown value ", r.lifecycle_stage(),
-                         " (allowed: SERVICE_LIFECYCLE_STAGE_PIPELINE, "
-                         "SERVICE_LIFECYCLE_STAGE_LIVE, SERVICE_LIFECYCLE_STAGE_RETIRED)"));
-    }
-    const catalog::ServiceLevelSummary& sl = r.service_level();
-    CheckText(v, p + ".service_level.summary", sl.summary(), 500, false);
-    CheckText(v, p + ".service_level.support_hours", sl.support_hours(), 200, false);
-    CheckText(v, p + ".service_level.agreement_reference", sl.agreement_reference(), 500, false);
-    if (sl.has_availability_target_percent() &&
-        !(sl.availability_target_percent() > 0 && sl.availability_target_percent() <= 100)) {
-      v.Add(p + ".service_level.availability_target_percent", "must be above 0 and at most 100");
-    }
-    if (r.customer_organizations_size() > 1000) {
-      v.Add(p + ".customer_organizations", "at most 1000 organisations");
-    }
-    CheckLabels(v, p + ".labels", r.labels());
+    ValidateItService(r, p, v);
   }
 
   static std::vector<std::string> Refs(const Resource& r) {
@@ -436,11 +388,207 @@ class Methods final {
       });
     });
   }
-
 };
 
 using Orgs = Methods<CustomerOrganizationKind>;
 using Services = Methods<ItServiceKind>;
+
+// --- ImportCatalog: rows matched to stored resources by external_id ----------------------
+
+// One import inside its transaction: the stored resources of both kinds by external_id, what
+// each row would do to them, and the writes that does.
+class CatalogImport final {
+ public:
+  CatalogImport(CatalogTransaction& tx, const RequestContext& rc, absl::Time now)
+      : tx_(tx), rc_(rc), now_(now) {}
+
+  // Plans every row into `resp` (results, counts, errors) and, when no row has an error and
+  // this is not a dry run, writes them. `parsed` errors come first into resp.
+  absl::Status Run(const ParsedImport& parsed, bool dry_run, catalog::ImportCatalogResponse* resp) {
+    if (absl::Status s = Load<CustomerOrganizationKind>(orgs_); !s.ok()) return s;
+    if (absl::Status s = Load<ItServiceKind>(services_); !s.ok()) return s;
+    for (const auto& [external_id, stored] : orgs_.by_external_id) {
+      org_names_[external_id] = Orgs::NameOf(rc_, stored.id);
+    }
+    *resp->mutable_errors() = {parsed.errors.begin(), parsed.errors.end()};
+    for (const ImportRow& row : parsed.rows) {  // organisations first: services name them
+      if (!row.IsService()) {
+        Plan<CustomerOrganizationKind>(row, orgs_, resp,
+                                       [&](catalog::CustomerOrganization& r) { ApplyRow(row, r); });
+      }
+    }
+    for (const ImportRow& row : parsed.rows) {
+      if (!row.IsService()) continue;
+      std::optional<std::vector<std::string>> names =
+          ResolveOrganizations(row, parsed.invalid_organization_ids, resp);
+      if (!names.has_value()) continue;
+      Plan<ItServiceKind>(row, services_, resp,
+                          [&](catalog::ItService& r) { ApplyRow(row, *names, r); });
+    }
+    if (dry_run) {  // a new resource's id is chosen when it is written
+      for (catalog::ImportRowResult& result : *resp->mutable_results()) {
+        if (result.action() == catalog::IMPORT_ACTION_CREATE) result.clear_resource();
+      }
+    }
+    SortByRow(*resp->mutable_results());
+    SortByRow(*resp->mutable_errors());
+    if (absl::Status s = CheckQuota(orgs_, CustomerOrganizationKind::kCollection); !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = CheckQuota(services_, ItServiceKind::kCollection); !s.ok()) return s;
+    if (dry_run || resp->errors_size() > 0) return absl::OkStatus();
+    for (const Write& w : writes_) {
+      absl::Status s = w.insert ? tx_.Insert(w.kind, w.record) : tx_.Update(w.kind, w.record);
+      if (!s.ok()) return s;
+    }
+    resp->set_applied(true);
+    return absl::OkStatus();
+  }
+
+ private:
+  template <typename K>
+  struct Stored {
+    std::string id;
+    int64_t version = 0;
+    typename K::Resource resource;
+  };
+  template <typename K>
+  struct Kind {
+    std::map<std::string, Stored<K>> by_external_id;
+    size_t stored = 0;
+    size_t created = 0;
+  };
+  struct Write {
+    CatalogKind kind;
+    CatalogRecord record;
+    bool insert = false;
+  };
+
+  template <typename K>
+  absl::Status Load(Kind<K>& kind) {
+    absl::StatusOr<std::vector<CatalogRecord>> records = tx_.List(K::kKind);
+    if (!records.ok()) return records.status();
+    kind.stored = records->size();
+    for (CatalogRecord& record : *records) {
+      if (!record.external_id.has_value()) continue;
+      Stored<K>& stored = kind.by_external_id[*record.external_id];
+      stored.id = std::move(record.id);
+      stored.version = record.version;
+      if (!stored.resource.ParseFromString(record.body)) {
+        return absl::DataLossError(
+            absl::StrCat("stored ", K::kNoun, " ", stored.id, " is unreadable"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // The row's resource: the stored one with the row's fields, or a new one; counted, and
+  // queued for writing unless it is unchanged.
+  template <typename K, typename Apply>
+  void Plan(const ImportRow& row, Kind<K>& kind, catalog::ImportCatalogResponse* resp,
+            const Apply& apply) {
+    constexpr bool kIsOrg = K::kKind == CatalogKind::kCustomerOrganization;
+    catalog::ImportRowResult& result = *resp->add_results();
+    result.set_row(row.row);
+    result.set_external_id(row.data.external_id());
+    auto stored = kind.by_external_id.find(row.data.external_id());
+    if (stored == kind.by_external_id.end()) {
+      const std::string id = NewId(K::kIdPrefix);
+      typename K::Resource created;
+      apply(created);
+      created.set_name(Methods<K>::NameOf(rc_, id));
+      *created.mutable_create_time() = ToProto(now_);
+      *created.mutable_update_time() = ToProto(now_);
+      created.set_etag(EtagOf(1));
+      if constexpr (kIsOrg) org_names_[row.data.external_id()] = created.name();
+      writes_.push_back({K::kKind, Methods<K>::ToRecord(id, 1, created, now_, now_), true});
+      ++kind.created;
+      result.set_action(catalog::IMPORT_ACTION_CREATE);
+      result.set_resource(created.name());
+      kIsOrg ? resp->set_created_customer_organization_count(
+                   resp->created_customer_organization_count() + 1)
+             : resp->set_created_service_count(resp->created_service_count() + 1);
+      return;
+    }
+    const typename K::Resource& current = stored->second.resource;
+    result.set_resource(current.name());
+    typename K::Resource changed = current;
+    apply(changed);
+    if (google::protobuf::util::MessageDifferencer::Equals(changed, current)) {
+      result.set_action(catalog::IMPORT_ACTION_UNCHANGED);
+      resp->set_unchanged_count(resp->unchanged_count() + 1);
+      return;
+    }
+    const int64_t version = stored->second.version + 1;
+    changed.set_etag(EtagOf(version));
+    *changed.mutable_update_time() = ToProto(now_);
+    writes_.push_back({K::kKind,
+                       Methods<K>::ToRecord(stored->second.id, version, changed,
+                                            FromProto(current.create_time()), now_),
+                       false});
+    result.set_action(catalog::IMPORT_ACTION_UPDATE);
+    kIsOrg ? resp->set_updated_customer_organization_count(
+                 resp->updated_customer_organization_count() + 1)
+           : resp->set_updated_service_count(resp->updated_service_count() + 1);
+  }
+
+  // The resource names of a service row's customer_organization_external_ids, or nullopt
+  // after adding an error for each one that names no organisation (stored or imported).
+  std::optional<std::vector<std::string>> ResolveOrganizations(
+      const ImportRow& row, const std::set<std::string>& invalid_rows,
+      catalog::ImportCatalogResponse* resp) {
+    std::vector<std::string> names;
+    std::set<std::string> seen;
+    bool ok = true;
+    for (const std::string& external_id : row.data.customer_organization_external_ids()) {
+      auto found = org_names_.find(external_id);
+      std::string problem;
+      if (!seen.insert(external_id).second) {
+        problem = absl::StrCat("\"", external_id, "\" is listed twice");
+      } else if (found == org_names_.end() && !invalid_rows.contains(external_id)) {
+        problem = absl::StrCat("no customer organisation has external_id \"", external_id,
+                               "\": add a customer_organization row for it, or import it first");
+      } else if (found != org_names_.end()) {
+        names.push_back(found->second);
+        continue;
+      }
+      ok = false;
+      if (problem.empty()) continue;  // that organisation's own row has the error
+      catalog::ImportRowError& e = *resp->add_errors();
+      e.set_row(row.row);
+      e.set_external_id(row.data.external_id());
+      e.set_field("customer_organization_external_ids");
+      e.set_message(std::move(problem));
+      e.set_reason(found == org_names_.end() ? "RESOURCE_NOT_FOUND" : "FIELD_INVALID");
+    }
+    if (!ok) return std::nullopt;
+    return names;
+  }
+
+  template <typename K>
+  absl::Status CheckQuota(const Kind<K>& kind, absl::string_view collection) {
+    if (kind.stored + kind.created <= static_cast<size_t>(kMaxResourcesPerKind)) {
+      return absl::OkStatus();
+    }
+    return Error(absl::StatusCode::kResourceExhausted, "QUOTA_EXCEEDED",
+                 absl::StrCat("the import would make ", kind.stored + kind.created, " ", collection,
+                              "; a tenant holds at most ", kMaxResourcesPerKind));
+  }
+
+  template <typename T>
+  static void SortByRow(google::protobuf::RepeatedPtrField<T>& list) {
+    std::stable_sort(list.begin(), list.end(),
+                     [](const T& a, const T& b) { return a.row() < b.row(); });
+  }
+
+  CatalogTransaction& tx_;
+  const RequestContext& rc_;
+  const absl::Time now_;
+  Kind<CustomerOrganizationKind> orgs_;
+  Kind<ItServiceKind> services_;
+  std::map<std::string, std::string> org_names_;  // external_id -> resource name
+  std::vector<Write> writes_;
+};
 
 ListRequestFields FieldsOf(const auto& req) {
   return {req.page_size(), req.page_token(), req.filter(), req.order_by()};
@@ -515,6 +663,49 @@ absl::Status CatalogCore::DeleteItService(const RequestContext& rc,
                                           catalog::DeleteItServiceResponse* resp) {
   return Services::Delete(store_, rc, req.name(), req.etag(), req.request_id(), req, resp,
                           "DeleteItService");
+}
+
+absl::Status CatalogCore::ImportCatalog(const RequestContext& rc,
+                                        const catalog::ImportCatalogRequest& req,
+                                        catalog::ImportCatalogResponse* resp) {
+  Violations v;
+  if (absl::Status s = CheckParent(rc, req.parent(), v); !s.ok()) return s;
+  CheckText(v, "source_system", req.source_system(), 100, false);
+  CheckRequestId(v, req.request_id());
+  if (!v.empty()) return std::move(v).ToStatus("invalid import request");
+  absl::StatusOr<ParsedImport> parsed = ParseImportPayload(req.format(), req.payload());
+  if (!parsed.ok()) return parsed.status();
+
+  // A retry is recognised by the payload's digest: the reply kept for it need not hold 4 MiB.
+  catalog::ImportCatalogRequest retry_key = req;
+  retry_key.set_payload(Sha256Digest(req.payload()));
+  const absl::Time now = clock_();
+  bool applied_now = false;
+  absl::Status status = store_.InTransaction(rc, [&](CatalogTransaction& tx) {
+    return RunIdempotent(
+        tx, req.request_id(), "ImportCatalog", retry_key, resp, [&]() -> absl::Status {
+          resp->Clear();
+          absl::Status s = CatalogImport(tx, rc, now).Run(*parsed, req.dry_run(), resp);
+          applied_now = s.ok() && resp->applied();
+          return s;
+        });
+  });
+  if (!status.ok() || !applied_now) return status;
+  // The import is committed; a failed audit append must not turn it into an error the caller
+  // would retry, so it is logged loudly instead.
+  AuditEntry entry{
+      .action = "catalog.imported",
+      .resource = TenantName(rc),
+      .detail = absl::StrCat(
+          "source_system=", req.source_system().empty() ? "unknown" : req.source_system(),
+          " created=", resp->created_customer_organization_count() + resp->created_service_count(),
+          " updated=", resp->updated_customer_organization_count() + resp->updated_service_count(),
+          " unchanged=", resp->unchanged_count())};
+  if (absl::Status s = audit_.Record(rc, entry); !s.ok()) {
+    LogError("audit append failed",
+             {{"action", entry.action}, {"resource", entry.resource}, {"error", s.ToString()}});
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace lagom::questionnaire

@@ -1,6 +1,7 @@
 // The tenant's customer organisations and IT service catalogue: validation, resource names,
-// etags, field-mask updates, idempotent retries and listing. No gRPC or storage types: requests
-// and responses are the API messages, storage is a CatalogStore.
+// etags, field-mask updates, idempotent retries, listing and imports from ITSM platforms. No
+// gRPC or storage types: requests and responses are the API messages, storage is a
+// CatalogStore.
 #ifndef LAGOM_SERVICES_QUESTIONNAIRE_CATALOG_CATALOG_CORE_H_
 #define LAGOM_SERVICES_QUESTIONNAIRE_CATALOG_CATALOG_CORE_H_
 
@@ -11,6 +12,7 @@
 #include "common/request_context.h"
 #include "lagom/catalog/v1/catalog.pb.h"
 #include "services/questionnaire/catalog/catalog_store.h"
+#include "services/questionnaire/model/audit_sink.h"
 
 namespace lagom::questionnaire {
 
@@ -22,8 +24,9 @@ inline constexpr int kMaxResourcesPerKind = 10000;
 class CatalogCore final {
  public:
   using Clock = std::function<absl::Time()>;
-  explicit CatalogCore(CatalogStore& store, Clock clock = absl::Now)
-      : store_(store), clock_(std::move(clock)) {}
+  // `audit` records each applied import (with its source_system).
+  CatalogCore(CatalogStore& store, AuditSink& audit, Clock clock = absl::Now)
+      : store_(store), audit_(audit), clock_(std::move(clock)) {}
 
   absl::Status CreateCustomerOrganization(const RequestContext& rc,
                                           const catalog::CreateCustomerOrganizationRequest& req,
@@ -52,8 +55,14 @@ class CatalogCore final {
   absl::Status DeleteItService(const RequestContext& rc, const catalog::DeleteItServiceRequest& req,
                                catalog::DeleteItServiceResponse* resp);
 
+  // Creates or updates the organisations and services of a CSV or JSON export, matched by
+  // external_id, all or nothing (catalog/catalog_import.h reads the payload).
+  absl::Status ImportCatalog(const RequestContext& rc, const catalog::ImportCatalogRequest& req,
+                             catalog::ImportCatalogResponse* resp);
+
  private:
   CatalogStore& store_;
+  AuditSink& audit_;
   Clock clock_;
 };
 

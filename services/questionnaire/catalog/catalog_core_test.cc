@@ -5,6 +5,7 @@
 
 #include "common/status.h"
 #include "services/questionnaire/catalog/fake_catalog_store.h"
+#include "services/questionnaire/model/recording_audit_sink.h"
 
 namespace lagom::questionnaire {
 namespace {
@@ -16,7 +17,7 @@ using ::testing::SizeIs;
 
 class CatalogCoreTest : public ::testing::Test {
  protected:
-  CatalogCoreTest() : core_(store_, [this] { return now_; }) {}
+  CatalogCoreTest() : core_(store_, audit_, [this] { return now_; }) {}
 
   catalog::CustomerOrganization CreateOrg(const std::string& id, const std::string& display_name,
                                           const RequestContext& rc) {
@@ -33,6 +34,7 @@ class CatalogCoreTest : public ::testing::Test {
   RequestContext globex_{.tenant_id = "globex"};
   absl::Time now_ = absl::FromUnixSeconds(1'800'000'000);
   FakeCatalogStore store_;
+  RecordingAuditSink audit_;
   CatalogCore core_;
 };
 
@@ -236,6 +238,77 @@ TEST_F(CatalogCoreTest, MalformedNamesSayWhatANameLooksLike) {
   absl::Status status = core_.GetItService(acme_, req, &resp);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("tenants/{tenant}/services/{id}"));
+}
+
+// --- ImportCatalog against the fake store (the gRPC and PostgreSQL path: catalog_service_test)
+
+constexpr char kImportCsv[] =
+    "record_type,external_id,display_name,owner,customer_organization_external_ids\r\n"
+    "service,S1,Email,Workplace team,C1;C2\r\n"
+    "customer_organization,C1,Lund,,\r\n"
+    "customer_organization,C2,Malmo,,\r\n";
+
+catalog::ImportCatalogRequest ImportRequest(const std::string& payload) {
+  catalog::ImportCatalogRequest req;
+  req.set_parent("tenants/acme");
+  req.set_format(catalog::IMPORT_FORMAT_CSV);
+  req.set_payload(payload);
+  req.set_source_system("servicenow");
+  return req;
+}
+
+TEST_F(CatalogCoreTest, ImportCreatesOrganizationsBeforeTheServicesThatNameThem) {
+  catalog::ImportCatalogResponse resp;
+  ASSERT_TRUE(core_.ImportCatalog(acme_, ImportRequest(kImportCsv), &resp).ok());
+  EXPECT_TRUE(resp.applied());
+  EXPECT_THAT(resp.errors(), SizeIs(0));
+  EXPECT_EQ(resp.created_customer_organization_count(), 2);
+  EXPECT_EQ(resp.created_service_count(), 1);
+  ASSERT_THAT(resp.results(), SizeIs(3));
+  EXPECT_EQ(resp.results(0).row(), 1);  // in row order, though organisations went first
+  EXPECT_EQ(resp.results(0).action(), catalog::IMPORT_ACTION_CREATE);
+
+  catalog::GetItServiceRequest get;
+  get.set_name(resp.results(0).resource());
+  catalog::GetItServiceResponse got;
+  ASSERT_TRUE(core_.GetItService(acme_, get, &got).ok());
+  EXPECT_EQ(got.service().owner(), "Workplace team");
+  EXPECT_THAT(got.service().customer_organizations(),
+              ElementsAre(resp.results(1).resource(), resp.results(2).resource()));
+  ASSERT_THAT(audit_.recorded(), SizeIs(1));
+  EXPECT_EQ(audit_.recorded()[0].entry.action, "catalog.imported");
+  EXPECT_THAT(audit_.recorded()[0].entry.detail, HasSubstr("source_system=servicenow created=3"));
+}
+
+TEST_F(CatalogCoreTest, ImportNamingAnUnknownOrganizationWritesNothing) {
+  catalog::ImportCatalogResponse resp;
+  ASSERT_TRUE(core_
+                  .ImportCatalog(acme_,
+                                 ImportRequest("record_type,external_id,display_name,"
+                                               "customer_organization_external_ids\n"
+                                               "customer_organization,C1,Lund,\n"
+                                               "service,S1,Email,C1;C9\n"),
+                                 &resp)
+                  .ok());
+  EXPECT_FALSE(resp.applied());
+  ASSERT_THAT(resp.errors(), SizeIs(1));
+  EXPECT_EQ(resp.errors(0).row(), 2);
+  EXPECT_EQ(resp.errors(0).field(), "customer_organization_external_ids");
+  EXPECT_EQ(resp.errors(0).reason(), "RESOURCE_NOT_FOUND");
+  EXPECT_THAT(resp.errors(0).message(),
+              HasSubstr("no customer organisation has external_id \"C9\""));
+  EXPECT_EQ(resp.created_customer_organization_count(), 1);  // what would have happened
+  EXPECT_EQ(store_.RecordCount("acme"), 0u);
+  EXPECT_THAT(audit_.recorded(), SizeIs(0));
+}
+
+TEST_F(CatalogCoreTest, ImportIntoAnotherTenantIsNotFound) {
+  catalog::ImportCatalogRequest req = ImportRequest(kImportCsv);
+  catalog::ImportCatalogResponse resp;
+  absl::Status status = core_.ImportCatalog(globex_, req, &resp);
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_.RecordCount("acme"), 0u);
+  EXPECT_EQ(store_.RecordCount("globex"), 0u);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// Where the model core records administrative actions (publishing, deprecating) in the
-// tenant's audit log. In the questionnaire process this is TenancyAuditSink (the tenancy
-// core's append, in-process); tests record into a vector.
+// Where the model and catalogue cores record administrative actions (publishing, importing)
+// in the tenant's audit log. In the questionnaire process this is TenancyAuditSink (the
+// tenancy core's append, in-process); tests record into a vector.
 #ifndef LAGOM_SERVICES_QUESTIONNAIRE_MODEL_AUDIT_SINK_H_
 #define LAGOM_SERVICES_QUESTIONNAIRE_MODEL_AUDIT_SINK_H_
 

@@ -243,16 +243,20 @@ class JsonChecker final {
 
 }  // namespace
 
+std::string JsonParseProblem(const std::exception& e) {
+  // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." without the tag.
+  absl::string_view what = e.what();
+  if (size_t end = what.find("] "); end != absl::string_view::npos) what.remove_prefix(end + 2);
+  return absl::StrCat("not valid JSON: ", what);
+}
+
 std::vector<FieldViolation> CheckJson(absl::string_view json, const Descriptor& descriptor,
                                       absl::string_view root_field, size_t max_violations) {
   Json parsed;
   try {
     parsed = Json::parse(json.begin(), json.end());
   } catch (const Json::exception& e) {
-    // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." without the tag.
-    absl::string_view what = e.what();
-    if (size_t end = what.find("] "); end != absl::string_view::npos) what.remove_prefix(end + 2);
-    return {{std::string(root_field), absl::StrCat("not valid JSON: ", what)}};
+    return {{std::string(root_field), JsonParseProblem(e)}};
   }
   JsonChecker checker(max_violations);
   if (!parsed.is_object()) {

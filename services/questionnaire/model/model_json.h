@@ -10,6 +10,7 @@
 #include <google/protobuf/descriptor.h>
 
 #include <cstddef>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ std::vector<FieldViolation> CheckJson(absl::string_view json,
                                       const google::protobuf::Descriptor& descriptor,
                                       absl::string_view root_field = "json",
                                       size_t max_violations = 100);
+
+// "not valid JSON: parse error at line 3, column 5: ..." for what the JSON parser threw.
+std::string JsonParseProblem(const std::exception& e);
 
 // Size limit, CheckJson, then protobuf's parser. Returns the violations; when there are none
 // *document holds the parsed document. Content rules are not checked here

@@ -482,6 +482,16 @@ std::vector<FieldViolation> ValidateModelContent(const model_api::ModelContent& 
   return Validator(prefix, limits).Run(content);
 }
 
+std::string Sha256Digest(absl::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    std::abort();  // SHA-256 is always available; failing here means OpenSSL itself is broken.
+  }
+  return absl::StrCat("sha256:", absl::BytesToHexString(absl::string_view(
+                                     reinterpret_cast<const char*>(digest), length)));
+}
+
 std::string ContentHash(const model_api::ModelContent& content) {
   std::string bytes;
   {
@@ -490,13 +500,7 @@ std::string ContentHash(const model_api::ModelContent& content) {
     coded.SetSerializationDeterministic(true);  // map entries sorted by key
     content.SerializeToCodedStream(&coded);
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-    std::abort();  // SHA-256 is always available; failing here means OpenSSL itself is broken.
-  }
-  return absl::StrCat("sha256:", absl::BytesToHexString(absl::string_view(
-                                     reinterpret_cast<const char*>(digest), length)));
+  return Sha256Digest(bytes);
 }
 
 }  // namespace lagom::questionnaire

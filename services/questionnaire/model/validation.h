@@ -23,7 +23,7 @@ struct ModelLimits {
   int max_areas = 40;
   int max_items_per_area = 60;
   int max_items = 300;
-  size_t max_text_chars = 2000;     // any one localized string
+  size_t max_text_chars = 2000;        // any one localized string
   size_t max_content_bytes = 1 << 20;  // serialized content
   int max_languages = 10;
 };
@@ -36,6 +36,9 @@ std::vector<FieldViolation> ValidateModelContent(const model_api::ModelContent& 
 // "sha256:<hex>" of the content's canonical form: deterministic protobuf serialization (map
 // entries sorted). Equal content, equal hash; what a published version is addressed by.
 std::string ContentHash(const model_api::ModelContent& content);
+
+// "sha256:<hex>" of `bytes`.
+std::string Sha256Digest(absl::string_view bytes);
 
 }  // namespace lagom::questionnaire
 
