@@ -1,0 +1,323 @@
+{{/*
+Shared pieces of Lagom's workloads. Each service's template calls "lagom.service" with a dict:
+  root    the chart's root context ($)
+  name    the service's short name (session)
+  svc     its values block (.Values.session)
+  env     extra container env entries (YAML list), or ""
+  config  the service's own LAGOM_* variables (a dict), merged with svc.flags
+The resources are named lagom-<name>, as in deploy/k8s/base.
+*/}}
+
+{{- define "lagom.labels" -}}
+app.kubernetes.io/name: lagom-{{ .name }}
+app.kubernetes.io/component: {{ .name }}
+app.kubernetes.io/part-of: lagom
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
+{{- end }}
+
+{{- define "lagom.image" -}}
+{{- $image := .root.Values.image -}}
+{{- $tag := default .root.Chart.AppVersion $image.tag -}}
+{{- if $image.registry -}}
+{{ printf "%s/%s:%s" $image.registry .svc.image $tag }}
+{{- else -}}
+{{ printf "%s:%s" .svc.image $tag }}
+{{- end -}}
+{{- end }}
+
+{{/* LAGOM_<FLAG>: value for every flag: value in a dict. */}}
+{{- define "lagom.flagsAsEnv" -}}
+{{- range $flag, $value := . }}
+LAGOM_{{ upper $flag }}: {{ $value | toString | quote }}
+{{- end }}
+{{- end }}
+
+{{- define "lagom.address" -}}
+{{ printf "lagom-%s:%v" .name .root.Values.ports.grpc }}
+{{- end }}
+
+{{/* The service token (and optionally the operator token) as files. */}}
+{{- define "lagom.secretVolumes" -}}
+- name: service-token
+  secret:
+    secretName: {{ .root.Values.secrets.serviceToken }}
+    defaultMode: 288  # 0440: the lagom group (fsGroup) reads it
+{{- if .operatorToken }}
+- name: operator-token
+  secret:
+    secretName: {{ .root.Values.secrets.operatorToken }}
+    defaultMode: 288
+{{- end }}
+- name: tmp
+  emptyDir:
+    sizeLimit: 64Mi
+{{- end }}
+
+{{- define "lagom.secretMounts" -}}
+- name: service-token
+  mountPath: /etc/lagom/service-token
+  readOnly: true
+{{- if .operatorToken }}
+- name: operator-token
+  mountPath: /etc/lagom/operator-token
+  readOnly: true
+{{- end }}
+- name: tmp
+  mountPath: /tmp
+{{- end }}
+
+{{- define "lagom.postgresEnv" -}}
+- name: LAGOM_POSTGRES_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.secrets.postgres }}
+      key: url
+# The services' role cannot read the migrations table: every replica checks its migrations
+# as the owner role at start-up (a no-op once the job has applied them).
+- name: LAGOM_POSTGRES_MIGRATIONS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.secrets.postgres }}
+      key: migrations-url
+{{- end }}
+
+{{- define "lagom.redisEnv" -}}
+- name: LAGOM_REDIS_ADDR
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.secrets.redis }}
+      key: addr
+{{- end }}
+
+{{/* A network policy peer list: pods named lagom-<name> for each name. */}}
+{{- define "lagom.peers" -}}
+{{- range . }}
+- podSelector:
+    matchLabels:
+      app.kubernetes.io/name: lagom-{{ . }}
+{{- end }}
+{{- end }}
+
+{{/* Where a store is: its CIDRs, or pods with its labels. */}}
+{{- define "lagom.storePeers" -}}
+{{- if .cidrs }}
+{{- range .cidrs }}
+- ipBlock:
+    cidr: {{ . }}
+{{- end }}
+{{- else }}
+- podSelector:
+    matchLabels:
+      {{- toYaml .podLabels | nindent 6 }}
+{{- end }}
+{{- end }}
+
+{{/* ConfigMap, Deployment, Services, PodDisruptionBudget and HorizontalPodAutoscaler. */}}
+{{- define "lagom.service" -}}
+{{- $root := .root -}}
+{{- $values := $root.Values -}}
+{{- $svc := .svc -}}
+{{- $labels := include "lagom.labels" . -}}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: lagom-{{ .name }}
+  labels:
+    {{- $labels | nindent 4 }}
+data:
+  {{- include "lagom.flagsAsEnv" (merge (dict) .config $svc.flags) | trim | nindent 2 }}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: lagom-{{ .name }}
+  labels:
+    {{- $labels | nindent 4 }}
+spec:
+  replicas: {{ $svc.replicas }}
+  revisionHistoryLimit: 5
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxSurge: 1
+      maxUnavailable: 0
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: lagom-{{ .name }}
+  template:
+    metadata:
+      labels:
+        {{- $labels | nindent 8 }}
+      annotations:
+        prometheus.io/scrape: "true"
+        prometheus.io/port: {{ $values.ports.metrics | quote }}
+        prometheus.io/path: /metrics
+        checksum/config: {{ printf "%v%v" .config $svc.flags | sha256sum }}
+    spec:
+      serviceAccountName: lagom
+      automountServiceAccountToken: false
+      terminationGracePeriodSeconds: {{ $values.terminationGracePeriodSeconds }}
+      securityContext:
+        {{- toYaml $values.podSecurityContext | nindent 8 }}
+      topologySpreadConstraints:
+        - maxSkew: 1
+          topologyKey: kubernetes.io/hostname
+          whenUnsatisfiable: ScheduleAnyway
+          labelSelector:
+            matchLabels:
+              app.kubernetes.io/name: lagom-{{ .name }}
+      containers:
+        - name: {{ .name }}
+          image: {{ include "lagom.image" . }}
+          imagePullPolicy: {{ $values.image.pullPolicy }}
+          ports:
+            - name: grpc
+              containerPort: {{ $values.ports.grpc }}
+            - name: metrics
+              containerPort: {{ $values.ports.metrics }}
+          envFrom:
+            - configMapRef:
+                name: lagom-common
+            - configMapRef:
+                name: lagom-{{ .name }}
+          {{- with .env }}
+          env:
+            {{- . | nindent 12 }}
+          {{- end }}
+          volumeMounts:
+            {{- include "lagom.secretMounts" . | nindent 12 }}
+          # grpc.health.v1 on the serving port: NOT_SERVING from SIGTERM on, while calls drain.
+          startupProbe:
+            grpc:
+              port: {{ $values.ports.grpc }}
+            {{- toYaml $values.probes.startup | nindent 12 }}
+          readinessProbe:
+            grpc:
+              port: {{ $values.ports.grpc }}
+            {{- toYaml $values.probes.readiness | nindent 12 }}
+          livenessProbe:
+            grpc:
+              port: {{ $values.ports.grpc }}
+            {{- toYaml $values.probes.liveness | nindent 12 }}
+          lifecycle:
+            preStop:
+              exec:
+                command: ["sleep", "{{ $values.preStopSeconds }}"]
+          resources:
+            {{- toYaml $svc.resources | nindent 12 }}
+          securityContext:
+            {{- toYaml $values.containerSecurityContext | nindent 12 }}
+      volumes:
+        {{- include "lagom.secretVolumes" . | nindent 8 }}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: lagom-{{ .name }}
+  labels:
+    {{- $labels | nindent 4 }}
+spec:
+  selector:
+    app.kubernetes.io/name: lagom-{{ .name }}
+  ports:
+    - name: grpc
+      port: {{ $values.ports.grpc }}
+      targetPort: grpc
+      appProtocol: kubernetes.io/h2c
+    - name: metrics
+      port: {{ $values.ports.metrics }}
+      targetPort: metrics
+---
+# Every ready replica's address, for gRPC clients that balance calls themselves.
+apiVersion: v1
+kind: Service
+metadata:
+  name: lagom-{{ .name }}-headless
+  labels:
+    {{- $labels | nindent 4 }}
+spec:
+  clusterIP: None
+  selector:
+    app.kubernetes.io/name: lagom-{{ .name }}
+  ports:
+    - name: grpc
+      port: {{ $values.ports.grpc }}
+      targetPort: grpc
+      appProtocol: kubernetes.io/h2c
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: lagom-{{ .name }}
+  labels:
+    {{- $labels | nindent 4 }}
+spec:
+  maxUnavailable: {{ $svc.maxUnavailable }}
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: lagom-{{ .name }}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: lagom-{{ .name }}
+  labels:
+    {{- $labels | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: lagom-{{ .name }}
+  minReplicas: {{ $svc.autoscaling.minReplicas }}
+  maxReplicas: {{ $svc.autoscaling.maxReplicas }}
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ $svc.autoscaling.targetCPUUtilizationPercentage }}
+  behavior:
+    scaleDown:
+      stabilizationWindowSeconds: 300
+{{- end }}
+
+{{/* The calls between Lagom's services that involve one of them: callers in, callees out. */}}
+{{- define "lagom.servicePolicy" -}}
+{{- if .root.Values.networkPolicy.enabled }}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: lagom-{{ .name }}
+  labels:
+    {{- include "lagom.labels" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: lagom-{{ .name }}
+  policyTypes:
+    {{- if .callers }}
+    - Ingress
+    {{- end }}
+    {{- if .callees }}
+    - Egress
+    {{- end }}
+  {{- if .callers }}
+  ingress:
+    - from:
+        {{- include "lagom.peers" .callers | trim | nindent 8 }}
+      ports:
+        - port: grpc
+  {{- end }}
+  {{- if .callees }}
+  egress:
+    - to:
+        {{- include "lagom.peers" .callees | trim | nindent 8 }}
+      ports:
+        - port: {{ .root.Values.ports.grpc }}
+  {{- end }}
+{{- end }}
+{{- end }}
