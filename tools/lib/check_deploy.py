@@ -32,6 +32,9 @@ BASE_IMAGE_PACKAGES = {"libc6", "libgcc-s1", "libstdc++6"}
 # Build-stage packages that tools/bootstrap installs otherwise: Node.js only when there is no
 # npm (it would conflict with Node builds that bundle theirs), certificates with the system.
 BUILD_PACKAGES_BEYOND_BOOTSTRAP = {"nodejs", "npm", "ca-certificates"}
+# Development packages of tools the images do not build: libFuzzer's runtime, and the Go
+# packages of tools/chart-render.
+DEV_PACKAGES_NOT_BUILT_INTO_IMAGES = ("libclang-rt-", "golang-")
 ADDRESS_FLAGS = {f"LAGOM_{s.upper()}_ADDR": s for s in SERVICES}
 
 problems = []
@@ -509,6 +512,12 @@ def check_dockerfiles(root, parsed, build_dir, rendered_images, base):
         - BUILD_PACKAGES_BEYOND_BOOTSTRAP
     for pkg in sorted(extra):
         problem("deploy/docker/build-packages.txt", f"{pkg} is not in tools/bootstrap PACKAGES")
+    # Every library the build configures against must be in the image's build stage too.
+    build_packages = set(package_list(docker / "build-packages.txt"))
+    for pkg in sorted(bootstrap_packages(root) - build_packages):
+        if pkg.endswith("-dev") and not pkg.startswith(DEV_PACKAGES_NOT_BUILT_INTO_IMAGES):
+            problem("deploy/docker/build-packages.txt",
+                    f"{pkg} is in tools/bootstrap PACKAGES but not here (the build needs it)")
     runtime = set(package_list(docker / "runtime-packages.txt"))
     for pkg in sorted(p for p in runtime if p.endswith("-dev")):
         problem("deploy/docker/runtime-packages.txt", f"{pkg} is a development package")
