@@ -1,5 +1,6 @@
 #include "common/server_flags.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <pqxx/pqxx>
 #include <sstream>
@@ -33,6 +34,9 @@ ABSL_FLAG(bool, allow_plaintext, false,
 ABSL_FLAG(std::string, postgres_migrations_url, "",
           "PostgreSQL URL of the role that owns the schemas and applies migrations; empty: "
           "--postgres_url applies them (services should connect as a role that owns nothing)");
+ABSL_FLAG(bool, migrate_only, false,
+          "Apply this service's PostgreSQL migrations, then exit 0 without serving (the "
+          "deployment's migrations job)");
 
 namespace lagom {
 
@@ -162,6 +166,11 @@ std::unique_ptr<PgPool> ConnectPostgresOrDie(std::string_view service, const std
     if (absl::Status s = (*pool)->RunMigrations(service, migrations); !s.ok()) {
       DieWithConfigError(service, s);
     }
+  }
+  if (absl::GetFlag(FLAGS_migrate_only)) {
+    LogInfo("migrations applied; exiting (--migrate_only)",
+            {{"service", std::string(service)}, {"migrations", absl::StrCat(migrations.size())}});
+    std::exit(0);
   }
   WarnIfRowLevelSecurityIsNoWall(**pool, service);
   LogInfo("postgres ready", {{"migrations", absl::StrCat(migrations.size())}});

@@ -35,7 +35,7 @@ std::shared_ptr<grpc::ChannelCredentials> ServiceChannelCredentials();
 int ExecutorThreadsFromFlags(std::string_view service);
 
 // Connects to PostgreSQL at `url` and applies `service`'s migrations, or exits 1 with one line
-// that says what is wrong.
+// that says what is wrong. With --migrate_only it exits 0 once they are applied.
 std::unique_ptr<PgPool> ConnectPostgresOrDie(std::string_view service, const std::string& url,
                                              const std::vector<Migration>& migrations);
 

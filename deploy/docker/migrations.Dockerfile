@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # lagom-migrations: the migrations job. The services that own PostgreSQL tables embed their
-# migrations and apply them at start-up; lagom-migrate starts each one, waits until it serves
-# and stops it (see deploy/docker/lagom-migrate).
+# migrations; lagom-migrate runs each with --migrate_only, which applies them and exits
+# (see deploy/docker/lagom-migrate).
 # Build from the repository root:  docker build -f deploy/docker/migrations.Dockerfile -t lagom-migrations .
 
 FROM debian:bookworm AS build

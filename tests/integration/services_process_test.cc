@@ -6,11 +6,16 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <pqxx/pqxx>
+#include <set>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "common/postgres.h"
 #include "common/status.h"
 #include "common/testing/byte_service.h"
 #include "common/testing/integration.h"
+#include "common/testing/scratch_database.h"
 #include "tests/integration/lagom_processes.h"
 #include "tools/lagomctl/probe.h"
 
@@ -191,6 +196,37 @@ TEST(StoreConfigTest, UnreachableRedisExitsWithinSecondsWithOneLine) {
   ASSERT_TRUE(exit_code.has_value()) << "hung on unreachable Redis";
   EXPECT_EQ(*exit_code, 1);
   EXPECT_THAT(stderr_text, HasSubstr("redis"));
+}
+
+// The deployment's migrations job: each service applies its migrations to an empty database
+// as the schema owner and exits 0 without serving (session before it even needs Redis).
+TEST(StoreConfigTest, MigrateOnlyAppliesTheMigrationsAndExits) {
+  ScratchDatabase db("migrate_only");
+  for (const ServiceUnderTest& s : AllServices()) {
+    if (!s.service.postgres) continue;
+    std::vector<std::string> args = ServiceArgs(s.service, "127.0.0.1:1");
+    args.push_back("--postgres_url=" + db.app_url());
+    args.push_back("--postgres_migrations_url=" + db.owner_url());
+    if (s.service.name == "session") args.push_back("--redis_addr=127.0.0.1:1");
+    args.push_back("--migrate_only");
+    auto [exit_code, stderr_text] = RunExpectingExit(s, args);
+    ASSERT_TRUE(exit_code.has_value()) << s.service.name << " kept running with --migrate_only";
+    EXPECT_EQ(*exit_code, 0) << s.service.name << ": " << stderr_text;
+    EXPECT_THAT(stderr_text, HasSubstr("migrations applied")) << s.service.name;
+  }
+  absl::StatusOr<std::unique_ptr<PgPool>> pg = PgPool::Connect(db.owner_url(), 1, absl::Seconds(5));
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  std::set<std::string> owners;
+  ASSERT_TRUE((*pg)
+                  ->WithOperator([&](pqxx::work& tx) {
+                    for (const pqxx::row& row :
+                         tx.exec("SELECT DISTINCT owner FROM public.lagom_schema_migrations")) {
+                      owners.insert(row[0].as<std::string>());
+                    }
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(owners, (std::set<std::string>{"questionnaire", "session", "reporting"}));
 }
 
 }  // namespace
