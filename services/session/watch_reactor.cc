@@ -60,6 +60,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   }
 
   void Heartbeat(int64_t cursor) override {
+    MarkPresent();
     api::WatchSessionResponse event;
     event.set_cursor(cursor);
     *event.mutable_heartbeat()->mutable_server_time() = ToProto(absl::Now());
@@ -102,6 +103,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
       if (!live.ok()) return live.status();
       absl::StatusOr<WatchHub::Joined> joined = deps_.hub.Join(key_, resume_cursor_, this);
       if (!joined.ok()) return joined.status();
+      MarkPresent();
       absl::MutexLock lock(&mu_);
       joined_ = true;
       if (joined->replayed) {
@@ -120,6 +122,18 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
     }
     absl::MutexLock lock(&mu_);
     --pending_work_;
+  }
+
+  // A respondent watching is present; the live store is written off the hub's thread.
+  void MarkPresent() {
+    const std::string& participant = rc_.principal.participant();
+    if (rc_.principal.credential_kind() != auth::v1::CREDENTIAL_KIND_INVITE_TOKEN ||
+        participant.empty()) {
+      return;
+    }
+    deps_.executor.Schedule(
+        [live = &deps_.live, rc = rc_, session = session_id_,
+         id = participant.substr(participant.rfind('/') + 1)] { live->Seen(rc, session, {id}); });
   }
 
   absl::StatusOr<LiveSession> ReadSession() {

@@ -3,9 +3,8 @@
 // Redis losing everything (FLUSHALL, and SIGKILL under load), a resumed watch, close, and the
 // close event surviving a crash of the replica that should deliver it.
 #include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <grpcpp/server_builder.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -182,6 +181,20 @@ class SessionProcessTest : public ::testing::Test {
     return {resp.answers().begin(), resp.answers().end()};
   }
 
+  // Present participants of the session's first two groups (provider, all customers), once
+  // they are `want` or after 5 s.
+  std::pair<int, int> AwaitPresent(const std::string& session, std::pair<int, int> want) {
+    std::pair<int, int> got;
+    for (absl::Time end = absl::Now() + absl::Seconds(5); absl::Now() < end;
+         absl::SleepFor(absl::Milliseconds(50))) {
+      const api::SessionProgress p = Progress(session);
+      got = {p.groups_size() > 0 ? p.groups(0).present_count() : -1,
+             p.groups_size() > 1 ? p.groups(1).present_count() : -1};
+      if (got == want) break;
+    }
+    return got;
+  }
+
   api::SessionProgress Progress(const std::string& session) {
     api::GetSessionProgressRequest req;
     req.set_session(session);
@@ -192,9 +205,14 @@ class SessionProcessTest : public ::testing::Test {
   }
 
   std::unique_ptr<Watch> StartWatch(api::SessionService::Stub& stub, const std::string& session,
-                                    int64_t resume_cursor = 0) {
+                                    int64_t resume_cursor = 0,
+                                    const std::string& invite_token = "") {
     auto w = std::make_unique<Watch>();
-    Authorize(*w->ctx, key_);
+    if (invite_token.empty()) {
+      Authorize(*w->ctx, key_);
+    } else {
+      w->ctx->AddMetadata("x-lagom-invite-token", invite_token);
+    }
     w->ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     api::WatchSessionRequest req;
     req.set_session(session);
@@ -268,6 +286,11 @@ TEST_F(SessionProcessTest, ACollaborativeSessionRunsAcrossTwoReplicas) {
       Invite(draft.name(), "cem", api::PARTICIPANT_PERSPECTIVE_CUSTOMER);
   ASSERT_THAT(provider_token, HasSubstr("inv_"));
 
+  // Presence: the customer watching (on the other replica) is present; nobody else yet.
+  std::unique_ptr<Watch> customer_watch = StartWatch(*b_, draft.name(), 0, customer_token);
+  AwaitEvents(*customer_watch, 1);
+  EXPECT_EQ(AwaitPresent(draft.name(), {0, 1}), std::make_pair(0, 1));
+
   // Wrong answers: each refused with the field and what is allowed; nothing stored.
   api::SubmitAnswerResponse resp;
   grpc::Status s = Submit(provider.name(), provider_token, "no.such.item", 3, &resp);
@@ -298,6 +321,8 @@ TEST_F(SessionProcessTest, ACollaborativeSessionRunsAcrossTwoReplicas) {
   ASSERT_TRUE(Submit(customer.name(), customer_token, kCustomerItem, 4, &customer_resp).ok());
   EXPECT_EQ(AllAnswers(draft.name()).size(), 2u);
 
+  // Answering makes the provider present too.
+  EXPECT_EQ(AwaitPresent(draft.name(), {1, 1}), std::make_pair(1, 1));
   api::SessionProgress progress = Progress(draft.name());
   ASSERT_FALSE(progress.groups().empty());
   EXPECT_EQ(progress.groups(0).group().kind(), type::v1::RESPONSE_GROUP_KIND_PROVIDER);
@@ -328,6 +353,7 @@ TEST_F(SessionProcessTest, ACollaborativeSessionRunsAcrossTwoReplicas) {
       << s.error_message();
   on_a->reader.join();
   on_b->reader.join();
+  customer_watch->reader.join();
   EXPECT_TRUE(on_a->status.ok()) << on_a->status.error_message();
   EXPECT_TRUE(on_b->status.ok()) << on_b->status.error_message();
 
@@ -470,7 +496,6 @@ TEST_F(SessionProcessTest, AnonymousSessionsShowNoIdentities) {
   EXPECT_EQ(Progress(draft.name()).groups(0).completed_count(), 1);
 }
 
-
 // A port nothing listens on right now.
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -490,11 +515,10 @@ class PrivateRedis {
   PrivateRedis() : port_(FreePort()) { Start(); }
   std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
   void Start() {
-    absl::StatusOr<ChildProcess> child =
-        ChildProcess::Start("/usr/bin/redis-server",
-                            {"--bind", "127.0.0.1", "--port", absl::StrCat(port_), "--save", "",
-                             "--appendonly", "no"},
-                            ScratchDir(), /*address_file=*/false);
+    absl::StatusOr<ChildProcess> child = ChildProcess::Start(
+        "/usr/bin/redis-server",
+        {"--bind", "127.0.0.1", "--port", absl::StrCat(port_), "--save", "", "--appendonly", "no"},
+        ScratchDir(), /*address_file=*/false);
     ASSERT_TRUE(child.ok()) << child.status();
     process_ = std::make_unique<ChildProcess>(*std::move(child));
     for (int i = 0; i < 100; ++i) {
@@ -541,8 +565,8 @@ std::vector<std::string> PlainItems(grpc::Channel& questionnaire, const std::str
 
 TEST_F(SessionProcessTest, RedisKilledUnderLoadLosesNoAcknowledgedAnswer) {
   PrivateRedis redis;
-  absl::StatusOr<RunningService> replica = StartService(
-      Session(), questionnaire_->address, {"--redis_addr=" + redis.address()});
+  absl::StatusOr<RunningService> replica =
+      StartService(Session(), questionnaire_->address, {"--redis_addr=" + redis.address()});
   ASSERT_TRUE(replica.ok()) << replica.status();
   a_ = api::SessionService::NewStub(replica->channel);
   b_ = api::SessionService::NewStub(replica->channel);
@@ -566,9 +590,9 @@ TEST_F(SessionProcessTest, RedisKilledUnderLoadLosesNoAcknowledgedAnswer) {
   std::vector<Respondent> respondents;
   for (int i = 0; i < 8; ++i) {
     const bool provider = i % 2 == 0;
-    auto [p, token] = Invite(session.name(), absl::StrCat("r", i),
-                             provider ? api::PARTICIPANT_PERSPECTIVE_PROVIDER
-                                      : api::PARTICIPANT_PERSPECTIVE_CUSTOMER);
+    auto [p, token] = Invite(
+        session.name(), absl::StrCat("r", i),
+        provider ? api::PARTICIPANT_PERSPECTIVE_PROVIDER : api::PARTICIPANT_PERSPECTIVE_CUSTOMER);
     respondents.push_back({p, token, provider ? &provider_items : &customer_items, {}, 0});
   }
 
@@ -706,17 +730,21 @@ TEST_F(SessionProcessTest, TheCloseEventSurvivesACrashBeforeDelivery) {
   };
   auto outbox_row = [&] {
     Row row;
-    EXPECT_TRUE((*pg)->WithTenant(rc, [&](pqxx::work& tx) {
-                   pqxx::result r = tx.exec_params(
-                       "SELECT event_id, attempts, deliver_time IS NOT NULL, last_error"
-                       " FROM session.outbox WHERE tenant_id = $1 AND session_id = $2",
-                       tenant_, "crash-before-delivery");
-                   if (r.size() == 1) {
-                     row = Row{r[0][0].as<int64_t>(), r[0][1].as<int>(), r[0][2].as<bool>(),
-                               r[0][3].as<std::string>()};
-                   }
-                   return absl::OkStatus();
-                 }).ok());
+    EXPECT_TRUE(
+        (*pg)
+            ->WithTenant(rc,
+                         [&](pqxx::work& tx) {
+                           pqxx::result r = tx.exec_params(
+                               "SELECT event_id, attempts, deliver_time IS NOT NULL, last_error"
+                               " FROM session.outbox WHERE tenant_id = $1 AND session_id = $2",
+                               tenant_, "crash-before-delivery");
+                           if (r.size() == 1) {
+                             row = Row{r[0][0].as<int64_t>(), r[0][1].as<int>(), r[0][2].as<bool>(),
+                                       r[0][3].as<std::string>()};
+                           }
+                           return absl::OkStatus();
+                         })
+            .ok());
     return row;
   };
   Row row;

@@ -65,6 +65,7 @@ void Add(api::GroupProgress& group, const LiveParticipant& p, int expected) {
   if (p.state == api::PARTICIPANT_STATE_COMPLETED) {
     group.set_completed_count(group.completed_count() + 1);
   }
+  if (p.present) group.set_present_count(group.present_count() + 1);
   api::Progress& progress = *group.mutable_progress();
   // Clamped per participant so one over-counting participant cannot hide another's gap.
   progress.set_answered_count(progress.answered_count() + std::clamp(p.answered, 0, expected));

@@ -30,7 +30,8 @@ struct LiveParticipant {
   api::ParticipantPerspective perspective = api::PARTICIPANT_PERSPECTIVE_UNSPECIFIED;
   std::string customer_organization;
   api::ParticipantState state = api::PARTICIPANT_STATE_UNSPECIFIED;
-  int answered = 0;  // items answered (incl. N/A) in their current round
+  int answered = 0;      // items answered (incl. N/A) in their current round
+  bool present = false;  // watching or answering in the last minute
 };
 
 // Minimum respondents per group shown in anonymous sessions.

@@ -174,9 +174,9 @@ TEST(ProgressTest, SessionProgressPerGroupWithoutFacilitators) {
 
   std::vector<LiveParticipant> participants = {
       {"f", api::PARTICIPANT_PERSPECTIVE_FACILITATOR, "", api::PARTICIPANT_STATE_ACTIVE, 0},
-      {"p1", kProvider, "", api::PARTICIPANT_STATE_ACTIVE, 1},
+      {"p1", kProvider, "", api::PARTICIPANT_STATE_ACTIVE, 1, /*present=*/true},
       {"p2", kProvider, "", api::PARTICIPANT_STATE_COMPLETED, 2},
-      {"c1", kCustomer, "orgs/north", api::PARTICIPANT_STATE_INVITED, 0},
+      {"c1", kCustomer, "orgs/north", api::PARTICIPANT_STATE_INVITED, 0, /*present=*/true},
       // More answers than expected (e.g. counted before a scope change) count as complete.
       {"c2", kCustomer, "orgs/east", api::PARTICIPANT_STATE_COMPLETED, 5},
   };
@@ -194,6 +194,7 @@ TEST(ProgressTest, SessionProgressPerGroupWithoutFacilitators) {
   EXPECT_EQ(provider.participant_count(), 2);
   EXPECT_EQ(provider.active_count(), 1);
   EXPECT_EQ(provider.completed_count(), 1);
+  EXPECT_EQ(provider.present_count(), 1);
   EXPECT_DOUBLE_EQ(provider.progress().fraction(), 0.75);
 
   const api::GroupProgress& customers = progress.groups(1);
@@ -201,12 +202,15 @@ TEST(ProgressTest, SessionProgressPerGroupWithoutFacilitators) {
   EXPECT_EQ(customers.participant_count(), 2);
   EXPECT_EQ(customers.active_count(), 0);
   EXPECT_EQ(customers.completed_count(), 1);
+  EXPECT_EQ(customers.present_count(), 1);
   EXPECT_EQ(customers.progress().answered_count(), 2);
   EXPECT_DOUBLE_EQ(customers.progress().fraction(), 0.5);
 
   EXPECT_EQ(progress.groups(2).group().customer_organization(), "orgs/east");
   EXPECT_DOUBLE_EQ(progress.groups(2).progress().fraction(), 1);
+  EXPECT_EQ(progress.groups(2).present_count(), 0);
   EXPECT_EQ(progress.groups(3).group().customer_organization(), "orgs/north");
+  EXPECT_EQ(progress.groups(3).present_count(), 1);
   EXPECT_DOUBLE_EQ(progress.groups(3).progress().fraction(), 0);
 }
 

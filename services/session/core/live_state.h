@@ -56,6 +56,11 @@ class LiveState {
   virtual void Publish(const RequestContext& rc, const LiveSession& s,
                        const api::WatchSessionResponse& event) = 0;
 
+  // The participants are present (watching, or they answered). Answers mark their
+  // participants present themselves. Failures are logged: presence is live state only.
+  virtual void Seen(const RequestContext& rc, const std::string& session_id,
+                    const std::vector<std::string>& participant_ids) = 0;
+
   // Figures, rebuilt from the record first if the live store lost them.
   virtual absl::StatusOr<api::SessionProgress> Progress(const RequestContext& rc,
                                                         const LiveSession& s) = 0;

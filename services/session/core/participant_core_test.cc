@@ -64,6 +64,7 @@ class FakeLiveState final : public LiveState {
   }
   void Publish(const RequestContext&, const LiveSession&,
                const api::WatchSessionResponse&) override {}
+  void Seen(const RequestContext&, const std::string&, const std::vector<std::string>&) override {}
   absl::StatusOr<api::SessionProgress> Progress(const RequestContext&,
                                                 const LiveSession&) override {
     return api::SessionProgress();

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -122,11 +123,17 @@ std::vector<std::pair<std::string, int>> AnsweredCountsFrom(const RedisReply& an
   return counts;
 }
 
-// Progress from the "answered" and "people" hashes.
+// How long a participant counts as present after they were last seen: watchers are seen at
+// every heartbeat (15 s), respondents whenever they answer.
+constexpr absl::Duration kPresence = absl::Minutes(1);
+
+// Progress from the "answered" and "people" hashes and who is present.
 api::SessionProgress ProgressFrom(const ModelIndex& model, const RedisReply& answered_hash,
-                                  const RedisReply& people) {
+                                  const RedisReply& people, const RedisReply& present) {
   const std::vector<std::pair<std::string, int>> counts = AnsweredCountsFrom(answered_hash);
   absl::flat_hash_map<std::string, int> answered(counts.begin(), counts.end());
+  absl::flat_hash_set<std::string> here;
+  for (const RedisReply& id : present.elements) here.insert(id.str);
   std::vector<LiveParticipant> participants;
   for (size_t i = 0; i + 1 < people.elements.size(); i += 2) {
     std::vector<std::string> parts = absl::StrSplit(people.elements[i + 1].str, '|');
@@ -135,7 +142,8 @@ api::SessionProgress ProgressFrom(const ModelIndex& model, const RedisReply& ans
     (void)api::ParticipantState_Parse(parts[0], &state);
     const std::string& id = people.elements[i].str;
     participants.push_back(LiveParticipant{id, PerspectiveOfKind(parts[1]), parts[2], state,
-                                           answered.contains(id) ? answered[id] : 0});
+                                           answered.contains(id) ? answered[id] : 0,
+                                           here.contains(id)});
   }
   return SessionProgressOf(model, participants);
 }
@@ -267,17 +275,21 @@ absl::Status RedisLiveState::Append(const RequestContext& rc, const std::string&
 
 absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>>
 RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
-                            const std::vector<std::string>& item_ids, bool with_progress) {
+                            const std::vector<std::string>& item_ids, bool with_progress,
+                            const std::vector<std::string>& seen) {
   std::vector<const ItemRule*> rules;
   for (const std::string& item : item_ids) {
     const ItemRule* rule = s.model->Find(item);
     if (rule == nullptr) return absl::NotFoundError(absl::StrCat("item ", item));
     rules.push_back(rule);
   }
-  std::vector<std::vector<std::string>> commands;
+  std::vector<std::vector<std::string>> commands = SeenCommands(rc, s.session_id, seen);
+  const size_t first = commands.size();
   if (with_progress) {
     commands.push_back({"HGETALL", Key(rc, s.session_id, "answered")});
     commands.push_back({"HGETALL", Key(rc, s.session_id, "people")});
+    commands.push_back({"ZRANGEBYSCORE", Key(rc, s.session_id, "presence"),
+                        absl::StrCat(absl::ToUnixMillis(absl::Now() - kPresence)), "+inf"});
   }
   for (const std::string& item : item_ids) {
     commands.push_back({"HGET", Key(rc, s.session_id, "rounds"), item});
@@ -286,10 +298,11 @@ RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
   absl::StatusOr<std::vector<RedisReply>> replies = redis_.Pipeline(commands);
   if (!replies.ok()) return replies.status();
   std::pair<api::SessionProgress, std::vector<api::ItemDistribution>> out;
-  size_t next = 0;
+  size_t next = first;
   if (with_progress) {
-    out.first = ProgressFrom(*s.model, (*replies)[0], (*replies)[1]);
-    next = 2;
+    out.first =
+        ProgressFrom(*s.model, (*replies)[next], (*replies)[next + 1], (*replies)[next + 2]);
+    next += 3;
   }
   for (const ItemRule* rule : rules) {
     const RedisReply& round = (*replies)[next++];
@@ -315,11 +328,14 @@ void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession&
                                     const std::vector<AnswerChange>& changes) {
   std::vector<std::string> entries;
   std::set<std::string> items;
+  std::set<std::string> participants;
   for (const AnswerChange& c : changes) {
     AddAnswer(entries, c.item_id, c.participant_id, c.seq, c.round, KindOf(c.perspective),
               c.customer_organization, c.withdrawn, c.value);
     items.insert(c.item_id);
+    participants.insert(c.participant_id);
   }
+  const std::vector<std::string> answerers(participants.begin(), participants.end());
   absl::Status status = [&]() -> absl::Status {
     absl::StatusOr<long long> applied =
         Apply(rc, s.session_id, entries, /*require_built=*/true, /*mark_built=*/false);
@@ -331,7 +347,7 @@ void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession&
     // and send every event in another.
     absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>> figures =
         ReadFigures(rc, s, std::vector<std::string>(items.begin(), items.end()),
-                    /*with_progress=*/true);
+                    /*with_progress=*/true, answerers);
     if (!figures.ok()) return figures.status();
     std::vector<std::vector<std::string>> events;
     for (api::ItemDistribution& d : figures->second) {
@@ -411,6 +427,33 @@ absl::StatusOr<std::vector<std::pair<std::string, int>>> RedisLiveState::ReadAns
   absl::StatusOr<RedisReply> all = redis_.Command({"HGETALL", Key(rc, s.session_id, "answered")});
   if (!all.ok()) return all.status();
   return AnsweredCountsFrom(*all);
+}
+
+std::vector<std::vector<std::string>> RedisLiveState::SeenCommands(
+    const RequestContext& rc, const std::string& session_id,
+    const std::vector<std::string>& participant_ids) const {
+  if (participant_ids.empty()) return {};
+  const absl::Time now = absl::Now();
+  const std::string key = Key(rc, session_id, "presence");
+  std::vector<std::string> add = {"ZADD", key};
+  for (const std::string& id : participant_ids) {
+    add.push_back(absl::StrCat(absl::ToUnixMillis(now)));
+    add.push_back(id);
+  }
+  return {std::move(add),
+          {"ZREMRANGEBYSCORE", key, "-inf", absl::StrCat("(", absl::ToUnixMillis(now - kPresence))},
+          {"PEXPIRE", key, absl::StrCat(absl::ToInt64Milliseconds(kPresence))}};
+}
+
+void RedisLiveState::Seen(const RequestContext& rc, const std::string& session_id,
+                          const std::vector<std::string>& participant_ids) {
+  absl::StatusOr<std::vector<RedisReply>> done =
+      redis_.Pipeline(SeenCommands(rc, session_id, participant_ids));
+  if (!done.ok()) {
+    LogWarn(
+        "presence not recorded (live state only)",
+        {{"tenant", rc.tenant_id}, {"session", session_id}, {"error", done.status().ToString()}});
+  }
 }
 
 absl::StatusOr<api::SessionProgress> RedisLiveState::Progress(const RequestContext& rc,

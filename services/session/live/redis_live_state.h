@@ -45,6 +45,8 @@ class RedisLiveState final : public LiveState {
                           const api::Participant& participant, bool removed) override;
   void Publish(const RequestContext& rc, const LiveSession& s,
                const api::WatchSessionResponse& event) override;
+  void Seen(const RequestContext& rc, const std::string& session_id,
+            const std::vector<std::string>& participant_ids) override;
   absl::StatusOr<api::SessionProgress> Progress(const RequestContext& rc,
                                                 const LiveSession& s) override;
   absl::StatusOr<std::vector<std::pair<std::string, int>>> AnsweredCounts(
@@ -73,10 +75,15 @@ class RedisLiveState final : public LiveState {
   // The figures as they are, for callers that know they are built.
   absl::StatusOr<std::vector<std::pair<std::string, int>>> ReadAnsweredCounts(
       const RequestContext& rc, const LiveSession& s);
-  // Progress and the distributions of `item_ids`, read in one round trip.
+  // Progress and the distributions of `item_ids`, read in one round trip, after marking
+  // `seen` present.
   absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>> ReadFigures(
       const RequestContext& rc, const LiveSession& s, const std::vector<std::string>& item_ids,
-      bool with_progress);
+      bool with_progress, const std::vector<std::string>& seen = {});
+  // The commands that mark `participant_ids` present now and forget who left.
+  std::vector<std::vector<std::string>> SeenCommands(
+      const RequestContext& rc, const std::string& session_id,
+      const std::vector<std::string>& participant_ids) const;
   absl::StatusOr<api::SessionProgress> ReadProgress(const RequestContext& rc, const LiveSession& s);
   absl::Status Append(const RequestContext& rc, const std::string& session_id,
                       absl::string_view kind, const std::string& payload);
