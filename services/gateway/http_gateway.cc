@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "common/log.h"
 #include "common/server.h"
@@ -190,7 +191,10 @@ int HttpGateway::Handle(mg_connection* connection) {
                                           "the gateway is shutting down; retry"));
   }
   const absl::Time start = absl::Now();
-  const int status = HandleApi(connection, method, path, query);
+  // CivetWeb hands the path over percent-decoded; the transcoder decodes each segment itself,
+  // so a '%' that was sent encoded must reach it encoded again (never decoded twice).
+  const std::string escaped = absl::StrReplaceAll(path, {{"%", "%25"}});
+  const int status = HandleApi(connection, method, escaped, query);
   if (options_.access_log) {
     LogInfo("http", {{"method", std::string(method)},
                      {"path", std::string(path)},

@@ -109,11 +109,18 @@ absl::Status BodyError(absl::string_view body_field, absl::string_view message_t
   absl::string_view problem = parser_message;
   const size_t colon = parser_message.find(": ");
   absl::string_view location = parser_message.substr(0, colon);
-  if (colon != absl::string_view::npos && absl::ConsumePrefix(&location, "(")) {
-    if (!absl::ConsumeSuffix(&location, ")")) location = "";
+  std::string path(location);
+  // "(scope) colour": the parser names the message it was in, then the unknown field.
+  if (absl::ConsumePrefix(&location, "(")) {
+    const size_t close = location.find(')');
+    absl::string_view inner = location.substr(0, close);
+    absl::string_view after = close == absl::string_view::npos
+                                  ? ""
+                                  : absl::StripAsciiWhitespace(location.substr(close + 1));
+    path = after.empty() ? std::string(inner) : absl::StrCat(inner, ".", after);
   }
-  if (colon != absl::string_view::npos && IsFieldLocation(location)) {
-    field = body_field.empty() ? std::string(location) : absl::StrCat(body_field, ".", location);
+  if (colon != absl::string_view::npos && IsFieldLocation(path)) {
+    field = body_field.empty() ? path : absl::StrCat(body_field, ".", path);
     problem = parser_message.substr(colon + 2);
     return InvalidArgumentError(absl::StrCat("the request body is not a valid ", message_type,
                                              " in JSON: ", field, ": ", problem),

@@ -1,6 +1,7 @@
 #include "services/gateway/transcoder.h"
 
 #include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/type.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/type_resolver.h>
 #include <google/protobuf/util/type_resolver_util.h>
@@ -17,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "common/status.h"
 #include "google/api/annotations.pb.h"
 #include "services/gateway/json_errors.h"
@@ -202,6 +204,52 @@ std::string EnumNames(const pb::EnumDescriptor& type) {
 
 }  // namespace
 
+namespace {
+
+// protobuf's JSON conversion asks the resolver for every message and enum type it meets, on
+// every call, and the pool resolver builds each google.protobuf.Type afresh from its
+// descriptor: a copy of the first answer is several times cheaper for large messages.
+class CachingTypeResolver final : public pb::util::TypeResolver {
+ public:
+  explicit CachingTypeResolver(const pb::DescriptorPool& pool)
+      : inner_(pb::util::NewTypeResolverForDescriptorPool(kTypeUrlPrefix, &pool)) {}
+
+  pb::util::Status ResolveMessageType(const std::string& url, pb::Type* type) override {
+    return Resolve(url, type, types_,
+                   [&](pb::Type* out) { return inner_->ResolveMessageType(url, out); });
+  }
+  pb::util::Status ResolveEnumType(const std::string& url, pb::Enum* type) override {
+    return Resolve(url, type, enums_,
+                   [&](pb::Enum* out) { return inner_->ResolveEnumType(url, out); });
+  }
+
+ private:
+  template <typename T, typename Fill>
+  pb::util::Status Resolve(const std::string& url, T* out,
+                           absl::flat_hash_map<std::string, T>& cache, const Fill& fill) {
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      if (auto it = cache.find(url); it != cache.end()) {
+        *out = it->second;
+        return pb::util::OkStatus();
+      }
+    }
+    pb::util::Status status = fill(out);
+    if (status.ok()) {
+      absl::MutexLock lock(&mu_);
+      cache.emplace(url, *out);
+    }
+    return status;
+  }
+
+  const std::unique_ptr<pb::util::TypeResolver> inner_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, pb::Type> types_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, pb::Enum> enums_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
 struct Transcoder::Resolver {
   std::unique_ptr<pb::util::TypeResolver> types;
   pb::DynamicMessageFactory messages;
@@ -249,7 +297,7 @@ absl::StatusOr<FieldChain> ResolveFieldPath(const pb::Descriptor& message, absl:
 
 Transcoder::Transcoder(const pb::DescriptorPool& pool, std::vector<Route> routes)
     : pool_(pool), routes_(std::move(routes)), resolver_(std::make_unique<Resolver>()) {
-  resolver_->types.reset(pb::util::NewTypeResolverForDescriptorPool(kTypeUrlPrefix, &pool_));
+  resolver_->types = std::make_unique<CachingTypeResolver>(pool_);
 }
 
 Transcoder::~Transcoder() = default;

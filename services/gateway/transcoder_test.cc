@@ -200,6 +200,7 @@ TEST_F(TranscoderTest, BadBodiesNameTheFieldTheParserStoppedAt) {
   FieldViolation nested = error(R"({"scope": {"customerOrganizations": [5]}})");
   EXPECT_EQ(nested.field, "session.scope.customer_organizations[0]");
   EXPECT_THAT(nested.description, HasSubstr("invalid value 5 for type TYPE_STRING"));
+  EXPECT_EQ(error(R"({"scope": {"colour": "red"}})").field, "session.scope.colour");
   EXPECT_EQ(error(R"({"title": "Autumn")").field, "session");  // malformed: no field to name
 }
 
