@@ -235,36 +235,10 @@ int HttpGateway::HandleApi(mg_connection* connection, absl::string_view method,
   }
   const Metadata metadata = ForwardedMetadata(connection);
   if (route.server_streaming()) {
-    // Headers go out with the first message, so a call refused at once still gets its HTTP
-    // status; after that, an error ends the stream as a last {"error": ...} line.
-    bool started = false;
-    bool client_gone = false;
-    grpc::Status status = CallServerStreaming(
-        channel, route.grpc_path, *request, metadata, streams_, [&](const std::string& message) {
-          absl::StatusOr<std::string> json = transcoder_.ResponseJson(route, message);
-          if (!json.ok()) return false;
-          if (!started) {
-            started = true;
-            mg_response_header_start(connection, 200);
-            mg_response_header_add(connection, "Content-Type", kNdJson, -1);
-            mg_response_header_add(connection, "Transfer-Encoding", "chunked", -1);
-            mg_response_header_send(connection);
-          }
-          const std::string line = absl::StrCat(R"({"result":)", *json, "}\n");
-          client_gone =
-              mg_send_chunk(connection, line.data(), static_cast<unsigned>(line.size())) <= 0;
-          return !client_gone;
-        });
+    int http_status = 200;
+    const grpc::Status status = ForwardStream(connection, route, *request, metadata, &http_status);
     record(status.error_code());
-    if (!started)
-      return status.ok() ? (Respond(connection, 200, kNdJson, ""), 200)
-                         : RespondError(connection, status);
-    if (!status.ok() && !client_gone) {
-      const std::string line = absl::StrCat(R"({"error":)", ToHttpError(status).json, "}\n");
-      mg_send_chunk(connection, line.data(), static_cast<unsigned>(line.size()));
-    }
-    if (!client_gone) mg_send_chunk(connection, "", 0);
-    return 200;
+    return http_status;
   }
   std::string response;
   grpc::Status status =
@@ -275,6 +249,46 @@ int HttpGateway::HandleApi(mg_connection* connection, absl::string_view method,
   if (!json.ok()) return RespondError(connection, json.status());
   Respond(connection, 200, kJson, *json);
   return 200;
+}
+
+grpc::Status HttpGateway::ForwardStream(mg_connection* connection, const Route& route,
+                                        const std::string& request, const Metadata& metadata,
+                                        int* http_status) {
+  // Headers go out with the first message, so a call refused at once still gets its HTTP
+  // status; after that, an error ends the stream as a last {"error": ...} line.
+  bool started = false;
+  bool client_gone = false;
+  grpc::Status status = CallServerStreaming(
+      backends_.ChannelFor(route.method->service()->full_name()), route.grpc_path, request,
+      metadata, streams_, [&](const std::string& message) {
+        absl::StatusOr<std::string> json = transcoder_.ResponseJson(route, message);
+        if (!json.ok()) return false;
+        if (!started) {
+          started = true;
+          mg_response_header_start(connection, 200);
+          mg_response_header_add(connection, "Content-Type", kNdJson, -1);
+          mg_response_header_add(connection, "Transfer-Encoding", "chunked", -1);
+          mg_response_header_send(connection);
+        }
+        const std::string line = absl::StrCat(R"({"result":)", *json, "}\n");
+        client_gone =
+            mg_send_chunk(connection, line.data(), static_cast<unsigned>(line.size())) <= 0;
+        return !client_gone;
+      });
+  if (!started) {
+    if (status.ok()) {
+      Respond(connection, 200, kNdJson, "");
+    } else {
+      *http_status = RespondError(connection, status);
+    }
+    return status;
+  }
+  if (!status.ok() && !client_gone) {
+    const std::string line = absl::StrCat(R"({"error":)", ToHttpError(status).json, "}\n");
+    mg_send_chunk(connection, line.data(), static_cast<unsigned>(line.size()));
+  }
+  if (!client_gone) mg_send_chunk(connection, "", 0);
+  return status;
 }
 
 void HttpGateway::Shutdown() {

@@ -58,6 +58,11 @@ class HttpGateway final {
   int Handle(mg_connection* connection);
   int HandleApi(mg_connection* connection, absl::string_view method, absl::string_view path,
                 absl::string_view query);
+  // Writes the stream as newline-delimited JSON (200 once the first message came; the error's
+  // HTTP status if the call failed before); returns the call's status.
+  grpc::Status ForwardStream(mg_connection* connection, const Route& route,
+                             const std::string& request, const Metadata& metadata,
+                             int* http_status);
   bool Enter();
   void Leave();
 
