@@ -56,15 +56,27 @@ sigset_t ShutdownSignals() {
   return set;
 }
 
-// The address a client on this machine dials: the bound port on the listen host, loopback
-// when listening on every interface.
+}  // namespace
+
+void BlockShutdownSignals() {
+  const sigset_t signals = ShutdownSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+void AwaitShutdownSignal() {
+  const sigset_t signals = ShutdownSignals();
+  int signal = 0;
+  sigwait(&signals, &signal);
+  LogInfo("shutdown signal", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+}
+
 std::string DialAddress(std::string_view listen_address, int port) {
   std::string_view host = listen_address.substr(0, listen_address.rfind(':'));
   if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
   return absl::StrCat(ToAbsl(host), ":", port);
 }
 
-absl::Status WriteAtomically(const std::string& path, std::string_view content) {
+absl::Status WriteFileAtomically(const std::string& path, std::string_view content) {
   const std::string tmp = absl::StrCat(path, ".tmp");
   {
     std::ofstream out(tmp, std::ios::trunc);
@@ -77,8 +89,6 @@ absl::Status WriteAtomically(const std::string& path, std::string_view content) 
   return absl::OkStatus();
 }
 
-}  // namespace
-
 Server::Server(ServerOptions options, std::unique_ptr<Metrics> metrics)
     : options_(std::move(options)), metrics_(std::move(metrics)) {}
 
@@ -87,8 +97,7 @@ Server::~Server() { Shutdown(); }
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       std::vector<grpc::Service*> services) {
   if (options.service_name.empty()) return absl::InvalidArgumentError("service_name is empty");
-  const sigset_t signals = ShutdownSignals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  BlockShutdownSignals();
 
   auto server =
       absl::WrapUnique(new Server(options, std::make_unique<Metrics>(options.service_name)));
@@ -123,7 +132,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->SetServing(true);
   const std::string address = DialAddress(options.listen_address, server->port_);
   if (!options.address_file.empty()) {
-    if (absl::Status s = WriteAtomically(options.address_file, address + "\n"); !s.ok()) return s;
+    if (absl::Status s = WriteFileAtomically(options.address_file, address + "\n"); !s.ok())
+      return s;
   }
   LogInfo("serving", {{"address", address}, {"metrics_port", absl::StrCat(server->metrics_port_)}});
   return server;
@@ -149,10 +159,7 @@ void Server::Shutdown() {
 }
 
 int Server::WaitForShutdownSignal() {
-  const sigset_t signals = ShutdownSignals();
-  int signal = 0;
-  sigwait(&signals, &signal);
-  LogInfo("shutdown signal", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  AwaitShutdownSignal();
   Shutdown();
   return 0;
 }

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -68,6 +69,20 @@ class Server final {
   absl::Mutex shutdown_mu_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
 };
+
+// Blocks SIGTERM and SIGINT in the calling thread, so that threads started afterwards inherit
+// the mask and AwaitShutdownSignal receives them (Server::Start does this).
+void BlockShutdownSignals();
+// Waits for SIGTERM or SIGINT (blocked first) and logs which one came.
+void AwaitShutdownSignal();
+
+// The address a client on this machine dials: the bound port on the listen host, loopback
+// when listening on every interface.
+std::string DialAddress(std::string_view listen_address, int port);
+
+// Writes `content` to a temporary file beside `path` and renames it into place, so a reader
+// (a script polling for an address file) never sees half of it.
+absl::Status WriteFileAtomically(const std::string& path, std::string_view content);
 
 }  // namespace lagom
 

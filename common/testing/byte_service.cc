@@ -40,20 +40,6 @@ ByteService::ByteService(const std::string& name, UnaryBytesHandler unary,
              std::move(stream)));
 }
 
-grpc::ByteBuffer ToByteBuffer(const std::string& s) {
-  grpc::Slice slice(s);
-  return grpc::ByteBuffer(&slice, 1);
-}
-
-std::string FromByteBuffer(const grpc::ByteBuffer& b) {
-  std::vector<grpc::Slice> slices;
-  std::string out;
-  if (!b.Dump(&slices).ok()) return out;
-  for (const grpc::Slice& s : slices)
-    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return out;
-}
-
 grpc::Status CallUnary(grpc::Channel* channel, const std::string& method, grpc::ClientContext* ctx,
                        const std::string& request, std::string* response) {
   grpc::ByteBuffer req = ToByteBuffer(request), resp;

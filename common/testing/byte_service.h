@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "common/byte_buffer.h"
+
 namespace lagom::testing {
 
 using UnaryBytesHandler = std::function<grpc::ServerUnaryReactor*(
@@ -33,8 +35,8 @@ class ByteService final : public grpc::Service {
   const std::string stream_name_;
 };
 
-grpc::ByteBuffer ToByteBuffer(const std::string& s);
-std::string FromByteBuffer(const grpc::ByteBuffer& b);
+using ::lagom::FromByteBuffer;
+using ::lagom::ToByteBuffer;
 
 // Blocking unary call of `method` ("/pkg.Service/Method") with raw request bytes.
 grpc::Status CallUnary(grpc::Channel* channel, const std::string& method, grpc::ClientContext* ctx,

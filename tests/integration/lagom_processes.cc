@@ -83,6 +83,27 @@ absl::StatusOr<RunningService> StartService(const ServiceBinary& service,
   return running;
 }
 
+absl::StatusOr<std::unique_ptr<ServiceStack>> StartServiceStack(
+    std::vector<std::string> scoring_args) {
+  auto stack = std::make_unique<ServiceStack>();
+  absl::StatusOr<RunningService> q = StartService(Questionnaire(), "");
+  if (!q.ok()) return q.status();
+  stack->questionnaire = *std::move(q);
+  const std::string& directory = stack->questionnaire.address;
+  absl::StatusOr<RunningService> r = StartService(Reporting(), directory);
+  if (!r.ok()) return r.status();
+  stack->reporting = *std::move(r);
+  absl::StatusOr<RunningService> s = StartService(Session(), directory);
+  if (!s.ok()) return s.status();
+  stack->session = *std::move(s);
+  scoring_args.push_back("--session_addr=" + stack->session.address);
+  scoring_args.push_back("--reporting_addr=" + stack->reporting.address);
+  absl::StatusOr<RunningService> sc = StartService(Scoring(), directory, scoring_args);
+  if (!sc.ok()) return sc.status();
+  stack->scoring = *std::move(sc);
+  return stack;
+}
+
 void Authorize(grpc::ClientContext& ctx, const std::string& key) {
   ctx.AddMetadata("authorization", "Bearer " + key);
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));

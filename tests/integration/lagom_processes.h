@@ -53,6 +53,17 @@ absl::StatusOr<RunningService> StartService(const ServiceBinary& service,
                                             const std::string& questionnaire_addr,
                                             std::vector<std::string> extra_args = {});
 
+// The four services wired to each other as tools/stack wires them: questionnaire first, scoring
+// reading sessions and recording scorecards. `scoring_args` go to the scoring service.
+struct ServiceStack {
+  RunningService questionnaire;
+  RunningService reporting;
+  RunningService session;
+  RunningService scoring;
+};
+absl::StatusOr<std::unique_ptr<ServiceStack>> StartServiceStack(
+    std::vector<std::string> scoring_args = {});
+
 // Provisions `tenant_id` through TenantService.CreateTenant with the operator token and
 // returns the tenant's first TENANT_ADMIN API key.
 absl::StatusOr<std::string> CreateTenant(grpc::Channel& questionnaire,

@@ -11,6 +11,8 @@
 //                           a fixed rate: how long an answer takes to reach every watcher
 //   loadgen score           ScoreSession of a closed 1 000 × 90 session end to end, beside the
 //                           same per-area aggregation as SQL in PostgreSQL
+//   loadgen gateway         GetModelVersion through the REST/JSON gateway and straight over
+//                           gRPC, alternating, same concurrency: the gateway's overhead
 //
 // submit, watch and score set up their own session (model, participants, invitations) on a running
 // stack (tools/stack up) with a tenant admin's API key.
@@ -38,6 +40,7 @@
 #include "absl/time/time.h"
 #include "common/log.h"
 #include "tools/loadgen/auth_fixture.h"
+#include "tools/loadgen/http_load.h"
 #include "tools/loadgen/load.h"
 #include "tools/loadgen/request_json.h"
 #include "tools/loadgen/score_load.h"
@@ -87,6 +90,12 @@ ABSL_FLAG(std::string, scoring_target, "",
           "score: the scoring service, HOST:PORT (default LAGOM_SCORING_ADDR)");
 ABSL_FLAG(std::string, postgres_url, "",
           "score: PostgreSQL for the SQL baseline (default LAGOM_POSTGRES_URL)");
+ABSL_FLAG(std::string, gateway_target, "",
+          "gateway: lagom-gateway HOST:PORT (default $LAGOM_GATEWAY_ADDR); --target is the "
+          "questionnaire service (default $LAGOM_QUESTIONNAIRE_ADDR)");
+ABSL_FLAG(bool, skip_content, true,
+          "gateway: GetModelVersion without the model's content (a small response); false: the "
+          "whole built-in model (93 KB of protobuf, 223 KB of JSON)");
 ABSL_FLAG(int, executor_threads, 8,
           "auth-overhead: handler threads of the in-process Lagom servers (services' default)");
 
@@ -522,9 +531,8 @@ std::string DurationSummary(std::vector<absl::Duration> samples) {
   std::sort(samples.begin(), samples.end());
   std::vector<int64_t> ns;
   for (absl::Duration d : samples) ns.push_back(absl::ToInt64Nanoseconds(d));
-  return absl::StrFormat("p50 %.1f ms, p99 %.1f ms, min %.1f ms",
-                         PercentileOfSorted(ns, 50) / 1e6, PercentileOfSorted(ns, 99) / 1e6,
-                         ns.front() / 1e6);
+  return absl::StrFormat("p50 %.1f ms, p99 %.1f ms, min %.1f ms", PercentileOfSorted(ns, 50) / 1e6,
+                         PercentileOfSorted(ns, 99) / 1e6, ns.front() / 1e6);
 }
 
 int Score() {
@@ -566,6 +574,78 @@ int Score() {
   return r.max_difference < 1e-9 && r.area_scores > 0 ? 0 : 1;
 }
 
+// The same GetModelVersion through the gateway (REST/JSON over HTTP/1.1 keep-alive, one
+// connection per call slot) and over gRPC to the questionnaire service, alternating runs.
+int Gateway() {
+  const LoadOptions base = OptionsFromFlags();
+  const int rounds = absl::GetFlag(FLAGS_rounds);
+  if (rounds < 1 || rounds > 100) Die(absl::InvalidArgumentError("--rounds must be 1..100"));
+  const std::string grpc_target =
+      FlagOrEnv(absl::GetFlag(FLAGS_target), "LAGOM_QUESTIONNAIRE_ADDR");
+  const std::string http_target =
+      FlagOrEnv(absl::GetFlag(FLAGS_gateway_target), "LAGOM_GATEWAY_ADDR");
+  const std::string key = FlagOrEnv(absl::GetFlag(FLAGS_api_key), "LAGOM_API_KEY");
+  if (grpc_target.empty() || http_target.empty() || key.empty()) {
+    Die(absl::InvalidArgumentError(
+        "give --target (questionnaire), --gateway_target and --api_key, or "
+        "LAGOM_QUESTIONNAIRE_ADDR, LAGOM_GATEWAY_ADDR and LAGOM_API_KEY (.lagom/stack.env)"));
+  }
+  CheckOrDie(CheckLoopbackTarget(grpc_target));
+  CheckOrDie(CheckLoopbackTarget(http_target));
+  const bool skip_content = absl::GetFlag(FLAGS_skip_content);
+  const std::string model = absl::GetFlag(FLAGS_model_version);
+
+  LoadOptions grpc_options = base;
+  grpc_options.method = "/lagom.questionnaire.v1.QuestionnaireService/GetModelVersion";
+  grpc_options.request =
+      OrDie(EncodeRequest(grpc_options.method, "",
+                          absl::StrCat(R"({"name":")", model, R"(","skipContent":)",
+                                       skip_content ? "true" : "false", "}")));
+  grpc_options.metadata.emplace_back("authorization", absl::StrCat("Bearer ", key));
+  HttpCall http;
+  http.base = absl::StrCat("http://", http_target);
+  http.target = absl::StrCat("/v1/", model, "?skipContent=", skip_content ? "true" : "false");
+  http.headers.emplace_back("authorization", absl::StrCat("Bearer ", key));
+  CheckOrDie(HttpCallOnce(http, base.call_timeout));
+
+  Samples grpc_samples, http_samples;
+  std::vector<double> round_ratios;
+  for (int round = 0; round < rounds; ++round) {
+    double grpc_rps = 0, http_rps = 0;
+    // Every other round in reverse, so a drift in the machine's load favours neither.
+    for (int n = 0; n < 2; ++n) {
+      if ((n == 0) == (round % 2 == 0)) {
+        Samples samples = Measure(grpc_target, grpc_options);
+        grpc_rps =
+            CallsPerSecond(static_cast<int64_t>(samples.ok_latencies_ns.size()), samples.elapsed);
+        Merge(grpc_samples, std::move(samples));
+      } else {
+        Samples samples = RunHttpLoad(http, base);
+        http_rps =
+            CallsPerSecond(static_cast<int64_t>(samples.ok_latencies_ns.size()), samples.elapsed);
+        Merge(http_samples, std::move(samples));
+      }
+    }
+    if (grpc_rps > 0) round_ratios.push_back(http_rps / grpc_rps);
+  }
+  std::vector<Summary> summaries = {Summarize("grpc", grpc_samples),
+                                    Summarize("rest", http_samples)};
+  const double ratio = summaries[0].rps > 0 ? summaries[1].rps / summaries[0].rps : 0;
+  const double median_ratio = Median(round_ratios);
+  const std::string note = absl::StrFormat(
+      "%s rounds=%d skip_content=%s\n"
+      "rest/grpc RPS = %.3f (the gateway costs %.1f %% of RPS); per round median %.3f\n"
+      "p50 added by the gateway: %.3f ms\n",
+      RunDescription(base), rounds, skip_content ? "true" : "false", ratio, 100 * (1 - ratio),
+      median_ratio, absl::ToDoubleMilliseconds(summaries[1].p50 - summaries[0].p50));
+  Print(summaries, note,
+        {{"rest_over_grpc_rps", absl::StrFormat("%.4f", ratio)},
+         {"rest_over_grpc_rps_round_median", absl::StrFormat("%.4f", median_ratio)},
+         {"skip_content", skip_content ? "true" : "false"},
+         {"inflight", absl::StrCat(base.inflight)},
+         {"rounds", absl::StrCat(rounds)}});
+  return 0;
+}
 }  // namespace
 }  // namespace lagom::loadgen
 
@@ -579,6 +659,7 @@ int main(int argc, char** argv) {
       "  loadgen submit [--participants=50] [--inflight=16] [--duration=10s] [--rounds=1]\n"
       "  loadgen watch [--watchers=500] [--participants=50] [--rate=200] [--duration=10s]\n"
       "  loadgen score [--respondents=1000] [--repetitions=20]\n"
+      "  loadgen gateway [--inflight=16] [--duration=10s] [--rounds=3] [--skip_content=false]\n"
       "submit and watch need a running stack (tools/stack up): --target (session service),\n"
       "--questionnaire_target and --api_key (a tenant admin's), or LAGOM_SESSION_ADDR,\n"
       "LAGOM_QUESTIONNAIRE_ADDR and LAGOM_API_KEY. For submit, start the stack with the\n"
@@ -593,7 +674,8 @@ int main(int argc, char** argv) {
   if (mode == "submit") return lagom::loadgen::Submit();
   if (mode == "watch") return lagom::loadgen::Watch();
   if (mode == "score") return lagom::loadgen::Score();
-  std::cerr
-      << "loadgen: give one mode: echo, call, auth-overhead, submit, watch or score (see --help)\n";
+  if (mode == "gateway") return lagom::loadgen::Gateway();
+  std::cerr << "loadgen: give one mode: echo, call, auth-overhead, submit, watch, score or "
+               "gateway (see --help)\n";
   return 2;
 }

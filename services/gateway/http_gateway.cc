@@ -1,0 +1,321 @@
+#include "services/gateway/http_gateway.h"
+
+#include <civetweb.h>
+
+#include "absl/memory/memory.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "common/log.h"
+#include "common/server.h"
+#include "common/status.h"
+#include "services/gateway/json_errors.h"
+
+namespace lagom::gateway {
+namespace {
+
+constexpr char kJson[] = "application/json";
+constexpr char kNdJson[] = "application/x-ndjson";
+
+void Respond(mg_connection* connection, int status, absl::string_view content_type,
+             absl::string_view body,
+             const std::vector<std::pair<std::string, std::string>>& extra = {}) {
+  mg_response_header_start(connection, status);
+  mg_response_header_add(connection, "Content-Type", content_type.data(),
+                         static_cast<int>(content_type.size()));
+  const std::string length = absl::StrCat(body.size());
+  mg_response_header_add(connection, "Content-Length", length.c_str(), -1);
+  for (const auto& [name, value] : extra) {
+    mg_response_header_add(connection, name.c_str(), value.c_str(), -1);
+  }
+  mg_response_header_send(connection);
+  mg_write(connection, body.data(), body.size());
+}
+
+// The error as a google.rpc.Status in JSON; `http_status` overrides the code's usual one.
+int RespondError(mg_connection* connection, const grpc::Status& status, int http_status = 0) {
+  HttpError error = ToHttpError(status);
+  if (http_status != 0) error.http_status = http_status;
+  std::vector<std::pair<std::string, std::string>> extra;
+  if (!error.retry_after.empty()) extra.emplace_back("Retry-After", error.retry_after);
+  Respond(connection, error.http_status, kJson, error.json, extra);
+  return error.http_status;
+}
+
+int RespondError(mg_connection* connection, const absl::Status& status, int http_status = 0) {
+  return RespondError(connection, ToGrpcStatus(status), http_status);
+}
+
+// The body, or RESOURCE_EXHAUSTED once it passes `limit` (declared or as it arrives).
+absl::StatusOr<std::string> ReadBody(mg_connection* connection, size_t limit) {
+  const mg_request_info* info = mg_get_request_info(connection);
+  auto too_large = [&](absl::string_view size) {
+    return Error(absl::StatusCode::kResourceExhausted, "QUOTA_EXCEEDED",
+                 absl::StrCat("the request body (", size,
+                              ") is larger than the gateway's limit of ", limit, " bytes"));
+  };
+  if (info->content_length > 0 && static_cast<size_t>(info->content_length) > limit) {
+    return too_large(absl::StrCat(info->content_length, " bytes"));
+  }
+  std::string body;
+  if (info->content_length > 0) body.reserve(static_cast<size_t>(info->content_length));
+  char buffer[16 * 1024];
+  while (true) {
+    const int n = mg_read(connection, buffer, sizeof(buffer));
+    if (n <= 0) break;
+    body.append(buffer, static_cast<size_t>(n));
+    if (body.size() > limit) return too_large("more bytes");
+  }
+  return body;
+}
+
+Metadata ForwardedMetadata(const mg_connection* connection) {
+  Metadata metadata;
+  for (const std::string& header : ForwardedHeaders()) {
+    if (const char* value = mg_get_header(connection, header.c_str())) {
+      metadata.emplace_back(header, value);
+    }
+  }
+  return metadata;
+}
+
+int LogCivetweb(const mg_connection*, const char* message) {
+  LogWarn("http server", {{"message", message}});
+  return 1;
+}
+
+}  // namespace
+
+HttpGateway::HttpGateway(GatewayOptions options, const Transcoder& transcoder,
+                         const Backends& backends, std::string openapi_json)
+    : options_(std::move(options)),
+      transcoder_(transcoder),
+      backends_(backends),
+      openapi_json_(std::move(openapi_json)),
+      metrics_("gateway") {}
+
+HttpGateway::~HttpGateway() { Shutdown(); }
+
+absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(const GatewayOptions& options,
+                                                                const Transcoder& transcoder,
+                                                                const Backends& backends,
+                                                                std::string openapi_json) {
+  BlockShutdownSignals();
+  if (options.threads < 1 || options.max_body_bytes < 1) {
+    return absl::InvalidArgumentError("threads and max_body_bytes must be positive");
+  }
+  auto gateway =
+      absl::WrapUnique(new HttpGateway(options, transcoder, backends, std::move(openapi_json)));
+  if (!options.metrics_address.empty()) {
+    if (absl::Status s = gateway->metrics_.Expose(options.metrics_address); !s.ok()) return s;
+    gateway->metrics_port_ = gateway->metrics_.exposed_port();
+  }
+  mg_init_library(0);
+  const std::string threads = absl::StrCat(options.threads);
+  // Headers and body go out as two writes: without tcp_nodelay, Nagle's algorithm and the
+  // client's delayed ACK hold every response for ~40 ms.
+  // clang-format off
+  const char* civetweb_options[] = {
+      "listening_ports",    options.listen_address.c_str(),
+      "num_threads",        threads.c_str(),
+      "enable_keep_alive",  "yes",
+      "keep_alive_timeout_ms", "30000",
+      "request_timeout_ms", "60000",
+      "tcp_nodelay",        "1",
+      nullptr};
+  // clang-format on
+
+  mg_callbacks callbacks{};
+  callbacks.log_message = &LogCivetweb;
+  gateway->context_ = mg_start(&callbacks, gateway.get(), civetweb_options);
+  if (gateway->context_ == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address, ": address in use or invalid"));
+  }
+  mg_set_request_handler(gateway->context_, "/", &HttpGateway::HandleThunk, gateway.get());
+  mg_server_port port{};
+  if (mg_get_server_ports(gateway->context_, 1, &port) < 1 || port.port <= 0) {
+    return absl::InternalError("the HTTP server reports no listening port");
+  }
+  gateway->port_ = port.port;
+  const std::string address = DialAddress(options.listen_address, gateway->port_);
+  if (!options.address_file.empty()) {
+    if (absl::Status s = WriteFileAtomically(options.address_file, address + "\n"); !s.ok())
+      return s;
+  }
+  LogInfo("serving HTTP", {{"address", address},
+                           {"routes", absl::StrCat(transcoder.routes().size())},
+                           {"metrics_port", absl::StrCat(gateway->metrics_port_)}});
+  return gateway;
+}
+
+int HttpGateway::HandleThunk(mg_connection* connection, void* self) {
+  return static_cast<HttpGateway*>(self)->Handle(connection);
+}
+
+bool HttpGateway::Enter() {
+  absl::MutexLock lock(&mu_);
+  if (draining_) return false;
+  ++in_flight_;
+  return true;
+}
+
+void HttpGateway::Leave() {
+  absl::MutexLock lock(&mu_);
+  --in_flight_;
+}
+
+int HttpGateway::Handle(mg_connection* connection) {
+  const mg_request_info* info = mg_get_request_info(connection);
+  const absl::string_view method = info->request_method;
+  const absl::string_view path = info->local_uri_raw != nullptr ? info->local_uri_raw : "";
+  const absl::string_view query = info->query_string != nullptr ? info->query_string : "";
+  if (path == "/healthz") {
+    bool draining;
+    {
+      absl::MutexLock lock(&mu_);
+      draining = draining_;
+    }
+    Respond(connection, draining ? 503 : 200, kJson,
+            draining ? R"({"status":"NOT_SERVING"})" : R"({"status":"SERVING"})");
+    return draining ? 503 : 200;
+  }
+  if (path == "/openapi.json" && method == "GET") {
+    Respond(connection, 200, kJson, openapi_json_);
+    return 200;
+  }
+  if (!Enter()) {
+    return RespondError(connection, Error(absl::StatusCode::kUnavailable, "UNAVAILABLE",
+                                          "the gateway is shutting down; retry"));
+  }
+  const absl::Time start = absl::Now();
+  // CivetWeb hands the path over percent-decoded; the transcoder decodes each segment itself,
+  // so a '%' that was sent encoded must reach it encoded again (never decoded twice).
+  const std::string escaped = absl::StrReplaceAll(path, {{"%", "%25"}});
+  const int status = HandleApi(connection, method, escaped, query);
+  if (options_.access_log) {
+    LogInfo("http", {{"method", std::string(method)},
+                     {"path", std::string(path)},
+                     {"status", absl::StrCat(status)},
+                     {"ms", absl::StrCat(absl::ToDoubleMilliseconds(absl::Now() - start))}});
+  }
+  Leave();
+  return status;
+}
+
+int HttpGateway::HandleApi(mg_connection* connection, absl::string_view method,
+                           absl::string_view path, absl::string_view query) {
+  const absl::Time start = absl::Now();
+  absl::StatusOr<Transcoder::Match> match = transcoder_.Find(method, path);
+  if (!match.ok()) return RespondError(connection, match.status());
+  const Route& route = *match->route;
+  auto record = [&](grpc::StatusCode code) {
+    metrics_.RecordCall(route.grpc_path, code, absl::Now() - start);
+  };
+  absl::StatusOr<std::string> body = ReadBody(connection, options_.max_body_bytes);
+  if (!body.ok()) {
+    record(grpc::StatusCode::RESOURCE_EXHAUSTED);
+    return RespondError(connection, body.status(), 413);
+  }
+  absl::StatusOr<std::string> request = transcoder_.Request(*match, query, *body);
+  if (!request.ok()) {
+    record(static_cast<grpc::StatusCode>(request.status().code()));
+    return RespondError(connection, request.status());
+  }
+  std::shared_ptr<grpc::Channel> channel =
+      backends_.ChannelFor(route.method->service()->full_name());
+  if (channel == nullptr) {
+    record(grpc::StatusCode::UNIMPLEMENTED);
+    return RespondError(
+        connection, Error(absl::StatusCode::kUnimplemented, "UNIMPLEMENTED",
+                          absl::StrCat("no backend serves ", route.method->service()->full_name(),
+                                       " at this gateway (its address flag is not set)")));
+  }
+  const Metadata metadata = ForwardedMetadata(connection);
+  if (route.server_streaming()) {
+    int http_status = 200;
+    const grpc::Status status = ForwardStream(connection, route, *request, metadata, &http_status);
+    record(status.error_code());
+    return http_status;
+  }
+  std::string response;
+  grpc::Status status =
+      CallUnary(channel, route.grpc_path, *request, metadata, options_.call_timeout, &response);
+  record(status.error_code());
+  if (!status.ok()) return RespondError(connection, status);
+  absl::StatusOr<std::string> json = transcoder_.ResponseJson(route, response);
+  if (!json.ok()) return RespondError(connection, json.status());
+  Respond(connection, 200, kJson, *json);
+  return 200;
+}
+
+grpc::Status HttpGateway::ForwardStream(mg_connection* connection, const Route& route,
+                                        const std::string& request, const Metadata& metadata,
+                                        int* http_status) {
+  // Headers go out with the first message, so a call refused at once still gets its HTTP
+  // status; after that, an error ends the stream as a last {"error": ...} line.
+  bool started = false;
+  bool client_gone = false;
+  grpc::Status status = CallServerStreaming(
+      backends_.ChannelFor(route.method->service()->full_name()), route.grpc_path, request,
+      metadata, streams_, [&](const std::string& message) {
+        absl::StatusOr<std::string> json = transcoder_.ResponseJson(route, message);
+        if (!json.ok()) return false;
+        if (!started) {
+          started = true;
+          mg_response_header_start(connection, 200);
+          mg_response_header_add(connection, "Content-Type", kNdJson, -1);
+          mg_response_header_add(connection, "Transfer-Encoding", "chunked", -1);
+          mg_response_header_send(connection);
+        }
+        const std::string line = absl::StrCat(R"({"result":)", *json, "}\n");
+        client_gone =
+            mg_send_chunk(connection, line.data(), static_cast<unsigned>(line.size())) <= 0;
+        return !client_gone;
+      });
+  if (!started) {
+    if (status.ok()) {
+      Respond(connection, 200, kNdJson, "");
+    } else {
+      *http_status = RespondError(connection, status);
+    }
+    return status;
+  }
+  if (!status.ok() && !client_gone) {
+    const std::string line = absl::StrCat(R"({"error":)", ToHttpError(status).json, "}\n");
+    mg_send_chunk(connection, line.data(), static_cast<unsigned>(line.size()));
+  }
+  if (!client_gone) mg_send_chunk(connection, "", 0);
+  return status;
+}
+
+void HttpGateway::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_ || context_ == nullptr) return;
+    stopped_ = true;
+    draining_ = true;
+  }
+  LogInfo("draining",
+          {{"deadline_s", absl::StrCat(absl::ToInt64Seconds(options_.drain_deadline))}});
+  // A watch never ends by itself: end every stream now; unary calls get the deadline.
+  streams_.CancelAll();
+  {
+    absl::MutexLock lock(&mu_);
+    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return in_flight_ == 0; };
+    mu_.AwaitWithTimeout(absl::Condition(&idle), options_.drain_deadline);
+  }
+  mg_stop(context_);
+  context_ = nullptr;
+  LogInfo("stopped");
+}
+
+int HttpGateway::WaitForShutdownSignal() {
+  AwaitShutdownSignal();
+  Shutdown();
+  return 0;
+}
+
+}  // namespace lagom::gateway
