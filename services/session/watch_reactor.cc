@@ -65,8 +65,9 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
     event.set_cursor(cursor);
     *event.mutable_heartbeat()->mutable_server_time() = ToProto(absl::Now());
     absl::MutexLock lock(&mu_);
-    if (queue_.empty())
+    if (queue_.empty()) {
       Enqueue(WatchQueue::Entry{.cursor = cursor, .bytes = EncodeWatchEvent(event)});
+    }
   }
 
   void OnWriteDone(bool ok) override {

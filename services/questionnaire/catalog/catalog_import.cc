@@ -494,12 +494,13 @@ void ReadJsonRow(Json element, int number, RowCollector& collector) {
       }
     }
   }
-  const std::string json = element.dump();
-  for (FieldViolation& problem : CheckJson(json, RowDescriptor(), "", 20)) {
+  // Checked as parsed before anything walks it: a row may nest values arbitrarily deep (within
+  // the payload limit), and serializing such a value recurses once per level.
+  for (FieldViolation& problem : CheckParsedJson(element, RowDescriptor(), "", 20)) {
     errors.push_back(RowError(row, std::move(problem.field), std::move(problem.description)));
   }
   if (errors.empty()) {
-    auto parsed = google::protobuf::util::JsonStringToMessage(json, &row.data);
+    auto parsed = google::protobuf::util::JsonStringToMessage(element.dump(), &row.data);
     if (!parsed.ok()) errors.push_back(RowError(row, "", parsed.message().as_string()));
   }
   const bool read_whole = errors.empty();

@@ -297,6 +297,21 @@ TEST(ImportJsonTest, BadRowsGetErrorsWithTheirFieldPath) {
   EXPECT_EQ(parsed.errors[0].external_id(), "s1");
 }
 
+// A value nested a million levels deep (2 MB, within the payload limit) where a field expects
+// a string, and under an unknown field: reported, never walked (serializing it recursed once
+// per level and overflowed the stack).
+TEST(ImportJsonTest, DeeplyNestedValuesAreReportedNotWalked) {
+  const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+  ParsedImport parsed = Json(absl::StrCat(
+      R"({"rows": [{"record_type": "service", "external_id": "s1", "display_name": )", deep,
+      R"(}, {"record_type": "service", "external_id": "s2", "display_name": "x", "extra": )", deep,
+      "}]}"));
+  EXPECT_THAT(parsed.rows, IsEmpty());
+  EXPECT_THAT(parsed.errors,
+              ElementsAre(RowError(1, "display_name", "expected a string, got a list"),
+                          RowError(2, "extra", "unknown field \"extra\" of CatalogRow")));
+}
+
 TEST(ImportJsonTest, APayloadThatIsNotTheDocumentShapeIsRefused) {
   ExpectPayloadInvalid(ParseImportPayload(catalog::IMPORT_FORMAT_JSON, "{\"rows\": ["),
                        "not valid JSON");

@@ -258,6 +258,12 @@ std::vector<FieldViolation> CheckJson(absl::string_view json, const Descriptor& 
   } catch (const Json::exception& e) {
     return {{std::string(root_field), JsonParseProblem(e)}};
   }
+  return CheckParsedJson(parsed, descriptor, root_field, max_violations);
+}
+
+std::vector<FieldViolation> CheckParsedJson(const nlohmann::ordered_json& parsed,
+                                            const Descriptor& descriptor,
+                                            absl::string_view root_field, size_t max_violations) {
   JsonChecker checker(max_violations);
   if (!parsed.is_object()) {
     checker.Add(std::string(root_field), absl::StrCat("expected a JSON object (", descriptor.name(),

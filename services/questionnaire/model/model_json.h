@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,13 @@ std::vector<FieldViolation> CheckJson(absl::string_view json,
                                       const google::protobuf::Descriptor& descriptor,
                                       absl::string_view root_field = "json",
                                       size_t max_violations = 100);
+
+// The same for JSON already parsed. It never descends below the descriptor's own nesting, so
+// a value nested arbitrarily deep where a field expects a scalar is reported, not walked.
+std::vector<FieldViolation> CheckParsedJson(const nlohmann::ordered_json& parsed,
+                                            const google::protobuf::Descriptor& descriptor,
+                                            absl::string_view root_field = "json",
+                                            size_t max_violations = 100);
 
 // "not valid JSON: parse error at line 3, column 5: ..." for what the JSON parser threw.
 std::string JsonParseProblem(const std::exception& e);
