@@ -76,6 +76,11 @@ std::vector<MethodPolicy> BuildTable() {
       {kTenancy, "ListRoleBindings", {kAdmin}, "parent"},
       {kTenancy, "DeleteRoleBinding", {kAdmin}, "name"},
       {kTenancy, "ListAuditEvents", {kAdmin}, "parent"},
+      {kTenancy, "CreateWebhook", {kAdmin}, "parent"},
+      {kTenancy, "GetWebhook", {kAdmin}, "name"},
+      {kTenancy, "ListWebhooks", {kAdmin}, "parent"},
+      {kTenancy, "DeleteWebhook", {kAdmin}, "name"},
+      {kTenancy, "ListWebhookDeliveries", {kAdmin}, "parent"},
 
       {kCatalog, "CreateCustomerOrganization", {kAdmin}, "parent"},
       {kCatalog, "GetCustomerOrganization", {kAdmin, kFacilitator, kViewer, kService}, "name"},

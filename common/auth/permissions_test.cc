@@ -555,6 +555,30 @@ TEST(AuthorizeTest, BuiltinModelsAreReadableByEveryTenantRole) {
   EXPECT_GT(checked, 15);
 }
 
+// Webhooks send the tenant's events out: only its admins may see or change them.
+TEST(AuthorizeTest, WebhooksAreTenantAdminsOnly) {
+  constexpr char kTenancy[] = "lagom.tenancy.v1.TenantService.";
+  const std::string hook = "tenants/acme/webhooks/itsm";
+  EXPECT_TRUE(AuthorizeNaming(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN),
+                              absl::StrCat(kTenancy, "GetWebhook"), hook)
+                  .ok());
+  for (Role role :
+       {v1::PRINCIPAL_ROLE_FACILITATOR, v1::PRINCIPAL_ROLE_VIEWER, v1::PRINCIPAL_ROLE_SERVICE}) {
+    for (const char* method : {"GetWebhook", "DeleteWebhook"}) {
+      ExpectDenied(AuthorizeNaming(Caller(role), absl::StrCat(kTenancy, method), hook));
+    }
+    for (const char* method : {"CreateWebhook", "ListWebhooks"}) {
+      ExpectDenied(AuthorizeNaming(Caller(role), absl::StrCat(kTenancy, method), "tenants/acme"));
+    }
+    ExpectDenied(
+        AuthorizeNaming(Caller(role), absl::StrCat(kTenancy, "ListWebhookDeliveries"), hook));
+  }
+  ExpectNotFound(AuthorizeNaming(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN),
+                                 absl::StrCat(kTenancy, "ListWebhookDeliveries"),
+                                 "tenants/globex/webhooks/itsm"),
+                 "tenants/globex/webhooks/itsm");
+}
+
 TEST(AuthorizeTest, BuiltinModelsCannotBeChanged) {
   const Principal admin = Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN);
   for (const char* method : {"DeleteModel", "DeleteModelVersion", "PublishModelVersion",

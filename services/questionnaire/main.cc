@@ -1,6 +1,7 @@
 // lagom-questionnaire: assessment models and versions, the tenant's catalogue of customer
 // organisations and IT services, and tenancy (tenants, API keys, role bindings, the audit log,
-// and the internal AuthService other services verify credentials with). Flags and wiring only.
+// webhooks and their delivery worker, and the internal AuthService other services verify
+// credentials with). Flags and wiring only.
 #include <memory>
 
 #include "absl/flags/flag.h"
@@ -20,8 +21,11 @@
 #include "services/questionnaire/store/pg_catalog_store.h"
 #include "services/questionnaire/store/pg_model_store.h"
 #include "services/questionnaire/store/pg_tenancy_store.h"
+#include "services/questionnaire/store/pg_webhook_store.h"
 #include "services/questionnaire/tenancy/tenancy_core.h"
 #include "services/questionnaire/tenant_service.h"
+#include "services/questionnaire/webhooks/delivery_worker.h"
+#include "services/questionnaire/webhooks/webhook_rpc_core.h"
 
 ABSL_FLAG(std::string, postgres_url, "",
           "PostgreSQL URL, e.g. postgresql://lagom_app@127.0.0.1:5432/lagom");
@@ -53,7 +57,14 @@ int main(int argc, char** argv) {
   q::PgModelStore model_store(*pg);
   q::ModelCore model_core(model_store, audit);
   q::QuestionnaireServiceImpl questionnaire_service(model_core, admitter, executor);
-  q::TenantServiceImpl tenant_service(tenancy_core, admitter, executor);
+  q::webhooks::PgWebhookStore webhook_store(*pg);
+  q::webhooks::WebhookRpcCore webhook_core(webhook_store);
+  q::TenantServiceImpl tenant_service(tenancy_core, webhook_core, admitter, executor);
+  // Webhook deliveries of every tenant, from this process (replicas share the queue).
+  q::webhooks::PgDeliveryQueue delivery_queue(*pg);
+  q::webhooks::CurlWebhookSender webhook_sender;
+  q::webhooks::DeliveryWorker delivery_worker(delivery_queue, webhook_sender);
+  delivery_worker.Start();
   q::AuthServiceImpl auth_service(tenancy_core, admitter, executor);
 
   std::unique_ptr<lagom::Server> server = lagom::StartServerOrDie(

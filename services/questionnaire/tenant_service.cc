@@ -140,4 +140,44 @@ grpc::ServerUnaryReactor* TenantServiceImpl::ListAuditEvents(
   });
 }
 
+grpc::ServerUnaryReactor* TenantServiceImpl::CreateWebhook(
+    grpc::CallbackServerContext* ctx, const tenancy_api::CreateWebhookRequest* req,
+    tenancy_api::CreateWebhookResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return webhooks_.CreateWebhook(rc, *req, resp);
+  });
+}
+
+grpc::ServerUnaryReactor* TenantServiceImpl::GetWebhook(grpc::CallbackServerContext* ctx,
+                                                        const tenancy_api::GetWebhookRequest* req,
+                                                        tenancy_api::GetWebhookResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return webhooks_.GetWebhook(rc, *req, resp);
+  });
+}
+
+grpc::ServerUnaryReactor* TenantServiceImpl::ListWebhooks(
+    grpc::CallbackServerContext* ctx, const tenancy_api::ListWebhooksRequest* req,
+    tenancy_api::ListWebhooksResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return webhooks_.ListWebhooks(rc, *req, resp);
+  });
+}
+
+grpc::ServerUnaryReactor* TenantServiceImpl::DeleteWebhook(
+    grpc::CallbackServerContext* ctx, const tenancy_api::DeleteWebhookRequest* req,
+    tenancy_api::DeleteWebhookResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return webhooks_.DeleteWebhook(rc, *req, resp);
+  });
+}
+
+grpc::ServerUnaryReactor* TenantServiceImpl::ListWebhookDeliveries(
+    grpc::CallbackServerContext* ctx, const tenancy_api::ListWebhookDeliveriesRequest* req,
+    tenancy_api::ListWebhookDeliveriesResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return webhooks_.ListWebhookDeliveries(rc, *req, resp);
+  });
+}
+
 }  // namespace lagom::questionnaire

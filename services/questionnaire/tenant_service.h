@@ -1,6 +1,7 @@
 // gRPC adapter of lagom.tenancy.v1.TenantService: each handler is admitted by the
 // CallAdmitter (authentication, the permission table, limits), then hands the call to
-// TenancyCore on the executor (it blocks on PostgreSQL) and translates back.
+// TenancyCore (webhooks: WebhookRpcCore) on the executor (it blocks on PostgreSQL) and translates
+// back.
 #ifndef LAGOM_SERVICES_QUESTIONNAIRE_TENANT_SERVICE_H_
 #define LAGOM_SERVICES_QUESTIONNAIRE_TENANT_SERVICE_H_
 
@@ -8,6 +9,7 @@
 #include "common/request_context.h"
 #include "lagom/tenancy/v1/tenancy.grpc.pb.h"
 #include "services/questionnaire/tenancy/tenancy_core.h"
+#include "services/questionnaire/webhooks/webhook_rpc_core.h"
 
 namespace lagom::questionnaire {
 
@@ -16,8 +18,9 @@ namespace tenancy_api = ::lagom::tenancy::v1;
 class TenantServiceImpl final : public tenancy_api::TenantService::CallbackService {
  public:
   // Not owned.
-  TenantServiceImpl(TenancyCore& core, const CallAdmitter& admitter, Executor& executor)
-      : core_(core), admitter_(admitter), executor_(executor) {}
+  TenantServiceImpl(TenancyCore& core, webhooks::WebhookRpcCore& webhooks,
+                    const CallAdmitter& admitter, Executor& executor)
+      : core_(core), webhooks_(webhooks), admitter_(admitter), executor_(executor) {}
 
   grpc::ServerUnaryReactor* CreateTenant(grpc::CallbackServerContext* ctx,
                                          const tenancy_api::CreateTenantRequest* req,
@@ -70,9 +73,25 @@ class TenantServiceImpl final : public tenancy_api::TenantService::CallbackServi
   grpc::ServerUnaryReactor* ListAuditEvents(grpc::CallbackServerContext* ctx,
                                             const tenancy_api::ListAuditEventsRequest* req,
                                             tenancy_api::ListAuditEventsResponse* resp) override;
+  grpc::ServerUnaryReactor* CreateWebhook(grpc::CallbackServerContext* ctx,
+                                          const tenancy_api::CreateWebhookRequest* req,
+                                          tenancy_api::CreateWebhookResponse* resp) override;
+  grpc::ServerUnaryReactor* GetWebhook(grpc::CallbackServerContext* ctx,
+                                       const tenancy_api::GetWebhookRequest* req,
+                                       tenancy_api::GetWebhookResponse* resp) override;
+  grpc::ServerUnaryReactor* ListWebhooks(grpc::CallbackServerContext* ctx,
+                                         const tenancy_api::ListWebhooksRequest* req,
+                                         tenancy_api::ListWebhooksResponse* resp) override;
+  grpc::ServerUnaryReactor* DeleteWebhook(grpc::CallbackServerContext* ctx,
+                                          const tenancy_api::DeleteWebhookRequest* req,
+                                          tenancy_api::DeleteWebhookResponse* resp) override;
+  grpc::ServerUnaryReactor* ListWebhookDeliveries(
+      grpc::CallbackServerContext* ctx, const tenancy_api::ListWebhookDeliveriesRequest* req,
+      tenancy_api::ListWebhookDeliveriesResponse* resp) override;
 
  private:
   TenancyCore& core_;
+  webhooks::WebhookRpcCore& webhooks_;
   const CallAdmitter& admitter_;
   Executor& executor_;
 };

@@ -13,6 +13,7 @@
 #include "questionnaire_migrations.h"
 #include "services/questionnaire/auth_service.h"
 #include "services/questionnaire/store/pg_tenancy_store.h"
+#include "services/questionnaire/store/pg_webhook_store.h"
 
 namespace lagom::questionnaire {
 namespace {
@@ -29,7 +30,10 @@ class TenantServiceTest : public ::testing::Test {
     ASSERT_TRUE(pool_->RunMigrations("questionnaire", Migrations()).ok());
     store_ = std::make_unique<PgTenancyStore>(*pool_);
     core_ = std::make_unique<TenancyCore>(*store_);
-    tenant_service_ = std::make_unique<TenantServiceImpl>(*core_, admitter_, executor_);
+    webhook_store_ = std::make_unique<webhooks::PgWebhookStore>(*pool_);
+    webhook_core_ = std::make_unique<webhooks::WebhookRpcCore>(*webhook_store_);
+    tenant_service_ =
+        std::make_unique<TenantServiceImpl>(*core_, *webhook_core_, admitter_, executor_);
     auth_service_ = std::make_unique<AuthServiceImpl>(*core_, admitter_, executor_);
     auto server = Server::Start({.service_name = "questionnaire-test"},
                                 {tenant_service_.get(), auth_service_.get()});
@@ -73,6 +77,8 @@ class TenantServiceTest : public ::testing::Test {
   std::unique_ptr<PgPool> pool_;
   std::unique_ptr<PgTenancyStore> store_;
   std::unique_ptr<TenancyCore> core_;
+  std::unique_ptr<webhooks::PgWebhookStore> webhook_store_;
+  std::unique_ptr<webhooks::WebhookRpcCore> webhook_core_;
   std::unique_ptr<TenantServiceImpl> tenant_service_;
   std::unique_ptr<AuthServiceImpl> auth_service_;
   std::unique_ptr<Server> server_;
@@ -135,6 +141,47 @@ TEST_F(TenantServiceTest, AnotherTenantsKeyIsNotFoundAndUnchanged) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
   ASSERT_TRUE(tenants_->GetApiKey(As(tenant_).get(), get, &got).ok());
   EXPECT_EQ(got.api_key().state(), tenancy::ApiKey::STATE_ACTIVE);
+}
+
+TEST_F(TenantServiceTest, WebhooksOverGrpcNameBadFieldsAndShowTheSecretOnce) {
+  tenancy::CreateWebhookRequest create;
+  create.set_parent("tenants/" + tenant_);
+  create.mutable_webhook()->set_url("http://itsm.example.com/hook");
+  tenancy::CreateWebhookResponse created;
+  grpc::Status status = tenants_->CreateWebhook(As(tenant_).get(), create, &created);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  std::vector<std::string> fields;
+  for (const FieldViolation& v : ViolationsOf(status)) fields.push_back(v.field);
+  EXPECT_THAT(fields, ::testing::ElementsAre("webhook.url", "webhook.event_types"));
+
+  create.mutable_webhook()->set_url("https://itsm.example.com/hook");
+  create.mutable_webhook()->add_event_types("scorecard.ready");
+  status = tenants_->CreateWebhook(As(tenant_).get(), create, &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(created.secret(), ::testing::StartsWith("whsec_"));
+
+  tenancy::GetWebhookRequest get;
+  get.set_name(created.webhook().name());
+  tenancy::GetWebhookResponse got;
+  ASSERT_TRUE(tenants_->GetWebhook(As(tenant_).get(), get, &got).ok());
+  EXPECT_EQ(got.webhook().url(), "https://itsm.example.com/hook");
+  EXPECT_THAT(got.DebugString(), Not(HasSubstr(created.secret())));
+  // Another tenant cannot see it.
+  EXPECT_EQ(tenants_->GetWebhook(As("globex").get(), get, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  tenancy::ListWebhookDeliveriesRequest deliveries;
+  deliveries.set_parent(created.webhook().name());
+  tenancy::ListWebhookDeliveriesResponse log;
+  ASSERT_TRUE(tenants_->ListWebhookDeliveries(As(tenant_).get(), deliveries, &log).ok());
+  EXPECT_EQ(log.webhook_deliveries_size(), 0);
+
+  tenancy::DeleteWebhookRequest del;
+  del.set_name(created.webhook().name());
+  tenancy::DeleteWebhookResponse deleted;
+  ASSERT_TRUE(tenants_->DeleteWebhook(As(tenant_).get(), del, &deleted).ok());
+  EXPECT_EQ(tenants_->GetWebhook(As(tenant_).get(), get, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

@@ -194,6 +194,29 @@ HttpClient* GatewayProcessTest::client_ = nullptr;
 std::string* GatewayProcessTest::tenant_ = nullptr;
 std::string* GatewayProcessTest::key_ = nullptr;
 
+TEST_F(GatewayProcessTest, Webhooks) {
+  const std::string tenant = V1(Parent());
+  Reply bad =
+      Admin("POST", tenant + "/webhooks",
+            Json{{"url", "http://itsm.example.com/hook"}, {"eventTypes", {"session.closed"}}});
+  EXPECT_EQ(bad.status, 400) << bad;
+  EXPECT_EQ(ViolatedField(bad), "webhook.url");
+  Reply created = Admin("POST", tenant + "/webhooks?webhookId=itsm",
+                        Json{{"url", "https://itsm.example.com/hook"},
+                             {"eventTypes", {"session.closed", "scorecard.ready"}}});
+  ASSERT_EQ(created.status, 200) << created;
+  EXPECT_EQ(created.body["secret"].get<std::string>().rfind("whsec_", 0), 0u);
+  const std::string name = created.body["webhook"]["name"];
+  Reply got = Admin("GET", V1(name));
+  ASSERT_EQ(got.status, 200) << got;
+  EXPECT_FALSE(got.body.contains("secret"));
+  EXPECT_EQ(Admin("GET", tenant + "/webhooks").status, 200);
+  Reply log = Admin("GET", V1(name + "/deliveries"));
+  EXPECT_EQ(log.status, 200) << log;
+  EXPECT_EQ(Admin("DELETE", V1(name)).status, 200);
+  EXPECT_EQ(Admin("GET", V1(name)).status, 404);
+}
+
 TEST_F(GatewayProcessTest, TenantsApiKeysRoleBindingsAndAuditEvents) {
   const std::string tenant = V1(Parent());
   const Headers op = Bearer(TestSecrets().operator_token);

@@ -1,0 +1,83 @@
+// The webhook delivery worker (design in webhook_core.h): claims due deliveries with a lease,
+// POSTs each, signed, to its endpoint, and stamps the outcome: SUCCEEDED on 2xx, otherwise
+// PENDING again after RetryDelay, or FAILED once past kGiveUpAfter. Runs in the questionnaire
+// process; several replicas share the queue safely (FOR UPDATE SKIP LOCKED and the lease).
+#ifndef LAGOM_SERVICES_QUESTIONNAIRE_WEBHOOKS_DELIVERY_WORKER_H_
+#define LAGOM_SERVICES_QUESTIONNAIRE_WEBHOOKS_DELIVERY_WORKER_H_
+
+#include <functional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "services/questionnaire/webhooks/webhook_store.h"
+
+namespace lagom::questionnaire::webhooks {
+
+// What came back from one POST: an HTTP status, or 0 and why nothing came back.
+struct SendResult {
+  int status_code = 0;
+  std::string error;
+};
+
+class WebhookSender {
+ public:
+  virtual ~WebhookSender() = default;
+  virtual SendResult Post(const std::string& url,
+                          const std::vector<std::pair<std::string, std::string>>& headers,
+                          const std::string& body) = 0;
+};
+
+// POSTs with libcurl (common/http_client), one connection per delivery, no redirects followed.
+class CurlWebhookSender final : public WebhookSender {
+ public:
+  explicit CurlWebhookSender(absl::Duration timeout = absl::Seconds(10)) : timeout_(timeout) {}
+  SendResult Post(const std::string& url,
+                  const std::vector<std::pair<std::string, std::string>>& headers,
+                  const std::string& body) override;
+
+ private:
+  const absl::Duration timeout_;
+};
+
+struct DeliveryWorkerOptions {
+  absl::Duration poll = absl::Seconds(1);
+  absl::Duration lease = absl::Minutes(1);  // longer than a POST may take
+  int batch = 16;
+};
+
+class DeliveryWorker final {
+ public:
+  using Clock = std::function<absl::Time()>;
+  // Not owned.
+  DeliveryWorker(DeliveryQueue& queue, WebhookSender& sender, DeliveryWorkerOptions options = {},
+                 Clock clock = absl::Now);
+  ~DeliveryWorker();  // stops the thread if started
+
+  // One pass: claims due deliveries and attempts each. Returns how many it claimed.
+  absl::StatusOr<int> RunOnce();
+
+  // Runs a pass every `poll` (at once after a full batch) on a thread until destroyed.
+  void Start();
+
+ private:
+  void Attempt(const DueDelivery& delivery);
+  void Loop();
+
+  DeliveryQueue& queue_;
+  WebhookSender& sender_;
+  const DeliveryWorkerOptions options_;
+  Clock clock_;
+  absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace lagom::questionnaire::webhooks
+
+#endif  // LAGOM_SERVICES_QUESTIONNAIRE_WEBHOOKS_DELIVERY_WORKER_H_

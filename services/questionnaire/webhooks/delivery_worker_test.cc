@@ -1,0 +1,146 @@
+#include "services/questionnaire/webhooks/delivery_worker.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "services/questionnaire/webhooks/webhook_core.h"
+
+namespace lagom::questionnaire::webhooks {
+namespace {
+
+using ::testing::HasSubstr;
+
+const absl::Time kNow = absl::FromUnixSeconds(1700000000);
+
+struct Outcome {
+  int status_code = 0;
+  std::string error;
+  std::string state;
+  std::optional<absl::Time> next;
+};
+
+class FakeQueue final : public DeliveryQueue {
+ public:
+  std::vector<DueDelivery> due;
+  std::map<int64_t, Outcome> recorded;
+  absl::Duration last_lease;
+
+  absl::StatusOr<std::vector<DueDelivery>> Claim(int limit, absl::Duration lease) override {
+    last_lease = lease;
+    std::vector<DueDelivery> out;
+    while (!due.empty() && static_cast<int>(out.size()) < limit) {
+      out.push_back(due.front());
+      due.erase(due.begin());
+    }
+    return out;
+  }
+  absl::Status Record(const DueDelivery& d, int status_code, const std::string& error,
+                      const std::string& state, std::optional<absl::Time> next) override {
+    recorded[d.id] = Outcome{status_code, error, state, next};
+    return absl::OkStatus();
+  }
+};
+
+class FakeSender final : public WebhookSender {
+ public:
+  SendResult reply{200, ""};
+  std::string url, body;
+  std::map<std::string, std::string> headers;
+  int posts = 0;
+
+  SendResult Post(const std::string& u, const std::vector<std::pair<std::string, std::string>>& h,
+                  const std::string& b) override {
+    ++posts;
+    url = u;
+    body = b;
+    headers = std::map<std::string, std::string>(h.begin(), h.end());
+    return reply;
+  }
+};
+
+DueDelivery Due(int64_t id, int attempts, absl::Time created) {
+  DueDelivery d;
+  d.id = id;
+  d.tenant_id = "acme";
+  d.webhook_id = "wh-1";
+  d.event_id = "ev-1";
+  d.event_type = "session.closed";
+  d.payload = R"({"type":"session.closed"})";
+  d.create_time = created;
+  d.attempts = attempts;
+  d.url = "https://itsm.example.com/hook";
+  d.secret = "whsec_test";
+  return d;
+}
+
+class DeliveryWorkerTest : public ::testing::Test {
+ protected:
+  FakeQueue queue_;
+  FakeSender sender_;
+  DeliveryWorker worker_{queue_, sender_, {}, [] { return kNow; }};
+};
+
+TEST_F(DeliveryWorkerTest, PostsSignedBodyAndMarksSucceededOn2xx) {
+  queue_.due.push_back(Due(1, 1, kNow));
+  ASSERT_EQ(worker_.RunOnce().value(), 1);
+  EXPECT_EQ(sender_.url, "https://itsm.example.com/hook");
+  EXPECT_EQ(sender_.body, R"({"type":"session.closed"})");
+  EXPECT_EQ(sender_.headers["Content-Type"], "application/json");
+  EXPECT_EQ(sender_.headers["Lagom-Event-Id"], "ev-1");
+  EXPECT_EQ(sender_.headers["Lagom-Event-Type"], "session.closed");
+  // What a receiver checks, with the secret it was given.
+  EXPECT_TRUE(
+      VerifySignature("whsec_test", sender_.headers["Lagom-Signature"], sender_.body, kNow).ok());
+  EXPECT_EQ(queue_.recorded[1].state, "SUCCEEDED");
+  EXPECT_EQ(queue_.recorded[1].status_code, 200);
+  EXPECT_EQ(queue_.recorded[1].next, std::nullopt);
+}
+
+TEST_F(DeliveryWorkerTest, ServerErrorIsRetriedWithBackoff) {
+  sender_.reply = SendResult{503, "HTTP 503: busy"};
+  queue_.due.push_back(Due(1, 1, kNow));
+  queue_.due.push_back(Due(2, 3, kNow));
+  ASSERT_EQ(worker_.RunOnce().value(), 2);
+  EXPECT_EQ(queue_.recorded[1].state, "PENDING");
+  EXPECT_EQ(queue_.recorded[1].status_code, 503);
+  EXPECT_EQ(queue_.recorded[1].error, "HTTP 503: busy");
+  EXPECT_EQ(queue_.recorded[1].next, kNow + absl::Seconds(10));
+  EXPECT_EQ(queue_.recorded[2].next, kNow + absl::Seconds(40));
+}
+
+TEST_F(DeliveryWorkerTest, NoResponseIsRetriedToo) {
+  sender_.reply = SendResult{0, "connection refused"};
+  queue_.due.push_back(Due(1, 1, kNow));
+  ASSERT_TRUE(worker_.RunOnce().ok());
+  EXPECT_EQ(queue_.recorded[1].state, "PENDING");
+  EXPECT_EQ(queue_.recorded[1].status_code, 0);
+  EXPECT_THAT(queue_.recorded[1].error, HasSubstr("refused"));
+}
+
+TEST_F(DeliveryWorkerTest, GivesUpPastTwentyFourHours) {
+  sender_.reply = SendResult{500, "HTTP 500: "};
+  queue_.due.push_back(Due(1, 30, kNow - absl::Hours(23) - absl::Minutes(59)));
+  ASSERT_TRUE(worker_.RunOnce().ok());
+  EXPECT_EQ(queue_.recorded[1].state, "FAILED");
+  EXPECT_EQ(queue_.recorded[1].next, std::nullopt);
+}
+
+TEST_F(DeliveryWorkerTest, DeletedEndpointIsNotPosted) {
+  DueDelivery d = Due(1, 1, kNow);
+  d.url.clear();
+  queue_.due.push_back(d);
+  ASSERT_TRUE(worker_.RunOnce().ok());
+  EXPECT_EQ(sender_.posts, 0);
+}
+
+TEST_F(DeliveryWorkerTest, ClaimsWithTheLeaseAndAtMostABatch) {
+  for (int i = 0; i < 20; ++i) queue_.due.push_back(Due(i + 1, 1, kNow));
+  EXPECT_EQ(worker_.RunOnce().value(), 16);
+  EXPECT_EQ(queue_.last_lease, absl::Minutes(1));
+  EXPECT_EQ(worker_.RunOnce().value(), 4);
+}
+
+}  // namespace
+}  // namespace lagom::questionnaire::webhooks

@@ -1,0 +1,327 @@
+// Webhooks end to end on real PostgreSQL: endpoints through the RPC core, an event fanned out,
+// the delivery worker POSTing with libcurl to a local CivetWeb receiver that verifies the
+// signature, retries, a delivery redelivered after its worker died mid-delivery, and the
+// delivery log.
+#include <civetweb.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <memory>
+
+#include "absl/synchronization/mutex.h"
+#include "common/postgres.h"
+#include "common/status.h"
+#include "common/testing/integration.h"
+#include "questionnaire_migrations.h"
+#include "services/questionnaire/store/pg_webhook_store.h"
+#include "services/questionnaire/webhooks/delivery_worker.h"
+#include "services/questionnaire/webhooks/webhook_core.h"
+#include "services/questionnaire/webhooks/webhook_rpc_core.h"
+
+namespace lagom::questionnaire::webhooks {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+namespace auth_api = ::lagom::auth::v1;
+
+// An hour in the past, for the core (event times), the worker (signatures, retry times) and the
+// receiver alike: a retry 10 s after a failure by this clock is due at once by PostgreSQL's, so
+// the test never waits, and the 24 h limit is still far away.
+absl::Time TestNow() { return absl::Now() - absl::Hours(1); }
+
+RequestContext TenantRc(const std::string& tenant) {
+  RequestContext rc;
+  rc.tenant_id = tenant;
+  rc.principal.set_tenant_id(tenant);
+  rc.principal.set_subject("tenants/" + tenant + "/apiKeys/admin");
+  rc.principal.set_role(auth_api::PRINCIPAL_ROLE_TENANT_ADMIN);
+  rc.principal.set_credential_kind(auth_api::CREDENTIAL_KIND_API_KEY);
+  return rc;
+}
+
+// A webhook receiver on 127.0.0.1:<free port>: keeps what it was sent, whether the signature
+// held, and answers with the next queued status (200 when none is queued).
+class Receiver final {
+ public:
+  struct Request {
+    std::string body;
+    std::string event_id;
+    bool signature_ok = false;
+    std::string signature_error;
+  };
+
+  explicit Receiver(std::string secret) : secret_(std::move(secret)) {
+    mg_init_library(0);
+    const char* options[] = {"listening_ports", "127.0.0.1:0", "num_threads", "2", nullptr};
+    context_ = mg_start(nullptr, nullptr, options);
+    mg_set_request_handler(context_, "/", &Receiver::Handle, this);
+    mg_server_port port{};
+    mg_get_server_ports(context_, 1, &port);
+    port_ = port.port;
+  }
+  ~Receiver() { mg_stop(context_); }
+
+  std::string url() const { return absl::StrCat("http://127.0.0.1:", port_, "/hooks/lagom"); }
+  void set_secret(std::string secret) {
+    absl::MutexLock lock(&mu_);
+    secret_ = std::move(secret);
+  }
+  void QueueStatus(int status) {
+    absl::MutexLock lock(&mu_);
+    statuses_.push_back(status);
+  }
+  std::vector<Request> requests() {
+    absl::MutexLock lock(&mu_);
+    return requests_;
+  }
+
+ private:
+  static int Handle(mg_connection* connection, void* self) {
+    return static_cast<Receiver*>(self)->Serve(connection);
+  }
+
+  int Serve(mg_connection* connection) {
+    std::string body;
+    char buffer[4096];
+    for (int n; (n = mg_read(connection, buffer, sizeof buffer)) > 0;) body.append(buffer, n);
+    const char* signature = mg_get_header(connection, "Lagom-Signature");
+    const char* event_id = mg_get_header(connection, "Lagom-Event-Id");
+    int status = 200;
+    {
+      absl::MutexLock lock(&mu_);
+      absl::Status verified = VerifySignature(secret_, signature ? signature : "", body, TestNow());
+      requests_.push_back(
+          {body, event_id ? event_id : "", verified.ok(), std::string(verified.message())});
+      if (!statuses_.empty()) {
+        status = statuses_.front();
+        statuses_.pop_front();
+      }
+    }
+    if (status == 200) {
+      mg_send_http_ok(connection, "text/plain", 0);
+    } else {
+      mg_send_http_error(connection, status, "%s", "refused by the test");
+    }
+    return status;
+  }
+
+  mg_context* context_ = nullptr;
+  int port_ = 0;
+  absl::Mutex mu_;
+  std::string secret_ ABSL_GUARDED_BY(mu_);
+  std::deque<int> statuses_ ABSL_GUARDED_BY(mu_);
+  std::vector<Request> requests_ ABSL_GUARDED_BY(mu_);
+};
+
+class WebhookIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pool = PgPool::Connect(lagom::testing::TestPostgresUrl(), 4, absl::Seconds(5));
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = *std::move(pool);
+    ASSERT_TRUE(pool_->RunMigrations("questionnaire", Migrations()).ok());
+    store_ = std::make_unique<PgWebhookStore>(*pool_);
+    core_ = std::make_unique<WebhookRpcCore>(*store_, TestNow);
+    queue_ = std::make_unique<PgDeliveryQueue>(*pool_);
+  }
+
+  tenancy::CreateWebhookResponse Create(const std::string& url,
+                                        std::vector<std::string> types = {"session.closed"}) {
+    tenancy::CreateWebhookRequest req;
+    req.set_parent("tenants/" + tenant_);
+    req.mutable_webhook()->set_url(url);
+    for (const std::string& t : types) req.mutable_webhook()->add_event_types(t);
+    tenancy::CreateWebhookResponse resp;
+    absl::Status s = core_->CreateWebhook(rc_, req, &resp);
+    EXPECT_TRUE(s.ok()) << s;
+    return resp;
+  }
+
+  std::vector<tenancy::WebhookDelivery> Deliveries(const std::string& webhook) {
+    tenancy::ListWebhookDeliveriesRequest req;
+    req.set_parent(webhook);
+    tenancy::ListWebhookDeliveriesResponse resp;
+    absl::Status s = core_->ListWebhookDeliveries(rc_, req, &resp);
+    EXPECT_TRUE(s.ok()) << s;
+    return {resp.webhook_deliveries().begin(), resp.webhook_deliveries().end()};
+  }
+
+  // Runs worker passes until `webhook`'s newest delivery is no longer PENDING with the given
+  // attempts made (other tests' rows may share the queue), at most 50 passes.
+  void DeliverUntil(DeliveryWorker& worker, const std::string& webhook, int attempts) {
+    for (int pass = 0; pass < 50; ++pass) {
+      ASSERT_TRUE(worker.RunOnce().ok());
+      std::vector<tenancy::WebhookDelivery> log = Deliveries(webhook);
+      if (!log.empty() && log[0].attempts() >= attempts) return;
+    }
+    FAIL() << "delivery of " << webhook << " never reached " << attempts << " attempts";
+  }
+
+  const std::string tenant_ = lagom::testing::UniqueTenantId("hooks");
+  const RequestContext rc_ = TenantRc(tenant_);
+  std::unique_ptr<PgPool> pool_;
+  std::unique_ptr<PgWebhookStore> store_;
+  std::unique_ptr<WebhookRpcCore> core_;
+  std::unique_ptr<PgDeliveryQueue> queue_;
+  CurlWebhookSender sender_{absl::Seconds(5)};
+};
+
+TEST_F(WebhookIntegrationTest, SecretIsShownOnceAndNeverListed) {
+  tenancy::CreateWebhookRequest req;
+  req.set_parent("tenants/" + tenant_);
+  req.set_webhook_id("itsm");
+  req.set_request_id("7a1c9c1e-3f0b-4c84-9a63-2f3c7a1b0d11");
+  req.mutable_webhook()->set_url("https://itsm.example.com/hook");
+  req.mutable_webhook()->add_event_types("scorecard.ready");
+  tenancy::CreateWebhookResponse first;
+  ASSERT_TRUE(core_->CreateWebhook(rc_, req, &first).ok());
+  EXPECT_THAT(first.secret(), StartsWith("whsec_"));
+  EXPECT_EQ(first.webhook().name(), "tenants/" + tenant_ + "/webhooks/itsm");
+  EXPECT_EQ(first.webhook().secret_prefix(), first.secret().substr(0, 12));
+  EXPECT_EQ(first.webhook().state(), tenancy::Webhook::STATE_ACTIVE);
+  // A retry with the same request_id returns the webhook, not the secret.
+  tenancy::CreateWebhookResponse retry;
+  ASSERT_TRUE(core_->CreateWebhook(rc_, req, &retry).ok());
+  EXPECT_EQ(retry.webhook().name(), first.webhook().name());
+  EXPECT_THAT(retry.secret(), IsEmpty());
+  // A new request for the same id is a conflict.
+  req.clear_request_id();
+  tenancy::CreateWebhookResponse again;
+  EXPECT_EQ(core_->CreateWebhook(rc_, req, &again).code(), absl::StatusCode::kAlreadyExists);
+
+  tenancy::ListWebhooksRequest list;
+  list.set_parent("tenants/" + tenant_);
+  tenancy::ListWebhooksResponse listed;
+  ASSERT_TRUE(core_->ListWebhooks(rc_, list, &listed).ok());
+  ASSERT_EQ(listed.webhooks_size(), 1);
+  EXPECT_THAT(listed.webhooks(0).DebugString(), Not(HasSubstr(first.secret())));
+}
+
+TEST_F(WebhookIntegrationTest, BadInputNamesEveryFieldAndStoresNothing) {
+  tenancy::CreateWebhookRequest req;
+  req.set_parent("tenants/" + tenant_);
+  req.mutable_webhook()->set_url("http://itsm.example.com/hook");
+  req.mutable_webhook()->add_event_types("session.closed");
+  req.mutable_webhook()->add_event_types("session.deleted");
+  tenancy::CreateWebhookResponse resp;
+  absl::Status s = core_->CreateWebhook(rc_, req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  std::vector<std::string> fields;
+  for (const FieldViolation& v : ViolationsOf(s)) fields.push_back(v.field);
+  EXPECT_THAT(fields, ElementsAre("webhook.url", "webhook.event_types[1]"));
+
+  req.mutable_webhook()->clear_event_types();
+  req.mutable_webhook()->set_url("https://itsm.example.com/hook");
+  s = core_->CreateWebhook(rc_, req, &resp);
+  ASSERT_EQ(ViolationsOf(s).size(), 1u);
+  EXPECT_EQ(ViolationsOf(s)[0].field, "webhook.event_types");
+
+  tenancy::ListWebhooksRequest list;
+  list.set_parent("tenants/" + tenant_);
+  tenancy::ListWebhooksResponse listed;
+  ASSERT_TRUE(core_->ListWebhooks(rc_, list, &listed).ok());
+  EXPECT_EQ(listed.webhooks_size(), 0);
+}
+
+TEST_F(WebhookIntegrationTest, AnotherTenantSeesNothing) {
+  const tenancy::CreateWebhookResponse created = Create("https://itsm.example.com/hook");
+  const RequestContext other = TenantRc(lagom::testing::UniqueTenantId("other"));
+  tenancy::GetWebhookRequest get;
+  get.set_name(created.webhook().name());
+  tenancy::GetWebhookResponse got;
+  EXPECT_EQ(core_->GetWebhook(other, get, &got).code(), absl::StatusCode::kNotFound);
+  tenancy::DeleteWebhookRequest del;
+  del.set_name(created.webhook().name());
+  tenancy::DeleteWebhookResponse deleted;
+  EXPECT_EQ(core_->DeleteWebhook(other, del, &deleted).code(), absl::StatusCode::kNotFound);
+  // Its events reach its own endpoints only.
+  EXPECT_EQ(core_->Publish(other, "ev-other", "session.closed", "", {}).value(), 0);
+  EXPECT_TRUE(core_->GetWebhook(rc_, get, &got).ok());
+}
+
+TEST_F(WebhookIntegrationTest, EventIsDeliveredSignedAndLogged) {
+  Receiver receiver("");
+  const tenancy::CreateWebhookResponse hook = Create(receiver.url(), {"session.closed"});
+  const tenancy::CreateWebhookResponse other = Create(receiver.url(), {"scorecard.ready"});
+  receiver.set_secret(hook.secret());
+  const std::string session = "tenants/" + tenant_ + "/sessions/s1";
+  EXPECT_EQ(core_->Publish(rc_, "ev-1", "session.closed", session, {{"session", session}}).value(),
+            1);
+  // Producers retry: the same event id adds nothing.
+  EXPECT_EQ(core_->Publish(rc_, "ev-1", "session.closed", session, {}).value(), 0);
+
+  DeliveryWorker worker(*queue_, sender_, {}, TestNow);
+  DeliverUntil(worker, hook.webhook().name(), 1);
+  std::vector<Receiver::Request> got = receiver.requests();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(got[0].signature_ok) << got[0].signature_error;
+  EXPECT_EQ(got[0].event_id, "ev-1");
+  EXPECT_THAT(got[0].body, HasSubstr(R"("type":"session.closed")"));
+  EXPECT_THAT(got[0].body, HasSubstr(absl::StrCat(R"("resource":")", session, R"(")")));
+
+  std::vector<tenancy::WebhookDelivery> log = Deliveries(hook.webhook().name());
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].state(), tenancy::WebhookDelivery::STATE_SUCCEEDED);
+  EXPECT_EQ(log[0].attempts(), 1);
+  EXPECT_EQ(log[0].last_status_code(), 200);
+  EXPECT_EQ(log[0].event_type(), "session.closed");
+  EXPECT_TRUE(log[0].has_last_attempt_time());
+  EXPECT_THAT(Deliveries(other.webhook().name()), IsEmpty());
+}
+
+TEST_F(WebhookIntegrationTest, FailedAttemptIsRetriedAndLogged) {
+  Receiver receiver("");
+  const tenancy::CreateWebhookResponse hook = Create(receiver.url());
+  receiver.set_secret(hook.secret());
+  receiver.QueueStatus(503);
+  ASSERT_EQ(core_->Publish(rc_, "ev-2", "session.closed", "", {}).value(), 1);
+  DeliveryWorker worker(*queue_, sender_, {}, TestNow);
+
+  DeliverUntil(worker, hook.webhook().name(), 1);
+  std::vector<tenancy::WebhookDelivery> log = Deliveries(hook.webhook().name());
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].state(), tenancy::WebhookDelivery::STATE_PENDING);
+  EXPECT_EQ(log[0].last_status_code(), 503);
+  EXPECT_THAT(log[0].last_error(), HasSubstr("HTTP 503"));
+  EXPECT_TRUE(log[0].has_next_attempt_time());
+
+  DeliverUntil(worker, hook.webhook().name(), 2);
+  log = Deliveries(hook.webhook().name());
+  EXPECT_EQ(log[0].state(), tenancy::WebhookDelivery::STATE_SUCCEEDED);
+  EXPECT_EQ(log[0].attempts(), 2);
+  ASSERT_EQ(receiver.requests().size(), 2u);
+  EXPECT_EQ(receiver.requests()[0].body, receiver.requests()[1].body);
+}
+
+TEST_F(WebhookIntegrationTest, DeliveryOfAWorkerThatDiedIsMadeAfterItsLease) {
+  Receiver receiver("");
+  const tenancy::CreateWebhookResponse hook = Create(receiver.url());
+  receiver.set_secret(hook.secret());
+  ASSERT_EQ(core_->Publish(rc_, "ev-3", "session.closed", "", {}).value(), 1);
+  // A worker claims it and dies before posting or recording anything.
+  bool claimed_ours = false;
+  for (int pass = 0; pass < 50 && !claimed_ours; ++pass) {
+    absl::StatusOr<std::vector<DueDelivery>> claimed = queue_->Claim(16, absl::Milliseconds(1));
+    ASSERT_TRUE(claimed.ok()) << claimed.status();
+    for (const DueDelivery& d : *claimed)
+      claimed_ours |= d.event_id == "ev-3" && d.tenant_id == tenant_;
+  }
+  ASSERT_TRUE(claimed_ours);
+  EXPECT_THAT(receiver.requests(), IsEmpty());
+  // Once the lease runs out, another worker delivers it.
+  DeliveryWorker survivor(*queue_, sender_, {}, TestNow);
+  DeliverUntil(survivor, hook.webhook().name(), 2);
+  std::vector<tenancy::WebhookDelivery> log = Deliveries(hook.webhook().name());
+  EXPECT_EQ(log[0].state(), tenancy::WebhookDelivery::STATE_SUCCEEDED);
+  ASSERT_EQ(receiver.requests().size(), 1u);
+  EXPECT_TRUE(receiver.requests()[0].signature_ok);
+}
+
+}  // namespace
+}  // namespace lagom::questionnaire::webhooks
