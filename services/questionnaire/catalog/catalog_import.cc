@@ -347,16 +347,31 @@ class CsvRecords final {
     return "";
   }
 
+  // The header and at most kMaxImportRows records after it, each with at most one field more
+  // than a CatalogRow has: what a valid import can use. The rest is only counted, so a payload
+  // of millions of short lines or empty fields costs no more memory than a valid one.
   std::vector<std::vector<std::string>>& records() { return records_; }
+  // Records in the payload, the header included.
+  size_t record_count() const { return fields_per_record_.size(); }
+  // Fields of stored record `i` in the payload.
+  size_t field_count(size_t i) const { return fields_per_record_[i]; }
 
  private:
   static void OnField(void* data, size_t size, void* self) {
-    static_cast<CsvRecords*>(self)->field_.emplace_back(static_cast<const char*>(data), size);
+    auto* reader = static_cast<CsvRecords*>(self);
+    if (++reader->fields_ <= static_cast<size_t>(RowDescriptor().field_count()) + 1 &&
+        reader->records_.size() <= static_cast<size_t>(kMaxImportRows)) {
+      reader->field_.emplace_back(static_cast<const char*>(data), size);
+    }
   }
   static void OnRecord(int /*terminator*/, void* self) {
     auto* reader = static_cast<CsvRecords*>(self);
-    reader->records_.push_back(std::move(reader->field_));
+    if (reader->records_.size() <= static_cast<size_t>(kMaxImportRows)) {
+      reader->records_.push_back(std::move(reader->field_));
+    }
+    reader->fields_per_record_.push_back(reader->fields_);
     reader->field_.clear();
+    reader->fields_ = 0;
   }
 
   std::string Malformed(absl::string_view text, size_t done) {
@@ -370,7 +385,9 @@ class CsvRecords final {
 
   csv_parser parser_;
   std::vector<std::string> field_;
+  size_t fields_ = 0;  // of the record being read
   std::vector<std::vector<std::string>> records_;
+  std::vector<size_t> fields_per_record_;
 };
 
 // The header's columns as CatalogRow fields, or the problems that make it unusable.
@@ -423,8 +440,9 @@ absl::StatusOr<ParsedImport> ParseCsv(absl::string_view text) {
   }
   absl::StatusOr<std::vector<const FieldDescriptor*>> columns = ReadHeader(records[0]);
   if (!columns.ok()) return columns.status();
-  if (records.size() - 1 > static_cast<size_t>(kMaxImportRows))
-    return TooManyRows(records.size() - 1);
+  if (csv.record_count() - 1 > static_cast<size_t>(kMaxImportRows)) {
+    return TooManyRows(csv.record_count() - 1);
+  }
 
   std::set<std::string> given;
   for (const FieldDescriptor* f : *columns) given.insert(f->name());
@@ -436,10 +454,10 @@ absl::StatusOr<ParsedImport> ParseCsv(absl::string_view text) {
     for (size_t c = 0; c < cells.size() && c < columns->size(); ++c) {
       if ((*columns)[c]->name() == "external_id") row.data.set_external_id(cells[c]);
     }
-    if (cells.size() != columns->size()) {
+    if (csv.field_count(i) != columns->size()) {
       errors.push_back(
           RowError(row, "",
-                   absl::StrCat("has ", cells.size(), " fields but the header has ",
+                   absl::StrCat("has ", csv.field_count(i), " fields but the header has ",
                                 columns->size(), " (quote fields that contain commas)")));
       collector.Add(std::move(row), std::move(errors));
       continue;
