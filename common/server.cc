@@ -111,6 +111,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   grpc::ServerBuilder builder;
   // Without this a second server could share the port and split the traffic silently.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // Clients that balance over a name's addresses (common/channel.h) resolve it again when a
+  // connection ends: closing each one after a few minutes (streams on it carry on) lets them
+  // find replicas added since.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60 * 1000);
   builder.AddListeningPort(
       options.listen_address,
       options.credentials ? options.credentials : grpc::InsecureServerCredentials(),
@@ -145,6 +149,11 @@ void Server::SetServing(bool serving) {
   for (const std::string& name : service_names_) health->SetServingStatus(name, serving);
 }
 
+void Server::OnDrain(std::function<void()> callback) {
+  absl::MutexLock lock(&shutdown_mu_);
+  if (!shut_down_) on_drain_.push_back(std::move(callback));
+}
+
 void Server::Shutdown() {
   absl::MutexLock lock(&shutdown_mu_);
   if (shut_down_ || server_ == nullptr) return;
@@ -153,6 +162,8 @@ void Server::Shutdown() {
   SetServing(false);
   LogInfo("draining",
           {{"deadline_s", absl::StrCat(absl::ToInt64Seconds(options_.drain_deadline))}});
+  if (options_.drain_grace > absl::ZeroDuration()) absl::SleepFor(options_.drain_grace);
+  for (const std::function<void()>& callback : on_drain_) callback();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_deadline));
   server_->Wait();
   LogInfo("stopped");

@@ -7,6 +7,7 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,6 +29,10 @@ struct ServerOptions {
   std::string address_file{};     // written with "HOST:PORT\n" once bound; "" = none
   std::string metrics_address{};  // "" = off, "127.0.0.1:0" = free port
   absl::Duration drain_deadline = absl::Seconds(10);
+  // On shutdown, how long the server stays up NOT_SERVING before it stops taking calls:
+  // clients watching its health move new calls to other replicas meanwhile, so none arrives
+  // as it stops (such a call would fail CANCELLED, which clients do not retry).
+  absl::Duration drain_grace = absl::ZeroDuration();
   int max_message_bytes = 4 << 20;
   bool access_log = false;  // one debug line per call
   // TLS (and mTLS when it verifies client certificates); null: plaintext, which start-up
@@ -51,7 +56,13 @@ class Server final {
   // Health (grpc.health.v1) for "" and every registered service's full name.
   void SetServing(bool serving);
 
-  // Health NOT_SERVING, then lets in-flight calls finish within the drain deadline. Idempotent.
+  // Called once when draining starts (after health turns NOT_SERVING, before in-flight calls
+  // get their drain deadline): e.g. to end long-lived streams so that their clients resume on
+  // another replica at once rather than when the deadline cuts them off. Not after Shutdown.
+  void OnDrain(std::function<void()> callback);
+
+  // Health NOT_SERVING, the OnDrain callbacks, then lets in-flight calls finish within the
+  // drain deadline. Idempotent.
   void Shutdown();
 
   // Blocks until SIGTERM or SIGINT, then Shutdown(); returns the process exit code (0).
@@ -68,6 +79,7 @@ class Server final {
   int metrics_port_ = 0;
   absl::Mutex shutdown_mu_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
+  std::vector<std::function<void()>> on_drain_ ABSL_GUARDED_BY(shutdown_mu_);
 };
 
 // Blocks SIGTERM and SIGINT in the calling thread, so that threads started afterwards inherit

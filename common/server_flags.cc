@@ -8,8 +8,10 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/channel.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/strings.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0",
           "Address to serve gRPC on; port 0 picks a free port (see --address_file)");
@@ -19,6 +21,9 @@ ABSL_FLAG(std::string, metrics_address, "",
           "Address for the Prometheus /metrics endpoint; empty turns it off");
 ABSL_FLAG(absl::Duration, drain_deadline, absl::Seconds(10),
           "On SIGTERM, how long in-flight calls may take to finish");
+ABSL_FLAG(absl::Duration, drain_grace, absl::Milliseconds(500),
+          "On SIGTERM, how long to stay up NOT_SERVING before refusing new calls, so that "
+          "clients move to other replicas first");
 ABSL_FLAG(bool, access_log, false, "Log one line per RPC");
 ABSL_FLAG(int, executor_threads, 8, "Threads for handler work that blocks on storage");
 ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate chain this service presents");
@@ -124,6 +129,17 @@ std::shared_ptr<grpc::ChannelCredentials> ServiceChannelCredentials() {
   return grpc::SslCredentials(options);
 }
 
+std::shared_ptr<grpc::Channel> ServiceChannelOrDie(std::string_view service, std::string_view flag,
+                                                   const std::string& address) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      CreateServiceChannel(address, ServiceChannelCredentials());
+  if (!channel.ok()) {
+    DieWithConfigError(service, absl::InvalidArgumentError(absl::StrCat(
+                                    "--", ToAbsl(flag), ": ", channel.status().message())));
+  }
+  return *std::move(channel);
+}
+
 ServerOptions ServerOptionsFromFlags(std::string service_name) {
   ServerOptions options;
   options.credentials = ServerCredentialsOrDie(service_name);
@@ -132,6 +148,7 @@ ServerOptions ServerOptionsFromFlags(std::string service_name) {
   options.address_file = absl::GetFlag(FLAGS_address_file);
   options.metrics_address = absl::GetFlag(FLAGS_metrics_address);
   options.drain_deadline = absl::GetFlag(FLAGS_drain_deadline);
+  options.drain_grace = absl::GetFlag(FLAGS_drain_grace);
   options.access_log = absl::GetFlag(FLAGS_access_log);
   return options;
 }

@@ -3,6 +3,7 @@
 #ifndef LAGOM_COMMON_SERVER_FLAGS_H_
 #define LAGOM_COMMON_SERVER_FLAGS_H_
 
+#include <grpcpp/channel.h>
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/security/server_credentials.h>
 
@@ -30,6 +31,11 @@ std::shared_ptr<grpc::ServerCredentials> ServerCredentialsOrDie(std::string_view
 // the client CA, one private CA for the deployment), presenting this service's certificate
 // (mTLS); plaintext when the server side is plaintext.
 std::shared_ptr<grpc::ChannelCredentials> ServiceChannelCredentials();
+
+// A channel to other Lagom services at `address` (common/channel.h: replica lists, round_robin,
+// retries on UNAVAILABLE) with ServiceChannelCredentials, or exits 1 naming --`flag`.
+std::shared_ptr<grpc::Channel> ServiceChannelOrDie(std::string_view service, std::string_view flag,
+                                                   const std::string& address);
 
 // --executor_threads: threads that run blocking handler work.
 int ExecutorThreadsFromFlags(std::string_view service);

@@ -114,14 +114,16 @@ std::unique_ptr<ServiceAuth> RemoteServiceAuthOrDie(absl::string_view service,
                      "are verified by the questionnaire service"));
   }
   auth->directory = std::make_unique<RemoteDirectory>(
-      grpc::CreateChannel(address, ServiceChannelCredentials()), auth->service_token);
+      ServiceChannelOrDie(std::string_view(service.data(), service.size()), "questionnaire_addr",
+                          address),
+      auth->service_token);
   AuthOptions options;
   options.service_token = auth->service_token;
   // Invite tokens are checked against the session service's own records, cached as briefly
   // as API keys are (a revoked token stops working within half a second).
   if (invites != nullptr) {
-    auth->local_cache = std::make_unique<DirectoryCache>(
-        *auth->directory, *auth->directory, absl::Milliseconds(500), 10000, invites);
+    auth->local_cache = std::make_unique<DirectoryCache>(*auth->directory, *auth->directory,
+                                                         absl::Milliseconds(500), 10000, invites);
   }
   auth->authenticator = MakeCredentialAuthenticator(
       options, auth->jwt.get(), auth->directory.get(), auth->directory.get(),

@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
                      {{"flag", backend.flag_name}, {"service", backend.service}});
       continue;
     }
-    backends.Add(backend.service, grpc::CreateChannel(address, lagom::ServiceChannelCredentials()));
+    backends.Add(backend.service, lagom::ServiceChannelOrDie(kService, backend.flag_name, address));
   }
 
   lagom::gateway::GatewayOptions options;

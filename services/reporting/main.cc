@@ -38,8 +38,8 @@ int main(int argc, char** argv) {
   lagom::Executor executor(lagom::ExecutorThreadsFromFlags("reporting"));
   lagom::reporting::PgScorecardStore store(*pg);
   lagom::reporting::RemoteTenantSettings settings(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_questionnaire_addr),
-                          lagom::ServiceChannelCredentials()),
+      lagom::ServiceChannelOrDie("reporting", "questionnaire_addr",
+                                 absl::GetFlag(FLAGS_questionnaire_addr)),
       auth->service_token);
   lagom::reporting::ReportingCore core(store, settings);
   const std::string session_addr = absl::GetFlag(FLAGS_session_addr);
@@ -47,10 +47,10 @@ int main(int argc, char** argv) {
     lagom::LogWarn("no --session_addr: provider reports are rendered without comments");
   }
   lagom::reporting::RemoteReportSources sources(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_questionnaire_addr),
-                          lagom::ServiceChannelCredentials()),
+      lagom::ServiceChannelOrDie("reporting", "questionnaire_addr",
+                                 absl::GetFlag(FLAGS_questionnaire_addr)),
       session_addr.empty() ? nullptr
-                           : grpc::CreateChannel(session_addr, lagom::ServiceChannelCredentials()),
+                           : lagom::ServiceChannelOrDie("reporting", "session_addr", session_addr),
       auth->service_token);
   lagom::reporting::ReportCore reports(core, sources);
   lagom::reporting::ReportingServiceImpl reporting_service(*auth->guard, executor, core, reports,

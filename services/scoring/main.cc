@@ -29,7 +29,7 @@ std::shared_ptr<grpc::Channel> ChannelOrNull(const std::string& address, const c
                    {{"flag", flag}});
     return nullptr;
   }
-  return grpc::CreateChannel(address, lagom::ServiceChannelCredentials());
+  return lagom::ServiceChannelOrDie("scoring", flag, address);
 }
 
 }  // namespace
@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
   lagom::scoring::RemoteSessionReader sessions(
       ChannelOrNull(absl::GetFlag(FLAGS_session_addr), "session_addr"), auth->service_token);
   lagom::scoring::RemoteQuestionnaireReader models(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_questionnaire_addr),
-                          lagom::ServiceChannelCredentials()),
+      lagom::ServiceChannelOrDie("scoring", "questionnaire_addr",
+                                 absl::GetFlag(FLAGS_questionnaire_addr)),
       auth->service_token);
   lagom::scoring::RemoteScorecardRecorder scorecards(
       ChannelOrNull(absl::GetFlag(FLAGS_reporting_addr), "reporting_addr"), auth->service_token);

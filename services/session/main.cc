@@ -1,9 +1,9 @@
 // lagom-session: assessment sessions, participants, invitations, answers, rounds and the live
 // watch stream. PostgreSQL is the record of every acknowledged answer; Redis is live state.
 // Flags and wiring only.
-#include <memory>
-
 #include <grpcpp/create_channel.h>
+
+#include <memory>
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
@@ -13,12 +13,12 @@
 #include "common/log.h"
 #include "common/server_flags.h"
 #include "services/session/core/answer_core.h"
+#include "services/session/core/outbox_relay.h"
 #include "services/session/core/participant_core.h"
 #include "services/session/core/session_core.h"
 #include "services/session/live/redis_live_state.h"
 #include "services/session/live/watch_hub.h"
 #include "services/session/session_service.h"
-#include "services/session/core/outbox_relay.h"
 #include "services/session/store/pg_invite_store.h"
 #include "services/session/store/pg_outbox_store.h"
 #include "services/session/store/pg_session_store.h"
@@ -63,8 +63,8 @@ int main(int argc, char** argv) {
   lagom::session::RedisLiveState live(*redis, store, models);
   lagom::session::WatchHub hub(*watch_redis);
   lagom::session::RemoteModelCatalog catalog(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_questionnaire_addr),
-                          lagom::ServiceChannelCredentials()),
+      lagom::ServiceChannelOrDie("session", "questionnaire_addr",
+                                 absl::GetFlag(FLAGS_questionnaire_addr)),
       auth->service_token);
   lagom::session::InviteTokenCodec tokens;
   lagom::session::SessionCore sessions(store, catalog, absl::Now, &live);
@@ -82,13 +82,16 @@ int main(int argc, char** argv) {
   std::unique_ptr<lagom::session::OutboxRelay> relay;
   if (const std::string addr = absl::GetFlag(FLAGS_scoring_addr); !addr.empty()) {
     scoring = std::make_unique<lagom::session::ScoringEventConsumer>(
-        grpc::CreateChannel(addr, lagom::ServiceChannelCredentials()), auth->service_token);
+        lagom::ServiceChannelOrDie("session", "scoring_addr", addr), auth->service_token);
     relay = std::make_unique<lagom::session::OutboxRelay>(outbox, *scoring);
     relay->Start();
   } else {
-    lagom::LogWarn("no --scoring_addr: session.closed events wait in the outbox until a "
-                   "replica with one delivers them");
+    lagom::LogWarn(
+        "no --scoring_addr: session.closed events wait in the outbox until a "
+        "replica with one delivers them");
   }
   std::unique_ptr<lagom::Server> server = lagom::StartServerOrDie(options, {&session_service});
+  // Watchers of a replica being shut down resume on another at once, from their cursor.
+  server->OnDrain([&hub] { hub.Drain(); });
   return server->WaitForShutdownSignal();
 }

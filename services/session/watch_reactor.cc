@@ -51,11 +51,20 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
 
   void Deliver(std::shared_ptr<const SharedEvent> event) override {
     absl::MutexLock lock(&mu_);
+    if (joining_) {
+      // Begin has not queued the replay (or snapshot) yet: this newer event waits behind it.
+      early_.push_back(std::move(event));
+      return;
+    }
     EnqueueShared(*event);
   }
 
   void Resync(int64_t cursor) override {
     absl::MutexLock lock(&mu_);
+    if (joining_) {
+      resync_after_join_ = cursor;
+      return;
+    }
     RequestSnapshot(cursor);
   }
 
@@ -65,9 +74,19 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
     event.set_cursor(cursor);
     *event.mutable_heartbeat()->mutable_server_time() = ToProto(absl::Now());
     absl::MutexLock lock(&mu_);
-    if (queue_.empty()) {
+    // While joining, a keep-alive at the stream's end would overtake the replay.
+    if (queue_.empty() && !joining_) {
       Enqueue(WatchQueue::Entry{.cursor = cursor, .bytes = EncodeWatchEvent(event)});
     }
+  }
+
+  void Drain() override {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    // What is still queued is not lost: the client resumes after the last cursor it got.
+    draining_ = true;
+    queue_.Clear();
+    WriteNext();
   }
 
   void OnWriteDone(bool ok) override {
@@ -102,11 +121,17 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
       // Who is watching, and the session as they may see it.
       absl::StatusOr<LiveSession> live = ReadSession();
       if (!live.ok()) return live.status();
+      {
+        absl::MutexLock lock(&mu_);
+        joining_ = true;
+      }
       absl::StatusOr<WatchHub::Joined> joined = deps_.hub.Join(key_, resume_cursor_, this);
-      if (!joined.ok()) return joined.status();
-      MarkPresent();
       absl::MutexLock lock(&mu_);
+      joining_ = false;
+      if (!joined.ok()) return joined.status();
       joined_ = true;
+      // The hub may deliver newer events as soon as Join returns; they go after the replay or
+      // the snapshot, so the stream's cursors only grow.
       if (joined->replayed) {
         for (const std::shared_ptr<const SharedEvent>& event : joined->replay) {
           EnqueueShared(*event);
@@ -114,6 +139,10 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
       } else {
         RequestSnapshot(joined->cursor);
       }
+      for (const std::shared_ptr<const SharedEvent>& event : early_) EnqueueShared(*event);
+      early_.clear();
+      if (resync_after_join_ > 0) RequestSnapshot(resync_after_join_);
+      MarkPresent();
       return absl::OkStatus();
     }();
     if (!started.ok()) {
@@ -297,7 +326,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   }
 
   void Enqueue(WatchQueue::Entry out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_) return;
+    if (finished_ || draining_) return;
     if (queue_.size() >= kMaxQueued && !snapshot_pending_) {
       RequestSnapshot(out.cursor);
       return;
@@ -307,7 +336,15 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   }
 
   void WriteNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (writing_ || finished_ || snapshot_pending_) return;
+    if (writing_ || finished_) return;
+    if (draining_) {
+      finished_ = true;
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "this session-service replica is shutting down; watch again with "
+                          "resume_cursor set to the last cursor received"));
+      return;
+    }
+    if (snapshot_pending_) return;
     std::optional<WatchQueue::Entry> next = queue_.Pop();
     if (!next) {
       // After the session closed and the watcher saw it, the stream ends.
@@ -340,6 +377,10 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   bool snapshot_pending_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;
+  bool joining_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t resync_after_join_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<std::shared_ptr<const SharedEvent>> early_ ABSL_GUARDED_BY(mu_);
   int pending_work_ ABSL_GUARDED_BY(mu_) = 1;  // Begin
 };
 

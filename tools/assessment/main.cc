@@ -31,6 +31,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/channel.h"
 #include "common/config.h"
 #include "lagom/questionnaire/v1/questionnaire.grpc.pb.h"
 #include "lagom/session/v1/session.grpc.pb.h"
@@ -263,10 +264,19 @@ int Run() {
     return 2;
   }
   const std::string tenant = key.substr(4, key.find('.') - 4);  // lgm_<tenant>.<id>.<secret>
-  auto sessions = api::SessionService::NewStub(
-      grpc::CreateChannel(session_addr, grpc::InsecureChannelCredentials()));
-  auto models = q::QuestionnaireService::NewStub(
-      grpc::CreateChannel(questionnaire_addr, grpc::InsecureChannelCredentials()));
+  // Channels as the services open them: replica lists, round_robin, retries on UNAVAILABLE.
+  auto dial = [](const std::string& flag, const std::string& address) {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        lagom::CreateServiceChannel(address, grpc::InsecureChannelCredentials());
+    if (!channel.ok()) {
+      std::fprintf(stderr, "assessment: --%s: %s\n", flag.c_str(),
+                   std::string(channel.status().message()).c_str());
+      std::exit(2);
+    }
+    return *std::move(channel);
+  };
+  auto sessions = api::SessionService::NewStub(dial("session_addr", session_addr));
+  auto models = q::QuestionnaireService::NewStub(dial("questionnaire_addr", questionnaire_addr));
 
   q::GetModelVersionRequest get_model;
   get_model.set_name(absl::GetFlag(FLAGS_model_version));
@@ -449,9 +459,7 @@ int Run() {
                           .language = absl::GetFlag(FLAGS_report_language),
                           .organization = orgs.front()};
     absl::StatusOr<std::string> report =
-        WriteReport(grpc::CreateChannel(absl::GetFlag(FLAGS_reporting_addr),
-                                        grpc::InsecureChannelCredentials()),
-                    options);
+        WriteReport(dial("reporting_addr", absl::GetFlag(FLAGS_reporting_addr)), options);
     if (!report.ok()) {
       std::fprintf(stderr, "assessment: %s\n", std::string(report.status().message()).c_str());
       return 1;

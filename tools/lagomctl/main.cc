@@ -54,6 +54,7 @@
 #include "absl/strings/str_join.h"
 #include "common/auth/api_key.h"
 #include "common/auth/authenticator.h"
+#include "common/channel.h"
 #include "common/config.h"
 #include "common/status.h"
 #include "lagom/catalog/v1/catalog.grpc.pb.h"
@@ -386,7 +387,13 @@ bool ParseRole(std::string text, tenancy::Role* role) {
 std::shared_ptr<grpc::Channel> ChannelOrNull() {
   const std::string address = absl::GetFlag(FLAGS_questionnaire_addr);
   if (address.empty()) return nullptr;
-  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      CreateServiceChannel(address, grpc::InsecureChannelCredentials());
+  if (!channel.ok()) {
+    std::cerr << "lagomctl: --questionnaire_addr: " << channel.status().message() << "\n";
+    std::exit(2);
+  }
+  return *std::move(channel);
 }
 
 int RunOperator(const std::vector<std::string>& args) {

@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/channel.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 
@@ -13,7 +14,9 @@ namespace health = ::grpc::health::v1;
 namespace reflection = ::grpc::reflection::v1alpha;
 
 std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
-  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  // A replica list ("ip:port,ip:port") reaches any one of them.
+  return grpc::CreateChannel(ChannelTarget(address).value_or(address),
+                             grpc::InsecureChannelCredentials());
 }
 
 absl::Status CheckOnce(health::Health::Stub& stub, absl::Duration timeout) {

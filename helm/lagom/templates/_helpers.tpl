@@ -35,7 +35,7 @@ LAGOM_{{ upper $flag }}: {{ $value | toString | quote }}
 {{- end }}
 
 {{- define "lagom.address" -}}
-{{ printf "lagom-%s:%v" .name .root.Values.ports.grpc }}
+{{ printf "dns:///lagom-%s-headless:%v" .name .root.Values.ports.grpc }}
 {{- end }}
 
 {{/* The service token (and optionally the operator token) as files. */}}

@@ -48,6 +48,11 @@ absl::StatusOr<std::string> WatchHub::Tail(const std::string& key) {
 absl::StatusOr<WatchHub::Joined> WatchHub::Join(const std::string& key, int64_t resume_cursor,
                                                 Watcher* w) {
   absl::MutexLock lock(&mu_);
+  if (draining_) {
+    return absl::UnavailableError(
+        "this session-service replica is shutting down; watch again (another replica serves "
+        "it)");
+  }
   auto [it, fresh] = streams_.try_emplace(key);
   Stream& stream = it->second;
   if (fresh) {
@@ -94,6 +99,14 @@ void WatchHub::Leave(const std::string& key, Watcher* w) {
   if (it == streams_.end()) return;
   it->second.watchers.erase(w);
   if (it->second.watchers.empty()) streams_.erase(it);
+}
+
+void WatchHub::Drain() {
+  absl::MutexLock lock(&mu_);
+  draining_ = true;
+  for (auto& [key, stream] : streams_) {
+    for (Watcher* w : stream.watchers) w->Drain();
+  }
 }
 
 void WatchHub::Run() {

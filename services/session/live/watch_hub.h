@@ -37,6 +37,9 @@ class WatchHub final {
     // needs a fresh snapshot at `cursor`.
     virtual void Resync(int64_t cursor) = 0;
     virtual void Heartbeat(int64_t cursor) = 0;
+    // This replica is shutting down: end the stream soon, UNAVAILABLE, so the client resumes
+    // from its last cursor on another replica. Called on the draining thread: must not block.
+    virtual void Drain() = 0;
   };
 
   struct Joined {
@@ -53,6 +56,10 @@ class WatchHub final {
   absl::StatusOr<Joined> Join(const std::string& key, int64_t resume_cursor, Watcher* w);
   void Leave(const std::string& key, Watcher* w);
 
+  // Asks every watcher to end its stream (Watcher::Drain); later Joins fail UNAVAILABLE. For
+  // the server's OnDrain, when the replica is being shut down.
+  void Drain();
+
  private:
   struct Stream {
     std::string last_id;  // the last entry dispatched (or the tail when joined)
@@ -66,6 +73,7 @@ class WatchHub final {
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Stream> streams_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -13,6 +13,7 @@ protobuf runtime they are loaded by. Prints one line per step; exits 1 with the 
 and the server's status on any failure.
 """
 
+import json
 import os
 import pathlib
 import re
@@ -39,6 +40,14 @@ AREA = "catalogue"
 PROVIDER_ITEM = "catalogue.services.provider"
 CUSTOMER_ITEM = "catalogue.services.customer"
 SCORECARD_WAIT_SECONDS = 30
+# Round robin over every replica an address names, and UNAVAILABLE retried on another: the
+# service config Lagom's services use between themselves (docs/operations.md).
+SERVICE_CONFIG = {
+    "loadBalancingConfig": [{"round_robin": {}}],
+    "methodConfig": [{"name": [{}], "retryPolicy": {
+        "maxAttempts": 5, "initialBackoff": "0.05s", "maxBackoff": "1s", "backoffMultiplier": 2,
+        "retryableStatusCodes": ["UNAVAILABLE"]}}],
+}
 
 
 class Failure(Exception):
@@ -156,11 +165,17 @@ def run():
         f.step(f"stubs: {count} protos generated with {subprocess.run(['protoc', '--version'], capture_output=True, text=True).stdout.strip()}, "
                f"loaded by protobuf {google.protobuf.__version__}, grpcio {grpc.__version__}")
 
-        questionnaire = grpc.insecure_channel(addrs["questionnaire"])
+        # An address may list several replicas ("ipv4:IP:PORT,IP:PORT"): spread the calls over
+        # them and retry UNAVAILABLE on another, as Lagom's own services do.
+        def channel(addr):
+            return grpc.insecure_channel(addr, options=[
+                ("grpc.service_config", json.dumps(SERVICE_CONFIG)), ("grpc.enable_retries", 1)])
+
+        questionnaire = channel(addrs["questionnaire"])
         catalog = cat_grpc.CatalogServiceStub(questionnaire)
         models = qn_grpc.QuestionnaireServiceStub(questionnaire)
-        sessions = ses_grpc.SessionServiceStub(grpc.insecure_channel(addrs["session"]))
-        reporting = rep_grpc.ReportingServiceStub(grpc.insecure_channel(addrs["reporting"]))
+        sessions = ses_grpc.SessionServiceStub(channel(addrs["session"]))
+        reporting = rep_grpc.ReportingServiceStub(channel(addrs["reporting"]))
         admin = f.admin
 
         org_id = f"client-py-{run_id}"
