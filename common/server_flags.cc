@@ -5,8 +5,11 @@
 #include <pqxx/pqxx>
 #include <sstream>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "common/channel.h"
 #include "common/config.h"
@@ -205,6 +208,26 @@ std::unique_ptr<RedisClient> ConnectRedisOrDie(std::string_view service,
   if (!redis.ok()) DieWithConfigError(service, redis.status());
   if (absl::Status s = (*redis)->Ping(); !s.ok()) DieWithConfigError(service, s);
   return *std::move(redis);
+}
+
+std::unique_ptr<RedisShards> ConnectRedisShardsOrDie(std::string_view service,
+                                                     const std::string& addresses) {
+  std::vector<RedisShards::Shard> shards;
+  absl::flat_hash_set<std::string> seen;
+  for (absl::string_view part : absl::StrSplit(addresses, ',')) {
+    const std::string address(absl::StripAsciiWhitespace(part));
+    if (address.empty() && addresses.empty()) break;  // ConnectRedisOrDie names the flag
+    if (address.empty() || !seen.insert(address).second) {
+      DieWithConfigError(service, absl::InvalidArgumentError(absl::StrCat(
+                                      "--redis_addr '", addresses, "': ",
+                                      address.empty() ? "an empty shard address"
+                                                      : absl::StrCat(address, " is listed twice"),
+                                      "; give HOST:PORT or HOST:PORT,HOST:PORT,...")));
+    }
+    shards.push_back({address, ConnectRedisOrDie(service, address)});
+  }
+  if (shards.empty()) shards.push_back({"", ConnectRedisOrDie(service, "")});
+  return std::make_unique<RedisShards>(std::move(shards));
 }
 
 std::unique_ptr<Server> StartServerOrDie(const ServerOptions& options,

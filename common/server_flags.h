@@ -15,6 +15,7 @@
 #include "common/migrations.h"
 #include "common/postgres.h"
 #include "common/redis.h"
+#include "common/redis_shards.h"
 #include "common/server.h"
 
 namespace lagom {
@@ -48,6 +49,11 @@ std::unique_ptr<PgPool> ConnectPostgresOrDie(std::string_view service, const std
 // Connects to Redis at `address` and checks it answers, or exits 1 with one line.
 std::unique_ptr<RedisClient> ConnectRedisOrDie(std::string_view service,
                                                const std::string& address);
+
+// Connects to every Redis of `addresses` ("HOST:PORT" or a comma-separated list of shards,
+// common/redis_shards.h), or exits 1 with one line naming the one that failed.
+std::unique_ptr<RedisShards> ConnectRedisShardsOrDie(std::string_view service,
+                                                     const std::string& addresses);
 
 // Starts the server or exits 1 with one line (port in use, bad address).
 std::unique_ptr<Server> StartServerOrDie(const ServerOptions& options,

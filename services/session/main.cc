@@ -28,7 +28,9 @@
 
 ABSL_FLAG(std::string, postgres_url, "",
           "PostgreSQL URL, e.g. postgresql://lagom_app@127.0.0.1:5432/lagom");
-ABSL_FLAG(std::string, redis_addr, "", "Redis HOST:PORT for live session state");
+ABSL_FLAG(std::string, redis_addr, "",
+          "Redis HOST:PORT for live session state, or HOST:PORT,HOST:PORT,... of independent "
+          "primaries: each session's live state on one of them");
 ABSL_FLAG(std::string, scoring_addr, "",
           "Scoring service HOST:PORT: where session.closed events go (they wait in the outbox "
           "while it is unset or unreachable)");
@@ -47,11 +49,11 @@ int main(int argc, char** argv) {
   lagom::ServerOptions options = lagom::ServerOptionsFromFlags("session");
   std::unique_ptr<lagom::PgPool> pg = lagom::ConnectPostgresOrDie(
       "session", absl::GetFlag(FLAGS_postgres_url), lagom::session::Migrations());
-  std::unique_ptr<lagom::RedisClient> redis =
-      lagom::ConnectRedisOrDie("session", absl::GetFlag(FLAGS_redis_addr));
-  // The watch hub blocks on its own connection.
-  std::unique_ptr<lagom::RedisClient> watch_redis =
-      lagom::ConnectRedisOrDie("session", absl::GetFlag(FLAGS_redis_addr));
+  std::unique_ptr<lagom::RedisShards> redis =
+      lagom::ConnectRedisShardsOrDie("session", absl::GetFlag(FLAGS_redis_addr));
+  // The watch hubs block on connections of their own.
+  std::unique_ptr<lagom::RedisShards> watch_redis =
+      lagom::ConnectRedisShardsOrDie("session", absl::GetFlag(FLAGS_redis_addr));
 
   lagom::session::PgInviteStore invites(*pg);
   std::unique_ptr<lagom::auth::ServiceAuth> auth =
@@ -61,7 +63,7 @@ int main(int argc, char** argv) {
   lagom::session::PgSessionStore store(*pg);
   lagom::session::ModelIndexCache models;
   lagom::session::RedisLiveState live(*redis, store, models);
-  lagom::session::WatchHub hub(*watch_redis);
+  lagom::session::WatchHubs hubs(*watch_redis);
   lagom::session::RemoteModelCatalog catalog(
       lagom::ServiceChannelOrDie("session", "questionnaire_addr",
                                  absl::GetFlag(FLAGS_questionnaire_addr)),
@@ -74,7 +76,7 @@ int main(int argc, char** argv) {
                                      absl::GetFlag(FLAGS_answer_writers));
   lagom::session::SessionServiceImpl session_service(
       *auth->guard, executor, sessions, participants, answers,
-      lagom::session::WatchDeps{store, models, live, hub, executor, auth->limiter.get()});
+      lagom::session::WatchDeps{store, models, live, hubs, executor, auth->limiter.get()});
 
   // session.closed leaves the outbox for the scoring service, from every replica at once.
   lagom::session::PgOutboxStore outbox(*pg);
@@ -92,6 +94,6 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<lagom::Server> server = lagom::StartServerOrDie(options, {&session_service});
   // Watchers of a replica being shut down resume on another at once, from their cursor.
-  server->OnDrain([&hub] { hub.Drain(); });
+  server->OnDrain([&hubs] { hubs.Drain(); });
   return server->WaitForShutdownSignal();
 }

@@ -102,7 +102,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   void OnCancel() override {}
 
   void OnDone() override {
-    if (joined_) deps_.hub.Leave(key_, this);
+    if (joined_) deps_.hubs.ForSession(session_id_).Leave(key_, this);
     if (deps_.limiter != nullptr && stream_taken_) deps_.limiter->ReleaseStream(rc_.tenant_id);
     // Snapshot work scheduled before Finish holds no reference once it has run.
     {
@@ -125,7 +125,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
         absl::MutexLock lock(&mu_);
         joining_ = true;
       }
-      absl::StatusOr<WatchHub::Joined> joined = deps_.hub.Join(key_, resume_cursor_, this);
+      absl::StatusOr<WatchHub::Joined> joined =
+          deps_.hubs.ForSession(session_id_).Join(key_, resume_cursor_, this);
       absl::MutexLock lock(&mu_);
       joining_ = false;
       if (!joined.ok()) return joined.status();

@@ -23,7 +23,7 @@ struct WatchDeps {
   SessionStore& store;
   ModelIndexCache& models;
   LiveState& live;
-  WatchHub& hub;
+  WatchHubs& hubs;
   Executor& executor;
   auth::RateLimiter* limiter;  // stream caps per tenant; may be null
 };

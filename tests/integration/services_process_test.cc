@@ -198,6 +198,23 @@ TEST(StoreConfigTest, UnreachableRedisExitsWithinSecondsWithOneLine) {
   EXPECT_THAT(stderr_text, HasSubstr("redis"));
 }
 
+TEST(StoreConfigTest, ABadRedisShardListExitsWithOneLineNamingIt) {
+  ServiceUnderTest session = AllServices()[1];
+  for (const auto& [list, named] :
+       std::vector<std::pair<std::string, std::string>>{
+           {TestRedisAddress() + "," + TestRedisAddress(), "is listed twice"},
+           {TestRedisAddress() + ",", "an empty shard address"},
+           {TestRedisAddress() + ",127.0.0.1:1", "127.0.0.1:1"}}) {
+    std::vector<std::string> args = ServiceArgs(session.service, "127.0.0.1:1");
+    args.push_back("--redis_addr=" + list);
+    auto [exit_code, stderr_text] = RunExpectingExit(session, args);
+    ASSERT_TRUE(exit_code.has_value()) << list << ": hung";
+    EXPECT_EQ(*exit_code, 1) << list;
+    EXPECT_THAT(Lines(stderr_text), SizeIs(1)) << list << ": " << stderr_text;
+    EXPECT_THAT(stderr_text, HasSubstr(named)) << list;
+  }
+}
+
 // The deployment's migrations job: each service applies its migrations to an empty database
 // as the schema owner and exits 0 without serving (session before it even needs Redis).
 TEST(StoreConfigTest, MigrateOnlyAppliesTheMigrationsAndExits) {

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/postgres.h"
 #include "common/redis.h"
+#include "common/redis_shards.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
 #include "lagom/catalog/v1/catalog.grpc.pb.h"
@@ -656,6 +657,63 @@ TEST_F(SessionProcessTest, RedisKilledUnderLoadLosesNoAcknowledgedAnswer) {
   EXPECT_EQ(progress.groups(1).group().kind(), type::v1::RESPONSE_GROUP_KIND_ALL_CUSTOMERS);
   EXPECT_EQ(progress.groups(1).progress().answered_count(), customer_answered);
   EXPECT_EQ(progress.overall().answered_count(), provider_answered + customer_answered);
+}
+
+// Two independent Redis primaries as shards: each session's live state and event stream live
+// on the one its id picks, watchers of sessions on either shard see their answers, and a
+// replica given the shards in the other order agrees.
+TEST_F(SessionProcessTest, LiveStateIsSpreadOverRedisShards) {
+  PrivateRedis first, second;
+  const std::vector<std::string> shards = {first.address(), second.address()};
+  absl::StatusOr<RunningService> a = StartService(Session(), questionnaire_->address,
+                                                  {"--redis_addr=" + shards[0] + "," + shards[1]});
+  ASSERT_TRUE(a.ok()) << a.status();
+  absl::StatusOr<RunningService> b = StartService(Session(), questionnaire_->address,
+                                                  {"--redis_addr=" + shards[1] + "," + shards[0]});
+  ASSERT_TRUE(b.ok()) << b.status();
+  a_ = api::SessionService::NewStub(a->channel);
+  b_ = api::SessionService::NewStub(b->channel);
+
+  std::map<std::string, int> sessions_per_shard;
+  for (int i = 0; i < 8; ++i) {
+    const std::string id = absl::StrCat("sharded-", i);
+    const api::Session session = CreateSession(id, /*anonymous=*/false);
+    Open(session.name());
+    auto [provider, token] = Invite(session.name(), "pat", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+    std::unique_ptr<Watch> watch = StartWatch(*b_, session.name());  // on the other replica
+    AwaitEvents(*watch, 1);
+    api::SubmitAnswerResponse resp;
+    ASSERT_TRUE(Submit(provider.name(), token, kProviderItem, 2, &resp).ok());
+    AwaitEvents(*watch, 3);  // snapshot, joined, distribution
+    {
+      absl::MutexLock lock(&watch->mu);
+      bool seen = false;
+      for (const api::WatchSessionResponse& e : watch->events) {
+        seen |= e.has_item_distribution_changed() &&
+                e.item_distribution_changed().distribution().item_id() == kProviderItem;
+      }
+      EXPECT_TRUE(seen) << id << ": the watcher on the other replica saw no distribution";
+    }
+    EXPECT_EQ(Progress(session.name()).overall().answered_count(), 1) << id;
+
+    // The session's keys are on the shard its id picks, and only there.
+    const size_t picked = RedisShards::Pick(shards, id);
+    const std::string pattern = absl::StrCat("lagom:", tenant_, ":session:{", id, "}:*");
+    for (size_t k = 0; k < shards.size(); ++k) {
+      absl::StatusOr<std::unique_ptr<RedisClient>> redis =
+          RedisClient::Connect(shards[k], absl::Seconds(2));
+      ASSERT_TRUE(redis.ok());
+      absl::StatusOr<RedisReply> keys = (*redis)->Command({"KEYS", pattern});
+      ASSERT_TRUE(keys.ok());
+      if (k == picked) {
+        EXPECT_FALSE(keys->elements.empty()) << id << ": nothing on its shard " << shards[k];
+      } else {
+        EXPECT_TRUE(keys->elements.empty()) << id << ": keys on the other shard " << shards[k];
+      }
+    }
+    sessions_per_shard[shards[picked]]++;
+  }
+  EXPECT_EQ(sessions_per_shard.size(), 2u) << "eight sessions all on one shard";
 }
 
 // Stands in for the scoring service: refuses while `down`, records every ScoreSession with the

@@ -189,7 +189,7 @@ absl::StatusOr<long long> RedisLiveState::Apply(const RequestContext& rc, const 
                                    absl::StrCat(absl::ToInt64Seconds(built_ttl_)),
                                    Key(rc, sid, "item:")};
   argv.insert(argv.end(), entries.begin(), entries.end());
-  absl::StatusOr<RedisReply> reply = redis_.Command(argv);
+  absl::StatusOr<RedisReply> reply = redis_.For(sid).Command(argv);
   if (!reply.ok()) return reply.status();
   return reply->integer;
 }
@@ -232,7 +232,8 @@ absl::Status RedisLiveState::Rebuild(const RequestContext& rc, const LiveSession
     return absl::OkStatus();
   });
   if (!read.ok()) return read;
-  absl::StatusOr<RedisReply> alive = redis_.Command({"EXISTS", Key(rc, s.session_id, "alive")});
+  absl::StatusOr<RedisReply> alive =
+      redis_.For(s.session_id).Command({"EXISTS", Key(rc, s.session_id, "alive")});
   if (!alive.ok()) return alive.status();
   absl::StatusOr<long long> applied =
       Apply(rc, s.session_id, entries, /*require_built=*/false, /*mark_built=*/true);
@@ -246,7 +247,8 @@ absl::Status RedisLiveState::Rebuild(const RequestContext& rc, const LiveSession
 }
 
 absl::Status RedisLiveState::EnsureBuilt(const RequestContext& rc, const LiveSession& s) {
-  absl::StatusOr<RedisReply> built = redis_.Command({"EXISTS", Key(rc, s.session_id, "built")});
+  absl::StatusOr<RedisReply> built =
+      redis_.For(s.session_id).Command({"EXISTS", Key(rc, s.session_id, "built")});
   if (!built.ok()) return built.status();
   if (built->integer == 1) return absl::OkStatus();
   return Rebuild(rc, s);
@@ -270,7 +272,7 @@ std::vector<std::string> RedisLiveState::AppendCommand(const RequestContext& rc,
 
 absl::Status RedisLiveState::Append(const RequestContext& rc, const std::string& sid,
                                     absl::string_view kind, const std::string& payload) {
-  return redis_.Command(AppendCommand(rc, sid, kind, payload)).status();
+  return redis_.For(sid).Command(AppendCommand(rc, sid, kind, payload)).status();
 }
 
 absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>>
@@ -295,7 +297,7 @@ RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
     commands.push_back({"HGET", Key(rc, s.session_id, "rounds"), item});
     commands.push_back({"HGETALL", Key(rc, s.session_id, absl::StrCat("item:", item))});
   }
-  absl::StatusOr<std::vector<RedisReply>> replies = redis_.Pipeline(commands);
+  absl::StatusOr<std::vector<RedisReply>> replies = redis_.For(s.session_id).Pipeline(commands);
   if (!replies.ok()) return replies.status();
   std::pair<api::SessionProgress, std::vector<api::ItemDistribution>> out;
   size_t next = first;
@@ -356,7 +358,7 @@ void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession&
       *event.mutable_item_distribution_changed()->mutable_progress() = figures->first;
       events.push_back(AppendCommand(rc, s.session_id, kEventEntry, event.SerializeAsString()));
     }
-    return redis_.Pipeline(events).status();
+    return redis_.For(s.session_id).Pipeline(events).status();
   }();
   if (!status.ok()) {
     LogWarn("live state not updated; it is rebuilt from PostgreSQL when Redis is back",
@@ -424,7 +426,8 @@ absl::StatusOr<std::vector<std::pair<std::string, int>>> RedisLiveState::Answere
 
 absl::StatusOr<std::vector<std::pair<std::string, int>>> RedisLiveState::ReadAnsweredCounts(
     const RequestContext& rc, const LiveSession& s) {
-  absl::StatusOr<RedisReply> all = redis_.Command({"HGETALL", Key(rc, s.session_id, "answered")});
+  absl::StatusOr<RedisReply> all =
+      redis_.For(s.session_id).Command({"HGETALL", Key(rc, s.session_id, "answered")});
   if (!all.ok()) return all.status();
   return AnsweredCountsFrom(*all);
 }
@@ -448,7 +451,7 @@ std::vector<std::vector<std::string>> RedisLiveState::SeenCommands(
 void RedisLiveState::Seen(const RequestContext& rc, const std::string& session_id,
                           const std::vector<std::string>& participant_ids) {
   absl::StatusOr<std::vector<RedisReply>> done =
-      redis_.Pipeline(SeenCommands(rc, session_id, participant_ids));
+      redis_.For(session_id).Pipeline(SeenCommands(rc, session_id, participant_ids));
   if (!done.ok()) {
     LogWarn(
         "presence not recorded (live state only)",

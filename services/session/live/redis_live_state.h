@@ -17,6 +17,7 @@
 
 #include "absl/time/time.h"
 #include "common/redis.h"
+#include "common/redis_shards.h"
 #include "services/session/core/live_state.h"
 #include "services/session/core/session_common.h"
 #include "services/session/core/session_store.h"
@@ -31,7 +32,8 @@ inline constexpr char kMarkEntry[] = "mark";
 
 class RedisLiveState final : public LiveState {
  public:
-  RedisLiveState(RedisClient& redis, SessionStore& store, ModelIndexCache& models,
+  // Each session's keys on the shard of its id (one shard: plain Redis).
+  RedisLiveState(RedisShards& redis, SessionStore& store, ModelIndexCache& models,
                  absl::Duration built_ttl = absl::Minutes(5), int stream_length = 10000)
       : redis_(redis),
         store_(store),
@@ -91,7 +93,7 @@ class RedisLiveState final : public LiveState {
   std::vector<std::string> AppendCommand(const RequestContext& rc, const std::string& session_id,
                                          absl::string_view kind, const std::string& payload) const;
 
-  RedisClient& redis_;
+  RedisShards& redis_;
   SessionStore& store_;
   ModelIndexCache& models_;
   const absl::Duration built_ttl_;

@@ -109,6 +109,16 @@ void WatchHub::Drain() {
   }
 }
 
+WatchHubs::WatchHubs(RedisShards& shards) : shards_(shards) {
+  for (size_t i = 0; i < shards.size(); ++i) {
+    hubs_.push_back(std::make_unique<WatchHub>(*shards.at(i).client));
+  }
+}
+
+void WatchHubs::Drain() {
+  for (const std::unique_ptr<WatchHub>& hub : hubs_) hub->Drain();
+}
+
 void WatchHub::Run() {
   absl::Time next_heartbeat = absl::Now() + heartbeat_;
   bool redis_down = false;

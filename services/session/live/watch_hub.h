@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/redis.h"
+#include "common/redis_shards.h"
 #include "lagom/session/v1/session.pb.h"
 #include "services/session/live/shared_event.h"
 
@@ -75,6 +76,23 @@ class WatchHub final {
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
+};
+
+// A WatchHub per Redis shard, each on its own connection to that shard: a session's stream is
+// on the shard of its id (RedisShards), and so is the hub that reads it.
+class WatchHubs final {
+ public:
+  explicit WatchHubs(RedisShards& shards);
+
+  WatchHub& ForSession(const std::string& session_id) {
+    return *hubs_[shards_.IndexFor(session_id)];
+  }
+  // Drains every hub (WatchHub::Drain).
+  void Drain();
+
+ private:
+  RedisShards& shards_;
+  std::vector<std::unique_ptr<WatchHub>> hubs_;
 };
 
 }  // namespace lagom::session
