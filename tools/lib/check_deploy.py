@@ -17,6 +17,11 @@ import jsonschema
 import yaml
 
 SERVICES = ["questionnaire", "session", "scoring", "reporting"]
+# The REST gateway: HTTP in front of the services, probed on GET /healthz, reached from the
+# ingress controller's namespace; it holds no service token.
+GATEWAY = "gateway"
+BINARIES = SERVICES + [GATEWAY]
+HEALTH_PATH = "/healthz"
 # Secrets the manifests reference but do not contain (prod: made outside the repository), and
 # the keys they must have.
 SECRETS_BY_REFERENCE = {
@@ -24,6 +29,7 @@ SECRETS_BY_REFERENCE = {
     "lagom-redis": {"addr"},
     "lagom-service-token": {"token"},
     "lagom-operator-token": {"token"},
+    "lagom-gateway-tls": {"tls.crt", "tls.key"},
 }
 # Environment variables lagom-migrate reads itself (not flags of a binary).
 MIGRATE_OWN_VARIABLES = {"LAGOM_MIGRATE_TIMEOUT"}
@@ -61,9 +67,10 @@ def port_of(address):
 # What the repository says: flags of the binaries, services with PostgreSQL, CMake targets.
 
 def binary_flags(build_dir, require):
-    """Flags of each service binary, from its --help; None where it is not built."""
+    """Flags of each service binary and the gateway's, from its --help; None where it is not
+    built."""
     flags = {}
-    for svc in SERVICES:
+    for svc in BINARIES:
         binary = build_dir / "services" / svc / f"lagom-{svc}"
         if not binary.exists():
             if require:
@@ -240,7 +247,7 @@ def check_rendering(r, flags, postgres_services, redis_services):
             unknown_flags = None in (flags[s] for s in postgres_services)
             known_vars = {f"LAGOM_{f.upper()}" for f in known} | MIGRATE_OWN_VARIABLES
         else:
-            if svc not in SERVICES:
+            if svc not in BINARIES:
                 problem(where, f"image {image} is no Lagom service")
                 continue
             unknown_flags = flags[svc] is None
@@ -249,7 +256,14 @@ def check_rendering(r, flags, postgres_services, redis_services):
             for var in sorted(env):
                 if var.startswith("LAGOM_") and var not in known_vars:
                     problem(where, f"{var}: lagom-{svc} has no flag --{var[6:].lower()}")
-        needs = {"LAGOM_SERVICE_TOKEN_FILE"}
+        if svc == GATEWAY:
+            # Every route needs its service (one without answers 501), and it serves HTTP only.
+            needs = set(ADDRESS_FLAGS)
+            if env.get("LAGOM_ALLOW_PLAINTEXT") != "true":
+                problem(where, "LAGOM_ALLOW_PLAINTEXT is not \"true\": the gateway serves HTTP "
+                               "only and refuses to start without it")
+        else:
+            needs = {"LAGOM_SERVICE_TOKEN_FILE"}
         if svc in postgres_services or svc == "migrations":
             needs |= {"LAGOM_POSTGRES_URL", "LAGOM_POSTGRES_MIGRATIONS_URL"}
         if svc in redis_services or svc == "migrations":
@@ -272,7 +286,10 @@ def check_rendering(r, flags, postgres_services, redis_services):
                 calls.append((where, (labels, ports), callee, port_of(env[var])))
         if obj["kind"] == "Deployment":
             pods[svc] = (labels, ports)
-            check_service_deployment(r, where, obj, container, env, ports)
+            check_service_deployment(r, where, obj, container, env, ports,
+                                     "http" if svc == GATEWAY else "grpc")
+    for ingress in r.of_kind("Ingress"):
+        check_ingress(r, ingress)
     for where, caller, callee, port in calls:
         if callee not in pods:
             problem(where, f"calls {callee}, which is not deployed")
@@ -284,25 +301,37 @@ def check_rendering(r, flags, postgres_services, redis_services):
                            f"{callee}, port {port})")
 
 
-def check_service_deployment(r, where, deployment, container, env, ports):
+def check_service_deployment(r, where, deployment, container, env, ports, protocol):
+    """A service's Deployment (`protocol` grpc) or the gateway's (http)."""
     name = deployment["metadata"]["name"]
-    grpc, metrics = ports.get("grpc"), ports.get("metrics")
-    if grpc is None or metrics is None:
-        problem(where, "container ports grpc and metrics are not both named")
+    serving, metrics = ports.get(protocol), ports.get("metrics")
+    if serving is None or metrics is None:
+        problem(where, f"container ports {protocol} and metrics are not both named")
         return
-    for var, port in (("LAGOM_LISTEN", grpc), ("LAGOM_METRICS_ADDRESS", metrics)):
+    for var, port in (("LAGOM_LISTEN", serving), ("LAGOM_METRICS_ADDRESS", metrics)):
         if not isinstance(env.get(var), str) or port_of(env[var]) != port:
             problem(where, f"{var}={env.get(var)} does not serve on container port {port}")
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-        if ((container.get(probe) or {}).get("grpc") or {}).get("port") != grpc:
-            problem(where, f"{probe} is not a gRPC probe on port {grpc}")
+        spec = container.get(probe) or {}
+        if protocol == "grpc" and (spec.get("grpc") or {}).get("port") != serving:
+            problem(where, f"{probe} is not a gRPC probe on port {serving}")
+        if protocol == "http":
+            get = spec.get("httpGet") or {}
+            if ports.get(get.get("port"), get.get("port")) != serving or \
+                    get.get("path") != HEALTH_PATH or get.get("scheme", "HTTP") != "HTTP":
+                problem(where, f"{probe} is not an HTTP probe of GET {HEALTH_PATH} on port "
+                               f"{serving}")
     labels = deployment["spec"]["template"]["metadata"]["labels"]
     if not labels_match(deployment["spec"]["selector"], labels):
         problem(where, "selector does not select its pods")
     if not any(labels_match({"matchLabels": s["spec"].get("selector") or {}}, labels)
-               and any(p.get("targetPort") in ("grpc", grpc) for p in s["spec"]["ports"])
+               and any(p.get("targetPort") in (protocol, serving) for p in s["spec"]["ports"])
                for s in r.of_kind("Service")):
-        problem(where, "no Service sends gRPC to it")
+        problem(where, f"no Service sends {protocol} to it")
+    if protocol == "http" and not any(rule_admits_namespace(p, labels, serving, ports)
+                                      for p in r.of_kind("NetworkPolicy")):
+        problem(where, f"no network policy lets the ingress controller's namespace reach port "
+                       f"{serving}")
     if not any(labels_match(p["spec"]["selector"], labels)
                for p in r.of_kind("PodDisruptionBudget")):
         problem(where, "no PodDisruptionBudget")
@@ -318,13 +347,61 @@ def check_service_deployment(r, where, deployment, container, env, ports):
         problem(where, f"no network policy lets Prometheus scrape port {metrics}")
 
 
-def rule_admits_namespace(policy, labels, port):
-    """Whether `policy` admits traffic from another namespace to pods `labels` on `port`."""
+def check_ingress(r, ingress):
+    """HTTPS for every host, to a rendered Service whose pods admit the ingress controller."""
+    where = f"{r.name}: Ingress/{ingress['metadata']['name']}"
+    spec = ingress["spec"]
+    tls_hosts = set()
+    for tls in spec.get("tls") or []:
+        if not tls.get("secretName"):
+            problem(where, "a tls entry names no Secret")
+        else:
+            r.check_secret(where, tls["secretName"], "tls.crt")
+            r.check_secret(where, tls["secretName"], "tls.key")
+        tls_hosts |= set(tls.get("hosts") or [])
+    for rule in spec.get("rules") or []:
+        if rule.get("host") not in tls_hosts:
+            problem(where, f"host {rule.get('host')} is not in a tls entry: it would be served "
+                           f"over plain HTTP")
+        for path in (rule.get("http") or {}).get("paths") or []:
+            backend = path["backend"].get("service")
+            if backend is None:
+                problem(where, "a backend is not a Service")
+                continue
+            service = r.objects.get(("Service", backend["name"]))
+            if service is None:
+                problem(where, f"backend Service {backend['name']} is not rendered")
+                continue
+            wanted = backend["port"].get("name", backend["port"].get("number"))
+            port = next((p for p in service["spec"]["ports"]
+                         if wanted in (p.get("name"), p["port"])), None)
+            if port is None:
+                problem(where, f"Service {backend['name']} has no port {wanted}")
+                continue
+            pods = [t for _, t in r.workloads()
+                    if labels_match({"matchLabels": service["spec"]["selector"]},
+                                    t["metadata"]["labels"])]
+            for template in pods:
+                container = template["spec"]["containers"][0]
+                named = {p["name"]: p["containerPort"] for p in container.get("ports") or []}
+                target = named.get(port["targetPort"], port["targetPort"])
+                if not any(rule_admits_namespace(p, template["metadata"]["labels"], target, named)
+                           for p in r.of_kind("NetworkPolicy")):
+                    problem(where, f"no network policy lets the ingress controller reach "
+                                   f"{backend['name']}'s pods on port {target}")
+            if not pods:
+                problem(where, f"Service {backend['name']} selects no rendered pods")
+
+
+def rule_admits_namespace(policy, labels, port, named_ports=None):
+    """Whether `policy` admits traffic from another namespace to pods `labels` on `port`
+    (`named_ports`: the pods' port names)."""
     if not labels_match(policy["spec"]["podSelector"], labels):
         return False
     for rule in policy["spec"].get("ingress") or []:
         if any("namespaceSelector" in p for p in rule.get("from") or []) and \
-                any(p["port"] == port for p in rule.get("ports") or []):
+                any((named_ports or {}).get(p["port"], p["port"]) == port
+                    for p in rule.get("ports") or []):
             return True
     return False
 
@@ -427,7 +504,7 @@ def check_chart_values(chart_dir):
             if not resolve(values, match.split(".")[1:]):
                 problem(where, f".Values{match} is not in values.yaml")
         for match in sorted(set(SVC_PATH.findall(text))):
-            for svc in SERVICES:
+            for svc in BINARIES:
                 if not resolve(values[svc], match.split(".")[1:]):
                     problem(where, f".svc{match} is not in values.yaml's {svc} block")
 
@@ -445,7 +522,7 @@ def check_values_table(readme, values):
     """helm/README.md's table documents every value, and only values that exist."""
     documented = set()
     for path in re.findall(r"^\| `([^`]+)` \|", readme.read_text(), re.M):
-        for svc in (SERVICES if "<service>" in path else [None]):
+        for svc in (BINARIES if "<service>" in path else [None]):
             documented.add(path.replace("<service>", svc) if svc else path)
     for path in sorted(documented):
         if not resolve(values, path.split(".")):
@@ -522,7 +599,7 @@ def check_dockerfiles(root, parsed, build_dir, rendered_images, base):
     for pkg in sorted(p for p in runtime if p.endswith("-dev")):
         problem("deploy/docker/runtime-packages.txt", f"{pkg} is a development package")
     libraries = {svc: needed_libraries(build_dir / "services" / svc / f"lagom-{svc}")
-                 for svc in SERVICES if (build_dir / "services" / svc / f"lagom-{svc}").exists()}
+                 for svc in BINARIES if (build_dir / "services" / svc / f"lagom-{svc}").exists()}
     owners = dpkg_owners({path for libs in libraries.values() for path in libs.values()})
     for svc, libs in sorted(libraries.items()):
         for library, path in sorted(libs.items()):
@@ -535,10 +612,13 @@ def check_dockerfiles(root, parsed, build_dir, rendered_images, base):
         if str(dockerfile.relative_to(root)) not in parsed:
             problem(image, f"used by the manifests, but there is no {dockerfile.relative_to(root)}")
     for path, instructions in sorted(parsed.items()):
-        check_dockerfile(root, path, instructions, targets, uid, base["ports"])
+        image = "lagom-" + pathlib.PurePath(path).name.removesuffix(".Dockerfile")
+        check_dockerfile(root, path, instructions, targets, uid, base["ports"].get(image))
 
 
 def check_dockerfile(root, path, instructions, targets, uid, ports):
+    """`ports`: the container ports of the base's Deployment of this image (name -> port), or
+    None for an image no Deployment runs (the migrations job)."""
     stages = []
     for i in instructions:
         if i["keyword"] == "FROM":
@@ -588,11 +668,16 @@ def check_dockerfile(root, path, instructions, targets, uid, ports):
     if not command or command[0] not in installed:
         problem(path, "ENTRYPOINT is not a JSON array starting with a binary the image copies")
     exposed = {int(a) for i in final if i["keyword"] == "EXPOSE" for a in i["args"]}
-    if exposed and exposed != set(ports):
-        problem(path, f"EXPOSEs {sorted(exposed)}, the manifests use {sorted(ports)}")
+    if ports is None:
+        if exposed:
+            problem(path, f"EXPOSEs {sorted(exposed)}, but no Deployment runs the image")
+        return
+    if exposed and exposed != set(ports.values()):
+        problem(path, f"EXPOSEs {sorted(exposed)}, the manifests use {sorted(ports.values())}")
     env = {a.split("=", 1)[0]: a.split("=", 1)[1] for i in final if i["keyword"] == "ENV"
            for a in i["args"] if "=" in a}
-    for var, port in (("LAGOM_LISTEN", ports[0]), ("LAGOM_METRICS_ADDRESS", ports[1])):
+    serving = ports.get("grpc", ports.get("http"))
+    for var, port in (("LAGOM_LISTEN", serving), ("LAGOM_METRICS_ADDRESS", ports["metrics"])):
         if var in env and port_of(env[var]) != port:
             problem(path, f"ENV {var}={env[var]}, the manifests use port {port}")
 
@@ -629,12 +714,14 @@ def main():
     check_chart_values(args.root / "helm" / "lagom")
 
     session = base.objects[("Deployment", "lagom-session")]["spec"]["template"]["spec"]
-    ports = session["containers"][0]["ports"]
+    ports = {base_name(c["image"]): {p["name"]: p["containerPort"] for p in c.get("ports") or []}
+             for d in base.of_kind("Deployment")
+             for c in d["spec"]["template"]["spec"]["containers"]}
     images = {base_name(c["image"]) for r in renderings.values() for _, t in r.workloads()
               for c in t["spec"]["containers"] if base_name(c["image"]).startswith("lagom-")}
     check_dockerfiles(args.root, json.loads(args.dockerfiles.read_text()), args.build_dir,
                       images, {"runAsUser": session["securityContext"]["runAsUser"],
-                               "ports": [p["containerPort"] for p in ports]})
+                               "ports": ports})
     for line in problems:
         print(line, file=sys.stderr)
     return 1 if problems else 0

@@ -5,6 +5,9 @@ Shared pieces of Lagom's workloads. Each service's template calls "lagom.service
   svc     its values block (.Values.session)
   env     extra container env entries (YAML list), or ""
   config  the service's own LAGOM_* variables (a dict), merged with svc.flags
+  http    true for the REST gateway: it serves HTTP (port ports.http, probes on GET /healthz,
+          one Service, no headless one), holds no service token and takes no lagom-common
+          (its config has every variable)
 The resources are named lagom-<name>, as in deploy/k8s/base.
 */}}
 
@@ -40,10 +43,12 @@ LAGOM_{{ upper $flag }}: {{ $value | toString | quote }}
 
 {{/* The service token (and optionally the operator token) as files. */}}
 {{- define "lagom.secretVolumes" -}}
+{{- if not .http }}
 - name: service-token
   secret:
     secretName: {{ .root.Values.secrets.serviceToken }}
     defaultMode: 288  # 0440: the lagom group (fsGroup) reads it
+{{- end }}
 {{- if .operatorToken }}
 - name: operator-token
   secret:
@@ -56,9 +61,11 @@ LAGOM_{{ upper $flag }}: {{ $value | toString | quote }}
 {{- end }}
 
 {{- define "lagom.secretMounts" -}}
+{{- if not .http }}
 - name: service-token
   mountPath: /etc/lagom/service-token
   readOnly: true
+{{- end }}
 {{- if .operatorToken }}
 - name: operator-token
   mountPath: /etc/lagom/operator-token
@@ -120,6 +127,7 @@ LAGOM_{{ upper $flag }}: {{ $value | toString | quote }}
 {{- $values := $root.Values -}}
 {{- $svc := .svc -}}
 {{- $labels := include "lagom.labels" . -}}
+{{- $port := ternary "http" "grpc" (default false .http) -}}
 apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -173,13 +181,15 @@ spec:
           image: {{ include "lagom.image" . }}
           imagePullPolicy: {{ $values.image.pullPolicy }}
           ports:
-            - name: grpc
-              containerPort: {{ $values.ports.grpc }}
+            - name: {{ $port }}
+              containerPort: {{ get $values.ports $port }}
             - name: metrics
               containerPort: {{ $values.ports.metrics }}
           envFrom:
+            {{- if not .http }}
             - configMapRef:
                 name: lagom-common
+            {{- end }}
             - configMapRef:
                 name: lagom-{{ .name }}
           {{- with .env }}
@@ -188,18 +198,17 @@ spec:
           {{- end }}
           volumeMounts:
             {{- include "lagom.secretMounts" . | nindent 12 }}
-          # grpc.health.v1 on the serving port: NOT_SERVING from SIGTERM on, while calls drain.
+          # grpc.health.v1 on the serving port (the gateway: GET /healthz): NOT_SERVING from
+          # SIGTERM on, while calls drain.
+          {{- $check := include "lagom.healthCheck" (dict "http" .http "values" $values) }}
           startupProbe:
-            grpc:
-              port: {{ $values.ports.grpc }}
+            {{- $check | nindent 12 }}
             {{- toYaml $values.probes.startup | nindent 12 }}
           readinessProbe:
-            grpc:
-              port: {{ $values.ports.grpc }}
+            {{- $check | nindent 12 }}
             {{- toYaml $values.probes.readiness | nindent 12 }}
           livenessProbe:
-            grpc:
-              port: {{ $values.ports.grpc }}
+            {{- $check | nindent 12 }}
             {{- toYaml $values.probes.liveness | nindent 12 }}
           lifecycle:
             preStop:
@@ -222,13 +231,14 @@ spec:
   selector:
     app.kubernetes.io/name: lagom-{{ .name }}
   ports:
-    - name: grpc
-      port: {{ $values.ports.grpc }}
-      targetPort: grpc
-      appProtocol: kubernetes.io/h2c
+    - name: {{ $port }}
+      port: {{ get $values.ports $port }}
+      targetPort: {{ $port }}
+      appProtocol: {{ ternary "http" "kubernetes.io/h2c" (default false .http) }}
     - name: metrics
       port: {{ $values.ports.metrics }}
       targetPort: metrics
+{{- if not .http }}
 ---
 # Every ready replica's address, for gRPC clients that balance calls themselves.
 apiVersion: v1
@@ -246,6 +256,7 @@ spec:
       port: {{ $values.ports.grpc }}
       targetPort: grpc
       appProtocol: kubernetes.io/h2c
+{{- end }}
 ---
 apiVersion: policy/v1
 kind: PodDisruptionBudget
@@ -284,7 +295,21 @@ spec:
       stabilizationWindowSeconds: 300
 {{- end }}
 
-{{/* The calls between Lagom's services that involve one of them: callers in, callees out. */}}
+{{/* The probe's check: grpc.health.v1 on the gRPC port, or the gateway's GET /healthz. */}}
+{{- define "lagom.healthCheck" -}}
+{{- if .http -}}
+httpGet:
+  path: /healthz
+  port: http
+{{- else -}}
+grpc:
+  port: {{ .values.ports.grpc }}
+{{- end -}}
+{{- end }}
+
+{{/* The calls between Lagom's services that involve one of them: callers in, callees out.
+The gateway's callers are the ingress controller's namespace (networkPolicy.apiClientNamespace),
+on its HTTP port. */}}
 {{- define "lagom.servicePolicy" -}}
 {{- if .root.Values.networkPolicy.enabled }}
 ---
@@ -299,13 +324,21 @@ spec:
     matchLabels:
       app.kubernetes.io/name: lagom-{{ .name }}
   policyTypes:
-    {{- if .callers }}
+    {{- if or .callers .http }}
     - Ingress
     {{- end }}
     {{- if .callees }}
     - Egress
     {{- end }}
-  {{- if .callers }}
+  {{- if .http }}
+  ingress:
+    - from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ .root.Values.networkPolicy.apiClientNamespace }}
+      ports:
+        - port: http
+  {{- else if .callers }}
   ingress:
     - from:
         {{- include "lagom.peers" .callers | trim | nindent 8 }}
