@@ -176,7 +176,7 @@ int HttpGateway::Handle(mg_connection* connection) {
     bool draining;
     {
       absl::MutexLock lock(&mu_);
-      draining = draining_;
+      draining = not_serving_;
     }
     Respond(connection, draining ? 503 : 200, kJson,
             draining ? R"({"status":"NOT_SERVING"})" : R"({"status":"SERVING"})");
@@ -296,6 +296,15 @@ void HttpGateway::Shutdown() {
     absl::MutexLock lock(&mu_);
     if (stopped_ || context_ == nullptr) return;
     stopped_ = true;
+    not_serving_ = true;
+  }
+  if (options_.drain_grace > absl::ZeroDuration()) {
+    LogInfo("not serving; still taking requests",
+            {{"grace_ms", absl::StrCat(absl::ToInt64Milliseconds(options_.drain_grace))}});
+    absl::SleepFor(options_.drain_grace);
+  }
+  {
+    absl::MutexLock lock(&mu_);
     draining_ = true;
   }
   LogInfo("draining",

@@ -26,6 +26,9 @@ struct GatewayOptions {
   std::string address_file{};                  // written with "HOST:PORT\n" once listening
   std::string metrics_address{};               // "" = no /metrics
   absl::Duration drain_deadline = absl::Seconds(10);
+  // On SIGTERM, how long /healthz says NOT_SERVING while requests are still served, so load
+  // balancers move away before the gateway refuses anything.
+  absl::Duration drain_grace = absl::ZeroDuration();
   absl::Duration call_timeout = absl::Seconds(30);  // deadline of each unary call
   size_t max_body_bytes = 4 << 20;                  // larger request bodies: 413
   int threads = 64;  // HTTP workers: concurrent connections (keep-alive holds one each)
@@ -77,7 +80,8 @@ class HttpGateway final {
   int metrics_port_ = 0;
 
   absl::Mutex mu_;
-  bool draining_ ABSL_GUARDED_BY(mu_) = false;
+  bool not_serving_ ABSL_GUARDED_BY(mu_) = false;  // /healthz 503 from SIGTERM on
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;     // new requests refused
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 };

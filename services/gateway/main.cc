@@ -108,6 +108,7 @@ int main(int argc, char** argv) {
   options.address_file = server.address_file;
   options.metrics_address = server.metrics_address;
   options.drain_deadline = server.drain_deadline;
+  options.drain_grace = server.drain_grace;
   options.access_log = server.access_log;
   options.call_timeout = absl::GetFlag(FLAGS_call_timeout);
   options.threads = absl::GetFlag(FLAGS_http_threads);

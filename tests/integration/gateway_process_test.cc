@@ -652,7 +652,7 @@ TEST_F(GatewayProcessTest, ServesItsOpenApiDocumentAndHealth) {
 TEST_F(GatewayProcessTest, SigtermEndsOpenStreamsAndExitsCleanly) {
   absl::StatusOr<Gateway> gateway =
       StartGateway({"--session_addr=" + stack_->session.address,
-                    "--questionnaire_addr=" + stack_->questionnaire.address});
+                    "--questionnaire_addr=" + stack_->questionnaire.address, "--drain_grace=3s"});
   ASSERT_TRUE(gateway.ok()) << gateway.status();
   Reply session = Call("POST", V1(Parent()) + "/sessions?sessionId=drain",
                        Json{{"title", "Drain"}, {"modelVersion", kBuiltIn}}, Bearer(*key_));
@@ -674,6 +674,21 @@ TEST_F(GatewayProcessTest, SigtermEndsOpenStreamsAndExitsCleanly) {
   }
   ASSERT_NE(received.find('\n'), std::string::npos) << "no first watch message";
   gateway->process->Signal(SIGTERM);
+  // During the grace: health says NOT_SERVING (load balancers move away) while a request
+  // that still arrives is served.
+  HttpClient late(gateway->base, absl::Seconds(5));
+  absl::StatusOr<HttpResponse> health;
+  for (int i = 0; i < 40; ++i) {
+    health = late.Send("GET", "/healthz");
+    if (health.ok() && health->status == 503) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_TRUE(health.ok()) << health.status();
+  EXPECT_EQ(health->status, 503);
+  EXPECT_EQ(health->body, R"({"status":"NOT_SERVING"})");
+  Reply served = Call("GET", V1(session.body["session"]["name"].get<std::string>()), Json(),
+                      Bearer(*key_), &late);
+  EXPECT_EQ(served.status, 200) << "a request during the grace was refused: " << served;
   EXPECT_EQ(gateway->process->WaitForExit(absl::Seconds(15)), 0) << gateway->process->Stderr();
   watch.join();
   EXPECT_THAT(received, HasSubstr(R"({"error":{"code":1)")) << received;
