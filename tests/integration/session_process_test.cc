@@ -26,6 +26,7 @@
 #include "lagom/questionnaire/v1/questionnaire.grpc.pb.h"
 #include "lagom/scoring/v1/scoring.grpc.pb.h"
 #include "lagom/session/v1/session.grpc.pb.h"
+#include "services/session/live/redis_live_state.h"
 #include "tests/integration/lagom_processes.h"
 
 namespace lagom::testing {
@@ -657,6 +658,56 @@ TEST_F(SessionProcessTest, RedisKilledUnderLoadLosesNoAcknowledgedAnswer) {
   EXPECT_EQ(progress.groups(1).group().kind(), type::v1::RESPONSE_GROUP_KIND_ALL_CUSTOMERS);
   EXPECT_EQ(progress.groups(1).progress().answered_count(), customer_answered);
   EXPECT_EQ(progress.overall().answered_count(), provider_answered + customer_answered);
+}
+
+// A replica that dies after its answers committed and before it updated the live state leaves
+// its announcement behind (`writing`); the figures expire within seconds instead of minutes,
+// the next use rebuilds them from PostgreSQL, and watchers get a snapshot with the answer.
+TEST_F(SessionProcessTest, AnswersOfAReplicaThatDiedBeforeUpdatingAreRebuiltWithinSeconds) {
+  const api::Session session = CreateSession("died-before-update", /*anonymous=*/false);
+  Open(session.name());
+  auto [first, first_token] =
+      Invite(session.name(), "first", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  auto [second, second_token] =
+      Invite(session.name(), "second", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  std::unique_ptr<Watch> watch = StartWatch(*b_, session.name());
+  AwaitEvents(*watch, 1);
+  api::SubmitAnswerResponse resp;
+  ASSERT_TRUE(Submit(first.name(), first_token, kProviderItem, 2, &resp).ok());
+  ASSERT_EQ(Progress(session.name()).overall().answered_count(), 1);
+
+  // As the dead replica left Redis: its announcement outstanding, its answer committed in
+  // PostgreSQL but not in the live figures.
+  absl::StatusOr<std::unique_ptr<RedisClient>> redis =
+      RedisClient::Connect(TestRedisAddress(), absl::Seconds(2));
+  ASSERT_TRUE(redis.ok());
+  const std::string prefix = absl::StrCat("lagom:", tenant_, ":session:{died-before-update}:");
+  ASSERT_TRUE((*redis)
+                  ->Pipeline({{"HSET", prefix + "writing", "dead-replica:1", "0"},
+                              {"PEXPIRE", prefix + "built", "3000", "LT"},
+                              {"HDEL", absl::StrCat(prefix, "item:", kProviderItem), "first"},
+                              {"HINCRBY", prefix + "answered", "first", "-1"}})
+                  .ok());
+  ASSERT_EQ(Progress(session.name()).overall().answered_count(), 0) << "the loss is staged";
+
+  // Another respondent answers after the window: the figures are rebuilt with both answers.
+  absl::SleepFor(session::kPendingWindow + absl::Milliseconds(500));
+  const size_t before = watch->Count();
+  ASSERT_TRUE(Submit(second.name(), second_token, kProviderItem, 3, &resp).ok());
+  EXPECT_EQ(Progress(session.name()).overall().answered_count(), 2);
+  AwaitEvents(*watch, before + 1);
+  absl::MutexLock lock(&watch->mu);
+  bool resynced = false;
+  for (size_t i = before; i < watch->events.size(); ++i) {
+    const api::WatchSessionResponse& e = watch->events[i];
+    if (!e.has_snapshot()) continue;
+    resynced = true;
+    EXPECT_EQ(e.snapshot().progress().overall().answered_count(), 2);
+  }
+  EXPECT_TRUE(resynced) << "watchers were not given a snapshot with the rebuilt figures";
+  absl::StatusOr<RedisReply> writing = (*redis)->Command({"HLEN", prefix + "writing"});
+  ASSERT_TRUE(writing.ok());
+  EXPECT_EQ(writing->integer, 0) << "the dead replica's announcement was left behind";
 }
 
 // Two independent Redis primaries as shards: each session's live state and event stream live

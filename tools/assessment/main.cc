@@ -166,26 +166,49 @@ std::string GroupName(const type::v1::ResponseGroup& g) {
 }
 
 // The facilitator's live view: one line per tenth of the way, and each participant who
-// completes.
+// completes. A stream that breaks (its session-service replica went away) is resumed from the
+// last cursor, on another replica when there is one.
 class Watcher {
  public:
   Watcher(api::SessionService::Stub& stub, const std::string& api_key, const std::string& session)
-      : ctx_(Context(api_key, "", absl::Minutes(10))) {
-    api::WatchSessionRequest req;
-    req.set_session(session);
-    thread_ = std::thread([this, &stub, req] {
-      auto reader = stub.WatchSession(ctx_.get(), req);
+      : thread_([this, &stub, api_key, session] { Run(stub, api_key, session); }) {}
+  ~Watcher() {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+      if (ctx_ != nullptr) ctx_->TryCancel();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void Run(api::SessionService::Stub& stub, const std::string& api_key,
+           const std::string& session) {
+    for (int resumed = 0;; ++resumed) {
+      api::WatchSessionRequest req;
+      req.set_session(session);
+      grpc::ClientContext* ctx;
+      {
+        absl::MutexLock lock(&mu_);
+        if (stopping_) return;
+        req.set_resume_cursor(cursor_);
+        ctx_ = Context(api_key, "", absl::Minutes(10));
+        ctx = ctx_.get();
+      }
+      auto reader = stub.WatchSession(ctx, req);
       api::WatchSessionResponse event;
       while (reader->Read(&event)) Show(event);
       grpc::Status s = reader->Finish();
       absl::MutexLock lock(&mu_);
+      if (s.error_code() == grpc::StatusCode::UNAVAILABLE && !stopping_ && resumed < 20) {
+        std::printf("  [watch] stream broke (%s); resuming after cursor %lld\n",
+                    s.error_message().c_str(), static_cast<long long>(cursor_));
+        std::fflush(stdout);
+        continue;
+      }
       ended_ = true;
       status_ = s;
-    });
-  }
-  ~Watcher() {
-    ctx_->TryCancel();
-    if (thread_.joinable()) thread_.join();
+      return;
+    }
   }
 
   // Waits (bounded) until the watch has shown every expected answer.
@@ -209,6 +232,8 @@ class Watcher {
  private:
   void Show(const api::WatchSessionResponse& e) {
     absl::MutexLock lock(&mu_);
+    if (!e.has_snapshot() && !e.has_heartbeat() && e.cursor() <= cursor_) return;  // replayed
+    cursor_ = std::max(cursor_, e.cursor());
     const api::SessionProgress* progress = nullptr;
     if (e.has_snapshot()) {
       progress = &e.snapshot().progress();
@@ -242,13 +267,15 @@ class Watcher {
     std::fflush(stdout);
   }
 
-  std::unique_ptr<grpc::ClientContext> ctx_;
-  std::thread thread_;
   absl::Mutex mu_;
+  std::unique_ptr<grpc::ClientContext> ctx_ ABSL_GUARDED_BY(mu_);
+  int64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int shown_tenth_ ABSL_GUARDED_BY(mu_) = -1;
   bool complete_ ABSL_GUARDED_BY(mu_) = false;
   bool ended_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Status status_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;  // last: starts once the members above exist
 };
 
 int Run() {

@@ -254,6 +254,14 @@ absl::Status AnswerCore::Enqueue(Write& w) {
       }
     }
     mu_.Unlock();
+    std::vector<std::string> sessions;
+    for (const Write* w : batch) {
+      if (std::find(sessions.begin(), sessions.end(), w->session_id) == sessions.end()) {
+        sessions.push_back(w->session_id);
+      }
+    }
+    const RequestContext& rc = *batch.front()->rc;
+    const std::string pending = live_.AnswersPending(rc, sessions);
     std::vector<std::pair<LiveSession, std::vector<AnswerChange>>> changed;
     RunBatch(batch, changed);
     mu_.Lock();
@@ -261,9 +269,8 @@ absl::Status AnswerCore::Enqueue(Write& w) {
     // writers see done before they are answered (so a caller's progress includes its answer).
     --writers_;
     mu_.Unlock();
-    for (const auto& [session, changes] : changed) {
-      live_.AnswersChanged(*batch.front()->rc, session, changes);
-    }
+    for (const auto& [session, changes] : changed) live_.AnswersChanged(rc, session, changes);
+    live_.AnswersSettled(rc, sessions, pending);
     mu_.Lock();
     for (Write* done : batch) done->done = true;
   }

@@ -47,6 +47,18 @@ class LiveState {
   // and the figures are rebuilt from PostgreSQL when the live store comes back.
   virtual void AnswersChanged(const RequestContext& rc, const LiveSession& s,
                               const std::vector<AnswerChange>& changes) = 0;
+  // Before a transaction that commits answers to `session_ids`: until AnswersSettled with the
+  // returned token, the live figures of those sessions may lack what it commits. If the
+  // process dies in between (after the commit, before AnswersChanged), the live store notices
+  // within seconds and rebuilds them from the record. Failures are logged.
+  virtual std::string AnswersPending(const RequestContext& rc,
+                                     const std::vector<std::string>& session_ids) {
+    return "";
+  }
+  // The transaction's answers are applied (AnswersChanged) or it failed.
+  virtual void AnswersSettled(const RequestContext& rc, const std::vector<std::string>& session_ids,
+                              const std::string& token) {}
+
   // A participant was added, joined, completed or changed (ParticipantJoined /
   // ParticipantCompleted events) or removed (figures reset).
   virtual void ParticipantChanged(const RequestContext& rc, const LiveSession& s,

@@ -4,8 +4,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/random/random.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/log.h"
@@ -73,6 +75,16 @@ if ARGV[2] == '1' then
   redis.call('SET', KEYS[2], '1')
 end
 return applied
+)lua";
+
+// KEYS: writing, built. ARGV: token, built TTL (s). Settles one answer transaction; the
+// figures' TTL comes back only when no other one is outstanding.
+constexpr char kSettleScript[] = R"lua(
+redis.call('HDEL', KEYS[1], ARGV[1])
+if redis.call('HLEN', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('EXPIRE', KEYS[2], ARGV[2])
+end
+return 0
 )lua";
 
 const char* KindOf(api::ParticipantPerspective p) {
@@ -194,6 +206,42 @@ absl::StatusOr<long long> RedisLiveState::Apply(const RequestContext& rc, const 
   return reply->integer;
 }
 
+std::string RedisLiveState::NewProcessToken() {
+  absl::BitGen bits;
+  return absl::StrFormat("%016x", absl::Uniform<uint64_t>(bits));
+}
+
+std::string RedisLiveState::AnswersPending(const RequestContext& rc,
+                                           const std::vector<std::string>& session_ids) {
+  const std::string token = absl::StrCat(process_token_, ":", ++pending_counter_);
+  for (const std::string& sid : session_ids) {
+    // LT: the first outstanding transaction sets the deadline; later ones do not push it on.
+    absl::StatusOr<std::vector<RedisReply>> done = redis_.For(sid).Pipeline(
+        {{"HSET", Key(rc, sid, "writing"), token, absl::StrCat(absl::ToUnixMillis(absl::Now()))},
+         {"PEXPIRE", Key(rc, sid, "built"), absl::StrCat(absl::ToInt64Milliseconds(kPendingWindow)),
+          "LT"}});
+    if (!done.ok()) {
+      LogWarn("answer transaction not announced to the live state",
+              {{"tenant", rc.tenant_id}, {"session", sid}, {"error", done.status().ToString()}});
+    }
+  }
+  return token;
+}
+
+void RedisLiveState::AnswersSettled(const RequestContext& rc,
+                                    const std::vector<std::string>& session_ids,
+                                    const std::string& token) {
+  for (const std::string& sid : session_ids) {
+    absl::StatusOr<RedisReply> done = redis_.For(sid).Command(
+        {"EVAL", kSettleScript, "2", Key(rc, sid, "writing"), Key(rc, sid, "built"), token,
+         absl::StrCat(absl::ToInt64Seconds(built_ttl_))});
+    if (!done.ok()) {
+      LogWarn("answer transaction not settled in the live state (rebuilt within seconds)",
+              {{"tenant", rc.tenant_id}, {"session", sid}, {"error", done.status().ToString()}});
+    }
+  }
+}
+
 absl::Status RedisLiveState::Rebuild(const RequestContext& rc, const LiveSession& s) {
   std::vector<std::string> entries;
   absl::Status read = store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
@@ -232,15 +280,29 @@ absl::Status RedisLiveState::Rebuild(const RequestContext& rc, const LiveSession
     return absl::OkStatus();
   });
   if (!read.ok()) return read;
-  absl::StatusOr<RedisReply> alive =
-      redis_.For(s.session_id).Command({"EXISTS", Key(rc, s.session_id, "alive")});
-  if (!alive.ok()) return alive.status();
+  RedisClient& redis = redis_.For(s.session_id);
+  absl::StatusOr<std::vector<RedisReply>> state = redis.Pipeline(
+      {{"EXISTS", Key(rc, s.session_id, "alive")}, {"HLEN", Key(rc, s.session_id, "writing")}});
+  if (!state.ok()) return state.status();
   absl::StatusOr<long long> applied =
       Apply(rc, s.session_id, entries, /*require_built=*/false, /*mark_built=*/true);
   if (!applied.ok()) return applied.status();
-  if (alive->integer == 0) {
+  const bool lost = (*state)[0].integer == 0;
+  // An answer transaction outstanding since before the figures expired: its replica died
+  // between commit and update (or took longer than kPendingWindow). What it committed is in
+  // the figures now; watchers may have missed it.
+  const bool unsettled = (*state)[1].integer > 0;
+  if (unsettled) {
+    if (absl::Status s2 = redis.Command({"DEL", Key(rc, s.session_id, "writing")}).status();
+        !s2.ok()) {
+      return s2;
+    }
+  }
+  if (lost || unsettled) {
     LogInfo("live state rebuilt from PostgreSQL",
-            {{"tenant", rc.tenant_id}, {"session", s.session_id}});
+            {{"tenant", rc.tenant_id},
+             {"session", s.session_id},
+             {"why", lost ? "live store lost it" : "an answer transaction was never applied"}});
     return Append(rc, s.session_id, kResyncEntry, "");
   }
   return absl::OkStatus();

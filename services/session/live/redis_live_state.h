@@ -6,12 +6,17 @@
 //   rounds       hash item → current round (items past round 1)
 //   built        the figures are complete (expires, so a change lost between PostgreSQL and
 //                Redis is repaired within minutes); alive: nothing was lost since the rebuild
+//   writing      hash token → time of answer transactions not yet applied here; while one is
+//                outstanding `built` expires within kPendingWindow (and is not extended), so
+//                the answers of a replica that died between its commit and its update are
+//                rebuilt from PostgreSQL within seconds, and watchers get a snapshot
 //   events       the watch stream (XADD, trimmed), read by every replica's WatchHub
 // Every update is a Lua script that applies an answer only if its journal seq is newer, so
 // updates, replays and rebuilds may interleave in any order and still converge.
 #ifndef LAGOM_SERVICES_SESSION_LIVE_REDIS_LIVE_STATE_H_
 #define LAGOM_SERVICES_SESSION_LIVE_REDIS_LIVE_STATE_H_
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -39,10 +44,15 @@ class RedisLiveState final : public LiveState {
         store_(store),
         models_(models),
         built_ttl_(built_ttl),
-        stream_length_(stream_length) {}
+        stream_length_(stream_length),
+        process_token_(NewProcessToken()) {}
 
   void AnswersChanged(const RequestContext& rc, const LiveSession& s,
                       const std::vector<AnswerChange>& changes) override;
+  std::string AnswersPending(const RequestContext& rc,
+                             const std::vector<std::string>& session_ids) override;
+  void AnswersSettled(const RequestContext& rc, const std::vector<std::string>& session_ids,
+                      const std::string& token) override;
   void ParticipantChanged(const RequestContext& rc, const LiveSession& s,
                           const api::Participant& participant, bool removed) override;
   void Publish(const RequestContext& rc, const LiveSession& s,
@@ -62,6 +72,7 @@ class RedisLiveState final : public LiveState {
   // Stream ids "<ms>-<seq>" ↔ cursors (ms << 20 | seq); 0 for an unparsable id.
   static int64_t CursorOf(absl::string_view stream_id);
   static std::string StreamIdOf(int64_t cursor);
+  static std::string NewProcessToken();
 
  private:
   std::string Key(const RequestContext& rc, const std::string& session_id,
@@ -98,7 +109,13 @@ class RedisLiveState final : public LiveState {
   ModelIndexCache& models_;
   const absl::Duration built_ttl_;
   const int stream_length_;
+  const std::string process_token_;  // random per process: pending tokens never collide
+  std::atomic<int64_t> pending_counter_{0};
 };
+
+// How soon the figures of a session with an answer transaction outstanding are rebuilt if it
+// is never applied.
+inline constexpr absl::Duration kPendingWindow = absl::Seconds(3);
 
 }  // namespace lagom::session
 
