@@ -74,8 +74,23 @@ if ARGV[2] == '1' then
   redis.call('SET', KEYS[1], '1', 'EX', ARGV[3])
   redis.call('SET', KEYS[2], '1')
 end
+if #ARGV > 4 then redis.call('INCR', KEYS[6]) end
 return applied
 )lua";
+
+// KEYS: ver, events. ARGV: the version the figures were read at ('' = none yet), stream
+// length, entry kind, then one payload per event. Appends them only if still current.
+constexpr char kPublishScript[] = R"lua(
+if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
+for i = 4, #ARGV do
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'k', ARGV[3], 'e', ARGV[i])
+end
+return 1
+)lua";
+
+// How often a replica reads the figures again because another changed them meanwhile before
+// it publishes regardless (the next change corrects what watchers see).
+constexpr int kPublishAttempts = 8;
 
 // KEYS: writing, built. ARGV: token, built TTL (s). Settles one answer transaction; the
 // figures' TTL comes back only when no other one is outstanding.
@@ -190,12 +205,13 @@ absl::StatusOr<long long> RedisLiveState::Apply(const RequestContext& rc, const 
                                                 bool require_built, bool mark_built) {
   std::vector<std::string> argv = {"EVAL",
                                    kApplyScript,
-                                   "5",
+                                   "6",
                                    Key(rc, sid, "built"),
                                    Key(rc, sid, "alive"),
                                    Key(rc, sid, "answered"),
                                    Key(rc, sid, "rounds"),
                                    Key(rc, sid, "people"),
+                                   Key(rc, sid, "ver"),
                                    require_built ? "1" : "0",
                                    mark_built ? "1" : "0",
                                    absl::StrCat(absl::ToInt64Seconds(built_ttl_)),
@@ -340,7 +356,7 @@ absl::Status RedisLiveState::Append(const RequestContext& rc, const std::string&
 absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>>
 RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
                             const std::vector<std::string>& item_ids, bool with_progress,
-                            const std::vector<std::string>& seen) {
+                            const std::vector<std::string>& seen, std::string* version) {
   std::vector<const ItemRule*> rules;
   for (const std::string& item : item_ids) {
     const ItemRule* rule = s.model->Find(item);
@@ -359,8 +375,13 @@ RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
     commands.push_back({"HGET", Key(rc, s.session_id, "rounds"), item});
     commands.push_back({"HGETALL", Key(rc, s.session_id, absl::StrCat("item:", item))});
   }
+  if (version != nullptr) commands.push_back({"GET", Key(rc, s.session_id, "ver")});
   absl::StatusOr<std::vector<RedisReply>> replies = redis_.For(s.session_id).Pipeline(commands);
   if (!replies.ok()) return replies.status();
+  if (version != nullptr) {
+    const RedisReply& v = replies->back();
+    *version = v.type == RedisReply::Type::kString ? v.str : "";
+  }
   std::pair<api::SessionProgress, std::vector<api::ItemDistribution>> out;
   size_t next = first;
   if (with_progress) {
@@ -408,19 +429,41 @@ void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession&
       if (absl::Status rebuilt = Rebuild(rc, s); !rebuilt.ok()) return rebuilt;
     }
     // Built now (applied, or just rebuilt): read without checking again, in one round trip,
-    // and send every event in another.
-    absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>> figures =
-        ReadFigures(rc, s, std::vector<std::string>(items.begin(), items.end()),
-                    /*with_progress=*/true, answerers);
-    if (!figures.ok()) return figures.status();
-    std::vector<std::vector<std::string>> events;
-    for (api::ItemDistribution& d : figures->second) {
-      api::WatchSessionResponse event;
-      *event.mutable_item_distribution_changed()->mutable_distribution() = std::move(d);
-      *event.mutable_item_distribution_changed()->mutable_progress() = figures->first;
-      events.push_back(AppendCommand(rc, s.session_id, kEventEntry, event.SerializeAsString()));
+    // and send every event in another, unless another replica changed the figures meanwhile
+    // (its events may be out already: ours would follow them with older figures).
+    RedisClient& redis = redis_.For(s.session_id);
+    for (int attempt = 1;; ++attempt) {
+      std::string version;
+      absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>> figures =
+          ReadFigures(rc, s, std::vector<std::string>(items.begin(), items.end()),
+                      /*with_progress=*/true, answerers, &version);
+      if (!figures.ok()) return figures.status();
+      std::vector<std::string> publish = {"EVAL",
+                                          kPublishScript,
+                                          "2",
+                                          Key(rc, s.session_id, "ver"),
+                                          EventsKey(rc.tenant_id, s.session_id),
+                                          version,
+                                          absl::StrCat(stream_length_),
+                                          kEventEntry};
+      for (api::ItemDistribution& d : figures->second) {
+        api::WatchSessionResponse event;
+        *event.mutable_item_distribution_changed()->mutable_distribution() = std::move(d);
+        *event.mutable_item_distribution_changed()->mutable_progress() = figures->first;
+        publish.push_back(event.SerializeAsString());
+      }
+      if (attempt == kPublishAttempts) {
+        // Still changing under us: publish as read; the next change's events follow.
+        std::vector<std::vector<std::string>> events;
+        for (size_t i = 8; i < publish.size(); ++i) {
+          events.push_back(AppendCommand(rc, s.session_id, kEventEntry, publish[i]));
+        }
+        return redis.Pipeline(events).status();
+      }
+      absl::StatusOr<RedisReply> published = redis.Command(publish);
+      if (!published.ok()) return published.status();
+      if (published->integer == 1) return absl::OkStatus();
     }
-    return redis_.For(s.session_id).Pipeline(events).status();
   }();
   if (!status.ok()) {
     LogWarn("live state not updated; it is rebuilt from PostgreSQL when Redis is back",

@@ -10,6 +10,9 @@
 //                outstanding `built` expires within kPendingWindow (and is not extended), so
 //                the answers of a replica that died between its commit and its update are
 //                rebuilt from PostgreSQL within seconds, and watchers get a snapshot
+//   ver          the figures' version, raised by every change: events built from figures read
+//                at one version are published only if it is still current (else read again),
+//                so a replica never publishes older figures after another's newer ones
 //   events       the watch stream (XADD, trimmed), read by every replica's WatchHub
 // Every update is a Lua script that applies an answer only if its journal seq is newer, so
 // updates, replays and rebuilds may interleave in any order and still converge.
@@ -89,10 +92,11 @@ class RedisLiveState final : public LiveState {
   absl::StatusOr<std::vector<std::pair<std::string, int>>> ReadAnsweredCounts(
       const RequestContext& rc, const LiveSession& s);
   // Progress and the distributions of `item_ids`, read in one round trip, after marking
-  // `seen` present.
+  // `seen` present; with `version`, also the figures' version they were read at.
   absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>> ReadFigures(
       const RequestContext& rc, const LiveSession& s, const std::vector<std::string>& item_ids,
-      bool with_progress, const std::vector<std::string>& seen = {});
+      bool with_progress, const std::vector<std::string>& seen = {},
+      std::string* version = nullptr);
   // The commands that mark `participant_ids` present now and forget who left.
   std::vector<std::vector<std::string>> SeenCommands(
       const RequestContext& rc, const std::string& session_id,
