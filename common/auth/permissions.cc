@@ -172,6 +172,7 @@ std::vector<MethodPolicy> BuildTable() {
       // Internal: Lagom's own services only.
       {kAuth, "Authenticate", {kService}, ""},
       {kAuth, "RecordAuditEvent", {kService}, ""},
+      {kAuth, "PublishWebhookEvent", {kService}, ""},
   };
   std::vector<MethodPolicy> table;
   table.reserve(lines.size());

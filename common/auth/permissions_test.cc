@@ -306,7 +306,8 @@ TEST(PermissionTableTest, OnlyProvisioningInvitationsAndInternalRpcsAreTenantles
                                               "lagom.tenancy.v1.TenantService.ListTenants",
                                               "lagom.session.v1.SessionService.AcceptInvitation",
                                               "lagom.auth.v1.AuthService.Authenticate",
-                                              "lagom.auth.v1.AuthService.RecordAuditEvent"));
+                                              "lagom.auth.v1.AuthService.RecordAuditEvent",
+                                              "lagom.auth.v1.AuthService.PublishWebhookEvent"));
 }
 
 TEST(AuthorizeTest, OnlyABareServiceIdentityReachesTheInternalAuthService) {
@@ -320,6 +321,26 @@ TEST(AuthorizeTest, OnlyABareServiceIdentityReachesTheInternalAuthService) {
   // A tenant's SERVICE key must not look up another tenant's role bindings.
   ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_SERVICE), request));
   ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN), request));
+}
+
+TEST(AuthorizeTest, OnlyLagomsOwnServicesHandWebhookEventsOver) {
+  v1::PublishWebhookEventRequest request;
+  request.set_tenant_id("acme");
+  request.set_resource("tenants/acme/sessions/s1");
+  Principal bare;
+  bare.set_role(v1::PRINCIPAL_ROLE_SERVICE);
+  bare.set_credential_kind(v1::CREDENTIAL_KIND_SERVICE);
+  EXPECT_TRUE(Authorize(bare, request).ok());
+  // Not a tenant's SERVICE key (an integration must not forge events to its own webhooks),
+  // nor anybody else.
+  ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_SERVICE), request));
+  ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN), request));
+  ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_FACILITATOR), request));
+  ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_VIEWER), request));
+  Principal op;
+  op.set_role(v1::PRINCIPAL_ROLE_OPERATOR);
+  op.set_credential_kind(v1::CREDENTIAL_KIND_OPERATOR);
+  ExpectDenied(Authorize(op, request));
 }
 
 TEST(PermissionTableTest, OperatorReachesOnlyTenantProvisioning) {
@@ -695,8 +716,7 @@ std::string DocRow(const MethodPolicy& policy) {
 }
 
 TEST(PermissionDocTest, SecurityDocTableMatchesTheCode) {
-  const std::filesystem::path doc =
-      std::filesystem::path(__FILE__).parent_path() / "../../docs/security.md";
+  const std::filesystem::path doc = std::filesystem::path(LAGOM_DOCS_DIR) / "security.md";
   std::ifstream in(doc);
   ASSERT_TRUE(in) << "cannot read " << doc;
   std::vector<std::string> rows;

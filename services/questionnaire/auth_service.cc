@@ -20,4 +20,12 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RecordAuditEvent(
   });
 }
 
+grpc::ServerUnaryReactor* AuthServiceImpl::PublishWebhookEvent(
+    grpc::CallbackServerContext* ctx, const auth_api::PublishWebhookEventRequest* req,
+    auth_api::PublishWebhookEventResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return webhooks_.PublishWebhookEvent(rc, *req, resp);
+  });
+}
+
 }  // namespace lagom::questionnaire

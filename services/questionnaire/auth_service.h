@@ -1,6 +1,7 @@
 // gRPC adapter of lagom.auth.v1.AuthService, the internal API the other Lagom services use to
-// resolve API keys and JWT subjects and to append to a tenant's audit log. Admitted by the
-// CallAdmitter (only the SERVICE identity may call it), then handed to TenancyCore.
+// resolve API keys and JWT subjects, to append to a tenant's audit log and to hand webhook
+// events over. Admitted by the CallAdmitter (only the SERVICE identity may call it), then
+// handed to TenancyCore or the WebhookRpcCore.
 #ifndef LAGOM_SERVICES_QUESTIONNAIRE_AUTH_SERVICE_H_
 #define LAGOM_SERVICES_QUESTIONNAIRE_AUTH_SERVICE_H_
 
@@ -8,14 +9,16 @@
 #include "common/request_context.h"
 #include "lagom/auth/v1/auth.grpc.pb.h"
 #include "services/questionnaire/tenancy/tenancy_core.h"
+#include "services/questionnaire/webhooks/webhook_rpc_core.h"
 
 namespace lagom::questionnaire {
 
 class AuthServiceImpl final : public auth_api::AuthService::CallbackService {
  public:
   // Not owned.
-  AuthServiceImpl(TenancyCore& core, const CallAdmitter& admitter, Executor& executor)
-      : core_(core), admitter_(admitter), executor_(executor) {}
+  AuthServiceImpl(TenancyCore& core, webhooks::WebhookRpcCore& webhooks,
+                  const CallAdmitter& admitter, Executor& executor)
+      : core_(core), webhooks_(webhooks), admitter_(admitter), executor_(executor) {}
 
   grpc::ServerUnaryReactor* Authenticate(grpc::CallbackServerContext* ctx,
                                          const auth_api::AuthenticateRequest* req,
@@ -23,9 +26,13 @@ class AuthServiceImpl final : public auth_api::AuthService::CallbackService {
   grpc::ServerUnaryReactor* RecordAuditEvent(grpc::CallbackServerContext* ctx,
                                              const auth_api::RecordAuditEventRequest* req,
                                              auth_api::RecordAuditEventResponse* resp) override;
+  grpc::ServerUnaryReactor* PublishWebhookEvent(
+      grpc::CallbackServerContext* ctx, const auth_api::PublishWebhookEventRequest* req,
+      auth_api::PublishWebhookEventResponse* resp) override;
 
  private:
   TenancyCore& core_;
+  webhooks::WebhookRpcCore& webhooks_;
   const CallAdmitter& admitter_;
   Executor& executor_;
 };

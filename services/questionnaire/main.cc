@@ -31,6 +31,10 @@ ABSL_FLAG(std::string, postgres_url, "",
           "PostgreSQL URL, e.g. postgresql://lagom_app@127.0.0.1:5432/lagom");
 ABSL_FLAG(std::string, operator_token_file, "",
           "File holding the hosting operator's token (tenant provisioning); empty: no operator");
+ABSL_FLAG(bool, webhook_allow_private_networks, false,
+          "Let webhooks reach private, loopback, link-local and metadata addresses (10/8, "
+          "172.16/12, 192.168/16, 127/8, 169.254/16, 100.64/10, ::1, fc00::/7, fe80::/10, "
+          "0.0.0.0); only for local receivers (local stack, tests, demo), never in production");
 
 int main(int argc, char** argv) {
   namespace q = lagom::questionnaire;
@@ -58,14 +62,16 @@ int main(int argc, char** argv) {
   q::ModelCore model_core(model_store, audit);
   q::QuestionnaireServiceImpl questionnaire_service(model_core, admitter, executor);
   q::webhooks::PgWebhookStore webhook_store(*pg);
-  q::webhooks::WebhookRpcCore webhook_core(webhook_store);
+  const bool allow_private = absl::GetFlag(FLAGS_webhook_allow_private_networks);
+  q::webhooks::WebhookRpcCore webhook_core(webhook_store,
+                                           {.allow_private_networks = allow_private});
   q::TenantServiceImpl tenant_service(tenancy_core, webhook_core, admitter, executor);
   // Webhook deliveries of every tenant, from this process (replicas share the queue).
   q::webhooks::PgDeliveryQueue delivery_queue(*pg);
-  q::webhooks::CurlWebhookSender webhook_sender;
+  q::webhooks::CurlWebhookSender webhook_sender({.allow_private_networks = allow_private});
   q::webhooks::DeliveryWorker delivery_worker(delivery_queue, webhook_sender);
   delivery_worker.Start();
-  q::AuthServiceImpl auth_service(tenancy_core, admitter, executor);
+  q::AuthServiceImpl auth_service(tenancy_core, webhook_core, admitter, executor);
 
   std::unique_ptr<lagom::Server> server = lagom::StartServerOrDie(
       options, {&questionnaire_service, &catalog_service, &tenant_service, &auth_service});

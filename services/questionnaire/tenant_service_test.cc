@@ -34,7 +34,7 @@ class TenantServiceTest : public ::testing::Test {
     webhook_core_ = std::make_unique<webhooks::WebhookRpcCore>(*webhook_store_);
     tenant_service_ =
         std::make_unique<TenantServiceImpl>(*core_, *webhook_core_, admitter_, executor_);
-    auth_service_ = std::make_unique<AuthServiceImpl>(*core_, admitter_, executor_);
+    auth_service_ = std::make_unique<AuthServiceImpl>(*core_, *webhook_core_, admitter_, executor_);
     auto server = Server::Start({.service_name = "questionnaire-test"},
                                 {tenant_service_.get(), auth_service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();

@@ -7,6 +7,7 @@
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "common/auth/service_auth.h"
+#include "common/auth/webhook_event_consumer.h"
 #include "common/config.h"
 #include "common/executor.h"
 #include "common/log.h"
@@ -55,6 +56,13 @@ int main(int argc, char** argv) {
   lagom::reporting::ReportCore reports(core, sources);
   lagom::reporting::ReportingServiceImpl reporting_service(*auth->guard, executor, core, reports,
                                                            auth->limiter.get());
+  // scorecard.ready and improvement.proposed leave the outbox for the tenant's webhooks
+  // (handed to the questionnaire service), from every replica at once.
+  lagom::auth::WebhookOutboxRelay webhooks(
+      *pg, "reporting.outbox", "scorecard_id",
+      lagom::ServiceChannelOrDie("reporting", "questionnaire_addr",
+                                 absl::GetFlag(FLAGS_questionnaire_addr)),
+      auth->service_token, "reporting");
   std::unique_ptr<lagom::Server> server = lagom::StartServerOrDie(options, {&reporting_service});
   return server->WaitForShutdownSignal();
 }

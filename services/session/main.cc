@@ -8,19 +8,20 @@
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "common/auth/service_auth.h"
+#include "common/auth/webhook_event_consumer.h"
 #include "common/config.h"
 #include "common/executor.h"
 #include "common/log.h"
+#include "common/outbox_relay.h"
+#include "common/pg_outbox_store.h"
 #include "common/server_flags.h"
 #include "services/session/core/answer_core.h"
-#include "services/session/core/outbox_relay.h"
 #include "services/session/core/participant_core.h"
 #include "services/session/core/session_core.h"
 #include "services/session/live/redis_live_state.h"
 #include "services/session/live/watch_hub.h"
 #include "services/session/session_service.h"
 #include "services/session/store/pg_invite_store.h"
-#include "services/session/store/pg_outbox_store.h"
 #include "services/session/store/pg_session_store.h"
 #include "services/session/store/remote_model_catalog.h"
 #include "services/session/store/scoring_event_consumer.h"
@@ -78,20 +79,27 @@ int main(int argc, char** argv) {
       *auth->guard, executor, sessions, participants, answers,
       lagom::session::WatchDeps{store, models, live, hubs, executor, auth->limiter.get()});
 
-  // session.closed leaves the outbox for the scoring service, from every replica at once.
-  lagom::session::PgOutboxStore outbox(*pg);
+  // The outbox has a relay per consumer, from every replica at once: session.closed for the
+  // scoring service, and session.opened and session.closed for the tenant's webhooks (handed
+  // to the questionnaire service). Neither holds up the other.
+  lagom::PgOutboxStore scoring_outbox(*pg, {"session.outbox", "session_id", "scoring"});
   std::unique_ptr<lagom::session::ScoringEventConsumer> scoring;
-  std::unique_ptr<lagom::session::OutboxRelay> relay;
+  std::unique_ptr<lagom::OutboxRelay> scoring_relay;
   if (const std::string addr = absl::GetFlag(FLAGS_scoring_addr); !addr.empty()) {
     scoring = std::make_unique<lagom::session::ScoringEventConsumer>(
         lagom::ServiceChannelOrDie("session", "scoring_addr", addr), auth->service_token);
-    relay = std::make_unique<lagom::session::OutboxRelay>(outbox, *scoring);
-    relay->Start();
+    scoring_relay = std::make_unique<lagom::OutboxRelay>(scoring_outbox, *scoring);
+    scoring_relay->Start();
   } else {
     lagom::LogWarn(
         "no --scoring_addr: session.closed events wait in the outbox until a "
         "replica with one delivers them");
   }
+  lagom::auth::WebhookOutboxRelay webhooks(
+      *pg, "session.outbox", "session_id",
+      lagom::ServiceChannelOrDie("session", "questionnaire_addr",
+                                 absl::GetFlag(FLAGS_questionnaire_addr)),
+      auth->service_token, "session");
   std::unique_ptr<lagom::Server> server = lagom::StartServerOrDie(options, {&session_service});
   // Watchers of a replica being shut down resume on another at once, from their cursor.
   server->OnDrain([&hubs] { hubs.Drain(); });

@@ -373,7 +373,7 @@ TEST_F(SessionProcessTest, ACollaborativeSessionRunsAcrossTwoReplicas) {
     EXPECT_GE(snapshots, 2) << "a snapshot at the start and one after Redis lost the stream";
   }
 
-  // The close is in the outbox for scoring and reporting.
+  // The close is in the outbox for scoring (and, in a row of its own, for webhooks).
   absl::StatusOr<std::unique_ptr<PgPool>> pg =
       PgPool::Connect(TestPostgresUrl(), 1, absl::Seconds(5));
   ASSERT_TRUE(pg.ok());
@@ -386,7 +386,8 @@ TEST_F(SessionProcessTest, ACollaborativeSessionRunsAcrossTwoReplicas) {
                        [&](pqxx::work& tx) {
                          outbox = tx.exec_params1(
                                         "SELECT count(*) FROM session.outbox WHERE tenant_id = $1"
-                                        " AND topic = 'session.closed' AND session_id = 'review'",
+                                        " AND topic = 'session.closed' AND session_id = 'review'"
+                                        " AND consumer = 'scoring'",
                                         tenant_)[0]
                                       .as<int>();
                          finals =
@@ -845,7 +846,8 @@ TEST_F(SessionProcessTest, TheCloseEventSurvivesACrashBeforeDelivery) {
                          [&](pqxx::work& tx) {
                            pqxx::result r = tx.exec_params(
                                "SELECT event_id, attempts, deliver_time IS NOT NULL, last_error"
-                               " FROM session.outbox WHERE tenant_id = $1 AND session_id = $2",
+                               " FROM session.outbox WHERE tenant_id = $1 AND session_id = $2"
+                               " AND consumer = 'scoring'",
                                tenant_, "crash-before-delivery");
                            if (r.size() == 1) {
                              row = Row{r[0][0].as<int64_t>(), r[0][1].as<int>(), r[0][2].as<bool>(),

@@ -128,7 +128,13 @@ class PgWebhookTransaction final : public WebhookTransaction {
     return out;
   }
 
-  absl::StatusOr<int> Enqueue(const EventRecord& e) override {
+  absl::StatusOr<std::optional<int>> Enqueue(const EventRecord& e) override {
+    pqxx::result seen = tx_.exec_params(
+        absl::StrCat("INSERT INTO questionnaire.webhook_events (tenant_id, event_id, event_type,"
+                     " create_time) VALUES ($1, $2, $3, ",
+                     Time(4), ") ON CONFLICT (tenant_id, event_id) DO NOTHING"),
+        tenant_, e.event_id, e.event_type, absl::ToUnixMicros(e.create_time));
+    if (seen.affected_rows() == 0) return std::nullopt;
     pqxx::result rows = tx_.exec_params(
         absl::StrCat("INSERT INTO questionnaire.webhook_deliveries (tenant_id, webhook_id,"
                      " event_id, event_type, payload, state, create_time, next_attempt_time)"
@@ -138,7 +144,7 @@ class PgWebhookTransaction final : public WebhookTransaction {
                      " WHERE tenant_id = $1 AND state = 'ACTIVE' AND $3 = ANY (event_types)"
                      " ON CONFLICT (tenant_id, webhook_id, event_id) DO NOTHING"),
         tenant_, e.event_id, e.event_type, e.payload, absl::ToUnixMicros(e.create_time));
-    return static_cast<int>(rows.affected_rows());
+    return std::optional<int>(static_cast<int>(rows.affected_rows()));
   }
 
   absl::StatusOr<std::optional<IdempotentReply>> FindReply(const std::string& request_id) override {

@@ -1,11 +1,18 @@
 #include "services/questionnaire/webhooks/delivery_worker.h"
 
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
 #include <optional>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/http_client.h"
 #include "common/log.h"
+#include "services/questionnaire/webhooks/address_policy.h"
 #include "services/questionnaire/webhooks/webhook_core.h"
 
 namespace lagom::questionnaire::webhooks {
@@ -14,24 +21,93 @@ namespace {
 // Kept of a failed response's body for the delivery log.
 constexpr size_t kMaxErrorChars = 200;
 
+struct Transfer {
+  bool allow_private_networks = false;
+  std::string refused;  // the addresses not connected to and their ranges, ", "-separated
+  std::string body;     // the first kMaxErrorChars of the response
+};
+
+size_t KeepBodyStart(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const size_t room = kMaxErrorChars - std::min(kMaxErrorChars, transfer->body.size());
+  transfer->body.append(data, std::min(room, size * count));
+  return size * count;
+}
+
+std::string AddressText(const sockaddr& address) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (address.sa_family == AF_INET) {
+    sockaddr_in v4;
+    std::memcpy(&v4, &address, sizeof v4);
+    inet_ntop(AF_INET, &v4.sin_addr, text, sizeof text);
+  } else if (address.sa_family == AF_INET6) {
+    sockaddr_in6 v6;
+    std::memcpy(&v6, &address, sizeof v6);
+    inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
+  }
+  return text;
+}
+
+// libcurl asks for every socket it connects: the address it is about to reach is checked here,
+// after name resolution, so a host name cannot smuggle a private address past the check.
+curl_socket_t OpenCheckedSocket(void* user, curlsocktype purpose, curl_sockaddr* address) {
+  auto* transfer = static_cast<Transfer*>(user);
+  if (purpose == CURLSOCKTYPE_IPCXN && !transfer->allow_private_networks) {
+    const std::string range = RefusedRange(address->addr);
+    if (!range.empty()) {
+      if (!transfer->refused.empty()) transfer->refused += ", ";
+      absl::StrAppend(&transfer->refused, AddressText(address->addr), " (", range, ")");
+      return CURL_SOCKET_BAD;
+    }
+  }
+  return socket(address->family, address->socktype, address->protocol);
+}
+
 }  // namespace
 
 SendResult CurlWebhookSender::Post(const std::string& url,
                                    const std::vector<std::pair<std::string, std::string>>& headers,
                                    const std::string& body) {
-  // HttpClient takes "scheme://authority" and the target apart.
-  const size_t scheme_end = url.find("://");
-  const size_t target_start =
-      scheme_end == std::string::npos ? std::string::npos : url.find('/', scheme_end + 3);
-  const std::string base = url.substr(0, target_start);
-  const std::string target = target_start == std::string::npos ? "/" : url.substr(target_start);
-  HttpClient client(base, timeout_);
-  absl::StatusOr<HttpResponse> response = client.Send("POST", target, body, headers);
-  if (!response.ok()) return SendResult{0, std::string(response.status().message())};
-  SendResult result{response->status, ""};
-  if (!IsDelivered(response->status)) {
-    result.error =
-        absl::StrCat("HTTP ", response->status, ": ", response->body.substr(0, kMaxErrorChars));
+  static const bool kInitialized = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  (void)kInitialized;
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
+  if (curl == nullptr) return SendResult{0, "curl_easy_init failed"};
+  Transfer transfer;
+  transfer.allow_private_networks = options_.allow_private_networks;
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_PROXY, "");
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(options_.timeout)));
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, &OpenCheckedSocket);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &transfer);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &KeepBodyStart);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(c, CURLOPT_POST, 1L);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  // An empty Expect: keeps libcurl from waiting for "100 Continue" on larger bodies.
+  curl_slist* lines = curl_slist_append(nullptr, "Expect:");
+  for (const auto& [name, value] : headers) {
+    lines = curl_slist_append(lines, absl::StrCat(name, ": ", value).c_str());
+  }
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> list(lines, &curl_slist_free_all);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list.get());
+  const CURLcode code = curl_easy_perform(c);
+  if (code != CURLE_OK) {
+    if (!transfer.refused.empty()) {
+      return SendResult{0, absl::StrCat("refused: ", RefusalMessage(transfer.refused))};
+    }
+    return SendResult{0, curl_easy_strerror(code)};
+  }
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  SendResult result{static_cast<int>(status), ""};
+  if (!IsDelivered(result.status_code)) {
+    result.error = absl::StrCat("HTTP ", status, ": ", transfer.body);
   }
   return result;
 }

@@ -33,16 +33,26 @@ class WebhookSender {
                           const std::string& body) = 0;
 };
 
-// POSTs with libcurl (common/http_client), one connection per delivery, no redirects followed.
+struct CurlWebhookSenderOptions {
+  absl::Duration timeout = absl::Seconds(10);
+  // Whether private, loopback, link-local and metadata addresses may be reached
+  // (address_policy.h); only for local receivers.
+  bool allow_private_networks = false;
+};
+
+// POSTs with libcurl, one connection per delivery, http(s) only, no redirects followed, no
+// proxy (the address check must see the receiver's own address). Every address the URL's host
+// resolves to is checked on the socket before it connects; a refused one is never connected
+// to, and the result's error says which address and range were refused.
 class CurlWebhookSender final : public WebhookSender {
  public:
-  explicit CurlWebhookSender(absl::Duration timeout = absl::Seconds(10)) : timeout_(timeout) {}
+  explicit CurlWebhookSender(CurlWebhookSenderOptions options = {}) : options_(options) {}
   SendResult Post(const std::string& url,
                   const std::vector<std::pair<std::string, std::string>>& headers,
                   const std::string& body) override;
 
  private:
-  const absl::Duration timeout_;
+  const CurlWebhookSenderOptions options_;
 };
 
 struct DeliveryWorkerOptions {

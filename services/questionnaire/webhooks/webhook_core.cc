@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "services/questionnaire/webhooks/address_policy.h"
 
 namespace lagom::questionnaire::webhooks {
 namespace {
@@ -123,7 +124,8 @@ std::string GenerateSecret() {
 }
 
 std::vector<FieldViolation> ValidateEndpoint(absl::string_view prefix, absl::string_view url,
-                                             const std::vector<std::string>& event_types) {
+                                             const std::vector<std::string>& event_types,
+                                             bool allow_private_networks) {
   std::vector<FieldViolation> violations;
   const std::string url_path = absl::StrCat(prefix, ".url");
   absl::string_view rest = url;
@@ -138,6 +140,10 @@ std::vector<FieldViolation> ValidateEndpoint(absl::string_view prefix, absl::str
     violations.push_back({url_path, "must be an https:// URL"});
   } else if (host.empty()) {
     violations.push_back({url_path, "has no host"});
+  } else if (std::optional<std::string> range = RefusedRangeOfLiteral(host);
+             !allow_private_networks && range && !range->empty()) {
+    violations.push_back(
+        {url_path, RefusalMessage(absl::StrCat(host, " is in the refused range ", *range))});
   } else if (http && !IsLoopbackHost(host)) {
     violations.push_back(
         {url_path, "must use https:// (http:// only to localhost, 127.0.0.0/8 or [::1])"});

@@ -87,15 +87,32 @@ TEST(GenerateSecretTest, PrefixedAndDifferentEachTime) {
   EXPECT_NE(a, GenerateSecret());
 }
 
-TEST(ValidateEndpointTest, AcceptsHttpsAndLoopbackHttp) {
+TEST(ValidateEndpointTest, AcceptsHttpsAndLoopbackHttpWhenPrivateNetworksAreAllowed) {
   EXPECT_THAT(ValidateEndpoint("webhook", "https://itsm.example.com/hooks/lagom?x=1",
                                {"session.closed", "scorecard.ready"}),
               IsEmpty());
-  EXPECT_THAT(ValidateEndpoint("webhook", "http://127.0.0.1:8080/hook", {"session.opened"}),
+  EXPECT_THAT(ValidateEndpoint("webhook", "https://8.8.8.8/hook", {"session.closed"}), IsEmpty());
+  EXPECT_THAT(ValidateEndpoint("webhook", "http://127.0.0.1:8080/hook", {"session.opened"}, true),
               IsEmpty());
-  EXPECT_THAT(ValidateEndpoint("webhook", "http://localhost/hook", {"improvement.proposed"}),
+  EXPECT_THAT(ValidateEndpoint("webhook", "http://localhost/hook", {"improvement.proposed"}, true),
               IsEmpty());
-  EXPECT_THAT(ValidateEndpoint("webhook", "http://[::1]:9/h", {"session.opened"}), IsEmpty());
+  EXPECT_THAT(ValidateEndpoint("webhook", "http://[::1]:9/h", {"session.opened"}, true), IsEmpty());
+  EXPECT_THAT(ValidateEndpoint("webhook", "https://10.0.0.1/h", {"session.opened"}, true),
+              IsEmpty());
+}
+
+TEST(ValidateEndpointTest, RefusesLiteralPrivateAddressesByDefault) {
+  for (const char* url :
+       {"http://127.0.0.1:8080/hook", "http://localhost/hook", "http://[::1]:9/h",
+        "https://10.0.0.1/h", "https://172.20.1.1/h", "https://192.168.0.10:8443/h",
+        "https://169.254.169.254/latest/meta-data/", "https://100.64.1.1/h", "https://0.0.0.0/h",
+        "https://[fd12::1]/h", "https://[fe80::1]/h", "https://2130706433/h"}) {
+    std::vector<FieldViolation> v = ValidateEndpoint("webhook", url, {"session.closed"});
+    ASSERT_EQ(v.size(), 1u) << url;
+    EXPECT_EQ(v[0].field, "webhook.url");
+    EXPECT_THAT(v[0].description, HasSubstr("refused range")) << url;
+    EXPECT_THAT(v[0].description, HasSubstr("--webhook_allow_private_networks")) << url;
+  }
 }
 
 std::string OnlyUrlViolation(absl::string_view url) {

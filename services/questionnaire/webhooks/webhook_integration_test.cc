@@ -2,11 +2,9 @@
 // the delivery worker POSTing with libcurl to a local CivetWeb receiver that verifies the
 // signature, retries, a delivery redelivered after its worker died mid-delivery, and the
 // delivery log.
-#include <civetweb.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <deque>
 #include <memory>
 
 #include "absl/synchronization/mutex.h"
@@ -18,6 +16,7 @@
 #include "services/questionnaire/webhooks/delivery_worker.h"
 #include "services/questionnaire/webhooks/webhook_core.h"
 #include "services/questionnaire/webhooks/webhook_rpc_core.h"
+#include "services/questionnaire/webhooks/webhook_test_receiver.h"
 
 namespace lagom::questionnaire::webhooks {
 namespace {
@@ -35,6 +34,8 @@ namespace auth_api = ::lagom::auth::v1;
 // the test never waits, and the 24 h limit is still far away.
 absl::Time TestNow() { return absl::Now() - absl::Hours(1); }
 
+std::string Session(const std::string& tenant) { return "tenants/" + tenant + "/sessions/s1"; }
+
 RequestContext TenantRc(const std::string& tenant) {
   RequestContext rc;
   rc.tenant_id = tenant;
@@ -45,78 +46,19 @@ RequestContext TenantRc(const std::string& tenant) {
   return rc;
 }
 
-// A webhook receiver on 127.0.0.1:<free port>: keeps what it was sent, whether the signature
-// held, and answers with the next queued status (200 when none is queued).
+// Signatures are checked by the test's clock.
 class Receiver final {
  public:
-  struct Request {
-    std::string body;
-    std::string event_id;
-    bool signature_ok = false;
-    std::string signature_error;
-  };
-
-  explicit Receiver(std::string secret) : secret_(std::move(secret)) {
-    mg_init_library(0);
-    const char* options[] = {"listening_ports", "127.0.0.1:0", "num_threads", "2", nullptr};
-    context_ = mg_start(nullptr, nullptr, options);
-    mg_set_request_handler(context_, "/", &Receiver::Handle, this);
-    mg_server_port port{};
-    mg_get_server_ports(context_, 1, &port);
-    port_ = port.port;
-  }
-  ~Receiver() { mg_stop(context_); }
-
-  std::string url() const { return absl::StrCat("http://127.0.0.1:", port_, "/hooks/lagom"); }
-  void set_secret(std::string secret) {
-    absl::MutexLock lock(&mu_);
-    secret_ = std::move(secret);
-  }
-  void QueueStatus(int status) {
-    absl::MutexLock lock(&mu_);
-    statuses_.push_back(status);
-  }
-  std::vector<Request> requests() {
-    absl::MutexLock lock(&mu_);
-    return requests_;
-  }
+  using Request = WebhookTestReceiver::Request;
+  explicit Receiver(std::string secret) : receiver_(std::move(secret), TestNow) {}
+  std::string url() const { return receiver_.url(); }
+  int port() const { return receiver_.port(); }
+  void set_secret(std::string secret) { receiver_.set_secret(std::move(secret)); }
+  void QueueStatus(int status) { receiver_.QueueStatus(status); }
+  std::vector<Request> requests() { return receiver_.requests(); }
 
  private:
-  static int Handle(mg_connection* connection, void* self) {
-    return static_cast<Receiver*>(self)->Serve(connection);
-  }
-
-  int Serve(mg_connection* connection) {
-    std::string body;
-    char buffer[4096];
-    for (int n; (n = mg_read(connection, buffer, sizeof buffer)) > 0;) body.append(buffer, n);
-    const char* signature = mg_get_header(connection, "Lagom-Signature");
-    const char* event_id = mg_get_header(connection, "Lagom-Event-Id");
-    int status = 200;
-    {
-      absl::MutexLock lock(&mu_);
-      absl::Status verified = VerifySignature(secret_, signature ? signature : "", body, TestNow());
-      requests_.push_back(
-          {body, event_id ? event_id : "", verified.ok(), std::string(verified.message())});
-      if (!statuses_.empty()) {
-        status = statuses_.front();
-        statuses_.pop_front();
-      }
-    }
-    if (status == 200) {
-      mg_send_http_ok(connection, "text/plain", 0);
-    } else {
-      mg_send_http_error(connection, status, "%s", "refused by the test");
-    }
-    return status;
-  }
-
-  mg_context* context_ = nullptr;
-  int port_ = 0;
-  absl::Mutex mu_;
-  std::string secret_ ABSL_GUARDED_BY(mu_);
-  std::deque<int> statuses_ ABSL_GUARDED_BY(mu_);
-  std::vector<Request> requests_ ABSL_GUARDED_BY(mu_);
+  WebhookTestReceiver receiver_;
 };
 
 class WebhookIntegrationTest : public ::testing::Test {
@@ -127,7 +69,8 @@ class WebhookIntegrationTest : public ::testing::Test {
     pool_ = *std::move(pool);
     ASSERT_TRUE(pool_->RunMigrations("questionnaire", Migrations()).ok());
     store_ = std::make_unique<PgWebhookStore>(*pool_);
-    core_ = std::make_unique<WebhookRpcCore>(*store_, TestNow);
+    core_ = std::make_unique<WebhookRpcCore>(
+        *store_, WebhookRpcOptions{.allow_private_networks = true}, TestNow);
     queue_ = std::make_unique<PgDeliveryQueue>(*pool_);
   }
 
@@ -169,7 +112,7 @@ class WebhookIntegrationTest : public ::testing::Test {
   std::unique_ptr<PgWebhookStore> store_;
   std::unique_ptr<WebhookRpcCore> core_;
   std::unique_ptr<PgDeliveryQueue> queue_;
-  CurlWebhookSender sender_{absl::Seconds(5)};
+  CurlWebhookSender sender_{{.timeout = absl::Seconds(5), .allow_private_networks = true}};
 };
 
 TEST_F(WebhookIntegrationTest, SecretIsShownOnceAndNeverListed) {
@@ -241,7 +184,8 @@ TEST_F(WebhookIntegrationTest, AnotherTenantSeesNothing) {
   tenancy::DeleteWebhookResponse deleted;
   EXPECT_EQ(core_->DeleteWebhook(other, del, &deleted).code(), absl::StatusCode::kNotFound);
   // Its events reach its own endpoints only.
-  EXPECT_EQ(core_->Publish(other, "ev-other", "session.closed", "", {}).value(), 0);
+  EXPECT_EQ(
+      core_->Publish(other, "ev-other", "session.closed", Session(other.tenant_id), {}).value(), 0);
   EXPECT_TRUE(core_->GetWebhook(rc_, get, &got).ok());
 }
 
@@ -280,7 +224,7 @@ TEST_F(WebhookIntegrationTest, FailedAttemptIsRetriedAndLogged) {
   const tenancy::CreateWebhookResponse hook = Create(receiver.url());
   receiver.set_secret(hook.secret());
   receiver.QueueStatus(503);
-  ASSERT_EQ(core_->Publish(rc_, "ev-2", "session.closed", "", {}).value(), 1);
+  ASSERT_EQ(core_->Publish(rc_, "ev-2", "session.closed", Session(tenant_), {}).value(), 1);
   DeliveryWorker worker(*queue_, sender_, {}, TestNow);
 
   DeliverUntil(worker, hook.webhook().name(), 1);
@@ -303,7 +247,7 @@ TEST_F(WebhookIntegrationTest, DeliveryOfAWorkerThatDiedIsMadeAfterItsLease) {
   Receiver receiver("");
   const tenancy::CreateWebhookResponse hook = Create(receiver.url());
   receiver.set_secret(hook.secret());
-  ASSERT_EQ(core_->Publish(rc_, "ev-3", "session.closed", "", {}).value(), 1);
+  ASSERT_EQ(core_->Publish(rc_, "ev-3", "session.closed", Session(tenant_), {}).value(), 1);
   // A worker claims it and dies before posting or recording anything.
   bool claimed_ours = false;
   for (int pass = 0; pass < 50 && !claimed_ours; ++pass) {
@@ -321,6 +265,71 @@ TEST_F(WebhookIntegrationTest, DeliveryOfAWorkerThatDiedIsMadeAfterItsLease) {
   EXPECT_EQ(log[0].state(), tenancy::WebhookDelivery::STATE_SUCCEEDED);
   ASSERT_EQ(receiver.requests().size(), 1u);
   EXPECT_TRUE(receiver.requests()[0].signature_ok);
+}
+
+TEST_F(WebhookIntegrationTest, ARepeatedHandOverStoresNothingEvenForAWebhookCreatedSince) {
+  const tenancy::CreateWebhookResponse first = Create("https://itsm.example.com/a");
+  auth_api::PublishWebhookEventRequest req;
+  req.set_tenant_id(tenant_);
+  req.set_event_id("session-7");
+  req.set_type("session.closed");
+  req.set_resource(Session(tenant_));
+  *req.mutable_event_time() = ToProto(TestNow());
+  auth_api::PublishWebhookEventResponse resp;
+  ASSERT_TRUE(core_->PublishWebhookEvent(RequestContext{}, req, &resp).ok());
+  EXPECT_EQ(resp.deliveries_added(), 1);
+  EXPECT_FALSE(resp.duplicate());
+  const tenancy::CreateWebhookResponse second = Create("https://itsm.example.com/b");
+  ASSERT_TRUE(core_->PublishWebhookEvent(RequestContext{}, req, &resp).ok());
+  EXPECT_EQ(resp.deliveries_added(), 0);
+  EXPECT_TRUE(resp.duplicate());
+  EXPECT_EQ(Deliveries(first.webhook().name()).size(), 1u);
+  EXPECT_THAT(Deliveries(second.webhook().name()), IsEmpty());
+}
+
+TEST_F(WebhookIntegrationTest, ABadHandOverNamesEveryFieldAndStoresNothing) {
+  const tenancy::CreateWebhookResponse hook = Create("https://itsm.example.com/a");
+  auth_api::PublishWebhookEventRequest req;
+  req.set_tenant_id(tenant_);
+  req.set_event_id("session 7");
+  req.set_type("session.reopened");
+  req.set_resource("tenants/someone-else/sessions/s1");
+  auth_api::PublishWebhookEventResponse resp;
+  absl::Status s = core_->PublishWebhookEvent(RequestContext{}, req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  std::vector<std::string> fields;
+  for (const FieldViolation& v : ViolationsOf(s)) fields.push_back(v.field);
+  EXPECT_THAT(fields, ElementsAre("event_id", "type", "resource", "event_time"));
+  EXPECT_THAT(Deliveries(hook.webhook().name()), IsEmpty());
+  // A caller acting for one tenant hands over that tenant's events only.
+  req = auth_api::PublishWebhookEventRequest();
+  req.set_tenant_id(tenant_);
+  req.set_event_id("session-8");
+  req.set_type("session.closed");
+  req.set_resource(Session(tenant_));
+  *req.mutable_event_time() = ToProto(TestNow());
+  s = core_->PublishWebhookEvent(TenantRc(lagom::testing::UniqueTenantId("other")), req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(Deliveries(hook.webhook().name()), IsEmpty());
+}
+
+TEST_F(WebhookIntegrationTest, AHostResolvingToAPrivateAddressIsRefusedAtDeliveryAndLogged) {
+  Receiver receiver("");
+  // Not a literal address, so creation accepts it; libcurl resolves *.localhost to loopback.
+  const tenancy::CreateWebhookResponse hook =
+      Create(absl::StrCat("https://hooks.localhost:", receiver.port(), "/hooks/lagom"));
+  ASSERT_EQ(core_->Publish(rc_, "ev-private", "session.closed", Session(tenant_), {}).value(), 1);
+  CurlWebhookSender strict({.timeout = absl::Seconds(5), .allow_private_networks = false});
+  DeliveryWorker worker(*queue_, strict, {}, TestNow);
+  DeliverUntil(worker, hook.webhook().name(), 1);
+  std::vector<tenancy::WebhookDelivery> log = Deliveries(hook.webhook().name());
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].state(), tenancy::WebhookDelivery::STATE_PENDING);
+  EXPECT_EQ(log[0].last_status_code(), 0);
+  EXPECT_THAT(log[0].last_error(), StartsWith("refused: "));
+  EXPECT_THAT(log[0].last_error(), HasSubstr("loopback"));
+  EXPECT_THAT(log[0].last_error(), HasSubstr("--webhook_allow_private_networks"));
+  EXPECT_THAT(receiver.requests(), IsEmpty());
 }
 
 }  // namespace

@@ -5,8 +5,12 @@
 #include <algorithm>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/resource_util.h"
 #include "common/status.h"
 #include "services/questionnaire/webhooks/webhook_core.h"
@@ -63,7 +67,76 @@ int PageSize(Violations& v, int requested) {
   return std::min(requested, kMaxPageSize);
 }
 
+constexpr size_t kMaxEventIdChars = 100;
+constexpr size_t kMaxResourceChars = 500;
+constexpr size_t kMaxDataKeyChars = 64;
+
+bool IsEventId(absl::string_view id) {
+  return !id.empty() && id.size() <= kMaxEventIdChars &&
+         std::all_of(id.begin(), id.end(), [](char c) {
+           return absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.';
+         });
+}
+
+// lowerCamelCase, like the body's own field names.
+bool IsDataKey(absl::string_view key) {
+  return !key.empty() && key.size() <= kMaxDataKeyChars && absl::ascii_islower(key[0]) &&
+         std::all_of(key.begin(), key.end(), [](char c) { return absl::ascii_isalnum(c); });
+}
+
 }  // namespace
+
+std::vector<FieldViolation> ValidateEvent(const auth::v1::PublishWebhookEventRequest& req) {
+  std::vector<FieldViolation> v;
+  if (!IsValidTenantId(req.tenant_id())) {
+    v.push_back({"tenant_id",
+                 "required: the id of the tenant whose webhooks receive the event "
+                 "(2-63 lowercase letters, digits or '-', starting with a letter)"});
+  }
+  if (!IsEventId(req.event_id())) {
+    v.push_back({"event_id", absl::StrCat("required: 1-", kMaxEventIdChars,
+                                          " letters, digits, '-', '_' or '.', unique in the "
+                                          "tenant and the same on every retry")});
+  }
+  if (!IsKnownEventType(req.type())) {
+    v.push_back({"type", absl::StrCat(req.type().empty()
+                                          ? "required"
+                                          : absl::StrCat("unknown event type '", req.type(), "'"),
+                                      "; known: ", absl::StrJoin(kEventTypes, ", "))});
+  }
+  const std::string tenant_prefix = absl::StrCat("tenants/", req.tenant_id(), "/");
+  if (req.resource().empty()) {
+    v.push_back({"resource", "required: the name of the resource the event is about"});
+  } else if (req.resource().size() > kMaxResourceChars) {
+    v.push_back({"resource", absl::StrCat("at most ", kMaxResourceChars, " characters")});
+  } else if (!absl::StartsWith(req.resource(), tenant_prefix) ||
+             req.resource().size() == tenant_prefix.size()) {
+    v.push_back({"resource", absl::StrCat("must name a resource inside the event's tenant: ",
+                                          tenant_prefix, "...")});
+  }
+  if (!req.has_event_time()) {
+    v.push_back({"event_time", "required: when the event happened"});
+  } else if (req.event_time().seconds() <= 0 || req.event_time().nanos() < 0 ||
+             req.event_time().nanos() > 999999999) {
+    v.push_back({"event_time", "must be a valid time after 1970"});
+  }
+  if (req.data_size() > kMaxEventDataEntries) {
+    v.push_back({"data", absl::StrCat("at most ", kMaxEventDataEntries, " entries")});
+  }
+  // Sorted, so the violations come in the same order on every call.
+  const std::map<std::string, std::string> data(req.data().begin(), req.data().end());
+  for (const auto& [key, value] : data) {
+    const std::string path = absl::StrCat("data[\"", absl::CHexEscape(key), "\"]");
+    if (!IsDataKey(key)) {
+      v.push_back({path, absl::StrCat("keys are lowerCamelCase: a lowercase letter, then letters "
+                                      "or digits, at most ",
+                                      kMaxDataKeyChars, " characters")});
+    } else if (Utf8Length(value) > kMaxEventDataValueChars) {
+      v.push_back({path, absl::StrCat("at most ", kMaxEventDataValueChars, " characters")});
+    }
+  }
+  return v;
+}
 
 std::string EventPayload(const std::string& tenant_id, const std::string& event_id,
                          const std::string& type, absl::Time create_time,
@@ -93,7 +166,8 @@ absl::Status WebhookRpcCore::CreateWebhook(const RequestContext& rc,
   }
   const tenancy::Webhook& in = req.webhook();
   std::vector<std::string> types(in.event_types().begin(), in.event_types().end());
-  for (FieldViolation& f : ValidateEndpoint("webhook", in.url(), types)) {
+  for (FieldViolation& f :
+       ValidateEndpoint("webhook", in.url(), types, options_.allow_private_networks)) {
     v.Add(std::move(f.field), std::move(f.description));
   }
   CheckText(v, "webhook.display_name", in.display_name(), 200, false);
@@ -227,26 +301,50 @@ absl::Status WebhookRpcCore::ListWebhookDeliveries(const RequestContext& rc,
   });
 }
 
+absl::Status WebhookRpcCore::PublishWebhookEvent(const RequestContext& rc,
+                                                 const auth::v1::PublishWebhookEventRequest& req,
+                                                 auth::v1::PublishWebhookEventResponse* resp) {
+  Violations v;
+  for (FieldViolation& f : ValidateEvent(req)) v.Add(std::move(f.field), std::move(f.description));
+  // AuthService admits only Lagom's own services, calling as themselves; one acting for a
+  // tenant may hand over that tenant's events only.
+  if (!rc.tenant_id.empty() && rc.tenant_id != req.tenant_id()) {
+    return Error(absl::StatusCode::kPermissionDenied, "TENANT_MISMATCH",
+                 "a webhook event can only be handed over for the caller's own tenant");
+  }
+  if (!v.empty()) return std::move(v).ToStatus("invalid webhook event");
+  RequestContext tenant_rc = rc;
+  tenant_rc.tenant_id = req.tenant_id();
+  EventRecord event;
+  event.event_id = req.event_id();
+  event.event_type = req.type();
+  event.create_time = FromProto(req.event_time());
+  const std::map<std::string, std::string> data(req.data().begin(), req.data().end());
+  event.payload = EventPayload(req.tenant_id(), req.event_id(), req.type(), event.create_time,
+                               req.resource(), data);
+  return store_.InTenant(tenant_rc, [&](WebhookTransaction& tx) -> absl::Status {
+    absl::StatusOr<std::optional<int>> added = tx.Enqueue(event);
+    if (!added.ok()) return added.status();
+    resp->set_duplicate(!added->has_value());
+    resp->set_deliveries_added(added->value_or(0));
+    return absl::OkStatus();
+  });
+}
+
 absl::StatusOr<int> WebhookRpcCore::Publish(const RequestContext& rc, const std::string& event_id,
                                             const std::string& type, const std::string& resource,
                                             const std::map<std::string, std::string>& data) {
-  if (!IsKnownEventType(type)) {
-    return absl::InvalidArgumentError(absl::StrCat("unknown webhook event type '", type, "'"));
-  }
-  EventRecord event;
-  event.event_id = event_id;
-  event.event_type = type;
-  event.create_time = clock_();
-  event.payload = EventPayload(rc.tenant_id, event_id, type, event.create_time, resource, data);
-  int added = 0;
-  absl::Status s = store_.InTenant(rc, [&](WebhookTransaction& tx) -> absl::Status {
-    absl::StatusOr<int> n = tx.Enqueue(event);
-    if (!n.ok()) return n.status();
-    added = *n;
-    return absl::OkStatus();
-  });
+  auth::v1::PublishWebhookEventRequest req;
+  req.set_tenant_id(rc.tenant_id);
+  req.set_event_id(event_id);
+  req.set_type(type);
+  req.set_resource(resource);
+  *req.mutable_event_time() = ToProto(clock_());
+  req.mutable_data()->insert(data.begin(), data.end());
+  auth::v1::PublishWebhookEventResponse resp;
+  absl::Status s = PublishWebhookEvent(rc, req, &resp);
   if (!s.ok()) return s;
-  return added;
+  return resp.deliveries_added();
 }
 
 }  // namespace lagom::questionnaire::webhooks

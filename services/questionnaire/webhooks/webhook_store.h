@@ -73,9 +73,10 @@ class WebhookTransaction {
   virtual absl::StatusOr<std::vector<DeliveryRecord>> ListDeliveries(const std::string& webhook_id,
                                                                      int64_t before_id,
                                                                      int limit) = 0;
-  // One PENDING delivery, due now, per ACTIVE endpoint subscribed to the event's type; an
-  // event id seen before adds nothing. Returns how many deliveries were added.
-  virtual absl::StatusOr<int> Enqueue(const EventRecord& event) = 0;
+  // Records the event id and adds one PENDING delivery, due now, per ACTIVE endpoint
+  // subscribed to the event's type. Returns how many deliveries were added, or nullopt when
+  // the event id was seen before (then nothing is added, even for endpoints created since).
+  virtual absl::StatusOr<std::optional<int>> Enqueue(const EventRecord& event) = 0;
   virtual absl::StatusOr<std::optional<IdempotentReply>> FindReply(
       const std::string& request_id) = 0;
   virtual absl::Status RecordReply(const std::string& request_id, const IdempotentReply& reply) = 0;

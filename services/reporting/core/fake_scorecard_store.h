@@ -26,6 +26,7 @@ class FakeScorecardStore final : public ScorecardStore {
     std::map<std::string, Stored> scorecards;  // by id
     std::map<std::string, IdempotentReply> replies;
     std::optional<bool> opt_in;
+    std::vector<OutboxEvent> outbox;
   };
 
   absl::Status InTenant(const RequestContext& rc,
@@ -146,6 +147,10 @@ class FakeScorecardStore final : public ScorecardStore {
       if (it == data.scorecards.end()) return std::vector<AreaFigure>{};
       return it->second.figures;
     }
+    absl::Status AddOutboxEvent(const OutboxEvent& event) override {
+      data.outbox.push_back(event);
+      return absl::OkStatus();
+    }
     absl::Status SetBenchmarkOptIn(bool opt_in, absl::Time) override {
       data.opt_in = opt_in;
       return absl::OkStatus();
@@ -165,12 +170,23 @@ class FakeScorecardStore final : public ScorecardStore {
   std::map<std::string, TenantData> data_ ABSL_GUARDED_BY(mu_);
 };
 
-// Opt-ins by tenant; an unknown tenant's read fails, like an unreachable questionnaire.
+// Opt-ins by tenant and catalogue entries by name; an unknown one's read fails, like an
+// unreachable questionnaire.
 class FakeTenantSettings final : public TenantSettingsSource {
  public:
   void Set(const std::string& tenant, bool opt_in) {
     absl::MutexLock lock(&mu_);
     opt_in_[tenant] = opt_in;
+  }
+  void SetService(CatalogEntry entry) {
+    absl::MutexLock lock(&mu_);
+    services_[entry.name] = std::move(entry);
+  }
+  absl::StatusOr<CatalogEntry> Service(const RequestContext&, const std::string& name) override {
+    absl::MutexLock lock(&mu_);
+    auto it = services_.find(name);
+    if (it == services_.end()) return absl::NotFoundError(name);
+    return it->second;
   }
   absl::StatusOr<bool> BenchmarkOptIn(const RequestContext& rc) override {
     absl::MutexLock lock(&mu_);
@@ -182,6 +198,7 @@ class FakeTenantSettings final : public TenantSettingsSource {
  private:
   absl::Mutex mu_;
   std::map<std::string, bool> opt_in_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, CatalogEntry> services_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace lagom::reporting

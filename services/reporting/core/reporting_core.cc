@@ -13,6 +13,7 @@
 #include "common/status.h"
 #include "services/reporting/core/figures.h"
 #include "services/reporting/core/requests.h"
+#include "services/reporting/core/webhook_events.h"
 
 namespace lagom::reporting {
 namespace {
@@ -355,6 +356,18 @@ absl::Status ReportingCore::RecordScorecard(const RequestContext& rc,
     LogWarn("benchmark opt-in not refreshed",
             {{"tenant", rc.tenant_id}, {"error", opt_in.status().ToString()}});
   }
+  // The scope's only service, for the webhook events an ITSM platform opens records from; a
+  // failed read leaves its display name and external id out of them, nothing more.
+  std::optional<CatalogEntry> service;
+  if (req.scorecard().services_size() == 1) {
+    absl::StatusOr<CatalogEntry> entry = settings_.Service(rc, req.scorecard().services(0));
+    if (entry.ok()) {
+      service = *std::move(entry);
+    } else {
+      LogWarn("catalogue entry not read for webhook events",
+              {{"tenant", rc.tenant_id}, {"error", entry.status().ToString()}});
+    }
+  }
   return store_.InTenant(rc, [&](ScorecardTransaction& tx) {
     return RunIdempotent(tx, req.request_id(), "RecordScorecard", req, resp, [&]() -> absl::Status {
       absl::StatusOr<std::pair<ScorecardRecord, bool>> stored = tx.InsertIfAbsent(record, figures);
@@ -363,8 +376,15 @@ absl::Status ReportingCore::RecordScorecard(const RequestContext& rc,
         absl::Status kept = tx.SetBenchmarkOptIn(*opt_in, now);
         if (!kept.ok()) return kept;
       }
-      return ParseScorecard(stored->first.body, stored->first.scorecard_id,
-                            resp->mutable_scorecard());
+      absl::Status parsed =
+          ParseScorecard(stored->first.body, stored->first.scorecard_id, resp->mutable_scorecard());
+      if (!parsed.ok() || !stored->second) return parsed;
+      // First recording only: the webhook events go out with the scorecard, or not at all.
+      for (const OutboxEvent& event :
+           ScorecardWebhookEvents(rc.tenant_id, resp->scorecard(), service)) {
+        if (absl::Status queued = tx.AddOutboxEvent(event); !queued.ok()) return queued;
+      }
+      return absl::OkStatus();
     });
   });
 }

@@ -31,12 +31,16 @@ namespace lagom::reporting {
 
 namespace api = ::lagom::reporting::v1;
 
-// The questionnaire process's tenant settings, as far as reporting needs them.
+// The questionnaire process's tenant settings and catalogue, as far as reporting needs them.
 class TenantSettingsSource {
  public:
   virtual ~TenantSettingsSource() = default;
   // rc's tenant's TenantSettings.benchmark_opt_in now; an error when it cannot be read.
   virtual absl::StatusOr<bool> BenchmarkOptIn(const RequestContext& rc) = 0;
+  // The catalogue entry `name` (`tenants/{t}/services/{s}`) of rc's tenant: what webhook
+  // events tell an ITSM platform about the service (core/webhook_events.h).
+  virtual absl::StatusOr<CatalogEntry> Service(const RequestContext& rc,
+                                               const std::string& name) = 0;
 };
 
 // A validated StreamScorecards request: the store query of its first page.

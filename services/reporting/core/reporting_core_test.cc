@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "common/status.h"
+#include "lagom/auth/v1/auth.pb.h"
 #include "services/reporting/core/fake_scorecard_store.h"
+#include "services/reporting/core/webhook_events.h"
 #include "services/reporting/testing/scorecard_builder.h"
 
 namespace lagom::reporting {
@@ -127,6 +129,31 @@ TEST_F(ReportingCoreTest, RecordingASessionAgainReturnsTheFirstScorecardUnchange
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->SerializeAsString(), first->SerializeAsString());
   EXPECT_EQ(store_.Snapshot("acme").scorecards.size(), 1u);
+}
+
+TEST_F(ReportingCoreTest, TheFirstRecordingAloneQueuesItsWebhookEvents) {
+  settings_.SetService({"tenants/acme/services/email", "Workplace and email", "sn-1"});
+  absl::StatusOr<sapi::Scorecard> first = Record(Spec("spring", absl::Hours(1)));
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_GT(first->improvements_size(), 0);
+  const std::vector<OutboxEvent> queued = store_.Snapshot("acme").outbox;
+  ASSERT_EQ(static_cast<int>(queued.size()),
+            1 + std::min(first->improvements_size(), kMaxProposedImprovements));
+  EXPECT_EQ(queued[0].topic, "scorecard.ready");
+  EXPECT_EQ(queued[1].topic, "improvement.proposed");
+  EXPECT_EQ(queued[0].scorecard_id, first->name().substr(first->name().rfind('/') + 1));
+  auth::v1::PublishWebhookEventRequest ready;
+  ASSERT_TRUE(ready.ParseFromString(queued[0].payload));
+  EXPECT_EQ(ready.data().at("serviceName"), "Workplace and email");
+  // Recorded again (scoring retried): the same scorecard, no second set of events.
+  ASSERT_TRUE(Record(Spec("spring", absl::Hours(1))).ok());
+  EXPECT_EQ(store_.Snapshot("acme").outbox.size(), queued.size());
+  // A refused scorecard queues nothing.
+  api::RecordScorecardRequest bad = RecordRequest(Spec("autumn", absl::Hours(1)));
+  bad.mutable_scorecard()->clear_model_version();
+  api::RecordScorecardResponse resp;
+  EXPECT_FALSE(core_.RecordScorecard(Rc("acme"), bad, &resp).ok());
+  EXPECT_EQ(store_.Snapshot("acme").outbox.size(), queued.size());
 }
 
 TEST_F(ReportingCoreTest, ARequestIdRetryGetsTheFirstReplyAndReuseIsRefused) {

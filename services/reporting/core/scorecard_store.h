@@ -120,6 +120,21 @@ struct BenchmarkSample {
   std::optional<double> own_score;
 };
 
+// A service of the tenant's catalogue, as webhook events name it to ITSM platforms.
+struct CatalogEntry {
+  std::string name;          // tenants/{t}/services/{s}
+  std::string display_name;  // "Service desk"
+  std::string external_id;   // the ITSM platform's id from a catalogue import, e.g. a sys_id
+};
+
+// A webhook event for the outbox (core/webhook_events.h), handed to the questionnaire service
+// by the outbox relay.
+struct OutboxEvent {
+  std::string topic;  // "scorecard.ready", "improvement.proposed"
+  std::string scorecard_id;
+  std::string payload;  // a serialized lagom.auth.v1.PublishWebhookEventRequest
+};
+
 // Scoped to the transaction's tenant.
 class ScorecardTransaction {
  public:
@@ -139,6 +154,9 @@ class ScorecardTransaction {
   virtual absl::StatusOr<std::vector<TrendRow>> Trend(const TrendQuery& query) = 0;
   // In scorecard order (AreaFigure::position), then group.
   virtual absl::StatusOr<std::vector<AreaFigure>> Figures(const std::string& scorecard_id) = 0;
+
+  // Appends to the tenant's outbox, for the webhooks consumer.
+  virtual absl::Status AddOutboxEvent(const OutboxEvent& event) = 0;
 
   // The tenant's TenantSettings.benchmark_opt_in as read at `seen_time`.
   virtual absl::Status SetBenchmarkOptIn(bool opt_in, absl::Time seen_time) = 0;

@@ -246,6 +246,14 @@ class PgScorecardTransaction final : public ScorecardTransaction {
     return out;
   }
 
+  absl::Status AddOutboxEvent(const OutboxEvent& e) override {
+    tx_.exec_params(
+        "INSERT INTO reporting.outbox (tenant_id, consumer, topic, scorecard_id, payload)"
+        " VALUES ($1, 'webhooks', $2, $3, $4)",
+        tenant_, e.topic, e.scorecard_id, pqxx::binarystring(e.payload));
+    return absl::OkStatus();
+  }
+
   absl::Status SetBenchmarkOptIn(bool opt_in, absl::Time seen_time) override {
     // Of two racing readings the later one stays.
     tx_.exec_params(

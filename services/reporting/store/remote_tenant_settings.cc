@@ -11,6 +11,7 @@ namespace lagom::reporting {
 RemoteTenantSettings::RemoteTenantSettings(std::shared_ptr<grpc::Channel> questionnaire,
                                            std::string service_token)
     : tenants_(tenancy::v1::TenantService::NewStub(questionnaire)),
+      catalog_(catalog::v1::CatalogService::NewStub(questionnaire)),
       service_token_(std::move(service_token)) {}
 
 absl::StatusOr<bool> RemoteTenantSettings::BenchmarkOptIn(const RequestContext& rc) {
@@ -27,6 +28,23 @@ absl::StatusOr<bool> RemoteTenantSettings::BenchmarkOptIn(const RequestContext& 
                               s.error_message()));
   }
   return resp.settings().benchmark_opt_in();
+}
+
+absl::StatusOr<CatalogEntry> RemoteTenantSettings::Service(const RequestContext& rc,
+                                                           const std::string& name) {
+  grpc::ClientContext ctx;
+  auth::ForwardCaller(rc, service_token_, &ctx);
+  catalog::v1::GetItServiceRequest req;
+  req.set_name(name);
+  catalog::v1::GetItServiceResponse resp;
+  grpc::Status s = catalog_->GetItService(&ctx, req, &resp);
+  if (!s.ok()) {
+    return Error(absl::StatusCode::kUnavailable, "DEPENDENCY_UNAVAILABLE",
+                 absl::StrCat("reading catalogue entry ", name,
+                              " failed at the questionnaire service: ", s.error_message()));
+  }
+  return CatalogEntry{resp.service().name(), resp.service().display_name(),
+                      resp.service().external_id()};
 }
 
 }  // namespace lagom::reporting

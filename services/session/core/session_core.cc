@@ -27,6 +27,7 @@
 #include "common/resource_util.h"
 #include "common/status.h"
 #include "services/session/core/session_common.h"
+#include "services/session/core/webhook_events.h"
 
 namespace lagom::session {
 namespace {
@@ -548,7 +549,14 @@ absl::Status SessionCore::OpenSession(const RequestContext& rc, const api::OpenS
         for (const std::string& item : index->items()) first.add_item_ids(item);
         first.set_state(api::ROUND_STATE_OPEN);
         *first.mutable_start_time() = ToProto(now);
-        return tx.PutRound(id, 1, first.SerializeAsString());
+        if (absl::Status put = tx.PutRound(id, 1, first.SerializeAsString()); !put.ok()) {
+          return put;
+        }
+        api::Session opened_session = s;
+        opened_session.set_state(api::SESSION_STATE_OPEN);
+        *opened_session.mutable_open_time() = ToProto(now);
+        return tx.AddOutboxEvent(
+            SessionWebhookEvent(rc.tenant_id, id, opened_session, "session.opened", now));
       });
   if (opened.ok()) Announce(rc, api::SESSION_STATE_DRAFT, resp->session());
   return opened;
@@ -564,7 +572,7 @@ absl::Status SessionCore::CloseSession(const RequestContext& rc,
       Transit(store_, rc, now, close, req.name(), req.etag(), req.request_id(), "CloseSession", req,
               resp->mutable_session(), resp,
               [&](SessionTransaction& tx, const std::string& id, api::Session& s) -> absl::Status {
-                return RecordClose(tx, id, s, now);
+                return RecordClose(tx, rc.tenant_id, id, s, now);
               });
   if (closed.ok()) Announce(rc, api::SESSION_STATE_OPEN, resp->session());
   return closed;
@@ -583,9 +591,11 @@ absl::Status SessionCore::ArchiveSession(const RequestContext& rc,
 }
 
 // Freezes the answers: every round ends, each item's latest-round answers are kept as the
-// final answer set, and session.closed goes to the outbox in the same transaction.
-absl::Status SessionCore::RecordClose(SessionTransaction& tx, const std::string& id,
-                                      const api::Session& s, absl::Time now) {
+// final answer set, and session.closed goes to the outbox, for scoring and for webhooks, in the
+// same transaction.
+absl::Status SessionCore::RecordClose(SessionTransaction& tx, const std::string& tenant,
+                                      const std::string& id, const api::Session& s,
+                                      absl::Time now) {
   absl::StatusOr<std::vector<std::string>> rounds = tx.ListRounds(id);
   if (!rounds.ok()) return rounds.status();
   absl::flat_hash_map<std::string, int> latest;  // item → its latest round
@@ -618,7 +628,14 @@ absl::Status SessionCore::RecordClose(SessionTransaction& tx, const std::string&
   *event.mutable_session()->mutable_close_time() = ToProto(now);
   event.set_final_answer_count(static_cast<int32_t>(final_answers.size()));
   *event.mutable_close_time() = ToProto(now);
-  return tx.AddOutboxEvent(OutboxEvent{"session.closed", id, event.SerializeAsString()});
+  // One row per consumer: scoring and webhooks each get it, independently.
+  if (absl::Status queued = tx.AddOutboxEvent(
+          OutboxEvent{"scoring", "session.closed", id, event.SerializeAsString()});
+      !queued.ok()) {
+    return queued;
+  }
+  return tx.AddOutboxEvent(SessionWebhookEvent(tenant, id, event.session(), "session.closed", now,
+                                               event.final_answer_count()));
 }
 
 void SessionCore::Announce(const RequestContext& rc, api::SessionState previous,

@@ -82,8 +82,8 @@ class SessionCore final {
                               api::ArchiveSessionResponse* resp);
 
  private:
-  absl::Status RecordClose(SessionTransaction& tx, const std::string& id, const api::Session& s,
-                           absl::Time now);
+  absl::Status RecordClose(SessionTransaction& tx, const std::string& tenant, const std::string& id,
+                           const api::Session& s, absl::Time now);
   void Announce(const RequestContext& rc, api::SessionState previous, const api::Session& now);
 
   SessionStore& store_;

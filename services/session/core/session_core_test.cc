@@ -9,17 +9,19 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/status.h"
+#include "lagom/auth/v1/auth.pb.h"
 #include "services/session/core/fake_session_store.h"
 
 namespace lagom::session {
 namespace {
 
 using ::testing::Contains;
+using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
+namespace auth_api = ::lagom::auth::v1;
 
 constexpr char kTenant[] = "acme";
 constexpr char kPublished[] = "models/lagom-itsm/versions/1.0";
@@ -294,10 +296,32 @@ TEST_F(SessionCoreTest, ClosingKeepsTheFinalAnswersAndQueuesSessionClosed) {
   absl::StatusOr<api::Session> closed = Close(s->name());
   ASSERT_TRUE(closed.ok()) << closed.status();
   const FakeSessionStore::TenantData data = store_.Snapshot(rc_.tenant_id);
-  ASSERT_EQ(data.outbox.size(), 1u);
-  EXPECT_EQ(data.outbox[0].topic, "session.closed");
+  // session.opened for webhooks; session.closed for scoring and, separately, for webhooks.
+  ASSERT_EQ(data.outbox.size(), 3u);
+  EXPECT_EQ(data.outbox[0].consumer, "webhooks");
+  EXPECT_EQ(data.outbox[0].topic, "session.opened");
+  EXPECT_EQ(data.outbox[1].consumer, "scoring");
+  EXPECT_EQ(data.outbox[1].topic, "session.closed");
+  EXPECT_EQ(data.outbox[2].consumer, "webhooks");
+  EXPECT_EQ(data.outbox[2].topic, "session.closed");
+  auth_api::PublishWebhookEventRequest opened;
+  ASSERT_TRUE(opened.ParseFromString(data.outbox[0].payload));
+  EXPECT_EQ(opened.tenant_id(), rc_.tenant_id);
+  EXPECT_EQ(opened.type(), "session.opened");
+  EXPECT_EQ(opened.resource(), s->name());
+  EXPECT_EQ(opened.data().at("state"), "SESSION_STATE_OPEN");
+  EXPECT_EQ(opened.data().at("title"), s->title());
+  auth_api::PublishWebhookEventRequest hook;
+  ASSERT_TRUE(hook.ParseFromString(data.outbox[2].payload));
+  EXPECT_EQ(hook.type(), "session.closed");
+  EXPECT_EQ(hook.resource(), s->name());
+  EXPECT_EQ(hook.data().at("state"), "SESSION_STATE_CLOSED");
+  EXPECT_EQ(hook.data().at("finalAnswerCount"), "0");
+  EXPECT_EQ(hook.event_time().seconds(), closed->close_time().seconds());
+  // The event id is the relay's to add (from the outbox row), so every retry repeats it.
+  EXPECT_TRUE(hook.event_id().empty());
   api::SessionClosedEvent event;
-  ASSERT_TRUE(event.ParseFromString(data.outbox[0].payload));
+  ASSERT_TRUE(event.ParseFromString(data.outbox[1].payload));
   EXPECT_EQ(event.session().name(), s->name());
   EXPECT_EQ(event.session().state(), api::SESSION_STATE_CLOSED);
   const std::string id = s->name().substr(s->name().rfind('/') + 1);

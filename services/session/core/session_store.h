@@ -85,8 +85,11 @@ struct InvitationRecord {
   std::optional<absl::Time> last_use_time;
 };
 
-// An event for other services (topic "session.closed"), delivered by the outbox relay.
+// An event for one consumer of the outbox, delivered by that consumer's relay: "scoring"
+// (session.closed, a SessionClosedEvent) or "webhooks" (session.opened and session.closed, a
+// PublishWebhookEventRequest; see core/webhook_events.h).
 struct OutboxEvent {
+  std::string consumer;
   std::string topic;
   std::string session_id;
   std::string payload;

@@ -474,9 +474,9 @@ class PgSessionTransaction final : public SessionTransaction {
 
   absl::Status AddOutboxEvent(const OutboxEvent& e) override {
     tx_.exec_params(
-        "INSERT INTO session.outbox (tenant_id, topic, session_id, payload)"
-        " VALUES ($1, $2, $3, $4)",
-        tenant_, e.topic, e.session_id, pqxx::binarystring(e.payload));
+        "INSERT INTO session.outbox (tenant_id, consumer, topic, session_id, payload)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        tenant_, e.consumer, e.topic, e.session_id, pqxx::binarystring(e.payload));
     return absl::OkStatus();
   }
 

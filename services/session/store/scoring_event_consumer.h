@@ -10,8 +10,8 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "common/outbox_relay.h"
 #include "lagom/scoring/v1/scoring.grpc.pb.h"
-#include "services/session/core/outbox_relay.h"
 
 namespace lagom::session {
 

@@ -1,11 +1,11 @@
-#include "services/session/core/outbox_relay.h"
+#include "common/outbox_relay.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 
-namespace lagom::session {
+namespace lagom {
 
 absl::Duration RetryDelay(int attempts, absl::Duration max) {
   const int doublings = std::clamp(attempts - 1, 0, 30);
@@ -78,4 +78,4 @@ void OutboxRelay::Loop() {
   }
 }
 
-}  // namespace lagom::session
+}  // namespace lagom

@@ -1,13 +1,17 @@
-// The outbox relay: delivers events written to the session's outbox (session.closed) to the
-// services that consume them, at least once, surviving crashes of any replica.
+// The outbox relay: delivers events a service wrote to its outbox (session: session.closed to
+// scoring, webhook events to the questionnaire service; reporting: webhook events) to the
+// service that consumes them, at least once, surviving crashes of any replica. Each consumer
+// has its own rows and its own relay, so a consumer that fails never holds up or repeats
+// another's events.
 //
 // A row is claimed with a lease (its next attempt moved past the lease), so replicas never
 // deliver the same row at once and a replica killed mid-delivery leaves the row to be claimed
 // again when the lease runs out. Delivered rows are stamped; failed ones are retried with
 // exponential backoff. Consumers deduplicate by the event id (ScoreSession gets request_id
-// "session-closed-<event_id>"), so a repeat after a crash is harmless.
-#ifndef LAGOM_SERVICES_SESSION_CORE_OUTBOX_RELAY_H_
-#define LAGOM_SERVICES_SESSION_CORE_OUTBOX_RELAY_H_
+// "session-closed-<event_id>"; PublishWebhookEvent is idempotent on its event id), so a repeat
+// after a crash is harmless.
+#ifndef LAGOM_COMMON_OUTBOX_RELAY_H_
+#define LAGOM_COMMON_OUTBOX_RELAY_H_
 
 #include <cstdint>
 #include <string>
@@ -19,19 +23,23 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
-namespace lagom::session {
+namespace lagom {
+
+// The outbox consumer name of webhook events (handed to the questionnaire service by
+// auth::WebhookEventConsumer).
+inline constexpr char kWebhooksConsumer[] = "webhooks";
 
 // One claimed outbox row.
 struct OutboxDelivery {
   int64_t event_id = 0;
   std::string tenant_id;
   std::string topic;
-  std::string session_id;
+  std::string subject_id;  // what the event is about: a session id, a scorecard id
   std::string payload;
   int attempts = 0;  // including this one
 };
 
-// The outbox rows of every tenant (the relay works for all of them).
+// One consumer's outbox rows of every tenant (the relay works for all of them).
 class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
@@ -43,7 +51,7 @@ class OutboxStore {
   virtual absl::Status Retry(int64_t event_id, absl::Duration delay, const std::string& error) = 0;
 };
 
-// Whoever consumes the events (the scoring service).
+// Whoever consumes the events (the scoring service, the questionnaire's webhooks).
 class EventConsumer {
  public:
   virtual ~EventConsumer() = default;
@@ -83,6 +91,6 @@ class OutboxRelay {
   std::thread thread_;
 };
 
-}  // namespace lagom::session
+}  // namespace lagom
 
-#endif  // LAGOM_SERVICES_SESSION_CORE_OUTBOX_RELAY_H_
+#endif  // LAGOM_COMMON_OUTBOX_RELAY_H_

@@ -1,12 +1,12 @@
 // The outbox relay's decisions: what is stamped delivered, what is retried and when.
-#include "services/session/core/outbox_relay.h"
+#include "common/outbox_relay.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <map>
 
-namespace lagom::session {
+namespace lagom {
 namespace {
 
 using ::testing::ElementsAre;
@@ -154,4 +154,4 @@ TEST(OutboxRelayTest, RetryDelayDoublesUpToItsCap) {
 }
 
 }  // namespace
-}  // namespace lagom::session
+}  // namespace lagom

@@ -1,0 +1,86 @@
+#include "services/questionnaire/webhooks/address_policy.h"
+
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+
+#include <cstring>
+
+namespace lagom::questionnaire::webhooks {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Optional;
+
+// The range a resolved address falls in, through the sockaddr path libcurl's callback takes.
+std::string RangeOfResolved(const char* text) {
+  sockaddr_storage storage{};
+  if (std::strchr(text, ':') != nullptr) {
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+    v6->sin6_family = AF_INET6;
+    if (inet_pton(AF_INET6, text, &v6->sin6_addr) != 1) return "test: bad address";
+  } else {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+    v4->sin_family = AF_INET;
+    if (inet_pton(AF_INET, text, &v4->sin_addr) != 1) return "test: bad address";
+  }
+  return RefusedRange(*reinterpret_cast<const sockaddr*>(&storage));
+}
+
+TEST(RefusedRangeTest, RefusesEveryPrivateLoopbackLinkLocalAndMetadataRange) {
+  EXPECT_THAT(RangeOfResolved("10.1.2.3"), HasSubstr("10.0.0.0/8"));
+  EXPECT_THAT(RangeOfResolved("172.16.0.1"), HasSubstr("172.16.0.0/12"));
+  EXPECT_THAT(RangeOfResolved("172.31.255.255"), HasSubstr("172.16.0.0/12"));
+  EXPECT_THAT(RangeOfResolved("192.168.1.1"), HasSubstr("192.168.0.0/16"));
+  EXPECT_THAT(RangeOfResolved("127.0.0.1"), HasSubstr("loopback"));
+  EXPECT_THAT(RangeOfResolved("127.255.0.9"), HasSubstr("loopback"));
+  EXPECT_THAT(RangeOfResolved("169.254.169.254"), HasSubstr("metadata"));
+  EXPECT_THAT(RangeOfResolved("100.64.0.1"), HasSubstr("100.64.0.0/10"));
+  EXPECT_THAT(RangeOfResolved("100.127.255.254"), HasSubstr("100.64.0.0/10"));
+  EXPECT_THAT(RangeOfResolved("0.0.0.0"), HasSubstr("0.0.0.0/8"));
+  EXPECT_THAT(RangeOfResolved("::1"), HasSubstr("loopback"));
+  EXPECT_THAT(RangeOfResolved("::"), HasSubstr("unspecified"));
+  EXPECT_THAT(RangeOfResolved("fc00::1"), HasSubstr("fc00::/7"));
+  EXPECT_THAT(RangeOfResolved("fd00:ec2::254"), HasSubstr("fc00::/7"));
+  EXPECT_THAT(RangeOfResolved("fe80::1"), HasSubstr("fe80::/10"));
+  EXPECT_THAT(RangeOfResolved("febf::1"), HasSubstr("fe80::/10"));
+  // An IPv4-mapped IPv6 address is the IPv4 address it carries.
+  EXPECT_THAT(RangeOfResolved("::ffff:10.0.0.1"), HasSubstr("10.0.0.0/8"));
+  EXPECT_THAT(RangeOfResolved("::ffff:169.254.169.254"), HasSubstr("metadata"));
+}
+
+TEST(RefusedRangeTest, AllowsPublicAddressesJustOutsideTheRanges) {
+  for (const char* address :
+       {"8.8.8.8", "11.0.0.1", "172.15.255.255", "172.32.0.1", "192.169.0.1", "100.63.255.255",
+        "100.128.0.1", "169.253.0.1", "128.0.0.1", "1.0.0.0", "2001:db8::1", "2606:4700::1111",
+        "fec0::1", "fbff::1", "::ffff:8.8.8.8"}) {
+    EXPECT_EQ(RangeOfResolved(address), "") << address;
+  }
+}
+
+TEST(RefusedRangeOfLiteralTest, NamesAreResolvedLaterLiteralsAreJudgedNow) {
+  EXPECT_EQ(RefusedRangeOfLiteral("itsm.example.com"), std::nullopt);
+  EXPECT_EQ(RefusedRangeOfLiteral("10.example.com"), std::nullopt);
+  EXPECT_THAT(RefusedRangeOfLiteral("10.0.0.1"), Optional(HasSubstr("10.0.0.0/8")));
+  EXPECT_THAT(RefusedRangeOfLiteral("8.8.8.8"), Optional(std::string()));
+  EXPECT_THAT(RefusedRangeOfLiteral("[::1]"), Optional(HasSubstr("loopback")));
+  EXPECT_THAT(RefusedRangeOfLiteral("[2001:db8::1]"), Optional(std::string()));
+  EXPECT_THAT(RefusedRangeOfLiteral("[fe80::1%25eth0]"), Optional(HasSubstr("link-local")));
+  EXPECT_THAT(RefusedRangeOfLiteral("localhost"), Optional(HasSubstr("loopback")));
+  EXPECT_THAT(RefusedRangeOfLiteral("LOCALHOST"), Optional(HasSubstr("loopback")));
+  // Forms a resolver reads as 127.0.0.1 and 169.254.169.254.
+  EXPECT_THAT(RefusedRangeOfLiteral("2130706433"), Optional(HasSubstr("loopback")));
+  EXPECT_THAT(RefusedRangeOfLiteral("0x7f.1"), Optional(HasSubstr("loopback")));
+  EXPECT_THAT(RefusedRangeOfLiteral("0251.0376.0251.0376"), Optional(HasSubstr("metadata")));
+}
+
+TEST(RefusalMessageTest, SaysWhatWasRefusedAndHowLocalReceiversAreAllowed) {
+  const std::string message = RefusalMessage("10.0.0.7 is in the refused range private 10.0.0.0/8");
+  EXPECT_THAT(message, HasSubstr("10.0.0.7"));
+  EXPECT_THAT(message, HasSubstr("10.0.0.0/8"));
+  EXPECT_THAT(message, HasSubstr("--webhook_allow_private_networks"));
+}
+
+}  // namespace
+}  // namespace lagom::questionnaire::webhooks
