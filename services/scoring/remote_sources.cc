@@ -10,7 +10,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "common/auth/forwarding.h"
 #include "common/status.h"
 
@@ -140,20 +139,6 @@ absl::StatusOr<std::vector<ScoringAnswer>> RemoteSessionReader::ReadAnswers(
   return out;
 }
 
-namespace {
-
-// One ListAnswers call in flight: its own context and arena, done when `done` is notified.
-struct PageCall {
-  grpc::ClientContext ctx;
-  google::protobuf::Arena arena{PageArena()};
-  session_api::ListAnswersResponse* resp =
-      google::protobuf::Arena::CreateMessage<session_api::ListAnswersResponse>(&arena);
-  grpc::Status status;
-  absl::Notification done;
-};
-
-}  // namespace
-
 absl::Status RemoteSessionReader::ReadItems(const RequestContext& rc,
                                             const session_api::Session& session,
                                             const std::vector<std::string>& item_ids,
@@ -162,41 +147,23 @@ absl::Status RemoteSessionReader::ReadItems(const RequestContext& rc,
   req.set_parent(absl::StrCat(session.name(), "/participants/-"));
   req.set_page_size(kAnswerPage);
   for (const std::string& id : item_ids) req.add_item_ids(id);
-  // The next page is asked for as soon as a page's token is known, and read by the session
-  // service (and PostgreSQL) while this one is parsed.
-  auto start = [&](const session_api::ListAnswersRequest& page_req) {
-    auto call = std::make_unique<PageCall>();
-    auth::ForwardCaller(rc, service_token_, &call->ctx);
-    PageCall* raw = call.get();
-    stub_->async()->ListAnswers(&raw->ctx, &page_req, raw->resp, [raw](grpc::Status s) {
-      raw->status = std::move(s);
-      raw->done.Notify();
-    });
-    return call;
-  };
-  // A request is modified only once the call that used it is done, and an error returns
-  // only when no call is in flight.
-  std::unique_ptr<PageCall> current = start(req);
-  session_api::ListAnswersRequest next_req = req;
-  while (current != nullptr) {
-    current->done.WaitForNotification();
-    if (!current->status.ok()) {
-      return Downstream("session", absl::StrCat("reading the answers of ", session.name()),
-                        current->status);
-    }
-    std::unique_ptr<PageCall> next;
-    if (!current->resp->next_page_token().empty()) {
-      next_req.set_page_token(current->resp->next_page_token());
-      next = start(next_req);
+  do {
+    grpc::ClientContext ctx;
+    auth::ForwardCaller(rc, service_token_, &ctx);
+    google::protobuf::Arena arena(PageArena());
+    auto* resp = google::protobuf::Arena::CreateMessage<session_api::ListAnswersResponse>(&arena);
+    const grpc::Status s = stub_->ListAnswers(&ctx, req, resp);
+    if (!s.ok()) {
+      return Downstream("session", absl::StrCat("reading the answers of ", session.name()), s);
     }
     // Pages come ordered by participant, the order the scoring core is fastest in.
     std::vector<ScoringAnswer>& page = pages->emplace_back();
-    page.reserve(current->resp->answers_size());
-    for (const session_api::Answer& a : current->resp->answers()) {
+    page.reserve(resp->answers_size());
+    for (const session_api::Answer& a : resp->answers()) {
       page.push_back(ToScoringAnswer(a, session.anonymous()));
     }
-    current = std::move(next);
-  }
+    req.set_page_token(resp->next_page_token());
+  } while (!req.page_token().empty());
   return absl::OkStatus();
 }
 
