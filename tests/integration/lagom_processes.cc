@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth/api_key.h"
 #include "common/testing/integration.h"
+#include "lagom/catalog/v1/catalog.grpc.pb.h"
 #include "lagom/tenancy/v1/tenancy.grpc.pb.h"
 #include "tools/lagomctl/probe.h"
 
@@ -124,6 +125,28 @@ absl::StatusOr<std::string> CreateTenant(grpc::Channel& questionnaire,
     return absl::InternalError(absl::StrCat("CreateTenant: ", status.error_message()));
   }
   return resp.initial_admin_secret();
+}
+
+absl::StatusOr<std::string> CreateCustomerOrganization(grpc::Channel& questionnaire,
+                                                       const std::string& key,
+                                                       const std::string& tenant_id,
+                                                       const std::string& id,
+                                                       const std::string& display_name) {
+  auto stub = catalog::v1::CatalogService::NewStub(
+      std::shared_ptr<grpc::Channel>(&questionnaire, [](grpc::Channel*) {}));
+  catalog::v1::CreateCustomerOrganizationRequest req;
+  req.set_parent("tenants/" + tenant_id);
+  req.set_customer_organization_id(id);
+  req.mutable_customer_organization()->set_display_name(display_name);
+  catalog::v1::CreateCustomerOrganizationResponse resp;
+  grpc::ClientContext ctx;
+  Authorize(ctx, key);
+  grpc::Status status = stub->CreateCustomerOrganization(&ctx, req, &resp);
+  if (!status.ok()) {
+    return absl::InternalError(
+        absl::StrCat("CreateCustomerOrganization: ", status.error_message()));
+  }
+  return resp.customer_organization().name();
 }
 
 absl::StatusOr<std::pair<std::string, std::string>> CreateApiKey(grpc::Channel& questionnaire,

@@ -75,6 +75,14 @@ absl::StatusOr<std::pair<std::string, std::string>> CreateApiKey(grpc::Channel& 
                                                                  const std::string& admin_key,
                                                                  const std::string& role);
 
+// Creates customer organisation `id` named `display_name` in `tenant_id` with `key`; returns
+// its resource name.
+absl::StatusOr<std::string> CreateCustomerOrganization(grpc::Channel& questionnaire,
+                                                       const std::string& key,
+                                                       const std::string& tenant_id,
+                                                       const std::string& id,
+                                                       const std::string& display_name);
+
 // Sets `authorization: Bearer <key>` and a 10 s deadline.
 void Authorize(grpc::ClientContext& ctx, const std::string& key);
 

@@ -121,23 +121,16 @@ class ScaleOutProcessTest : public ::testing::Test {
     scoring_stub_ = scoring::v1::ScoringService::NewStub(Dial(*scoring_));
     reporting_stub_ = reporting::v1::ReportingService::NewStub(Dial(*reporting_));
 
-    auto orgs = catalog::v1::CatalogService::NewStub(Dial(*questionnaire_));
-    catalog::v1::CreateCustomerOrganizationRequest org;
-    org.set_parent("tenants/" + tenant_);
-    org.set_customer_organization_id("contoso");
-    org.mutable_customer_organization()->set_display_name("Contoso");
-    catalog::v1::CreateCustomerOrganizationResponse created_org;
-    grpc::ClientContext org_ctx;
-    Authorize(org_ctx, key_);
-    ASSERT_TRUE(orgs->CreateCustomerOrganization(&org_ctx, org, &created_org).ok());
+    absl::StatusOr<std::string> org =
+        CreateCustomerOrganization(*Dial(*questionnaire_), key_, tenant_, "contoso", "Contoso");
+    ASSERT_TRUE(org.ok()) << org.status();
 
     api::CreateSessionRequest create;
     create.set_parent("tenants/" + tenant_);
     create.set_session_id("scale-out");
     create.mutable_session()->set_title("Autumn service review");
     create.mutable_session()->set_model_version(kModel);
-    create.mutable_session()->mutable_scope()->add_customer_organizations(
-        created_org.customer_organization().name());
+    create.mutable_session()->mutable_scope()->add_customer_organizations(*org);
     api::CreateSessionResponse created;
     grpc::ClientContext ctx;
     Authorize(ctx, key_);
@@ -163,8 +156,7 @@ class ScaleOutProcessTest : public ::testing::Test {
       p.mutable_participant()->set_perspective(provider ? api::PARTICIPANT_PERSPECTIVE_PROVIDER
                                                         : api::PARTICIPANT_PERSPECTIVE_CUSTOMER);
       if (!provider) {
-        p.mutable_participant()->set_customer_organization(
-            created_org.customer_organization().name());
+        p.mutable_participant()->set_customer_organization(*org);
       }
       api::CreateParticipantResponse participant;
       grpc::ClientContext p_ctx;

@@ -64,16 +64,10 @@ class ScoringProcessTest : public ::testing::Test {
     key_ = *key;
     sessions_ = api::SessionService::NewStub(session_->channel);
     scorer_ = sc::ScoringService::NewStub(scoring_->channel);
-    auto orgs = catalog::v1::CatalogService::NewStub(questionnaire_->channel);
-    catalog::v1::CreateCustomerOrganizationRequest req;
-    req.set_parent("tenants/" + tenant_);
-    req.set_customer_organization_id("contoso");
-    req.mutable_customer_organization()->set_display_name("Contoso");
-    catalog::v1::CreateCustomerOrganizationResponse resp;
-    grpc::ClientContext ctx;
-    Authorize(ctx, key_);
-    ASSERT_TRUE(orgs->CreateCustomerOrganization(&ctx, req, &resp).ok());
-    org_ = resp.customer_organization().name();
+    absl::StatusOr<std::string> org =
+        CreateCustomerOrganization(*questionnaire_->channel, key_, tenant_, "contoso", "Contoso");
+    ASSERT_TRUE(org.ok()) << org.status();
+    org_ = *org;
   }
 
   template <typename Stub, typename Req, typename Resp, typename Method>

@@ -200,8 +200,7 @@ TEST(StoreConfigTest, UnreachableRedisExitsWithinSecondsWithOneLine) {
 
 TEST(StoreConfigTest, ABadRedisShardListExitsWithOneLineNamingIt) {
   ServiceUnderTest session = AllServices()[1];
-  for (const auto& [list, named] :
-       std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [list, named] : std::vector<std::pair<std::string, std::string>>{
            {TestRedisAddress() + "," + TestRedisAddress(), "is listed twice"},
            {TestRedisAddress() + ",", "an empty shard address"},
            {TestRedisAddress() + ",127.0.0.1:1", "127.0.0.1:1"}}) {

@@ -145,15 +145,9 @@ class WebhookProcessTest : public ::testing::Test {
 
   // A session of the built-in model for one customer organisation, DRAFT.
   session_api::Session CreateSession(const std::string& id) {
-    auto orgs = catalog::v1::CatalogService::NewStub(questionnaire_.channel);
-    catalog::v1::CreateCustomerOrganizationRequest org;
-    org.set_parent("tenants/" + tenant_);
-    org.set_customer_organization_id("contoso");
-    org.mutable_customer_organization()->set_display_name("Contoso");
-    catalog::v1::CreateCustomerOrganizationResponse created_org;
-    grpc::ClientContext org_ctx;
-    Authorize(org_ctx, key_);
-    EXPECT_TRUE(orgs->CreateCustomerOrganization(&org_ctx, org, &created_org).ok());
+    absl::StatusOr<std::string> org =
+        CreateCustomerOrganization(*questionnaire_.channel, key_, tenant_, "contoso", "Contoso");
+    EXPECT_TRUE(org.ok()) << org.status();
 
     auto sessions = session_api::SessionService::NewStub(session_.channel);
     session_api::CreateSessionRequest req;
@@ -161,8 +155,7 @@ class WebhookProcessTest : public ::testing::Test {
     req.set_session_id(id);
     req.mutable_session()->set_title("Spring service review");
     req.mutable_session()->set_model_version("models/lagom-itsm/versions/1");
-    req.mutable_session()->mutable_scope()->add_customer_organizations(
-        created_org.customer_organization().name());
+    req.mutable_session()->mutable_scope()->add_customer_organizations(org.value_or(""));
     session_api::CreateSessionResponse resp;
     grpc::ClientContext ctx;
     Authorize(ctx, key_);
