@@ -54,23 +54,112 @@ bool PgBinaryResult::Bool(int row, int col) const {
   return PQgetvalue(result_.get(), row, col)[0] != 0;
 }
 
-PgBinaryResult ExecBinary(pqxx::dbtransaction& tx, const std::string& sql,
-                          const std::vector<std::optional<std::string>>& params) {
-  PGconn* conn = RawConnection::Of(tx);
+namespace {
+
+using ResultPtr = std::unique_ptr<pg_result, PgBinaryResult::Clear>;
+
+std::vector<const char*> Values(const std::vector<std::optional<std::string>>& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const std::optional<std::string>& p : params) values.push_back(p ? p->c_str() : nullptr);
-  std::unique_ptr<pg_result, PgBinaryResult::Clear> result(
-      PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), /*paramTypes=*/nullptr,
-                   values.data(), /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
-                   /*resultFormat=*/1));
+  return values;
+}
+
+// Throws as libpqxx would for a statement that did not produce rows (INSERT ... RETURNING and
+// SELECT both do).
+void CheckResult(PGconn* conn, const ResultPtr& result, const std::string& sql) {
   if (PQstatus(conn) != CONNECTION_OK) throw pqxx::broken_connection(PQerrorMessage(conn));
   if (result == nullptr) throw pqxx::sql_error(PQerrorMessage(conn), sql);
-  if (PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
+  const ExecStatusType status = PQresultStatus(result.get());
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     const char* state = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
-    throw pqxx::sql_error(PQresultErrorMessage(result.get()), sql, state);
+    throw pqxx::sql_error(PQresultErrorMessage(result.get()), sql, state == nullptr ? "" : state);
   }
+}
+
+}  // namespace
+
+PgBinaryResult ExecBinary(pqxx::dbtransaction& tx, const std::string& sql,
+                          const std::vector<std::optional<std::string>>& params) {
+  PGconn* conn = RawConnection::Of(tx);
+  const std::vector<const char*> values = Values(params);
+  ResultPtr result(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()),
+                                /*paramTypes=*/nullptr, values.data(), /*paramLengths=*/nullptr,
+                                /*paramFormats=*/nullptr, /*resultFormat=*/1));
+  CheckResult(conn, result, sql);
   return PgBinaryResult(std::move(result));
+}
+
+int PgPipeline::Add(std::string sql, std::vector<std::optional<std::string>> params) {
+  statements_.push_back(Statement{"", std::move(sql), std::move(params)});
+  return static_cast<int>(statements_.size()) - 1;
+}
+
+int PgPipeline::AddPrepared(std::string name, std::string sql,
+                            std::vector<std::optional<std::string>> params) {
+  statements_.push_back(Statement{std::move(name), std::move(sql), std::move(params)});
+  return static_cast<int>(statements_.size()) - 1;
+}
+
+std::vector<PgBinaryResult> PgPipeline::Run() {
+  PGconn* conn = RawConnection::Of(tx_);
+  for (const Statement& st : statements_) {
+    if (st.name.empty()) continue;
+    // Registered with libpqxx (the same definition again is a no-op), prepared on the server
+    // unless it is already: a round trip the first time on each connection only.
+    tx_.conn().prepare(st.name, st.sql);
+    tx_.conn().prepare_now(st.name);
+  }
+  if (PQenterPipelineMode(conn) != 1) throw pqxx::broken_connection(PQerrorMessage(conn));
+  std::vector<ResultPtr> results;
+  // What went wrong first; the connection leaves pipeline mode before anything is thrown.
+  std::string broken;
+  for (const Statement& st : statements_) {
+    const std::vector<const char*> values = Values(st.params);
+    const int sent =
+        st.name.empty()
+            ? PQsendQueryParams(conn, st.sql.c_str(), static_cast<int>(values.size()),
+                                /*paramTypes=*/nullptr, values.data(), /*paramLengths=*/nullptr,
+                                /*paramFormats=*/nullptr, /*resultFormat=*/1)
+            : PQsendQueryPrepared(conn, st.name.c_str(), static_cast<int>(values.size()),
+                                  values.data(), /*paramLengths=*/nullptr,
+                                  /*paramFormats=*/nullptr, /*resultFormat=*/1);
+    if (sent != 1) {
+      broken = PQerrorMessage(conn);
+      break;
+    }
+  }
+  if (broken.empty() && PQpipelineSync(conn) != 1) broken = PQerrorMessage(conn);
+  if (broken.empty()) {
+    // Each statement's result, then the NULL that ends it; the sync's result ends the lot.
+    for (;;) {
+      ResultPtr result(PQgetResult(conn));
+      if (result == nullptr) {
+        if (PQstatus(conn) != CONNECTION_OK) {
+          broken = PQerrorMessage(conn);
+          break;
+        }
+        continue;
+      }
+      if (PQresultStatus(result.get()) == PGRES_PIPELINE_SYNC) break;
+      results.push_back(std::move(result));
+    }
+  }
+  PQexitPipelineMode(conn);
+  if (!broken.empty()) throw pqxx::broken_connection(broken);
+  std::vector<PgBinaryResult> out;
+  out.reserve(results.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    // After a failure PostgreSQL answers the rest PGRES_PIPELINE_ABORTED: the failure is the
+    // first result that is not rows.
+    CheckResult(conn, results[i], statements_[i].sql);
+    out.push_back(PgBinaryResult(std::move(results[i])));
+  }
+  if (out.size() != statements_.size()) {
+    throw pqxx::broken_connection("PostgreSQL answered fewer statements than were sent");
+  }
+  statements_.clear();
+  return out;
 }
 
 }  // namespace lagom

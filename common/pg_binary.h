@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -29,6 +30,11 @@ namespace lagom {
 
 class PgBinaryResult final {
  public:
+  // Frees a libpq result.
+  struct Clear {
+    void operator()(pg_result* r) const;
+  };
+
   int size() const { return rows_; }
   bool IsNull(int row, int col) const;
   // text, varchar and bytea columns: the bytes, valid while this result lives.
@@ -41,13 +47,44 @@ class PgBinaryResult final {
  private:
   friend PgBinaryResult ExecBinary(pqxx::dbtransaction&, const std::string&,
                                    const std::vector<std::optional<std::string>>&);
-  struct Clear {
-    void operator()(pg_result* r) const;
-  };
+  friend class PgPipeline;
   explicit PgBinaryResult(std::unique_ptr<pg_result, Clear> result);
 
   std::unique_ptr<pg_result, Clear> result_;
   int rows_ = 0;
+};
+
+// Several statements sent together and answered together (libpq's pipeline mode): one round
+// trip to PostgreSQL instead of one per statement, for statements that do not need each
+// other's results. They run in order, in `tx`'s transaction; a failing one throws as ExecBinary
+// does and PostgreSQL skips the rest, leaving the transaction failed (PgPool rolls it back).
+//
+//   PgPipeline p(tx);
+//   const int session = p.Add("SELECT body FROM s WHERE id = $1", {PgText(id)});
+//   const int rounds = p.Add("SELECT body FROM r WHERE id = $1", {PgText(id)});
+//   std::vector<PgBinaryResult> results = p.Run();  // results[session], results[rounds]
+//
+// Meant for small results (every statement's answer is read only once all are sent).
+class PgPipeline final {
+ public:
+  explicit PgPipeline(pqxx::dbtransaction& tx) : tx_(tx) {}
+  // The index of the statement's result in what Run returns.
+  int Add(std::string sql, std::vector<std::optional<std::string>> params);
+  // The same as a prepared statement of the connection named `name` (parsed and planned once
+  // per connection, through libpqxx's registry of prepared statements, so a reconnected
+  // connection prepares it again). A name stands for one statement everywhere.
+  int AddPrepared(std::string name, std::string sql,
+                  std::vector<std::optional<std::string>> params);
+  std::vector<PgBinaryResult> Run();
+
+ private:
+  struct Statement {
+    std::string name;  // empty: not prepared
+    std::string sql;
+    std::vector<std::optional<std::string>> params;
+  };
+  pqxx::dbtransaction& tx_;
+  std::vector<Statement> statements_;
 };
 
 // Runs `sql` in `tx`'s transaction. Parameters travel as text, as with exec_params; nullopt is

@@ -112,5 +112,60 @@ TEST_F(PgBinaryTest, BrokenConnectionIsUnavailable) {
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
 }
 
+TEST_F(PgBinaryTest, PipelineRunsEveryStatementInOrderInTheTransaction) {
+  absl::Status s = InTransaction([&](pqxx::work& tx) {
+    tx.exec("CREATE TEMP TABLE seen (n int) ON COMMIT DROP");
+    PgPipeline p(tx);
+    const int insert =
+        p.Add("INSERT INTO seen VALUES ($1::int), ($2::int)", {PgText(3), PgText(4)});
+    const int count =
+        p.Add("SELECT count(*)::int, current_setting('lagom.tenant_id') FROM seen", {});
+    const int rows = p.Add("INSERT INTO seen VALUES ($1::int) RETURNING n", {PgText(5)});
+    std::vector<PgBinaryResult> results = p.Run();
+    ASSERT_EQ(results.size(), 3u);
+    EXPECT_EQ(results[insert].size(), 0);
+    EXPECT_EQ(results[count].Int4(0, 0), 2);  // the insert before it is seen
+    EXPECT_EQ(results[count].Text(0, 1), tenant_.tenant_id);
+    EXPECT_EQ(results[rows].Int4(0, 0), 5);
+    // The connection is out of pipeline mode: pqxx goes on in the same transaction.
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM seen")[0].as<int>(), 3);
+    // A pipeline can run again.
+    p.Add("SELECT $1::int", {PgText(9)});
+    EXPECT_EQ(p.Run()[0].Int4(0, 0), 9);
+  });
+  EXPECT_TRUE(s.ok()) << s;
+}
+
+TEST_F(PgBinaryTest, PipelineFailureNamesTheStatementAndRollsBack) {
+  absl::Status s = InTransaction([&](pqxx::work& tx) {
+    tx.exec("CREATE TEMP TABLE seen (n int)");
+    PgPipeline p(tx);
+    p.Add("INSERT INTO seen VALUES (1)", {});
+    p.Add("SELECT * FROM no_such_table", {});
+    p.Add("INSERT INTO seen VALUES (2)", {});
+    p.Run();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(s.message(), HasSubstr("no_such_table"));
+
+  s = InTransaction([&](pqxx::work& tx) {
+    tx.exec("SET LOCAL statement_timeout = 10");
+    PgPipeline p(tx);
+    p.Add("SELECT 1::int", {});
+    p.Add("SELECT pg_sleep(1)", {});
+    p.Run();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded);
+
+  // Nothing of the failed pipeline stayed, and the connection is usable.
+  s = InTransaction([&](pqxx::work& tx) {
+    EXPECT_EQ(ExecBinary(tx, "SELECT to_regclass('pg_temp.seen') IS NULL", {}).Bool(0, 0), true);
+    PgPipeline p(tx);
+    p.Add("SELECT 1::int", {});
+    EXPECT_EQ(p.Run()[0].Int4(0, 0), 1);
+  });
+  EXPECT_TRUE(s.ok()) << s;
+}
+
 }  // namespace
 }  // namespace lagom

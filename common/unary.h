@@ -49,22 +49,40 @@ class RejectedStream final : public grpc::ServerWriteReactor<T> {
 }  // namespace unary_internal
 
 // admitter.Admit (authentication, permission, limits) runs first; a refused call never
-// reaches fn. Then fn(const RequestContext&) -> absl::Status runs on `executor` and the reactor
-// finishes with its status.
+// reaches fn. Then fn(const RequestContext&, done) runs on the gRPC thread and must not block:
+// it calls done(absl::Status) exactly once, on any thread, which finishes the call. For work
+// that reports its outcome itself (no thread waits for it meanwhile).
 template <typename Fn>
-grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* ctx,
-                                      const CallAdmitter& admitter, Executor& executor,
-                                      const google::protobuf::Message& request, Fn&& fn) {
+grpc::ServerUnaryReactor* HandleUnaryAsync(grpc::CallbackServerContext* ctx,
+                                           const CallAdmitter& admitter,
+                                           const google::protobuf::Message& request, Fn&& fn) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   absl::StatusOr<RequestContext> rc = admitter.Admit(*ctx, request);
   if (!rc.ok()) {
     reactor->Finish(ToGrpcStatus(rc.status()));
     return reactor;
   }
-  executor.Schedule([reactor, rc = *std::move(rc), fn = std::forward<Fn>(fn)]() mutable {
-    reactor->Finish(ToGrpcStatus(unary_internal::RunGuarded(fn, rc)));
-  });
+  try {
+    fn(*rc, [reactor](absl::Status s) { reactor->Finish(ToGrpcStatus(s)); });
+  } catch (const std::exception& e) {
+    reactor->Finish(ToGrpcStatus(absl::InternalError(e.what())));
+  }
   return reactor;
+}
+
+// Same for work that blocks: fn(const RequestContext&) -> absl::Status runs on `executor` and
+// the reactor finishes with its status.
+template <typename Fn>
+grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* ctx,
+                                      const CallAdmitter& admitter, Executor& executor,
+                                      const google::protobuf::Message& request, Fn&& fn) {
+  return HandleUnaryAsync(
+      ctx, admitter, request,
+      [&executor, fn = std::forward<Fn>(fn)](const RequestContext& rc, auto done) mutable {
+        executor.Schedule([rc, fn = std::move(fn), done = std::move(done)]() mutable {
+          done(unary_internal::RunGuarded(fn, rc));
+        });
+      });
 }
 
 // Same, but runs fn on the gRPC thread: only for pure CPU work that does not block.

@@ -39,12 +39,8 @@ ABSL_FLAG(int, answer_batch, 64, "At most this many answer submissions share one
 ABSL_FLAG(int, answer_writers, 1,
           "At most this many answer transactions run at once (more only pays with spare cores)");
 ABSL_DECLARE_FLAG(std::string, questionnaire_addr);
-ABSL_DECLARE_FLAG(int, executor_threads);
 
 int main(int argc, char** argv) {
-  // Concurrent answer submissions wait on an executor thread while their batch commits: enough
-  // threads that a full batch can gather (the flag and LAGOM_EXECUTOR_THREADS still win).
-  absl::SetFlag(&FLAGS_executor_threads, 64);
   lagom::ParseCommandLineOrDie(argc, argv, "lagom-session: live assessment sessions");
   lagom::InitLogging("session");
   lagom::ServerOptions options = lagom::ServerOptionsFromFlags("session");

@@ -184,16 +184,16 @@ grpc::ServerUnaryReactor* SessionServiceImpl::AcceptInvitation(
 grpc::ServerUnaryReactor* SessionServiceImpl::SubmitAnswer(
     grpc::CallbackServerContext* ctx, const session_api::SubmitAnswerRequest* req,
     session_api::SubmitAnswerResponse* resp) {
-  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
-    return answers_.SubmitAnswer(rc, *req, resp);
+  return HandleUnaryAsync(ctx, admitter_, *req, [=, this](const RequestContext& rc, auto done) {
+    answers_.SubmitAnswerAsync(rc, *req, resp, std::move(done));
   });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::BatchSubmitAnswers(
     grpc::CallbackServerContext* ctx, const session_api::BatchSubmitAnswersRequest* req,
     session_api::BatchSubmitAnswersResponse* resp) {
-  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
-    return answers_.BatchSubmitAnswers(rc, *req, resp);
+  return HandleUnaryAsync(ctx, admitter_, *req, [=, this](const RequestContext& rc, auto done) {
+    answers_.BatchSubmitAnswersAsync(rc, *req, resp, std::move(done));
   });
 }
 
@@ -227,8 +227,8 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListAnswers(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* SessionServiceImpl::DeleteAnswer(
     grpc::CallbackServerContext* ctx, const session_api::DeleteAnswerRequest* req,
     session_api::DeleteAnswerResponse* resp) {
-  return HandleUnary(ctx, admitter_, executor_, *req, [=, this](const RequestContext& rc) {
-    return answers_.DeleteAnswer(rc, *req, resp);
+  return HandleUnaryAsync(ctx, admitter_, *req, [=, this](const RequestContext& rc, auto done) {
+    answers_.DeleteAnswerAsync(rc, *req, resp, std::move(done));
   });
 }
 

@@ -17,6 +17,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
 #include "common/resource_util.h"
 #include "common/status.h"
 #include "services/session/core/answer_page.h"
@@ -25,7 +26,7 @@
 namespace lagom::session {
 
 struct AnswerCore::Write {
-  const RequestContext* rc = nullptr;
+  RequestContext rc;
   std::string session_id;
   std::string participant_id;
   std::string parent;                        // the participant's name
@@ -38,7 +39,7 @@ struct AnswerCore::Write {
   const google::protobuf::Message* request = nullptr;
   google::protobuf::Message* response = nullptr;
   absl::Status status;
-  bool done = false;
+  Done done;
 };
 
 namespace {
@@ -139,33 +140,119 @@ std::string Pseudonym(const std::string& key, const std::string& session_id,
 
 }  // namespace
 
+AnswerCore::AnswerCore(SessionStore& store, ModelIndexCache& models, LiveState& live,
+                       std::string pseudonym_key, Clock clock, int max_batch, int max_writers)
+    : store_(store),
+      models_(models),
+      live_(live),
+      pseudonym_key_(std::move(pseudonym_key)),
+      clock_(std::move(clock)),
+      max_batch_(std::max(max_batch, 1)),
+      max_writers_(std::max(max_writers, 1)) {
+  for (int i = 0; i <= max_writers_; ++i) threads_.emplace_back([this] { WriterLoop(); });
+}
+
+AnswerCore::~AnswerCore() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (std::thread& t : threads_) t.join();
+}
+
+namespace {
+
+// Waits for the outcome of a submission made with one of the *Async methods.
+template <typename Start>
+absl::Status Await(Start start) {
+  absl::Notification finished;
+  absl::Status outcome;
+  start([&](absl::Status s) {
+    outcome = std::move(s);
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  return outcome;
+}
+
+}  // namespace
+
 absl::Status AnswerCore::SubmitAnswer(const RequestContext& rc, const api::SubmitAnswerRequest& req,
                                       api::SubmitAnswerResponse* resp) {
-  absl::StatusOr<std::pair<std::string, std::string>> ids =
-      ChildOf(rc, req.parent(), "parent", "participants");
-  if (!ids.ok()) return ids.status();
-  Violations v;
-  if (!req.has_answer()) v.Add("answer", "required");
-  CheckRequestId(v, req.request_id());
-  if (!v.empty()) return std::move(v).ToStatus("invalid answer");
-  Write w;
-  w.rc = &rc;
-  std::tie(w.session_id, w.participant_id) = *ids;
-  w.parent = req.parent();
-  w.answers.push_back(req.answer());
-  w.request_id = req.request_id();
-  w.method = "SubmitAnswer";
-  w.request = &req;
-  w.response = resp;
-  return Enqueue(w);
+  return Await([&](Done done) { SubmitAnswerAsync(rc, req, resp, std::move(done)); });
 }
 
 absl::Status AnswerCore::BatchSubmitAnswers(const RequestContext& rc,
                                             const api::BatchSubmitAnswersRequest& req,
                                             api::BatchSubmitAnswersResponse* resp) {
+  return Await([&](Done done) { BatchSubmitAnswersAsync(rc, req, resp, std::move(done)); });
+}
+
+absl::Status AnswerCore::DeleteAnswer(const RequestContext& rc, const api::DeleteAnswerRequest& req,
+                                      api::DeleteAnswerResponse* resp) {
+  return Await([&](Done done) { DeleteAnswerAsync(rc, req, resp, std::move(done)); });
+}
+
+void AnswerCore::SubmitAnswerAsync(const RequestContext& rc, const api::SubmitAnswerRequest& req,
+                                   api::SubmitAnswerResponse* resp, Done done) {
+  if (std::unique_ptr<Write> w = PrepareSubmit(rc, req, resp, done)) Enqueue(std::move(w));
+}
+
+void AnswerCore::BatchSubmitAnswersAsync(const RequestContext& rc,
+                                         const api::BatchSubmitAnswersRequest& req,
+                                         api::BatchSubmitAnswersResponse* resp, Done done) {
+  if (std::unique_ptr<Write> w = PrepareBatch(rc, req, resp, done)) Enqueue(std::move(w));
+}
+
+void AnswerCore::DeleteAnswerAsync(const RequestContext& rc, const api::DeleteAnswerRequest& req,
+                                   api::DeleteAnswerResponse* resp, Done done) {
+  if (std::unique_ptr<Write> w = PrepareDelete(rc, req, resp, done)) Enqueue(std::move(w));
+}
+
+std::unique_ptr<AnswerCore::Write> AnswerCore::Refused(Done& done, absl::Status status) {
+  std::move(done)(std::move(status));
+  return nullptr;
+}
+
+std::unique_ptr<AnswerCore::Write> AnswerCore::NewWrite(
+    const RequestContext& rc, std::pair<std::string, std::string> ids, std::string parent,
+    const std::string& request_id, absl::string_view method,
+    const google::protobuf::Message& request, google::protobuf::Message* response, Done& done) {
+  auto w = std::make_unique<Write>();
+  w->rc = rc;
+  std::tie(w->session_id, w->participant_id) = std::move(ids);
+  w->parent = std::move(parent);
+  w->request_id = request_id;
+  w->method = method;
+  w->request = &request;
+  w->response = response;
+  w->done = std::move(done);
+  return w;
+}
+
+std::unique_ptr<AnswerCore::Write> AnswerCore::PrepareSubmit(const RequestContext& rc,
+                                                             const api::SubmitAnswerRequest& req,
+                                                             api::SubmitAnswerResponse* resp,
+                                                             Done& done) {
   absl::StatusOr<std::pair<std::string, std::string>> ids =
       ChildOf(rc, req.parent(), "parent", "participants");
-  if (!ids.ok()) return ids.status();
+  if (!ids.ok()) return Refused(done, ids.status());
+  Violations v;
+  if (!req.has_answer()) v.Add("answer", "required");
+  CheckRequestId(v, req.request_id());
+  if (!v.empty()) return Refused(done, std::move(v).ToStatus("invalid answer"));
+  std::unique_ptr<Write> w = NewWrite(rc, *std::move(ids), req.parent(), req.request_id(),
+                                      "SubmitAnswer", req, resp, done);
+  w->answers.push_back(req.answer());
+  return w;
+}
+
+std::unique_ptr<AnswerCore::Write> AnswerCore::PrepareBatch(
+    const RequestContext& rc, const api::BatchSubmitAnswersRequest& req,
+    api::BatchSubmitAnswersResponse* resp, Done& done) {
+  absl::StatusOr<std::pair<std::string, std::string>> ids =
+      ChildOf(rc, req.parent(), "parent", "participants");
+  if (!ids.ok()) return Refused(done, ids.status());
   Violations v;
   if (req.answers().empty()) v.Add("answers", "required: at least one answer");
   if (req.answers_size() > kMaxBatchAnswers) {
@@ -180,27 +267,23 @@ absl::Status AnswerCore::BatchSubmitAnswers(const RequestContext& rc,
     }
   }
   CheckRequestId(v, req.request_id());
-  if (!v.empty()) return std::move(v).ToStatus("invalid answers");
-  Write w;
-  w.rc = &rc;
-  std::tie(w.session_id, w.participant_id) = *ids;
-  w.parent = req.parent();
-  w.answers.assign(req.answers().begin(), req.answers().end());
-  w.batched = true;
-  w.request_id = req.request_id();
-  w.method = "BatchSubmitAnswers";
-  w.request = &req;
-  w.response = resp;
-  return Enqueue(w);
+  if (!v.empty()) return Refused(done, std::move(v).ToStatus("invalid answers"));
+  std::unique_ptr<Write> w = NewWrite(rc, *std::move(ids), req.parent(), req.request_id(),
+                                      "BatchSubmitAnswers", req, resp, done);
+  w->answers.assign(req.answers().begin(), req.answers().end());
+  w->batched = true;
+  return w;
 }
 
-absl::Status AnswerCore::DeleteAnswer(const RequestContext& rc, const api::DeleteAnswerRequest& req,
-                                      api::DeleteAnswerResponse* resp) {
+std::unique_ptr<AnswerCore::Write> AnswerCore::PrepareDelete(const RequestContext& rc,
+                                                             const api::DeleteAnswerRequest& req,
+                                                             api::DeleteAnswerResponse* resp,
+                                                             Done& done) {
   const size_t cut = req.name().rfind("/answers/");
   absl::StatusOr<std::pair<std::string, std::string>> ids =
       ChildOf(rc, req.name().substr(0, cut == std::string::npos ? req.name().size() : cut), "name",
               "participants");
-  if (!ids.ok()) return ids.status();
+  if (!ids.ok()) return Refused(done, ids.status());
   Violations v;
   if (cut == std::string::npos || req.name().size() == cut + 9) {
     v.Add("name",
@@ -208,46 +291,47 @@ absl::Status AnswerCore::DeleteAnswer(const RequestContext& rc, const api::Delet
           "{participant}/answers/{item_id}");
   }
   CheckRequestId(v, req.request_id());
-  if (!v.empty()) return std::move(v).ToStatus("invalid request");
-  Write w;
-  w.rc = &rc;
-  std::tie(w.session_id, w.participant_id) = *ids;
-  w.parent = req.name().substr(0, cut);
-  w.withdraw_item = req.name().substr(cut + 9);
-  w.withdraw_etag = req.etag();
-  w.request_id = req.request_id();
-  w.method = "DeleteAnswer";
-  w.request = &req;
-  w.response = resp;
-  return Enqueue(w);
+  if (!v.empty()) return Refused(done, std::move(v).ToStatus("invalid request"));
+  std::unique_ptr<Write> w = NewWrite(rc, *std::move(ids), req.name().substr(0, cut),
+                                      req.request_id(), "DeleteAnswer", req, resp, done);
+  w->withdraw_item = req.name().substr(cut + 9);
+  w->withdraw_etag = req.etag();
+  return w;
 }
 
-absl::Status AnswerCore::Enqueue(Write& w) {
+void AnswerCore::Enqueue(std::unique_ptr<Write> w) {
   absl::MutexLock lock(&mu_);
-  queue_.push_back(&w);
-  // Woken only when its write is done or a batch can start (absl::Mutex evaluates the
-  // conditions on unlock, so a finished batch wakes its own writers, not every waiter).
-  std::pair<AnswerCore*, Write*> self{this, &w};
-  const absl::Condition done_or_lead(
-      +[](std::pair<AnswerCore*, Write*>* p) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-        return p->second->done ||
-               (p->first->writers_ < p->first->max_writers_ && !p->first->queue_.empty());
+  // A writer waiting for work wakes on this unlock (absl::Mutex evaluates its condition);
+  // while the writers are busy nobody is woken.
+  queue_.push_back(w.release());
+}
+
+void AnswerCore::WriterLoop() {
+  const absl::Condition work_or_stop(
+      +[](AnswerCore* self) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        return (self->writers_ < self->max_writers_ && !self->queue_.empty()) ||
+               (self->stopping_ && self->queue_.empty());
       },
-      &self);
-  while (!w.done) {
-    mu_.Await(done_or_lead);
-    if (w.done) break;
-    // Lead: take the waiting writes of the first one's tenant, at most one per request_id.
+      this);
+  for (;;) {
+    mu_.LockWhen(work_or_stop);
+    if (queue_.empty()) {  // stopping, and nothing left to write
+      mu_.Unlock();
+      return;
+    }
+    // Take the waiting writes of the first one's tenant, at most one per request_id.
     ++writers_;
+    std::vector<std::unique_ptr<Write>> owned;
     std::vector<Write*> batch;
     absl::flat_hash_set<std::string> request_ids;
-    const std::string tenant = queue_.front()->rc->tenant_id;
+    const std::string tenant = queue_.front()->rc.tenant_id;
     for (auto it = queue_.begin();
          it != queue_.end() && static_cast<int>(batch.size()) < max_batch_;) {
       Write* next = *it;
-      if (next->rc->tenant_id == tenant &&
+      if (next->rc.tenant_id == tenant &&
           (next->request_id.empty() || request_ids.insert(next->request_id).second)) {
         batch.push_back(next);
+        owned.emplace_back(next);
         it = queue_.erase(it);
       } else {
         ++it;
@@ -260,21 +344,34 @@ absl::Status AnswerCore::Enqueue(Write& w) {
         sessions.push_back(w->session_id);
       }
     }
-    const RequestContext& rc = *batch.front()->rc;
+    const RequestContext& rc = batch.front()->rc;
     const std::string pending = live_.AnswersPending(rc, sessions);
     std::vector<std::pair<LiveSession, std::vector<AnswerChange>>> changed;
-    RunBatch(batch, changed);
-    mu_.Lock();
-    // Committed: the next batch may start while this one updates the live state, which its
-    // writers see done before they are answered (so a caller's progress includes its answer).
-    --writers_;
-    mu_.Unlock();
-    for (const auto& [session, changes] : changed) live_.AnswersChanged(rc, session, changes);
-    live_.AnswersSettled(rc, sessions, pending);
-    mu_.Lock();
-    for (Write* done : batch) done->done = true;
+    try {
+      RunBatch(batch, changed);
+    } catch (const std::exception& e) {
+      // Not thrown by the store (it reports failures as a status); still, a writer thread
+      // must not end the process.
+      changed.clear();
+      for (Write* w : batch) w->status = absl::InternalError(e.what());
+    }
+    {
+      // Committed: another writer may start the next batch while this one updates the live
+      // state, which happens before its callers hear (so a caller's progress includes its
+      // answer).
+      absl::MutexLock lock(&mu_);
+      --writers_;
+    }
+    // Each changed session's update settles the announcement too; the rest are settled alone.
+    for (const auto& [session, changes] : changed) {
+      live_.AnswersChanged(rc, session, changes, pending);
+      // (A session is listed more than once when its writes were retried one by one.)
+      sessions.erase(std::remove(sessions.begin(), sessions.end(), session.session_id),
+                     sessions.end());
+    }
+    if (!sessions.empty()) live_.AnswersSettled(rc, sessions, pending);
+    for (Write* w : batch) std::move(w->done)(std::move(w->status));
   }
-  return w.status;
 }
 
 void AnswerCore::RunBatch(const std::vector<Write*>& batch,
@@ -298,7 +395,7 @@ void AnswerCore::RunBatch(const std::vector<Write*>& batch,
 absl::Status AnswerCore::RunInTransaction(
     const std::vector<Write*>& batch,
     std::vector<std::pair<LiveSession, std::vector<AnswerChange>>>& changes) {
-  const RequestContext& rc = *batch.front()->rc;
+  const RequestContext& rc = batch.front()->rc;
   const absl::Time now = clock_();
   auto PersonKey = [](const Write& w) { return absl::StrCat(w.session_id, "/", w.participant_id); };
   std::vector<std::pair<size_t, api::Participant>> joined;  // (index in changes, who)
@@ -389,7 +486,7 @@ absl::Status AnswerCore::RunInTransaction(
         }
         const auto& [record, participant] = person->second;
         // Each write's own caller: a batch mixes callers of one tenant.
-        if (!ActsAs(*w.rc, w.parent, record.principal)) return NotYou(w.parent);
+        if (!ActsAs(w.rc, w.parent, record.principal)) return NotYou(w.parent);
         const ModelIndex& model = *st.live.model;
         std::vector<AnswerRecord> out;
         std::optional<std::vector<AnswerRecord>> mine;  // read only when an etag needs it

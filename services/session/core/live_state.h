@@ -44,9 +44,12 @@ class LiveState {
 
   // After answers committed: update the figures and publish ItemDistributionChanged for
   // each changed item. Failures are logged, never returned: the answers are durable already
-  // and the figures are rebuilt from PostgreSQL when the live store comes back.
+  // and the figures are rebuilt from PostgreSQL when the live store comes back. A non-empty
+  // `settle_token` (AnswersPending's) is settled for s with the update (no AnswersSettled
+  // needed for s).
   virtual void AnswersChanged(const RequestContext& rc, const LiveSession& s,
-                              const std::vector<AnswerChange>& changes) = 0;
+                              const std::vector<AnswerChange>& changes,
+                              const std::string& settle_token) = 0;
   // Before a transaction that commits answers to `session_ids`: until AnswersSettled with the
   // returned token, the live figures of those sessions may lack what it commits. If the
   // process dies in between (after the commit, before AnswersChanged), the live store notices

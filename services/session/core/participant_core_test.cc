@@ -56,8 +56,8 @@ class FakeLiveState final : public LiveState {
     bool has_model;
   };
 
-  void AnswersChanged(const RequestContext&, const LiveSession&,
-                      const std::vector<AnswerChange>&) override {}
+  void AnswersChanged(const RequestContext&, const LiveSession&, const std::vector<AnswerChange>&,
+                      const std::string&) override {}
   void ParticipantChanged(const RequestContext&, const LiveSession& s, const api::Participant& p,
                           bool removed) override {
     changes.push_back({p.name(), p.state(), removed, s.model != nullptr});

@@ -170,8 +170,9 @@ class SessionTransaction {
       const std::string& request_id) = 0;
   virtual absl::Status RecordReply(const std::string& request_id, const IdempotentReply& reply) = 0;
 
-  // A hint before a batch of writes: the participants of `session_id` and the kept replies it
-  // is about to ask for. A store may read them all at once and answer GetParticipant and
+  // A hint before a batch of writes: the session (about to be read with GetLocked(..., false)),
+  // its rounds, the participants of `session_id` and the kept replies it is about to ask for.
+  // A store may read them all at once and answer GetLocked, ListRounds, GetParticipant and
   // FindReply for them from memory for the rest of the transaction.
   virtual absl::Status Prefetch(const std::string& /*session_id*/,
                                 const std::vector<std::string>& /*participant_ids*/,

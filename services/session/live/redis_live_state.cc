@@ -203,6 +203,16 @@ std::string RedisLiveState::Key(const RequestContext& rc, const std::string& ses
 absl::StatusOr<long long> RedisLiveState::Apply(const RequestContext& rc, const std::string& sid,
                                                 const std::vector<std::string>& entries,
                                                 bool require_built, bool mark_built) {
+  absl::StatusOr<RedisReply> reply =
+      redis_.For(sid).Command(ApplyCommand(rc, sid, entries, require_built, mark_built));
+  if (!reply.ok()) return reply.status();
+  return reply->integer;
+}
+
+std::vector<std::string> RedisLiveState::ApplyCommand(const RequestContext& rc,
+                                                      const std::string& sid,
+                                                      const std::vector<std::string>& entries,
+                                                      bool require_built, bool mark_built) const {
   std::vector<std::string> argv = {"EVAL",
                                    kApplyScript,
                                    "6",
@@ -217,9 +227,19 @@ absl::StatusOr<long long> RedisLiveState::Apply(const RequestContext& rc, const 
                                    absl::StrCat(absl::ToInt64Seconds(built_ttl_)),
                                    Key(rc, sid, "item:")};
   argv.insert(argv.end(), entries.begin(), entries.end());
-  absl::StatusOr<RedisReply> reply = redis_.For(sid).Command(argv);
-  if (!reply.ok()) return reply.status();
-  return reply->integer;
+  return argv;
+}
+
+std::vector<std::string> RedisLiveState::SettleCommand(const RequestContext& rc,
+                                                       const std::string& sid,
+                                                       const std::string& token) const {
+  return {"EVAL",
+          kSettleScript,
+          "2",
+          Key(rc, sid, "writing"),
+          Key(rc, sid, "built"),
+          token,
+          absl::StrCat(absl::ToInt64Seconds(built_ttl_))};
 }
 
 std::string RedisLiveState::NewProcessToken() {
@@ -248,9 +268,7 @@ void RedisLiveState::AnswersSettled(const RequestContext& rc,
                                     const std::vector<std::string>& session_ids,
                                     const std::string& token) {
   for (const std::string& sid : session_ids) {
-    absl::StatusOr<RedisReply> done = redis_.For(sid).Command(
-        {"EVAL", kSettleScript, "2", Key(rc, sid, "writing"), Key(rc, sid, "built"), token,
-         absl::StrCat(absl::ToInt64Seconds(built_ttl_))});
+    absl::StatusOr<RedisReply> done = redis_.For(sid).Command(SettleCommand(rc, sid, token));
     if (!done.ok()) {
       LogWarn("answer transaction not settled in the live state (rebuilt within seconds)",
               {{"tenant", rc.tenant_id}, {"session", sid}, {"error", done.status().ToString()}});
@@ -356,14 +374,20 @@ absl::Status RedisLiveState::Append(const RequestContext& rc, const std::string&
 absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>>
 RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
                             const std::vector<std::string>& item_ids, bool with_progress,
-                            const std::vector<std::string>& seen, std::string* version) {
+                            const std::vector<std::string>& seen, std::string* version,
+                            std::vector<std::vector<std::string>> leading,
+                            std::vector<RedisReply>* leading_replies) {
   std::vector<const ItemRule*> rules;
   for (const std::string& item : item_ids) {
     const ItemRule* rule = s.model->Find(item);
     if (rule == nullptr) return absl::NotFoundError(absl::StrCat("item ", item));
     rules.push_back(rule);
   }
-  std::vector<std::vector<std::string>> commands = SeenCommands(rc, s.session_id, seen);
+  const size_t leading_count = leading.size();
+  std::vector<std::vector<std::string>> commands = std::move(leading);
+  for (std::vector<std::string>& c : SeenCommands(rc, s.session_id, seen)) {
+    commands.push_back(std::move(c));
+  }
   const size_t first = commands.size();
   if (with_progress) {
     commands.push_back({"HGETALL", Key(rc, s.session_id, "answered")});
@@ -378,6 +402,9 @@ RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
   if (version != nullptr) commands.push_back({"GET", Key(rc, s.session_id, "ver")});
   absl::StatusOr<std::vector<RedisReply>> replies = redis_.For(s.session_id).Pipeline(commands);
   if (!replies.ok()) return replies.status();
+  if (leading_replies != nullptr) {
+    leading_replies->assign(replies->begin(), replies->begin() + leading_count);
+  }
   if (version != nullptr) {
     const RedisReply& v = replies->back();
     *version = v.type == RedisReply::Type::kString ? v.str : "";
@@ -410,7 +437,8 @@ RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
 }
 
 void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession& s,
-                                    const std::vector<AnswerChange>& changes) {
+                                    const std::vector<AnswerChange>& changes,
+                                    const std::string& settle_token) {
   std::vector<std::string> entries;
   std::set<std::string> items;
   std::set<std::string> participants;
@@ -421,23 +449,38 @@ void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession&
     participants.insert(c.participant_id);
   }
   const std::vector<std::string> answerers(participants.begin(), participants.end());
+  bool applied = false;
   absl::Status status = [&]() -> absl::Status {
-    absl::StatusOr<long long> applied =
-        Apply(rc, s.session_id, entries, /*require_built=*/true, /*mark_built=*/false);
-    if (!applied.ok()) return applied.status();
-    if (*applied < 0) {
-      if (absl::Status rebuilt = Rebuild(rc, s); !rebuilt.ok()) return rebuilt;
-    }
-    // Built now (applied, or just rebuilt): read without checking again, in one round trip,
-    // and send every event in another, unless another replica changed the figures meanwhile
-    // (its events may be out already: ours would follow them with older figures).
+    // The changes applied, the transaction settled and the figures read back in one round
+    // trip; unless the figures were not built: then rebuilt (the record has the changes) and
+    // read again. Events go out in another round trip, unless another replica changed the
+    // figures meanwhile (its events may be out already: ours would follow them with older
+    // figures).
     RedisClient& redis = redis_.For(s.session_id);
     for (int attempt = 1;; ++attempt) {
+      std::vector<std::vector<std::string>> leading;
+      if (!applied) {
+        leading.push_back(ApplyCommand(rc, s.session_id, entries, /*require_built=*/true,
+                                       /*mark_built=*/false));
+        if (!settle_token.empty()) {
+          leading.push_back(SettleCommand(rc, s.session_id, settle_token));
+        }
+      }
+      std::vector<RedisReply> leading_replies;
       std::string version;
       absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>> figures =
           ReadFigures(rc, s, std::vector<std::string>(items.begin(), items.end()),
-                      /*with_progress=*/true, answerers, &version);
+                      /*with_progress=*/true, answerers, &version, std::move(leading),
+                      &leading_replies);
       if (!figures.ok()) return figures.status();
+      if (!applied) {
+        applied = true;
+        if (leading_replies.front().integer < 0) {
+          if (absl::Status rebuilt = Rebuild(rc, s); !rebuilt.ok()) return rebuilt;
+          --attempt;
+          continue;
+        }
+      }
       std::vector<std::string> publish = {"EVAL",
                                           kPublishScript,
                                           "2",
@@ -468,6 +511,7 @@ void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession&
   if (!status.ok()) {
     LogWarn("live state not updated; it is rebuilt from PostgreSQL when Redis is back",
             {{"tenant", rc.tenant_id}, {"session", s.session_id}, {"error", status.ToString()}});
+    if (!applied && !settle_token.empty()) AnswersSettled(rc, {s.session_id}, settle_token);
   }
 }
 

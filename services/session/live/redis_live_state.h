@@ -51,7 +51,8 @@ class RedisLiveState final : public LiveState {
         process_token_(NewProcessToken()) {}
 
   void AnswersChanged(const RequestContext& rc, const LiveSession& s,
-                      const std::vector<AnswerChange>& changes) override;
+                      const std::vector<AnswerChange>& changes,
+                      const std::string& settle_token) override;
   std::string AnswersPending(const RequestContext& rc,
                              const std::vector<std::string>& session_ids) override;
   void AnswersSettled(const RequestContext& rc, const std::vector<std::string>& session_ids,
@@ -87,16 +88,23 @@ class RedisLiveState final : public LiveState {
   absl::StatusOr<long long> Apply(const RequestContext& rc, const std::string& session_id,
                                   const std::vector<std::string>& entries, bool require_built,
                                   bool mark_built);
+  std::vector<std::string> ApplyCommand(const RequestContext& rc, const std::string& session_id,
+                                        const std::vector<std::string>& entries, bool require_built,
+                                        bool mark_built) const;
+  std::vector<std::string> SettleCommand(const RequestContext& rc, const std::string& session_id,
+                                         const std::string& token) const;
   absl::Status EnsureBuilt(const RequestContext& rc, const LiveSession& s);
   // The figures as they are, for callers that know they are built.
   absl::StatusOr<std::vector<std::pair<std::string, int>>> ReadAnsweredCounts(
       const RequestContext& rc, const LiveSession& s);
   // Progress and the distributions of `item_ids`, read in one round trip, after marking
-  // `seen` present; with `version`, also the figures' version they were read at.
+  // `seen` present; with `version`, also the figures' version they were read at. `leading`
+  // commands go first in the same round trip, their replies to `leading_replies`.
   absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>> ReadFigures(
       const RequestContext& rc, const LiveSession& s, const std::vector<std::string>& item_ids,
-      bool with_progress, const std::vector<std::string>& seen = {},
-      std::string* version = nullptr);
+      bool with_progress, const std::vector<std::string>& seen = {}, std::string* version = nullptr,
+      std::vector<std::vector<std::string>> leading = {},
+      std::vector<RedisReply>* leading_replies = nullptr);
   // The commands that mark `participant_ids` present now and forget who left.
   std::vector<std::vector<std::string>> SeenCommands(
       const RequestContext& rc, const std::string& session_id,

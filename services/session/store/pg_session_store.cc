@@ -29,6 +29,13 @@ SessionRecord FromRow(const pqxx::row& row) {
       pqxx::binarystring(row[4]).str(), absl::FromUnixMicros(row[5].as<int64_t>())};
 }
 
+// The same columns read in binary (common/pg_binary.h).
+SessionRecord FromBinaryRow(const PgBinaryResult& rows, int i) {
+  return SessionRecord{std::string(rows.Text(i, 0)), rows.Int8(i, 1),
+                       std::string(rows.Text(i, 2)), std::string(rows.Text(i, 3)),
+                       std::string(rows.Text(i, 4)), absl::FromUnixMicros(rows.Int8(i, 5))};
+}
+
 // States travel as one comma-separated parameter (they never contain commas).
 std::string StateList(const std::vector<std::string>& states) { return absl::StrJoin(states, ","); }
 
@@ -40,6 +47,12 @@ ParticipantRecord ParticipantFromRow(const pqxx::row& row) {
   return ParticipantRecord{row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<std::string>(),
                            pqxx::binarystring(row[3]).str(),
                            absl::FromUnixMicros(row[4].as<int64_t>())};
+}
+
+ParticipantRecord ParticipantFromBinaryRow(const PgBinaryResult& rows, int i) {
+  return ParticipantRecord{std::string(rows.Text(i, 0)), rows.Int8(i, 1),
+                           std::string(rows.Text(i, 2)), std::string(rows.Text(i, 3)),
+                           absl::FromUnixMicros(rows.Int8(i, 4))};
 }
 
 std::string OptionalTime(int param) {
@@ -134,6 +147,7 @@ class PgSessionTransaction final : public SessionTransaction {
   }
 
   absl::Status Update(const SessionRecord& r, int64_t expected_version) override {
+    shared_sessions_.erase(r.session_id);
     pqxx::result rows = tx_.exec_params(
         "UPDATE session.sessions SET version = $3, state = $4, model_version = $5, body = $6"
         " WHERE tenant_id = $1 AND session_id = $2 AND version = $7",
@@ -150,6 +164,7 @@ class PgSessionTransaction final : public SessionTransaction {
   }
 
   absl::Status Delete(const std::string& id) override {
+    shared_sessions_.erase(id);
     pqxx::result rows = tx_.exec_params(
         "DELETE FROM session.sessions WHERE tenant_id = $1 AND session_id = $2", tenant_, id);
     if (rows.affected_rows() == 0) return absl::NotFoundError(id);
@@ -158,6 +173,12 @@ class PgSessionTransaction final : public SessionTransaction {
 
   absl::StatusOr<std::optional<SessionRecord>> GetLocked(const std::string& id,
                                                          bool exclusive) override {
+    if (!exclusive) {
+      // Locked FOR SHARE by Prefetch already, and not changed by this transaction since.
+      if (auto known = shared_sessions_.find(id); known != shared_sessions_.end()) {
+        return known->second;
+      }
+    }
     pqxx::result rows = tx_.exec_params(
         absl::StrCat("SELECT ", kColumns,
                      " FROM session.sessions WHERE tenant_id = $1 AND session_id = $2",
@@ -254,6 +275,7 @@ class PgSessionTransaction final : public SessionTransaction {
   }
 
   absl::StatusOr<std::vector<std::string>> ListRounds(const std::string& sid) override {
+    if (auto known = rounds_.find(sid); known != rounds_.end()) return known->second;
     pqxx::result rows = tx_.exec_params(
         "SELECT body FROM session.rounds WHERE tenant_id = $1 AND session_id = $2"
         " ORDER BY number",
@@ -264,6 +286,7 @@ class PgSessionTransaction final : public SessionTransaction {
   }
 
   absl::Status PutRound(const std::string& sid, int number, const std::string& body) override {
+    rounds_.erase(sid);
     tx_.exec_params(
         "INSERT INTO session.rounds (tenant_id, session_id, number, body)"
         " VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, session_id, number)"
@@ -284,7 +307,9 @@ class PgSessionTransaction final : public SessionTransaction {
       bodies.push_back(PgByteaElement(r.body));
       times.push_back(absl::StrCat(absl::ToUnixMicros(r.submit_time)));
     }
-    pqxx::result rows = tx_.exec_params(
+    // Prepared: parsing and planning it was a third of its cost.
+    tx_.conn().prepare(
+        "session_write_answers",
         "INSERT INTO session.answers AS a (tenant_id, session_id, participant_id, item_id, round,"
         " seq, withdrawn, body, submit_time)"
         " SELECT $1, $2, p, i, r, nextval('session.answer_seq'), w, b,"
@@ -294,9 +319,10 @@ class PgSessionTransaction final : public SessionTransaction {
         " ON CONFLICT (tenant_id, session_id, participant_id, item_id, round) DO UPDATE"
         " SET seq = nextval('session.answer_seq'), withdrawn = EXCLUDED.withdrawn,"
         "   body = EXCLUDED.body, submit_time = EXCLUDED.submit_time"
-        " RETURNING participant_id, item_id, round, seq",
-        tenant_, sid, PgArray(participants), PgArray(items), PgArray(rounds), PgArray(withdrawn),
-        PgArray(bodies), PgArray(times));
+        " RETURNING participant_id, item_id, round, seq");
+    pqxx::result rows = tx_.exec_prepared("session_write_answers", tenant_, sid,
+                                          PgArray(participants), PgArray(items), PgArray(rounds),
+                                          PgArray(withdrawn), PgArray(bodies), PgArray(times));
     std::map<std::tuple<std::string, std::string, int>, int64_t> seqs;
     for (const pqxx::row& row : rows) {
       seqs[{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>()}] =
@@ -497,27 +523,62 @@ class PgSessionTransaction final : public SessionTransaction {
     return absl::OkStatus();
   }
 
+  // The session (locked FOR SHARE, as an answer transaction reads it), its rounds, the
+  // participants and the kept replies, in one round trip.
   absl::Status Prefetch(const std::string& sid, const std::vector<std::string>& participant_ids,
                         const std::vector<std::string>& request_ids) override {
-    if (!participant_ids.empty()) {
-      pqxx::result rows = tx_.exec_params(
-          absl::StrCat("SELECT ", kParticipantColumns,
-                       " FROM session.participants"
-                       " WHERE tenant_id = $1 AND session_id = $2 AND participant_id = ANY ($3)"),
-          tenant_, sid, PgArray(participant_ids));
+    PgPipeline pipeline(tx_);
+    const int session = pipeline.AddPrepared(
+        "session_prefetch_session",
+        absl::StrCat("SELECT ", kColumns,
+                     " FROM session.sessions WHERE tenant_id = $1 AND session_id = $2 FOR SHARE"),
+        {PgText(tenant_), PgText(sid)});
+    const int rounds = pipeline.AddPrepared(
+        "session_prefetch_rounds",
+        "SELECT body FROM session.rounds WHERE tenant_id = $1 AND session_id = $2"
+        " ORDER BY number",
+        {PgText(tenant_), PgText(sid)});
+    const int people = participant_ids.empty()
+                           ? -1
+                           : pipeline.AddPrepared(
+                                 "session_prefetch_participants",
+                                 absl::StrCat("SELECT ", kParticipantColumns,
+                                              " FROM session.participants WHERE tenant_id = $1"
+                                              " AND session_id = $2 AND participant_id = ANY ($3)"),
+                                 {PgText(tenant_), PgText(sid), PgText(PgArray(participant_ids))});
+    const int replies = request_ids.empty() ? -1
+                                            : pipeline.AddPrepared(
+                                                  "session_prefetch_replies",
+                                                  "SELECT request_id, method, request, reply"
+                                                  " FROM session.idempotent_requests"
+                                                  " WHERE tenant_id = $1 AND request_id = ANY ($2)",
+                                                  {PgText(tenant_), PgText(PgArray(request_ids))});
+    std::vector<PgBinaryResult> results = pipeline.Run();
+
+    const PgBinaryResult& found = results[session];
+    shared_sessions_[sid] =
+        found.size() == 0 ? std::nullopt : std::optional<SessionRecord>(FromBinaryRow(found, 0));
+    std::vector<std::string>& bodies = rounds_[sid];
+    bodies.clear();
+    for (int i = 0; i < results[rounds].size(); ++i) {
+      bodies.emplace_back(results[rounds].Text(i, 0));
+    }
+    if (people >= 0) {
       for (const std::string& pid : participant_ids) participants_[{sid, pid}] = std::nullopt;
-      for (const pqxx::row& row : rows) {
-        ParticipantRecord record = ParticipantFromRow(row);
+      const PgBinaryResult& rows = results[people];
+      for (int i = 0; i < rows.size(); ++i) {
+        ParticipantRecord record = ParticipantFromBinaryRow(rows, i);
         participants_[{sid, record.participant_id}] = std::move(record);
       }
     }
-    if (!request_ids.empty()) {
-      pqxx::result rows = tx_.exec_params(
-          "SELECT request_id, method, request, reply FROM session.idempotent_requests"
-          " WHERE tenant_id = $1 AND request_id = ANY ($2)",
-          tenant_, PgArray(request_ids));
+    if (replies >= 0) {
       for (const std::string& id : request_ids) replies_.try_emplace(id, std::nullopt);
-      for (const pqxx::row& row : rows) replies_[row[0].as<std::string>()] = ReplyFromRow(row);
+      const PgBinaryResult& rows = results[replies];
+      for (int i = 0; i < rows.size(); ++i) {
+        replies_[std::string(rows.Text(i, 0))] =
+            IdempotentReply{std::string(rows.Text(i, 1)), std::string(rows.Text(i, 2)),
+                            std::string(rows.Text(i, 3))};
+      }
     }
     return absl::OkStatus();
   }
@@ -534,11 +595,13 @@ class PgSessionTransaction final : public SessionTransaction {
       replies.push_back(PgByteaElement(reply.reply));
     }
     pending_replies_.clear();
-    tx_.exec_params(
+    tx_.conn().prepare(
+        "session_keep_replies",
         "INSERT INTO session.idempotent_requests (tenant_id, request_id, method, request, reply)"
         " SELECT $1, i, m, q, r FROM unnest($2::text[], $3::text[], $4::bytea[], $5::bytea[])"
-        "   AS x(i, m, q, r)",
-        tenant_, PgArray(ids), PgArray(methods), PgArray(requests), PgArray(replies));
+        "   AS x(i, m, q, r)");
+    tx_.exec_prepared("session_keep_replies", tenant_, PgArray(ids), PgArray(methods),
+                      PgArray(requests), PgArray(replies));
   }
 
  private:
@@ -561,6 +624,10 @@ class PgSessionTransaction final : public SessionTransaction {
       participants_;
   absl::flat_hash_map<std::string, std::optional<IdempotentReply>> replies_;
   std::vector<std::string> pending_replies_;  // recorded, not yet written
+  // Read ahead by Prefetch: sessions locked FOR SHARE (nullopt: no such session) and rounds'
+  // bodies; forgotten when this transaction changes them.
+  absl::flat_hash_map<std::string, std::optional<SessionRecord>> shared_sessions_;
+  absl::flat_hash_map<std::string, std::vector<std::string>> rounds_;
 };
 
 }  // namespace
