@@ -148,6 +148,7 @@ std::vector<MethodPolicy> BuildTable() {
        "ListAnswers",
        {kAdmin, kFacilitator, kProvider, kCustomer, kViewer, kService},
        "parent"},
+      {kSession, "ListAnswerValues", {kAdmin, kFacilitator, kViewer, kService}, "parent"},
       {kSession, "DeleteAnswer", {kProvider, kCustomer}, "name"},
       {kSession, "StartRound", {kAdmin, kFacilitator}, "parent"},
       {kSession, "GetRound", {kAdmin, kFacilitator, kViewer}, "name"},

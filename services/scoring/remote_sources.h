@@ -4,6 +4,7 @@
 #ifndef LAGOM_SERVICES_SCORING_REMOTE_SOURCES_H_
 #define LAGOM_SERVICES_SCORING_REMOTE_SOURCES_H_
 
+#include <google/protobuf/arena.h>
 #include <grpcpp/channel.h>
 
 #include <memory>
@@ -34,11 +35,14 @@ class RemoteSessionReader final : public SessionReader {
       const RequestContext& rc, const std::string& session) override;
 
  private:
-  using AnswerPages = std::vector<std::vector<ScoringAnswer>>;
-
-  // One chain of ListAnswers pages over `item_ids` (all items when empty), appended to *pages.
-  absl::Status ReadItems(const RequestContext& rc, const session_api::Session& session,
-                         const std::vector<std::string>& item_ids, AnswerPages* pages);
+  // A ListAnswerValues page, parsed onto its own arena.
+  struct AnswerPage {
+    std::unique_ptr<google::protobuf::Arena> arena;
+    session_api::ListAnswerValuesResponse* response = nullptr;
+    grpc::Status status;
+  };
+  AnswerPage ReadPage(const RequestContext& rc, const session_api::ListAnswerValuesRequest& req,
+                      const std::string& page_token);
 
   std::unique_ptr<session_api::SessionService::Stub> stub_;
   const std::string service_token_;

@@ -71,8 +71,9 @@ int main(int argc, char** argv) {
   lagom::session::AnswerCore answers(store, models, live, auth->service_token, absl::Now,
                                      absl::GetFlag(FLAGS_answer_batch),
                                      absl::GetFlag(FLAGS_answer_writers));
+  lagom::session::AnswerValuesCore answer_values(store, auth->service_token);
   lagom::session::SessionServiceImpl session_service(
-      *auth->guard, executor, sessions, participants, answers,
+      *auth->guard, executor, sessions, participants, answers, answer_values,
       lagom::session::WatchDeps{store, models, live, hubs, executor, auth->limiter.get()});
 
   // The outbox has a relay per consumer, from every replica at once: session.closed for the

@@ -27,6 +27,27 @@ grpc::Status ParseRaw(const grpc::ByteBuffer& raw, Request* out) {
   return grpc::SerializationTraits<Request>::Deserialize(&received, out);
 }
 
+// A raw unary method whose core writes the response's bytes: `serve(rc, request, &bytes)`.
+template <typename Request, typename Serve>
+grpc::ServerUnaryReactor* ServeWire(grpc::CallbackServerContext* ctx, const CallAdmitter& admitter,
+                                    Executor& executor, const grpc::ByteBuffer& raw,
+                                    grpc::ByteBuffer* resp, Serve serve) {
+  auto request = std::make_unique<Request>();
+  if (grpc::Status s = ParseRaw(raw, request.get()); !s.ok()) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    reactor->Finish(s);
+    return reactor;
+  }
+  const Request& parsed = *request;
+  return HandleUnary(ctx, admitter, executor, parsed,
+                     [serve, request = std::move(request), resp](const RequestContext& rc) {
+                       auto wire = std::make_unique<std::string>();
+                       absl::Status s = serve(rc, *request, wire.get());
+                       if (s.ok()) *resp = ToByteBuffer(std::move(wire));
+                       return s;
+                     });
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* SessionServiceImpl::CreateSession(
@@ -208,20 +229,19 @@ grpc::ServerUnaryReactor* SessionServiceImpl::GetAnswer(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* SessionServiceImpl::ListAnswers(grpc::CallbackServerContext* ctx,
                                                           const grpc::ByteBuffer* req,
                                                           grpc::ByteBuffer* resp) {
-  auto request = std::make_unique<session_api::ListAnswersRequest>();
-  if (grpc::Status s = ParseRaw(*req, request.get()); !s.ok()) {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    reactor->Finish(s);
-    return reactor;
-  }
-  const session_api::ListAnswersRequest& parsed = *request;
-  return HandleUnary(ctx, admitter_, executor_, parsed,
-                     [this, request = std::move(request), resp](const RequestContext& rc) {
-                       auto wire = std::make_unique<std::string>();
-                       absl::Status s = answers_.ListAnswersWire(rc, *request, wire.get());
-                       if (s.ok()) *resp = ToByteBuffer(std::move(wire));
-                       return s;
-                     });
+  return ServeWire<session_api::ListAnswersRequest>(
+      ctx, admitter_, executor_, *req, resp,
+      [this](const RequestContext& rc, const session_api::ListAnswersRequest& request,
+             std::string* wire) { return answers_.ListAnswersWire(rc, request, wire); });
+}
+
+grpc::ServerUnaryReactor* SessionServiceImpl::ListAnswerValues(grpc::CallbackServerContext* ctx,
+                                                               const grpc::ByteBuffer* req,
+                                                               grpc::ByteBuffer* resp) {
+  return ServeWire<session_api::ListAnswerValuesRequest>(
+      ctx, admitter_, executor_, *req, resp,
+      [this](const RequestContext& rc, const session_api::ListAnswerValuesRequest& request,
+             std::string* wire) { return answer_values_.ListAnswerValuesWire(rc, request, wire); });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::DeleteAnswer(

@@ -6,6 +6,7 @@
 #include "common/request_context.h"
 #include "lagom/session/v1/session.grpc.pb.h"
 #include "services/session/core/answer_core.h"
+#include "services/session/core/answer_values.h"
 #include "services/session/core/participant_core.h"
 #include "services/session/core/session_core.h"
 #include "services/session/watch_reactor.h"
@@ -14,21 +15,24 @@ namespace lagom::session {
 
 namespace session_api = ::lagom::session::v1;
 
-// ListAnswers sends its pages as the core serializes them (see core/answer_page.h) and
-// WatchSession events serialized once per replica (see live/shared_event.h), hence their raw
-// (ByteBuffer) methods.
+// ListAnswers and ListAnswerValues send their pages as the core serializes them (see
+// core/answer_page.h) and WatchSession events serialized once per replica (see
+// live/shared_event.h), hence their raw (ByteBuffer) methods.
 class SessionServiceImpl final
     : public session_api::SessionService::WithRawCallbackMethod_ListAnswers<
-          session_api::SessionService::WithRawCallbackMethod_WatchSession<
-              session_api::SessionService::CallbackService>> {
+          session_api::SessionService::WithRawCallbackMethod_ListAnswerValues<
+              session_api::SessionService::WithRawCallbackMethod_WatchSession<
+                  session_api::SessionService::CallbackService>>> {
  public:
   SessionServiceImpl(const CallAdmitter& admitter, Executor& executor, SessionCore& sessions,
-                     ParticipantCore& participants, AnswerCore& answers, WatchDeps watch)
+                     ParticipantCore& participants, AnswerCore& answers,
+                     AnswerValuesCore& answer_values, WatchDeps watch)
       : admitter_(admitter),
         executor_(executor),
         sessions_(sessions),
         participants_(participants),
         answers_(answers),
+        answer_values_(answer_values),
         watch_(std::move(watch)) {}
 
   // Every RPC is admitted (authenticated, authorised, rate-limited), then runs in its core on
@@ -104,6 +108,9 @@ class SessionServiceImpl final
   grpc::ServerUnaryReactor* ListAnswers(grpc::CallbackServerContext* ctx,
                                         const grpc::ByteBuffer* req,
                                         grpc::ByteBuffer* resp) override;
+  grpc::ServerUnaryReactor* ListAnswerValues(grpc::CallbackServerContext* ctx,
+                                             const grpc::ByteBuffer* req,
+                                             grpc::ByteBuffer* resp) override;
   grpc::ServerUnaryReactor* DeleteAnswer(grpc::CallbackServerContext* ctx,
                                          const session_api::DeleteAnswerRequest* req,
                                          session_api::DeleteAnswerResponse* resp) override;
@@ -126,6 +133,7 @@ class SessionServiceImpl final
   SessionCore& sessions_;
   ParticipantCore& participants_;
   AnswerCore& answers_;
+  AnswerValuesCore& answer_values_;
   const WatchDeps watch_;
 };
 

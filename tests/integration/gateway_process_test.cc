@@ -467,6 +467,19 @@ TEST_F(GatewayProcessTest, AWholeSessionScoredAndReported) {
       "POST", V1(customer + "/answers:submit"),
       Json{{"answer", {{"itemId", "catalogue.services.customer"}, {"value", 5}}}}, as_customer);
   EXPECT_EQ(customer_answer.status, 200) << customer_answer;
+  // The compact read of the whole session, for services and exports; not for respondents.
+  Reply values = Admin("GET", V1(session + "/answerValues"));
+  ASSERT_EQ(values.status, 200) << values;
+  std::multiset<double> given;
+  for (const Json& run : values.body["participants"]) {
+    for (const Json& a : run["answers"]) given.insert(a["value"].get<double>());
+  }
+  EXPECT_EQ(given, (std::multiset<double>{4.0, 5.0})) << values;
+  Reply first_value = Admin("GET", V1(session + "/answerValues") + "?pageSize=1");
+  ASSERT_EQ(first_value.status, 200) << first_value;
+  EXPECT_EQ(first_value.body["participants"].size(), 1u);
+  EXPECT_TRUE(first_value.body.contains("nextPageToken")) << first_value;
+  EXPECT_EQ(Call("GET", V1(session + "/answerValues"), nullptr, as_provider).status, 403);
 
   // WatchSession is a server stream: newline-delimited JSON, first message {"result": ...}.
   HttpClient watcher(gateway_->base, absl::Seconds(10));

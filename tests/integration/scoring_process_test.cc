@@ -277,7 +277,12 @@ TEST_F(ScoringProcessTest, AClosedSessionIsRecordedOnceAndItsFiguresExplained) {
   s = Call(*scorer_, &sc::ScoringService::Stub::ExplainScore, explain, &explained);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_NEAR(explained.explanation().value(), 10.0 / 3, 1e-9);
-  EXPECT_EQ(explained.explanation().answers_size(), 3);
+  ASSERT_EQ(explained.explanation().answers_size(), 3);
+  // Each contributing answer by its resource name, as the session service names it.
+  for (const sc::ContributingAnswer& a : explained.explanation().answers()) {
+    EXPECT_THAT(a.answer(), ::testing::StartsWith(session + "/participants/"));
+    EXPECT_THAT(a.answer(), ::testing::EndsWith("/answers/" + std::string(kProviderItem)));
+  }
 
   explain.mutable_figure()->set_item_id("no.such.item");
   s = Call(*scorer_, &sc::ScoringService::Stub::ExplainScore, explain, &explained);

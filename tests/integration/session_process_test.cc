@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "common/postgres.h"
@@ -181,6 +182,15 @@ class SessionProcessTest : public ::testing::Test {
     grpc::Status s = Call(*b_, &api::SessionService::Stub::ListAnswers, req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return {resp.answers().begin(), resp.answers().end()};
+  }
+
+  api::ListAnswerValuesResponse AllAnswerValues(const std::string& session) {
+    api::ListAnswerValuesRequest req;
+    req.set_parent(session);
+    api::ListAnswerValuesResponse resp;
+    grpc::Status s = Call(*b_, &api::SessionService::Stub::ListAnswerValues, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
   }
 
   // Present participants of the session's first two groups (provider, all customers), once
@@ -462,6 +472,22 @@ TEST_F(SessionProcessTest, ConcurrentRespondentsAreEachAcceptedAsThemselves) {
   EXPECT_EQ(AllAnswers(draft.name()).size(), people.size() * items.size());
   EXPECT_EQ(Progress(draft.name()).groups(0).progress().answered_count(),
             static_cast<int>(people.size() * items.size()));
+
+  // The compact read for services gives the same answers, values and rounds.
+  using Value = std::tuple<std::string, double, int, int>;  // name, value, round, perspective
+  std::vector<Value> listed, compact;
+  for (const api::Answer& a : AllAnswers(draft.name())) {
+    listed.emplace_back(a.name(), a.value(), a.round(), a.perspective());
+  }
+  const api::ListAnswerValuesResponse values = AllAnswerValues(draft.name());
+  for (const api::ParticipantAnswerValues& run : values.participants()) {
+    for (const api::AnswerValue& a : run.answers()) {
+      compact.emplace_back(absl::StrCat(draft.name(), "/participants/", run.participant_id(),
+                                        "/answers/", a.item_id()),
+                           a.value(), a.round(), run.perspective());
+    }
+  }
+  EXPECT_EQ(compact, listed);
 }
 
 TEST_F(SessionProcessTest, AnonymousSessionsShowNoIdentities) {

@@ -1,8 +1,5 @@
 #include "services/session/core/answer_core.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -122,20 +119,6 @@ absl::StatusOr<std::pair<std::string, int>> RoundOf(const RequestContext& rc,
                                 {{std::string(field), "the round id is its number: 1, 2, ..."}});
   }
   return std::make_pair(ids->first, number);
-}
-
-// A stable stand-in for a participant id in anonymous sessions: the same participant gets the
-// same pseudonym (so answers group by respondent). Keyed (HMAC-SHA-256 with a secret every
-// replica shares), so knowing the participant ids does not tell whose answers are whose.
-std::string Pseudonym(const std::string& key, const std::string& session_id,
-                      const std::string& participant_id) {
-  const std::string input = absl::StrCat(session_id, "/", participant_id);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest, &length);
-  return absl::StrCat(
-      "anon-", absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), 8)));
 }
 
 }  // namespace
@@ -709,7 +692,6 @@ absl::Status AnswerCore::ListAnswersWire(const RequestContext& rc,
   q.item_ids.assign(req.item_ids().begin(), req.item_ids().end());
   q.round = req.round();
   q.all_rounds = req.all_rounds();
-  q.limit = page + 1;  // one more tells whether there is a next page
   return store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
     absl::StatusOr<std::pair<SessionRecord, api::Session>> session =
         ReadSession(tx, rc, ids->first);
@@ -728,27 +710,11 @@ absl::Status AnswerCore::ListAnswersWire(const RequestContext& rc,
     // and every page is one index range scan.
     const bool pseudonymous = everyone && session->second.anonymous() &&
                               rc.principal.role() != auth::v1::PRINCIPAL_ROLE_TENANT_ADMIN;
-    if (!req.page_token().empty()) {
-      if (pseudonymous) {
-        std::optional<size_t> offset = ParseOffsetToken(req.page_token(), fingerprint);
-        if (!offset) return BadPageToken("ListAnswers");
-        q.offset = *offset;
-      } else {
-        q.after = ParseKeyToken(req.page_token(), fingerprint);
-        if (!q.after) return BadPageToken("ListAnswers");
-      }
-    }
-    absl::StatusOr<std::vector<AnswerRecord>> rows = tx.ListAnswerPage(ids->first, q);
-    if (!rows.ok()) return rows.status();
-    const bool more = rows->size() > page;
-    if (more) rows->resize(page);
     std::string next_page_token;
-    if (more) {
-      const AnswerRecord& last = rows->back();
-      next_page_token =
-          pseudonymous ? OffsetToken(q.offset + page, fingerprint)
-                       : KeyToken({last.participant_id, last.item_id, last.round}, fingerprint);
-    }
+    absl::StatusOr<std::vector<AnswerRecord>> rows =
+        ReadAnswerPage(tx, ids->first, q, {page, req.page_token(), fingerprint, pseudonymous},
+                       "ListAnswers", &next_page_token);
+    if (!rows.ok()) return rows.status();
     AnswerPageWriter writer(ParticipantsPrefix(rc, ids->first));
     size_t body_bytes = 0;
     for (const AnswerRecord& r : *rows) body_bytes += r.body.size();

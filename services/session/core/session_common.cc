@@ -1,5 +1,8 @@
 #include "services/session/core/session_common.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -209,6 +212,46 @@ absl::Status BadPageToken(absl::string_view method) {
                            {{"page_token", absl::StrCat("not a token from an earlier ", method,
                                                         " with the same parameters")}}),
       "PAGE_TOKEN_INVALID");
+}
+
+absl::StatusOr<std::vector<AnswerRecord>> ReadAnswerPage(SessionTransaction& tx,
+                                                         const std::string& session_id,
+                                                         AnswerQuery q, const AnswerPaging& paging,
+                                                         absl::string_view method,
+                                                         std::string* next_page_token) {
+  if (!paging.page_token.empty()) {
+    if (paging.offsets) {
+      std::optional<size_t> offset = ParseOffsetToken(paging.page_token, paging.query);
+      if (!offset) return BadPageToken(method);
+      q.offset = *offset;
+    } else {
+      q.after = ParseKeyToken(paging.page_token, paging.query);
+      if (!q.after) return BadPageToken(method);
+    }
+  }
+  q.limit = paging.page_size + 1;  // one more tells whether there is a next page
+  absl::StatusOr<std::vector<AnswerRecord>> rows = tx.ListAnswerPage(session_id, q);
+  if (!rows.ok()) return rows.status();
+  next_page_token->clear();
+  if (rows->size() > paging.page_size) {
+    rows->resize(paging.page_size);
+    const AnswerRecord& last = rows->back();
+    *next_page_token =
+        paging.offsets ? OffsetToken(q.offset + paging.page_size, paging.query)
+                       : KeyToken({last.participant_id, last.item_id, last.round}, paging.query);
+  }
+  return rows;
+}
+
+std::string Pseudonym(const std::string& key, const std::string& session_id,
+                      const std::string& participant_id) {
+  const std::string input = absl::StrCat(session_id, "/", participant_id);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest, &length);
+  return absl::StrCat(
+      "anon-", absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), 8)));
 }
 
 }  // namespace lagom::session

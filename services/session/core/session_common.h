@@ -87,6 +87,31 @@ std::optional<std::tuple<std::string, std::string, int>> ParseKeyToken(absl::str
 // INVALID_ARGUMENT PAGE_TOKEN_INVALID naming the method.
 absl::Status BadPageToken(absl::string_view method);
 
+// A stable stand-in for a participant id in anonymous sessions: the same participant gets the
+// same pseudonym (so answers group by respondent). Keyed (HMAC-SHA-256 with a secret every
+// replica shares), so knowing the participant ids does not tell whose answers are whose.
+std::string Pseudonym(const std::string& key, const std::string& session_id,
+                      const std::string& participant_id);
+
+// Where a page of answers starts and how its token is made.
+struct AnswerPaging {
+  size_t page_size = 0;
+  absl::string_view page_token;  // from an earlier page; empty: the first
+  absl::string_view query;       // what tokens are bound to (see RequestFingerprint)
+  // Tokens are offsets for readers who must not learn participant ids (pseudonyms), otherwise
+  // the last answer's key, so that every page is one index range scan.
+  bool offsets = false;
+};
+
+// One page of the answers `q` selects (its paging fields are set here), and the token of the
+// next (empty on the last page). A token that is not `method`'s for this query is
+// PAGE_TOKEN_INVALID.
+absl::StatusOr<std::vector<AnswerRecord>> ReadAnswerPage(SessionTransaction& tx,
+                                                         const std::string& session_id,
+                                                         AnswerQuery q, const AnswerPaging& paging,
+                                                         absl::string_view method,
+                                                         std::string* next_page_token);
+
 // Whether the caller answers as participant `participant_name`: its invite token names it,
 // or its principal (API key or JWT subject) is bound to it.
 bool ActsAs(const RequestContext& rc, const std::string& participant_name,
