@@ -49,7 +49,7 @@ class RejectedStream final : public grpc::ServerWriteReactor<T> {
 }  // namespace unary_internal
 
 // admitter.Admit (authentication, permission, limits) runs first; a refused call never
-// reaches fn. Then fn(const RequestContext&, done) runs on the gRPC thread and must not block:
+// reaches fn. Then fn(RequestContext&&, done) runs on the gRPC thread and must not block:
 // it calls done(absl::Status) exactly once, on any thread, which finishes the call. For work
 // that reports its outcome itself (no thread waits for it meanwhile).
 template <typename Fn>
@@ -63,7 +63,7 @@ grpc::ServerUnaryReactor* HandleUnaryAsync(grpc::CallbackServerContext* ctx,
     return reactor;
   }
   try {
-    fn(*rc, [reactor](absl::Status s) { reactor->Finish(ToGrpcStatus(s)); });
+    fn(*std::move(rc), [reactor](absl::Status s) { reactor->Finish(ToGrpcStatus(s)); });
   } catch (const std::exception& e) {
     reactor->Finish(ToGrpcStatus(absl::InternalError(e.what())));
   }
@@ -78,10 +78,11 @@ grpc::ServerUnaryReactor* HandleUnary(grpc::CallbackServerContext* ctx,
                                       const google::protobuf::Message& request, Fn&& fn) {
   return HandleUnaryAsync(
       ctx, admitter, request,
-      [&executor, fn = std::forward<Fn>(fn)](const RequestContext& rc, auto done) mutable {
-        executor.Schedule([rc, fn = std::move(fn), done = std::move(done)]() mutable {
-          done(unary_internal::RunGuarded(fn, rc));
-        });
+      [&executor, fn = std::forward<Fn>(fn)](RequestContext&& rc, auto done) mutable {
+        executor.Schedule(
+            [rc = std::move(rc), fn = std::move(fn), done = std::move(done)]() mutable {
+              done(unary_internal::RunGuarded(fn, rc));
+            });
       });
 }
 

@@ -36,7 +36,8 @@ class SessionServiceImpl final
         watch_(std::move(watch)) {}
 
   // Every RPC is admitted (authenticated, authorised, rate-limited), then runs in its core on
-  // the executor (cores block on PostgreSQL and Redis).
+  // the executor (cores block on PostgreSQL and Redis); submissions are queued for the answer
+  // core's writer threads instead, which finish the calls.
   grpc::ServerUnaryReactor* CreateSession(grpc::CallbackServerContext* ctx,
                                           const session_api::CreateSessionRequest* req,
                                           session_api::CreateSessionResponse* resp) override;

@@ -22,15 +22,8 @@ std::string Time(int param) {
   return absl::StrCat("(timestamptz 'epoch' + $", param, "::bigint * interval '1 microsecond')");
 }
 
-SessionRecord FromRow(const pqxx::row& row) {
-  return SessionRecord{
-      row[0].as<std::string>(),         row[1].as<int64_t>(),
-      row[2].as<std::string>(),         row[3].as<std::string>(),
-      pqxx::binarystring(row[4]).str(), absl::FromUnixMicros(row[5].as<int64_t>())};
-}
-
-// The same columns read in binary (common/pg_binary.h).
-SessionRecord FromBinaryRow(const PgBinaryResult& rows, int i) {
+// Rows of kColumns, read in binary (common/pg_binary.h).
+SessionRecord FromRow(const PgBinaryResult& rows, int i) {
   return SessionRecord{std::string(rows.Text(i, 0)), rows.Int8(i, 1),
                        std::string(rows.Text(i, 2)), std::string(rows.Text(i, 3)),
                        std::string(rows.Text(i, 4)), absl::FromUnixMicros(rows.Int8(i, 5))};
@@ -43,13 +36,8 @@ constexpr char kParticipantColumns[] =
     "participant_id, version, principal, body,"
     " (extract(epoch from create_time) * 1000000)::bigint";
 
-ParticipantRecord ParticipantFromRow(const pqxx::row& row) {
-  return ParticipantRecord{row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<std::string>(),
-                           pqxx::binarystring(row[3]).str(),
-                           absl::FromUnixMicros(row[4].as<int64_t>())};
-}
-
-ParticipantRecord ParticipantFromBinaryRow(const PgBinaryResult& rows, int i) {
+// Rows of kParticipantColumns, read in binary.
+ParticipantRecord ParticipantFromRow(const PgBinaryResult& rows, int i) {
   return ParticipantRecord{std::string(rows.Text(i, 0)), rows.Int8(i, 1),
                            std::string(rows.Text(i, 2)), std::string(rows.Text(i, 3)),
                            absl::FromUnixMicros(rows.Int8(i, 4))};
@@ -104,12 +92,13 @@ class PgSessionTransaction final : public SessionTransaction {
   PgSessionTransaction(pqxx::work& tx, std::string tenant) : tx_(tx), tenant_(std::move(tenant)) {}
 
   absl::StatusOr<std::optional<SessionRecord>> Get(const std::string& id) override {
-    pqxx::result rows = tx_.exec_params(
-        absl::StrCat("SELECT ", kColumns,
-                     " FROM session.sessions WHERE tenant_id = $1 AND session_id = $2"),
-        tenant_, id);
-    if (rows.empty()) return std::nullopt;
-    return FromRow(rows[0]);
+    PgBinaryResult rows =
+        ExecBinary(tx_,
+                   absl::StrCat("SELECT ", kColumns,
+                                " FROM session.sessions WHERE tenant_id = $1 AND session_id = $2"),
+                   {PgText(tenant_), PgText(id)});
+    if (rows.size() == 0) return std::nullopt;
+    return FromRow(rows, 0);
   }
 
   absl::StatusOr<std::vector<SessionRecord>> List(const SessionPageQuery& q) override {
@@ -119,18 +108,20 @@ class PgSessionTransaction final : public SessionTransaction {
       after_micros = absl::ToUnixMicros(q.after->first);
       after_id = q.after->second;
     }
-    pqxx::result rows = tx_.exec_params(
-        absl::StrCat("SELECT ", kColumns,
-                     " FROM session.sessions"
-                     " WHERE tenant_id = $1 AND state = ANY (string_to_array($2, ','))"
-                     "   AND ($3::bigint IS NULL OR (create_time, session_id) < (",
-                     Time(3),
-                     ", $4::text))"
-                     " ORDER BY create_time DESC, session_id DESC LIMIT $5"),
-        tenant_, StateList(q.states), after_micros, after_id, q.limit);
+    PgBinaryResult rows =
+        ExecBinary(tx_,
+                   absl::StrCat("SELECT ", kColumns,
+                                " FROM session.sessions"
+                                " WHERE tenant_id = $1 AND state = ANY (string_to_array($2, ','))"
+                                "   AND ($3::bigint IS NULL OR (create_time, session_id) < (",
+                                Time(3),
+                                ", $4::text))"
+                                " ORDER BY create_time DESC, session_id DESC LIMIT $5"),
+                   {PgText(tenant_), PgText(StateList(q.states)), PgText(after_micros),
+                    PgText(after_id), PgText(q.limit)});
     std::vector<SessionRecord> out;
     out.reserve(rows.size());
-    for (const pqxx::row& row : rows) out.push_back(FromRow(row));
+    for (int i = 0; i < rows.size(); ++i) out.push_back(FromRow(rows, i));
     return out;
   }
 
@@ -179,13 +170,14 @@ class PgSessionTransaction final : public SessionTransaction {
         return known->second;
       }
     }
-    pqxx::result rows = tx_.exec_params(
-        absl::StrCat("SELECT ", kColumns,
-                     " FROM session.sessions WHERE tenant_id = $1 AND session_id = $2",
-                     exclusive ? " FOR UPDATE" : " FOR SHARE"),
-        tenant_, id);
-    if (rows.empty()) return std::nullopt;
-    return FromRow(rows[0]);
+    PgBinaryResult rows =
+        ExecBinary(tx_,
+                   absl::StrCat("SELECT ", kColumns,
+                                " FROM session.sessions WHERE tenant_id = $1 AND session_id = $2",
+                                exclusive ? " FOR UPDATE" : " FOR SHARE"),
+                   {PgText(tenant_), PgText(id)});
+    if (rows.size() == 0) return std::nullopt;
+    return FromRow(rows, 0);
   }
 
   absl::Status PinModel(const std::string& id, const std::string& hash,
@@ -213,24 +205,26 @@ class PgSessionTransaction final : public SessionTransaction {
     if (auto known = participants_.find({sid, pid}); known != participants_.end()) {
       return known->second;
     }
-    pqxx::result rows = tx_.exec_params(
+    PgBinaryResult rows = ExecBinary(
+        tx_,
         absl::StrCat("SELECT ", kParticipantColumns,
                      " FROM session.participants"
                      " WHERE tenant_id = $1 AND session_id = $2 AND participant_id = $3"),
-        tenant_, sid, pid);
-    if (rows.empty()) return std::nullopt;
-    return ParticipantFromRow(rows[0]);
+        {PgText(tenant_), PgText(sid), PgText(pid)});
+    if (rows.size() == 0) return std::nullopt;
+    return ParticipantFromRow(rows, 0);
   }
 
   absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(const std::string& sid) override {
-    pqxx::result rows = tx_.exec_params(
+    PgBinaryResult rows = ExecBinary(
+        tx_,
         absl::StrCat("SELECT ", kParticipantColumns,
                      " FROM session.participants WHERE tenant_id = $1 AND session_id = $2"
                      " ORDER BY participant_id"),
-        tenant_, sid);
+        {PgText(tenant_), PgText(sid)});
     std::vector<ParticipantRecord> out;
     out.reserve(rows.size());
-    for (const pqxx::row& row : rows) out.push_back(ParticipantFromRow(row));
+    for (int i = 0; i < rows.size(); ++i) out.push_back(ParticipantFromRow(rows, i));
     return out;
   }
 
@@ -508,12 +502,13 @@ class PgSessionTransaction final : public SessionTransaction {
 
   absl::StatusOr<std::optional<IdempotentReply>> FindReply(const std::string& id) override {
     if (auto known = replies_.find(id); known != replies_.end()) return known->second;
-    pqxx::result rows = tx_.exec_params(
-        "SELECT request_id, method, request, reply FROM session.idempotent_requests"
-        " WHERE tenant_id = $1 AND request_id = $2",
-        tenant_, id);
-    if (rows.empty()) return std::nullopt;
-    return ReplyFromRow(rows[0]);
+    PgBinaryResult rows = ExecBinary(tx_,
+                                     "SELECT request_id, method, request, reply"
+                                     " FROM session.idempotent_requests"
+                                     " WHERE tenant_id = $1 AND request_id = $2",
+                                     {PgText(tenant_), PgText(id)});
+    if (rows.size() == 0) return std::nullopt;
+    return ReplyFromRow(rows, 0);
   }
 
   // Kept until Flush(): one INSERT for every reply of a batch.
@@ -557,7 +552,7 @@ class PgSessionTransaction final : public SessionTransaction {
 
     const PgBinaryResult& found = results[session];
     shared_sessions_[sid] =
-        found.size() == 0 ? std::nullopt : std::optional<SessionRecord>(FromBinaryRow(found, 0));
+        found.size() == 0 ? std::nullopt : std::optional<SessionRecord>(FromRow(found, 0));
     std::vector<std::string>& bodies = rounds_[sid];
     bodies.clear();
     for (int i = 0; i < results[rounds].size(); ++i) {
@@ -567,7 +562,7 @@ class PgSessionTransaction final : public SessionTransaction {
       for (const std::string& pid : participant_ids) participants_[{sid, pid}] = std::nullopt;
       const PgBinaryResult& rows = results[people];
       for (int i = 0; i < rows.size(); ++i) {
-        ParticipantRecord record = ParticipantFromBinaryRow(rows, i);
+        ParticipantRecord record = ParticipantFromRow(rows, i);
         participants_[{sid, record.participant_id}] = std::move(record);
       }
     }
@@ -575,9 +570,7 @@ class PgSessionTransaction final : public SessionTransaction {
       for (const std::string& id : request_ids) replies_.try_emplace(id, std::nullopt);
       const PgBinaryResult& rows = results[replies];
       for (int i = 0; i < rows.size(); ++i) {
-        replies_[std::string(rows.Text(i, 0))] =
-            IdempotentReply{std::string(rows.Text(i, 1)), std::string(rows.Text(i, 2)),
-                            std::string(rows.Text(i, 3))};
+        replies_[std::string(rows.Text(i, 0))] = ReplyFromRow(rows, i);
       }
     }
     return absl::OkStatus();
@@ -612,9 +605,10 @@ class PgSessionTransaction final : public SessionTransaction {
     return absl::StrCat(SessionName(sid), "/participants/", pid);
   }
 
-  static IdempotentReply ReplyFromRow(const pqxx::row& row) {
-    return IdempotentReply{row[1].as<std::string>(), pqxx::binarystring(row[2]).str(),
-                           pqxx::binarystring(row[3]).str()};
+  // Rows of (request_id, method, request, reply), read in binary.
+  static IdempotentReply ReplyFromRow(const PgBinaryResult& rows, int i) {
+    return IdempotentReply{std::string(rows.Text(i, 1)), std::string(rows.Text(i, 2)),
+                           std::string(rows.Text(i, 3))};
   }
 
   pqxx::work& tx_;
