@@ -81,6 +81,11 @@ void CheckResult(PGconn* conn, const ResultPtr& result, const std::string& sql) 
 
 PgBinaryResult ExecBinary(pqxx::dbtransaction& tx, const std::string& sql,
                           const std::vector<std::optional<std::string>>& params) {
+  if (auto* lazy = dynamic_cast<PgTransaction*>(&tx); lazy != nullptr && !lazy->begun()) {
+    PgPipeline pipeline(tx);
+    pipeline.Add(sql, params);
+    return std::move(pipeline.Run().front());
+  }
   PGconn* conn = RawConnection::Of(tx);
   const std::vector<const char*> values = Values(params);
   ResultPtr result(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()),
@@ -91,19 +96,31 @@ PgBinaryResult ExecBinary(pqxx::dbtransaction& tx, const std::string& sql,
 }
 
 int PgPipeline::Add(std::string sql, std::vector<std::optional<std::string>> params) {
-  statements_.push_back(Statement{"", std::move(sql), std::move(params)});
-  return static_cast<int>(statements_.size()) - 1;
+  return Add(PgStatement{"", std::move(sql), std::move(params)});
 }
 
 int PgPipeline::AddPrepared(std::string name, std::string sql,
                             std::vector<std::optional<std::string>> params) {
-  statements_.push_back(Statement{std::move(name), std::move(sql), std::move(params)});
+  return Add(PgStatement{std::move(name), std::move(sql), std::move(params)});
+}
+
+int PgPipeline::Add(PgStatement statement) {
+  statements_.push_back(std::move(statement));
   return static_cast<int>(statements_.size()) - 1;
 }
 
 std::vector<PgBinaryResult> PgPipeline::Run() {
   PGconn* conn = RawConnection::Of(tx_);
-  for (const Statement& st : statements_) {
+  // A transaction that has not begun begins here: its statements go first, their results are
+  // checked and dropped.
+  size_t begin = 0;
+  if (auto* lazy = dynamic_cast<PgTransaction*>(&tx_); lazy != nullptr) {
+    std::vector<PgStatement> first = lazy->TakeBegin();
+    begin = first.size();
+    statements_.insert(statements_.begin(), std::make_move_iterator(first.begin()),
+                       std::make_move_iterator(first.end()));
+  }
+  for (const PgStatement& st : statements_) {
     if (st.name.empty()) continue;
     // Registered with libpqxx (the same definition again is a no-op), prepared on the server
     // unless it is already: a round trip the first time on each connection only.
@@ -114,7 +131,7 @@ std::vector<PgBinaryResult> PgPipeline::Run() {
   std::vector<ResultPtr> results;
   // What went wrong first; the connection leaves pipeline mode before anything is thrown.
   std::string broken;
-  for (const Statement& st : statements_) {
+  for (const PgStatement& st : statements_) {
     const std::vector<const char*> values = Values(st.params);
     const int sent =
         st.name.empty()
@@ -159,6 +176,7 @@ std::vector<PgBinaryResult> PgPipeline::Run() {
     throw pqxx::broken_connection("PostgreSQL answered fewer statements than were sent");
   }
   statements_.clear();
+  out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(begin));
   return out;
 }
 

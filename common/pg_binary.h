@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg_transaction.h"
 
 struct pg_result;
 
@@ -64,7 +65,8 @@ class PgBinaryResult final {
 //   const int rounds = p.Add("SELECT body FROM r WHERE id = $1", {PgText(id)});
 //   std::vector<PgBinaryResult> results = p.Run();  // results[session], results[rounds]
 //
-// Meant for small results (every statement's answer is read only once all are sent).
+// Meant for small results (every statement's answer is read only once all are sent). In a
+// PgTransaction that has not begun yet, BEGIN and its settings go first, in the same round trip.
 class PgPipeline final {
  public:
   explicit PgPipeline(pqxx::dbtransaction& tx) : tx_(tx) {}
@@ -75,20 +77,16 @@ class PgPipeline final {
   // connection prepares it again). A name stands for one statement everywhere.
   int AddPrepared(std::string name, std::string sql,
                   std::vector<std::optional<std::string>> params);
+  int Add(PgStatement statement);
   std::vector<PgBinaryResult> Run();
 
  private:
-  struct Statement {
-    std::string name;  // empty: not prepared
-    std::string sql;
-    std::vector<std::optional<std::string>> params;
-  };
   pqxx::dbtransaction& tx_;
-  std::vector<Statement> statements_;
+  std::vector<PgStatement> statements_;
 };
 
 // Runs `sql` in `tx`'s transaction. Parameters travel as text, as with exec_params; nullopt is
-// NULL.
+// NULL. A PgTransaction not yet begun begins in the same round trip.
 PgBinaryResult ExecBinary(pqxx::dbtransaction& tx, const std::string& sql,
                           const std::vector<std::optional<std::string>>& params);
 

@@ -24,8 +24,8 @@ class PgBinaryTest : public ::testing::Test {
   }
 
   // Runs `body` in a transaction of the tenant; the transaction's status.
-  absl::Status InTransaction(const std::function<void(pqxx::work&)>& body) {
-    return pool_->WithTenant(tenant_, [&](pqxx::work& tx) {
+  absl::Status InTransaction(const std::function<void(PgTransaction&)>& body) {
+    return pool_->WithTenant(tenant_, [&](PgTransaction& tx) {
       body(tx);
       return absl::OkStatus();
     });
@@ -38,7 +38,7 @@ class PgBinaryTest : public ::testing::Test {
 TEST_F(PgBinaryTest, ReadsEveryColumnTypeAsStored) {
   // Bytes text would mangle: NUL, a byte that is no UTF-8, a backslash escape, quotes.
   const std::string bytes("\x00\x01\xff\\xA'\"", 8);
-  absl::Status s = InTransaction([&](pqxx::work& tx) {
+  absl::Status s = InTransaction([&](PgTransaction& tx) {
     PgBinaryResult rows = ExecBinary(
         tx,
         "SELECT t, b, i4, i8, flag FROM (VALUES ($1::text, $2::bytea, $3::int, $4::bigint, true),"
@@ -66,7 +66,7 @@ TEST_F(PgBinaryTest, ReadsEveryColumnTypeAsStored) {
 }
 
 TEST_F(PgBinaryTest, NullParametersAreNull) {
-  absl::Status s = InTransaction([&](pqxx::work& tx) {
+  absl::Status s = InTransaction([&](PgTransaction& tx) {
     PgBinaryResult rows = ExecBinary(tx, "SELECT $1::text IS NULL, $2::int IS NULL",
                                      {PgText(std::optional<std::string>()), PgText(3)});
     EXPECT_TRUE(rows.Bool(0, 0));
@@ -76,7 +76,7 @@ TEST_F(PgBinaryTest, NullParametersAreNull) {
 }
 
 TEST_F(PgBinaryTest, RunsInsideTheTransaction) {
-  absl::Status s = InTransaction([&](pqxx::work& tx) {
+  absl::Status s = InTransaction([&](PgTransaction& tx) {
     tx.exec("CREATE TEMP TABLE seen (n int) ON COMMIT DROP; INSERT INTO seen VALUES (7)");
     PgBinaryResult rows =
         ExecBinary(tx, "SELECT n, current_setting('lagom.tenant_id') FROM seen", {});
@@ -90,11 +90,11 @@ TEST_F(PgBinaryTest, RunsInsideTheTransaction) {
 
 TEST_F(PgBinaryTest, SqlErrorsMapAsForAnyStatement) {
   absl::Status s =
-      InTransaction([&](pqxx::work& tx) { ExecBinary(tx, "SELECT * FROM no_such_table", {}); });
+      InTransaction([&](PgTransaction& tx) { ExecBinary(tx, "SELECT * FROM no_such_table", {}); });
   EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
   EXPECT_THAT(s.message(), HasSubstr("no_such_table"));
 
-  s = InTransaction([&](pqxx::work& tx) {
+  s = InTransaction([&](PgTransaction& tx) {
     tx.exec("SET LOCAL statement_timeout = 10");
     ExecBinary(tx, "SELECT pg_sleep(1)", {});
   });
@@ -102,18 +102,19 @@ TEST_F(PgBinaryTest, SqlErrorsMapAsForAnyStatement) {
 
   // The connection is usable again: the failed transactions were rolled back.
   s = InTransaction(
-      [&](pqxx::work& tx) { EXPECT_EQ(ExecBinary(tx, "SELECT 1::int", {}).Int4(0, 0), 1); });
+      [&](PgTransaction& tx) { EXPECT_EQ(ExecBinary(tx, "SELECT 1::int", {}).Int4(0, 0), 1); });
   EXPECT_TRUE(s.ok()) << s;
 }
 
 TEST_F(PgBinaryTest, BrokenConnectionIsUnavailable) {
-  absl::Status s = InTransaction(
-      [&](pqxx::work& tx) { ExecBinary(tx, "SELECT pg_terminate_backend(pg_backend_pid())", {}); });
+  absl::Status s = InTransaction([&](PgTransaction& tx) {
+    ExecBinary(tx, "SELECT pg_terminate_backend(pg_backend_pid())", {});
+  });
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
 }
 
 TEST_F(PgBinaryTest, PipelineRunsEveryStatementInOrderInTheTransaction) {
-  absl::Status s = InTransaction([&](pqxx::work& tx) {
+  absl::Status s = InTransaction([&](PgTransaction& tx) {
     tx.exec("CREATE TEMP TABLE seen (n int) ON COMMIT DROP");
     PgPipeline p(tx);
     const int insert =
@@ -137,7 +138,7 @@ TEST_F(PgBinaryTest, PipelineRunsEveryStatementInOrderInTheTransaction) {
 }
 
 TEST_F(PgBinaryTest, PipelineFailureNamesTheStatementAndRollsBack) {
-  absl::Status s = InTransaction([&](pqxx::work& tx) {
+  absl::Status s = InTransaction([&](PgTransaction& tx) {
     tx.exec("CREATE TEMP TABLE seen (n int)");
     PgPipeline p(tx);
     p.Add("INSERT INTO seen VALUES (1)", {});
@@ -148,7 +149,7 @@ TEST_F(PgBinaryTest, PipelineFailureNamesTheStatementAndRollsBack) {
   EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
   EXPECT_THAT(s.message(), HasSubstr("no_such_table"));
 
-  s = InTransaction([&](pqxx::work& tx) {
+  s = InTransaction([&](PgTransaction& tx) {
     tx.exec("SET LOCAL statement_timeout = 10");
     PgPipeline p(tx);
     p.Add("SELECT 1::int", {});
@@ -158,7 +159,7 @@ TEST_F(PgBinaryTest, PipelineFailureNamesTheStatementAndRollsBack) {
   EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded);
 
   // Nothing of the failed pipeline stayed, and the connection is usable.
-  s = InTransaction([&](pqxx::work& tx) {
+  s = InTransaction([&](PgTransaction& tx) {
     EXPECT_EQ(ExecBinary(tx, "SELECT to_regclass('pg_temp.seen') IS NULL", {}).Bool(0, 0), true);
     PgPipeline p(tx);
     p.Add("SELECT 1::int", {});

@@ -4,12 +4,13 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg_transaction.h"
 
 namespace lagom {
 
 absl::StatusOr<std::vector<OutboxDelivery>> PgOutboxStore::Claim(int limit, absl::Duration lease) {
   std::vector<OutboxDelivery> out;
-  absl::Status s = pool_.WithOperator([&](pqxx::work& tx) {
+  absl::Status s = pool_.WithOperator([&](PgTransaction& tx) {
     pqxx::result rows = tx.exec_params(
         absl::StrCat(
             "UPDATE ", table_.table,
@@ -38,7 +39,7 @@ absl::StatusOr<std::vector<OutboxDelivery>> PgOutboxStore::Claim(int limit, absl
 }
 
 absl::Status PgOutboxStore::MarkDelivered(int64_t event_id, const std::string& note) {
-  return pool_.WithOperator([&](pqxx::work& tx) {
+  return pool_.WithOperator([&](PgTransaction& tx) {
     tx.exec_params(absl::StrCat("UPDATE ", table_.table,
                                 " SET deliver_time = now(), last_error = $2 WHERE event_id = $1"),
                    event_id, note);
@@ -48,7 +49,7 @@ absl::Status PgOutboxStore::MarkDelivered(int64_t event_id, const std::string& n
 
 absl::Status PgOutboxStore::Retry(int64_t event_id, absl::Duration delay,
                                   const std::string& error) {
-  return pool_.WithOperator([&](pqxx::work& tx) {
+  return pool_.WithOperator([&](PgTransaction& tx) {
     tx.exec_params(
         absl::StrCat("UPDATE ", table_.table,
                      " SET last_error = $3,"

@@ -130,14 +130,15 @@ void PgPool::Release(ConnPtr conn) {
 }
 
 absl::Status PgPool::InTransaction(absl::Time deadline,
-                                   const std::function<absl::Status(pqxx::work&)>& fn) {
+                                   std::vector<std::pair<std::string, std::string>> settings,
+                                   const std::function<absl::Status(PgTransaction&)>& fn) {
   absl::StatusOr<ConnPtr> conn = Acquire(deadline);
   if (!conn.ok()) return conn.status();
   absl::Status result;
   try {
-    pqxx::work tx(**conn);
+    PgTransaction tx(**conn, std::move(settings));
     result = fn(tx);
-    if (result.ok()) tx.commit();  // otherwise ~work rolls back
+    if (result.ok()) tx.commit();  // otherwise ~PgTransaction rolls back
   } catch (const pqxx::broken_connection& e) {
     (*conn)->disconnect();
     result =
@@ -156,37 +157,27 @@ absl::Status PgPool::InTransaction(absl::Time deadline,
 }
 
 absl::Status PgPool::WithTenant(const RequestContext& rc,
-                                const std::function<absl::Status(pqxx::work&)>& fn) {
+                                const std::function<absl::Status(PgTransaction&)>& fn) {
   if (rc.tenant_id.empty()) {
     return absl::FailedPreconditionError("refusing to query PostgreSQL without a tenant");
   }
   const absl::Time acquire_deadline = std::min(rc.deadline, absl::Now() + connect_timeout_);
-  return InTransaction(acquire_deadline, [&](pqxx::work& tx) {
-    // The caller will not wait for a statement past its deadline; neither should PostgreSQL.
-    // Both settings in one statement: one round trip.
-    if (rc.deadline != absl::InfiniteFuture()) {
-      const int64_t ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(rc.deadline - absl::Now()));
-      tx.exec_params(
-          "SELECT set_config('lagom.tenant_id', $1, true), set_config('statement_timeout', $2, "
-          "true)",
-          rc.tenant_id, std::to_string(ms));
-    } else {
-      tx.exec_params("SELECT set_config('lagom.tenant_id', $1, true)", rc.tenant_id);
-    }
-    return fn(tx);
-  });
+  std::vector<std::pair<std::string, std::string>> settings = {{"lagom.tenant_id", rc.tenant_id}};
+  // The caller will not wait for a statement past its deadline; neither should PostgreSQL.
+  if (rc.deadline != absl::InfiniteFuture()) {
+    const int64_t ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(rc.deadline - absl::Now()));
+    settings.emplace_back("statement_timeout", std::to_string(ms));
+  }
+  return InTransaction(acquire_deadline, std::move(settings), fn);
 }
 
-absl::Status PgPool::WithOperator(const std::function<absl::Status(pqxx::work&)>& fn) {
-  return InTransaction(absl::Now() + connect_timeout_, [&](pqxx::work& tx) {
-    tx.exec("SELECT set_config('lagom.operator', 'on', true)");
-    return fn(tx);
-  });
+absl::Status PgPool::WithOperator(const std::function<absl::Status(PgTransaction&)>& fn) {
+  return InTransaction(absl::Now() + connect_timeout_, {{"lagom.operator", "on"}}, fn);
 }
 
 absl::Status PgPool::ApplyOne(std::string_view owner, const Migration& m) {
   const std::string label = absl::StrCat(ToAbsl(owner), "/", m.version, " (", m.name, ")");
-  return InTransaction(absl::Now() + connect_timeout_, [&](pqxx::work& tx) -> absl::Status {
+  return InTransaction(absl::Now() + connect_timeout_, {}, [&](PgTransaction& tx) -> absl::Status {
     // Replicas starting together apply each migration once; the others wait here.
     tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", std::string(owner));
     pqxx::result applied = tx.exec_params(
@@ -229,7 +220,7 @@ absl::Status PgPool::RunMigrations(std::string_view owner,
                                                      migrations[i].version));
     }
   }
-  absl::Status status = InTransaction(absl::Now() + connect_timeout_, [](pqxx::work& tx) {
+  absl::Status status = InTransaction(absl::Now() + connect_timeout_, {}, [](PgTransaction& tx) {
     tx.exec(kCreateMigrationsTable);
     return absl::OkStatus();
   });

@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/migrations.h"
+#include "common/pg_transaction.h"
 #include "common/request_context.h"
 
 namespace lagom {
@@ -30,18 +31,18 @@ class PgPool final {
   ~PgPool();
 
   // BEGIN; SELECT set_config('lagom.tenant_id', tenant, true); fn; COMMIT if fn is OK,
-  // ROLLBACK otherwise. An empty tenant is FAILED_PRECONDITION. pqxx exceptions map to:
-  // broken connection → UNAVAILABLE (connection dropped), 23505 → ALREADY_EXISTS,
-  // serialization failure / deadlock → ABORTED, others → INTERNAL.
-  // Waits for a free connection until the earlier of rc.deadline and connect_timeout, then
-  // UNAVAILABLE.
+  // ROLLBACK otherwise (BEGIN and the settings travel with the first statement, see
+  // PgTransaction). A deadline also sets statement_timeout. An empty tenant is FAILED_PRECONDITION.
+  // pqxx exceptions map to: broken connection → UNAVAILABLE (connection dropped), 23505 →
+  // ALREADY_EXISTS, serialization failure / deadlock → ABORTED, others → INTERNAL. Waits for a free
+  // connection until the earlier of rc.deadline and connect_timeout, then UNAVAILABLE.
   absl::Status WithTenant(const RequestContext& rc,
-                          const std::function<absl::Status(pqxx::work&)>& fn);
+                          const std::function<absl::Status(PgTransaction&)>& fn);
 
   // Like WithTenant, but for the hosting operator's tenant-less work (provisioning, listing
   // tenants): sets lagom.operator = 'on' for the transaction and no tenant. Only the tenants
   // table has a policy that admits the operator; every tenant's data stays invisible.
-  absl::Status WithOperator(const std::function<absl::Status(pqxx::work&)>& fn);
+  absl::Status WithOperator(const std::function<absl::Status(PgTransaction&)>& fn);
 
   // Applies `migrations` (ascending versions) not yet recorded for `owner`, each in its own
   // transaction under pg_advisory_xact_lock(hashtext(owner)). An applied migration whose SQL
@@ -56,9 +57,10 @@ class PgPool final {
   absl::StatusOr<ConnPtr> Open() const;
   absl::StatusOr<ConnPtr> Acquire(absl::Time deadline);
   void Release(ConnPtr conn);
-  // Runs fn in a transaction on a pooled connection, mapping exceptions.
+  // Runs fn in a transaction with `settings` on a pooled connection, mapping exceptions.
   absl::Status InTransaction(absl::Time deadline,
-                             const std::function<absl::Status(pqxx::work&)>& fn);
+                             std::vector<std::pair<std::string, std::string>> settings,
+                             const std::function<absl::Status(PgTransaction&)>& fn);
   absl::Status ApplyOne(std::string_view owner, const Migration& m);
 
   const std::string url_;

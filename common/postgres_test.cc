@@ -3,10 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "common/pg_binary.h"
 #include "common/testing/integration.h"
 #include "common_test_migrations.h"
 
@@ -43,7 +47,7 @@ class PostgresTest : public ::testing::Test {
   }
 
   absl::Status Exec(const std::string& sql) {
-    return pool_->WithTenant(tenant_, [&](pqxx::work& tx) {
+    return pool_->WithTenant(tenant_, [&](PgTransaction& tx) {
       tx.exec(sql);
       return absl::OkStatus();
     });
@@ -53,7 +57,7 @@ class PostgresTest : public ::testing::Test {
     int64_t n = -1;
     EXPECT_TRUE(pool_
                     ->WithTenant(tenant_,
-                                 [&](pqxx::work& tx) {
+                                 [&](PgTransaction& tx) {
                                    n = tx.exec1(sql)[0].as<int64_t>();
                                    return absl::OkStatus();
                                  })
@@ -62,7 +66,7 @@ class PostgresTest : public ::testing::Test {
   }
 
   absl::Status Insert(const std::string& id) {
-    return pool_->WithTenant(tenant_, [&](pqxx::work& tx) {
+    return pool_->WithTenant(tenant_, [&](PgTransaction& tx) {
       tx.exec_params(absl::StrCat("INSERT INTO ", owner_,
                                   ".items VALUES ($1, current_setting('lagom.tenant_id'))"),
                      id);
@@ -124,7 +128,7 @@ TEST_F(PostgresTest, TenantIsSetInsideTheTransactionOnly) {
   ASSERT_NE(pool_, nullptr);
   ASSERT_TRUE(pool_
                   ->WithTenant(tenant_,
-                               [&](pqxx::work& tx) {
+                               [&](PgTransaction& tx) {
                                  EXPECT_EQ(
                                      tx.exec1("SELECT current_setting('lagom.tenant_id', true)")[0]
                                          .as<std::string>(),
@@ -145,9 +149,112 @@ TEST_F(PostgresTest, TenantIsSetInsideTheTransactionOnly) {
   EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM ", owner_, ".seen WHERE tenant = ''")), 1);
 }
 
+// BEGIN and the settings travel with the first statement, whichever way it is sent: the second
+// statement is in the same transaction (the same transaction id) and the tenant is set.
+TEST_F(PostgresTest, TheFirstStatementBeginsTheTransactionWithItsSettings) {
+  const std::string first = "SELECT txid_current(), current_setting('lagom.tenant_id', true)";
+  const std::vector<
+      std::pair<std::string, std::function<std::pair<int64_t, std::string>(PgTransaction&)>>>
+      starters = {
+          {"exec",
+           [&](PgTransaction& tx) {
+             pqxx::row r = tx.exec1(first);
+             return std::make_pair(r[0].as<int64_t>(), r[1].as<std::string>());
+           }},
+          {"exec_params",
+           [&](PgTransaction& tx) {
+             pqxx::row r = tx.exec_params1(first + " WHERE $1", true);
+             return std::make_pair(r[0].as<int64_t>(), r[1].as<std::string>());
+           }},
+          {"ExecBinary",
+           [&](PgTransaction& tx) {
+             PgBinaryResult r = ExecBinary(tx, first + "::text", {});
+             return std::make_pair(r.Int8(0, 0), std::string(r.Text(0, 1)));
+           }},
+          {"PgPipeline",
+           [&](PgTransaction& tx) {
+             PgPipeline p(tx);
+             p.Add("SELECT 1", {});
+             const int i = p.Add(first + "::text", {});
+             std::vector<PgBinaryResult> r = p.Run();
+             EXPECT_EQ(r.size(), 2u);  // the transaction's own statements are not among them
+             return std::make_pair(r[i].Int8(0, 0), std::string(r[i].Text(0, 1)));
+           }},
+      };
+  for (const auto& [name, start] : starters) {
+    SCOPED_TRACE(name);
+    absl::Status s = pool_->WithTenant(tenant_, [&](PgTransaction& tx) {
+      const auto [xid, tenant] = start(tx);
+      EXPECT_EQ(tenant, tenant_.tenant_id);
+      EXPECT_EQ(tx.exec1("SELECT txid_current()")[0].as<int64_t>(), xid);
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(s.ok()) << s;
+  }
+}
+
+TEST_F(PostgresTest, DeferredStatementsRunWithTheCommit) {
+  ASSERT_TRUE(pool_->RunMigrations(owner_, Migrations()).ok());
+  const std::string insert = absl::StrCat("INSERT INTO ", owner_,
+                                          ".items VALUES ($1, current_setting('lagom.tenant_id'))");
+  // Only deferred statements: the transaction begins with the commit, settings included.
+  ASSERT_TRUE(pool_
+                  ->WithTenant(tenant_,
+                               [&](PgTransaction& tx) {
+                                 tx.Defer({"", insert, {PgText("a")}});
+                                 tx.Defer({"test_insert_item", insert, {PgText("b")}});
+                                 return absl::OkStatus();
+                               })
+                  .ok());
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM ", owner_, ".items WHERE tenant = '",
+                               tenant_.tenant_id, "'")),
+            2);
+  // Not run before the commit.
+  ASSERT_TRUE(pool_
+                  ->WithTenant(tenant_,
+                               [&](PgTransaction& tx) {
+                                 tx.Defer({"", insert, {PgText("c")}});
+                                 EXPECT_EQ(tx.exec1(absl::StrCat("SELECT count(*) FROM ", owner_,
+                                                                 ".items WHERE id = 'c'"))[0]
+                                               .as<int>(),
+                                           0);
+                                 return absl::OkStatus();
+                               })
+                  .ok());
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM ", owner_, ".items")), 3);
+  // Dropped when the transaction is not committed.
+  EXPECT_EQ(pool_
+                ->WithTenant(tenant_,
+                             [&](PgTransaction& tx) {
+                               tx.Defer({"", insert, {PgText("d")}});
+                               return absl::AbortedError("changed my mind");
+                             })
+                .code(),
+            absl::StatusCode::kAborted);
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM ", owner_, ".items")), 3);
+}
+
+TEST_F(PostgresTest, AFailingDeferredStatementRollsBackEverything) {
+  pool_ = Connect(1);  // the same connection serves the next transaction
+  ASSERT_NE(pool_, nullptr);
+  ASSERT_TRUE(pool_->RunMigrations(owner_, Migrations()).ok());
+  ASSERT_TRUE(Insert("a").ok());
+  const std::string insert = absl::StrCat("INSERT INTO ", owner_, ".items VALUES ($1, 't')");
+  absl::Status s = pool_->WithTenant(tenant_, [&](PgTransaction& tx) {
+    tx.exec_params(insert, "b");
+    tx.Defer({"", insert, {PgText("a")}});  // taken
+    tx.Defer({"", insert, {PgText("c")}});
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kAlreadyExists) << s;
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM ", owner_, ".items")), 1);
+  EXPECT_TRUE(Insert("d").ok());
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM ", owner_, ".items")), 2);
+}
+
 TEST_F(PostgresTest, ErrorStatusRollsBack) {
   ASSERT_TRUE(pool_->RunMigrations(owner_, Migrations()).ok());
-  absl::Status s = pool_->WithTenant(tenant_, [&](pqxx::work& tx) {
+  absl::Status s = pool_->WithTenant(tenant_, [&](PgTransaction& tx) {
     tx.exec(absl::StrCat("INSERT INTO ", owner_, ".items VALUES ('a', 'x')"));
     return absl::AbortedError("changed my mind");
   });
@@ -171,7 +278,7 @@ TEST_F(PostgresTest, OtherSqlErrorsAreInternalWithTheMessage) {
 }
 
 TEST_F(PostgresTest, EmptyTenantIsRefused) {
-  absl::Status s = pool_->WithTenant({}, [](pqxx::work&) { return absl::OkStatus(); });
+  absl::Status s = pool_->WithTenant({}, [](PgTransaction&) { return absl::OkStatus(); });
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
 }
 
@@ -190,7 +297,7 @@ TEST_F(PostgresTest, ExhaustedPoolGivesUpAtTheDeadline) {
   std::thread holder([&] {
     EXPECT_TRUE(pool_
                     ->WithTenant(tenant_,
-                                 [&](pqxx::work&) {
+                                 [&](PgTransaction&) {
                                    holding.Notify();
                                    release.WaitForNotification();
                                    return absl::OkStatus();
@@ -200,7 +307,7 @@ TEST_F(PostgresTest, ExhaustedPoolGivesUpAtTheDeadline) {
   holding.WaitForNotification();
   RequestContext hurried = tenant_;
   hurried.deadline = absl::Now() + absl::Milliseconds(200);
-  absl::Status s = pool_->WithTenant(hurried, [](pqxx::work&) { return absl::OkStatus(); });
+  absl::Status s = pool_->WithTenant(hurried, [](PgTransaction&) { return absl::OkStatus(); });
   release.Notify();
   holder.join();
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);

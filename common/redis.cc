@@ -151,10 +151,28 @@ absl::StatusOr<RedisReply> RedisClient::Command(const std::vector<std::string>& 
 
 absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(
     const std::vector<std::vector<std::string>>& commands) {
-  std::vector<RedisReply> out;
-  if (commands.empty()) return out;
+  if (commands.empty()) return std::vector<RedisReply>{};
+  absl::StatusOr<InFlight> sent = Send(commands);
+  if (!sent.ok()) return sent.status();
+  return Receive(*std::move(sent));
+}
+
+RedisClient::InFlight::InFlight(RedisClient* client, ContextPtr context,
+                                std::vector<std::string> names)
+    : client_(client), context_(std::move(context)), names_(std::move(names)) {}
+
+RedisClient::InFlight::~InFlight() {
+  if (context_ == nullptr) return;                                       // moved from, or received
+  context_->err = context_->err != 0 ? context_->err : REDIS_ERR_OTHER;  // replies left unread
+  client_->Release(std::move(context_));
+}
+
+absl::StatusOr<RedisClient::InFlight> RedisClient::Send(
+    const std::vector<std::vector<std::string>>& commands) {
   absl::StatusOr<ContextPtr> c = Acquire();
   if (!c.ok()) return c.status();
+  std::vector<std::string> names;
+  names.reserve(commands.size());
   for (const std::vector<std::string>& argv : commands) {
     std::vector<const char*> args;
     std::vector<size_t> lens;
@@ -162,31 +180,42 @@ absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(
       args.push_back(a.data());
       lens.push_back(a.size());
     }
-    if (redisAppendCommandArgv(c->get(), static_cast<int>(args.size()), args.data(),
-                               lens.data()) != REDIS_OK) {
+    names.push_back(argv.empty() ? "" : argv[0]);
+    if (redisAppendCommandArgv(c->get(), static_cast<int>(args.size()), args.data(), lens.data()) !=
+        REDIS_OK) {
       const std::string error = (*c)->errstr;
       Release(*std::move(c));  // broken: dropped
       return Unreachable(error);
     }
   }
-  absl::Status first_error;
-  for (const std::vector<std::string>& argv : commands) {
-    void* raw = nullptr;
-    if (redisGetReply(c->get(), &raw) != REDIS_OK || raw == nullptr) {
+  for (int written = 0; written == 0;) {
+    if (redisBufferWrite(c->get(), &written) != REDIS_OK) {
       const std::string error = (*c)->errstr;
-      (*c)->err = (*c)->err != 0 ? (*c)->err : REDIS_ERR_OTHER;  // replies left unread
       Release(*std::move(c));
       return Unreachable(error);
+    }
+  }
+  return InFlight(this, *std::move(c), std::move(names));
+}
+
+absl::StatusOr<std::vector<RedisReply>> RedisClient::Receive(InFlight in_flight) {
+  std::vector<RedisReply> out;
+  out.reserve(in_flight.names_.size());
+  redisContext* c = in_flight.context_.get();
+  absl::Status first_error;
+  for (const std::string& name : in_flight.names_) {
+    void* raw = nullptr;
+    if (redisGetReply(c, &raw) != REDIS_OK || raw == nullptr) {
+      return Unreachable(c->errstr);  // ~InFlight drops the connection
     }
     ReplyPtr reply(static_cast<redisReply*>(raw));
     if (reply->type == REDIS_REPLY_ERROR && first_error.ok()) {
       first_error = absl::FailedPreconditionError(
-          absl::StrCat("redis ", argv.empty() ? "" : argv[0], ": ",
-                       absl::string_view(reply->str, reply->len)));
+          absl::StrCat("redis ", name, ": ", absl::string_view(reply->str, reply->len)));
     }
     out.push_back(Convert(*reply));
   }
-  Release(*std::move(c));
+  Release(std::move(in_flight.context_));
   if (!first_error.ok()) return first_error;
   return out;
 }

@@ -28,6 +28,11 @@ struct RedisReply {
 };
 
 class RedisClient final {
+  struct ContextDeleter {
+    void operator()(redisContext* c) const;
+  };
+  using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
+
  public:
   // Opens one connection now (so an unreachable server fails at startup) and up to
   // `pool_size` on demand. `timeout` bounds connecting, each command, and waiting for a
@@ -45,14 +50,29 @@ class RedisClient final {
   // connection is UNAVAILABLE (not retried: some commands may have run).
   absl::StatusOr<std::vector<RedisReply>> Pipeline(
       const std::vector<std::vector<std::string>>& commands);
+
+  // A pipeline in two halves, so its round trip overlaps what the caller does meanwhile: Send
+  // writes the commands and returns; Receive reads their replies, as Pipeline would. Replies
+  // never read cost the connection (it is closed, not reused).
+  class InFlight {
+   public:
+    InFlight(InFlight&&) = default;
+    InFlight& operator=(InFlight&&) = delete;
+    ~InFlight();
+
+   private:
+    friend class RedisClient;
+    InFlight(RedisClient* client, ContextPtr context, std::vector<std::string> names);
+    RedisClient* client_;
+    ContextPtr context_;
+    std::vector<std::string> names_;  // each command's name, for errors
+  };
+  absl::StatusOr<InFlight> Send(const std::vector<std::vector<std::string>>& commands);
+  absl::StatusOr<std::vector<RedisReply>> Receive(InFlight in_flight);
+
   absl::Status Ping();
 
  private:
-  struct ContextDeleter {
-    void operator()(redisContext* c) const;
-  };
-  using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
-
   RedisClient(std::string host, int port, absl::Duration timeout, int pool_size);
   absl::StatusOr<ContextPtr> Open() const;
   absl::StatusOr<ContextPtr> Acquire();

@@ -82,6 +82,34 @@ TEST_F(RedisTest, PipelineAnswersEveryCommandInOrder) {
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(redis_->Ping().ok());
 }
 
+// Send returns once the commands are written: they run while the caller does other work (here,
+// another command on another connection), and Receive reads their replies.
+TEST_F(RedisTest, SentCommandsRunBeforeTheirRepliesAreRead) {
+  const std::string n = TenantKey(tenant_, {"sent"});
+  absl::StatusOr<RedisClient::InFlight> sent = redis_->Send({{"INCRBY", n, "2"}, {"GET", n}});
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  // Another connection sees the write without anyone having read the replies.
+  const absl::Time give_up = absl::Now() + absl::Seconds(5);
+  while (Run({"GET", n}).str != "2" && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(1));
+  EXPECT_EQ(Run({"GET", n}).str, "2");
+  absl::StatusOr<std::vector<RedisReply>> replies = redis_->Receive(*std::move(sent));
+  ASSERT_TRUE(replies.ok()) << replies.status();
+  ASSERT_EQ(replies->size(), 2u);
+  EXPECT_EQ((*replies)[0].integer, 2);
+  EXPECT_EQ((*replies)[1].str, "2");
+  // Replies never read: each such connection is dropped (its replies would answer the next
+  // user's commands), the pool carries on with fresh ones.
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(redis_->Send({{"GET", n}}).ok());
+  }
+  for (int i = 0; i < 4; ++i) {
+    absl::StatusOr<std::vector<RedisReply>> again = redis_->Pipeline({{"PING"}, {"GET", n}});
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ((*again)[0].str, "PONG");
+    EXPECT_EQ((*again)[1].str, "2");
+  }
+}
+
 TEST_F(RedisTest, KeysAreNamespacedByTenant) {
   RequestContext other{.tenant_id = testing::UniqueTenantId()};
   EXPECT_EQ(TenantKey({.tenant_id = "acme"}, {"session", "s1", "progress"}),

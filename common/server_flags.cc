@@ -14,6 +14,7 @@
 #include "common/channel.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/pg_transaction.h"
 #include "common/strings.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0",
@@ -69,7 +70,7 @@ void WarnIfRowLevelSecurityIsNoWall(PgPool& pool, std::string_view service) {
   RequestContext probe;
   probe.tenant_id = "lagom-startup-check";
   bool bypasses = false;
-  absl::Status checked = pool.WithTenant(probe, [&](pqxx::work& tx) {
+  absl::Status checked = pool.WithTenant(probe, [&](PgTransaction& tx) {
     pqxx::row row = tx.exec_params1(
         "SELECT (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user)"
         " OR EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tableowner = current_user)",

@@ -234,7 +234,7 @@ TEST(StoreConfigTest, MigrateOnlyAppliesTheMigrationsAndExits) {
   ASSERT_TRUE(pg.ok()) << pg.status();
   std::set<std::string> owners;
   ASSERT_TRUE((*pg)
-                  ->WithOperator([&](pqxx::work& tx) {
+                  ->WithOperator([&](PgTransaction& tx) {
                     for (const pqxx::row& row :
                          tx.exec("SELECT DISTINCT owner FROM public.lagom_schema_migrations")) {
                       owners.insert(row[0].as<std::string>());

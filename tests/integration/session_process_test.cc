@@ -393,7 +393,7 @@ TEST_F(SessionProcessTest, ACollaborativeSessionRunsAcrossTwoReplicas) {
   ASSERT_TRUE(
       (*pg)
           ->WithTenant(rc,
-                       [&](pqxx::work& tx) {
+                       [&](PgTransaction& tx) {
                          outbox = tx.exec_params1(
                                         "SELECT count(*) FROM session.outbox WHERE tenant_id = $1"
                                         " AND topic = 'session.closed' AND session_id = 'review'"
@@ -869,7 +869,7 @@ TEST_F(SessionProcessTest, TheCloseEventSurvivesACrashBeforeDelivery) {
     EXPECT_TRUE(
         (*pg)
             ->WithTenant(rc,
-                         [&](pqxx::work& tx) {
+                         [&](PgTransaction& tx) {
                            pqxx::result r = tx.exec_params(
                                "SELECT event_id, attempts, deliver_time IS NOT NULL, last_error"
                                " FROM session.outbox WHERE tenant_id = $1 AND session_id = $2"

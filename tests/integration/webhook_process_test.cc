@@ -210,7 +210,7 @@ class WebhookProcessTest : public ::testing::Test {
     rc.tenant_id = tenant_;
     EXPECT_TRUE((*pg)
                     ->WithTenant(rc,
-                                 [&](pqxx::work& tx) {
+                                 [&](PgTransaction& tx) {
                                    pqxx::result r = tx.exec_params(
                                        "SELECT event_id, deliver_time IS NOT NULL, attempts,"
                                        " last_error FROM session.outbox WHERE tenant_id = $1"

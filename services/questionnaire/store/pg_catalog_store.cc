@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/pg_params.h"
+#include "common/pg_transaction.h"
 #include "services/questionnaire/store/pg_idempotency.h"
 
 namespace lagom::questionnaire {
@@ -43,7 +44,8 @@ CatalogRecord RecordFromRow(const pqxx::row& row) {
 
 class PgCatalogTransaction final : public CatalogTransaction {
  public:
-  PgCatalogTransaction(pqxx::work& tx, std::string tenant) : tx_(tx), tenant_(std::move(tenant)) {}
+  PgCatalogTransaction(PgTransaction& tx, std::string tenant)
+      : tx_(tx), tenant_(std::move(tenant)) {}
 
   absl::StatusOr<std::optional<CatalogRecord>> Get(CatalogKind kind,
                                                    const std::string& id) override {
@@ -133,7 +135,7 @@ class PgCatalogTransaction final : public CatalogTransaction {
   }
 
  private:
-  pqxx::work& tx_;
+  PgTransaction& tx_;
   const std::string tenant_;
 };
 
@@ -141,7 +143,7 @@ class PgCatalogTransaction final : public CatalogTransaction {
 
 absl::Status PgCatalogStore::InTransaction(
     const RequestContext& rc, const std::function<absl::Status(CatalogTransaction&)>& fn) {
-  return pool_.WithTenant(rc, [&](pqxx::work& tx) {
+  return pool_.WithTenant(rc, [&](PgTransaction& tx) {
     PgCatalogTransaction catalog_tx(tx, rc.tenant_id);
     return fn(catalog_tx);
   });

@@ -2,9 +2,11 @@
 
 #include <pqxx/pqxx>
 
+#include "common/pg_transaction.h"
+
 namespace lagom::questionnaire {
 
-std::optional<IdempotentReply> FindStoredReply(pqxx::work& tx, const std::string& tenant_id,
+std::optional<IdempotentReply> FindStoredReply(PgTransaction& tx, const std::string& tenant_id,
                                                const std::string& request_id) {
   pqxx::result rows = tx.exec_params(
       "SELECT method, request, reply FROM questionnaire.idempotent_requests"
@@ -15,7 +17,7 @@ std::optional<IdempotentReply> FindStoredReply(pqxx::work& tx, const std::string
                          pqxx::binarystring(rows[0][2]).str()};
 }
 
-void StoreReply(pqxx::work& tx, const std::string& tenant_id, const std::string& request_id,
+void StoreReply(PgTransaction& tx, const std::string& tenant_id, const std::string& request_id,
                 const IdempotentReply& reply) {
   tx.exec_params(
       "INSERT INTO questionnaire.idempotent_requests"

@@ -7,14 +7,15 @@
 #include <pqxx/transaction>
 #include <string>
 
+#include "common/pg_transaction.h"
 #include "common/resource_util.h"
 
 namespace lagom::questionnaire {
 
-std::optional<IdempotentReply> FindStoredReply(pqxx::work& tx, const std::string& tenant_id,
+std::optional<IdempotentReply> FindStoredReply(PgTransaction& tx, const std::string& tenant_id,
                                                const std::string& request_id);
 
-void StoreReply(pqxx::work& tx, const std::string& tenant_id, const std::string& request_id,
+void StoreReply(PgTransaction& tx, const std::string& tenant_id, const std::string& request_id,
                 const IdempotentReply& reply);
 
 }  // namespace lagom::questionnaire

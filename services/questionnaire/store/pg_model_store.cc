@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg_transaction.h"
 #include "services/questionnaire/store/pg_idempotency.h"
 
 namespace lagom::questionnaire {
@@ -34,7 +35,7 @@ ModelVersionRecord VersionFromRow(const pqxx::row& row) {
 
 class PgModelTransaction final : public ModelTransaction {
  public:
-  PgModelTransaction(pqxx::work& tx, std::string tenant) : tx_(tx), tenant_(std::move(tenant)) {}
+  PgModelTransaction(PgTransaction& tx, std::string tenant) : tx_(tx), tenant_(std::move(tenant)) {}
 
   absl::StatusOr<std::optional<ModelRecord>> GetModel(const std::string& id) override {
     pqxx::result rows =
@@ -161,7 +162,7 @@ class PgModelTransaction final : public ModelTransaction {
     return rows.empty() ? absl::NotFoundError(id) : absl::AbortedError(id);
   }
 
-  pqxx::work& tx_;
+  PgTransaction& tx_;
   const std::string tenant_;
 };
 
@@ -169,7 +170,7 @@ class PgModelTransaction final : public ModelTransaction {
 
 absl::Status PgModelStore::InTransaction(const RequestContext& rc,
                                          const std::function<absl::Status(ModelTransaction&)>& fn) {
-  return pool_.WithTenant(rc, [&](pqxx::work& tx) {
+  return pool_.WithTenant(rc, [&](PgTransaction& tx) {
     PgModelTransaction model_tx(tx, rc.tenant_id);
     return fn(model_tx);
   });

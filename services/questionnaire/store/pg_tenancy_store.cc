@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg_transaction.h"
 #include "services/questionnaire/store/pg_idempotency.h"
 
 namespace lagom::questionnaire {
@@ -74,7 +75,7 @@ ApiKeyRecord ApiKeyFromRow(const pqxx::row& row) {
   return r;
 }
 
-void InsertApiKeyRow(pqxx::work& tx, const std::string& tenant, const ApiKeyRecord& r) {
+void InsertApiKeyRow(PgTransaction& tx, const std::string& tenant, const ApiKeyRecord& r) {
   tx.exec_params(
       absl::StrCat("INSERT INTO questionnaire.api_keys (tenant_id, key_id, version, display_name,"
                    " role, state, secret_hash, secret_prefix, previous_secret_hash,"
@@ -106,7 +107,7 @@ RoleBindingRecord RoleBindingFromRow(const pqxx::row& row) {
   return r;
 }
 
-void InsertAuditRow(pqxx::work& tx, const std::string& tenant, const AuditRecord& r) {
+void InsertAuditRow(PgTransaction& tx, const std::string& tenant, const AuditRecord& r) {
   tx.exec_params(
       absl::StrCat("INSERT INTO questionnaire.audit_events (tenant_id, id, event_time, principal,"
                    " principal_role, credential_kind, action, method, resource, request_id,"
@@ -144,7 +145,8 @@ std::string LikePrefix(const std::string& prefix) {
 
 class PgTenancyTransaction final : public TenancyTransaction {
  public:
-  PgTenancyTransaction(pqxx::work& tx, std::string tenant) : tx_(tx), tenant_(std::move(tenant)) {}
+  PgTenancyTransaction(PgTransaction& tx, std::string tenant)
+      : tx_(tx), tenant_(std::move(tenant)) {}
 
   absl::StatusOr<std::optional<TenantRecord>> GetOwnTenant() override {
     pqxx::result rows = tx_.exec_params(
@@ -311,13 +313,13 @@ class PgTenancyTransaction final : public TenancyTransaction {
     return out;
   }
 
-  pqxx::work& tx_;
+  PgTransaction& tx_;
   const std::string tenant_;
 };
 
 class PgOperatorTransaction final : public OperatorTransaction {
  public:
-  explicit PgOperatorTransaction(pqxx::work& tx) : tx_(tx) {}
+  explicit PgOperatorTransaction(PgTransaction& tx) : tx_(tx) {}
 
   absl::StatusOr<std::optional<TenantRecord>> GetTenant(const std::string& id) override {
     pqxx::result rows = tx_.exec_params(
@@ -373,14 +375,14 @@ class PgOperatorTransaction final : public OperatorTransaction {
     return absl::OkStatus();
   }
 
-  pqxx::work& tx_;
+  PgTransaction& tx_;
 };
 
 }  // namespace
 
 absl::Status PgTenancyStore::InTenant(const RequestContext& rc,
                                       const std::function<absl::Status(TenancyTransaction&)>& fn) {
-  return pool_.WithTenant(rc, [&](pqxx::work& tx) {
+  return pool_.WithTenant(rc, [&](PgTransaction& tx) {
     PgTenancyTransaction tenancy_tx(tx, rc.tenant_id);
     return fn(tenancy_tx);
   });
@@ -388,7 +390,7 @@ absl::Status PgTenancyStore::InTenant(const RequestContext& rc,
 
 absl::Status PgTenancyStore::AsOperator(
     const RequestContext&, const std::function<absl::Status(OperatorTransaction&)>& fn) {
-  return pool_.WithOperator([&](pqxx::work& tx) {
+  return pool_.WithOperator([&](PgTransaction& tx) {
     PgOperatorTransaction operator_tx(tx);
     return fn(operator_tx);
   });

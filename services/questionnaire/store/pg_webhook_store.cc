@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/pg_params.h"
+#include "common/pg_transaction.h"
 #include "services/questionnaire/store/pg_idempotency.h"
 
 namespace lagom::questionnaire::webhooks {
@@ -66,7 +67,8 @@ DeliveryRecord DeliveryFromRow(const pqxx::row& row) {
 
 class PgWebhookTransaction final : public WebhookTransaction {
  public:
-  PgWebhookTransaction(pqxx::work& tx, std::string tenant) : tx_(tx), tenant_(std::move(tenant)) {}
+  PgWebhookTransaction(PgTransaction& tx, std::string tenant)
+      : tx_(tx), tenant_(std::move(tenant)) {}
 
   absl::StatusOr<std::optional<WebhookRecord>> GetWebhook(const std::string& id) override {
     pqxx::result rows = tx_.exec_params(
@@ -157,7 +159,7 @@ class PgWebhookTransaction final : public WebhookTransaction {
   }
 
  private:
-  pqxx::work& tx_;
+  PgTransaction& tx_;
   const std::string tenant_;
 };
 
@@ -165,7 +167,7 @@ class PgWebhookTransaction final : public WebhookTransaction {
 
 absl::Status PgWebhookStore::InTenant(const RequestContext& rc,
                                       const std::function<absl::Status(WebhookTransaction&)>& fn) {
-  return pool_.WithTenant(rc, [&](pqxx::work& tx) {
+  return pool_.WithTenant(rc, [&](PgTransaction& tx) {
     PgWebhookTransaction webhook_tx(tx, rc.tenant_id);
     return fn(webhook_tx);
   });
@@ -173,7 +175,7 @@ absl::Status PgWebhookStore::InTenant(const RequestContext& rc,
 
 absl::StatusOr<std::vector<DueDelivery>> PgDeliveryQueue::Claim(int limit, absl::Duration lease) {
   std::vector<DueDelivery> out;
-  absl::Status s = pool_.WithOperator([&](pqxx::work& tx) {
+  absl::Status s = pool_.WithOperator([&](PgTransaction& tx) {
     out.clear();
     pqxx::result rows = tx.exec_params(
         absl::StrCat("UPDATE questionnaire.webhook_deliveries SET attempts = attempts + 1,"
@@ -223,7 +225,7 @@ absl::Status PgDeliveryQueue::Record(const DueDelivery& delivery, int status_cod
                                      std::optional<absl::Time> next_attempt_time) {
   std::optional<int64_t> next;
   if (next_attempt_time) next = absl::ToUnixMicros(*next_attempt_time);
-  return pool_.WithOperator([&](pqxx::work& tx) {
+  return pool_.WithOperator([&](PgTransaction& tx) {
     tx.exec_params(absl::StrCat("UPDATE questionnaire.webhook_deliveries SET last_status_code = $2,"
                                 "   last_error = $3, state = $4, last_attempt_time = now(),"
                                 "   next_attempt_time = COALESCE(",

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "common/pg_params.h"
+#include "common/pg_transaction.h"
 
 namespace lagom::reporting {
 namespace {
@@ -128,7 +129,7 @@ std::string TrendSql(const TrendQuery& q) {
 
 class PgScorecardTransaction final : public ScorecardTransaction {
  public:
-  PgScorecardTransaction(pqxx::work& tx, std::string tenant)
+  PgScorecardTransaction(PgTransaction& tx, std::string tenant)
       : tx_(tx), tenant_(std::move(tenant)) {}
 
   absl::StatusOr<std::pair<ScorecardRecord, bool>> InsertIfAbsent(
@@ -324,7 +325,7 @@ class PgScorecardTransaction final : public ScorecardTransaction {
         PgArray(perception), PgArray(perception_low));
   }
 
-  pqxx::work& tx_;
+  PgTransaction& tx_;
   const std::string tenant_;
 };
 
@@ -347,7 +348,7 @@ constexpr char kBenchmarkSql[] =
 
 absl::Status PgScorecardStore::InTenant(
     const RequestContext& rc, const std::function<absl::Status(ScorecardTransaction&)>& fn) {
-  return pool_.WithTenant(rc, [&](pqxx::work& tx) {
+  return pool_.WithTenant(rc, [&](PgTransaction& tx) {
     PgScorecardTransaction scorecard_tx(tx, rc.tenant_id);
     return fn(scorecard_tx);
   });
@@ -358,7 +359,7 @@ absl::StatusOr<std::vector<BenchmarkSample>> PgScorecardStore::BenchmarkSamples(
   std::optional<std::string> areas;
   if (!q.area_lineage_ids.empty()) areas = PgArray(q.area_lineage_ids);
   std::vector<BenchmarkSample> out;
-  absl::Status read = pool_.WithOperator([&](pqxx::work& tx) {
+  absl::Status read = pool_.WithOperator([&](PgTransaction& tx) {
     pqxx::result rows = tx.exec_params(kBenchmarkSql, caller_tenant, q.model,
                                        EnumText(q.group_kind, kGroupKindPrefix),
                                        absl::ToUnixMicros(q.start_time), areas);

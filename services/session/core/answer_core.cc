@@ -328,16 +328,18 @@ void AnswerCore::WriterLoop() {
       }
     }
     const RequestContext& rc = batch.front()->rc;
-    const std::string pending = live_.AnswersPending(rc, sessions);
+    LiveState::Announcement announced = live_.AnswersPending(rc, sessions);
+    const std::string& pending = announced.token;
     std::vector<std::pair<LiveSession, std::vector<AnswerChange>>> changed;
     try {
-      RunBatch(batch, changed);
+      RunBatch(batch, announced.confirm, changed);
     } catch (const std::exception& e) {
       // Not thrown by the store (it reports failures as a status); still, a writer thread
       // must not end the process.
       changed.clear();
       for (Write* w : batch) w->status = absl::InternalError(e.what());
     }
+    announced.confirm();  // (done already if anything committed) before it is settled
     {
       // Committed: another writer may start the next batch while this one updates the live
       // state, which happens before its callers hear (so a caller's progress includes its
@@ -357,13 +359,13 @@ void AnswerCore::WriterLoop() {
   }
 }
 
-void AnswerCore::RunBatch(const std::vector<Write*>& batch,
+void AnswerCore::RunBatch(const std::vector<Write*>& batch, const std::function<void()>& announced,
                           std::vector<std::pair<LiveSession, std::vector<AnswerChange>>>& changed) {
   std::vector<std::pair<LiveSession, std::vector<AnswerChange>>> changes;
-  absl::Status tx = RunInTransaction(batch, changes);
+  absl::Status tx = RunInTransaction(batch, announced, changes);
   if (!tx.ok() && batch.size() > 1) {
     // Something failed the whole transaction: give each write its own.
-    for (Write* w : batch) RunBatch({w}, changed);
+    for (Write* w : batch) RunBatch({w}, announced, changed);
     return;
   }
   if (!tx.ok()) {
@@ -376,7 +378,7 @@ void AnswerCore::RunBatch(const std::vector<Write*>& batch,
 }
 
 absl::Status AnswerCore::RunInTransaction(
-    const std::vector<Write*>& batch,
+    const std::vector<Write*>& batch, const std::function<void()>& announced,
     std::vector<std::pair<LiveSession, std::vector<AnswerChange>>>& changes) {
   const RequestContext& rc = batch.front()->rc;
   const absl::Time now = clock_();
@@ -408,13 +410,16 @@ absl::Status AnswerCore::RunInTransaction(
       // Everyone and every kept reply the batch needs, read at once.
       std::map<std::string, std::vector<std::string>> participants_by_session;
       std::vector<std::string> request_ids;
+      int answer_rows = 0;
       for (const Write* w : batch) {
         participants_by_session[w->session_id].push_back(w->participant_id);
         if (!w->request_id.empty()) request_ids.push_back(w->request_id);
+        answer_rows += w->withdraw_item ? 1 : static_cast<int>(w->answers.size());
       }
       for (auto& [sid, pids] : participants_by_session) {
-        if (absl::Status s = tx.Prefetch(sid, pids, request_ids); !s.ok()) return s;
+        if (absl::Status s = tx.Prefetch(sid, pids, request_ids, answer_rows); !s.ok()) return s;
         request_ids.clear();
+        answer_rows = 0;
       }
     }
     for (size_t i = 0; i < batch.size(); ++i) {
@@ -616,6 +621,7 @@ absl::Status AnswerCore::RunInTransaction(
         }
       }
     }
+    announced();  // the live store knows of this transaction before it commits
     return absl::OkStatus();
   });
   if (!committed.ok()) return committed;

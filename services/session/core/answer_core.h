@@ -121,10 +121,11 @@ class AnswerCore final {
   void WriterLoop();
   // Runs `batch` (one tenant) in one transaction; on a failure of the transaction itself,
   // each write alone. Appends the committed changes for the live state to `changed`.
-  void RunBatch(const std::vector<Write*>& batch,
+  // `announced` confirms the live state's announcement of the batch; called before a commit.
+  void RunBatch(const std::vector<Write*>& batch, const std::function<void()>& announced,
                 std::vector<std::pair<LiveSession, std::vector<AnswerChange>>>& changed);
   absl::Status RunInTransaction(
-      const std::vector<Write*>& batch,
+      const std::vector<Write*>& batch, const std::function<void()>& announced,
       std::vector<std::pair<LiveSession, std::vector<AnswerChange>>>& changes);
 
   SessionStore& store_;

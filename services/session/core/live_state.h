@@ -5,6 +5,7 @@
 #ifndef LAGOM_SERVICES_SESSION_CORE_LIVE_STATE_H_
 #define LAGOM_SERVICES_SESSION_CORE_LIVE_STATE_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,12 +52,18 @@ class LiveState {
                               const std::vector<AnswerChange>& changes,
                               const std::string& settle_token) = 0;
   // Before a transaction that commits answers to `session_ids`: until AnswersSettled with the
-  // returned token, the live figures of those sessions may lack what it commits. If the
+  // announcement's token, the live figures of those sessions may lack what it commits. If the
   // process dies in between (after the commit, before AnswersChanged), the live store notices
-  // within seconds and rebuilds them from the record. Failures are logged.
-  virtual std::string AnswersPending(const RequestContext& rc,
-                                     const std::vector<std::string>& session_ids) {
-    return "";
+  // within seconds and rebuilds them from the record. The announcement may still be on its
+  // way when this returns: confirm() waits for it, and must be called before the commit.
+  // Failures are logged.
+  struct Announcement {
+    std::string token;
+    std::function<void()> confirm = [] {};
+  };
+  virtual Announcement AnswersPending(const RequestContext& rc,
+                                      const std::vector<std::string>& session_ids) {
+    return {};
   }
   // The transaction's answers are applied (AnswersChanged) or it failed.
   virtual void AnswersSettled(const RequestContext& rc, const std::vector<std::string>& session_ids,

@@ -141,7 +141,10 @@ class SessionTransaction {
   virtual absl::Status PutRound(const std::string& session_id, int number,
                                 const std::string& body) = 0;
 
-  // Creates or replaces each (participant, item, round) row and sets each record's seq.
+  // Creates or replaces each (participant, item, round) row and sets each record's seq. A store
+  // may write the rows when the transaction commits: reads later in the same transaction need
+  // not see them (a failure then fails the commit). Of two writes of one row, the one with the
+  // higher seq stays.
   virtual absl::Status WriteAnswers(const std::string& session_id,
                                     std::vector<AnswerRecord>& records) = 0;
   // The journal rows of the session (or of one participant), tombstones included, ordered by
@@ -171,12 +174,14 @@ class SessionTransaction {
   virtual absl::Status RecordReply(const std::string& request_id, const IdempotentReply& reply) = 0;
 
   // A hint before a batch of writes: the session (about to be read with GetLocked(..., false)),
-  // its rounds, the participants of `session_id` and the kept replies it is about to ask for.
-  // A store may read them all at once and answer GetLocked, ListRounds, GetParticipant and
-  // FindReply for them from memory for the rest of the transaction.
+  // its rounds, the participants of `session_id`, the kept replies it is about to ask for and
+  // about how many answer rows WriteAnswers will be given. A store may read them all at once
+  // (and reserve the rows' seqs) and answer GetLocked, ListRounds, GetParticipant and FindReply
+  // for them from memory for the rest of the transaction.
   virtual absl::Status Prefetch(const std::string& /*session_id*/,
                                 const std::vector<std::string>& /*participant_ids*/,
-                                const std::vector<std::string>& /*request_ids*/) {
+                                const std::vector<std::string>& /*request_ids*/,
+                                int /*answer_rows*/) {
     return absl::OkStatus();
   }
 };

@@ -1,5 +1,6 @@
 #include "services/session/live/redis_live_state.h"
 
+#include <optional>
 #include <set>
 
 #include "absl/container/flat_hash_map.h"
@@ -87,6 +88,10 @@ for i = 4, #ARGV do
 end
 return 1
 )lua";
+
+// How often a session's answers' events go out at most (per replica): what changes meanwhile
+// goes out together.
+constexpr absl::Duration kPublishEvery = absl::Milliseconds(10);
 
 // How often a replica reads the figures again because another changed them meanwhile before
 // it publishes regardless (the next change corrects what watchers see).
@@ -247,21 +252,37 @@ std::string RedisLiveState::NewProcessToken() {
   return absl::StrFormat("%016x", absl::Uniform<uint64_t>(bits));
 }
 
-std::string RedisLiveState::AnswersPending(const RequestContext& rc,
-                                           const std::vector<std::string>& session_ids) {
-  const std::string token = absl::StrCat(process_token_, ":", ++pending_counter_);
+LiveState::Announcement RedisLiveState::AnswersPending(
+    const RequestContext& rc, const std::vector<std::string>& session_ids) {
+  Announcement out{absl::StrCat(process_token_, ":", ++pending_counter_)};
+  // Sent now, confirmed (replies read) just before the commit: the round trip overlaps the
+  // transaction's reads.
+  auto sent = std::make_shared<std::vector<std::pair<std::string, RedisClient::InFlight>>>();
+  auto failed = [rc](const std::string& sid, const absl::Status& status) {
+    LogWarn("answer transaction not announced to the live state",
+            {{"tenant", rc.tenant_id}, {"session", sid}, {"error", status.ToString()}});
+  };
   for (const std::string& sid : session_ids) {
     // LT: the first outstanding transaction sets the deadline; later ones do not push it on.
-    absl::StatusOr<std::vector<RedisReply>> done = redis_.For(sid).Pipeline(
-        {{"HSET", Key(rc, sid, "writing"), token, absl::StrCat(absl::ToUnixMillis(absl::Now()))},
-         {"PEXPIRE", Key(rc, sid, "built"), absl::StrCat(absl::ToInt64Milliseconds(kPendingWindow)),
-          "LT"}});
-    if (!done.ok()) {
-      LogWarn("answer transaction not announced to the live state",
-              {{"tenant", rc.tenant_id}, {"session", sid}, {"error", done.status().ToString()}});
+    absl::StatusOr<RedisClient::InFlight> in_flight =
+        redis_.For(sid).Send({{"HSET", Key(rc, sid, "writing"), out.token,
+                               absl::StrCat(absl::ToUnixMillis(absl::Now()))},
+                              {"PEXPIRE", Key(rc, sid, "built"),
+                               absl::StrCat(absl::ToInt64Milliseconds(kPendingWindow)), "LT"}});
+    if (!in_flight.ok()) {
+      failed(sid, in_flight.status());
+      continue;
     }
+    sent->emplace_back(sid, *std::move(in_flight));
   }
-  return token;
+  out.confirm = [this, sent, failed] {
+    for (auto& [sid, in_flight] : *sent) {
+      absl::Status done = redis_.For(sid).Receive(std::move(in_flight)).status();
+      if (!done.ok()) failed(sid, done);
+    }
+    sent->clear();
+  };
+  return out;
 }
 
 void RedisLiveState::AnswersSettled(const RequestContext& rc,
@@ -436,6 +457,24 @@ RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
   return out;
 }
 
+RedisLiveState::RedisLiveState(RedisShards& redis, SessionStore& store, ModelIndexCache& models,
+                               absl::Duration built_ttl, int stream_length)
+    : redis_(redis),
+      store_(store),
+      models_(models),
+      built_ttl_(built_ttl),
+      stream_length_(stream_length),
+      process_token_(NewProcessToken()),
+      publisher_([this] { PublisherLoop(); }) {}
+
+RedisLiveState::~RedisLiveState() {
+  {
+    absl::MutexLock lock(&publish_mu_);
+    stopping_ = true;
+  }
+  publisher_.join();
+}
+
 void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession& s,
                                     const std::vector<AnswerChange>& changes,
                                     const std::string& settle_token) {
@@ -448,70 +487,131 @@ void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession&
     items.insert(c.item_id);
     participants.insert(c.participant_id);
   }
-  const std::vector<std::string> answerers(participants.begin(), participants.end());
   bool applied = false;
   absl::Status status = [&]() -> absl::Status {
-    // The changes applied, the transaction settled and the figures read back in one round
-    // trip; unless the figures were not built: then rebuilt (the record has the changes) and
-    // read again. Events go out in another round trip, unless another replica changed the
-    // figures meanwhile (its events may be out already: ours would follow them with older
-    // figures).
-    RedisClient& redis = redis_.For(s.session_id);
-    for (int attempt = 1;; ++attempt) {
-      std::vector<std::vector<std::string>> leading;
-      if (!applied) {
-        leading.push_back(ApplyCommand(rc, s.session_id, entries, /*require_built=*/true,
-                                       /*mark_built=*/false));
-        if (!settle_token.empty()) {
-          leading.push_back(SettleCommand(rc, s.session_id, settle_token));
-        }
-      }
-      std::vector<RedisReply> leading_replies;
-      std::string version;
-      absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>> figures =
-          ReadFigures(rc, s, std::vector<std::string>(items.begin(), items.end()),
-                      /*with_progress=*/true, answerers, &version, std::move(leading),
-                      &leading_replies);
-      if (!figures.ok()) return figures.status();
-      if (!applied) {
-        applied = true;
-        if (leading_replies.front().integer < 0) {
-          if (absl::Status rebuilt = Rebuild(rc, s); !rebuilt.ok()) return rebuilt;
-          --attempt;
-          continue;
-        }
-      }
-      std::vector<std::string> publish = {"EVAL",
-                                          kPublishScript,
-                                          "2",
-                                          Key(rc, s.session_id, "ver"),
-                                          EventsKey(rc.tenant_id, s.session_id),
-                                          version,
-                                          absl::StrCat(stream_length_),
-                                          kEventEntry};
-      for (api::ItemDistribution& d : figures->second) {
-        api::WatchSessionResponse event;
-        *event.mutable_item_distribution_changed()->mutable_distribution() = std::move(d);
-        *event.mutable_item_distribution_changed()->mutable_progress() = figures->first;
-        publish.push_back(event.SerializeAsString());
-      }
-      if (attempt == kPublishAttempts) {
-        // Still changing under us: publish as read; the next change's events follow.
-        std::vector<std::vector<std::string>> events;
-        for (size_t i = 8; i < publish.size(); ++i) {
-          events.push_back(AppendCommand(rc, s.session_id, kEventEntry, publish[i]));
-        }
-        return redis.Pipeline(events).status();
-      }
-      absl::StatusOr<RedisReply> published = redis.Command(publish);
-      if (!published.ok()) return published.status();
-      if (published->integer == 1) return absl::OkStatus();
+    // The changes applied, the transaction settled and the answerers marked present in one
+    // round trip; unless the figures were not built: then rebuilt (the record has the
+    // changes). Their events go out from the publisher.
+    std::vector<std::vector<std::string>> commands = {
+        ApplyCommand(rc, s.session_id, entries, /*require_built=*/true, /*mark_built=*/false)};
+    if (!settle_token.empty()) commands.push_back(SettleCommand(rc, s.session_id, settle_token));
+    for (std::vector<std::string>& c :
+         SeenCommands(rc, s.session_id, {participants.begin(), participants.end()})) {
+      commands.push_back(std::move(c));
     }
+    absl::StatusOr<std::vector<RedisReply>> replies = redis_.For(s.session_id).Pipeline(commands);
+    if (!replies.ok()) return replies.status();
+    applied = true;
+    if (replies->front().integer < 0) return Rebuild(rc, s);
+    return absl::OkStatus();
   }();
   if (!status.ok()) {
     LogWarn("live state not updated; it is rebuilt from PostgreSQL when Redis is back",
             {{"tenant", rc.tenant_id}, {"session", s.session_id}, {"error", status.ToString()}});
     if (!applied && !settle_token.empty()) AnswersSettled(rc, {s.session_id}, settle_token);
+    return;
+  }
+  SchedulePublish(rc, s, items);
+}
+
+absl::Status RedisLiveState::PublishFigures(const RequestContext& rc, const LiveSession& s,
+                                            const std::vector<std::string>& item_ids) {
+  // Not appended when another replica changed the figures after they were read (its events
+  // may be out already: ours would follow them with older figures): read again.
+  RedisClient& redis = redis_.For(s.session_id);
+  for (int attempt = 1;; ++attempt) {
+    std::string version;
+    absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>> figures =
+        ReadFigures(rc, s, item_ids, /*with_progress=*/true, {}, &version);
+    if (!figures.ok()) return figures.status();
+    std::vector<std::string> publish = {"EVAL",
+                                        kPublishScript,
+                                        "2",
+                                        Key(rc, s.session_id, "ver"),
+                                        EventsKey(rc.tenant_id, s.session_id),
+                                        version,
+                                        absl::StrCat(stream_length_),
+                                        kEventEntry};
+    for (api::ItemDistribution& d : figures->second) {
+      api::WatchSessionResponse event;
+      *event.mutable_item_distribution_changed()->mutable_distribution() = std::move(d);
+      *event.mutable_item_distribution_changed()->mutable_progress() = figures->first;
+      publish.push_back(event.SerializeAsString());
+    }
+    if (attempt == kPublishAttempts) {
+      // Still changing under us: publish as read; the next change's events follow.
+      std::vector<std::vector<std::string>> events;
+      for (size_t i = 8; i < publish.size(); ++i) {
+        events.push_back(AppendCommand(rc, s.session_id, kEventEntry, publish[i]));
+      }
+      return redis.Pipeline(events).status();
+    }
+    absl::StatusOr<RedisReply> published = redis.Command(publish);
+    if (!published.ok()) return published.status();
+    if (published->integer == 1) return absl::OkStatus();
+  }
+}
+
+void RedisLiveState::SchedulePublish(const RequestContext& rc, const LiveSession& s,
+                                     const std::set<std::string>& item_ids) {
+  const std::string key = absl::StrCat(rc.tenant_id, "/", s.session_id);
+  const absl::Time now = absl::Now();
+  absl::MutexLock lock(&publish_mu_);
+  auto [it, fresh] = unpublished_.try_emplace(key);
+  Unpublished& u = it->second;
+  if (fresh) {
+    u.rc = rc;
+    auto last = last_published_.find(key);
+    u.due = last == last_published_.end() ? now : std::max(now, last->second + kPublishEvery);
+  }
+  u.session = s;  // the latest known
+  u.item_ids.insert(item_ids.begin(), item_ids.end());
+  ++changes_;
+}
+
+void RedisLiveState::PublisherLoop() {
+  int64_t seen_changes = -1;
+  for (;;) {
+    std::optional<Unpublished> next;
+    {
+      absl::MutexLock lock(&publish_mu_);
+      while (!next) {
+        auto first = unpublished_.end();
+        for (auto it = unpublished_.begin(); it != unpublished_.end(); ++it) {
+          if (first == unpublished_.end() || it->second.due < first->second.due) first = it;
+        }
+        if (first == unpublished_.end() && stopping_) return;
+        if (first != unpublished_.end() && (stopping_ || first->second.due <= absl::Now())) {
+          next = std::move(first->second);
+          last_published_[first->first] = absl::Now();
+          unpublished_.erase(first);
+          break;
+        }
+        // Until the first is due, or something changes.
+        seen_changes = changes_;
+        auto changed = [this, seen_changes]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_) {
+          return changes_ != seen_changes || stopping_;
+        };
+        if (first == unpublished_.end()) {
+          publish_mu_.Await(absl::Condition(&changed));
+        } else {
+          publish_mu_.AwaitWithDeadline(absl::Condition(&changed), first->second.due);
+        }
+      }
+      // Forget sessions not published for a while.
+      if (last_published_.size() > 1024) {
+        absl::erase_if(last_published_, [now = absl::Now()](const auto& entry) {
+          return entry.second < now - absl::Seconds(1);
+        });
+      }
+    }
+    const std::vector<std::string> items(next->item_ids.begin(), next->item_ids.end());
+    if (absl::Status s = PublishFigures(next->rc, next->session, items); !s.ok()) {
+      LogWarn("answers' events not published; watchers get them with the next change",
+              {{"tenant", next->rc.tenant_id},
+               {"session", next->session.session_id},
+               {"error", s.ToString()}});
+    }
   }
 }
 

@@ -20,9 +20,14 @@
 #define LAGOM_SERVICES_SESSION_LIVE_REDIS_LIVE_STATE_H_
 
 #include <atomic>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/redis.h"
 #include "common/redis_shards.h"
@@ -42,19 +47,15 @@ class RedisLiveState final : public LiveState {
  public:
   // Each session's keys on the shard of its id (one shard: plain Redis).
   RedisLiveState(RedisShards& redis, SessionStore& store, ModelIndexCache& models,
-                 absl::Duration built_ttl = absl::Minutes(5), int stream_length = 10000)
-      : redis_(redis),
-        store_(store),
-        models_(models),
-        built_ttl_(built_ttl),
-        stream_length_(stream_length),
-        process_token_(NewProcessToken()) {}
+                 absl::Duration built_ttl = absl::Minutes(5), int stream_length = 10000);
+  // Publishes what is still waiting, then stops.
+  ~RedisLiveState() override;
 
   void AnswersChanged(const RequestContext& rc, const LiveSession& s,
                       const std::vector<AnswerChange>& changes,
                       const std::string& settle_token) override;
-  std::string AnswersPending(const RequestContext& rc,
-                             const std::vector<std::string>& session_ids) override;
+  Announcement AnswersPending(const RequestContext& rc,
+                              const std::vector<std::string>& session_ids) override;
   void AnswersSettled(const RequestContext& rc, const std::vector<std::string>& session_ids,
                       const std::string& token) override;
   void ParticipantChanged(const RequestContext& rc, const LiveSession& s,
@@ -116,6 +117,16 @@ class RedisLiveState final : public LiveState {
   std::vector<std::string> AppendCommand(const RequestContext& rc, const std::string& session_id,
                                          absl::string_view kind, const std::string& payload) const;
 
+  // Publishes ItemDistributionChanged for `item_ids` with the figures as they are now (read
+  // with their version, appended only while that is current).
+  absl::Status PublishFigures(const RequestContext& rc, const LiveSession& s,
+                              const std::vector<std::string>& item_ids);
+  // Answers' events go out from one thread, each session's at most every kPublishEvery: what
+  // changed meanwhile goes out together, with the figures as they are then.
+  void SchedulePublish(const RequestContext& rc, const LiveSession& s,
+                       const std::set<std::string>& item_ids);
+  void PublisherLoop();
+
   RedisShards& redis_;
   SessionStore& store_;
   ModelIndexCache& models_;
@@ -123,6 +134,20 @@ class RedisLiveState final : public LiveState {
   const int stream_length_;
   const std::string process_token_;  // random per process: pending tokens never collide
   std::atomic<int64_t> pending_counter_{0};
+
+  struct Unpublished {
+    RequestContext rc;
+    LiveSession session;
+    std::set<std::string> item_ids;
+    absl::Time due;
+  };
+  absl::Mutex publish_mu_;
+  // By "tenant/session".
+  absl::flat_hash_map<std::string, Unpublished> unpublished_ ABSL_GUARDED_BY(publish_mu_);
+  absl::flat_hash_map<std::string, absl::Time> last_published_ ABSL_GUARDED_BY(publish_mu_);
+  int64_t changes_ ABSL_GUARDED_BY(publish_mu_) = 0;  // wakes the publisher
+  bool stopping_ ABSL_GUARDED_BY(publish_mu_) = false;
+  std::thread publisher_;
 };
 
 // How soon the figures of a session with an answer transaction outstanding are rebuilt if it

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/auth/api_key.h"
+#include "common/pg_transaction.h"
 #include "common/status.h"
 
 namespace lagom::session {
@@ -70,7 +71,7 @@ absl::StatusOr<auth::Principal> PgInviteStore::VerifyInviteToken(absl::string_vi
   rc.tenant_id = parts->tenant_id;
   auth::Principal principal;
   bool valid = false;
-  absl::Status looked_up = pool_.WithTenant(rc, [&](pqxx::work& tx) {
+  absl::Status looked_up = pool_.WithTenant(rc, [&](PgTransaction& tx) {
     pqxx::result r = tx.exec_params(
         "SELECT i.session, i.participant, i.perspective, i.secret_sha256,"
         " i.last_use_time IS NULL OR i.last_use_time < now() - $3::interval"

@@ -1,5 +1,6 @@
 #include "services/session/store/pg_session_store.h"
 
+#include <deque>
 #include <limits>
 #include <map>
 #include <pqxx/pqxx>
@@ -89,7 +90,8 @@ std::vector<AnswerRecord> PageRecords(const PgBinaryResult& rows) {
 
 class PgSessionTransaction final : public SessionTransaction {
  public:
-  PgSessionTransaction(pqxx::work& tx, std::string tenant) : tx_(tx), tenant_(std::move(tenant)) {}
+  PgSessionTransaction(PgTransaction& tx, std::string tenant)
+      : tx_(tx), tenant_(std::move(tenant)) {}
 
   absl::StatusOr<std::optional<SessionRecord>> Get(const std::string& id) override {
     PgBinaryResult rows =
@@ -289,40 +291,40 @@ class PgSessionTransaction final : public SessionTransaction {
     return absl::OkStatus();
   }
 
-  // One statement for the whole batch: the rows travel as parallel arrays.
+  // One statement for the whole batch, the rows as parallel arrays, sent with COMMIT: the seqs
+  // were reserved beforehand (Prefetch), so nothing waits for its answer. A row written
+  // meanwhile with a higher seq (a concurrent transaction reserved later, committed first)
+  // stays: the live state, which keeps the highest seq it has seen, agrees with the record.
   absl::Status WriteAnswers(const std::string& sid, std::vector<AnswerRecord>& records) override {
     if (records.empty()) return absl::OkStatus();
-    std::vector<std::string> participants, items, rounds, withdrawn, bodies, times;
-    for (const AnswerRecord& r : records) {
+    if (reserved_seqs_.size() < records.size()) {
+      ReserveSeqs(static_cast<int>(records.size() - reserved_seqs_.size()));
+    }
+    std::vector<std::string> participants, items, rounds, seqs, withdrawn, bodies, times;
+    for (AnswerRecord& r : records) {
+      r.seq = reserved_seqs_.front();
+      reserved_seqs_.pop_front();
       participants.push_back(r.participant_id);
       items.push_back(r.item_id);
       rounds.push_back(absl::StrCat(r.round));
+      seqs.push_back(absl::StrCat(r.seq));
       withdrawn.push_back(r.withdrawn ? "t" : "f");
       bodies.push_back(PgByteaElement(r.body));
       times.push_back(absl::StrCat(absl::ToUnixMicros(r.submit_time)));
     }
-    // Prepared: parsing and planning it was a third of its cost.
-    tx_.conn().prepare(
-        "session_write_answers",
+    tx_.Defer(PgStatement{
+        "session_upsert_answers",
         "INSERT INTO session.answers AS a (tenant_id, session_id, participant_id, item_id, round,"
         " seq, withdrawn, body, submit_time)"
-        " SELECT $1, $2, p, i, r, nextval('session.answer_seq'), w, b,"
-        "   timestamptz 'epoch' + t * interval '1 microsecond'"
-        " FROM unnest($3::text[], $4::text[], $5::int[], $6::bool[], $7::bytea[], $8::bigint[])"
-        "   WITH ORDINALITY AS x(p, i, r, w, b, t, n) ORDER BY n"
+        " SELECT $1, $2, p, i, r, q, w, b, timestamptz 'epoch' + t * interval '1 microsecond'"
+        " FROM unnest($3::text[], $4::text[], $5::int[], $6::bigint[], $7::bool[], $8::bytea[],"
+        "   $9::bigint[]) AS x(p, i, r, q, w, b, t)"
         " ON CONFLICT (tenant_id, session_id, participant_id, item_id, round) DO UPDATE"
-        " SET seq = nextval('session.answer_seq'), withdrawn = EXCLUDED.withdrawn,"
-        "   body = EXCLUDED.body, submit_time = EXCLUDED.submit_time"
-        " RETURNING participant_id, item_id, round, seq");
-    pqxx::result rows = tx_.exec_prepared("session_write_answers", tenant_, sid,
-                                          PgArray(participants), PgArray(items), PgArray(rounds),
-                                          PgArray(withdrawn), PgArray(bodies), PgArray(times));
-    std::map<std::tuple<std::string, std::string, int>, int64_t> seqs;
-    for (const pqxx::row& row : rows) {
-      seqs[{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>()}] =
-          row[3].as<int64_t>();
-    }
-    for (AnswerRecord& r : records) r.seq = seqs[{r.participant_id, r.item_id, r.round}];
+        " SET seq = EXCLUDED.seq, withdrawn = EXCLUDED.withdrawn, body = EXCLUDED.body,"
+        "   submit_time = EXCLUDED.submit_time"
+        " WHERE a.seq < EXCLUDED.seq",
+        {PgText(tenant_), PgText(sid), PgArray(participants), PgArray(items), PgArray(rounds),
+         PgArray(seqs), PgArray(withdrawn), PgArray(bodies), PgArray(times)}});
     return absl::OkStatus();
   }
 
@@ -521,8 +523,9 @@ class PgSessionTransaction final : public SessionTransaction {
   // The session (locked FOR SHARE, as an answer transaction reads it), its rounds, the
   // participants and the kept replies, in one round trip.
   absl::Status Prefetch(const std::string& sid, const std::vector<std::string>& participant_ids,
-                        const std::vector<std::string>& request_ids) override {
+                        const std::vector<std::string>& request_ids, int answer_rows) override {
     PgPipeline pipeline(tx_);
+    const int seqs = answer_rows <= 0 ? -1 : AddReserveSeqs(pipeline, answer_rows);
     const int session = pipeline.AddPrepared(
         "session_prefetch_session",
         absl::StrCat("SELECT ", kColumns,
@@ -550,6 +553,7 @@ class PgSessionTransaction final : public SessionTransaction {
                                                   {PgText(tenant_), PgText(PgArray(request_ids))});
     std::vector<PgBinaryResult> results = pipeline.Run();
 
+    if (seqs >= 0) TakeSeqs(results[seqs]);
     const PgBinaryResult& found = results[session];
     shared_sessions_[sid] =
         found.size() == 0 ? std::nullopt : std::optional<SessionRecord>(FromRow(found, 0));
@@ -576,7 +580,7 @@ class PgSessionTransaction final : public SessionTransaction {
     return absl::OkStatus();
   }
 
-  // Writes what was kept for the commit.
+  // Kept replies go with the commit.
   void Flush() {
     if (pending_replies_.empty()) return;
     std::vector<std::string> ids, methods, requests, replies;
@@ -588,13 +592,12 @@ class PgSessionTransaction final : public SessionTransaction {
       replies.push_back(PgByteaElement(reply.reply));
     }
     pending_replies_.clear();
-    tx_.conn().prepare(
+    tx_.Defer(PgStatement{
         "session_keep_replies",
         "INSERT INTO session.idempotent_requests (tenant_id, request_id, method, request, reply)"
         " SELECT $1, i, m, q, r FROM unnest($2::text[], $3::text[], $4::bytea[], $5::bytea[])"
-        "   AS x(i, m, q, r)");
-    tx_.exec_prepared("session_keep_replies", tenant_, PgArray(ids), PgArray(methods),
-                      PgArray(requests), PgArray(replies));
+        "   AS x(i, m, q, r)",
+        {PgText(tenant_), PgArray(ids), PgArray(methods), PgArray(requests), PgArray(replies)}});
   }
 
  private:
@@ -605,19 +608,35 @@ class PgSessionTransaction final : public SessionTransaction {
     return absl::StrCat(SessionName(sid), "/participants/", pid);
   }
 
+  // Reserves `n` journal seqs in `pipeline`; TakeSeqs keeps them from its result.
+  static int AddReserveSeqs(PgPipeline& pipeline, int n) {
+    return pipeline.AddPrepared("session_reserve_seqs",
+                                "SELECT nextval('session.answer_seq') FROM generate_series(1, $1)",
+                                {PgText(n)});
+  }
+  void TakeSeqs(const PgBinaryResult& rows) {
+    for (int i = 0; i < rows.size(); ++i) reserved_seqs_.push_back(rows.Int8(i, 0));
+  }
+  void ReserveSeqs(int n) {
+    PgPipeline pipeline(tx_);
+    AddReserveSeqs(pipeline, n);
+    TakeSeqs(pipeline.Run().front());
+  }
+
   // Rows of (request_id, method, request, reply), read in binary.
   static IdempotentReply ReplyFromRow(const PgBinaryResult& rows, int i) {
     return IdempotentReply{std::string(rows.Text(i, 1)), std::string(rows.Text(i, 2)),
                            std::string(rows.Text(i, 3))};
   }
 
-  pqxx::work& tx_;
+  PgTransaction& tx_;
   const std::string tenant_;
   // Read ahead by Prefetch (nullopt: known not to exist), kept current by this transaction.
   absl::flat_hash_map<std::pair<std::string, std::string>, std::optional<ParticipantRecord>>
       participants_;
   absl::flat_hash_map<std::string, std::optional<IdempotentReply>> replies_;
   std::vector<std::string> pending_replies_;  // recorded, not yet written
+  std::deque<int64_t> reserved_seqs_;         // for WriteAnswers, in order
   // Read ahead by Prefetch: sessions locked FOR SHARE (nullopt: no such session) and rounds'
   // bodies; forgotten when this transaction changes them.
   absl::flat_hash_map<std::string, std::optional<SessionRecord>> shared_sessions_;
@@ -628,7 +647,7 @@ class PgSessionTransaction final : public SessionTransaction {
 
 absl::Status PgSessionStore::InTenant(const RequestContext& rc,
                                       const std::function<absl::Status(SessionTransaction&)>& fn) {
-  return pool_.WithTenant(rc, [&](pqxx::work& tx) {
+  return pool_.WithTenant(rc, [&](PgTransaction& tx) {
     PgSessionTransaction session_tx(tx, rc.tenant_id);
     absl::Status s = fn(session_tx);
     if (s.ok()) session_tx.Flush();

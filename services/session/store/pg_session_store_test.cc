@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg_transaction.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
 #include "services/session/core/session_core.h"
@@ -117,6 +118,48 @@ TEST_F(PgSessionStoreTest, PagesCoverEverySessionOnceNewestFirst) {
   EXPECT_THAT(names, ::testing::ElementsAre(p + "s4", p + "s3", p + "s2", p + "s1", p + "s0"));
 }
 
+// Answer rows are written with the commit, under seqs reserved before: of two transactions
+// writing one row, the one that reserved later stays even when it commits first, as the live
+// state (which keeps the highest seq it has seen) would have it.
+TEST_F(PgSessionStoreTest, OfTwoWritesOfOneAnswerTheLaterReservedStays) {
+  ASSERT_TRUE(Create(rc_, "s1").ok());
+  ParticipantRecord person{"p1", 1, "principal-1", "", absl::Now()};
+  ASSERT_TRUE(
+      store_
+          ->InTenant(rc_,
+                     [&](SessionTransaction& tx) { return tx.InsertParticipant("s1", person); })
+          .ok());
+  auto row = [](std::string body) {
+    return AnswerRecord{"p1", "item-1", 1, 0, false, std::move(body), absl::Now()};
+  };
+  std::vector<AnswerRecord> early = {row("early")}, late = {row("late")};
+  absl::Status s = store_->InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
+    if (absl::Status p = tx.Prefetch("s1", {"p1"}, {}, 1); !p.ok()) return p;
+    absl::Status other = store_->InTenant(rc_, [&](SessionTransaction& tx2) -> absl::Status {
+      if (absl::Status p = tx2.Prefetch("s1", {"p1"}, {}, 1); !p.ok()) return p;
+      return tx2.WriteAnswers("s1", late);
+    });
+    if (!other.ok()) return other;
+    return tx.WriteAnswers("s1", early);
+  });
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_LT(early[0].seq, late[0].seq);
+  std::vector<AnswerRecord> stored;
+  ASSERT_TRUE(store_
+                  ->InTenant(rc_,
+                             [&](SessionTransaction& tx) -> absl::Status {
+                               absl::StatusOr<std::vector<AnswerRecord>> rows =
+                                   tx.ListAnswers("s1", std::nullopt);
+                               if (!rows.ok()) return rows.status();
+                               stored = *std::move(rows);
+                               return absl::OkStatus();
+                             })
+                  .ok());
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].body, "late");
+  EXPECT_EQ(stored[0].seq, late[0].seq);
+}
+
 TEST_F(PgSessionStoreTest, ATenantSeesOnlyItsOwnSessions) {
   RequestContext other;
   other.tenant_id = lagom::testing::UniqueTenantId("ses");
@@ -136,7 +179,7 @@ TEST_F(PgSessionStoreTest, ATenantSeesOnlyItsOwnSessions) {
 
   // Row-level security also hides them from a statement that forgets the tenant, for the
   // role the services run as (the test connects as a superuser, which RLS does not bind).
-  s = pool_->WithTenant(other, [&](pqxx::work& tx) -> absl::Status {
+  s = pool_->WithTenant(other, [&](PgTransaction& tx) -> absl::Status {
     tx.exec(R"sql(
       DO $$ BEGIN
         IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lagom_app') THEN
@@ -146,8 +189,8 @@ TEST_F(PgSessionStoreTest, ATenantSeesOnlyItsOwnSessions) {
     tx.exec("GRANT USAGE ON SCHEMA session TO lagom_app");
     tx.exec("GRANT SELECT ON session.sessions TO lagom_app");
     tx.exec("SET LOCAL ROLE lagom_app");
-    pqxx::result rows = tx.exec_params(
-        "SELECT count(*) FROM session.sessions WHERE tenant_id = $1", rc_.tenant_id);
+    pqxx::result rows =
+        tx.exec_params("SELECT count(*) FROM session.sessions WHERE tenant_id = $1", rc_.tenant_id);
     EXPECT_EQ(rows[0][0].as<int>(), 0);
     EXPECT_EQ(tx.exec("SELECT count(*) FROM session.sessions")[0][0].as<int>(), 1);
     return absl::OkStatus();
