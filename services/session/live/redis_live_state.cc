@@ -258,9 +258,9 @@ LiveState::Announcement RedisLiveState::AnswersPending(
   // Sent now, confirmed (replies read) just before the commit: the round trip overlaps the
   // transaction's reads.
   auto sent = std::make_shared<std::vector<std::pair<std::string, RedisClient::InFlight>>>();
-  auto failed = [rc](const std::string& sid, const absl::Status& status) {
+  auto failed = [tenant = rc.tenant_id](const std::string& sid, const absl::Status& status) {
     LogWarn("answer transaction not announced to the live state",
-            {{"tenant", rc.tenant_id}, {"session", sid}, {"error", status.ToString()}});
+            {{"tenant", tenant}, {"session", sid}, {"error", status.ToString()}});
   };
   for (const std::string& sid : session_ids) {
     // LT: the first outstanding transaction sets the deadline; later ones do not push it on.
@@ -395,21 +395,14 @@ absl::Status RedisLiveState::Append(const RequestContext& rc, const std::string&
 absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>>
 RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
                             const std::vector<std::string>& item_ids, bool with_progress,
-                            const std::vector<std::string>& seen, std::string* version,
-                            std::vector<std::vector<std::string>> leading,
-                            std::vector<RedisReply>* leading_replies) {
+                            std::string* version) {
   std::vector<const ItemRule*> rules;
   for (const std::string& item : item_ids) {
     const ItemRule* rule = s.model->Find(item);
     if (rule == nullptr) return absl::NotFoundError(absl::StrCat("item ", item));
     rules.push_back(rule);
   }
-  const size_t leading_count = leading.size();
-  std::vector<std::vector<std::string>> commands = std::move(leading);
-  for (std::vector<std::string>& c : SeenCommands(rc, s.session_id, seen)) {
-    commands.push_back(std::move(c));
-  }
-  const size_t first = commands.size();
+  std::vector<std::vector<std::string>> commands;
   if (with_progress) {
     commands.push_back({"HGETALL", Key(rc, s.session_id, "answered")});
     commands.push_back({"HGETALL", Key(rc, s.session_id, "people")});
@@ -423,15 +416,12 @@ RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
   if (version != nullptr) commands.push_back({"GET", Key(rc, s.session_id, "ver")});
   absl::StatusOr<std::vector<RedisReply>> replies = redis_.For(s.session_id).Pipeline(commands);
   if (!replies.ok()) return replies.status();
-  if (leading_replies != nullptr) {
-    leading_replies->assign(replies->begin(), replies->begin() + leading_count);
-  }
   if (version != nullptr) {
     const RedisReply& v = replies->back();
     *version = v.type == RedisReply::Type::kString ? v.str : "";
   }
   std::pair<api::SessionProgress, std::vector<api::ItemDistribution>> out;
-  size_t next = first;
+  size_t next = 0;
   if (with_progress) {
     out.first =
         ProgressFrom(*s.model, (*replies)[next], (*replies)[next + 1], (*replies)[next + 2]);
@@ -522,7 +512,7 @@ absl::Status RedisLiveState::PublishFigures(const RequestContext& rc, const Live
   for (int attempt = 1;; ++attempt) {
     std::string version;
     absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>> figures =
-        ReadFigures(rc, s, item_ids, /*with_progress=*/true, {}, &version);
+        ReadFigures(rc, s, item_ids, /*with_progress=*/true, &version);
     if (!figures.ok()) return figures.status();
     std::vector<std::string> publish = {"EVAL",
                                         kPublishScript,

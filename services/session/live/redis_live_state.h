@@ -98,14 +98,11 @@ class RedisLiveState final : public LiveState {
   // The figures as they are, for callers that know they are built.
   absl::StatusOr<std::vector<std::pair<std::string, int>>> ReadAnsweredCounts(
       const RequestContext& rc, const LiveSession& s);
-  // Progress and the distributions of `item_ids`, read in one round trip, after marking
-  // `seen` present; with `version`, also the figures' version they were read at. `leading`
-  // commands go first in the same round trip, their replies to `leading_replies`.
+  // Progress and the distributions of `item_ids`, read in one round trip; with `version`, also
+  // the figures' version they were read at.
   absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>> ReadFigures(
       const RequestContext& rc, const LiveSession& s, const std::vector<std::string>& item_ids,
-      bool with_progress, const std::vector<std::string>& seen = {}, std::string* version = nullptr,
-      std::vector<std::vector<std::string>> leading = {},
-      std::vector<RedisReply>* leading_replies = nullptr);
+      bool with_progress, std::string* version = nullptr);
   // The commands that mark `participant_ids` present now and forget who left.
   std::vector<std::vector<std::string>> SeenCommands(
       const RequestContext& rc, const std::string& session_id,
