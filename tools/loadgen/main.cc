@@ -90,6 +90,9 @@ ABSL_FLAG(std::string, scoring_target, "",
           "score: the scoring service, HOST:PORT (default LAGOM_SCORING_ADDR)");
 ABSL_FLAG(std::string, postgres_url, "",
           "score: PostgreSQL for the SQL baseline (default LAGOM_POSTGRES_URL)");
+ABSL_FLAG(std::string, journal_postgres_url, "",
+          "submit: PostgreSQL for the journal baseline, as a user that may create a schema "
+          "(default LAGOM_POSTGRES_MIGRATIONS_URL; neither: no journal run)");
 ABSL_FLAG(std::string, gateway_target, "",
           "gateway: lagom-gateway HOST:PORT (default $LAGOM_GATEWAY_ADDR); --target is the "
           "questionnaire service (default $LAGOM_QUESTIONNAIRE_ADDR)");
@@ -374,18 +377,26 @@ int Submit() {
   // One maker for every run, so no request_id repeats across runs and rounds.
   AnswerCallMaker answers(session, base.inflight);
   std::unique_ptr<EchoServer> echo = OrDie(EchoServer::Start());
+  const std::string journal_url =
+      FlagOrEnv(absl::GetFlag(FLAGS_journal_postgres_url), "LAGOM_POSTGRES_MIGRATIONS_URL");
+  std::unique_ptr<JournalServer> journal;
+  if (!journal_url.empty()) journal = OrDie(JournalServer::Start(journal_url, "loadgen_journal"));
   struct Run {
     std::string label;
     std::string target;
     LoadOptions options;
     Samples samples;
   };
-  // echo gets the very same calls (request bytes, invite token), so the client's work is the
-  // same in both runs and the difference is the server's.
+  // echo and journal get the very same calls (request bytes, invite token), so the client's
+  // work is the same in every run and the difference is the server's.
   std::vector<Run> runs = {{"echo", echo->address(), base, {}},
                            {"submit", stack.session, base, {}}};
   runs[0].options.method = kEchoMethod;
   runs[1].options.method = kSubmitAnswerMethod;
+  if (journal != nullptr) {
+    runs.push_back({"journal", journal->address(), base, {}});
+    runs[2].options.method = kJournalMethod;
+  }
   for (Run& run : runs) {
     run.options.make_call = [&answers](int slot, CallSpec& call) { answers(slot, call); };
   }
@@ -415,18 +426,39 @@ int Submit() {
       session.name, echo->address(), ratio, median_ratio,
       round_ratios.empty() ? 0 : round_ratios.front(),
       round_ratios.empty() ? 0 : round_ratios.back());
+  std::map<std::string, std::string> figures = {
+      {"submit_over_echo_rps", absl::StrFormat("%.4f", ratio)},
+      {"submit_over_echo_rps_round_median", absl::StrFormat("%.4f", median_ratio)}};
+  if (journal != nullptr) {
+    const double journal_ratio = summaries[0].rps > 0 ? summaries[2].rps / summaries[0].rps : 0;
+    const double submit_over_journal =
+        summaries[2].rps > 0 ? summaries[1].rps / summaries[2].rps : 0;
+    const int64_t rows = OrDie(journal->CountRows());
+    const int64_t answered = summaries[2].ok;
+    if (rows < answered) {
+      Die(absl::DataLossError(absl::StrFormat(
+          "journal: %d calls answered OK but only %d rows recorded", answered, rows)));
+    }
+    note += absl::StrFormat(
+        "journal: the same calls to an in-process raw gRPC server that records each in "
+        "PostgreSQL before answering (%s; %d rows in %d transactions)\n"
+        "journal/echo RPS = %.3f; submit/journal RPS = %.3f\n",
+        journal->address(), rows, journal->batches(), journal_ratio, submit_over_journal);
+    figures["journal_over_echo_rps"] = absl::StrFormat("%.4f", journal_ratio);
+    figures["submit_over_journal_rps"] = absl::StrFormat("%.4f", submit_over_journal);
+  } else {
+    note += "journal: left out (no --journal_postgres_url or LAGOM_POSTGRES_MIGRATIONS_URL)\n";
+  }
   if (summaries[1].errors_by_code.count("RESOURCE_EXHAUSTED") > 0) {
     note +=
         "RESOURCE_EXHAUSTED: the per-tenant rate limit (default 2000/s) refused calls; start "
         "the stack with LAGOM_RATE_LIMIT_PER_SECOND and LAGOM_RATE_LIMIT_BURST raised\n";
   }
-  Print(summaries, note,
-        {{"submit_over_echo_rps", absl::StrFormat("%.4f", ratio)},
-         {"submit_over_echo_rps_round_median", absl::StrFormat("%.4f", median_ratio)},
-         {"participants", absl::StrCat(session.respondents.size())},
-         {"items", absl::StrCat(session.items.size())},
-         {"inflight", absl::StrCat(base.inflight)},
-         {"rounds", absl::StrCat(rounds)}});
+  figures["participants"] = absl::StrCat(session.respondents.size());
+  figures["items"] = absl::StrCat(session.items.size());
+  figures["inflight"] = absl::StrCat(base.inflight);
+  figures["rounds"] = absl::StrCat(rounds);
+  Print(summaries, note, figures);
   return 0;
 }
 
