@@ -46,6 +46,12 @@ ABSL_FLAG(std::string, postgres_migrations_url, "",
 ABSL_FLAG(bool, migrate_only, false,
           "Apply this service's PostgreSQL migrations, then exit 0 without serving (the "
           "deployment's migrations job)");
+ABSL_FLAG(absl::Duration, kept_reply_retention, absl::Hours(24),
+          "How long a write's reply is kept for a retry with the same request_id (at least 1h)");
+ABSL_FLAG(absl::Duration, delivered_event_retention, absl::Hours(24 * 7),
+          "How long a delivered outbox event is kept for operators (at least 1h)");
+ABSL_FLAG(absl::Duration, retention_sweep_every, absl::Minutes(10),
+          "How often each replica deletes expired kept replies and delivered events (1s..24h)");
 
 namespace lagom {
 
@@ -164,6 +170,30 @@ int ExecutorThreadsFromFlags(std::string_view service) {
                                     "--executor_threads must be 1..256, got ", threads)));
   }
   return threads;
+}
+
+std::unique_ptr<RetentionSweeper> StartRetentionOrDie(std::string_view service, PgPool& pool,
+                                                      std::string_view schema, bool with_outbox) {
+  const absl::Duration kept = absl::GetFlag(FLAGS_kept_reply_retention);
+  const absl::Duration delivered = absl::GetFlag(FLAGS_delivered_event_retention);
+  RetentionOptions options;
+  options.every = absl::GetFlag(FLAGS_retention_sweep_every);
+  auto too_short = [&](const char* flag, absl::Duration d) {
+    DieWithConfigError(service, absl::InvalidArgumentError(absl::StrCat(
+                                    "--", flag, "=", absl::FormatDuration(d), ": must be at least ",
+                                    absl::FormatDuration(kMinKeptReplyRetention))));
+  };
+  if (kept < kMinKeptReplyRetention) too_short("kept_reply_retention", kept);
+  if (delivered < kMinKeptReplyRetention) too_short("delivered_event_retention", delivered);
+  if (options.every < absl::Seconds(1) || options.every > absl::Hours(24)) {
+    DieWithConfigError(service, absl::InvalidArgumentError(absl::StrCat(
+                                    "--retention_sweep_every=", absl::FormatDuration(options.every),
+                                    ": must be between 1s and 24h")));
+  }
+  auto sweeper = std::make_unique<RetentionSweeper>(
+      pool, RetentionRules(schema, with_outbox, kept, delivered), options);
+  sweeper->Start();
+  return sweeper;
 }
 
 std::unique_ptr<PgPool> ConnectPostgresOrDie(std::string_view service, const std::string& url,

@@ -16,6 +16,7 @@
 #include "common/postgres.h"
 #include "common/redis.h"
 #include "common/redis_shards.h"
+#include "common/retention.h"
 #include "common/server.h"
 
 namespace lagom {
@@ -45,6 +46,12 @@ int ExecutorThreadsFromFlags(std::string_view service);
 // that says what is wrong. With --migrate_only it exits 0 once they are applied.
 std::unique_ptr<PgPool> ConnectPostgresOrDie(std::string_view service, const std::string& url,
                                              const std::vector<Migration>& migrations);
+
+// Starts `pool`'s retention sweep (common/retention.h) of <schema>.idempotent_requests and,
+// `with_outbox`, <schema>.outbox, as --kept_reply_retention, --delivered_event_retention and
+// --retention_sweep_every say, or exits 1 naming the flag that is out of range.
+std::unique_ptr<RetentionSweeper> StartRetentionOrDie(std::string_view service, PgPool& pool,
+                                                      std::string_view schema, bool with_outbox);
 
 // Connects to Redis at `address` and checks it answers, or exits 1 with one line.
 std::unique_ptr<RedisClient> ConnectRedisOrDie(std::string_view service,

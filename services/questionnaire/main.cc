@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
   options.max_message_bytes = q::kMaxImportRequestBytes;
   std::unique_ptr<lagom::PgPool> pg = lagom::ConnectPostgresOrDie(
       "questionnaire", absl::GetFlag(FLAGS_postgres_url), q::Migrations());
+  // Kept replies go once no retry can come for them.
+  std::unique_ptr<lagom::RetentionSweeper> retention =
+      lagom::StartRetentionOrDie("questionnaire", *pg, "questionnaire", /*with_outbox=*/false);
 
   lagom::Executor executor(lagom::ExecutorThreadsFromFlags("questionnaire"));
   q::PgTenancyStore tenancy_store(*pg);

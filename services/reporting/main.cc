@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
   lagom::ServerOptions options = lagom::ServerOptionsFromFlags("reporting");
   std::unique_ptr<lagom::PgPool> pg = lagom::ConnectPostgresOrDie(
       "reporting", absl::GetFlag(FLAGS_postgres_url), lagom::reporting::Migrations());
+  // Kept replies go once no retry can come for them, delivered events after a while.
+  std::unique_ptr<lagom::RetentionSweeper> retention =
+      lagom::StartRetentionOrDie("reporting", *pg, "reporting", /*with_outbox=*/true);
 
   std::unique_ptr<lagom::auth::ServiceAuth> auth =
       lagom::auth::RemoteServiceAuthOrDie("reporting", /*invites=*/nullptr);

@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
   lagom::ServerOptions options = lagom::ServerOptionsFromFlags("session");
   std::unique_ptr<lagom::PgPool> pg = lagom::ConnectPostgresOrDie(
       "session", absl::GetFlag(FLAGS_postgres_url), lagom::session::Migrations());
+  // Kept replies go once no retry can come for them, delivered events after a while.
+  std::unique_ptr<lagom::RetentionSweeper> retention =
+      lagom::StartRetentionOrDie("session", *pg, "session", /*with_outbox=*/true);
   std::unique_ptr<lagom::RedisShards> redis =
       lagom::ConnectRedisShardsOrDie("session", absl::GetFlag(FLAGS_redis_addr));
   // The watch hubs block on connections of their own.

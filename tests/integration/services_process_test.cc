@@ -188,6 +188,20 @@ TEST(StoreConfigTest, UnreachablePostgresExitsWithinSecondsWithOneLine) {
   }
 }
 
+TEST(StoreConfigTest, KeptRepliesForLessThanAnHourExitsWithOneLine) {
+  for (const ServiceUnderTest& s : AllServices()) {
+    if (!s.service.postgres) continue;
+    std::vector<std::string> args = ServiceArgs(s.service, "127.0.0.1:1");
+    args.push_back("--kept_reply_retention=10m");
+    auto [exit_code, stderr_text] = RunExpectingExit(s, args);
+    ASSERT_TRUE(exit_code.has_value()) << s.service.name << " hung on a short retention";
+    EXPECT_EQ(*exit_code, 1) << s.service.name;
+    EXPECT_THAT(Lines(stderr_text), SizeIs(1)) << s.service.name << ": " << stderr_text;
+    EXPECT_THAT(stderr_text, HasSubstr("--kept_reply_retention=10m: must be at least 1h"))
+        << s.service.name;
+  }
+}
+
 TEST(StoreConfigTest, UnreachableRedisExitsWithinSecondsWithOneLine) {
   ServiceUnderTest session = AllServices()[1];
   std::vector<std::string> args = ServiceArgs(session.service, "127.0.0.1:1");
