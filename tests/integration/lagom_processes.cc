@@ -1,8 +1,12 @@
 #include "tests/integration/lagom_processes.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "common/auth/api_key.h"
@@ -170,6 +174,24 @@ absl::StatusOr<std::pair<std::string, std::string>> CreateApiKey(grpc::Channel& 
     return absl::InternalError(absl::StrCat("CreateApiKey: ", status.error_message()));
   }
   return std::make_pair(resp.api_key().name(), resp.secret());
+}
+
+int ReservedLoopbackPort() {
+  int ephemeral_low = 32768;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeral_low;
+  static std::mt19937 random(std::random_device{}());
+  std::uniform_int_distribution<int> pick(std::max(1024, ephemeral_low / 2), ephemeral_low - 1);
+  for (;;) {
+    const int port = pick(random);
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    if (free) return port;
+  }
 }
 
 }  // namespace lagom::testing

@@ -38,6 +38,12 @@ const Secrets& TestSecrets();
 
 std::string ScratchDir();
 
+// A loopback port nothing listens on, for a process that keeps its address across restarts
+// (so the port is picked before it starts). Picked at random below the kernel's ephemeral
+// range (net.ipv4.ip_local_port_range), where no outgoing connection can take it before the
+// process binds it, and checked free by binding it.
+int ReservedLoopbackPort();
+
 // Flags for `service` on the test Redis and PostgreSQL; `questionnaire_addr` for the services
 // that verify API keys through it.
 std::vector<std::string> ServiceArgs(const ServiceBinary& service,

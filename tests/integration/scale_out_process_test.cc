@@ -7,9 +7,7 @@
 // successful call stayed under two seconds.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -39,23 +37,11 @@ namespace q = ::lagom::questionnaire::v1;
 constexpr char kModel[] = "models/lagom-itsm/versions/1";
 constexpr int kReplicas = 2;
 
-// A free loopback port (the replica is restarted on it, so the lists stay right).
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// The replicas of one service, on ports chosen before any service starts.
 // Item → value → answers with it.
 using Histograms = std::map<std::string, std::map<double, int>>;
 
+// The replicas of one service, on ports chosen before any service starts (a replica is
+// restarted on its port, so every list naming it stays right).
 struct Replicas {
   ServiceBinary binary;
   std::vector<int> ports;
@@ -82,7 +68,7 @@ class ScaleOutProcessTest : public ::testing::Test {
     session_ = new Replicas{Session()};
     scoring_ = new Replicas{Scoring()};
     for (Replicas* r : All()) {
-      for (int i = 0; i < kReplicas; ++i) r->ports.push_back(FreePort());
+      for (int i = 0; i < kReplicas; ++i) r->ports.push_back(ReservedLoopbackPort());
       r->running.resize(kReplicas);
     }
     reporting_->extra_args = {"--session_addr=" + session_->List()};

@@ -5,9 +5,7 @@
 #include <gmock/gmock.h>
 #include <grpcpp/server_builder.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -525,23 +523,10 @@ TEST_F(SessionProcessTest, AnonymousSessionsShowNoIdentities) {
   EXPECT_EQ(Progress(draft.name()).groups(0).completed_count(), 1);
 }
 
-// A port nothing listens on right now.
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // A Redis of the test's own, killed and restarted empty at will.
 class PrivateRedis {
  public:
-  PrivateRedis() : port_(FreePort()) { Start(); }
+  PrivateRedis() : port_(ReservedLoopbackPort()) { Start(); }
   std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
   void Start() {
     absl::StatusOr<ChildProcess> child = ChildProcess::Start(
