@@ -75,8 +75,10 @@ absl::StatusOr<auth::Principal> PgInviteStore::VerifyInviteToken(absl::string_vi
     pqxx::result r = tx.exec_params(
         "SELECT i.session, i.participant, i.perspective, i.secret_sha256,"
         " i.last_use_time IS NULL OR i.last_use_time < now() - $3::interval"
+        // The session found by its key (split_part of "tenants/T/sessions/S"), not by
+        // comparing names with each of the tenant's sessions.
         " FROM session.invitations i LEFT JOIN session.sessions s"
-        "   ON s.tenant_id = i.tenant_id"
+        "   ON s.tenant_id = i.tenant_id AND s.session_id = split_part(i.session, '/', 4)"
         "  AND i.session = 'tenants/' || s.tenant_id || '/sessions/' || s.session_id"
         " WHERE i.tenant_id = $1 AND i.invitation_id = $2 AND i.state = 'ACTIVE'"
         "   AND (i.expire_time IS NULL OR i.expire_time > now())"
