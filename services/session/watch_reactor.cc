@@ -102,7 +102,10 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   void OnCancel() override {}
 
   void OnDone() override {
-    if (joined_) deps_.hubs.ForSession(session_id_).Leave(key_, this);
+    if (joined_) {
+      deps_.hubs.ForSession(session_id_).Leave(key_, this);
+      deps_.live.NotWatching(rc_, session_id_);
+    }
     if (deps_.limiter != nullptr && stream_taken_) deps_.limiter->ReleaseStream(rc_.tenant_id);
     // Snapshot work scheduled before Finish holds no reference once it has run.
     {
@@ -127,6 +130,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
       }
       absl::StatusOr<WatchHub::Joined> joined =
           deps_.hubs.ForSession(session_id_).Join(key_, resume_cursor_, this);
+      if (joined.ok()) deps_.live.Watching(rc_, *live);
       absl::MutexLock lock(&mu_);
       joining_ = false;
       if (!joined.ok()) return joined.status();

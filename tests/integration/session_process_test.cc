@@ -722,6 +722,50 @@ TEST_F(SessionProcessTest, AnswersOfAReplicaThatDiedBeforeUpdatingAreRebuiltWith
   EXPECT_EQ(writing->integer, 0) << "the dead replica's announcement was left behind";
 }
 
+// The same loss when nothing more happens in the session (the replica died on the last
+// answers): watched, its figures are rebuilt anyway, and watchers get them.
+TEST_F(SessionProcessTest, AWatchedSessionIsRebuiltWithinSecondsWithoutAnotherAnswer) {
+  const api::Session session = CreateSession("died-on-the-last-answer", /*anonymous=*/false);
+  Open(session.name());
+  auto [first, first_token] =
+      Invite(session.name(), "first", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  std::unique_ptr<Watch> watch = StartWatch(*b_, session.name());
+  AwaitEvents(*watch, 1);
+  api::SubmitAnswerResponse resp;
+  ASSERT_TRUE(Submit(first.name(), first_token, kProviderItem, 2, &resp).ok());
+  ASSERT_EQ(Progress(session.name()).overall().answered_count(), 1);
+
+  absl::StatusOr<std::unique_ptr<RedisClient>> redis =
+      RedisClient::Connect(TestRedisAddress(), absl::Seconds(2));
+  ASSERT_TRUE(redis.ok());
+  const std::string prefix = absl::StrCat("lagom:", tenant_, ":session:{died-on-the-last-answer}:");
+  ASSERT_TRUE((*redis)
+                  ->Pipeline({{"HSET", prefix + "writing", "dead-replica:1", "0"},
+                              {"PEXPIRE", prefix + "built", "3000", "LT"},
+                              {"HDEL", absl::StrCat(prefix, "item:", kProviderItem), "first"},
+                              {"HINCRBY", prefix + "answered", "first", "-1"}})
+                  .ok());
+  ASSERT_EQ(Progress(session.name()).overall().answered_count(), 0) << "the loss is staged";
+  const size_t before = watch->Count();
+  const absl::Time staged = absl::Now();
+
+  // No answer, no read: only the watch.
+  absl::MutexLock lock(&watch->mu);
+  auto resynced = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(watch->mu) {
+    for (size_t i = before; i < watch->events.size(); ++i) {
+      const api::WatchSessionResponse& e = watch->events[i];
+      if (e.has_snapshot() && e.snapshot().progress().overall().answered_count() == 1) {
+        return true;
+      }
+    }
+    return false;
+  };
+  watch->mu.AwaitWithTimeout(absl::Condition(&resynced), absl::Seconds(20));
+  ASSERT_TRUE(resynced()) << "watchers were not given the rebuilt figures";
+  EXPECT_LT(absl::Now() - staged, session::kPendingWindow + absl::Seconds(5))
+      << "rebuilt later than the pending window and a check or two";
+}
+
 // Two independent Redis primaries as shards: each session's live state and event stream live
 // on the one its id picks, watchers of sessions on either shard see their answers, and a
 // replica given the shards in the other order agrees.

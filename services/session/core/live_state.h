@@ -83,6 +83,12 @@ class LiveState {
   virtual void Seen(const RequestContext& rc, const std::string& session_id,
                     const std::vector<std::string>& participant_ids) = 0;
 
+  // A watcher in this process follows `s`, until NotWatching (once per Watching). Meanwhile
+  // the live store keeps its figures built, so watchers hear within seconds of answers whose
+  // replica died before telling the live store, even when nothing else happens in `s`.
+  virtual void Watching(const RequestContext& rc, const LiveSession& s) {}
+  virtual void NotWatching(const RequestContext& rc, const std::string& session_id) {}
+
   // Figures, rebuilt from the record first if the live store lost them.
   virtual absl::StatusOr<api::SessionProgress> Progress(const RequestContext& rc,
                                                         const LiveSession& s) = 0;

@@ -455,14 +455,56 @@ RedisLiveState::RedisLiveState(RedisShards& redis, SessionStore& store, ModelInd
       built_ttl_(built_ttl),
       stream_length_(stream_length),
       process_token_(NewProcessToken()),
-      publisher_([this] { PublisherLoop(); }) {}
+      publisher_([this] { PublisherLoop(); }),
+      keeper_([this] { KeeperLoop(); }) {}
 
 RedisLiveState::~RedisLiveState() {
+  {
+    absl::MutexLock lock(&watched_mu_);
+    keeper_stopping_ = true;
+  }
+  keeper_.join();
   {
     absl::MutexLock lock(&publish_mu_);
     stopping_ = true;
   }
   publisher_.join();
+}
+
+void RedisLiveState::Watching(const RequestContext& rc, const LiveSession& s) {
+  absl::MutexLock lock(&watched_mu_);
+  Watched& w = watched_[absl::StrCat(rc.tenant_id, "/", s.session_id)];
+  if (w.watchers++ == 0) {
+    w.rc = rc;
+    w.session = s;
+  }
+}
+
+void RedisLiveState::NotWatching(const RequestContext& rc, const std::string& session_id) {
+  absl::MutexLock lock(&watched_mu_);
+  auto it = watched_.find(absl::StrCat(rc.tenant_id, "/", session_id));
+  if (it != watched_.end() && --it->second.watchers <= 0) watched_.erase(it);
+}
+
+void RedisLiveState::KeeperLoop() {
+  for (;;) {
+    std::vector<std::pair<RequestContext, LiveSession>> sessions;
+    {
+      absl::MutexLock lock(&watched_mu_);
+      if (watched_mu_.AwaitWithTimeout(absl::Condition(&keeper_stopping_), kKeepBuiltEvery)) {
+        return;
+      }
+      for (const auto& [key, w] : watched_) {
+        // Figures exist only for sessions with a model (not DRAFT).
+        if (w.session.model != nullptr) sessions.emplace_back(w.rc, w.session);
+      }
+    }
+    for (const auto& [rc, s] : sessions) {
+      // A failure (Redis or PostgreSQL away) is the next check's to repair; the watch hub and
+      // the writers report such outages already.
+      (void)EnsureBuilt(rc, s);
+    }
+  }
 }
 
 void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession& s,

@@ -64,6 +64,8 @@ class RedisLiveState final : public LiveState {
                const api::WatchSessionResponse& event) override;
   void Seen(const RequestContext& rc, const std::string& session_id,
             const std::vector<std::string>& participant_ids) override;
+  void Watching(const RequestContext& rc, const LiveSession& s) override;
+  void NotWatching(const RequestContext& rc, const std::string& session_id) override;
   absl::StatusOr<api::SessionProgress> Progress(const RequestContext& rc,
                                                 const LiveSession& s) override;
   absl::StatusOr<std::vector<std::pair<std::string, int>>> AnsweredCounts(
@@ -123,6 +125,11 @@ class RedisLiveState final : public LiveState {
   void SchedulePublish(const RequestContext& rc, const LiveSession& s,
                        const std::set<std::string>& item_ids);
   void PublisherLoop();
+  // Every kKeepBuiltEvery, rebuilds the figures of the sessions watched here that are not
+  // built. A replica that died between its commit and its update leaves figures that expire
+  // within kPendingWindow; the rebuild (and its resync) is how watchers learn of those answers
+  // when no later change or read of the session would rebuild them.
+  void KeeperLoop();
 
   RedisShards& redis_;
   SessionStore& store_;
@@ -145,11 +152,24 @@ class RedisLiveState final : public LiveState {
   int64_t changes_ ABSL_GUARDED_BY(publish_mu_) = 0;  // wakes the publisher
   bool stopping_ ABSL_GUARDED_BY(publish_mu_) = false;
   std::thread publisher_;
+
+  struct Watched {
+    RequestContext rc;
+    LiveSession session;
+    int watchers = 0;
+  };
+  absl::Mutex watched_mu_;
+  // By "tenant/session".
+  absl::flat_hash_map<std::string, Watched> watched_ ABSL_GUARDED_BY(watched_mu_);
+  bool keeper_stopping_ ABSL_GUARDED_BY(watched_mu_) = false;
+  std::thread keeper_;
 };
 
 // How soon the figures of a session with an answer transaction outstanding are rebuilt if it
 // is never applied.
 inline constexpr absl::Duration kPendingWindow = absl::Seconds(3);
+// How often the figures of watched sessions are checked (and rebuilt if they are not built).
+inline constexpr absl::Duration kKeepBuiltEvery = absl::Seconds(1);
 
 }  // namespace lagom::session
 
