@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -18,9 +19,11 @@
 namespace lagom::session {
 namespace {
 
-// KEYS: built, alive, answered, rounds, people. ARGV: require_built, mark_built, ttl seconds,
-// item key prefix, then entries of six: A item participant seq round "kind|org|value";
-// R item round; P participant "state|kind|org"; X participant "item,item,...".
+// KEYS: built, alive, answered, rounds, people, ver, unpublished. ARGV: require_built,
+// mark_built, ttl seconds, item key prefix, then entries of six: A item participant seq round
+// "kind|org|value"; R item round; P participant "state|kind|org"; X participant
+// "item,item,...". Items whose answers changed (not in a rebuild) join `unpublished` until a
+// publish of their figures takes them out.
 constexpr char kApplyScript[] = R"lua(
 if ARGV[1] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local prefix = ARGV[4]
@@ -57,6 +60,7 @@ for i = 5, #ARGV, 6 do
           redis.call('HINCRBY', KEYS[3], p, present and 1 or -1)
         end
         applied = applied + 1
+        if ARGV[2] ~= '1' then redis.call('SADD', KEYS[7], item) end
       end
     end
   elseif t == 'R' then
@@ -76,16 +80,20 @@ if ARGV[2] == '1' then
   redis.call('SET', KEYS[2], '1')
 end
 if #ARGV > 4 then redis.call('INCR', KEYS[6]) end
+if applied > 0 and ARGV[2] ~= '1' then redis.call('EXPIRE', KEYS[7], ARGV[3]) end
 return applied
 )lua";
 
-// KEYS: ver, events. ARGV: the version the figures were read at ('' = none yet), stream
-// length, entry kind, then one payload per event. Appends them only if still current.
+// KEYS: ver, events, unpublished. ARGV: the version the figures were read at ('' = none
+// yet), stream length, entry kind, the number n of items, the n items, then one payload per
+// event. Appends them, and takes the items out of `unpublished`, only if still current.
 constexpr char kPublishScript[] = R"lua(
 if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
-for i = 4, #ARGV do
+local n = tonumber(ARGV[4])
+for i = 5 + n, #ARGV do
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'k', ARGV[3], 'e', ARGV[i])
 end
+for i = 5, 4 + n do redis.call('SREM', KEYS[3], ARGV[i]) end
 return 1
 )lua";
 
@@ -220,13 +228,14 @@ std::vector<std::string> RedisLiveState::ApplyCommand(const RequestContext& rc,
                                                       bool require_built, bool mark_built) const {
   std::vector<std::string> argv = {"EVAL",
                                    kApplyScript,
-                                   "6",
+                                   "7",
                                    Key(rc, sid, "built"),
                                    Key(rc, sid, "alive"),
                                    Key(rc, sid, "answered"),
                                    Key(rc, sid, "rounds"),
                                    Key(rc, sid, "people"),
                                    Key(rc, sid, "ver"),
+                                   Key(rc, sid, "unpublished"),
                                    require_built ? "1" : "0",
                                    mark_built ? "1" : "0",
                                    absl::StrCat(absl::ToInt64Seconds(built_ttl_)),
@@ -488,7 +497,8 @@ void RedisLiveState::NotWatching(const RequestContext& rc, const std::string& se
 
 void RedisLiveState::KeeperLoop() {
   for (;;) {
-    std::vector<std::pair<RequestContext, LiveSession>> sessions;
+    std::vector<std::tuple<std::string, RequestContext, LiveSession, std::set<std::string>>>
+        sessions;
     {
       absl::MutexLock lock(&watched_mu_);
       if (watched_mu_.AwaitWithTimeout(absl::Condition(&keeper_stopping_), kKeepBuiltEvery)) {
@@ -496,13 +506,33 @@ void RedisLiveState::KeeperLoop() {
       }
       for (const auto& [key, w] : watched_) {
         // Figures exist only for sessions with a model (not DRAFT).
-        if (w.session.model != nullptr) sessions.emplace_back(w.rc, w.session);
+        if (w.session.model != nullptr) {
+          sessions.emplace_back(key, w.rc, w.session, w.unpublished_seen);
+        }
       }
     }
-    for (const auto& [rc, s] : sessions) {
+    for (auto& [key, rc, s, seen_before] : sessions) {
       // A failure (Redis or PostgreSQL away) is the next check's to repair; the watch hub and
       // the writers report such outages already.
-      (void)EnsureBuilt(rc, s);
+      if (!EnsureBuilt(rc, s).ok()) continue;
+      absl::StatusOr<RedisReply> unpublished =
+          redis_.For(s.session_id).Command({"SMEMBERS", Key(rc, s.session_id, "unpublished")});
+      if (!unpublished.ok()) continue;
+      std::set<std::string> now;
+      for (const RedisReply& item : unpublished->elements) now.insert(item.str);
+      // Unpublished at two checks a second apart: the replica that changed them is gone (its
+      // publisher goes out within kPublishEvery).
+      std::vector<std::string> stale;
+      for (const std::string& item : now) {
+        if (seen_before.contains(item) && s.model->Find(item) != nullptr) stale.push_back(item);
+      }
+      if (!stale.empty() && PublishFigures(rc, s, stale).ok()) {
+        for (const std::string& item : stale) now.erase(item);
+      }
+      absl::MutexLock lock(&watched_mu_);
+      if (auto it = watched_.find(key); it != watched_.end()) {
+        it->second.unpublished_seen = std::move(now);
+      }
     }
   }
 }
@@ -558,12 +588,16 @@ absl::Status RedisLiveState::PublishFigures(const RequestContext& rc, const Live
     if (!figures.ok()) return figures.status();
     std::vector<std::string> publish = {"EVAL",
                                         kPublishScript,
-                                        "2",
+                                        "3",
                                         Key(rc, s.session_id, "ver"),
                                         EventsKey(rc.tenant_id, s.session_id),
+                                        Key(rc, s.session_id, "unpublished"),
                                         version,
                                         absl::StrCat(stream_length_),
-                                        kEventEntry};
+                                        kEventEntry,
+                                        absl::StrCat(item_ids.size())};
+    publish.insert(publish.end(), item_ids.begin(), item_ids.end());
+    const size_t first_event = publish.size();
     for (api::ItemDistribution& d : figures->second) {
       api::WatchSessionResponse event;
       *event.mutable_item_distribution_changed()->mutable_distribution() = std::move(d);
@@ -571,9 +605,10 @@ absl::Status RedisLiveState::PublishFigures(const RequestContext& rc, const Live
       publish.push_back(event.SerializeAsString());
     }
     if (attempt == kPublishAttempts) {
-      // Still changing under us: publish as read; the next change's events follow.
+      // Still changing under us: publish as read; the next change's events follow (and the
+      // items stay unpublished, for a watching replica's keeper to publish again).
       std::vector<std::vector<std::string>> events;
-      for (size_t i = 8; i < publish.size(); ++i) {
+      for (size_t i = first_event; i < publish.size(); ++i) {
         events.push_back(AppendCommand(rc, s.session_id, kEventEntry, publish[i]));
       }
       return redis.Pipeline(events).status();

@@ -13,6 +13,9 @@
 //   ver          the figures' version, raised by every change: events built from figures read
 //                at one version are published only if it is still current (else read again),
 //                so a replica never publishes older figures after another's newer ones
+//   unpublished  set of items whose answers changed since their figures were last published
+//                (each replica's publisher empties it within milliseconds; items that stay
+//                are published by a replica whose watchers follow the session)
 //   events       the watch stream (XADD, trimmed), read by every replica's WatchHub
 // Every update is a Lua script that applies an answer only if its journal seq is newer, so
 // updates, replays and rebuilds may interleave in any order and still converge.
@@ -125,10 +128,12 @@ class RedisLiveState final : public LiveState {
   void SchedulePublish(const RequestContext& rc, const LiveSession& s,
                        const std::set<std::string>& item_ids);
   void PublisherLoop();
-  // Every kKeepBuiltEvery, rebuilds the figures of the sessions watched here that are not
-  // built. A replica that died between its commit and its update leaves figures that expire
-  // within kPendingWindow; the rebuild (and its resync) is how watchers learn of those answers
-  // when no later change or read of the session would rebuild them.
+  // Every kKeepBuiltEvery, for the sessions watched here: rebuilds figures that are not built,
+  // and publishes items whose changes stayed unpublished since the last check. A replica that
+  // died between its commit and its update leaves figures that expire within kPendingWindow;
+  // one that died between its update and its publish leaves items in `unpublished`. Either
+  // way watchers learn of those answers within seconds, even when nothing else happens in the
+  // session.
   void KeeperLoop();
 
   RedisShards& redis_;
@@ -157,6 +162,7 @@ class RedisLiveState final : public LiveState {
     RequestContext rc;
     LiveSession session;
     int watchers = 0;
+    std::set<std::string> unpublished_seen;  // at the keeper's last check
   };
   absl::Mutex watched_mu_;
   // By "tenant/session".
