@@ -93,26 +93,36 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
     absl::MutexLock lock(&mu_);
     writing_ = false;
     if (!ok) {
-      Finish(grpc::Status::CANCELLED);
+      if (!finished_) Finish(grpc::Status::CANCELLED);
+      finished_ = true;
       return;
     }
     WriteNext();
   }
 
-  void OnCancel() override {}
+  // The client went away or its deadline passed: the stream ends now (or when the write in
+  // flight fails), not at the next event or heartbeat, so its slot, its place in the hub and
+  // the session's keeping go at once.
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    if (finished_ || writing_) return;
+    finished_ = true;
+    Finish(grpc::Status::CANCELLED);
+  }
 
   void OnDone() override {
-    if (joined_) {
-      deps_.hubs.ForSession(session_id_).Leave(key_, this);
-      deps_.live.NotWatching(rc_, session_id_);
-    }
-    if (deps_.limiter != nullptr && stream_taken_) deps_.limiter->ReleaseStream(rc_.tenant_id);
-    // Snapshot work scheduled before Finish holds no reference once it has run.
+    // Begin and snapshot work scheduled before Finish hold no reference once they have run
+    // (Begin may still be joining the hub when a cancelled stream is done).
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
           +[](int* pending) { return *pending == 0; }, &pending_work_));
     }
+    if (joined_) {
+      deps_.hubs.ForSession(session_id_).Leave(key_, this);
+      deps_.live.NotWatching(rc_, session_id_);
+    }
+    if (deps_.limiter != nullptr && stream_taken_) deps_.limiter->ReleaseStream(rc_.tenant_id);
     delete this;
   }
 
@@ -152,7 +162,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
     }();
     if (!started.ok()) {
       absl::MutexLock lock(&mu_);
-      Finish(ToGrpcStatus(started));
+      if (!finished_) Finish(ToGrpcStatus(started));
       finished_ = true;
     }
     absl::MutexLock lock(&mu_);

@@ -215,15 +215,15 @@ class SessionProcessTest : public ::testing::Test {
   }
 
   std::unique_ptr<Watch> StartWatch(api::SessionService::Stub& stub, const std::string& session,
-                                    int64_t resume_cursor = 0,
-                                    const std::string& invite_token = "") {
+                                    int64_t resume_cursor = 0, const std::string& invite_token = "",
+                                    absl::Duration deadline = absl::Seconds(60)) {
     auto w = std::make_unique<Watch>();
     if (invite_token.empty()) {
       Authorize(*w->ctx, key_);
     } else {
       w->ctx->AddMetadata("x-lagom-invite-token", invite_token);
     }
-    w->ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    w->ctx->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
     api::WatchSessionRequest req;
     req.set_session(session);
     req.set_resume_cursor(resume_cursor);
@@ -254,15 +254,22 @@ class SessionProcessTest : public ::testing::Test {
   // replica b, and a Redis client to stage what a dead replica left behind there.
   struct Answered {
     api::Session session;
+    std::unique_ptr<Watch> earlier;  // with `earlier_deadline`
     std::unique_ptr<Watch> watch;
     std::unique_ptr<RedisClient> redis;
     std::string prefix;  // of the session's live keys
   };
-  void AnswerAndWatch(const std::string& id, Answered* out) {
+  // With `earlier_deadline`, another watch on b comes first and ends after that long.
+  void AnswerAndWatch(const std::string& id, Answered* out,
+                      absl::Duration earlier_deadline = absl::ZeroDuration()) {
     out->session = CreateSession(id, /*anonymous=*/false);
     Open(out->session.name());
     auto [first, first_token] =
         Invite(out->session.name(), "first", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+    if (earlier_deadline > absl::ZeroDuration()) {
+      out->earlier = StartWatch(*b_, out->session.name(), 0, "", earlier_deadline);
+      AwaitEvents(*out->earlier, 1);
+    }
     out->watch = StartWatch(*b_, out->session.name());
     AwaitEvents(*out->watch, 1);
     api::SubmitAnswerResponse resp;
@@ -284,6 +291,22 @@ class SessionProcessTest : public ::testing::Test {
                                 {"HINCRBY", a.prefix + "answered", "first", "-1"}})
                     .ok());
     ASSERT_EQ(Progress(a.session.name()).overall().answered_count(), 0) << "the loss is staged";
+  }
+
+  // Waits (bounded) for a snapshot, after the first `from` events of `w`, whose progress
+  // counts `answered` answers; whether one came.
+  static bool AwaitSnapshot(Watch& w, size_t from, int answered) {
+    absl::MutexLock lock(&w.mu);
+    auto found = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(w.mu) {
+      for (size_t i = from; i < w.events.size(); ++i) {
+        const api::WatchSessionResponse& e = w.events[i];
+        if (e.has_snapshot() && e.snapshot().progress().overall().answered_count() == answered) {
+          return true;
+        }
+      }
+      return false;
+    };
+    return w.mu.AwaitWithTimeout(absl::Condition(&found), absl::Seconds(20));
   }
 
   static RunningService* questionnaire_;
@@ -761,25 +784,24 @@ TEST_F(SessionProcessTest, AWatchedSessionIsRebuiltWithinSecondsWithoutAnotherAn
   Answered a;
   ASSERT_NO_FATAL_FAILURE(AnswerAndWatch("died-on-the-last-answer", &a));
   ASSERT_NO_FATAL_FAILURE(StageDiedBeforeUpdating(a));
-  Watch* watch = a.watch.get();
-  const size_t before = watch->Count();
   const absl::Time staged = absl::Now();
-
   // No answer, no read: only the watch.
-  absl::MutexLock lock(&watch->mu);
-  auto resynced = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(watch->mu) {
-    for (size_t i = before; i < watch->events.size(); ++i) {
-      const api::WatchSessionResponse& e = watch->events[i];
-      if (e.has_snapshot() && e.snapshot().progress().overall().answered_count() == 1) {
-        return true;
-      }
-    }
-    return false;
-  };
-  watch->mu.AwaitWithTimeout(absl::Condition(&resynced), absl::Seconds(20));
-  ASSERT_TRUE(resynced()) << "watchers were not given the rebuilt figures";
+  ASSERT_TRUE(AwaitSnapshot(*a.watch, a.watch->Count(), 1))
+      << "watchers were not given the rebuilt figures";
   EXPECT_LT(absl::Now() - staged, session::kPendingWindow + absl::Seconds(5))
       << "rebuilt later than the pending window and a check or two";
+}
+
+// The same with two watchers, the first of whom has gone (its call's deadline passed): the
+// check goes on for the one still watching.
+TEST_F(SessionProcessTest, AWatchedSessionIsKeptBuiltAfterTheFirstWatcherLeaves) {
+  Answered a;
+  ASSERT_NO_FATAL_FAILURE(AnswerAndWatch("first-watcher-left", &a, absl::Seconds(2)));
+  a.earlier->reader.join();  // the deadline ended it
+  ASSERT_EQ(a.earlier->status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  ASSERT_NO_FATAL_FAILURE(StageDiedBeforeUpdating(a));
+  EXPECT_TRUE(AwaitSnapshot(*a.watch, a.watch->Count(), 1))
+      << "the remaining watcher was not given the rebuilt figures";
 }
 
 // A replica that died after updating the figures but before publishing them (its publisher

@@ -101,6 +101,9 @@ return 1
 // goes out together.
 constexpr absl::Duration kPublishEvery = absl::Milliseconds(10);
 
+// How long the keeper of watched sessions gives one session's check and rebuild.
+constexpr absl::Duration kKeeperDeadline = absl::Seconds(5);
+
 // How often a replica reads the figures again because another changed them meanwhile before
 // it publishes regardless (the next change corrects what watchers see).
 constexpr int kPublishAttempts = 8;
@@ -484,7 +487,9 @@ void RedisLiveState::Watching(const RequestContext& rc, const LiveSession& s) {
   absl::MutexLock lock(&watched_mu_);
   Watched& w = watched_[absl::StrCat(rc.tenant_id, "/", s.session_id)];
   if (w.watchers++ == 0) {
-    w.rc = rc;
+    // The tenant only: the first watcher's call (its deadline) may end before the others'.
+    w.rc = RequestContext{};
+    w.rc.tenant_id = rc.tenant_id;
     w.session = s;
   }
 }
@@ -512,6 +517,7 @@ void RedisLiveState::KeeperLoop() {
       }
     }
     for (auto& [key, rc, s, seen_before] : sessions) {
+      rc.deadline = absl::Now() + kKeeperDeadline;
       // A failure (Redis or PostgreSQL away) is the next check's to repair; the watch hub and
       // the writers report such outages already.
       if (!EnsureBuilt(rc, s).ok()) continue;
