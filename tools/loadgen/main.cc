@@ -20,6 +20,7 @@
 // Flags and wiring only; the drivers are load.cc and watch_load.cc, the set-up
 // session_fixture.cc, the figures stats.cc.
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -380,7 +381,10 @@ int Submit() {
   const std::string journal_url =
       FlagOrEnv(absl::GetFlag(FLAGS_journal_postgres_url), "LAGOM_POSTGRES_MIGRATIONS_URL");
   std::unique_ptr<JournalServer> journal;
-  if (!journal_url.empty()) journal = OrDie(JournalServer::Start(journal_url, "loadgen_journal"));
+  if (!journal_url.empty()) {
+    // A schema of this run's own: runs at once do not share (or drop) each other's journal.
+    journal = OrDie(JournalServer::Start(journal_url, absl::StrCat("loadgen_journal_", getpid())));
+  }
   struct Run {
     std::string label;
     std::string target;
