@@ -17,6 +17,14 @@ PgTransaction::PgTransaction(pqxx::connection_base& conn,
 
 PgTransaction::~PgTransaction() { End(); }
 
+void PgTransaction::AddSetting(std::string name, std::string value) {
+  if (begun_) {
+    dbtransaction::exec_params("SELECT set_config($1, $2, true)", name, value);
+    return;
+  }
+  settings_.emplace_back(std::move(name), std::move(value));
+}
+
 void PgTransaction::Defer(PgStatement statement) { deferred_.push_back(std::move(statement)); }
 
 std::vector<PgStatement> PgTransaction::TakeBegin() {

@@ -33,6 +33,10 @@ class PgTransaction final : public pqxx::dbtransaction {
                 std::vector<std::pair<std::string, std::string>> settings);
   ~PgTransaction() override;
 
+  // Sets `name` to `value` for the rest of the transaction: with BEGIN when it has not begun
+  // yet (no round trip of its own), else at once.
+  void AddSetting(std::string name, std::string value);
+
   // Runs `statement` with COMMIT (results unread). Prepared statements are prepared then.
   void Defer(PgStatement statement);
 
@@ -72,7 +76,7 @@ class PgTransaction final : public pqxx::dbtransaction {
   void do_commit() override;
   void do_abort() override;
 
-  const std::vector<std::pair<std::string, std::string>> settings_;
+  std::vector<std::pair<std::string, std::string>> settings_;
   bool begun_ = false;
   std::vector<PgStatement> deferred_;
 };

@@ -193,6 +193,31 @@ TEST_F(PostgresTest, TheFirstStatementBeginsTheTransactionWithItsSettings) {
   }
 }
 
+TEST_F(PostgresTest, AnAddedSettingHoldsForTheRestOfTheTransactionOnly) {
+  const std::string mode = "SELECT current_setting('plan_cache_mode')";
+  std::unique_ptr<PgPool> one = Connect(1);  // the next transaction on the same connection
+  absl::Status s = one->WithTenant(tenant_, [&](PgTransaction& tx) {
+    // Before the first statement: it travels with BEGIN and the tenant's settings.
+    tx.AddSetting("plan_cache_mode", "force_generic_plan");
+    PgPipeline p(tx);
+    p.Add(mode, {});
+    p.Add("SELECT current_setting('lagom.tenant_id')", {});
+    std::vector<PgBinaryResult> r = p.Run();
+    EXPECT_EQ(r[0].Text(0, 0), "force_generic_plan");
+    EXPECT_EQ(r[1].Text(0, 0), tenant_.tenant_id);
+    // Once begun: set at once.
+    tx.AddSetting("plan_cache_mode", "force_custom_plan");
+    EXPECT_EQ(tx.exec1(mode)[0].as<std::string>(), "force_custom_plan");
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(s.ok()) << s;
+  s = one->WithTenant(tenant_, [&](PgTransaction& tx) {
+    EXPECT_EQ(tx.exec1(mode)[0].as<std::string>(), "auto");
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+}
+
 TEST_F(PostgresTest, DeferredStatementsRunWithTheCommit) {
   ASSERT_TRUE(pool_->RunMigrations(owner_, Migrations()).ok());
   const std::string insert = absl::StrCat("INSERT INTO ", owner_,

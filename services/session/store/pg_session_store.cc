@@ -524,6 +524,9 @@ class PgSessionTransaction final : public SessionTransaction {
   // participants and the kept replies, in one round trip.
   absl::Status Prefetch(const std::string& sid, const std::vector<std::string>& participant_ids,
                         const std::vector<std::string>& request_ids, int answer_rows) override {
+    // A batch's statements take arrays (and generate_series): PostgreSQL's default plan choice
+    // would plan most of them again on every batch, each time with the same index scans.
+    tx_.AddSetting("plan_cache_mode", "force_generic_plan");
     PgPipeline pipeline(tx_);
     const int seqs = answer_rows <= 0 ? -1 : AddReserveSeqs(pipeline, answer_rows);
     const int session = pipeline.AddPrepared(

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <pqxx/pqxx>
+
 #include "absl/strings/str_cat.h"
 #include "common/pg_transaction.h"
 #include "common/status.h"
@@ -158,6 +161,53 @@ TEST_F(PgSessionStoreTest, OfTwoWritesOfOneAnswerTheLaterReservedStays) {
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_EQ(stored[0].body, "late");
   EXPECT_EQ(stored[0].seq, late[0].seq);
+}
+
+TEST_F(PgSessionStoreTest, AnswerBatchesAreNotPlannedAgainEachTime) {
+  // One connection, so every batch runs where its statements were prepared.
+  absl::StatusOr<std::unique_ptr<PgPool>> one =
+      PgPool::Connect(lagom::testing::TestPostgresUrl(), 1, absl::Seconds(5));
+  ASSERT_TRUE(one.ok()) << one.status();
+  PgSessionStore store(**one);
+  ASSERT_TRUE(Create(rc_, "s1").ok());
+  ParticipantRecord person{"p1", 1, "principal-1", "", absl::Now()};
+  ASSERT_TRUE(
+      store
+          .InTenant(rc_, [&](SessionTransaction& tx) { return tx.InsertParticipant("s1", person); })
+          .ok());
+  constexpr int kBatches = 8;  // PostgreSQL's own choice plans at least the first five anew
+  for (int i = 0; i < kBatches; ++i) {
+    const std::string request_id = absl::StrCat("request-", i);
+    absl::Status s = store.InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
+      if (absl::Status p = tx.Prefetch("s1", {"p1"}, {request_id}, 1); !p.ok()) return p;
+      std::vector<AnswerRecord> rows = {
+          AnswerRecord{"p1", "item-1", 1, 0, false, "body", absl::Now()}};
+      if (absl::Status w = tx.WriteAnswers("s1", rows); !w.ok()) return w;
+      return tx.RecordReply(request_id, IdempotentReply{"SubmitAnswer", "request", "reply"});
+    });
+    ASSERT_TRUE(s.ok()) << s;
+  }
+  std::map<std::string, std::pair<int64_t, int64_t>> plans;  // name: (generic, custom)
+  ASSERT_TRUE((*one)
+                  ->WithTenant(
+                      rc_,
+                      [&](PgTransaction& tx) {
+                        for (const pqxx::row& r : tx.exec("SELECT name, generic_plans, custom_plans"
+                                                          " FROM pg_prepared_statements"
+                                                          " WHERE name LIKE 'session\\_%'")) {
+                          plans[r[0].as<std::string>()] = {r[1].as<int64_t>(), r[2].as<int64_t>()};
+                        }
+                        return absl::OkStatus();
+                      })
+                  .ok());
+  for (const char* name :
+       {"session_prefetch_session", "session_prefetch_rounds", "session_prefetch_participants",
+        "session_prefetch_replies", "session_reserve_seqs", "session_upsert_answers",
+        "session_keep_replies"}) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(plans.count(name));
+    EXPECT_EQ(plans[name], std::make_pair(int64_t{kBatches}, int64_t{0}));
+  }
 }
 
 TEST_F(PgSessionStoreTest, ATenantSeesOnlyItsOwnSessions) {
