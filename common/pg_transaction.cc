@@ -1,5 +1,6 @@
 #include "common/pg_transaction.h"
 
+#include <algorithm>
 #include <pqxx/except>
 
 #include "absl/strings/str_cat.h"
@@ -18,11 +19,12 @@ PgTransaction::PgTransaction(pqxx::connection_base& conn,
 PgTransaction::~PgTransaction() { End(); }
 
 void PgTransaction::AddSetting(std::string name, std::string value) {
+  std::pair<std::string, std::string> setting(std::move(name), std::move(value));
+  if (std::find(settings_.begin(), settings_.end(), setting) != settings_.end()) return;
   if (begun_) {
-    dbtransaction::exec_params("SELECT set_config($1, $2, true)", name, value);
-    return;
+    dbtransaction::exec_params("SELECT set_config($1, $2, true)", setting.first, setting.second);
   }
-  settings_.emplace_back(std::move(name), std::move(value));
+  settings_.push_back(std::move(setting));
 }
 
 void PgTransaction::Defer(PgStatement statement) { deferred_.push_back(std::move(statement)); }

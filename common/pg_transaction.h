@@ -34,7 +34,8 @@ class PgTransaction final : public pqxx::dbtransaction {
   ~PgTransaction() override;
 
   // Sets `name` to `value` for the rest of the transaction: with BEGIN when it has not begun
-  // yet (no round trip of its own), else at once.
+  // yet (no round trip of its own), else at once; nothing when this transaction has set it so
+  // already.
   void AddSetting(std::string name, std::string value);
 
   // Runs `statement` with COMMIT (results unread). Prepared statements are prepared then.

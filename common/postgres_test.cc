@@ -208,6 +208,10 @@ TEST_F(PostgresTest, AnAddedSettingHoldsForTheRestOfTheTransactionOnly) {
     // Once begun: set at once.
     tx.AddSetting("plan_cache_mode", "force_custom_plan");
     EXPECT_EQ(tx.exec1(mode)[0].as<std::string>(), "force_custom_plan");
+    // Added already: nothing is sent (a second answer batch's session in one transaction).
+    tx.exec("SET LOCAL plan_cache_mode = auto");
+    tx.AddSetting("plan_cache_mode", "force_generic_plan");
+    EXPECT_EQ(tx.exec1(mode)[0].as<std::string>(), "auto");
     return absl::OkStatus();
   });
   ASSERT_TRUE(s.ok()) << s;
