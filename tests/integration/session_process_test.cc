@@ -288,6 +288,7 @@ class SessionProcessTest : public ::testing::Test {
                     ->Pipeline({{"HSET", a.prefix + "writing", "dead-replica:1", "0"},
                                 {"PEXPIRE", a.prefix + "built", "3000", "LT"},
                                 {"HDEL", absl::StrCat(a.prefix, "item:", kProviderItem), "first"},
+                                {"HDEL", absl::StrCat(a.prefix, "counts:", kProviderItem), "P||2"},
                                 {"HINCRBY", a.prefix + "answered", "first", "-1"}})
                     .ok());
     ASSERT_EQ(Progress(a.session.name()).overall().answered_count(), 0) << "the loss is staged";
@@ -613,9 +614,10 @@ class PrivateRedis {
 };
 
 // Items of the built-in model a `perspective` respondent answers with a plain value (1 is on
-// every scale).
+// every scale); with `na_allowed_only`, those that may also be answered N/A.
 std::vector<std::string> PlainItems(grpc::Channel& questionnaire, const std::string& key,
-                                    questionnaire::v1::ItemPerspective perspective) {
+                                    questionnaire::v1::ItemPerspective perspective,
+                                    bool na_allowed_only = false) {
   auto stub = questionnaire::v1::QuestionnaireService::NewStub(
       std::shared_ptr<grpc::Channel>(&questionnaire, [](grpc::Channel*) {}));
   questionnaire::v1::GetModelVersionRequest req;
@@ -628,12 +630,104 @@ std::vector<std::string> PlainItems(grpc::Channel& questionnaire, const std::str
   for (const auto& area : resp.model_version().content().areas()) {
     for (const auto& item : area.items()) {
       if (item.perspective() == perspective &&
-          item.servqual_aspect() != questionnaire::v1::SERVQUAL_ASPECT_BOTH) {
+          item.servqual_aspect() != questionnaire::v1::SERVQUAL_ASPECT_BOTH &&
+          (item.na_allowed() || !na_allowed_only)) {
         out.push_back(item.id());
       }
     }
   }
   return out;
+}
+
+// The live distributions follow every kind of change (a new answer, a changed one, N/A, a
+// withdrawn one, a removed participant, a new round) exactly as the record has it: what a new
+// watcher is shown equals the figures counted by hand, and the figures rebuilt from
+// PostgreSQL after Redis lost everything.
+TEST_F(SessionProcessTest, LiveDistributionsFollowEveryKindOfChange) {
+  const api::Session session = CreateSession("counted", /*anonymous=*/false);
+  Open(session.name());
+  auto [p1, p1_token] = Invite(session.name(), "p1", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  auto [p2, p2_token] = Invite(session.name(), "p2", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  auto [c1, c1_token] = Invite(session.name(), "c1", api::PARTICIPANT_PERSPECTIVE_CUSTOMER);
+  auto [c2, c2_token] = Invite(session.name(), "c2", api::PARTICIPANT_PERSPECTIVE_CUSTOMER);
+  // An item a customer may answer N/A.
+  const std::vector<std::string> na_items =
+      PlainItems(*questionnaire_->channel, key_, questionnaire::v1::ITEM_PERSPECTIVE_CUSTOMER,
+                 /*na_allowed_only=*/true);
+  const std::string na_item = na_items.empty() ? "" : na_items.front();
+  ASSERT_FALSE(na_item.empty()) << "the built-in model has no customer item allowing N/A";
+
+  api::SubmitAnswerResponse resp;
+  ASSERT_TRUE(Submit(p1.name(), p1_token, kProviderItem, 2, &resp).ok());
+  ASSERT_TRUE(Submit(p2.name(), p2_token, kProviderItem, 3, &resp).ok());
+  const std::string p2_answer = resp.answer().name();
+  ASSERT_TRUE(Submit(p1.name(), p1_token, kProviderItem, 5, &resp).ok());  // changed
+  ASSERT_TRUE(Submit(c1.name(), c1_token, kCustomerItem, 4, &resp).ok());
+  ASSERT_TRUE(Submit(c2.name(), c2_token, kCustomerItem, 1, &resp).ok());
+  ASSERT_TRUE(Submit(c1.name(), c1_token, na_item, std::nullopt, &resp).ok());
+  ASSERT_TRUE(Submit(c2.name(), c2_token, na_item, 2, &resp).ok());
+  api::DeleteAnswerRequest withdraw;
+  withdraw.set_name(p2_answer);
+  api::DeleteAnswerResponse withdrawn;
+  ASSERT_TRUE(
+      Call(*a_, &api::SessionService::Stub::DeleteAnswer, withdraw, &withdrawn, p2_token).ok());
+
+  // (answers with a value, N/A, mean) of an item's first group (PROVIDER or ALL_CUSTOMERS)
+  // in what a new watcher is shown, and the whole of what it is shown.
+  using Figures = std::map<std::string, std::tuple<int, int, double, int>>;
+  auto shown = [&](std::vector<api::ItemDistribution>* all = nullptr) {
+    std::unique_ptr<Watch> w = StartWatch(*b_, session.name());
+    AwaitEvents(*w, 1);
+    absl::MutexLock lock(&w->mu);
+    Figures out;
+    if (w->events.empty()) return out;
+    for (const api::ItemDistribution& d : w->events[0].snapshot().distributions()) {
+      if (all != nullptr) all->push_back(d);
+      if (d.groups_size() == 0) continue;
+      const api::GroupDistribution& g = d.groups(0);
+      if (g.answer_count() + g.na_count() == 0) continue;
+      out[d.item_id()] = {g.answer_count(), g.na_count(), g.mean(), d.round()};
+    }
+    return out;
+  };
+  auto flush_redis = [] {
+    absl::StatusOr<std::unique_ptr<RedisClient>> redis =
+        RedisClient::Connect(TestRedisAddress(), absl::Seconds(3));
+    ASSERT_TRUE(redis.ok());
+    ASSERT_TRUE((*redis)->Command({"FLUSHALL"}).ok());
+  };
+  auto same_as_rebuilt = [&](const Figures& expected) {
+    std::vector<api::ItemDistribution> live, rebuilt;
+    EXPECT_EQ(shown(&live), expected) << "live figures";
+    flush_redis();
+    EXPECT_EQ(shown(&rebuilt), expected) << "figures rebuilt from PostgreSQL";
+    ASSERT_EQ(live.size(), rebuilt.size());
+    for (size_t i = 0; i < live.size(); ++i) {
+      EXPECT_EQ(live[i].DebugString(), rebuilt[i].DebugString());
+    }
+  };
+
+  ASSERT_NO_FATAL_FAILURE(same_as_rebuilt({{kProviderItem, {1, 0, 5.0, 1}},
+                                           {kCustomerItem, {2, 0, 2.5, 1}},
+                                           {na_item, {1, 1, 2.0, 1}}}));
+
+  // After the rebuild the live figures go on counting: a changed answer, a removed
+  // participant (their answers leave the figures), a new round of one item.
+  ASSERT_TRUE(Submit(c2.name(), c2_token, kCustomerItem, 3, &resp).ok());
+  api::DeleteParticipantRequest remove;
+  remove.set_name(c1.name());
+  api::DeleteParticipantResponse removed;
+  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::DeleteParticipant, remove, &removed).ok());
+  api::StartRoundRequest round;
+  round.set_parent(session.name());
+  round.mutable_round()->add_item_ids(kProviderItem);
+  api::StartRoundResponse started;
+  grpc::Status s = Call(*a_, &api::SessionService::Stub::StartRound, round, &started);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_TRUE(Submit(p2.name(), p2_token, kProviderItem, 1, &resp).ok());
+  ASSERT_NO_FATAL_FAILURE(same_as_rebuilt({{kProviderItem, {1, 0, 1.0, 2}},
+                                           {kCustomerItem, {1, 0, 3.0, 1}},
+                                           {na_item, {1, 0, 2.0, 1}}}));
 }
 
 TEST_F(SessionProcessTest, RedisKilledUnderLoadLosesNoAcknowledgedAnswer) {
@@ -810,10 +904,14 @@ TEST_F(SessionProcessTest, AWatchedSessionIsKeptBuiltAfterTheFirstWatcherLeaves)
 TEST_F(SessionProcessTest, ChangesLeftUnpublishedByADeadReplicaArePublishedWithinSeconds) {
   Answered a;
   ASSERT_NO_FATAL_FAILURE(AnswerAndWatch("died-before-publishing", &a));
-  // As the dead replica left Redis: the answer changed to 3 in the figures, nothing published.
+  // As the dead replica left Redis: the answer changed to 3 in the figures (and the item's
+  // counts), nothing published.
+  const std::string counts = absl::StrCat(a.prefix, "counts:", kProviderItem);
   ASSERT_TRUE(a.redis
                   ->Pipeline({{"HSET", absl::StrCat(a.prefix, "item:", kProviderItem), "first",
                                "999999999999|P||3"},
+                              {"HDEL", counts, "P||2"},
+                              {"HSET", counts, "P||3", "1"},
                               {"INCR", a.prefix + "ver"},
                               {"SADD", a.prefix + "unpublished", kProviderItem}})
                   .ok());

@@ -20,25 +20,35 @@ namespace lagom::session {
 namespace {
 
 // KEYS: built, alive, answered, rounds, people, ver, unpublished. ARGV: require_built,
-// mark_built, ttl seconds, item key prefix, then entries of six: A item participant seq round
-// "kind|org|value"; R item round; P participant "state|kind|org"; X participant
-// "item,item,...". Items whose answers changed (not in a rebuild) join `unpublished` until a
-// publish of their figures takes them out.
+// mark_built, ttl seconds, item key prefix, counts key prefix, figures format, then entries of
+// six: A item participant seq round "kind|org|value"; R item round; P participant
+// "state|kind|org"; X participant "item,item,..."; C item (its counts recounted from its
+// answers). Items whose answers changed (not in a rebuild) join `unpublished` until a publish
+// of their figures takes them out. Each item's counts ("kind|org|value" → answers) change with
+// its answers in the same script, so a publish reads a few counts per item, not every answer.
+// `built` holds the figures' format: figures of another format count as not built.
 constexpr char kApplyScript[] = R"lua(
-if ARGV[1] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-local prefix = ARGV[4]
+if ARGV[1] == '1' and redis.call('GET', KEYS[1]) ~= ARGV[6] then return -1 end
+local prefix, counts = ARGV[4], ARGV[5]
 local function withdrawn(v) return string.sub(v, -2) == '|-' end
+-- "seq|kind|org|value" → "kind|org|value"
+local function answer_of(v) return string.sub(v, string.find(v, '|', 1, true) + 1) end
+local function count(item, answer, by)
+  if redis.call('HINCRBY', counts .. item, answer, by) <= 0 then
+    redis.call('HDEL', counts .. item, answer)
+  end
+end
 local function reset(item, round)
   local key = prefix .. item
   local all = redis.call('HGETALL', key)
   for j = 1, #all, 2 do
     if not withdrawn(all[j + 1]) then redis.call('HINCRBY', KEYS[3], all[j], -1) end
   end
-  redis.call('DEL', key)
+  redis.call('DEL', key, counts .. item)
   redis.call('HSET', KEYS[4], item, round)
 end
 local applied = 0
-for i = 5, #ARGV, 6 do
+for i = 7, #ARGV, 6 do
   local t = ARGV[i]
   if t == 'A' then
     local item, p = ARGV[i + 1], ARGV[i + 2]
@@ -56,6 +66,8 @@ for i = 5, #ARGV, 6 do
       if seq > old_seq then
         redis.call('HSET', key, p, seq .. '|' .. val)
         local present = not withdrawn(val)
+        if old_present then count(item, answer_of(old), -1) end
+        if present then count(item, val, 1) end
         if present ~= old_present then
           redis.call('HINCRBY', KEYS[3], p, present and 1 or -1)
         end
@@ -72,14 +84,25 @@ for i = 5, #ARGV, 6 do
     local p = ARGV[i + 1]
     redis.call('HDEL', KEYS[5], p)
     redis.call('HDEL', KEYS[3], p)
-    for item in string.gmatch(ARGV[i + 2], '[^,]+') do redis.call('HDEL', prefix .. item, p) end
+    for item in string.gmatch(ARGV[i + 2], '[^,]+') do
+      local old = redis.call('HGET', prefix .. item, p)
+      if old and not withdrawn(old) then count(item, answer_of(old), -1) end
+      redis.call('HDEL', prefix .. item, p)
+    end
+  elseif t == 'C' then
+    local item = ARGV[i + 1]
+    redis.call('DEL', counts .. item)
+    local all = redis.call('HGETALL', prefix .. item)
+    for j = 2, #all, 2 do
+      if not withdrawn(all[j]) then count(item, answer_of(all[j]), 1) end
+    end
   end
 end
 if ARGV[2] == '1' then
-  redis.call('SET', KEYS[1], '1', 'EX', ARGV[3])
+  redis.call('SET', KEYS[1], ARGV[6], 'EX', ARGV[3])
   redis.call('SET', KEYS[2], '1')
 end
-if #ARGV > 4 then redis.call('INCR', KEYS[6]) end
+if #ARGV > 6 then redis.call('INCR', KEYS[6]) end
 if applied > 0 and ARGV[2] ~= '1' then redis.call('EXPIRE', KEYS[7], ARGV[3]) end
 return applied
 )lua";
@@ -96,6 +119,10 @@ end
 for i = 5, 4 + n do redis.call('SREM', KEYS[3], ARGV[i]) end
 return 1
 )lua";
+
+// The figures' format, in `built`: "2" since items have counts (figures left by a release
+// without them are built again).
+constexpr char kFiguresFormat[] = "2";
 
 // How often a session's answers' events go out at most (per replica): what changes meanwhile
 // goes out together.
@@ -242,7 +269,9 @@ std::vector<std::string> RedisLiveState::ApplyCommand(const RequestContext& rc,
                                    require_built ? "1" : "0",
                                    mark_built ? "1" : "0",
                                    absl::StrCat(absl::ToInt64Seconds(built_ttl_)),
-                                   Key(rc, sid, "item:")};
+                                   Key(rc, sid, "item:"),
+                                   Key(rc, sid, "counts:"),
+                                   kFiguresFormat};
   argv.insert(argv.end(), entries.begin(), entries.end());
   return argv;
 }
@@ -344,6 +373,13 @@ absl::Status RedisLiveState::Rebuild(const RequestContext& rc, const LiveSession
                 p.customer_organization(), r.withdrawn,
                 a.has_value() ? std::optional<double>(a.value()) : std::nullopt);
     }
+    // Then every item's counts from its answers as they stand (whatever was there before:
+    // figures of an earlier format, or keys lost one by one).
+    if (s.model != nullptr) {
+      for (const std::string& item : s.model->items()) {
+        entries.insert(entries.end(), {"C", item, "", "", "", ""});
+      }
+    }
     return absl::OkStatus();
   });
   if (!read.ok()) return read;
@@ -377,9 +413,11 @@ absl::Status RedisLiveState::Rebuild(const RequestContext& rc, const LiveSession
 
 absl::Status RedisLiveState::EnsureBuilt(const RequestContext& rc, const LiveSession& s) {
   absl::StatusOr<RedisReply> built =
-      redis_.For(s.session_id).Command({"EXISTS", Key(rc, s.session_id, "built")});
+      redis_.For(s.session_id).Command({"GET", Key(rc, s.session_id, "built")});
   if (!built.ok()) return built.status();
-  if (built->integer == 1) return absl::OkStatus();
+  if (built->type == RedisReply::Type::kString && built->str == kFiguresFormat) {
+    return absl::OkStatus();
+  }
   return Rebuild(rc, s);
 }
 
@@ -423,7 +461,7 @@ RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
   }
   for (const std::string& item : item_ids) {
     commands.push_back({"HGET", Key(rc, s.session_id, "rounds"), item});
-    commands.push_back({"HGETALL", Key(rc, s.session_id, absl::StrCat("item:", item))});
+    commands.push_back({"HGETALL", Key(rc, s.session_id, absl::StrCat("counts:", item))});
   }
   if (version != nullptr) commands.push_back({"GET", Key(rc, s.session_id, "ver")});
   absl::StatusOr<std::vector<RedisReply>> replies = redis_.For(s.session_id).Pipeline(commands);
@@ -441,18 +479,23 @@ RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
   }
   for (const ItemRule* rule : rules) {
     const RedisReply& round = (*replies)[next++];
-    const RedisReply& all = (*replies)[next++];
+    const RedisReply& counts = (*replies)[next++];
     int number = 1;
     if (round.type == RedisReply::Type::kString) (void)absl::SimpleAtoi(round.str, &number);
+    // "kind|org|value" → answers; the figures need no one's identity.
     std::vector<LiveAnswer> answers;
-    for (size_t i = 0; i + 1 < all.elements.size(); i += 2) {
-      // "seq|kind|org|value"
-      std::vector<std::string> parts = absl::StrSplit(all.elements[i + 1].str, '|');
-      if (parts.size() != 4 || parts[3] == "-") continue;
-      LiveAnswer a{all.elements[i].str, PerspectiveOfKind(parts[1]), parts[2], std::nullopt};
-      double value = 0;
-      if (parts[3] != "na" && absl::SimpleAtod(parts[3], &value)) a.value = value;
-      answers.push_back(std::move(a));
+    for (size_t i = 0; i + 1 < counts.elements.size(); i += 2) {
+      const std::string& answer = counts.elements[i].str;
+      const size_t kind_end = answer.find('|');
+      const size_t org_end = answer.rfind('|');
+      int n = 0;
+      if (kind_end == org_end || !absl::SimpleAtoi(counts.elements[i + 1].str, &n)) continue;
+      LiveAnswer a{"", PerspectiveOfKind(absl::string_view(answer).substr(0, kind_end)),
+                   answer.substr(kind_end + 1, org_end - kind_end - 1), std::nullopt};
+      const absl::string_view value = absl::string_view(answer).substr(org_end + 1);
+      double v = 0;
+      if (value != "na" && absl::SimpleAtod(value, &v)) a.value = v;
+      answers.insert(answers.end(), std::max(n, 0), a);
     }
     out.second.push_back(Distribution(*rule, number, answers, s.session.anonymous()));
   }

@@ -1,11 +1,16 @@
 // LiveState on Redis. Per session (keys hash-tagged by session, namespaced by tenant):
 //   item:<item>  hash participant → "seq|kind|org|value" (value a number, "na", or "-" for
 //                withdrawn): each participant's answer in the item's current round
+//   counts:<item>  hash "kind|org|value" → how many of those answers are that (withdrawn
+//                ones left out): what the item's distribution is computed from, a few fields
+//                however many take part
 //   answered     hash participant → answered items in current rounds
 //   people       hash participant → "state|kind|org"
 //   rounds       hash item → current round (items past round 1)
 //   built        the figures are complete (expires, so a change lost between PostgreSQL and
-//                Redis is repaired within minutes); alive: nothing was lost since the rebuild
+//                Redis is repaired within minutes); its value is the figures' format, and
+//                figures of another format are built again; alive: nothing was lost since the
+//                rebuild
 //   writing      hash token → time of answer transactions not yet applied here; while one is
 //                outstanding `built` expires within kPendingWindow (and is not extended), so
 //                the answers of a replica that died between its commit and its update are
