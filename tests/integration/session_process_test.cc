@@ -672,7 +672,7 @@ TEST_F(SessionProcessTest, LiveDistributionsFollowEveryKindOfChange) {
   ASSERT_TRUE(
       Call(*a_, &api::SessionService::Stub::DeleteAnswer, withdraw, &withdrawn, p2_token).ok());
 
-  // (answers with a value, N/A, mean) of an item's first group (PROVIDER or ALL_CUSTOMERS)
+  // (answers with a value, N/A, mean, round) of an item's first group (PROVIDER or ALL_CUSTOMERS)
   // in what a new watcher is shown, and the whole of what it is shown.
   using Figures = std::map<std::string, std::tuple<int, int, double, int>>;
   auto shown = [&](std::vector<api::ItemDistribution>* all = nullptr) {
