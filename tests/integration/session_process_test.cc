@@ -949,9 +949,16 @@ TEST_F(SessionProcessTest, LiveStateIsSpreadOverRedisShards) {
   a_ = api::SessionService::NewStub(a->channel);
   b_ = api::SessionService::NewStub(b->channel);
 
-  std::map<std::string, int> sessions_per_shard;
-  for (int i = 0; i < 8; ++i) {
-    const std::string id = absl::StrCat("sharded-", i);
+  // Four sessions on each shard: ids picked by where they go (the shards' ports, and so the
+  // pick, change from run to run; how evenly the pick spreads is the unit tests' matter).
+  std::vector<std::string> ids;
+  std::map<size_t, int> per_shard;
+  for (int i = 0; ids.size() < 8 && i < 1000; ++i) {
+    std::string id = absl::StrCat("sharded-", i);
+    if (per_shard[RedisShards::Pick(shards, id)]++ < 4) ids.push_back(std::move(id));
+  }
+  ASSERT_EQ(ids.size(), 8u) << "no ids for both shards among 1000";
+  for (const std::string& id : ids) {
     const api::Session session = CreateSession(id, /*anonymous=*/false);
     Open(session.name());
     auto [provider, token] = Invite(session.name(), "pat", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
@@ -986,9 +993,7 @@ TEST_F(SessionProcessTest, LiveStateIsSpreadOverRedisShards) {
         EXPECT_TRUE(keys->elements.empty()) << id << ": keys on the other shard " << shards[k];
       }
     }
-    sessions_per_shard[shards[picked]]++;
   }
-  EXPECT_EQ(sessions_per_shard.size(), 2u) << "eight sessions all on one shard";
 }
 
 // Stands in for the scoring service: refuses while `down`, records every ScoreSession with the
