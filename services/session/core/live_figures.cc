@@ -31,14 +31,15 @@ api::GroupDistribution GroupOf(const ItemRule& rule, type::ResponseGroup group,
   int na_count = 0;
   double sum = 0;
   for (const LiveAnswer* answer : answers) {
+    const int n = answer->count;
     if (!answer->value) {
-      ++na_count;
+      na_count += n;
       continue;
     }
-    ++answer_count;
-    sum += *answer->value;
+    answer_count += n;
+    sum += *answer->value * n;
     for (size_t i = 0; i < rule.values.size(); ++i) {
-      if (std::abs(rule.values[i] - *answer->value) <= kValueTolerance) ++counts[i];
+      if (std::abs(rule.values[i] - *answer->value) <= kValueTolerance) counts[i] += n;
     }
   }
   // Too few respondents would let people guess who answered what: reveal nothing at all.
@@ -84,6 +85,7 @@ api::ItemDistribution Distribution(const ItemRule& rule, int round,
   std::vector<const LiveAnswer*> customers;
   std::map<std::string, std::vector<const LiveAnswer*>> by_organization;  // sorted by name
   for (const LiveAnswer& answer : answers) {
+    if (answer.count <= 0) continue;  // stands for no one
     if (answer.perspective == api::PARTICIPANT_PERSPECTIVE_PROVIDER) {
       provider.push_back(&answer);
     } else if (answer.perspective == api::PARTICIPANT_PERSPECTIVE_CUSTOMER) {

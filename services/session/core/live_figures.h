@@ -16,12 +16,14 @@ namespace lagom::session {
 
 namespace api = ::lagom::session::v1;
 
-// One participant's current answer to one item, as far as the figures need it.
+// One participant's current answer to one item, as far as the figures need it; or, with
+// `count`, that many participants' identical answers (none at all when it is 0).
 struct LiveAnswer {
   std::string participant_id;
   api::ParticipantPerspective perspective = api::PARTICIPANT_PERSPECTIVE_UNSPECIFIED;
   std::string customer_organization;  // CUSTOMER participants
   std::optional<double> value;        // nullopt = N/A
+  int count = 1;
 };
 
 // Who takes part, for the progress figures.

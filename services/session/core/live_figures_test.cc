@@ -142,6 +142,40 @@ TEST(DistributionTest, AnonymousSessionsHideGroupsOfFewerThanThree) {
   EXPECT_TRUE(d.groups(3).suppressed());  // orgs/north
 }
 
+// The live store hands over identical answers as one with a count: the figures are the same
+// as for the answers one by one, the anonymous threshold included; a count of 0 is no answer.
+TEST(DistributionTest, CountedAnswersWeighAsManyAsTheyStandFor) {
+  auto counted = [](LiveAnswer a, int n) {
+    a.count = n;
+    return a;
+  };
+  const std::vector<LiveAnswer> one_by_one = {Provider(2),
+                                              Provider(2),
+                                              Provider(5),
+                                              Provider(std::nullopt),
+                                              Customer("orgs/north", 3),
+                                              Customer("orgs/north", 3),
+                                              Customer("orgs/north", 3)};
+  const std::vector<LiveAnswer> as_counts = {
+      counted(Provider(2), 2), Provider(5), Provider(std::nullopt),
+      counted(Customer("orgs/north", 3), 3), counted(Customer("orgs/east", 1), 0)};
+  for (const bool anonymous : {false, true}) {
+    const ItemRule rule = Rule(qapi::ITEM_PERSPECTIVE_BOTH);
+    const api::ItemDistribution expected = Distribution(rule, 1, one_by_one, anonymous);
+    const api::ItemDistribution got = Distribution(rule, 1, as_counts, anonymous);
+    EXPECT_EQ(got.DebugString(), expected.DebugString()) << "anonymous " << anonymous;
+  }
+  const api::ItemDistribution d =
+      Distribution(Rule(qapi::ITEM_PERSPECTIVE_BOTH), 1, as_counts, /*anonymous=*/true);
+  ASSERT_EQ(d.groups_size(), 3) << "an answer counted zero times makes no group";
+  EXPECT_EQ(d.groups(0).answer_count(), 3);
+  EXPECT_EQ(d.groups(0).na_count(), 1);
+  EXPECT_DOUBLE_EQ(d.groups(0).mean(), 3);
+  EXPECT_THAT(Counts(d.groups(0)), ElementsAre(0, 2, 0, 0, 1));
+  EXPECT_FALSE(d.groups(2).suppressed()) << "three counted as one are three";
+  EXPECT_EQ(d.groups(2).answer_count(), 3);
+}
+
 TEST(ProgressTest, FractionOfExpectedClampedToOne) {
   api::Progress p = ProgressOf(3, 4);
   EXPECT_EQ(p.answered_count(), 3);

@@ -491,11 +491,11 @@ RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
       int n = 0;
       if (kind_end == org_end || !absl::SimpleAtoi(counts.elements[i + 1].str, &n)) continue;
       LiveAnswer a{"", PerspectiveOfKind(absl::string_view(answer).substr(0, kind_end)),
-                   answer.substr(kind_end + 1, org_end - kind_end - 1), std::nullopt};
+                   answer.substr(kind_end + 1, org_end - kind_end - 1), std::nullopt, n};
       const absl::string_view value = absl::string_view(answer).substr(org_end + 1);
       double v = 0;
       if (value != "na" && absl::SimpleAtod(value, &v)) a.value = v;
-      answers.insert(answers.end(), std::max(n, 0), a);
+      answers.push_back(std::move(a));
     }
     out.second.push_back(Distribution(*rule, number, answers, s.session.anonymous()));
   }
