@@ -730,6 +730,54 @@ TEST_F(SessionProcessTest, LiveDistributionsFollowEveryKindOfChange) {
                                            {na_item, {1, 0, 2.0, 1}}}));
 }
 
+TEST_F(SessionProcessTest, ABusyItemsFiguresGoOutAtMostTwentyTimesASecondAndEndCurrent) {
+  const api::Session session = CreateSession("busy-item", /*anonymous=*/false);
+  Open(session.name());
+  auto [p, token] = Invite(session.name(), "p", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  std::unique_ptr<Watch> w = StartWatch(*b_, session.name());
+  AwaitEvents(*w, 1);
+  const size_t after_snapshot = w->Count();
+
+  // 40 changes of one answer, each in a publish window of its own (the session's windows are
+  // 10 ms): without the item's own limit every change would go out.
+  constexpr int kChanges = 40;
+  const absl::Time start = absl::Now();
+  api::SubmitAnswerResponse resp;
+  double last = 0;
+  for (int i = 0; i < kChanges; ++i) {
+    last = 1 + i % 5;
+    ASSERT_TRUE(Submit(p.name(), token, kProviderItem, last, &resp).ok());
+    absl::SleepFor(absl::Milliseconds(12));
+  }
+  // The watcher's changes of the item, until one shows the last answer.
+  auto item_changes = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu) {
+    std::vector<const api::ItemDistribution*> out;
+    for (size_t i = after_snapshot; i < w->events.size(); ++i) {
+      const api::WatchSessionResponse& e = w->events[i];
+      if (e.has_item_distribution_changed() &&
+          e.item_distribution_changed().distribution().item_id() == kProviderItem) {
+        out.push_back(&e.item_distribution_changed().distribution());
+      }
+    }
+    return out;
+  };
+  auto current = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu) {
+    std::vector<const api::ItemDistribution*> seen = item_changes();
+    return !seen.empty() && seen.back()->groups_size() > 0 &&
+           seen.back()->groups(0).answer_count() == 1 && seen.back()->groups(0).mean() == last;
+  };
+  absl::MutexLock lock(&w->mu);
+  w->mu.AwaitWithTimeout(absl::Condition(&current), absl::Seconds(20));
+  const absl::Duration elapsed = absl::Now() - start;
+  ASSERT_TRUE(current()) << "the watcher never got the item's figures with the last answer";
+  // Publishes of one item are at least 50 ms apart; their arrivals may bunch a little.
+  const int at_most = static_cast<int>(elapsed / absl::Milliseconds(50)) + 2;
+  const int changes = static_cast<int>(item_changes().size());
+  EXPECT_LE(changes, at_most) << "in " << absl::FormatDuration(elapsed) << " for " << kChanges
+                              << " changes";
+  EXPECT_GE(changes, 2) << "a change waited for the last one";
+}
+
 TEST_F(SessionProcessTest, RedisKilledUnderLoadLosesNoAcknowledgedAnswer) {
   PrivateRedis redis;
   absl::StatusOr<RunningService> replica =

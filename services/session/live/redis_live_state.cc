@@ -127,6 +127,11 @@ constexpr char kFiguresFormat[] = "2";
 // How often a session's answers' events go out at most (per replica): what changes meanwhile
 // goes out together.
 constexpr absl::Duration kPublishEvery = absl::Milliseconds(10);
+// How often one item's distribution goes out at most (per replica). A busy session changes
+// most of its items within every kPublishEvery; watchers then get each item's latest figures
+// 20 times a second instead of 100, and the replica reads, encodes and streams a fifth of the
+// events. An item that changes less often goes out within kPublishEvery as before.
+constexpr absl::Duration kItemPublishEvery = absl::Milliseconds(50);
 
 // How long the keeper of watched sessions gives one session's check and rebuild.
 constexpr absl::Duration kKeeperDeadline = absl::Seconds(5);
@@ -675,14 +680,24 @@ void RedisLiveState::SchedulePublish(const RequestContext& rc, const LiveSession
   absl::MutexLock lock(&publish_mu_);
   auto [it, fresh] = unpublished_.try_emplace(key);
   Unpublished& u = it->second;
-  if (fresh) {
-    u.rc = rc;
-    auto last = last_published_.find(key);
-    u.due = last == last_published_.end() ? now : std::max(now, last->second + kPublishEvery);
+  if (fresh) u.rc = rc;
+  // When the first of these items may go: the session's window and the item's own.
+  absl::Time due = now;
+  if (auto last = last_published_.find(key); last != last_published_.end()) {
+    absl::Time item_due = absl::InfiniteFuture();
+    for (const std::string& item : item_ids) {
+      auto at = last->second.items.find(item);
+      item_due =
+          std::min(item_due, at == last->second.items.end() ? now : at->second + kItemPublishEvery);
+    }
+    due = std::max({now, last->second.at + kPublishEvery, item_due});
+  }
+  if (fresh || due < u.due) {
+    u.due = due;
+    ++changes_;  // the publisher may be waiting for a later one
   }
   u.session = s;  // the latest known
   u.item_ids.insert(item_ids.begin(), item_ids.end());
-  ++changes_;
 }
 
 void RedisLiveState::PublisherLoop() {
@@ -697,11 +712,35 @@ void RedisLiveState::PublisherLoop() {
           if (first == unpublished_.end() || it->second.due < first->second.due) first = it;
         }
         if (first == unpublished_.end() && stopping_) return;
-        if (first != unpublished_.end() && (stopping_ || first->second.due <= absl::Now())) {
-          next = std::move(first->second);
-          last_published_[first->first] = absl::Now();
-          unpublished_.erase(first);
-          break;
+        const absl::Time now = absl::Now();
+        if (first != unpublished_.end() && (stopping_ || first->second.due <= now)) {
+          // The items not published within kItemPublishEvery go now; the others stay, due
+          // when the first of them may go.
+          Published& last = last_published_[first->first];
+          Unpublished& u = first->second;
+          std::set<std::string> ready;
+          absl::Time later = absl::InfiniteFuture();
+          for (auto item = u.item_ids.begin(); item != u.item_ids.end();) {
+            auto at = last.items.find(*item);
+            if (stopping_ || at == last.items.end() || at->second + kItemPublishEvery <= now) {
+              last.items[*item] = now;
+              ready.insert(u.item_ids.extract(item++));
+            } else {
+              later = std::min(later, at->second + kItemPublishEvery);
+              ++item;
+            }
+          }
+          if (!ready.empty()) {
+            last.at = now;
+            next = Unpublished{u.rc, u.session, std::move(ready), now};
+          }
+          if (u.item_ids.empty()) {
+            unpublished_.erase(first);
+          } else {
+            u.due = std::max(later, now + kPublishEvery);
+          }
+          if (next) break;
+          continue;
         }
         // Until the first is due, or something changes.
         seen_changes = changes_;
@@ -717,7 +756,7 @@ void RedisLiveState::PublisherLoop() {
       // Forget sessions not published for a while.
       if (last_published_.size() > 1024) {
         absl::erase_if(last_published_, [now = absl::Now()](const auto& entry) {
-          return entry.second < now - absl::Seconds(1);
+          return entry.second.at < now - absl::Seconds(1);
         });
       }
     }

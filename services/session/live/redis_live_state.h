@@ -128,8 +128,9 @@ class RedisLiveState final : public LiveState {
   // with their version, appended only while that is current).
   absl::Status PublishFigures(const RequestContext& rc, const LiveSession& s,
                               const std::vector<std::string>& item_ids);
-  // Answers' events go out from one thread, each session's at most every kPublishEvery: what
-  // changed meanwhile goes out together, with the figures as they are then.
+  // Answers' events go out from one thread, each session's at most every kPublishEvery and
+  // each item's at most every kItemPublishEvery: what changed meanwhile goes out together,
+  // with the figures as they are then.
   void SchedulePublish(const RequestContext& rc, const LiveSession& s,
                        const std::set<std::string>& item_ids);
   void PublisherLoop();
@@ -158,7 +159,11 @@ class RedisLiveState final : public LiveState {
   absl::Mutex publish_mu_;
   // By "tenant/session".
   absl::flat_hash_map<std::string, Unpublished> unpublished_ ABSL_GUARDED_BY(publish_mu_);
-  absl::flat_hash_map<std::string, absl::Time> last_published_ ABSL_GUARDED_BY(publish_mu_);
+  struct Published {
+    absl::Time at;                                       // the session's last publish
+    absl::flat_hash_map<std::string, absl::Time> items;  // each item's
+  };
+  absl::flat_hash_map<std::string, Published> last_published_ ABSL_GUARDED_BY(publish_mu_);
   int64_t changes_ ABSL_GUARDED_BY(publish_mu_) = 0;  // wakes the publisher
   bool stopping_ ABSL_GUARDED_BY(publish_mu_) = false;
   std::thread publisher_;
