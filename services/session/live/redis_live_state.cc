@@ -737,7 +737,7 @@ void RedisLiveState::PublisherLoop() {
           if (u.item_ids.empty()) {
             unpublished_.erase(first);
           } else {
-            u.due = std::max(later, now + kPublishEvery);
+            u.due = std::max(later, last.at + kPublishEvery);
           }
           if (next) break;
           continue;
