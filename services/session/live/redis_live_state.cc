@@ -673,6 +673,11 @@ absl::Status RedisLiveState::PublishFigures(const RequestContext& rc, const Live
   }
 }
 
+absl::Time RedisLiveState::Published::ItemDue(const std::string& item, absl::Time now) const {
+  auto at = items.find(item);
+  return at == items.end() ? now : at->second + kItemPublishEvery;
+}
+
 void RedisLiveState::SchedulePublish(const RequestContext& rc, const LiveSession& s,
                                      const std::set<std::string>& item_ids) {
   const std::string key = absl::StrCat(rc.tenant_id, "/", s.session_id);
@@ -686,9 +691,7 @@ void RedisLiveState::SchedulePublish(const RequestContext& rc, const LiveSession
   if (auto last = last_published_.find(key); last != last_published_.end()) {
     absl::Time item_due = absl::InfiniteFuture();
     for (const std::string& item : item_ids) {
-      auto at = last->second.items.find(item);
-      item_due =
-          std::min(item_due, at == last->second.items.end() ? now : at->second + kItemPublishEvery);
+      item_due = std::min(item_due, last->second.ItemDue(item, now));
     }
     due = std::max({now, last->second.at + kPublishEvery, item_due});
   }
@@ -721,12 +724,12 @@ void RedisLiveState::PublisherLoop() {
           std::set<std::string> ready;
           absl::Time later = absl::InfiniteFuture();
           for (auto item = u.item_ids.begin(); item != u.item_ids.end();) {
-            auto at = last.items.find(*item);
-            if (stopping_ || at == last.items.end() || at->second + kItemPublishEvery <= now) {
+            const absl::Time item_due = last.ItemDue(*item, now);
+            if (stopping_ || item_due <= now) {
               last.items[*item] = now;
               ready.insert(u.item_ids.extract(item++));
             } else {
-              later = std::min(later, at->second + kItemPublishEvery);
+              later = std::min(later, item_due);
               ++item;
             }
           }

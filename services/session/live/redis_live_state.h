@@ -162,6 +162,8 @@ class RedisLiveState final : public LiveState {
   struct Published {
     absl::Time at;                                       // the session's last publish
     absl::flat_hash_map<std::string, absl::Time> items;  // each item's
+    // When `item` may go out again: `now` if it has not gone out yet.
+    absl::Time ItemDue(const std::string& item, absl::Time now) const;
   };
   absl::flat_hash_map<std::string, Published> last_published_ ABSL_GUARDED_BY(publish_mu_);
   int64_t changes_ ABSL_GUARDED_BY(publish_mu_) = 0;  // wakes the publisher
