@@ -526,6 +526,11 @@ class PgSessionTransaction final : public SessionTransaction {
                         const std::vector<std::string>& request_ids, int answer_rows) override {
     // A batch's statements take arrays (and generate_series): PostgreSQL's default plan choice
     // would plan most of them again on every batch, each time with the same index scans.
+    // A generic plan is kept for the connection's life, so the lookups below must stay good
+    // whatever the tables looked like when it was made: each array element is looked up by
+    // the whole primary key (LATERAL ... LIMIT 1 cannot be turned into a join). `key = ANY
+    // ($n)` was planned, on a table with rows but no statistics yet, as a scan of the
+    // tenant's (or session's) whole key range with the ids as a filter, kept from then on.
     tx_.AddSetting("plan_cache_mode", "force_generic_plan");
     PgPipeline pipeline(tx_);
     const int seqs = answer_rows <= 0 ? -1 : AddReserveSeqs(pipeline, answer_rows);
@@ -543,17 +548,22 @@ class PgSessionTransaction final : public SessionTransaction {
                            ? -1
                            : pipeline.AddPrepared(
                                  "session_prefetch_participants",
-                                 absl::StrCat("SELECT ", kParticipantColumns,
+                                 absl::StrCat("SELECT p.* FROM unnest($3::text[]) AS x(id),"
+                                              " LATERAL (SELECT ",
+                                              kParticipantColumns,
                                               " FROM session.participants WHERE tenant_id = $1"
-                                              " AND session_id = $2 AND participant_id = ANY ($3)"),
+                                              " AND session_id = $2 AND participant_id = x.id"
+                                              " LIMIT 1) AS p"),
                                  {PgText(tenant_), PgText(sid), PgText(PgArray(participant_ids))});
-    const int replies = request_ids.empty() ? -1
-                                            : pipeline.AddPrepared(
-                                                  "session_prefetch_replies",
-                                                  "SELECT request_id, method, request, reply"
-                                                  " FROM session.idempotent_requests"
-                                                  " WHERE tenant_id = $1 AND request_id = ANY ($2)",
-                                                  {PgText(tenant_), PgText(PgArray(request_ids))});
+    const int replies = request_ids.empty()
+                            ? -1
+                            : pipeline.AddPrepared("session_prefetch_replies",
+                                                   "SELECT r.* FROM unnest($2::text[]) AS x(id),"
+                                                   " LATERAL (SELECT request_id, method, request,"
+                                                   " reply FROM session.idempotent_requests"
+                                                   " WHERE tenant_id = $1 AND request_id = x.id"
+                                                   " LIMIT 1) AS r",
+                                                   {PgText(tenant_), PgText(PgArray(request_ids))});
     std::vector<PgBinaryResult> results = pipeline.Run();
 
     if (seqs >= 0) TakeSeqs(results[seqs]);

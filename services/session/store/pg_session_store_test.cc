@@ -210,6 +210,88 @@ TEST_F(PgSessionStoreTest, AnswerBatchesAreNotPlannedAgainEachTime) {
   }
 }
 
+TEST_F(PgSessionStoreTest, AnswerBatchLookupsReadOnlyTheKeysAskedFor) {
+  // A batch's generic plans are kept for the connection's life, so the participants' and the
+  // kept replies' lookups must read by the whole key whatever the planner knew of the tables
+  // when it made them: `request_id = ANY ($2)` was planned, on a table with rows but no
+  // statistics, as a scan of the tenant's whole key range with the ids as a filter.
+  absl::StatusOr<std::unique_ptr<PgPool>> one =
+      PgPool::Connect(lagom::testing::TestPostgresUrl(), 1, absl::Seconds(5));
+  ASSERT_TRUE(one.ok()) << one.status();
+  PgSessionStore store(**one);
+  ASSERT_TRUE(Create(rc_, "s1").ok());
+  for (const char* pid : {"p1", "p2"}) {
+    ParticipantRecord person{pid, 1, absl::StrCat("principal-", pid), "", absl::Now()};
+    ASSERT_TRUE(
+        store
+            .InTenant(rc_,
+                      [&](SessionTransaction& tx) { return tx.InsertParticipant("s1", person); })
+            .ok());
+  }
+  absl::Status batch = store.InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
+    if (absl::Status p = tx.Prefetch("s1", {"p1", "p2"}, {"r1", "r2"}, 1); !p.ok()) return p;
+    return tx.RecordReply("r1", IdempotentReply{"SubmitAnswer", "request", "reply"});
+  });
+  ASSERT_TRUE(batch.ok()) << batch;
+
+  // Both found by a second batch, and nothing else.
+  absl::Status again = store.InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
+    if (absl::Status p = tx.Prefetch("s1", {"p2", "p3"}, {"r1", "r9"}, 1); !p.ok()) return p;
+    absl::StatusOr<std::optional<ParticipantRecord>> p2 = tx.GetParticipant("s1", "p2");
+    absl::StatusOr<std::optional<IdempotentReply>> r1 = tx.FindReply("r1");
+    absl::StatusOr<std::optional<IdempotentReply>> r9 = tx.FindReply("r9");
+    EXPECT_TRUE(p2.ok() && p2->has_value() && (*p2)->principal == "principal-p2");
+    EXPECT_TRUE(r1.ok() && r1->has_value() && (*r1)->reply == "reply");
+    EXPECT_TRUE(r9.ok() && !r9->has_value());
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(again.ok()) << again;
+
+  // The plans the batches' connection keeps: every scan of the two tables is an index scan
+  // whose condition is the whole key of one element, with no id left to a filter.
+  struct Scan {
+    std::string table, node, index_cond, filter;
+  };
+  std::vector<Scan> scans;
+  ASSERT_TRUE(
+      (*one)
+          ->WithTenant(
+              rc_,
+              [&](PgTransaction& tx) {
+                tx.exec("SET LOCAL plan_cache_mode = force_generic_plan");
+                const std::string tenant = tx.quote(rc_.tenant_id);
+                for (const std::string& execute :
+                     {absl::StrCat("session_prefetch_participants(", tenant, ", 's1', '{p1,p2}')"),
+                      absl::StrCat("session_prefetch_replies(", tenant, ", '{r1,r2}')")}) {
+                  const std::string plan =
+                      tx.exec1(absl::StrCat("EXPLAIN (FORMAT JSON) EXECUTE ", execute))[0]
+                          .as<std::string>();
+                  for (const pqxx::row& r :
+                       tx.exec_params("SELECT n->>'Relation Name', n->>'Node Type',"
+                                      " coalesce(n->>'Index Cond', ''), coalesce(n->>'Filter', '')"
+                                      " FROM jsonb_path_query($1::jsonb, 'strict $.**') AS n"
+                                      " WHERE jsonb_typeof(n) = 'object' AND n ? 'Relation Name'",
+                                      plan)) {
+                    scans.push_back({r[0].as<std::string>(), r[1].as<std::string>(),
+                                     r[2].as<std::string>(), r[3].as<std::string>()});
+                  }
+                }
+                return absl::OkStatus();
+              })
+          .ok());
+  ASSERT_EQ(scans.size(), 2u);
+  for (const Scan& scan : scans) {
+    SCOPED_TRACE(scan.table);
+    const std::string id = scan.table == "participants" ? "participant_id" : "request_id";
+    EXPECT_EQ(scan.node, "Index Scan");
+    EXPECT_THAT(scan.index_cond, ::testing::HasSubstr("tenant_id = $1"));
+    EXPECT_THAT(scan.index_cond, ::testing::HasSubstr(absl::StrCat(id, " = x.id")));
+    EXPECT_THAT(scan.index_cond, ::testing::Not(::testing::HasSubstr("ANY")));
+    EXPECT_THAT(scan.filter, ::testing::Not(::testing::HasSubstr(id)))
+        << "only the tenant's row policy may filter";
+  }
+}
+
 TEST_F(PgSessionStoreTest, ATenantSeesOnlyItsOwnSessions) {
   RequestContext other;
   other.tenant_id = lagom::testing::UniqueTenantId("ses");
