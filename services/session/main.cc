@@ -7,6 +7,8 @@
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "common/auth/service_auth.h"
 #include "common/auth/webhook_event_consumer.h"
 #include "common/config.h"
@@ -38,6 +40,9 @@ ABSL_FLAG(std::string, scoring_addr, "",
 ABSL_FLAG(int, answer_batch, 64, "At most this many answer submissions share one transaction");
 ABSL_FLAG(int, answer_writers, 1,
           "At most this many answer transactions run at once (more only pays with spare cores)");
+ABSL_FLAG(absl::Duration, live_state_idle_ttl, lagom::session::kDefaultLiveStateIdleTtl,
+          "A session's live state leaves Redis once nothing has written it for this long (it is "
+          "rebuilt from PostgreSQL when the session is used again)");
 ABSL_DECLARE_FLAG(std::string, questionnaire_addr);
 
 int main(int argc, char** argv) {
@@ -62,7 +67,14 @@ int main(int argc, char** argv) {
 
   lagom::session::PgSessionStore store(*pg);
   lagom::session::ModelIndexCache models;
-  lagom::session::RedisLiveState live(*redis, store, models);
+  const absl::Duration idle_ttl = absl::GetFlag(FLAGS_live_state_idle_ttl);
+  if (idle_ttl < absl::Seconds(2)) {
+    lagom::DieWithConfigError(
+        "session",
+        absl::InvalidArgumentError(absl::StrCat(
+            "--live_state_idle_ttl=", absl::FormatDuration(idle_ttl), ": must be at least 2s")));
+  }
+  lagom::session::RedisLiveState live(*redis, store, models, absl::Minutes(5), 10000, idle_ttl);
   lagom::session::WatchHubs hubs(*watch_redis);
   lagom::session::RemoteModelCatalog catalog(
       lagom::ServiceChannelOrDie("session", "questionnaire_addr",

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -212,6 +213,20 @@ class SessionProcessTest : public ::testing::Test {
     grpc::Status s = Call(*a_, &api::SessionService::Stub::GetSessionProgress, req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return resp.progress();
+  }
+
+  // Answers per item (over the item's groups) in the snapshot a new watcher on b is shown.
+  std::map<std::string, int> SnapshotAnswers(const std::string& session) {
+    std::unique_ptr<Watch> w = StartWatch(*b_, session);
+    AwaitEvents(*w, 1);
+    absl::MutexLock lock(&w->mu);
+    std::map<std::string, int> answers;
+    EXPECT_FALSE(w->events.empty()) << "no snapshot";
+    if (w->events.empty()) return answers;
+    for (const api::ItemDistribution& d : w->events[0].snapshot().distributions()) {
+      for (const api::GroupDistribution& g : d.groups()) answers[d.item_id()] += g.answer_count();
+    }
+    return answers;
   }
 
   std::unique_ptr<Watch> StartWatch(api::SessionService::Stub& stub, const std::string& session,
@@ -1076,6 +1091,113 @@ class RecordingScoring final : public scoring::v1::ScoringService::CallbackServi
   bool down ABSL_GUARDED_BY(mu) = true;
   std::vector<Call> calls ABSL_GUARDED_BY(mu);
 };
+
+// A replica of its own, with a Redis of its own and live state that expires after `idle_ttl`
+// unused; a_ and b_ both call it.
+struct IdleReplica {
+  PrivateRedis redis;
+  std::optional<RunningService> replica;
+  std::unique_ptr<RedisClient> client;
+};
+
+void StartIdleReplica(const RunningService& questionnaire, absl::Duration idle_ttl,
+                      IdleReplica* out) {
+  absl::StatusOr<RunningService> replica =
+      StartService(Session(), questionnaire.address,
+                   {"--redis_addr=" + out->redis.address(),
+                    "--live_state_idle_ttl=" + absl::FormatDuration(idle_ttl)});
+  ASSERT_TRUE(replica.ok()) << replica.status();
+  out->replica.emplace(*std::move(replica));
+  absl::StatusOr<std::unique_ptr<RedisClient>> client =
+      RedisClient::Connect(out->redis.address(), absl::Seconds(2));
+  ASSERT_TRUE(client.ok()) << client.status();
+  out->client = *std::move(client);
+}
+
+// Every key in `redis` with its time to live in milliseconds (-1: none).
+std::map<std::string, int64_t> KeysAndTtls(RedisClient& redis) {
+  std::map<std::string, int64_t> out;
+  absl::StatusOr<RedisReply> keys = redis.Command({"KEYS", "*"});
+  EXPECT_TRUE(keys.ok()) << keys.status();
+  if (!keys.ok()) return out;
+  for (const RedisReply& key : keys->elements) {
+    absl::StatusOr<RedisReply> ttl = redis.Command({"PTTL", key.str});
+    EXPECT_TRUE(ttl.ok()) << ttl.status();
+    if (ttl.ok() && ttl->integer != -2) out[key.str] = ttl->integer;  // -2: gone meanwhile
+  }
+  return out;
+}
+
+// A session left alone leaves nothing in Redis once its idle time to live has passed, and
+// its figures come back from PostgreSQL when it is used again.
+TEST_F(SessionProcessTest, AnIdleSessionsLiveStateLeavesRedisAndComesBack) {
+  constexpr absl::Duration kIdle = absl::Seconds(3);
+  IdleReplica own;
+  ASSERT_NO_FATAL_FAILURE(StartIdleReplica(*questionnaire_, kIdle, &own));
+  a_ = api::SessionService::NewStub(own.replica->channel);
+  b_ = api::SessionService::NewStub(own.replica->channel);
+
+  const api::Session session = CreateSession("left-alone", /*anonymous=*/false);
+  Open(session.name());
+  auto [p1, p1_token] = Invite(session.name(), "p1", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  auto [c1, c1_token] = Invite(session.name(), "c1", api::PARTICIPANT_PERSPECTIVE_CUSTOMER);
+  api::SubmitAnswerResponse resp;
+  ASSERT_TRUE(Submit(p1.name(), p1_token, kProviderItem, 4, &resp).ok());
+  ASSERT_TRUE(Submit(c1.name(), c1_token, kCustomerItem, 2, &resp).ok());
+  {
+    std::unique_ptr<Watch> w = StartWatch(*b_, session.name());
+    AwaitEvents(*w, 1);
+  }
+  ASSERT_EQ(Progress(session.name()).overall().answered_count(), 2);
+
+  // Every key the session has in Redis (figures, events, presence) expires within kIdle.
+  const std::map<std::string, int64_t> live = KeysAndTtls(*own.client);
+  EXPECT_TRUE(live.count(absl::StrCat("lagom:", tenant_, ":session:{left-alone}:events")));
+  EXPECT_GE(live.size(), 8u);
+  for (const auto& [key, ttl] : live) {
+    EXPECT_GT(ttl, 0) << key << " never expires";
+    EXPECT_LE(ttl, absl::ToInt64Milliseconds(kIdle)) << key;
+  }
+
+  absl::SleepFor(kIdle + absl::Milliseconds(500));
+  EXPECT_THAT(KeysAndTtls(*own.client), ::testing::IsEmpty());
+
+  EXPECT_EQ(Progress(session.name()).overall().answered_count(), 2);
+  std::map<std::string, int> answers = SnapshotAnswers(session.name());
+  EXPECT_GE(answers[kProviderItem], 1) << "the snapshot after the rebuild shows both answers";
+  EXPECT_GE(answers[kCustomerItem], 1);
+}
+
+// A session in use for longer than the idle time to live keeps every answer in its figures,
+// also the answers to items nobody has touched since: figures are rebuilt (and every key
+// renewed) before any of their keys can expire.
+TEST_F(SessionProcessTest, FiguresOutliveTheIdleTtlOfKeysNobodyWritesAgain) {
+  constexpr absl::Duration kIdle = absl::Seconds(2);
+  IdleReplica own;
+  ASSERT_NO_FATAL_FAILURE(StartIdleReplica(*questionnaire_, kIdle, &own));
+  a_ = api::SessionService::NewStub(own.replica->channel);
+  b_ = api::SessionService::NewStub(own.replica->channel);
+
+  const api::Session session = CreateSession("long-day", /*anonymous=*/false);
+  Open(session.name());
+  auto [early, early_token] =
+      Invite(session.name(), "early", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  auto [busy, busy_token] = Invite(session.name(), "busy", api::PARTICIPANT_PERSPECTIVE_CUSTOMER);
+  api::SubmitAnswerResponse resp;
+  ASSERT_TRUE(Submit(early.name(), early_token, kProviderItem, 4, &resp).ok());
+  // Another item changes every 200 ms for twice the idle time: the session never idles, but
+  // nothing writes kProviderItem's keys again.
+  for (absl::Time end = absl::Now() + 2 * kIdle; absl::Now() < end;
+       absl::SleepFor(absl::Milliseconds(200))) {
+    ASSERT_TRUE(Submit(busy.name(), busy_token, kCustomerItem,
+                       1 + (absl::ToUnixMillis(absl::Now()) / 200) % 5, &resp)
+                    .ok());
+  }
+  EXPECT_EQ(Progress(session.name()).overall().answered_count(), 2);
+  std::map<std::string, int> answers = SnapshotAnswers(session.name());
+  EXPECT_GE(answers[kProviderItem], 1) << "the early answer left the figures";
+  EXPECT_GE(answers[kCustomerItem], 1);
+}
 
 TEST_F(SessionProcessTest, TheCloseEventSurvivesACrashBeforeDelivery) {
   RecordingScoring scoring;

@@ -1,5 +1,6 @@
 #include "services/session/live/redis_live_state.h"
 
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -19,17 +20,27 @@
 namespace lagom::session {
 namespace {
 
-// KEYS: built, alive, answered, rounds, people, ver, unpublished. ARGV: require_built,
-// mark_built, ttl seconds, item key prefix, counts key prefix, figures format, then entries of
-// six: A item participant seq round "kind|org|value"; R item round; P participant
-// "state|kind|org"; X participant "item,item,..."; C item (its counts recounted from its
-// answers). Items whose answers changed (not in a rebuild) join `unpublished` until a publish
-// of their figures takes them out. Each item's counts ("kind|org|value" → answers) change with
-// its answers in the same script, so a publish reads a few counts per item, not every answer.
-// `built` holds the figures' format: figures of another format count as not built.
+// KEYS: built, alive, answered, rounds, people, ver, unpublished, fresh. ARGV: require_built,
+// mark_built, built TTL (ms), item key prefix, counts key prefix, figures format, idle TTL (ms),
+// then entries of six: A item participant seq round "kind|org|value"; R item round; P
+// participant "state|kind|org"; X participant "item,item,..."; C item (its counts recounted
+// from its answers). Items whose answers changed (not in a rebuild) join `unpublished` until a
+// publish of their figures takes them out. Each item's counts ("kind|org|value" → answers)
+// change with its answers in the same script, so a publish reads a few counts per item, not
+// every answer. `built` holds the figures' format: figures of another format count as not
+// built. Every key an entry names gets the idle TTL again.
+//
+// A rebuild (mark_built) of figures that are not built starts from nothing: nothing but
+// rebuilds writes them then, and what is left may have expired key by key. While `built`
+// exists no key has expired: every key was renewed by the rebuild that set `fresh` (for half
+// the idle TTL), and `built` outlives `fresh` by at most its own TTL (at most a quarter of
+// the idle TTL: the settle script renews it only while `fresh` exists).
 constexpr char kApplyScript[] = R"lua(
-if ARGV[1] == '1' and redis.call('GET', KEYS[1]) ~= ARGV[6] then return -1 end
-local prefix, counts = ARGV[4], ARGV[5]
+local built = redis.call('GET', KEYS[1]) == ARGV[6]
+if ARGV[1] == '1' and not built then return -1 end
+local prefix, counts, idle = ARGV[4], ARGV[5], tonumber(ARGV[7])
+local touched = {}
+local function touch(key) touched[key] = true end
 local function withdrawn(v) return string.sub(v, -2) == '|-' end
 -- "seq|kind|org|value" → "kind|org|value"
 local function answer_of(v) return string.sub(v, string.find(v, '|', 1, true) + 1) end
@@ -37,6 +48,17 @@ local function count(item, answer, by)
   if redis.call('HINCRBY', counts .. item, answer, by) <= 0 then
     redis.call('HDEL', counts .. item, answer)
   end
+end
+if ARGV[2] == '1' and not built then
+  local gone = {[KEYS[3]] = true, [KEYS[4]] = true, [KEYS[5]] = true}
+  for i = 8, #ARGV, 6 do
+    local t = ARGV[i]
+    if t == 'A' or t == 'R' or t == 'C' then
+      gone[prefix .. ARGV[i + 1]] = true
+      gone[counts .. ARGV[i + 1]] = true
+    end
+  end
+  for key in pairs(gone) do redis.call('DEL', key) end
 end
 local function reset(item, round)
   local key = prefix .. item
@@ -48,8 +70,17 @@ local function reset(item, round)
   redis.call('HSET', KEYS[4], item, round)
 end
 local applied = 0
-for i = 7, #ARGV, 6 do
+for i = 8, #ARGV, 6 do
   local t = ARGV[i]
+  if t == 'A' or t == 'R' or t == 'C' then
+    touch(prefix .. ARGV[i + 1])
+    touch(counts .. ARGV[i + 1])
+    touch(KEYS[3])
+    touch(KEYS[4])
+  else
+    touch(KEYS[3])
+    touch(KEYS[5])
+  end
   if t == 'A' then
     local item, p = ARGV[i + 1], ARGV[i + 2]
     local seq, round, val = tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]), ARGV[i + 5]
@@ -85,6 +116,8 @@ for i = 7, #ARGV, 6 do
     redis.call('HDEL', KEYS[5], p)
     redis.call('HDEL', KEYS[3], p)
     for item in string.gmatch(ARGV[i + 2], '[^,]+') do
+      touch(prefix .. item)
+      touch(counts .. item)
       local old = redis.call('HGET', prefix .. item, p)
       if old and not withdrawn(old) then count(item, answer_of(old), -1) end
       redis.call('HDEL', prefix .. item, p)
@@ -99,24 +132,31 @@ for i = 7, #ARGV, 6 do
   end
 end
 if ARGV[2] == '1' then
-  redis.call('SET', KEYS[1], ARGV[6], 'EX', ARGV[3])
-  redis.call('SET', KEYS[2], '1')
+  redis.call('SET', KEYS[1], ARGV[6], 'PX', ARGV[3])
+  redis.call('SET', KEYS[2], '1', 'PX', idle)
+  redis.call('SET', KEYS[8], '1', 'PX', math.floor(idle / 2))
 end
-if #ARGV > 6 then redis.call('INCR', KEYS[6]) end
-if applied > 0 and ARGV[2] ~= '1' then redis.call('EXPIRE', KEYS[7], ARGV[3]) end
+if #ARGV > 7 then
+  redis.call('INCR', KEYS[6])
+  touch(KEYS[6])
+end
+if applied > 0 and ARGV[2] ~= '1' then redis.call('PEXPIRE', KEYS[7], ARGV[3]) end
+for key in pairs(touched) do redis.call('PEXPIRE', key, idle) end
 return applied
 )lua";
 
 // KEYS: ver, events, unpublished. ARGV: the version the figures were read at ('' = none
-// yet), stream length, entry kind, the number n of items, the n items, then one payload per
-// event. Appends them, and takes the items out of `unpublished`, only if still current.
+// yet), stream length, entry kind, idle TTL (ms), the number n of items, the n items, then
+// one payload per event. Appends them, and takes the items out of `unpublished`, only if
+// still current.
 constexpr char kPublishScript[] = R"lua(
 if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
-local n = tonumber(ARGV[4])
-for i = 5 + n, #ARGV do
+local n = tonumber(ARGV[5])
+for i = 6 + n, #ARGV do
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'k', ARGV[3], 'e', ARGV[i])
 end
-for i = 5, 4 + n do redis.call('SREM', KEYS[3], ARGV[i]) end
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+for i = 6, 5 + n do redis.call('SREM', KEYS[3], ARGV[i]) end
 return 1
 )lua";
 
@@ -140,12 +180,14 @@ constexpr absl::Duration kKeeperDeadline = absl::Seconds(5);
 // it publishes regardless (the next change corrects what watchers see).
 constexpr int kPublishAttempts = 8;
 
-// KEYS: writing, built. ARGV: token, built TTL (s). Settles one answer transaction; the
-// figures' TTL comes back only when no other one is outstanding.
+// KEYS: writing, built, fresh. ARGV: token, built TTL (ms). Settles one answer transaction;
+// the figures' TTL comes back only when no other one is outstanding, and only while they are
+// fresh.
 constexpr char kSettleScript[] = R"lua(
 redis.call('HDEL', KEYS[1], ARGV[1])
-if redis.call('HLEN', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 1 then
-  redis.call('EXPIRE', KEYS[2], ARGV[2])
+if redis.call('HLEN', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 1 and
+   redis.call('EXISTS', KEYS[3]) == 1 then
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
 end
 return 0
 )lua";
@@ -263,7 +305,7 @@ std::vector<std::string> RedisLiveState::ApplyCommand(const RequestContext& rc,
                                                       bool require_built, bool mark_built) const {
   std::vector<std::string> argv = {"EVAL",
                                    kApplyScript,
-                                   "7",
+                                   "8",
                                    Key(rc, sid, "built"),
                                    Key(rc, sid, "alive"),
                                    Key(rc, sid, "answered"),
@@ -271,12 +313,14 @@ std::vector<std::string> RedisLiveState::ApplyCommand(const RequestContext& rc,
                                    Key(rc, sid, "people"),
                                    Key(rc, sid, "ver"),
                                    Key(rc, sid, "unpublished"),
+                                   Key(rc, sid, "fresh"),
                                    require_built ? "1" : "0",
                                    mark_built ? "1" : "0",
-                                   absl::StrCat(absl::ToInt64Seconds(built_ttl_)),
+                                   absl::StrCat(absl::ToInt64Milliseconds(built_ttl_)),
                                    Key(rc, sid, "item:"),
                                    Key(rc, sid, "counts:"),
-                                   kFiguresFormat};
+                                   kFiguresFormat,
+                                   absl::StrCat(absl::ToInt64Milliseconds(idle_ttl_))};
   argv.insert(argv.end(), entries.begin(), entries.end());
   return argv;
 }
@@ -286,11 +330,12 @@ std::vector<std::string> RedisLiveState::SettleCommand(const RequestContext& rc,
                                                        const std::string& token) const {
   return {"EVAL",
           kSettleScript,
-          "2",
+          "3",
           Key(rc, sid, "writing"),
           Key(rc, sid, "built"),
+          Key(rc, sid, "fresh"),
           token,
-          absl::StrCat(absl::ToInt64Seconds(built_ttl_))};
+          absl::StrCat(absl::ToInt64Milliseconds(built_ttl_))};
 }
 
 std::string RedisLiveState::NewProcessToken() {
@@ -310,11 +355,12 @@ LiveState::Announcement RedisLiveState::AnswersPending(
   };
   for (const std::string& sid : session_ids) {
     // LT: the first outstanding transaction sets the deadline; later ones do not push it on.
-    absl::StatusOr<RedisClient::InFlight> in_flight =
-        redis_.For(sid).Send({{"HSET", Key(rc, sid, "writing"), out.token,
-                               absl::StrCat(absl::ToUnixMillis(absl::Now()))},
-                              {"PEXPIRE", Key(rc, sid, "built"),
-                               absl::StrCat(absl::ToInt64Milliseconds(kPendingWindow)), "LT"}});
+    absl::StatusOr<RedisClient::InFlight> in_flight = redis_.For(sid).Send(
+        {{"HSET", Key(rc, sid, "writing"), out.token,
+          absl::StrCat(absl::ToUnixMillis(absl::Now()))},
+         {"PEXPIRE", Key(rc, sid, "built"), absl::StrCat(absl::ToInt64Milliseconds(kPendingWindow)),
+          "LT"},
+         {"PEXPIRE", Key(rc, sid, "writing"), absl::StrCat(absl::ToInt64Milliseconds(idle_ttl_))}});
     if (!in_flight.ok()) {
       failed(sid, in_flight.status());
       continue;
@@ -410,7 +456,8 @@ absl::Status RedisLiveState::Rebuild(const RequestContext& rc, const LiveSession
     LogInfo("live state rebuilt from PostgreSQL",
             {{"tenant", rc.tenant_id},
              {"session", s.session_id},
-             {"why", lost ? "live store lost it" : "an answer transaction was never applied"}});
+             {"why", lost ? "live store lost it, or it expired unused"
+                          : "an answer transaction was never applied"}});
     return Append(rc, s.session_id, kResyncEntry, "");
   }
   return absl::OkStatus();
@@ -442,9 +489,17 @@ std::vector<std::string> RedisLiveState::AppendCommand(const RequestContext& rc,
           payload};
 }
 
+std::vector<std::string> RedisLiveState::ExpireEventsCommand(const RequestContext& rc,
+                                                             const std::string& sid) const {
+  return {"PEXPIRE", EventsKey(rc.tenant_id, sid),
+          absl::StrCat(absl::ToInt64Milliseconds(idle_ttl_))};
+}
+
 absl::Status RedisLiveState::Append(const RequestContext& rc, const std::string& sid,
                                     absl::string_view kind, const std::string& payload) {
-  return redis_.For(sid).Command(AppendCommand(rc, sid, kind, payload)).status();
+  return redis_.For(sid)
+      .Pipeline({AppendCommand(rc, sid, kind, payload), ExpireEventsCommand(rc, sid)})
+      .status();
 }
 
 absl::StatusOr<std::pair<api::SessionProgress, std::vector<api::ItemDistribution>>>
@@ -508,12 +563,13 @@ RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
 }
 
 RedisLiveState::RedisLiveState(RedisShards& redis, SessionStore& store, ModelIndexCache& models,
-                               absl::Duration built_ttl, int stream_length)
+                               absl::Duration built_ttl, int stream_length, absl::Duration idle_ttl)
     : redis_(redis),
       store_(store),
       models_(models),
-      built_ttl_(built_ttl),
+      built_ttl_(std::min(built_ttl, idle_ttl / 4)),  // see kApplyScript
       stream_length_(stream_length),
+      idle_ttl_(idle_ttl),
       process_token_(NewProcessToken()),
       publisher_([this] { PublisherLoop(); }),
       keeper_([this] { KeeperLoop(); }) {}
@@ -649,6 +705,7 @@ absl::Status RedisLiveState::PublishFigures(const RequestContext& rc, const Live
                                         version,
                                         absl::StrCat(stream_length_),
                                         kEventEntry,
+                                        absl::StrCat(absl::ToInt64Milliseconds(idle_ttl_)),
                                         absl::StrCat(item_ids.size())};
     publish.insert(publish.end(), item_ids.begin(), item_ids.end());
     const size_t first_event = publish.size();
@@ -665,6 +722,7 @@ absl::Status RedisLiveState::PublishFigures(const RequestContext& rc, const Live
       for (size_t i = first_event; i < publish.size(); ++i) {
         events.push_back(AppendCommand(rc, s.session_id, kEventEntry, publish[i]));
       }
+      events.push_back(ExpireEventsCommand(rc, s.session_id));
       return redis.Pipeline(events).status();
     }
     absl::StatusOr<RedisReply> published = redis.Command(publish);
@@ -850,9 +908,10 @@ std::vector<std::vector<std::string>> RedisLiveState::SeenCommands(
     add.push_back(absl::StrCat(absl::ToUnixMillis(now)));
     add.push_back(id);
   }
-  return {std::move(add),
-          {"ZREMRANGEBYSCORE", key, "-inf", absl::StrCat("(", absl::ToUnixMillis(now - kPresence))},
-          {"PEXPIRE", key, absl::StrCat(absl::ToInt64Milliseconds(kPresence))}};
+  return {
+      std::move(add),
+      {"ZREMRANGEBYSCORE", key, "-inf", absl::StrCat("(", absl::ToUnixMillis(now - kPresence))},
+      {"PEXPIRE", key, absl::StrCat(absl::ToInt64Milliseconds(std::min(kPresence, idle_ttl_)))}};
 }
 
 void RedisLiveState::Seen(const RequestContext& rc, const std::string& session_id,

@@ -22,6 +22,13 @@
 //                (each replica's publisher empties it within milliseconds; items that stay
 //                are published by a replica whose watchers follow the session)
 //   events       the watch stream (XADD, trimmed), read by every replica's WatchHub
+//   fresh        the figures were rebuilt less than half the idle TTL ago (until then
+//                answers renew `built`)
+// Every key of a session expires once nothing has written it for the idle TTL (a day by
+// default): each write renews the keys it writes, and a rebuild renews them all. Answers
+// renew `built` only while `fresh` exists, so figures in use are rebuilt at least every
+// three quarters of the idle TTL and none of their keys can expire under them (kApplyScript
+// has the argument); a session left alone leaves nothing behind.
 // Every update is a Lua script that applies an answer only if its journal seq is newer, so
 // updates, replays and rebuilds may interleave in any order and still converge.
 #ifndef LAGOM_SERVICES_SESSION_LIVE_REDIS_LIVE_STATE_H_
@@ -51,11 +58,15 @@ inline constexpr char kResyncEntry[] = "resync";
 inline constexpr char kEventEntry[] = "event";
 inline constexpr char kMarkEntry[] = "mark";
 
+// How long a session's live state stays in Redis after its last write.
+inline constexpr absl::Duration kDefaultLiveStateIdleTtl = absl::Hours(24);
+
 class RedisLiveState final : public LiveState {
  public:
   // Each session's keys on the shard of its id (one shard: plain Redis).
   RedisLiveState(RedisShards& redis, SessionStore& store, ModelIndexCache& models,
-                 absl::Duration built_ttl = absl::Minutes(5), int stream_length = 10000);
+                 absl::Duration built_ttl = absl::Minutes(5), int stream_length = 10000,
+                 absl::Duration idle_ttl = kDefaultLiveStateIdleTtl);
   // Publishes what is still waiting, then stops.
   ~RedisLiveState() override;
 
@@ -92,8 +103,8 @@ class RedisLiveState final : public LiveState {
  private:
   std::string Key(const RequestContext& rc, const std::string& session_id,
                   absl::string_view part) const;
-  // Rebuilds the figures from PostgreSQL; if Redis had lost them (not merely expired),
-  // appends a resync entry so watchers get a snapshot.
+  // Rebuilds the figures from PostgreSQL; if Redis had lost them (or they expired unused, not
+  // merely `built`), appends a resync entry so watchers get a snapshot.
   absl::Status Rebuild(const RequestContext& rc, const LiveSession& s);
   // Runs the apply script; -1 when the figures are not built (and require_built).
   absl::StatusOr<long long> Apply(const RequestContext& rc, const std::string& session_id,
@@ -123,6 +134,9 @@ class RedisLiveState final : public LiveState {
   // The XADD of one stream entry.
   std::vector<std::string> AppendCommand(const RequestContext& rc, const std::string& session_id,
                                          absl::string_view kind, const std::string& payload) const;
+  // Renews the stream's idle TTL.
+  std::vector<std::string> ExpireEventsCommand(const RequestContext& rc,
+                                               const std::string& session_id) const;
 
   // Publishes ItemDistributionChanged for `item_ids` with the figures as they are now (read
   // with their version, appended only while that is current).
@@ -147,6 +161,7 @@ class RedisLiveState final : public LiveState {
   ModelIndexCache& models_;
   const absl::Duration built_ttl_;
   const int stream_length_;
+  const absl::Duration idle_ttl_;
   const std::string process_token_;  // random per process: pending tokens never collide
   std::atomic<int64_t> pending_counter_{0};
 
