@@ -30,14 +30,16 @@ namespace {
 // every answer. `built` holds the figures' format: figures of another format count as not
 // built. Every key an entry names gets the idle TTL again.
 //
-// A rebuild (mark_built) of figures that are not built starts from nothing: nothing but
-// rebuilds writes them then, and what is left may have expired key by key. While `built`
-// exists no key has expired: every key was renewed by the rebuild that set `fresh` (for half
-// the idle TTL), and `built` outlives `fresh` by at most its own TTL (at most a quarter of
-// the idle TTL: the settle script renews it only while `fresh` exists).
+// Figures stay whole while `alive` exists: every rebuild renews `alive` and every key of the
+// figures for the idle TTL in one script, and a key written later expires later. A rebuild
+// (mark_built) without `alive` starts from nothing, since what is left of the figures may
+// have expired key by key (or Redis lost them); any other rebuild applies by seq, so it can
+// run alongside writers and other rebuilds. Figures are trusted while `built` exists, and
+// `built` never outlives `alive`: it outlives `fresh` (half the idle TTL from the rebuild)
+// by at most its own TTL (at most a quarter of the idle TTL), as the settle script renews it
+// only while `fresh` exists.
 constexpr char kApplyScript[] = R"lua(
-local built = redis.call('GET', KEYS[1]) == ARGV[6]
-if ARGV[1] == '1' and not built then return -1 end
+if ARGV[1] == '1' and redis.call('GET', KEYS[1]) ~= ARGV[6] then return -1 end
 local prefix, counts, idle = ARGV[4], ARGV[5], tonumber(ARGV[7])
 local touched = {}
 local function touch(key) touched[key] = true end
@@ -49,7 +51,7 @@ local function count(item, answer, by)
     redis.call('HDEL', counts .. item, answer)
   end
 end
-if ARGV[2] == '1' and not built then
+if ARGV[2] == '1' and redis.call('EXISTS', KEYS[2]) == 0 then
   local gone = {[KEYS[3]] = true, [KEYS[4]] = true, [KEYS[5]] = true}
   for i = 8, #ARGV, 6 do
     local t = ARGV[i]

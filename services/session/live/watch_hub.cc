@@ -21,8 +21,8 @@ std::pair<std::string, std::string> FieldsOf(const RedisReply& fields) {
 
 }  // namespace
 
-WatchHub::WatchHub(RedisClient& redis, absl::Duration heartbeat)
-    : redis_(redis), heartbeat_(heartbeat), thread_([this] { Run(); }) {}
+WatchHub::WatchHub(RedisClient& redis, absl::Duration idle_ttl, absl::Duration heartbeat)
+    : redis_(redis), idle_ttl_(idle_ttl), heartbeat_(heartbeat), thread_([this] { Run(); }) {}
 
 WatchHub::~WatchHub() {
   {
@@ -40,9 +40,11 @@ absl::StatusOr<std::string> WatchHub::Tail(const std::string& key) {
   if (!last->elements.empty() && !last->elements[0].elements.empty()) {
     return last->elements[0].elements[0].str;
   }
-  absl::StatusOr<RedisReply> added = redis_.Command({"XADD", key, "*", "k", kMarkEntry, "e", ""});
+  absl::StatusOr<std::vector<RedisReply>> added =
+      redis_.Pipeline({{"XADD", key, "*", "k", kMarkEntry, "e", ""},
+                       {"PEXPIRE", key, absl::StrCat(absl::ToInt64Milliseconds(idle_ttl_))}});
   if (!added.ok()) return added.status();
-  return added->str;
+  return added->front().str;
 }
 
 absl::StatusOr<WatchHub::Joined> WatchHub::Join(const std::string& key, int64_t resume_cursor,
@@ -109,9 +111,9 @@ void WatchHub::Drain() {
   }
 }
 
-WatchHubs::WatchHubs(RedisShards& shards) : shards_(shards) {
+WatchHubs::WatchHubs(RedisShards& shards, absl::Duration idle_ttl) : shards_(shards) {
   for (size_t i = 0; i < shards.size(); ++i) {
-    hubs_.push_back(std::make_unique<WatchHub>(*shards.at(i).client));
+    hubs_.push_back(std::make_unique<WatchHub>(*shards.at(i).client, idle_ttl));
   }
 }
 

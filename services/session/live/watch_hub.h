@@ -49,7 +49,10 @@ class WatchHub final {
     std::vector<std::shared_ptr<const SharedEvent>> replay;  // events after resume_cursor
   };
 
-  WatchHub(RedisClient& redis, absl::Duration heartbeat = absl::Seconds(15));
+  // A stream this hub has to start (with a marker entry) expires after `idle_ttl` unused,
+  // like the rest of the session's live state.
+  WatchHub(RedisClient& redis, absl::Duration idle_ttl,
+           absl::Duration heartbeat = absl::Seconds(15));
   ~WatchHub();
 
   // Adds `w` to the session's stream `key`. With resume_cursor > 0 still in the stream,
@@ -70,6 +73,7 @@ class WatchHub final {
   absl::StatusOr<std::string> Tail(const std::string& key);
 
   RedisClient& redis_;
+  const absl::Duration idle_ttl_;
   const absl::Duration heartbeat_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Stream> streams_ ABSL_GUARDED_BY(mu_);
@@ -82,7 +86,7 @@ class WatchHub final {
 // on the shard of its id (RedisShards), and so is the hub that reads it.
 class WatchHubs final {
  public:
-  explicit WatchHubs(RedisShards& shards);
+  WatchHubs(RedisShards& shards, absl::Duration idle_ttl);
 
   WatchHub& ForSession(const std::string& session_id) {
     return *hubs_[shards_.IndexFor(session_id)];
