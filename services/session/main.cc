@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
         absl::InvalidArgumentError(absl::StrCat(
             "--live_state_idle_ttl=", absl::FormatDuration(idle_ttl), ": must be at least 2s")));
   }
-  lagom::session::RedisLiveState live(*redis, store, models, absl::Minutes(5), 10000, idle_ttl);
+  lagom::session::RedisLiveState live(*redis, store, models, idle_ttl);
   lagom::session::WatchHubs hubs(*watch_redis, idle_ttl);
   lagom::session::RemoteModelCatalog catalog(
       lagom::ServiceChannelOrDie("session", "questionnaire_addr",

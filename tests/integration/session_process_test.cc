@@ -61,8 +61,14 @@ struct Watch {
   }
 };
 
+struct IdleReplica;
+
 class SessionProcessTest : public ::testing::Test {
  protected:
+  // Starts `own` (a replica whose live state expires after `idle_ttl` unused) and points a_
+  // and b_ at it.
+  void UseIdleReplica(absl::Duration idle_ttl, IdleReplica* own);
+
   static void SetUpTestSuite() {
     absl::StatusOr<RunningService> q = StartService(Questionnaire(), "");
     ASSERT_TRUE(q.ok()) << q.status();
@@ -1092,18 +1098,16 @@ class RecordingScoring final : public scoring::v1::ScoringService::CallbackServi
   std::vector<Call> calls ABSL_GUARDED_BY(mu);
 };
 
-// A replica of its own, with a Redis of its own and live state that expires after `idle_ttl`
-// unused; a_ and b_ both call it.
+// A replica of its own, with a Redis of its own and live state that expires unused.
 struct IdleReplica {
   PrivateRedis redis;
   std::optional<RunningService> replica;
   std::unique_ptr<RedisClient> client;
 };
 
-void StartIdleReplica(const RunningService& questionnaire, absl::Duration idle_ttl,
-                      IdleReplica* out) {
+void SessionProcessTest::UseIdleReplica(absl::Duration idle_ttl, IdleReplica* out) {
   absl::StatusOr<RunningService> replica =
-      StartService(Session(), questionnaire.address,
+      StartService(Session(), questionnaire_->address,
                    {"--redis_addr=" + out->redis.address(),
                     "--live_state_idle_ttl=" + absl::FormatDuration(idle_ttl)});
   ASSERT_TRUE(replica.ok()) << replica.status();
@@ -1112,6 +1116,8 @@ void StartIdleReplica(const RunningService& questionnaire, absl::Duration idle_t
       RedisClient::Connect(out->redis.address(), absl::Seconds(2));
   ASSERT_TRUE(client.ok()) << client.status();
   out->client = *std::move(client);
+  a_ = api::SessionService::NewStub(out->replica->channel);
+  b_ = api::SessionService::NewStub(out->replica->channel);
 }
 
 // Every key in `redis` with its time to live in milliseconds (-1: none).
@@ -1133,9 +1139,7 @@ std::map<std::string, int64_t> KeysAndTtls(RedisClient& redis) {
 TEST_F(SessionProcessTest, AnIdleSessionsLiveStateLeavesRedisAndComesBack) {
   constexpr absl::Duration kIdle = absl::Seconds(3);
   IdleReplica own;
-  ASSERT_NO_FATAL_FAILURE(StartIdleReplica(*questionnaire_, kIdle, &own));
-  a_ = api::SessionService::NewStub(own.replica->channel);
-  b_ = api::SessionService::NewStub(own.replica->channel);
+  ASSERT_NO_FATAL_FAILURE(UseIdleReplica(kIdle, &own));
 
   const api::Session session = CreateSession("left-alone", /*anonymous=*/false);
   Open(session.name());
@@ -1186,9 +1190,7 @@ TEST_F(SessionProcessTest, AnIdleSessionsLiveStateLeavesRedisAndComesBack) {
 TEST_F(SessionProcessTest, FiguresOutliveTheIdleTtlOfKeysNobodyWritesAgain) {
   constexpr absl::Duration kIdle = absl::Seconds(2);
   IdleReplica own;
-  ASSERT_NO_FATAL_FAILURE(StartIdleReplica(*questionnaire_, kIdle, &own));
-  a_ = api::SessionService::NewStub(own.replica->channel);
-  b_ = api::SessionService::NewStub(own.replica->channel);
+  ASSERT_NO_FATAL_FAILURE(UseIdleReplica(kIdle, &own));
 
   const api::Session session = CreateSession("long-day", /*anonymous=*/false);
   Open(session.name());

@@ -318,11 +318,11 @@ std::vector<std::string> RedisLiveState::ApplyCommand(const RequestContext& rc,
                                    Key(rc, sid, "fresh"),
                                    require_built ? "1" : "0",
                                    mark_built ? "1" : "0",
-                                   absl::StrCat(absl::ToInt64Milliseconds(built_ttl_)),
+                                   built_ttl_ms_,
                                    Key(rc, sid, "item:"),
                                    Key(rc, sid, "counts:"),
                                    kFiguresFormat,
-                                   absl::StrCat(absl::ToInt64Milliseconds(idle_ttl_))};
+                                   idle_ttl_ms_};
   argv.insert(argv.end(), entries.begin(), entries.end());
   return argv;
 }
@@ -337,7 +337,7 @@ std::vector<std::string> RedisLiveState::SettleCommand(const RequestContext& rc,
           Key(rc, sid, "built"),
           Key(rc, sid, "fresh"),
           token,
-          absl::StrCat(absl::ToInt64Milliseconds(built_ttl_))};
+          built_ttl_ms_};
 }
 
 std::string RedisLiveState::NewProcessToken() {
@@ -357,12 +357,12 @@ LiveState::Announcement RedisLiveState::AnswersPending(
   };
   for (const std::string& sid : session_ids) {
     // LT: the first outstanding transaction sets the deadline; later ones do not push it on.
-    absl::StatusOr<RedisClient::InFlight> in_flight = redis_.For(sid).Send(
-        {{"HSET", Key(rc, sid, "writing"), out.token,
-          absl::StrCat(absl::ToUnixMillis(absl::Now()))},
-         {"PEXPIRE", Key(rc, sid, "built"), absl::StrCat(absl::ToInt64Milliseconds(kPendingWindow)),
-          "LT"},
-         {"PEXPIRE", Key(rc, sid, "writing"), absl::StrCat(absl::ToInt64Milliseconds(idle_ttl_))}});
+    absl::StatusOr<RedisClient::InFlight> in_flight =
+        redis_.For(sid).Send({{"HSET", Key(rc, sid, "writing"), out.token,
+                               absl::StrCat(absl::ToUnixMillis(absl::Now()))},
+                              {"PEXPIRE", Key(rc, sid, "built"),
+                               absl::StrCat(absl::ToInt64Milliseconds(kPendingWindow)), "LT"},
+                              {"PEXPIRE", Key(rc, sid, "writing"), idle_ttl_ms_}});
     if (!in_flight.ok()) {
       failed(sid, in_flight.status());
       continue;
@@ -493,8 +493,7 @@ std::vector<std::string> RedisLiveState::AppendCommand(const RequestContext& rc,
 
 std::vector<std::string> RedisLiveState::ExpireEventsCommand(const RequestContext& rc,
                                                              const std::string& sid) const {
-  return {"PEXPIRE", EventsKey(rc.tenant_id, sid),
-          absl::StrCat(absl::ToInt64Milliseconds(idle_ttl_))};
+  return {"PEXPIRE", EventsKey(rc.tenant_id, sid), idle_ttl_ms_};
 }
 
 absl::Status RedisLiveState::Append(const RequestContext& rc, const std::string& sid,
@@ -565,13 +564,14 @@ RedisLiveState::ReadFigures(const RequestContext& rc, const LiveSession& s,
 }
 
 RedisLiveState::RedisLiveState(RedisShards& redis, SessionStore& store, ModelIndexCache& models,
-                               absl::Duration built_ttl, int stream_length, absl::Duration idle_ttl)
+                               absl::Duration idle_ttl, absl::Duration built_ttl, int stream_length)
     : redis_(redis),
       store_(store),
       models_(models),
-      built_ttl_(std::min(built_ttl, idle_ttl / 4)),  // see kApplyScript
-      stream_length_(stream_length),
       idle_ttl_(idle_ttl),
+      idle_ttl_ms_(absl::StrCat(absl::ToInt64Milliseconds(idle_ttl))),
+      built_ttl_ms_(absl::StrCat(absl::ToInt64Milliseconds(std::min(built_ttl, idle_ttl / 4)))),
+      stream_length_(stream_length),
       process_token_(NewProcessToken()),
       publisher_([this] { PublisherLoop(); }),
       keeper_([this] { KeeperLoop(); }) {}
@@ -707,7 +707,7 @@ absl::Status RedisLiveState::PublishFigures(const RequestContext& rc, const Live
                                         version,
                                         absl::StrCat(stream_length_),
                                         kEventEntry,
-                                        absl::StrCat(absl::ToInt64Milliseconds(idle_ttl_)),
+                                        idle_ttl_ms_,
                                         absl::StrCat(item_ids.size())};
     publish.insert(publish.end(), item_ids.begin(), item_ids.end());
     const size_t first_event = publish.size();

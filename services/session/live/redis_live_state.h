@@ -65,8 +65,8 @@ class RedisLiveState final : public LiveState {
  public:
   // Each session's keys on the shard of its id (one shard: plain Redis).
   RedisLiveState(RedisShards& redis, SessionStore& store, ModelIndexCache& models,
-                 absl::Duration built_ttl = absl::Minutes(5), int stream_length = 10000,
-                 absl::Duration idle_ttl = kDefaultLiveStateIdleTtl);
+                 absl::Duration idle_ttl = kDefaultLiveStateIdleTtl,
+                 absl::Duration built_ttl = absl::Minutes(5), int stream_length = 10000);
   // Publishes what is still waiting, then stops.
   ~RedisLiveState() override;
 
@@ -159,9 +159,12 @@ class RedisLiveState final : public LiveState {
   RedisShards& redis_;
   SessionStore& store_;
   ModelIndexCache& models_;
-  const absl::Duration built_ttl_;
-  const int stream_length_;
   const absl::Duration idle_ttl_;
+  // The TTLs in milliseconds, as the scripts and PEXPIRE take them; `built` lasts at most a
+  // quarter of the idle TTL (see kApplyScript).
+  const std::string idle_ttl_ms_;
+  const std::string built_ttl_ms_;
+  const int stream_length_;
   const std::string process_token_;  // random per process: pending tokens never collide
   std::atomic<int64_t> pending_counter_{0};
 
