@@ -602,6 +602,47 @@ TEST_F(SessionProcessTest, AnonymousSessionsShowNoIdentities) {
   ASSERT_TRUE(
       Call(*a_, &api::SessionService::Stub::CompleteParticipant, complete, &completed, token).ok());
   EXPECT_EQ(Progress(draft.name()).groups(0).completed_count(), 1);
+
+  // Naming the participant does not tie their answers to them: only they and tenant admins
+  // read one participant's answers.
+  auto as_viewer = [&](auto method, const auto& request, auto* response) {
+    grpc::ClientContext ctx;
+    Authorize(ctx, viewer->second);
+    return (b_.get()->*method)(&ctx, request, response);
+  };
+  api::ListAnswersRequest theirs;
+  theirs.set_parent(provider.name());
+  api::ListAnswersResponse listed;
+  grpc::Status refused = as_viewer(&api::SessionService::Stub::ListAnswers, theirs, &listed);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("/participants/-"));
+  EXPECT_EQ(listed.answers_size(), 0);
+  api::GetAnswerRequest one;
+  one.set_name(absl::StrCat(provider.name(), "/answers/", kProviderItem));
+  api::GetAnswerResponse answer;
+  EXPECT_EQ(as_viewer(&api::SessionService::Stub::GetAnswer, one, &answer).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Call(*a_, &api::SessionService::Stub::GetAnswer, one, &answer, token).error_code(),
+            grpc::StatusCode::OK);
+  EXPECT_EQ(Call(*a_, &api::SessionService::Stub::ListAnswers, theirs, &listed).error_code(),
+            grpc::StatusCode::OK);  // a tenant admin
+  EXPECT_EQ(listed.answers_size(), 1);
+
+  // Nor do the replies of changes a facilitator makes show who the participant is.
+  api::CompleteParticipantResponse again;
+  ASSERT_TRUE(as_viewer(&api::SessionService::Stub::CompleteParticipant, complete, &again).ok());
+  EXPECT_EQ(again.participant().display_name(), "");
+  api::UpdateParticipantRequest update;
+  update.mutable_participant()->set_name(provider.name());
+  update.mutable_participant()->set_email("pat@example.com");
+  update.mutable_update_mask()->add_paths("email");
+  api::UpdateParticipantResponse updated;
+  ASSERT_TRUE(as_viewer(&api::SessionService::Stub::UpdateParticipant, update, &updated).ok());
+  EXPECT_EQ(updated.participant().display_name(), "");
+  EXPECT_EQ(updated.participant().email(), "");
+  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::GetParticipant, get, &got).ok());
+  EXPECT_EQ(got.participant().display_name(), "Person pat");  // a tenant admin
+  EXPECT_EQ(got.participant().email(), "pat@example.com");
 }
 
 // A Redis of the test's own, killed and restarted empty at will.
@@ -749,6 +790,35 @@ TEST_F(SessionProcessTest, LiveDistributionsFollowEveryKindOfChange) {
   ASSERT_NO_FATAL_FAILURE(same_as_rebuilt({{kProviderItem, {1, 0, 1.0, 2}},
                                            {kCustomerItem, {1, 0, 3.0, 1}},
                                            {na_item, {1, 0, 2.0, 1}}}));
+
+  // The facilitator reveals the new round's item once; an item listed twice is refused.
+  api::RevealItemDistributionRequest reveal;
+  reveal.set_round(session.name() + "/rounds/2");
+  reveal.add_item_ids(kProviderItem);
+  reveal.add_item_ids(kProviderItem);
+  api::RevealItemDistributionResponse revealed;
+  s = Call(*a_, &api::SessionService::Stub::RevealItemDistribution, reveal, &revealed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_EQ(ViolationsOf(s).size(), 1u);
+  EXPECT_EQ(ViolationsOf(s)[0].field, "item_ids[1]");
+  reveal.mutable_item_ids()->RemoveLast();
+  s = Call(*a_, &api::SessionService::Stub::RevealItemDistribution, reveal, &revealed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(revealed.distributions_size(), 1);
+  EXPECT_TRUE(revealed.distributions(0).revealed());
+
+  // Once archived, the session's rounds no longer change.
+  api::CloseSessionRequest close;
+  close.set_name(session.name());
+  api::CloseSessionResponse closed;
+  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::CloseSession, close, &closed).ok());
+  api::ArchiveSessionRequest archive;
+  archive.set_name(session.name());
+  api::ArchiveSessionResponse archived;
+  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::ArchiveSession, archive, &archived).ok());
+  s = Call(*a_, &api::SessionService::Stub::RevealItemDistribution, reveal, &revealed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("ARCHIVED"));
 }
 
 TEST_F(SessionProcessTest, ABusyItemsFiguresGoOutAtMostTwentyTimesASecondAndEndCurrent) {

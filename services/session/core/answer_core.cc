@@ -108,6 +108,23 @@ absl::Status NotYou(absl::string_view participant) {
                absl::StrCat("you may act only as your own participant, not as ", participant));
 }
 
+// In an anonymous session one participant's answers are read only by that participant and
+// by tenant admins: anyone else who could name the participant would tie the answers to the
+// person (the whole session's answers come under pseudonyms instead).
+absl::Status MayReadAnswersOf(const RequestContext& rc, const api::Session& session,
+                              const std::string& participant, const std::string& principal) {
+  if (!session.anonymous() || rc.principal.role() == auth::v1::PRINCIPAL_ROLE_TENANT_ADMIN ||
+      ActsAs(rc, participant, principal)) {
+    return absl::OkStatus();
+  }
+  return Error(
+      absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+      absl::StrCat("session ", session.name(),
+                   " is anonymous: only the participant and tenant admins read ", participant,
+                   "'s answers; everyone's answers are listed under pseudonyms at ", session.name(),
+                   "/participants/-"));
+}
+
 absl::StatusOr<std::pair<std::string, int>> RoundOf(const RequestContext& rc,
                                                     absl::string_view name,
                                                     absl::string_view field) {
@@ -654,6 +671,13 @@ absl::Status AnswerCore::GetAnswer(const RequestContext& rc, const api::GetAnswe
     if (!person.ok()) return person.status();
     if (!person->has_value()) return NotFound("participant", parent);
     if (IsRespondent(rc) && !ActsAs(rc, parent, (*person)->principal)) return NotYou(parent);
+    absl::StatusOr<std::pair<SessionRecord, api::Session>> session =
+        ReadSession(tx, rc, ids->first);
+    if (!session.ok()) return session.status();
+    if (absl::Status s = MayReadAnswersOf(rc, session->second, parent, (*person)->principal);
+        !s.ok()) {
+      return s;
+    }
     absl::StatusOr<std::vector<AnswerRecord>> rows = tx.ListAnswers(ids->first, ids->second);
     if (!rows.ok()) return rows.status();
     const AnswerRecord* best = nullptr;
@@ -709,6 +733,11 @@ absl::Status AnswerCore::ListAnswersWire(const RequestContext& rc,
       if (!person->has_value()) return NotFound("participant", req.parent());
       if (IsRespondent(rc) && !ActsAs(rc, req.parent(), (*person)->principal)) {
         return NotYou(req.parent());
+      }
+      if (absl::Status s =
+              MayReadAnswersOf(rc, session->second, req.parent(), (*person)->principal);
+          !s.ok()) {
+        return s;
       }
     }
     // Anonymous sessions: answers of the whole session carry no participant id, so their
@@ -884,6 +913,10 @@ absl::Status AnswerCore::RevealItemDistribution(const RequestContext& rc,
             return StateConflict(SessionName(rc, session_id), session.state(),
                                  "nothing to reveal before it opens");
           }
+          if (session.state() == api::SESSION_STATE_ARCHIVED) {
+            return StateConflict(SessionName(rc, session_id), session.state(),
+                                 "an archived session's rounds no longer change");
+          }
           absl::StatusOr<std::shared_ptr<const ModelIndex>> model =
               models_.Get(tx, rc, session_id, session);
           if (!model.ok()) return model.status();
@@ -899,6 +932,9 @@ absl::Status AnswerCore::RevealItemDistribution(const RequestContext& rc,
             if (!absl::c_linear_search(round->item_ids(), items[i])) {
               bad.Add(absl::StrCat("item_ids[", i, "]"),
                       absl::StrCat("item '", items[i], "' is not in round ", number));
+            } else if (std::find(items.begin(), items.begin() + i, items[i]) != items.begin() + i) {
+              bad.Add(absl::StrCat("item_ids[", i, "]"),
+                      absl::StrCat("item '", items[i], "' is listed twice"));
             }
           }
           if (!bad.empty()) return std::move(bad).ToStatus("invalid reveal");
@@ -932,8 +968,12 @@ absl::Status AnswerCore::RevealItemDistribution(const RequestContext& rc,
               answers.push_back(LiveAnswer{r.participant_id, p.perspective(),
                                            p.customer_organization(), ValueOf(a)});
             }
-            api::ItemDistribution d =
-                Distribution(*(*model)->Find(item), number, answers, session.anonymous());
+            const ItemRule* rule = (*model)->Find(item);
+            if (rule == nullptr) {
+              return absl::InternalError(absl::StrCat("item ", item, " of round ", number,
+                                                      " is not in the session's model"));
+            }
+            api::ItemDistribution d = Distribution(*rule, number, answers, session.anonymous());
             d.set_revealed(true);
             *resp->add_distributions() = std::move(d);
           }

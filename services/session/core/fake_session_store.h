@@ -91,6 +91,7 @@ class FakeSessionStore final : public SessionStore {
     }
     absl::Status Delete(const std::string& id) override {
       if (data.sessions.erase(id) == 0) return absl::NotFoundError(id);
+      std::erase_if(data.invitations, [&](const auto& e) { return e.first.first == id; });
       return absl::OkStatus();
     }
     absl::StatusOr<std::optional<SessionRecord>> GetLocked(const std::string& id, bool) override {

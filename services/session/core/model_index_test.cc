@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "services/session/core/fake_session_store.h"
+#include "services/session/core/session_common.h"
 
 namespace lagom::session {
 namespace {
@@ -285,6 +287,43 @@ TEST(ModelIndexTest, EffectiveTargetsPreferSessionThenTenantLineageThenModel) {
   EXPECT_EQ(effective[0].source(), type::TARGET_SOURCE_MODEL_DEFAULT);
   EXPECT_DOUBLE_EQ(effective[1].target_score(), 0.5);
   EXPECT_EQ(effective[1].source(), type::TARGET_SOURCE_MODEL_DEFAULT);
+}
+
+// A session deleted and made again with the same id and model but another scope gets the
+// index of its own scope, however long the replica has run.
+TEST(ModelIndexCacheTest, AnIndexIsOfTheSessionsOwnScope) {
+  FakeSessionStore store;
+  ModelIndexCache cache;
+  RequestContext rc;
+  rc.tenant_id = "acme";
+  auto index_of = [&](std::vector<std::string> area_ids) {
+    api::Session session;
+    session.set_name("tenants/acme/sessions/s1");
+    session.set_model_content_hash("hash-1");
+    *session.mutable_scope() = Scope(std::move(area_ids));
+    std::shared_ptr<const ModelIndex> index;
+    EXPECT_TRUE(store
+                    .InTenant(rc,
+                              [&](SessionTransaction& tx) -> absl::Status {
+                                if (absl::Status s =
+                                        tx.PinModel("s1", "hash-1", Model().SerializeAsString());
+                                    !s.ok()) {
+                                  return s;
+                                }
+                                absl::StatusOr<std::shared_ptr<const ModelIndex>> got =
+                                    cache.Get(tx, rc, "s1", session);
+                                if (!got.ok()) return got.status();
+                                index = *std::move(got);
+                                return absl::OkStatus();
+                              })
+                    .ok());
+    return index;
+  };
+  ASSERT_NE(index_of({"incident"}), nullptr);
+  EXPECT_EQ(index_of({"incident"})->Find("knowledge.reuse"), nullptr);
+  std::shared_ptr<const ModelIndex> wider = index_of({"incident", "knowledge"});
+  ASSERT_NE(wider, nullptr);
+  EXPECT_NE(wider->Find("knowledge.reuse"), nullptr);
 }
 
 }  // namespace

@@ -155,12 +155,6 @@ void CheckIdentity(Violations& v, const api::Participant& p, const std::set<std:
   if (has("principal")) CheckText(v, "participant.principal", p.principal(), 256, false);
 }
 
-bool IsValidTimestamp(const google::protobuf::Timestamp& ts) {
-  // 0001-01-01 to 9999-12-31, as google.protobuf.Timestamp defines.
-  return ts.seconds() >= -62135596800 && ts.seconds() <= 253402300799 && ts.nanos() >= 0 &&
-         ts.nanos() <= 999999999;
-}
-
 // Where a page starts and how long it is; violations for a bad size or token.
 struct Page {
   size_t offset = 0;
@@ -260,20 +254,27 @@ bool Matches(const std::vector<Predicate<T>>& predicates, const T& x) {
   return std::all_of(predicates.begin(), predicates.end(), [&](const auto& p) { return p(x); });
 }
 
-// The invitation as the API shows it at `now` (EXPIRED is derived, never stored).
+// The invitation as the API shows it at `now` (EXPIRED is derived, never stored). Tokens
+// expire when their session closes: the close time is the expiry when it comes first.
 api::Invitation ToInvitation(const RequestContext& rc, const std::string& session_id,
-                             const InvitationRecord& r, absl::Time now) {
+                             const api::Session& session, const InvitationRecord& r,
+                             absl::Time now) {
   api::Invitation inv;
   inv.set_name(InvitationName(rc, session_id, r.invitation_id));
   inv.set_participant(ParticipantName(rc, session_id, r.participant_id));
+  std::optional<absl::Time> expire_time = r.expire_time;
+  if (session.has_close_time()) {
+    const absl::Time closed = FromProto(session.close_time());
+    if (!expire_time || closed < *expire_time) expire_time = closed;
+  }
   if (r.state == "REVOKED") {
     inv.set_state(api::INVITATION_STATE_REVOKED);
-  } else if (r.expire_time && *r.expire_time <= now) {
+  } else if (!AcceptsParticipants(session.state()) || (expire_time && *expire_time <= now)) {
     inv.set_state(api::INVITATION_STATE_EXPIRED);
   } else {
     inv.set_state(api::INVITATION_STATE_ACTIVE);
   }
-  if (r.expire_time) *inv.mutable_expire_time() = ToProto(*r.expire_time);
+  if (expire_time) *inv.mutable_expire_time() = ToProto(*expire_time);
   inv.set_token_prefix(r.token_prefix);
   *inv.mutable_create_time() = ToProto(r.create_time);
   if (r.last_use_time) *inv.mutable_last_use_time() = ToProto(*r.last_use_time);
@@ -503,6 +504,7 @@ absl::Status ParticipantCore::UpdateParticipant(const RequestContext& rc,
 
   const absl::Time now = clock_();
   std::optional<LiveSession> live;
+  api::Participant changed;
   absl::Status updated = store_.InTenant(rc, [&](SessionTransaction& tx) {
     live.reset();
     return RunIdempotent(
@@ -526,12 +528,14 @@ absl::Status ParticipantCore::UpdateParticipant(const RequestContext& rc,
           if (paths.count("principal")) p.set_principal(in.principal());
           *p.mutable_update_time() = ToProto(now);
           if (absl::Status st = StoreParticipant(tx, session_id, record, p); !st.ok()) return st;
+          changed = p;  // the live state keeps who it is; the reply shows what the caller may see
+          HideIdentity(rc, s->session, p);
           *resp->mutable_participant() = std::move(p);
           live = *std::move(s);
           return absl::OkStatus();
         });
   });
-  if (updated.ok() && live) live_.ParticipantChanged(rc, *live, resp->participant(), false);
+  if (updated.ok() && live) live_.ParticipantChanged(rc, *live, changed, false);
   return updated;
 }
 
@@ -589,8 +593,10 @@ absl::Status ParticipantCore::CompleteParticipant(const RequestContext& rc,
   if (!v.empty()) return std::move(v).ToStatus("invalid request");
   const absl::Time now = clock_();
   std::optional<LiveSession> live;
+  std::optional<api::Participant> changed;  // unless it was COMPLETED already
   absl::Status completed = store_.InTenant(rc, [&](SessionTransaction& tx) {
     live.reset();
+    changed.reset();
     return RunIdempotent(
         tx, req.request_id(), "CompleteParticipant", req, resp, [&]() -> absl::Status {
           absl::StatusOr<LiveSession> s =
@@ -620,13 +626,15 @@ absl::Status ParticipantCore::CompleteParticipant(const RequestContext& rc,
             if (absl::Status st = StoreParticipant(tx, session_id, record, p); !st.ok()) {
               return st;
             }
-            live = *std::move(s);
+            changed = p;
           }
+          HideIdentity(rc, s->session, p);
           *resp->mutable_participant() = std::move(p);
+          if (changed.has_value()) live = *std::move(s);
           return absl::OkStatus();
         });
   });
-  if (completed.ok() && live) live_.ParticipantChanged(rc, *live, resp->participant(), false);
+  if (completed.ok() && live) live_.ParticipantChanged(rc, *live, *changed, false);
   return completed;
 }
 
@@ -711,7 +719,7 @@ absl::Status ParticipantCore::CreateInvitation(const RequestContext& rc,
           r.expire_time = expire_time;
           r.create_time = now;
           if (absl::Status st = tx.InsertInvitation(*session_id, r); !st.ok()) return st;
-          *resp->mutable_invitation() = ToInvitation(rc, *session_id, r, now);
+          *resp->mutable_invitation() = ToInvitation(rc, *session_id, s->second, r, now);
           resp->set_token(minted.token);
           return absl::OkStatus();
         },
@@ -749,7 +757,7 @@ absl::Status ParticipantCore::ListInvitations(const RequestContext& rc,
               });
     std::vector<api::Invitation> selected;
     for (const InvitationRecord& r : *records) {
-      api::Invitation inv = ToInvitation(rc, *session_id, r, now);
+      api::Invitation inv = ToInvitation(rc, *session_id, s->second, r, now);
       if (Matches(*filter, inv)) selected.push_back(std::move(inv));
     }
     for (size_t i = page->offset; i < selected.size() && i < page->offset + page->size; ++i) {
@@ -791,7 +799,7 @@ absl::Status ParticipantCore::RevokeInvitation(const RequestContext& rc,
             ++r->version;
             if (absl::Status st = tx.UpdateInvitation(session_id, *r); !st.ok()) return st;
           }
-          *resp->mutable_invitation() = ToInvitation(rc, session_id, *r, now);
+          *resp->mutable_invitation() = ToInvitation(rc, session_id, s->second, *r, now);
           return absl::OkStatus();
         });
   });
@@ -838,19 +846,19 @@ absl::Status ParticipantCore::AcceptInvitation(const RequestContext& rc,
                        "invite token; ",
                        kUseYourToken));
     }
-    api::Invitation inv = ToInvitation(rc, *session_id, *r, now);
-    if (inv.state() == api::INVITATION_STATE_REVOKED) {
-      return InviteRefused("the invitation was revoked; ask the facilitator for a new one");
-    }
-    if (inv.state() == api::INVITATION_STATE_EXPIRED) {
-      return InviteRefused("the invitation has expired; ask the facilitator for a new one");
-    }
     absl::StatusOr<LiveSession> s =
         ReadLiveSession(tx, rc, models_, *session_id, /*lock_exclusive=*/false);
     if (!s.ok()) return s.status();
+    api::Invitation inv = ToInvitation(rc, *session_id, s->session, *r, now);
+    if (inv.state() == api::INVITATION_STATE_REVOKED) {
+      return InviteRefused("the invitation was revoked; ask the facilitator for a new one");
+    }
     if (!AcceptsParticipants(s->session.state())) {
       return StateConflict(SessionName(rc, *session_id), s->session.state(),
                            "the session has closed and its invitations no longer work");
+    }
+    if (inv.state() == api::INVITATION_STATE_EXPIRED) {
+      return InviteRefused("the invitation has expired; ask the facilitator for a new one");
     }
     absl::StatusOr<std::pair<ParticipantRecord, api::Participant>> found =
         ReadParticipant(tx, *session_id, r->participant_id, participant_name);

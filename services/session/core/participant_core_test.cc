@@ -892,6 +892,23 @@ TEST_F(ParticipantCoreTest, ListInvitationsDerivesExpiryAndFilters) {
   EXPECT_EQ(page2.next_page_token(), "");
 }
 
+TEST_F(ParticipantCoreTest, InvitationsExpireWhenTheSessionCloses) {
+  PutSession("s1", api::SESSION_STATE_OPEN);
+  ASSERT_TRUE(Create("alice", Person(api::PARTICIPANT_PERSPECTIVE_PROVIDER)).ok());
+  ASSERT_TRUE(Invite(Alice()).ok());
+  absl::StatusOr<std::vector<api::Invitation>> open = Invitations();
+  ASSERT_TRUE(open.ok()) << open.status();
+  ASSERT_THAT(*open, SizeIs(1));
+  EXPECT_EQ((*open)[0].state(), api::INVITATION_STATE_ACTIVE);
+  for (api::SessionState ended : {api::SESSION_STATE_CLOSED, api::SESSION_STATE_ARCHIVED}) {
+    PutSession("s1", ended);
+    absl::StatusOr<std::vector<api::Invitation>> list = Invitations("state = EXPIRED");
+    ASSERT_TRUE(list.ok()) << list.status();
+    ASSERT_THAT(*list, SizeIs(1)) << api::SessionState_Name(ended);
+    EXPECT_EQ((*list)[0].state(), api::INVITATION_STATE_EXPIRED);
+  }
+}
+
 TEST_F(ParticipantCoreTest, RevokeStampsOnceChecksTheEtagAndKnowsWhatExists) {
   PutSession("s1", api::SESSION_STATE_OPEN);
   ASSERT_TRUE(Create("alice", Person(api::PARTICIPANT_PERSPECTIVE_PROVIDER)).ok());

@@ -110,8 +110,10 @@ absl::StatusOr<std::shared_ptr<const ModelIndex>> ModelIndexCache::Get(
     SessionTransaction& tx, const RequestContext& rc, const std::string& session_id,
     const api::Session& session) {
   if (session.model_content_hash().empty()) return nullptr;
-  const std::string key =
-      absl::StrCat(rc.tenant_id, "/", session_id, "/", session.model_content_hash());
+  // The index is the pinned content seen through the scope, so both are in the key (not the
+  // session id: a session deleted and made again with the same id may have another scope).
+  const std::string key = absl::StrCat(rc.tenant_id, "/", session.model_content_hash(), "/",
+                                       RequestFingerprint(session.scope()));
   {
     absl::MutexLock lock(&mu_);
     auto it = indexes_.find(key);
@@ -129,6 +131,8 @@ absl::StatusOr<std::shared_ptr<const ModelIndex>> ModelIndexCache::Get(
   if (!index.ok()) return index.status();
   auto shared = std::make_shared<const ModelIndex>(*std::move(index));
   absl::MutexLock lock(&mu_);
+  // Bounded: the sessions a replica serves at once use far fewer; when full it starts again.
+  if (indexes_.size() >= kMaxIndexes) indexes_.clear();
   indexes_.emplace(key, shared);
   return shared;
 }
@@ -145,6 +149,12 @@ absl::StatusOr<LiveSession> ReadLiveSession(SessionTransaction& tx, const Reques
   if (!model.ok()) return model.status();
   live.model = *std::move(model);
   return live;
+}
+
+bool IsValidTimestamp(const google::protobuf::Timestamp& ts) {
+  // 0001-01-01 to 9999-12-31, as google.protobuf.Timestamp defines.
+  return ts.seconds() >= -62135596800 && ts.seconds() <= 253402300799 && ts.nanos() >= 0 &&
+         ts.nanos() <= 999999999;
 }
 
 bool ActsAs(const RequestContext& rc, const std::string& participant_name,

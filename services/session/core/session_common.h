@@ -66,7 +66,9 @@ class ModelIndexCache final {
                                                         const api::Session& session);
 
  private:
+  static constexpr size_t kMaxIndexes = 1000;
   absl::Mutex mu_;
+  // By tenant, content hash and scope.
   absl::flat_hash_map<std::string, std::shared_ptr<const ModelIndex>> indexes_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -111,6 +113,9 @@ absl::StatusOr<std::vector<AnswerRecord>> ReadAnswerPage(SessionTransaction& tx,
                                                          AnswerQuery q, const AnswerPaging& paging,
                                                          absl::string_view method,
                                                          std::string* next_page_token);
+
+// Within google.protobuf.Timestamp's range: 0001-01-01 to 9999-12-31, nanos 0..999999999.
+bool IsValidTimestamp(const google::protobuf::Timestamp& ts);
 
 // Whether the caller answers as participant `participant_name`: its invite token names it,
 // or its principal (API key or JWT subject) is bound to it.

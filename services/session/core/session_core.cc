@@ -202,9 +202,8 @@ void ValidateSession(Violations& v, const RequestContext& rc, const api::Session
     v.Add("session.language_tag", absl::StrCat("'", s.language_tag(), "' is not one of en, sv"));
   }
   if (has("due_time") && s.has_due_time() &&
-      (s.due_time().seconds() < 0 || s.due_time().nanos() < 0 ||
-       s.due_time().nanos() > 999999999)) {
-    v.Add("session.due_time", "not a valid timestamp");
+      (s.due_time().seconds() < 0 || !IsValidTimestamp(s.due_time()))) {
+    v.Add("session.due_time", "not a valid timestamp: 1970-01-01 to 9999-12-31");
   }
   if (has("labels")) CheckLabels(v, s.labels());
 }

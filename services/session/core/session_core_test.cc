@@ -188,6 +188,7 @@ TEST_F(SessionCoreTest, CreateReportsEveryBadFieldAndStoresNothing) {
   auto* t = bad.add_target_overrides();
   t->set_target_score(1.5);
   bad.set_language_tag("de");
+  bad.mutable_due_time()->set_seconds(253402300800);  // 10000-01-01: past what JSON can say
   (*bad.mutable_labels())["Bad Key"] = "x";
   api::CreateSessionRequest req;
   req.set_parent("tenants/acme");
@@ -204,7 +205,7 @@ TEST_F(SessionCoreTest, CreateReportsEveryBadFieldAndStoresNothing) {
                            "session.scope.services[0]", "session.scope.customer_organizations[0]",
                            "session.scope.area_ids[0]", "session.target_overrides[0].area_id",
                            "session.target_overrides[0].target_score", "session.language_tag",
-                           "session.labels.Bad Key", "request_id"));
+                           "session.due_time", "session.labels.Bad Key", "request_id"));
   EXPECT_EQ(Stored(), 0u);
 }
 

@@ -108,6 +108,7 @@ class SessionTransaction {
   virtual absl::StatusOr<std::vector<SessionRecord>> List(const SessionPageQuery& query) = 0;
   virtual absl::Status Insert(const SessionRecord& record) = 0;
   virtual absl::Status Update(const SessionRecord& record, int64_t expected_version) = 0;
+  // Deletes the session with everything of it, its invitations included.
   virtual absl::Status Delete(const std::string& session_id) = 0;
 
   // Get, and lock the row until the transaction ends: shared for writers of answers (who

@@ -77,12 +77,14 @@ absl::StatusOr<auth::Principal> PgInviteStore::VerifyInviteToken(absl::string_vi
         " i.last_use_time IS NULL OR i.last_use_time < now() - $3::interval"
         // The session found by its key (split_part of "tenants/T/sessions/S"), not by
         // comparing names with each of the tenant's sessions.
-        " FROM session.invitations i LEFT JOIN session.sessions s"
+        // An invitation works only while its session exists (deleting a session deletes its
+        // invitations; migration 0007 removed those a deleted session had left behind).
+        " FROM session.invitations i JOIN session.sessions s"
         "   ON s.tenant_id = i.tenant_id AND s.session_id = split_part(i.session, '/', 4)"
         "  AND i.session = 'tenants/' || s.tenant_id || '/sessions/' || s.session_id"
         " WHERE i.tenant_id = $1 AND i.invitation_id = $2 AND i.state = 'ACTIVE'"
         "   AND (i.expire_time IS NULL OR i.expire_time > now())"
-        "   AND (s.state IS NULL OR s.state IN ('DRAFT', 'OPEN'))",
+        "   AND s.state IN ('DRAFT', 'OPEN')",
         parts->tenant_id, parts->key_id, kLastUseResolution);
     if (r.empty()) return absl::OkStatus();
     valid = auth::SecretsEqual(r[0][3].as<std::string>(), auth::HashApiKeySecret(parts->secret));

@@ -46,7 +46,7 @@ class PgInviteStoreTest : public ::testing::Test {
     std::string token;
   };
   Issued Issue(const std::string& perspective = "CUSTOMER",
-               std::optional<absl::Time> expire = std::nullopt) {
+               std::optional<absl::Time> expire = std::nullopt, const std::string& sid = "s1") {
     InviteTokens::Minted minted = codec_.Mint(rc_.tenant_id);
     InvitationRecord r;
     r.invitation_id = minted.invitation_id;
@@ -60,7 +60,7 @@ class PgInviteStoreTest : public ::testing::Test {
     r.create_time = absl::Now();
     EXPECT_TRUE(
         sessions_
-            ->InTenant(rc_, [&](SessionTransaction& tx) { return tx.InsertInvitation("s1", r); })
+            ->InTenant(rc_, [&](SessionTransaction& tx) { return tx.InsertInvitation(sid, r); })
             .ok());
     return {minted.invitation_id, minted.token};
   }
@@ -160,6 +160,26 @@ TEST_F(PgInviteStoreTest, TokensStopWorkingWhenTheSessionCloses) {
   ASSERT_TRUE(store_->VerifyInviteToken(issued.token).ok());
   ASSERT_TRUE(SetSessionState("CLOSED").ok());
   ExpectRefused(store_->VerifyInviteToken(issued.token), issued.token);
+}
+
+TEST_F(PgInviteStoreTest, TokensOfADeletedSessionNeverWorkAgain) {
+  const Issued issued = Issue();
+  ASSERT_TRUE(store_->VerifyInviteToken(issued.token).ok());
+  ASSERT_TRUE(
+      sessions_->InTenant(rc_, [](SessionTransaction& tx) { return tx.Delete("s1"); }).ok());
+  ExpectRefused(store_->VerifyInviteToken(issued.token), issued.token);
+
+  // A new session with the same id has none of the old one's invitations.
+  ASSERT_TRUE(SetSessionState("OPEN").ok());
+  ExpectRefused(store_->VerifyInviteToken(issued.token), issued.token);
+  EXPECT_EQ(Stored(issued.invitation_id).invitation_id, "");
+  EXPECT_TRUE(store_->VerifyInviteToken(Issue().token).ok());
+}
+
+TEST_F(PgInviteStoreTest, AnInvitationWithoutItsSessionIsRefused) {
+  // As a deletion by an earlier release left them: the invitation names a session that is gone.
+  const Issued orphan = Issue("PROVIDER", std::nullopt, "gone");
+  ExpectRefused(store_->VerifyInviteToken(orphan.token), orphan.token);
 }
 
 }  // namespace

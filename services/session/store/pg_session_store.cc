@@ -161,6 +161,10 @@ class PgSessionTransaction final : public SessionTransaction {
     pqxx::result rows = tx_.exec_params(
         "DELETE FROM session.sessions WHERE tenant_id = $1 AND session_id = $2", tenant_, id);
     if (rows.affected_rows() == 0) return absl::NotFoundError(id);
+    // Invitations name their session rather than reference it: they go with it, so a token
+    // of a deleted session never works again (nor in a new session given the same id).
+    tx_.exec_params("DELETE FROM session.invitations WHERE tenant_id = $1 AND session = $2",
+                    tenant_, SessionName(id));
     return absl::OkStatus();
   }
 
@@ -340,10 +344,11 @@ class PgSessionTransaction final : public SessionTransaction {
   }
 
   // Answers that are not withdrawn, in (participant, item, round) order, after `after`: with
-  // `whole_items` after its (participant, item), otherwise after the exact row.
+  // `whole_items` after its (participant, item), otherwise after the exact row; the first
+  // `offset` of them skipped.
   PgBinaryResult Scan(const std::string& sid, const AnswerQuery& q,
                       const std::optional<std::tuple<std::string, std::string, int>>& after,
-                      size_t limit, bool whole_items) {
+                      size_t limit, bool whole_items, size_t offset = 0) {
     std::optional<std::string> after_participant, after_item;
     std::optional<int> after_round;
     if (after) {
@@ -365,9 +370,10 @@ class PgSessionTransaction final : public SessionTransaction {
             " AND ($4::text[] IS NULL OR item_id = ANY($4::text[]))"
             " AND ($5::int IS NULL OR round = $5)"
             " AND ($6::text IS NULL OR (participant_id, item_id, round) > ($6, $7::text, $8::int))"
-            " ORDER BY participant_id, item_id, round LIMIT $9"),
+            " ORDER BY participant_id, item_id, round LIMIT $9 OFFSET $10"),
         {PgText(tenant_), PgText(sid), PgText(q.participant_id), items, PgText(round),
-         PgText(after_participant), PgText(after_item), PgText(after_round), PgText(limit)});
+         PgText(after_participant), PgText(after_item), PgText(after_round), PgText(limit),
+         PgText(offset)});
   }
 
   // Pages by offset (anonymous sessions, whose tokens cannot name a participant): the latest
@@ -394,7 +400,7 @@ class PgSessionTransaction final : public SessionTransaction {
     // Keyset paging on the primary key's order: each page is one index range scan, however
     // deep into the session it starts.
     std::optional<std::tuple<std::string, std::string, int>> after = q.after;
-    if (!latest) return PageRecords(Scan(sid, q, after, q.limit, /*whole_items=*/false));
+    if (!latest) return PageRecords(Scan(sid, q, after, q.limit, /*whole_items=*/false, q.offset));
     // Latest rounds: the rows of each (participant, item) are adjacent in that order, so the
     // last one of each run is its latest round. A run cut off by the scan's limit is read
     // again by the next scan, which starts after the last whole run.

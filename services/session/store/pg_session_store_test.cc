@@ -163,6 +163,59 @@ TEST_F(PgSessionStoreTest, OfTwoWritesOfOneAnswerTheLaterReservedStays) {
   EXPECT_EQ(stored[0].seq, late[0].seq);
 }
 
+// Offsets page anonymous sessions' answers (their tokens cannot name a participant), in
+// every kind of query: each page starts where the last one ended.
+TEST_F(PgSessionStoreTest, OffsetPagesOfAnswersMoveOnInEveryKindOfQuery) {
+  ASSERT_TRUE(Create(rc_, "s1").ok());
+  std::vector<AnswerRecord> rows;
+  for (const std::string pid : {"p1", "p2"}) {
+    for (int round : {1, 2}) {
+      rows.push_back(AnswerRecord{pid, "item-1", round, 0, false,
+                                  pid + "-r" + std::to_string(round), absl::Now()});
+    }
+  }
+  ASSERT_TRUE(store_
+                  ->InTenant(rc_,
+                             [&](SessionTransaction& tx) -> absl::Status {
+                               for (const std::string pid : {"p1", "p2"}) {
+                                 ParticipantRecord person{pid, 1, "", "", absl::Now()};
+                                 if (absl::Status s = tx.InsertParticipant("s1", person); !s.ok()) {
+                                   return s;
+                                 }
+                               }
+                               return tx.WriteAnswers("s1", rows);
+                             })
+                  .ok());
+  auto page = [&](AnswerQuery q, size_t offset) {
+    q.offset = offset;
+    q.limit = 1;
+    std::vector<std::string> bodies;
+    EXPECT_TRUE(store_
+                    ->InTenant(rc_,
+                               [&](SessionTransaction& tx) -> absl::Status {
+                                 absl::StatusOr<std::vector<AnswerRecord>> got =
+                                     tx.ListAnswerPage("s1", q);
+                                 if (!got.ok()) return got.status();
+                                 for (const AnswerRecord& r : *got) bodies.push_back(r.body);
+                                 return absl::OkStatus();
+                               })
+                    .ok());
+    return bodies;
+  };
+  AnswerQuery all_rounds;
+  all_rounds.all_rounds = true;
+  AnswerQuery round_two;
+  round_two.round = 2;
+  AnswerQuery latest;
+  using ::testing::ElementsAre;
+  EXPECT_THAT(page(all_rounds, 0), ElementsAre("p1-r1"));
+  EXPECT_THAT(page(all_rounds, 1), ElementsAre("p1-r2"));
+  EXPECT_THAT(page(all_rounds, 3), ElementsAre("p2-r2"));
+  EXPECT_THAT(page(all_rounds, 4), ElementsAre());
+  EXPECT_THAT(page(round_two, 1), ElementsAre("p2-r2"));
+  EXPECT_THAT(page(latest, 1), ElementsAre("p2-r2"));
+}
+
 TEST_F(PgSessionStoreTest, AnswerBatchesAreNotPlannedAgainEachTime) {
   // One connection, so every batch runs where its statements were prepared.
   absl::StatusOr<std::unique_ptr<PgPool>> one =
