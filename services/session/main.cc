@@ -43,6 +43,10 @@ ABSL_FLAG(int, answer_writers, 1,
 ABSL_FLAG(absl::Duration, live_state_idle_ttl, lagom::session::kDefaultLiveStateIdleTtl,
           "A session's live state leaves Redis once nothing has written it for this long (it is "
           "rebuilt from PostgreSQL when the session is used again)");
+ABSL_FLAG(absl::Duration, watch_heartbeat, absl::Seconds(15),
+          "How often an idle WatchSession stream gets a heartbeat, and how often every stream's "
+          "credential is checked again: a revoked invitation, a removed participant or a "
+          "revoked API key stops watching within this");
 ABSL_DECLARE_FLAG(std::string, questionnaire_addr);
 
 int main(int argc, char** argv) {
@@ -75,7 +79,13 @@ int main(int argc, char** argv) {
             "--live_state_idle_ttl=", absl::FormatDuration(idle_ttl), ": must be at least 2s")));
   }
   lagom::session::RedisLiveState live(*redis, store, models, idle_ttl);
-  lagom::session::WatchHubs hubs(*watch_redis, idle_ttl);
+  const absl::Duration heartbeat = absl::GetFlag(FLAGS_watch_heartbeat);
+  if (heartbeat < absl::Milliseconds(100)) {
+    lagom::DieWithConfigError("session", absl::InvalidArgumentError(absl::StrCat(
+                                             "--watch_heartbeat=", absl::FormatDuration(heartbeat),
+                                             ": must be at least 100ms")));
+  }
+  lagom::session::WatchHubs hubs(*watch_redis, idle_ttl, heartbeat);
   lagom::session::RemoteModelCatalog catalog(
       lagom::ServiceChannelOrDie("session", "questionnaire_addr",
                                  absl::GetFlag(FLAGS_questionnaire_addr)),

@@ -39,9 +39,13 @@ void Redact(const Viewer& v, api::Participant& p) {
 class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
                            public WatchHub::Watcher {
  public:
-  WatchReactor(const WatchDeps& deps, RequestContext rc, std::string session_id,
-               int64_t resume_cursor)
+  WatchReactor(const WatchDeps& deps, grpc::CallbackServerContext* ctx,
+               const CallAdmitter& admitter, const api::WatchSessionRequest& request,
+               RequestContext rc, std::string session_id, int64_t resume_cursor)
       : deps_(deps),
+        ctx_(ctx),
+        admitter_(admitter),
+        request_(request),
         rc_(std::move(rc)),
         session_id_(std::move(session_id)),
         key_(RedisLiveState::EventsKey(rc_.tenant_id, session_id_)),
@@ -70,6 +74,14 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
 
   void Heartbeat(int64_t cursor) override {
     MarkPresent();
+    {
+      absl::MutexLock lock(&mu_);
+      if (!finished_ && !rechecking_) {
+        rechecking_ = true;
+        ++pending_work_;
+        deps_.executor.Schedule([this] { Recheck(); });
+      }
+    }
     api::WatchSessionResponse event;
     event.set_cursor(cursor);
     *event.mutable_heartbeat()->mutable_server_time() = ToProto(absl::Now());
@@ -167,6 +179,30 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
     }
     absl::MutexLock lock(&mu_);
     --pending_work_;
+  }
+
+  // The credential the stream was opened with, checked again: a revoked invitation or API
+  // key, a removed participant (their invitations go with them) or a role that lost the
+  // permission ends the stream with the refusal a new call would get. A token that stops
+  // working because the session closed does not: that stream ends with the close event.
+  // Other failures (the tenant's call limit, an unreachable directory) leave it running.
+  void Recheck() {
+    absl::StatusOr<RequestContext> again = admitter_.Admit(*ctx_, request_);
+    const bool refused = !again.ok() && (absl::IsUnauthenticated(again.status()) ||
+                                         absl::IsPermissionDenied(again.status()));
+    bool session_ended = false;
+    if (refused) {
+      absl::StatusOr<LiveSession> live = ReadSession();
+      session_ended = live.ok() && (live->session.state() == api::SESSION_STATE_CLOSED ||
+                                    live->session.state() == api::SESSION_STATE_ARCHIVED);
+    }
+    absl::MutexLock lock(&mu_);
+    rechecking_ = false;
+    --pending_work_;
+    if (!refused || session_ended || finished_) return;
+    queue_.Clear();
+    end_with_ = ToGrpcStatus(again.status());
+    WriteNext();
   }
 
   // A respondent watching is present; the live store is written off the hub's thread.
@@ -352,6 +388,11 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
 
   void WriteNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (writing_ || finished_) return;
+    if (end_with_) {
+      finished_ = true;
+      Finish(*end_with_);
+      return;
+    }
     if (draining_) {
       finished_ = true;
       Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
@@ -376,6 +417,9 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   }
 
   const WatchDeps deps_;
+  grpc::CallbackServerContext* const ctx_;  // valid until OnDone
+  const CallAdmitter& admitter_;
+  const api::WatchSessionRequest request_;
   const RequestContext rc_;
   const std::string session_id_;
   const std::string key_;
@@ -394,6 +438,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
   bool joining_ ABSL_GUARDED_BY(mu_) = false;
+  bool rechecking_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> end_with_ ABSL_GUARDED_BY(mu_);  // the credential was refused
   int64_t resync_after_join_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::shared_ptr<const SharedEvent>> early_ ABSL_GUARDED_BY(mu_);
   int pending_work_ ABSL_GUARDED_BY(mu_) = 1;  // Begin
@@ -419,7 +465,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* StartWatch(grpc::CallbackServerConte
       return RejectStream<grpc::ByteBuffer>(ctx, s);
     }
   }
-  auto* reactor = new WatchReactor(deps, *std::move(rc), *id, req.resume_cursor());
+  auto* reactor =
+      new WatchReactor(deps, ctx, admitter, req, *std::move(rc), *id, req.resume_cursor());
   if (deps.limiter != nullptr) reactor->TakeStream();
   return reactor;
 }

@@ -2,7 +2,8 @@
 // WatchHub, sends a snapshot (or the replay after its resume cursor), then every event in
 // order, each shaped for what this watcher may see; the stream ends after the session
 // closes or is archived. A watcher that is behind gets only the latest of several waiting
-// changes of one item's distribution.
+// changes of one item's distribution. At every heartbeat the stream's credential is checked
+// again; a refused one (revoked, or its participant removed) ends the stream.
 #ifndef LAGOM_SERVICES_SESSION_WATCH_REACTOR_H_
 #define LAGOM_SERVICES_SESSION_WATCH_REACTOR_H_
 

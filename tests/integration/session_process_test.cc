@@ -46,6 +46,7 @@ struct Watch {
   std::unique_ptr<grpc::ClientContext> ctx = std::make_unique<grpc::ClientContext>();
   std::vector<api::WatchSessionResponse> events;
   grpc::Status status;
+  bool ended = false;  // with status
   std::thread reader;
   absl::Mutex mu;
 
@@ -256,9 +257,18 @@ class SessionProcessTest : public ::testing::Test {
         absl::MutexLock lock(&raw->mu);
         raw->events.push_back(event);
       }
-      raw->status = reader->Finish();
+      grpc::Status status = reader->Finish();
+      absl::MutexLock lock(&raw->mu);
+      raw->status = status;
+      raw->ended = true;
     });
     return w;
+  }
+
+  // Waits (bounded) until `w`'s stream has ended; whether it has.
+  static bool AwaitEnd(Watch& w, absl::Duration timeout) {
+    absl::MutexLock lock(&w.mu);
+    return w.mu.AwaitWithTimeout(absl::Condition(&w.ended), timeout);
   }
 
   // Waits (bounded) until `w` has at least `n` events.
@@ -643,6 +653,56 @@ TEST_F(SessionProcessTest, AnonymousSessionsShowNoIdentities) {
   ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::GetParticipant, get, &got).ok());
   EXPECT_EQ(got.participant().display_name(), "Person pat");  // a tenant admin
   EXPECT_EQ(got.participant().email(), "pat@example.com");
+}
+
+// A watch lasts only as long as its credential: revoking the invitation or removing the
+// participant ends a respondent's stream within a heartbeat; other watchers go on.
+TEST_F(SessionProcessTest, ARevokedInvitationOrRemovedParticipantStopsWatching) {
+  absl::StatusOr<RunningService> quick =
+      StartService(Session(), questionnaire_->address, {"--watch_heartbeat=300ms"});
+  ASSERT_TRUE(quick.ok()) << quick.status();
+  std::unique_ptr<api::SessionService::Stub> stub = api::SessionService::NewStub(quick->channel);
+  const api::Session session = CreateSession("revoked", /*anonymous=*/false);
+  Open(session.name());
+  auto [pat, pat_token] = Invite(session.name(), "pat", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  auto [sam, sam_token] = Invite(session.name(), "sam", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  std::unique_ptr<Watch> pat_watch = StartWatch(*stub, session.name(), 0, pat_token);
+  std::unique_ptr<Watch> sam_watch = StartWatch(*stub, session.name(), 0, sam_token);
+  std::unique_ptr<Watch> admin_watch = StartWatch(*stub, session.name());
+  for (Watch* w : {pat_watch.get(), sam_watch.get(), admin_watch.get()}) AwaitEvents(*w, 1);
+  // Heartbeats come and the credentials still admit every stream.
+  absl::SleepFor(absl::Seconds(1));
+  for (Watch* w : {pat_watch.get(), sam_watch.get(), admin_watch.get()}) {
+    absl::MutexLock lock(&w->mu);
+    EXPECT_FALSE(w->ended) << w->status.error_message();
+  }
+
+  api::ListInvitationsRequest list;
+  list.set_parent(session.name());
+  list.set_filter(absl::StrCat("participant = \"", pat.name(), "\""));
+  api::ListInvitationsResponse invitations;
+  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::ListInvitations, list, &invitations).ok());
+  ASSERT_EQ(invitations.invitations_size(), 1);
+  api::RevokeInvitationRequest revoke;
+  revoke.set_name(invitations.invitations(0).name());
+  api::RevokeInvitationResponse revoked;
+  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::RevokeInvitation, revoke, &revoked).ok());
+  api::DeleteParticipantRequest remove;
+  remove.set_name(sam.name());
+  api::DeleteParticipantResponse removed;
+  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::DeleteParticipant, remove, &removed).ok());
+
+  for (Watch* w : {pat_watch.get(), sam_watch.get()}) {
+    ASSERT_TRUE(AwaitEnd(*w, absl::Seconds(10)));
+    absl::MutexLock lock(&w->mu);
+    EXPECT_EQ(w->status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+        << w->status.error_message();
+  }
+  const size_t before = admin_watch->Count();
+  absl::SleepFor(absl::Seconds(1));
+  absl::MutexLock lock(&admin_watch->mu);
+  EXPECT_FALSE(admin_watch->ended) << admin_watch->status.error_message();
+  EXPECT_GT(admin_watch->events.size(), before);  // heartbeats, at least
 }
 
 // A Redis of the test's own, killed and restarted empty at will.

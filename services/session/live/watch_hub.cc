@@ -111,9 +111,10 @@ void WatchHub::Drain() {
   }
 }
 
-WatchHubs::WatchHubs(RedisShards& shards, absl::Duration idle_ttl) : shards_(shards) {
+WatchHubs::WatchHubs(RedisShards& shards, absl::Duration idle_ttl, absl::Duration heartbeat)
+    : shards_(shards) {
   for (size_t i = 0; i < shards.size(); ++i) {
-    hubs_.push_back(std::make_unique<WatchHub>(*shards.at(i).client, idle_ttl));
+    hubs_.push_back(std::make_unique<WatchHub>(*shards.at(i).client, idle_ttl, heartbeat));
   }
 }
 

@@ -37,6 +37,8 @@ class WatchHub final {
     // The watcher may have missed events (Redis lost the stream, or it fell behind): it
     // needs a fresh snapshot at `cursor`.
     virtual void Resync(int64_t cursor) = 0;
+    // Every `heartbeat` (WatchHub's), to every watcher: a keep-alive when idle, and the time
+    // to check the watcher's credential again. Called on the hub thread: must not block.
     virtual void Heartbeat(int64_t cursor) = 0;
     // This replica is shutting down: end the stream soon, UNAVAILABLE, so the client resumes
     // from its last cursor on another replica. Called on the draining thread: must not block.
@@ -86,7 +88,8 @@ class WatchHub final {
 // on the shard of its id (RedisShards), and so is the hub that reads it.
 class WatchHubs final {
  public:
-  WatchHubs(RedisShards& shards, absl::Duration idle_ttl);
+  WatchHubs(RedisShards& shards, absl::Duration idle_ttl,
+            absl::Duration heartbeat = absl::Seconds(15));
 
   WatchHub& ForSession(const std::string& session_id) {
     return *hubs_[shards_.IndexFor(session_id)];
