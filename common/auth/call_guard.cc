@@ -23,20 +23,31 @@ std::string RequestIdOf(const Metadata& metadata) {
 
 absl::StatusOr<RequestContext> CallGuard::Admit(const grpc::ServerContextBase& ctx,
                                                 const google::protobuf::Message& request) const {
-  absl::StatusOr<RequestContext> rc = AdmitMetadata(ctx.client_metadata(), DeadlineOf(ctx), request);
+  absl::StatusOr<RequestContext> rc =
+      AdmitMetadata(ctx.client_metadata(), DeadlineOf(ctx), request);
   if (rc.ok()) rc->peer = ctx.peer();
   return rc;
 }
 
 absl::StatusOr<RequestContext> CallGuard::AdmitMetadata(
-    const Metadata& metadata, absl::Time deadline,
-    const google::protobuf::Message& request) const {
+    const Metadata& metadata, absl::Time deadline, const google::protobuf::Message& request) const {
+  return Check(metadata, deadline, request, /*count_call=*/true);
+}
+
+absl::StatusOr<RequestContext> CallGuard::Readmit(const grpc::ServerContextBase& ctx,
+                                                  const google::protobuf::Message& request) const {
+  return Check(ctx.client_metadata(), DeadlineOf(ctx), request, /*count_call=*/false);
+}
+
+absl::StatusOr<RequestContext> CallGuard::Check(const Metadata& metadata, absl::Time deadline,
+                                                const google::protobuf::Message& request,
+                                                bool count_call) const {
   absl::StatusOr<Principal> principal = authenticator_.Authenticate(metadata);
   if (!principal.ok()) return principal.status();
   if (absl::Status status = Authorize(*principal, request); !status.ok()) return status;
   // Denied calls are not counted: they cost no handler work. The operator has no tenant and
   // no tenant's budget to spend.
-  if (limiter_ != nullptr && !principal->tenant_id().empty()) {
+  if (count_call && limiter_ != nullptr && !principal->tenant_id().empty()) {
     if (absl::Status status = limiter_->AdmitCall(principal->tenant_id(), absl::Now());
         !status.ok()) {
       return status;

@@ -29,7 +29,17 @@ class CallGuard final : public CallAdmitter {
   absl::StatusOr<RequestContext> AdmitMetadata(const Metadata& metadata, absl::Time deadline,
                                                const google::protobuf::Message& request) const;
 
+  // Admit again, for a call admitted earlier that is still running (a long-lived stream):
+  // authentication and authorisation, without counting another call against the tenant's
+  // limits.
+  absl::StatusOr<RequestContext> Readmit(const grpc::ServerContextBase& ctx,
+                                         const google::protobuf::Message& request) const;
+
  private:
+  absl::StatusOr<RequestContext> Check(const Metadata& metadata, absl::Time deadline,
+                                       const google::protobuf::Message& request,
+                                       bool count_call) const;
+
   Authenticator& authenticator_;
   RateLimiter* limiter_;
 };

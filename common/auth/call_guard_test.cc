@@ -1,12 +1,12 @@
 #include "common/auth/call_guard.h"
 
-#include <string>
-#include <utility>
-#include <vector>
-
 #include <gmock/gmock.h>
 #include <grpcpp/server_context.h>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -29,7 +29,8 @@ class FakeAuthenticator final : public Authenticator {
   absl::StatusOr<Principal> Authenticate(const Metadata& metadata) override {
     seen_.clear();
     for (const auto& [key, value] : metadata) {
-      seen_.emplace_back(std::string(key.data(), key.size()), std::string(value.data(), value.size()));
+      seen_.emplace_back(std::string(key.data(), key.size()),
+                         std::string(value.data(), value.size()));
     }
     return result_;
   }
@@ -117,8 +118,8 @@ TEST(CallGuardTest, AuthenticationFailurePassesThrough) {
   RateLimiter limiter{RateLimits{}};
   CallGuard guard(authenticator, &limiter);
 
-  absl::StatusOr<RequestContext> rc = guard.AdmitMetadata(
-      Metadata{}, absl::InfiniteFuture(), GetSession("tenants/acme/sessions/s1"));
+  absl::StatusOr<RequestContext> rc = guard.AdmitMetadata(Metadata{}, absl::InfiniteFuture(),
+                                                          GetSession("tenants/acme/sessions/s1"));
 
   ASSERT_FALSE(rc.ok());
   EXPECT_EQ(rc.status().code(), absl::StatusCode::kUnauthenticated);
@@ -132,7 +133,8 @@ TEST(CallGuardTest, RoleThatMayNotCallIsDenied) {
   session::v1::CloseSessionRequest close;
   close.set_name("tenants/acme/sessions/s1");
 
-  absl::StatusOr<RequestContext> rc = guard.AdmitMetadata(Metadata{}, absl::InfiniteFuture(), close);
+  absl::StatusOr<RequestContext> rc =
+      guard.AdmitMetadata(Metadata{}, absl::InfiniteFuture(), close);
 
   ASSERT_FALSE(rc.ok());
   EXPECT_EQ(rc.status().code(), absl::StatusCode::kPermissionDenied);
@@ -144,8 +146,8 @@ TEST(CallGuardTest, AnotherTenantsResourceIsNotFound) {
   FakeAuthenticator authenticator(Person("acme", v1::PRINCIPAL_ROLE_TENANT_ADMIN));
   CallGuard guard(authenticator, nullptr);
 
-  absl::StatusOr<RequestContext> rc = guard.AdmitMetadata(
-      Metadata{}, absl::InfiniteFuture(), GetSession("tenants/globex/sessions/s1"));
+  absl::StatusOr<RequestContext> rc = guard.AdmitMetadata(Metadata{}, absl::InfiniteFuture(),
+                                                          GetSession("tenants/globex/sessions/s1"));
 
   ASSERT_FALSE(rc.ok());
   EXPECT_EQ(rc.status().code(), absl::StatusCode::kNotFound);
@@ -172,6 +174,26 @@ TEST(CallGuardTest, TenantOverItsRateIsRefusedAndOthersAreNot) {
   EXPECT_TRUE(admit(globex_guard, "tenants/globex/sessions/s1").ok());
 }
 
+// A stream admitted once is checked again as it runs, without spending the tenant's budget.
+TEST(CallGuardTest, ReadmittingAStreamDoesNotSpendTheTenantsBudget) {
+  FakeAuthenticator authenticator(Person("acme", v1::PRINCIPAL_ROLE_VIEWER));
+  RateLimiter limiter(Burst(1));
+  CallGuard guard(authenticator, &limiter);
+  grpc::ServerContext ctx;
+  const session::v1::GetSessionRequest get = GetSession("tenants/acme/sessions/s1");
+  ASSERT_TRUE(guard.Admit(ctx, get).ok());
+  for (int i = 0; i < 5; ++i) {
+    absl::StatusOr<RequestContext> again = guard.Readmit(ctx, get);
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(again->principal.role(), v1::PRINCIPAL_ROLE_VIEWER);
+  }
+  EXPECT_EQ(guard.Admit(ctx, get).status().code(), absl::StatusCode::kResourceExhausted);
+  // It is still authorised: a role that may not make the call is refused again.
+  session::v1::CloseSessionRequest close;
+  close.set_name("tenants/acme/sessions/s1");
+  EXPECT_EQ(guard.Readmit(ctx, close).status().code(), absl::StatusCode::kPermissionDenied);
+}
+
 TEST(CallGuardTest, RefusedCallsDoNotSpendTheTenantsBudget) {
   FakeAuthenticator authenticator(Person("acme", v1::PRINCIPAL_ROLE_VIEWER));
   RateLimiter limiter(Burst(1));
@@ -182,10 +204,10 @@ TEST(CallGuardTest, RefusedCallsDoNotSpendTheTenantsBudget) {
     EXPECT_EQ(guard.AdmitMetadata(Metadata{}, absl::InfiniteFuture(), close).status().code(),
               absl::StatusCode::kPermissionDenied);
   }
-  EXPECT_TRUE(guard
-                  .AdmitMetadata(Metadata{}, absl::InfiniteFuture(),
-                                 GetSession("tenants/acme/sessions/s1"))
-                  .ok());
+  EXPECT_TRUE(
+      guard
+          .AdmitMetadata(Metadata{}, absl::InfiniteFuture(), GetSession("tenants/acme/sessions/s1"))
+          .ok());
 }
 
 TEST(CallGuardTest, OperatorHasNoTenantAndNoTenantBudget) {
@@ -197,8 +219,8 @@ TEST(CallGuardTest, OperatorHasNoTenantAndNoTenantBudget) {
   RateLimiter limiter(Burst(1));
   CallGuard guard(authenticator, &limiter);
   for (int i = 0; i < 3; ++i) {
-    absl::StatusOr<RequestContext> rc = guard.AdmitMetadata(
-        Metadata{}, absl::InfiniteFuture(), tenancy::v1::ListTenantsRequest());
+    absl::StatusOr<RequestContext> rc =
+        guard.AdmitMetadata(Metadata{}, absl::InfiniteFuture(), tenancy::v1::ListTenantsRequest());
     ASSERT_TRUE(rc.ok()) << rc.status();
     EXPECT_EQ(rc->tenant_id, "");
     EXPECT_EQ(rc->principal.role(), v1::PRINCIPAL_ROLE_OPERATOR);

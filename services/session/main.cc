@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
   lagom::session::AnswerValuesCore answer_values(store, auth->service_token);
   lagom::session::SessionServiceImpl session_service(
       *auth->guard, executor, sessions, participants, answers, answer_values,
-      lagom::session::WatchDeps{store, models, live, hubs, executor, auth->limiter.get()});
+      lagom::session::WatchDeps{store, models, live, hubs, executor, auth->limiter.get(),
+                                auth->guard.get()});
 
   // The outbox has a relay per consumer, from every replica at once: session.closed for the
   // scoring service, and session.opened and session.closed for the tenant's webhooks (handed

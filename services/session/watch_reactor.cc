@@ -40,11 +40,10 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
                            public WatchHub::Watcher {
  public:
   WatchReactor(const WatchDeps& deps, grpc::CallbackServerContext* ctx,
-               const CallAdmitter& admitter, const api::WatchSessionRequest& request,
-               RequestContext rc, std::string session_id, int64_t resume_cursor)
+               const api::WatchSessionRequest& request, RequestContext rc, std::string session_id,
+               int64_t resume_cursor)
       : deps_(deps),
         ctx_(ctx),
-        admitter_(admitter),
         request_(request),
         rc_(std::move(rc)),
         session_id_(std::move(session_id)),
@@ -76,7 +75,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
     MarkPresent();
     {
       absl::MutexLock lock(&mu_);
-      if (!finished_ && !rechecking_) {
+      if (deps_.guard != nullptr && !finished_ && !rechecking_) {
         rechecking_ = true;
         ++pending_work_;
         deps_.executor.Schedule([this] { Recheck(); });
@@ -181,28 +180,47 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
     --pending_work_;
   }
 
-  // The credential the stream was opened with, checked again: a revoked invitation or API
-  // key, a removed participant (their invitations go with them) or a role that lost the
-  // permission ends the stream with the refusal a new call would get. A token that stops
-  // working because the session closed does not: that stream ends with the close event.
-  // Other failures (the tenant's call limit, an unreachable directory) leave it running.
+  // The credential the stream was opened with, checked again (not counted as a call): a
+  // revoked invitation or API key, a removed participant's invite token (their invitations go
+  // with them) or a role that lost the permission ends the stream with the refusal a new call
+  // would get, and a credential that now acts in another role or as another participant ends
+  // it PERMISSION_DENIED (what the stream shows was shaped for the old one). A token that
+  // stops working because the session closed does not: that stream ends with the close
+  // event. Other failures (an unreachable directory) leave it running.
   void Recheck() {
-    absl::StatusOr<RequestContext> again = admitter_.Admit(*ctx_, request_);
-    const bool refused = !again.ok() && (absl::IsUnauthenticated(again.status()) ||
-                                         absl::IsPermissionDenied(again.status()));
-    bool session_ended = false;
-    if (refused) {
-      absl::StatusOr<LiveSession> live = ReadSession();
-      session_ended = live.ok() && (live->session.state() == api::SESSION_STATE_CLOSED ||
-                                    live->session.state() == api::SESSION_STATE_ARCHIVED);
+    absl::StatusOr<RequestContext> again = deps_.guard->Readmit(*ctx_, request_);
+    std::optional<absl::Status> end;
+    if (!again.ok() &&
+        (absl::IsUnauthenticated(again.status()) || absl::IsPermissionDenied(again.status()))) {
+      if (!SessionEnded()) end = again.status();
+    } else if (again.ok() && (again->principal.role() != rc_.principal.role() ||
+                              again->principal.participant() != rc_.principal.participant() ||
+                              again->principal.subject() != rc_.principal.subject())) {
+      end = Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                  "the credential this stream was opened with now acts in another role or as "
+                  "another participant; watch again to see the session as it allows");
     }
     absl::MutexLock lock(&mu_);
     rechecking_ = false;
     --pending_work_;
-    if (!refused || session_ended || finished_) return;
+    if (!end || finished_) return;
     queue_.Clear();
-    end_with_ = ToGrpcStatus(again.status());
+    end_with_ = ToGrpcStatus(*end);
     WriteNext();
+  }
+
+  // Whether the session is CLOSED or ARCHIVED; also when that cannot be read now (the stream
+  // is left running rather than ended by a passing failure).
+  bool SessionEnded() {
+    api::SessionState state = api::SESSION_STATE_UNSPECIFIED;
+    absl::Status read = deps_.store.InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
+      absl::StatusOr<std::pair<SessionRecord, api::Session>> s =
+          lagom::session::ReadSession(tx, rc_, session_id_);
+      if (!s.ok()) return s.status();
+      state = s->second.state();
+      return absl::OkStatus();
+    });
+    return !read.ok() || state == api::SESSION_STATE_CLOSED || state == api::SESSION_STATE_ARCHIVED;
   }
 
   // A respondent watching is present; the live store is written off the hub's thread.
@@ -418,7 +436,6 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
 
   const WatchDeps deps_;
   grpc::CallbackServerContext* const ctx_;  // valid until OnDone
-  const CallAdmitter& admitter_;
   const api::WatchSessionRequest request_;
   const RequestContext rc_;
   const std::string session_id_;
@@ -465,8 +482,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* StartWatch(grpc::CallbackServerConte
       return RejectStream<grpc::ByteBuffer>(ctx, s);
     }
   }
-  auto* reactor =
-      new WatchReactor(deps, ctx, admitter, req, *std::move(rc), *id, req.resume_cursor());
+  auto* reactor = new WatchReactor(deps, ctx, req, *std::move(rc), *id, req.resume_cursor());
   if (deps.limiter != nullptr) reactor->TakeStream();
   return reactor;
 }

@@ -9,6 +9,7 @@
 
 #include <grpcpp/support/server_callback.h>
 
+#include "common/auth/call_guard.h"
 #include "common/auth/rate_limiter.h"
 #include "common/executor.h"
 #include "common/request_context.h"
@@ -27,6 +28,8 @@ struct WatchDeps {
   WatchHubs& hubs;
   Executor& executor;
   auth::RateLimiter* limiter;  // stream caps per tenant; may be null
+  // Checks each stream's credential again at every heartbeat; null: never.
+  const auth::CallGuard* guard = nullptr;
 };
 
 // The stream is a raw (ByteBuffer) one: events are serialized once per replica and view (see

@@ -80,6 +80,7 @@ class FakeSessionStore final : public SessionStore {
       if (!data.sessions.emplace(r.session_id, r).second) {
         return absl::AlreadyExistsError(r.session_id);
       }
+      std::erase_if(data.invitations, [&](const auto& e) { return e.first.first == r.session_id; });
       return absl::OkStatus();
     }
     absl::Status Update(const SessionRecord& r, int64_t expected_version) override {

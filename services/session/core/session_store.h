@@ -106,6 +106,7 @@ class SessionTransaction {
 
   virtual absl::StatusOr<std::optional<SessionRecord>> Get(const std::string& session_id) = 0;
   virtual absl::StatusOr<std::vector<SessionRecord>> List(const SessionPageQuery& query) = 0;
+  // A new session has no invitations: any naming it (left by a deleted one) are removed.
   virtual absl::Status Insert(const SessionRecord& record) = 0;
   virtual absl::Status Update(const SessionRecord& record, int64_t expected_version) = 0;
   // Deletes the session with everything of it, its invitations included.

@@ -78,7 +78,7 @@ absl::StatusOr<auth::Principal> PgInviteStore::VerifyInviteToken(absl::string_vi
         // The session found by its key (split_part of "tenants/T/sessions/S"), not by
         // comparing names with each of the tenant's sessions.
         // An invitation works only while its session exists (deleting a session deletes its
-        // invitations; migration 0007 removed those a deleted session had left behind).
+        // invitations, and making one deletes any a deleted one of the same id left behind).
         " FROM session.invitations i JOIN session.sessions s"
         "   ON s.tenant_id = i.tenant_id AND s.session_id = split_part(i.session, '/', 4)"
         "  AND i.session = 'tenants/' || s.tenant_id || '/sessions/' || s.session_id"

@@ -176,9 +176,18 @@ TEST_F(PgInviteStoreTest, TokensOfADeletedSessionNeverWorkAgain) {
   EXPECT_TRUE(store_->VerifyInviteToken(Issue().token).ok());
 }
 
-TEST_F(PgInviteStoreTest, AnInvitationWithoutItsSessionIsRefused) {
+TEST_F(PgInviteStoreTest, AnInvitationLeftWithoutItsSessionNeverWorks) {
   // As a deletion by an earlier release left them: the invitation names a session that is gone.
   const Issued orphan = Issue("PROVIDER", std::nullopt, "gone");
+  ExpectRefused(store_->VerifyInviteToken(orphan.token), orphan.token);
+  // Nor does it work in a new session given that id.
+  ASSERT_TRUE(sessions_
+                  ->InTenant(rc_,
+                             [](SessionTransaction& tx) {
+                               return tx.Insert(SessionRecord{
+                                   "gone", 1, "OPEN", "models/m/versions/1", "", absl::Now()});
+                             })
+                  .ok());
   ExpectRefused(store_->VerifyInviteToken(orphan.token), orphan.token);
 }
 

@@ -136,6 +136,10 @@ class PgSessionTransaction final : public SessionTransaction {
         tenant_, r.session_id, r.version, r.state, r.model_version, pqxx::binarystring(r.body),
         absl::ToUnixMicros(r.create_time));
     if (rows.affected_rows() == 0) return absl::AlreadyExistsError(r.session_id);
+    // Invitations naming a new session can only be left over from a deleted one of the same id
+    // (deletions by earlier releases kept them): they must not work here.
+    tx_.exec_params("DELETE FROM session.invitations WHERE tenant_id = $1 AND session = $2",
+                    tenant_, SessionName(r.session_id));
     return absl::OkStatus();
   }
 
