@@ -26,6 +26,7 @@ OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 n=0
 step() { n=$((n + 1)); printf '[curl] %2d. %s\n' "$n" "$*"; }
+fail() { echo "[curl] FAILED: $*" >&2; exit 1; }
 
 # api METHOD PATH [BODY] [CURL ARGS...]: the gateway's JSON answer on stdout; on an HTTP error
 # the google.rpc.Status it sent goes to stderr and the flow stops.
@@ -36,11 +37,32 @@ api() {
   [[ -n $KEY ]] && args+=(-H "authorization: Bearer $KEY")
   [[ -n $body ]] && args+=(-H 'content-type: application/json' -d "$body")
   status=$(curl "${args[@]}" "$@" "$GW$path")
-  if [[ $status != 2* ]]; then
-    echo "[curl] FAILED: $method $path: HTTP $status $(cat "$OUT/body")" >&2
-    exit 1
-  fi
+  [[ $status == 2* ]] || fail "$method $path: HTTP $status $(cat "$OUT/body")"
   cat "$OUT/body"
+}
+
+# decode_content: the base64 "content" of the rendered or exported file on stdin, decoded.
+decode_content() { jq -er '.content | strings' | base64 -d; }
+
+# expect_score WHAT GOT WANT: GOT, a catalogue score, is WANT (to rounding).
+expect_score() {
+  awk -v got="$2" -v want="$3" 'BEGIN { exit !(got != "" && got - want < 1e-9 && want - got < 1e-9) }' ||
+    fail "$1: catalogue score '$2', expected $3"
+}
+
+# card_score KIND [ORGANIZATION]: the catalogue area's score for that group in the scorecard
+# (RESPONSE_GROUP_KIND_ without its prefix); empty unless there is exactly one.
+card_score() {
+  jq -r --arg kind "RESPONSE_GROUP_KIND_$1" --arg org "${2:-}" '[.scorecard.areaScores[]?
+    | select(.areaId == "catalogue" and .group.kind == $kind and (.group.customerOrganization // "") == $org)
+    | .score] | if length == 1 then .[0] else empty end' "$OUT/card.json"
+}
+
+# csv_score GROUP: the same from the CSV export (group: provider, all_customers or the
+# organisation's name).
+csv_score() {
+  awk -F, -v group="$1" '$1 == "area" && $2 == "catalogue" && $4 == group && $5 == "score" { n++; v = $6 }
+    END { if (n == 1) print v }' "$OUT/scorecard.csv"
 }
 
 # --- the walk-through (docs/rest.md) --------------------------------------------------------
@@ -60,6 +82,7 @@ SESSION=$(api POST "/v1/tenants/$T/sessions?sessionId=curl-$RUN" \
   "{\"title\": \"curl flow $RUN\", \"modelVersion\": \"models/lagom-itsm/versions/1\",
     \"scope\": {\"customerOrganizations\": [\"$ORG\"]}}" | jq -r .session.name)
 STATE=$(api POST "/v1/$SESSION:open" '{}' | jq -r .session.state)
+[[ $STATE == SESSION_STATE_OPEN ]] || fail "$SESSION is $STATE after opening, not SESSION_STATE_OPEN"
 step "session $SESSION opened ($STATE)"
 
 # 4. A provider and a customer participant, each invited: the token is shown once.
@@ -88,13 +111,16 @@ step "provider and customer answered"
 STATUS=$(curl -sS -o "$OUT/refused" -w '%{http_code}' -X POST -H "x-lagom-invite-token: $CUSTOMER_TOKEN" \
   -H 'content-type: application/json' -d '{"answer": {"itemId": "catalogue.services.customer", "value": 9}}' \
   "$GW/v1/$CUSTOMER/answers:submit")
-[[ $STATUS == 400 ]] || { echo "[curl] FAILED: value 9 answered HTTP $STATUS, not 400" >&2; exit 1; }
-step "value 9 refused: HTTP 400, $(jq -r '.details[] | select(.fieldViolations) | .fieldViolations[0].field' "$OUT/refused")"
+[[ $STATUS == 400 ]] || fail "value 9 answered HTTP $STATUS, not 400"
+FIELDS=$(jq -r '[.details[]? | .fieldViolations[]?.field] | join(", ")' "$OUT/refused")
+[[ $FIELDS == answer.value ]] || fail "value 9 refused naming '$FIELDS', not answer.value: $(cat "$OUT/refused")"
+step "value 9 refused: HTTP 400, $FIELDS"
 
 # 7. Both complete; the facilitator closes the session.
 as_respondent "$PROVIDER_TOKEN" POST "/v1/$PROVIDER:complete" '{}' >/dev/null
 as_respondent "$CUSTOMER_TOKEN" POST "/v1/$CUSTOMER:complete" '{}' >/dev/null
 STATE=$(api POST "/v1/$SESSION:close" '{}' | jq -r .session.state)
+[[ $STATE == SESSION_STATE_CLOSED ]] || fail "$SESSION is $STATE after closing, not SESSION_STATE_CLOSED"
 step "session closed ($STATE)"
 
 # 8. The scorecard, recorded by the scoring service once the session closed.
@@ -103,17 +129,32 @@ for _ in $(seq 1 120); do
   [[ -n $CARD ]] && break
   sleep 0.25
 done
-[[ -n ${CARD:-} ]] || { echo "[curl] FAILED: no scorecard for $SESSION 30 s after closing" >&2; exit 1; }
-SCORES=$(api GET "/v1/$CARD" | jq -r '.scorecard.areaScores[] | select(.areaId == "catalogue")
-  | "area catalogue, \(.group.kind | sub("RESPONSE_GROUP_KIND_"; ""))\(if .group.customerOrganization then " " + .group.customerOrganization else "" end): \(.score * 100 | round / 100)"')
+[[ -n ${CARD:-} ]] || fail "no scorecard for $SESSION 30 s after closing"
+api GET "/v1/$CARD" >"$OUT/card.json"
+SCORES=$(jq -r '.scorecard.areaScores[]? | select(.areaId == "catalogue")
+  | "area catalogue, \(.group.kind | sub("RESPONSE_GROUP_KIND_"; ""))\(if .group.customerOrganization then " " + .group.customerOrganization else "" end): \(.score * 100 | round / 100)"' "$OUT/card.json")
 step "scorecard $CARD"
 while read -r line; do step "$line"; done <<<"$SCORES"
+# What the answers make of the catalogue area (the built-in model weighs services 1.5 and
+# plain-language 1): the provider (1.5 × 4/5 + 1 × 3/5) / 2.5 = 0.72 on the 0–5 scale; the
+# customers, and so their one organisation, (3 − 1) / 4 = 0.5 on the 1–5 scale.
+expect_score "scorecard, provider" "$(card_score PROVIDER)" 0.72
+expect_score "scorecard, all customers" "$(card_score ALL_CUSTOMERS)" 0.5
+expect_score "scorecard, $ORG" "$(card_score CUSTOMER_ORGANIZATION "$ORG")" 0.5
 
 # 9. The report (HTML, base64 in "content") and the CSV export.
-api GET "/v1/$CARD:render?format=REPORT_FORMAT_HTML&audience=REPORT_AUDIENCE_PROVIDER" |
-  jq -r .content | base64 -d >"$OUT/report.html"
-grep -q '<html' "$OUT/report.html" || { echo "[curl] FAILED: the report is not HTML" >&2; exit 1; }
+api GET "/v1/$CARD:render?format=REPORT_FORMAT_HTML&audience=REPORT_AUDIENCE_PROVIDER" >"$OUT/rendered.json"
+decode_content <"$OUT/rendered.json" >"$OUT/report.html" || fail "the report came without content: $(head -c 300 "$OUT/rendered.json")"
+grep -q '<html' "$OUT/report.html" || fail "the report is not HTML"
 step "report: $(wc -c <"$OUT/report.html") bytes of HTML"
-api GET "/v1/$CARD:export?format=EXPORT_FORMAT_CSV" | jq -r .content | base64 -d >"$OUT/scorecard.csv"
-step "scorecard CSV: $(wc -l <"$OUT/scorecard.csv") lines, header $(head -n1 "$OUT/scorecard.csv")"
+api GET "/v1/$CARD:export?format=EXPORT_FORMAT_CSV" >"$OUT/exported.json"
+decode_content <"$OUT/exported.json" | tr -d '\r' >"$OUT/scorecard.csv" ||
+  fail "the CSV export came without content: $(head -c 300 "$OUT/exported.json")"
+HEADER=$(head -n1 "$OUT/scorecard.csv")
+[[ $HEADER == kind,area_id,item_id,group,metric,value ]] || fail "the CSV export's header is '$HEADER'"
+# The export has the scorecard's figures: the catalogue scores above, one row each.
+expect_score "CSV export, provider" "$(csv_score provider)" 0.72
+expect_score "CSV export, all customers" "$(csv_score all_customers)" 0.5
+expect_score "CSV export, $ORG" "$(csv_score "$ORG")" 0.5
+step "scorecard CSV: $(wc -l <"$OUT/scorecard.csv") lines, header $HEADER"
 echo "[curl] flow passed"
