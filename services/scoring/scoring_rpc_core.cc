@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/resource_util.h"
@@ -60,6 +61,46 @@ std::vector<std::string> ItemsInScope(const qapi::ModelContent& model,
     for (const qapi::Item& item : area.items()) out.push_back(item.id());
   }
   return out;
+}
+
+// The sizes of a ScoreResponses request, before anything else is looked at: past them one
+// call would take the memory, or the time, of the whole service. Each violation names the
+// field and the limit; a respondent or organisation past its limit is named by the first
+// answer that brings it.
+void CheckSizes(const sapi::ScoreResponsesRequest& req, Violations& v) {
+  if (req.expected_respondents_size() > kMaxExpectedRespondents) {
+    v.Add("expected_respondents",
+          absl::StrCat(req.expected_respondents_size(), " entries; at most ",
+                       kMaxExpectedRespondents, " (PROVIDER, ALL_CUSTOMERS and up to ",
+                       kMaxSuppliedOrganizations, " organisations)"));
+  }
+  if (req.answers_size() > kMaxSuppliedAnswers) {
+    v.Add("answers",
+          absl::StrCat(req.answers_size(), " answers; at most ", kMaxSuppliedAnswers, " per call"));
+    return;
+  }
+  absl::flat_hash_set<absl::string_view> respondents;
+  absl::flat_hash_set<absl::string_view> organizations;
+  bool too_many_respondents = false;
+  bool too_many_organizations = false;
+  for (int i = 0; i < req.answers_size(); ++i) {
+    const sapi::SuppliedAnswer& a = req.answers(i);
+    if (!too_many_respondents && respondents.insert(a.respondent_id()).second &&
+        respondents.size() > kMaxSuppliedRespondents) {
+      too_many_respondents = true;
+      v.Add(absl::StrCat("answers[", i, "].respondent_id"),
+            absl::StrCat("respondent ", respondents.size(), " of the call; at most ",
+                         kMaxSuppliedRespondents, " distinct respondent ids per call"));
+    }
+    if (!too_many_organizations && !a.customer_organization().empty() &&
+        organizations.insert(a.customer_organization()).second &&
+        organizations.size() > kMaxSuppliedOrganizations) {
+      too_many_organizations = true;
+      v.Add(absl::StrCat("answers[", i, "].customer_organization"),
+            absl::StrCat("organisation ", organizations.size(), " of the call; at most ",
+                         kMaxSuppliedOrganizations, " distinct customer organisations per call"));
+    }
+  }
 }
 
 // SuppliedAnswer → ScoringAnswer; shape problems name answers[i]. What the model says about the
@@ -203,6 +244,8 @@ absl::Status ScoringRpcCore::ScoreResponses(const RequestContext& rc,
   absl::StatusOr<std::string> tenant =
       TenantResourceId(rc, req.parent(), "parent", "", "tenant", v);
   if (!tenant.ok()) return tenant.status();
+  CheckSizes(req, v);
+  if (!v.empty()) return std::move(v).ToStatus("invalid ScoreResponses request");
   ScoringInput input;
   input.answers = ToScoringAnswers(req, v);
   switch (req.model_case()) {

@@ -15,6 +15,17 @@
 
 namespace lagom::scoring {
 
+// The most one ScoreResponses call takes (the proto and docs/scoring.md state them). Scoring
+// keeps, for every item in scope (up to 300), 52 bytes per response group and 4 bytes per
+// respondent, so these keep one call to a few megabytes. A small provider's assessment is a
+// few dozen customer organisations and a few hundred respondents: the limits are ten times
+// that, and ScoreSession's benchmark session (1,000 respondents × 90 items) fits them.
+inline constexpr int kMaxSuppliedAnswers = 100000;
+inline constexpr int kMaxSuppliedRespondents = 5000;
+inline constexpr int kMaxSuppliedOrganizations = 500;
+// One entry per group: PROVIDER, ALL_CUSTOMERS and each organisation.
+inline constexpr int kMaxExpectedRespondents = kMaxSuppliedOrganizations + 2;
+
 class ScoringRpcCore {
  public:
   ScoringRpcCore(SessionReader& sessions, QuestionnaireReader& models,

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "services/scoring/core/test_support.h"
 
@@ -319,6 +320,83 @@ TEST_F(ScoringRpcCoreTest, AModelIsRequiredAndAnInlineOneIsValidated) {
   s = core_.ScoreResponses(Facilitator(), req, &resp);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message(), HasSubstr("inline_model_version.content"));
+}
+
+// A customer's answer to the pair's customer half.
+void AddCustomerAnswer(sapi::ScoreResponsesRequest& req, const std::string& respondent,
+                       const std::string& organization) {
+  sapi::SuppliedAnswer* a = req.add_answers();
+  a->set_respondent_id(respondent);
+  a->set_perspective(type::PERSPECTIVE_CUSTOMER);
+  a->set_customer_organization(organization);
+  a->set_item_id("triage.customer");
+  a->set_value(3);
+}
+
+// The one violation of a refused ScoreResponses call, as "field: description".
+std::string Refusal(ScoringRpcCore& core, const sapi::ScoreResponsesRequest& req) {
+  sapi::ScoreResponsesResponse resp;
+  absl::Status s = core.ScoreResponses(Facilitator(), req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_FALSE(resp.has_scorecard());
+  std::vector<FieldViolation> violations = ViolationsOf(s);
+  EXPECT_THAT(violations, SizeIs(1)) << s;
+  return violations.empty() ? "" : violations[0].field + ": " + violations[0].description;
+}
+
+TEST_F(ScoringRpcCoreTest, SuppliedAnswersUpToTheLimitsAreScored) {
+  sapi::ScoreResponsesRequest req = Responses();
+  for (int i = 1; i < kMaxSuppliedRespondents; ++i) {
+    AddCustomerAnswer(req, absl::StrCat("c", i),
+                      absl::StrCat("org-", i % kMaxSuppliedOrganizations));
+  }
+  sapi::ExpectedRespondents* provider = req.add_expected_respondents();
+  *provider->mutable_group() = ProviderGroup();
+  *req.add_expected_respondents()->mutable_group() = AllCustomers();
+  for (int i = 0; i < kMaxSuppliedOrganizations; ++i) {
+    *req.add_expected_respondents()->mutable_group() = Organization(absl::StrCat("org-", i));
+  }
+  ASSERT_EQ(req.expected_respondents_size(), kMaxExpectedRespondents);
+  sapi::ScoreResponsesResponse resp;
+  absl::Status s = core_.ScoreResponses(Facilitator(), req, &resp);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_NE(FindArea(resp.scorecard(), "incident", Organization("org-499")), nullptr);
+}
+
+TEST_F(ScoringRpcCoreTest, TooManySuppliedAnswersAreRefusedNamingTheLimit) {
+  sapi::ScoreResponsesRequest req = Responses();
+  for (int i = 1; i <= kMaxSuppliedAnswers; ++i) AddCustomerAnswer(req, "c1", "north");
+  EXPECT_EQ(Refusal(core_, req), "answers: 100001 answers; at most 100000 per call");
+}
+
+TEST_F(ScoringRpcCoreTest, TooManySuppliedRespondentsAreRefusedAtTheFirstPastTheLimit) {
+  sapi::ScoreResponsesRequest req = Responses();  // respondent r1
+  for (int i = 1; i <= kMaxSuppliedRespondents; ++i) {
+    AddCustomerAnswer(req, absl::StrCat("c", i), "north");
+  }
+  EXPECT_EQ(Refusal(core_, req),
+            "answers[5000].respondent_id: respondent 5001 of the call; at most 5000 distinct "
+            "respondent ids per call");
+}
+
+TEST_F(ScoringRpcCoreTest, TooManySuppliedOrganizationsAreRefusedAtTheFirstPastTheLimit) {
+  sapi::ScoreResponsesRequest req = Responses();
+  for (int i = 0; i <= kMaxSuppliedOrganizations; ++i) {
+    AddCustomerAnswer(req, "c1", absl::StrCat("org-", i));
+  }
+  EXPECT_EQ(Refusal(core_, req),
+            "answers[501].customer_organization: organisation 501 of the call; at most 500 "
+            "distinct customer organisations per call");
+}
+
+TEST_F(ScoringRpcCoreTest, TooManyExpectedRespondentsAreRefusedNamingTheLimit) {
+  sapi::ScoreResponsesRequest req = Responses();
+  for (int i = 0; i <= kMaxExpectedRespondents; ++i) {
+    *req.add_expected_respondents()->mutable_group() = Organization(absl::StrCat("org-", i));
+  }
+  EXPECT_EQ(Refusal(core_, req),
+            "expected_respondents: 503 entries; at most 502 (PROVIDER, ALL_CUSTOMERS and up to "
+            "500 organisations)");
 }
 
 TEST_F(ScoringRpcCoreTest, SuppliedAnswersForAnotherTenantAreNotFound) {

@@ -34,6 +34,9 @@ void CheckOptions(const ScoringOptions& options, Violations& v) {
 
 void CheckExpectedRespondents(const std::vector<sapi::ExpectedRespondents>& expected,
                               Violations& v) {
+  // Each group's first entry, by (kind, customer_organization): one look-up per entry, however
+  // many there are.
+  absl::flat_hash_map<std::pair<int, absl::string_view>, size_t> first_of_group;
   for (size_t i = 0; i < expected.size(); ++i) {
     const std::string path = absl::StrCat("expected_respondents[", i, "]");
     const type::ResponseGroup& group = expected[i].group();
@@ -41,13 +44,11 @@ void CheckExpectedRespondents(const std::vector<sapi::ExpectedRespondents>& expe
     if (expected[i].invited_count() < 0) {
       v.Add(path + ".invited_count", absl::StrCat(expected[i].invited_count(), " must be ≥ 0"));
     }
-    for (size_t j = 0; j < i; ++j) {
-      const type::ResponseGroup& other = expected[j].group();
-      if (other.kind() == group.kind() &&
-          other.customer_organization() == group.customer_organization()) {
-        v.Add(path + ".group", absl::StrCat("the same group as expected_respondents[", j, "]"));
-        break;
-      }
+    auto [first, inserted] =
+        first_of_group.try_emplace({group.kind(), group.customer_organization()}, i);
+    if (!inserted) {
+      v.Add(path + ".group",
+            absl::StrCat("the same group as expected_respondents[", first->second, "]"));
     }
   }
 }

@@ -199,6 +199,22 @@ TEST(ValidationTest, ExpectedRespondentsAndOptions) {
                           "RESPONSE_GROUP_KIND_CUSTOMER_ORGANIZATION"));
 }
 
+TEST(ValidationTest, ARepeatedExpectedGroupNamesItsFirstEntry) {
+  ScoringInput input = Input();
+  for (const char* organization : {"north", "south", "east", "south", "north"}) {
+    sapi::ExpectedRespondents& e = input.expected_respondents.emplace_back();
+    *e.mutable_group() = Organization(organization);
+    e.set_invited_count(3);
+  }
+  *input.expected_respondents.emplace_back().mutable_group() = ProviderGroup();
+  *input.expected_respondents.emplace_back().mutable_group() = ProviderGroup();
+  EXPECT_THAT(
+      Problems(input),
+      ElementsAre("expected_respondents[3].group: the same group as expected_respondents[1]",
+                  "expected_respondents[4].group: the same group as expected_respondents[0]",
+                  "expected_respondents[6].group: the same group as expected_respondents[5]"));
+}
+
 TEST(ValidationTest, ModelProblemsScoringCannotWorkAround) {
   ScoringInput input = Input();
   input.model.mutable_areas(0)->mutable_items(0)->set_scale(qapi::SCALE_UNSPECIFIED);
