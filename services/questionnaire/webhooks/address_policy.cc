@@ -20,6 +20,9 @@ struct Range4 {
   const char* name;
 };
 
+// Every loopback range's name starts with this.
+constexpr char kLoopbackPrefix[] = "loopback ";
+
 constexpr Range4 kRefused4[] = {
     {0x00000000, 8, "'this network' 0.0.0.0/8"},
     {0x0A000000, 8, "private 10.0.0.0/8"},
@@ -86,6 +89,11 @@ std::optional<std::string> RefusedRangeOfLiteral(absl::string_view host) {
   // name's last label is never all digits, so nothing else is read as an address.
   if (inet_aton(std::string(host).c_str(), &v4) == 1) return RefusedRange4(ntohl(v4.s_addr));
   return std::nullopt;
+}
+
+bool IsLoopbackLiteral(absl::string_view host) {
+  const std::optional<std::string> range = RefusedRangeOfLiteral(host);
+  return range.has_value() && absl::StartsWith(*range, kLoopbackPrefix);
 }
 
 std::string RefusalMessage(absl::string_view refused) {

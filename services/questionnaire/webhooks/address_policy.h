@@ -34,6 +34,12 @@ std::string RefusedRange(const sockaddr& address);
 // "2130706433" and "0x7f.1" are 127.0.0.1.
 std::optional<std::string> RefusedRangeOfLiteral(absl::string_view host);
 
+// Whether `host` as written is a literal loopback address: an IPv4 literal in 127.0.0.0/8 (read
+// as RefusedRangeOfLiteral reads it), "[::1]" or an IPv4-mapped form of 127.0.0.0/8, or
+// "localhost". A name that only looks like one ("127.attacker.example") is not: it is resolved
+// at delivery like any other name, and may lead anywhere.
+bool IsLoopbackLiteral(absl::string_view host);
+
 // What a refusal says, for a violation or the delivery log: `refused` (e.g. "10.0.0.7 is in
 // the refused range private 10.0.0.0/8"), then why and how local receivers are allowed.
 std::string RefusalMessage(absl::string_view refused);

@@ -75,6 +75,19 @@ TEST(RefusedRangeOfLiteralTest, NamesAreResolvedLaterLiteralsAreJudgedNow) {
   EXPECT_THAT(RefusedRangeOfLiteral("0251.0376.0251.0376"), Optional(HasSubstr("metadata")));
 }
 
+TEST(IsLoopbackLiteralTest, OnlyLiteralLoopbackAddressesAndLocalhost) {
+  for (const char* host : {"127.0.0.1", "127.255.0.9", "127.1", "2130706433", "localhost",
+                           "LocalHost", "[::1]", "[::ffff:127.0.0.1]"}) {
+    EXPECT_TRUE(IsLoopbackLiteral(host)) << host;
+  }
+  // Names are resolved at delivery and may lead anywhere, however they start.
+  for (const char* host :
+       {"127.attacker.example", "127.0.0.1.attacker.example", "127.0.0.1.",
+        "localhost.evil.example", "hooks.localhost", "[::2]", "10.0.0.1", "8.8.8.8", ""}) {
+    EXPECT_FALSE(IsLoopbackLiteral(host)) << host;
+  }
+}
+
 TEST(RefusalMessageTest, SaysWhatWasRefusedAndHowLocalReceiversAreAllowed) {
   const std::string message = RefusalMessage("10.0.0.7 is in the refused range private 10.0.0.0/8");
   EXPECT_THAT(message, HasSubstr("10.0.0.7"));

@@ -23,25 +23,42 @@ namespace {
 
 constexpr int kSecretBytes = 32;
 constexpr size_t kMaxUrlChars = 2048;
+constexpr int kMaxPort = 65535;
 
 absl::Status BadSignature(absl::string_view why) {
   return Error(absl::StatusCode::kUnauthenticated, "WEBHOOK_SIGNATURE_INVALID",
                absl::StrCat("Lagom-Signature is not valid: ", why));
 }
 
-// The host of an absolute URL after `scheme://`, without port; "" when there is none.
-// IPv6 literals keep their brackets.
-absl::string_view HostOf(absl::string_view rest) {
+// The authority of an absolute URL after `scheme://`: the host without port ("" when there is
+// none; IPv6 literals keep their brackets) and what follows it ("" or ":<port>").
+struct Authority {
+  absl::string_view host;
+  absl::string_view after_host;
+};
+
+Authority AuthorityOf(absl::string_view rest) {
   absl::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  size_t host_end = authority.find(':');
   if (absl::StartsWith(authority, "[")) {
     size_t close = authority.find(']');
-    return close == absl::string_view::npos ? "" : authority.substr(0, close + 1);
+    host_end = close == absl::string_view::npos ? 0 : close + 1;
   }
-  return authority.substr(0, authority.find(':'));
+  host_end = std::min(host_end, authority.size());
+  return {authority.substr(0, host_end), authority.substr(host_end)};
 }
 
-bool IsLoopbackHost(absl::string_view host) {
-  return host == "localhost" || host == "[::1]" || absl::StartsWith(host, "127.");
+// What is wrong with the port after the host, or "" when there is none or it is 1-65535.
+std::string PortProblem(absl::string_view after_host) {
+  absl::string_view port = after_host;
+  if (port.empty()) return "";
+  if (!absl::ConsumePrefix(&port, ":")) return "must have only a :port between host and path";
+  int number = 0;
+  if (port.size() > 5 || !std::all_of(port.begin(), port.end(), absl::ascii_isdigit) ||
+      !absl::SimpleAtoi(port, &number) || number < 1 || number > kMaxPort) {
+    return absl::StrCat("port '", port, "' must be a number from 1 to ", kMaxPort);
+  }
+  return "";
 }
 
 }  // namespace
@@ -131,7 +148,8 @@ std::vector<FieldViolation> ValidateEndpoint(absl::string_view prefix, absl::str
   absl::string_view rest = url;
   const bool https = absl::ConsumePrefix(&rest, "https://");
   const bool http = !https && absl::ConsumePrefix(&rest, "http://");
-  const absl::string_view host = (https || http) ? HostOf(rest) : "";
+  const Authority authority = (https || http) ? AuthorityOf(rest) : Authority{};
+  const absl::string_view host = authority.host;
   if (url.empty()) {
     violations.push_back({url_path, "required"});
   } else if (url.size() > kMaxUrlChars) {
@@ -144,11 +162,14 @@ std::vector<FieldViolation> ValidateEndpoint(absl::string_view prefix, absl::str
              !allow_private_networks && range && !range->empty()) {
     violations.push_back(
         {url_path, RefusalMessage(absl::StrCat(host, " is in the refused range ", *range))});
-  } else if (http && !IsLoopbackHost(host)) {
-    violations.push_back(
-        {url_path, "must use https:// (http:// only to localhost, 127.0.0.0/8 or [::1])"});
+  } else if (http && !IsLoopbackLiteral(host)) {
+    violations.push_back({url_path,
+                          "must use https:// (http:// only to a literal loopback address: "
+                          "localhost, 127.0.0.0/8 or [::1])"});
   } else if (absl::StrContains(rest.substr(0, rest.find_first_of("/?#")), '@')) {
     violations.push_back({url_path, "must not carry user info (credentials) before the host"});
+  } else if (std::string port = PortProblem(authority.after_host); !port.empty()) {
+    violations.push_back({url_path, std::move(port)});
   } else if (absl::StrContains(url, '#')) {
     violations.push_back({url_path, "must not have a #fragment"});
   } else if (std::any_of(url.begin(), url.end(),

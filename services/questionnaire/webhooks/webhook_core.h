@@ -92,9 +92,10 @@ std::string GenerateSecret();
 
 // The endpoint's fields, checked before anything is stored. Each violation names its path
 // under `prefix` (e.g. "webhook.url", "webhook.event_types[1]"). The URL must be https://, or
-// http:// to a loopback host (local receivers, tests); no user info, no fragment. A host that is
-// a literal address in a refused range (address_policy.h) is refused unless
-// `allow_private_networks` (then loopback http:// receivers work).
+// http:// to a literal loopback address (IsLoopbackLiteral: local receivers, tests); a port,
+// if given, 1-65535; no user info, no fragment. A host that is a literal address in a refused
+// range (address_policy.h) is refused unless `allow_private_networks` (then loopback http://
+// receivers work).
 std::vector<FieldViolation> ValidateEndpoint(absl::string_view prefix, absl::string_view url,
                                              const std::vector<std::string>& event_types,
                                              bool allow_private_networks = false);

@@ -133,6 +133,46 @@ TEST(ValidateEndpointTest, RejectsBadUrlsNamingTheField) {
   EXPECT_THAT(OnlyUrlViolation("https://example.com/a b"), HasSubstr("spaces"));
 }
 
+TEST(ValidateEndpointTest, HttpGoesOnlyToALiteralLoopbackAddress) {
+  // Public names that merely start like loopback: payloads would travel unencrypted.
+  for (const char* url : {"http://127.attacker.example/hook", "http://127.0.0.1.attacker.example/",
+                          "http://localhost.attacker.example:8080/"}) {
+    for (bool allow_private_networks : {false, true}) {
+      std::vector<FieldViolation> v =
+          ValidateEndpoint("webhook", url, {"session.closed"}, allow_private_networks);
+      ASSERT_EQ(v.size(), 1u) << url;
+      EXPECT_EQ(v[0].field, "webhook.url");
+      EXPECT_THAT(v[0].description, HasSubstr("must use https://")) << url;
+    }
+  }
+  // The same names over https are resolved and checked at delivery.
+  EXPECT_THAT(ValidateEndpoint("webhook", "https://127.attacker.example/hook", {"session.closed"}),
+              IsEmpty());
+  EXPECT_THAT(ValidateEndpoint("webhook", "http://127.0.0.2/hook", {"session.closed"}, true),
+              IsEmpty());
+}
+
+TEST(ValidateEndpointTest, APortMustBeOneTo65535) {
+  EXPECT_THAT(ValidateEndpoint("webhook", "https://itsm.example.com:8443/hook", {"session.closed"}),
+              IsEmpty());
+  EXPECT_THAT(ValidateEndpoint("webhook", "https://itsm.example.com:65535", {"session.closed"}),
+              IsEmpty());
+  EXPECT_THAT(ValidateEndpoint("webhook", "http://[::1]:8080/h", {"session.closed"}, true),
+              IsEmpty());
+  EXPECT_EQ(OnlyUrlViolation("https://x.example:99999/"),
+            "port '99999' must be a number from 1 to 65535");
+  EXPECT_EQ(OnlyUrlViolation("https://x.example:0/"), "port '0' must be a number from 1 to 65535");
+  EXPECT_EQ(OnlyUrlViolation("https://x.example:65536?a=1"),
+            "port '65536' must be a number from 1 to 65535");
+  EXPECT_EQ(OnlyUrlViolation("https://x.example:8o/"),
+            "port '8o' must be a number from 1 to 65535");
+  EXPECT_EQ(OnlyUrlViolation("https://x.example:/"), "port '' must be a number from 1 to 65535");
+  EXPECT_EQ(OnlyUrlViolation("https://x.example:00000000443/"),
+            "port '00000000443' must be a number from 1 to 65535");
+  EXPECT_EQ(OnlyUrlViolation("https://[2001:db8::1]x/"),
+            "must have only a :port between host and path");
+}
+
 TEST(ValidateEndpointTest, RejectsEmptyUnknownAndRepeatedEventTypes) {
   EXPECT_THAT(
       ValidateEndpoint("webhook", "https://example.com/", {}),

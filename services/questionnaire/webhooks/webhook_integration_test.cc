@@ -165,6 +165,17 @@ TEST_F(WebhookIntegrationTest, BadInputNamesEveryFieldAndStoresNothing) {
   ASSERT_EQ(ViolationsOf(s).size(), 1u);
   EXPECT_EQ(ViolationsOf(s)[0].field, "webhook.event_types");
 
+  // A public name that starts like a loopback address gets no unencrypted payloads, even where
+  // local receivers are allowed; a port must be one.
+  req.mutable_webhook()->add_event_types("session.closed");
+  for (const char* url : {"http://127.attacker.example/hook", "https://itsm.example.com:99999/"}) {
+    req.mutable_webhook()->set_url(url);
+    s = core_->CreateWebhook(rc_, req, &resp);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << url;
+    ASSERT_EQ(ViolationsOf(s).size(), 1u) << url;
+    EXPECT_EQ(ViolationsOf(s)[0].field, "webhook.url");
+  }
+
   tenancy::ListWebhooksRequest list;
   list.set_parent("tenants/" + tenant_);
   tenancy::ListWebhooksResponse listed;
