@@ -13,6 +13,10 @@
 namespace lagom {
 namespace {
 
+// google.protobuf.Timestamp's range in seconds since the epoch.
+constexpr int64_t kMinTimestampSeconds = -62135596800;  // 0001-01-01T00:00:00Z
+constexpr int64_t kMaxTimestampSeconds = 253402300799;  // 9999-12-31T23:59:59Z
+
 bool IsLabelKey(absl::string_view s) {
   return !s.empty() && s.size() <= 63 && absl::ascii_islower(s[0]) &&
          std::all_of(s.begin(), s.end(), [](char c) {
@@ -78,6 +82,19 @@ google::protobuf::Timestamp ToProto(absl::Time t) {
 
 absl::Time FromProto(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+bool IsValidTimestamp(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() >= kMinTimestampSeconds && ts.seconds() <= kMaxTimestampSeconds &&
+         ts.nanos() >= 0 && ts.nanos() <= 999999999;
+}
+
+bool CheckTimestamp(Violations& v, const std::string& path, const google::protobuf::Timestamp& ts) {
+  if (IsValidTimestamp(ts)) return true;
+  v.Add(path, absl::StrCat("not a valid timestamp (seconds ", ts.seconds(), ", nanos ", ts.nanos(),
+                           "): must be from 0001-01-01T00:00:00Z to "
+                           "9999-12-31T23:59:59.999999999Z, nanos 0-999999999"));
+  return false;
 }
 
 std::string EtagOf(int64_t version) { return absl::StrCat("v", version); }

@@ -63,6 +63,15 @@ void CheckRequestId(Violations& v, absl::string_view request_id);
 google::protobuf::Timestamp ToProto(absl::Time t);
 absl::Time FromProto(const google::protobuf::Timestamp& ts);
 
+// Whether `ts` is in google.protobuf.Timestamp's range: 0001-01-01T00:00:00Z to
+// 9999-12-31T23:59:59.999999999Z, nanos 0-999999999. Times outside it have no RFC 3339 form
+// and PostgreSQL refuses some of them, so a request carrying one is refused up front.
+bool IsValidTimestamp(const google::protobuf::Timestamp& ts);
+
+// Adds a violation for `path` naming the allowed range when `ts` is not valid; returns whether
+// it is.
+bool CheckTimestamp(Violations& v, const std::string& path, const google::protobuf::Timestamp& ts);
+
 std::string EtagOf(int64_t version);
 
 // An etag sent with a change must be the current one, so nobody overwrites a change they

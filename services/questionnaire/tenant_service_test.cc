@@ -6,6 +6,9 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+
 #include "common/server.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
@@ -141,6 +144,38 @@ TEST_F(TenantServiceTest, AnotherTenantsKeyIsNotFoundAndUnchanged) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
   ASSERT_TRUE(tenants_->GetApiKey(As(tenant_).get(), get, &got).ok());
   EXPECT_EQ(got.api_key().state(), tenancy::ApiKey::STATE_ACTIVE);
+}
+
+TEST_F(TenantServiceTest, TimesOutsideTheTimestampRangeAreInvalidArgumentsStoringNothing) {
+  // The ends of what the wire can carry: far outside google.protobuf.Timestamp's 0001-01-01 to
+  // 9999-12-31 and outside what PostgreSQL can store.
+  tenancy::ListAuditEventsRequest audit;
+  audit.set_parent("tenants/" + tenant_);
+  audit.mutable_start_time()->set_seconds(std::numeric_limits<int64_t>::min());
+  audit.mutable_end_time()->set_seconds(std::numeric_limits<int64_t>::max());
+  tenancy::ListAuditEventsResponse events;
+  grpc::Status status = tenants_->ListAuditEvents(As(tenant_).get(), audit, &events);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  std::vector<std::string> fields;
+  for (const FieldViolation& v : ViolationsOf(status)) fields.push_back(v.field);
+  EXPECT_THAT(fields, ::testing::ElementsAre("start_time", "end_time"));
+
+  tenancy::CreateApiKeyRequest create;
+  create.set_parent("tenants/" + tenant_);
+  create.mutable_api_key()->set_display_name("Never expires, nearly");
+  create.mutable_api_key()->add_roles(tenancy::ROLE_VIEWER);
+  create.mutable_api_key()->mutable_expire_time()->set_seconds(std::numeric_limits<int64_t>::max());
+  tenancy::CreateApiKeyResponse created;
+  status = tenants_->CreateApiKey(As(tenant_).get(), create, &created);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  ASSERT_EQ(ViolationsOf(status).size(), 1u) << status.error_message();
+  EXPECT_EQ(ViolationsOf(status)[0].field, "api_key.expire_time");
+  EXPECT_THAT(ViolationsOf(status)[0].description, HasSubstr("0001-01-01T00:00:00Z"));
+  tenancy::ListApiKeysRequest list;
+  list.set_parent("tenants/" + tenant_);
+  tenancy::ListApiKeysResponse listed;
+  ASSERT_TRUE(tenants_->ListApiKeys(As(tenant_).get(), list, &listed).ok());
+  EXPECT_EQ(listed.api_keys_size(), 1) << "only the initial admin key";
 }
 
 TEST_F(TenantServiceTest, WebhooksOverGrpcNameBadFieldsAndShowTheSecretOnce) {

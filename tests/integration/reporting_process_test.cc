@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -335,6 +337,46 @@ TEST_F(ReportingProcessTest, AnotherTenantsScorecardIsNotFoundAndBadInputNamesTh
   EXPECT_EQ(
       Call(&api::ReportingService::Stub::RecordScorecard, owner.admin_key, req, &resp).error_code(),
       grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// Times at the ends of what the wire can carry, far outside google.protobuf.Timestamp's
+// 0001-01-01 to 9999-12-31 and outside what PostgreSQL can store.
+google::protobuf::Timestamp FarPast() {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(std::numeric_limits<int64_t>::min());
+  return ts;
+}
+
+TEST_F(ReportingProcessTest, TimesOutsideTheTimestampRangeAreInvalidArgumentsStoringNothing) {
+  const Tenant t = NewTenant("time");
+  SetOptIn(t, true);
+  sapi::Scorecard card = BuildScorecard(Spec(t, "far-past", 0));
+  *card.mutable_session_close_time() = FarPast();
+  grpc::Status s = Record(t, card, nullptr);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  ASSERT_EQ(ViolationsOf(s).size(), 1u) << s.error_message();
+  EXPECT_EQ(ViolationsOf(s)[0].field, "scorecard.session_close_time");
+  EXPECT_THAT(ViolationsOf(s)[0].description, HasSubstr("9999-12-31T23:59:59.999999999Z"));
+  EXPECT_EQ(List(t, {}).total_size(), 0) << "nothing of the refused scorecard was stored";
+
+  api::ListScorecardsRequest list;
+  list.set_parent("tenants/" + t.id);
+  *list.mutable_selector()->mutable_start_time() = FarPast();
+  api::ListScorecardsResponse listed;
+  s = Call(&api::ReportingService::Stub::ListScorecards, t.admin_key, list, &listed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  ASSERT_EQ(ViolationsOf(s).size(), 1u) << s.error_message();
+  EXPECT_EQ(ViolationsOf(s)[0].field, "selector.start_time");
+
+  api::GetBenchmarkRequest benchmark;
+  benchmark.set_parent("tenants/" + t.id);
+  benchmark.set_model("models/lagom-itsm");
+  *benchmark.mutable_start_time() = FarPast();
+  api::GetBenchmarkResponse benchmarked;
+  s = Call(&api::ReportingService::Stub::GetBenchmark, t.admin_key, benchmark, &benchmarked);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  ASSERT_EQ(ViolationsOf(s).size(), 1u) << s.error_message();
+  EXPECT_EQ(ViolationsOf(s)[0].field, "start_time");
 }
 
 class BenchmarkProcessTest : public ReportingProcessTest {

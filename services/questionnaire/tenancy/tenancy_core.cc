@@ -372,8 +372,12 @@ absl::StatusOr<AuditQuery> ParseAuditQuery(const tenancy::ListAuditEventsRequest
   if (req.page_size() < 0) v.Add("page_size", "must be 0 (default 100) or positive (max 1000)");
   q.limit =
       req.page_size() <= 0 ? kDefaultAuditPageSize : std::min(req.page_size(), kMaxAuditPageSize);
-  if (req.has_start_time()) q.start_time = FromProto(req.start_time());
-  if (req.has_end_time()) q.end_time = FromProto(req.end_time());
+  if (req.has_start_time() && CheckTimestamp(v, "start_time", req.start_time())) {
+    q.start_time = FromProto(req.start_time());
+  }
+  if (req.has_end_time() && CheckTimestamp(v, "end_time", req.end_time())) {
+    q.end_time = FromProto(req.end_time());
+  }
   // Reuse the catalogue's AIP-160 parser for the filter only; audit pages use a cursor.
   absl::StatusOr<ListQuery> parsed =
       ParseListQuery({0, "", req.filter(), ""}, {"action", "principal", "method", "resource"},
@@ -740,7 +744,8 @@ absl::Status TenancyCore::CreateApiKey(const RequestContext& rc,
   } else {
     CheckRole(v, "api_key.roles[0]", in.roles(0));
   }
-  if (in.has_expire_time() && FromProto(in.expire_time()) <= now) {
+  if (in.has_expire_time() && CheckTimestamp(v, "api_key.expire_time", in.expire_time()) &&
+      FromProto(in.expire_time()) <= now) {
     v.Add("api_key.expire_time",
           "must be in the future (leave unset for a key that never expires)");
   }
@@ -1097,6 +1102,7 @@ absl::Status TenancyCore::RecordAuditEvent(const RequestContext& rc,
   CheckText(v, "resource", req.resource(), 500, false);
   CheckText(v, "origin", req.origin(), 200, false);
   CheckText(v, "detail", req.detail(), 2000, false);
+  if (req.has_event_time()) CheckTimestamp(v, "event_time", req.event_time());
   if (!v.empty()) return std::move(v).ToStatus("invalid audit event");
   // A caller acting for a tenant writes that tenant's log only.
   if (!rc.tenant_id.empty() && rc.tenant_id != tenant) {

@@ -488,6 +488,47 @@ TEST_F(TenancyCoreTest, AuditEventsListNewestFirstInPages) {
             absl::StatusCode::kNotFound);
 }
 
+// google.protobuf.Timestamp ends at 9999-12-31T23:59:59.999999999Z.
+google::protobuf::Timestamp Year10000() {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(253402300800);
+  return ts;
+}
+
+TEST_F(TenancyCoreTest, TimesOutsideTheTimestampRangeAreRefusedNamingTheField) {
+  Provision("acme");
+  tenancy::ListAuditEventsRequest list;
+  list.set_parent("tenants/acme");
+  list.mutable_start_time()->set_seconds(-62135596801);  // before 0001-01-01
+  *list.mutable_end_time() = Year10000();
+  tenancy::ListAuditEventsResponse listed;
+  absl::Status s = core_.ListAuditEvents(AdminOf("acme"), list, &listed);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ViolationsOf(s), ElementsAre(Field(&FieldViolation::field, "start_time"),
+                                           Field(&FieldViolation::field, "end_time")));
+  EXPECT_THAT(s.message(), HasSubstr("9999-12-31T23:59:59.999999999Z"));
+
+  tenancy::CreateApiKeyRequest key;
+  key.set_parent("tenants/acme");
+  key.mutable_api_key()->set_display_name("far future");
+  key.mutable_api_key()->add_roles(tenancy::ROLE_VIEWER);
+  *key.mutable_api_key()->mutable_expire_time() = Year10000();
+  tenancy::CreateApiKeyResponse created;
+  s = core_.CreateApiKey(AdminOf("acme"), key, &created);
+  EXPECT_THAT(ViolationsOf(s), ElementsAre(Field(&FieldViolation::field, "api_key.expire_time")));
+  EXPECT_THAT(store_.TenantSnapshot("acme").api_keys, SizeIs(1));  // only the initial admin key
+
+  auth_api::RecordAuditEventRequest record;
+  *record.mutable_actor() = AdminOf("acme").principal;
+  record.set_action("session.opened");
+  record.mutable_event_time()->set_nanos(1000000000);
+  const size_t audited = store_.TenantSnapshot("acme").audit.size();
+  auth_api::RecordAuditEventResponse recorded;
+  s = core_.RecordAuditEvent(RequestContext{}, record, &recorded);
+  EXPECT_THAT(ViolationsOf(s), ElementsAre(Field(&FieldViolation::field, "event_time")));
+  EXPECT_THAT(store_.TenantSnapshot("acme").audit, SizeIs(audited));
+}
+
 TEST_F(TenancyCoreTest, SettingsHaveDefaultsAndUpdateWithEtags) {
   Provision("acme");
   tenancy::GetTenantSettingsRequest get;

@@ -111,7 +111,12 @@ void CheckScorecard(const RequestContext& rc, const api::RecordScorecardRequest&
                        "/versions/{version} or tenants/", rc.tenant_id,
                        "/models/{model}/versions/{version}"));
   }
-  if (!s.has_session_close_time()) v.Add("scorecard.session_close_time", "required");
+  if (!s.has_session_close_time()) {
+    v.Add("scorecard.session_close_time", "required");
+  } else {
+    CheckTimestamp(v, "scorecard.session_close_time", s.session_close_time());
+  }
+  if (s.has_score_time()) CheckTimestamp(v, "scorecard.score_time", s.score_time());
   CheckText(v, "scorecard.title", s.title(), 200, false);
   CheckNames(rc, s.services(), "services", "scorecard.services", v);
   CheckNames(rc, s.customer_organizations(), "customerOrganizations",
@@ -321,8 +326,10 @@ absl::StatusOr<BenchmarkQuery> BenchmarkQueryOf(const RequestContext& rc,
   }
   CheckAreaIds(req.area_lineage_ids(), v);
   q.area_lineage_ids.assign(req.area_lineage_ids().begin(), req.area_lineage_ids().end());
-  q.start_time = req.has_start_time() ? FromProto(req.start_time())
-                                      : MonthsBefore(now, kBenchmarkDefaultMonths);
+  q.start_time = MonthsBefore(now, kBenchmarkDefaultMonths);
+  if (req.has_start_time() && CheckTimestamp(v, "start_time", req.start_time())) {
+    q.start_time = FromProto(req.start_time());
+  }
   if (!v.empty()) return std::move(v).ToStatus("invalid benchmark request");
   return q;
 }

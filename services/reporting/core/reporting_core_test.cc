@@ -120,6 +120,38 @@ TEST_F(ReportingCoreTest, BadScorecardsAreRefusedNamingEveryFieldAndNothingIsSto
   EXPECT_THAT(Fields(s), ElementsAre("scorecard"));
 }
 
+// google.protobuf.Timestamp ends at 9999-12-31T23:59:59.999999999Z and starts at 0001-01-01.
+google::protobuf::Timestamp Year10000() {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(253402300800);
+  return ts;
+}
+
+google::protobuf::Timestamp BeforeYearOne() {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(-62135596801);
+  return ts;
+}
+
+TEST_F(ReportingCoreTest, TimesOutsideTheTimestampRangeAreRefusedAndNothingIsStored) {
+  api::RecordScorecardRequest req = RecordRequest(Spec("spring", absl::Hours(1)));
+  *req.mutable_scorecard()->mutable_session_close_time() = Year10000();
+  req.mutable_scorecard()->mutable_score_time()->set_nanos(-1);
+  api::RecordScorecardResponse resp;
+  absl::Status s = core_.RecordScorecard(Rc("acme"), req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Fields(s), ElementsAre("scorecard.session_close_time", "scorecard.score_time"));
+  EXPECT_THAT(s.message(), HasSubstr("0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z"));
+  EXPECT_TRUE(store_.Snapshot("acme").scorecards.empty());
+
+  api::ListScorecardsRequest list;
+  *list.mutable_selector()->mutable_start_time() = BeforeYearOne();
+  *list.mutable_selector()->mutable_end_time() = Year10000();
+  s = List(list).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Fields(s), ElementsAre("selector.start_time", "selector.end_time"));
+}
+
 TEST_F(ReportingCoreTest, RecordingASessionAgainReturnsTheFirstScorecardUnchanged) {
   absl::StatusOr<sapi::Scorecard> first = Record(Spec("spring", absl::Hours(1)));
   ASSERT_TRUE(first.ok());
@@ -422,6 +454,13 @@ TEST_F(BenchmarkTest, AnUnreadableOptInIsUnavailableAndBadRequestsNameTheField) 
   EXPECT_THAT(Fields(core_.GetBenchmark(Rc("acme"), req, &resp)),
               ElementsAre("model", "group_kind"));
   EXPECT_THAT(resp.areas(), IsEmpty());
+
+  req.set_model("models/lagom-itsm");
+  req.clear_group_kind();
+  *req.mutable_start_time() = Year10000();
+  absl::Status s = core_.GetBenchmark(Rc("acme"), req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(Fields(s), ElementsAre("start_time"));
 }
 
 }  // namespace

@@ -155,8 +155,7 @@ std::optional<std::string> OptionalChild(const RequestContext& rc, const std::st
 
 std::optional<absl::Time> OptionalTime(const google::protobuf::Timestamp& ts, bool set,
                                        const std::string& path, Violations& v) {
-  if (!set) return std::nullopt;
-  if (ts.nanos() < 0 || ts.nanos() > 999999999) v.Add(path, "not a valid timestamp");
+  if (!set || !CheckTimestamp(v, path, ts)) return std::nullopt;
   return FromProto(ts);
 }
 
