@@ -74,8 +74,19 @@ absl::Duration RetryDelay(int failed_attempts) {
   return std::min(delay, kMaxRetryDelay);
 }
 
+int MaxAttempts() {
+  static const int max_attempts = [] {
+    int attempts = 1;
+    absl::Duration elapsed;  // since the first attempt
+    while (elapsed + RetryDelay(attempts) <= kGiveUpAfter) elapsed += RetryDelay(attempts++);
+    return attempts;
+  }();
+  return max_attempts;
+}
+
 std::optional<absl::Time> NextAttemptTime(int failed_attempts, absl::Time event_create_time,
                                           absl::Time now) {
+  if (failed_attempts >= MaxAttempts()) return std::nullopt;
   absl::Time next = now + RetryDelay(failed_attempts);
   if (next - event_create_time > kGiveUpAfter) return std::nullopt;
   return next;

@@ -26,8 +26,9 @@
 // claimed again. It POSTs the body with libcurl, stamps the attempt (time, HTTP status or
 // transport error), and then: 2xx → SUCCEEDED; anything else → retried after RetryDelay
 // (10 s doubling to 1 h); once the next attempt would come more than kGiveUpAfter (24 h) after
-// the event was created → FAILED. Delivery is at least once: receivers deduplicate by the
-// event id (`Lagom-Event-Id` header and `name` in the body).
+// the event was created, or after as many attempts as the schedule makes in that time (a clock
+// ahead of ours must not keep a delivery retrying) → FAILED. Delivery is at least once: receivers
+// deduplicate by the event id (`Lagom-Event-Id` header and `name` in the body).
 //
 // The request. POST, `Content-Type: application/json`, body = protobuf JSON of a small
 // WebhookEvent message: {"name": "tenants/acme/webhookEvents/<id>", "type": "session.closed",
@@ -66,10 +67,17 @@ inline constexpr absl::Duration kFirstRetryDelay = absl::Seconds(10);
 inline constexpr absl::Duration kMaxRetryDelay = absl::Hours(1);
 // A delivery still failing this long after its event was created is FAILED.
 inline constexpr absl::Duration kGiveUpAfter = absl::Hours(24);
+// A producer's event time may be at most this far ahead of the questionnaire service's clock
+// (clocks drift); an event from further ahead is refused.
+inline constexpr absl::Duration kMaxEventClockSkew = absl::Minutes(5);
 
 // `failed_attempts` >= 1: the delay before the next attempt.
 absl::Duration RetryDelay(int failed_attempts);
-// When to try again after `failed_attempts` failures, or nullopt: give up (FAILED).
+// How many attempts the schedule makes within kGiveUpAfter of the first (32): the most any
+// delivery gets, so that it ends even when its event's time lies ahead of the clock.
+int MaxAttempts();
+// When to try again after `failed_attempts` failures, or nullopt: give up (FAILED) once the
+// next attempt would come more than kGiveUpAfter after the event, or after MaxAttempts().
 std::optional<absl::Time> NextAttemptTime(int failed_attempts, absl::Time event_create_time,
                                           absl::Time now);
 

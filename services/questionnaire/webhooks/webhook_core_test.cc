@@ -64,6 +64,27 @@ TEST(RetryDelayTest, StartsAtTenSecondsDoublesAndCapsAtOneHour) {
   EXPECT_EQ(RetryDelay(1000), absl::Hours(1));
 }
 
+TEST(NextAttemptTimeTest, MakesAtMostTheAttemptsOfTwentyFourHours) {
+  EXPECT_EQ(MaxAttempts(), 32);  // 10 s doubling to 2560 s (9 retries), then 22 hourly
+  const absl::Time created = absl::FromUnixSeconds(1700000000);
+  EXPECT_EQ(NextAttemptTime(31, created, created + absl::Minutes(1)), created + absl::Minutes(61));
+  EXPECT_EQ(NextAttemptTime(32, created, created + absl::Minutes(1)), std::nullopt);
+}
+
+TEST(NextAttemptTimeTest, AnEventTimeFarAheadOfTheClockStillEndsWithinADay) {
+  const absl::Time start = absl::FromUnixSeconds(1700000000);
+  const absl::Time far_ahead = absl::FromCivil(absl::CivilSecond(3000, 1, 1), absl::UTCTimeZone());
+  absl::Time now = start;
+  int attempts = 1;
+  for (; attempts <= 1000; ++attempts) {
+    std::optional<absl::Time> next = NextAttemptTime(attempts, far_ahead, now);
+    if (!next) break;
+    now = *next;
+  }
+  EXPECT_EQ(attempts, MaxAttempts());
+  EXPECT_LE(now - start, kGiveUpAfter);
+}
+
 TEST(NextAttemptTimeTest, GivesUpPastTwentyFourHours) {
   const absl::Time created = absl::FromUnixSeconds(1700000000);
   EXPECT_EQ(NextAttemptTime(1, created, created), created + absl::Seconds(10));

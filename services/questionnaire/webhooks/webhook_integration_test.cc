@@ -322,6 +322,14 @@ TEST_F(WebhookIntegrationTest, ABadHandOverNamesEveryFieldAndStoresNothing) {
   s = core_->PublishWebhookEvent(TenantRc(lagom::testing::UniqueTenantId("other")), req, &resp);
   EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(Deliveries(hook.webhook().name()), IsEmpty());
+  // An event from far ahead of the clock would be retried for ever: it is refused.
+  *req.mutable_event_time() =
+      ToProto(absl::FromCivil(absl::CivilSecond(3000, 1, 1), absl::UTCTimeZone()));
+  s = core_->PublishWebhookEvent(RequestContext{}, req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(ViolationsOf(s).size(), 1u);
+  EXPECT_EQ(ViolationsOf(s)[0].field, "event_time");
+  EXPECT_THAT(Deliveries(hook.webhook().name()), IsEmpty());
 }
 
 TEST_F(WebhookIntegrationTest, AHostResolvingToAPrivateAddressIsRefusedAtDeliveryAndLogged) {

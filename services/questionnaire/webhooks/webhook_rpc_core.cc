@@ -70,6 +70,7 @@ int PageSize(Violations& v, int requested) {
 constexpr size_t kMaxEventIdChars = 100;
 constexpr size_t kMaxResourceChars = 500;
 constexpr size_t kMaxDataKeyChars = 64;
+constexpr char kUtcSeconds[] = "%Y-%m-%dT%H:%M:%SZ";
 
 bool IsEventId(absl::string_view id) {
   return !id.empty() && id.size() <= kMaxEventIdChars &&
@@ -86,7 +87,8 @@ bool IsDataKey(absl::string_view key) {
 
 }  // namespace
 
-std::vector<FieldViolation> ValidateEvent(const auth::v1::PublishWebhookEventRequest& req) {
+std::vector<FieldViolation> ValidateEvent(const auth::v1::PublishWebhookEventRequest& req,
+                                          absl::Time now) {
   std::vector<FieldViolation> v;
   if (!IsValidTenantId(req.tenant_id())) {
     v.push_back({"tenant_id",
@@ -116,9 +118,14 @@ std::vector<FieldViolation> ValidateEvent(const auth::v1::PublishWebhookEventReq
   }
   if (!req.has_event_time()) {
     v.push_back({"event_time", "required: when the event happened"});
-  } else if (req.event_time().seconds() <= 0 || req.event_time().nanos() < 0 ||
-             req.event_time().nanos() > 999999999) {
-    v.push_back({"event_time", "must be a valid time after 1970"});
+  } else if (!IsValidTimestamp(req.event_time()) || req.event_time().seconds() <= 0 ||
+             FromProto(req.event_time()) > now + kMaxEventClockSkew) {
+    v.push_back(
+        {"event_time",
+         absl::StrCat("must be a valid time after 1970 and at most ",
+                      absl::FormatDuration(kMaxEventClockSkew), " ahead of now (",
+                      absl::FormatTime(kUtcSeconds, now, absl::UTCTimeZone()), "); got seconds ",
+                      req.event_time().seconds(), ", nanos ", req.event_time().nanos())});
   }
   if (req.data_size() > kMaxEventDataEntries) {
     v.push_back({"data", absl::StrCat("at most ", kMaxEventDataEntries, " entries")});
@@ -305,7 +312,9 @@ absl::Status WebhookRpcCore::PublishWebhookEvent(const RequestContext& rc,
                                                  const auth::v1::PublishWebhookEventRequest& req,
                                                  auth::v1::PublishWebhookEventResponse* resp) {
   Violations v;
-  for (FieldViolation& f : ValidateEvent(req)) v.Add(std::move(f.field), std::move(f.description));
+  for (FieldViolation& f : ValidateEvent(req, clock_())) {
+    v.Add(std::move(f.field), std::move(f.description));
+  }
   // AuthService admits only Lagom's own services, calling as themselves; one acting for a
   // tenant may hand over that tenant's events only.
   if (!rc.tenant_id.empty() && rc.tenant_id != req.tenant_id()) {

@@ -44,7 +44,9 @@ inline constexpr int kMaxEventDataEntries = 50;
 inline constexpr size_t kMaxEventDataValueChars = 8000;
 
 // Every problem with a hand-over, each naming its field path ("event_id", "data[\"title\"]").
-std::vector<FieldViolation> ValidateEvent(const auth::v1::PublishWebhookEventRequest& req);
+// The event time must be after 1970 and at most kMaxEventClockSkew ahead of `now`.
+std::vector<FieldViolation> ValidateEvent(const auth::v1::PublishWebhookEventRequest& req,
+                                          absl::Time now);
 
 class WebhookRpcCore final {
  public:

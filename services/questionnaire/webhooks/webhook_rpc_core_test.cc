@@ -7,12 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "common/resource_util.h"
+#include "services/questionnaire/webhooks/webhook_core.h"
+
 namespace lagom::questionnaire::webhooks {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+
+constexpr absl::Time kNow = absl::FromUnixSeconds(1700000000);
 
 auth::v1::PublishWebhookEventRequest ValidEvent() {
   auth::v1::PublishWebhookEventRequest req;
@@ -32,11 +37,11 @@ std::vector<std::string> Fields(const std::vector<FieldViolation>& violations) {
 }
 
 TEST(ValidateEventTest, AcceptsAWellFormedEvent) {
-  EXPECT_THAT(ValidateEvent(ValidEvent()), IsEmpty());
+  EXPECT_THAT(ValidateEvent(ValidEvent(), kNow), IsEmpty());
 }
 
 TEST(ValidateEventTest, NamesEveryMissingField) {
-  EXPECT_THAT(Fields(ValidateEvent(auth::v1::PublishWebhookEventRequest())),
+  EXPECT_THAT(Fields(ValidateEvent(auth::v1::PublishWebhookEventRequest(), kNow)),
               ElementsAre("tenant_id", "event_id", "type", "resource", "event_time"));
 }
 
@@ -49,7 +54,7 @@ TEST(ValidateEventTest, SaysWhatIsWrongWithEachField) {
   req.mutable_event_time()->set_seconds(-5);
   (*req.mutable_data())["Bad-Key"] = "x";
   (*req.mutable_data())["description"] = std::string(kMaxEventDataValueChars + 1, 'a');
-  const std::vector<FieldViolation> v = ValidateEvent(req);
+  const std::vector<FieldViolation> v = ValidateEvent(req, kNow);
   ASSERT_THAT(Fields(v), ElementsAre("tenant_id", "event_id", "type", "resource", "event_time",
                                      "data[\"Bad-Key\"]", "data[\"description\"]"));
   EXPECT_THAT(v[0].description, HasSubstr("lowercase"));
@@ -61,19 +66,34 @@ TEST(ValidateEventTest, SaysWhatIsWrongWithEachField) {
   EXPECT_THAT(v[6].description, HasSubstr("at most 8000"));
 }
 
+TEST(ValidateEventTest, AnEventTimeAheadOfTheClockBeyondTheSkewIsRefused) {
+  auth::v1::PublishWebhookEventRequest req = ValidEvent();
+  *req.mutable_event_time() = ToProto(kNow + kMaxEventClockSkew);
+  EXPECT_THAT(ValidateEvent(req, kNow), IsEmpty());
+  for (absl::Time ahead : {kNow + kMaxEventClockSkew + absl::Seconds(1),
+                           absl::FromCivil(absl::CivilSecond(3000, 1, 1), absl::UTCTimeZone())}) {
+    *req.mutable_event_time() = ToProto(ahead);
+    const std::vector<FieldViolation> v = ValidateEvent(req, kNow);
+    ASSERT_THAT(Fields(v), ElementsAre("event_time"));
+    EXPECT_THAT(v[0].description, HasSubstr("at most 5m ahead of now (2023-11-14T22:13:20Z)"));
+  }
+  req.mutable_event_time()->set_seconds(253402300800);  // 10000-01-01: no Timestamp at all
+  EXPECT_THAT(Fields(ValidateEvent(req, kNow)), ElementsAre("event_time"));
+}
+
 TEST(ValidateEventTest, TheResourceMustBeInsideTheEventsTenant) {
   auth::v1::PublishWebhookEventRequest req = ValidEvent();
   for (const char* resource :
        {"tenants/acme", "tenants/acme/", "tenants/acmeco/sessions/s1", "sessions/s1"}) {
     req.set_resource(resource);
-    EXPECT_THAT(Fields(ValidateEvent(req)), ElementsAre("resource")) << resource;
+    EXPECT_THAT(Fields(ValidateEvent(req, kNow)), ElementsAre("resource")) << resource;
   }
 }
 
 TEST(ValidateEventTest, LimitsTheNumberOfDataEntries) {
   auth::v1::PublishWebhookEventRequest req = ValidEvent();
   for (int i = 0; i < kMaxEventDataEntries; ++i) (*req.mutable_data())[absl::StrCat("k", i)] = "v";
-  EXPECT_THAT(Fields(ValidateEvent(req)), ElementsAre("data"));
+  EXPECT_THAT(Fields(ValidateEvent(req, kNow)), ElementsAre("data"));
 }
 
 TEST(EventPayloadTest, IsTheProtobufJsonOfAWebhookEvent) {
