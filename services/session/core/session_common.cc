@@ -151,12 +151,6 @@ absl::StatusOr<LiveSession> ReadLiveSession(SessionTransaction& tx, const Reques
   return live;
 }
 
-bool IsValidTimestamp(const google::protobuf::Timestamp& ts) {
-  // 0001-01-01 to 9999-12-31, as google.protobuf.Timestamp defines.
-  return ts.seconds() >= -62135596800 && ts.seconds() <= 253402300799 && ts.nanos() >= 0 &&
-         ts.nanos() <= 999999999;
-}
-
 bool ActsAs(const RequestContext& rc, const std::string& participant_name,
             const std::string& bound_principal) {
   const auth::v1::Principal& p = rc.principal;

@@ -114,9 +114,6 @@ absl::StatusOr<std::vector<AnswerRecord>> ReadAnswerPage(SessionTransaction& tx,
                                                          absl::string_view method,
                                                          std::string* next_page_token);
 
-// Within google.protobuf.Timestamp's range: 0001-01-01 to 9999-12-31, nanos 0..999999999.
-bool IsValidTimestamp(const google::protobuf::Timestamp& ts);
-
 // Whether the caller answers as participant `participant_name`: its invite token names it,
 // or its principal (API key or JWT subject) is bound to it.
 bool ActsAs(const RequestContext& rc, const std::string& participant_name,
