@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "common/status.h"
+#include "google/api/annotations.pb.h"
 #include "google/api/field_behavior.pb.h"
 #include "google/api/resource.pb.h"
 #include "lagom/auth/v1/auth.pb.h"
@@ -442,6 +443,19 @@ absl::Status TenantMissing(const MethodPolicy& policy) {
                             "forward the caller's principal)"));
 }
 
+// Whether the RPC only reads: VIEWER (the read-only role) may call it, or its HTTP rule is a
+// GET. Anything else may change data.
+bool OnlyReads(const MethodPolicy& policy) {
+  if (std::find(policy.roles.begin(), policy.roles.end(), v1::PRINCIPAL_ROLE_VIEWER) !=
+      policy.roles.end()) {
+    return true;
+  }
+  const google::protobuf::MethodDescriptor* m =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(policy.method);
+  return m != nullptr && m->options().HasExtension(google::api::http) &&
+         m->options().GetExtension(google::api::http).has_get();
+}
+
 }  // namespace
 
 // The table and its index are built once, on first use, and never change: thread-safe.
@@ -488,6 +502,13 @@ absl::Status Authorize(const Principal& caller, const Message& request) {
                                "with role SERVICE, may not call it"));
   }
   if (tenantless) return TenantMissing(*policy);
+  if (caller.tenant_suspended() && !OnlyReads(*policy)) {
+    return Error(
+        absl::StatusCode::kFailedPrecondition, "TENANT_INACTIVE",
+        absl::StrCat("tenant ", caller.tenant_id(), " is suspended and read-only: ", policy->method,
+                     " changes data; an operator can make it ACTIVE "
+                     "again"));
+  }
 
   const FieldDescriptor* primary = nullptr;
   if (!policy->resource_field.empty()) {

@@ -388,6 +388,33 @@ TEST(PermissionTableTest, RespondentsReachOnlyTheirSessionAnswersAndQuestionnair
   }
 }
 
+// A suspended tenant is read-only: its callers still read (what a VIEWER may, and GETs), and
+// every call that may change data is refused with TENANT_INACTIVE.
+TEST(AuthorizeTest, ASuspendedTenantOnlyReads) {
+  Principal admin = Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN);
+  admin.set_tenant_suspended(true);
+  auto authorize = [&](absl::string_view method) {
+    const MethodPolicy& policy = PolicyOf(std::string(method));
+    std::unique_ptr<Message> request = RequestNaming(policy, ExampleName(policy, kTenant));
+    EXPECT_NE(request, nullptr) << method;
+    return request == nullptr ? absl::InternalError("no request") : Authorize(admin, *request);
+  };
+  for (absl::string_view reads :
+       {"GetSession", "ListSessions", "WatchSession", "ListAnswers", "ListInvitations"}) {
+    EXPECT_TRUE(authorize(absl::StrCat(kSession, reads)).ok()) << reads;
+  }
+  EXPECT_TRUE(authorize(absl::StrCat(kQuestionnaire, "GetModelVersion")).ok());
+  for (absl::string_view changes : {"CreateSession", "UpdateSession", "OpenSession", "CloseSession",
+                                    "CreateInvitation", "RevokeInvitation", "DeleteParticipant"}) {
+    const absl::Status refused = authorize(absl::StrCat(kSession, changes));
+    EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << changes;
+    EXPECT_EQ(ReasonOf(refused), "TENANT_INACTIVE") << changes;
+    EXPECT_THAT(refused.message(), ::testing::HasSubstr("suspended")) << changes;
+  }
+  admin.set_tenant_suspended(false);
+  EXPECT_TRUE(authorize(absl::StrCat(kSession, "UpdateSession")).ok());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Authorize: every RPC x every role.
 

@@ -9,6 +9,7 @@
 #include "common/testing/byte_service.h"
 #include "common/testing/integration.h"
 #include "lagom/catalog/v1/catalog.grpc.pb.h"
+#include "lagom/session/v1/session.pb.h"
 #include "lagom/tenancy/v1/tenancy.grpc.pb.h"
 #include "tests/integration/lagom_processes.h"
 
@@ -122,6 +123,65 @@ TEST_F(AuthProcessTest, BadCredentialsAreUnauthenticated) {
         << key;
     EXPECT_EQ(CallSession(key).error_code(), grpc::StatusCode::UNAUTHENTICATED) << key;
   }
+}
+
+// A suspended tenant is read-only everywhere: its keys still read, on the questionnaire
+// service and on the session service (which learns of the state through the questionnaire's
+// directory), and every call that would change data is refused TENANT_INACTIVE.
+TEST_F(AuthProcessTest, ASuspendedTenantReadsButChangesNothing) {
+  ASSERT_TRUE(CreateOrg(key_a_, tenant_a_, "lund").ok());
+  auto tenants = tenancy::TenantService::NewStub(questionnaire_->channel);
+  auto set_state = [&](tenancy::Tenant::State state) {
+    tenancy::UpdateTenantRequest req;
+    req.mutable_tenant()->set_name("tenants/" + tenant_a_);
+    req.mutable_tenant()->set_state(state);
+    req.mutable_update_mask()->add_paths("state");
+    tenancy::UpdateTenantResponse resp;
+    grpc::ClientContext ctx;
+    Authorize(ctx, TestSecrets().operator_token);
+    grpc::Status s = tenants->UpdateTenant(&ctx, req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  };
+  ASSERT_NO_FATAL_FAILURE(set_state(tenancy::Tenant::STATE_SUSPENDED));
+  const std::string lund = "tenants/" + tenant_a_ + "/customerOrganizations/lund";
+  // Each service caches a key's verdict for at most half a second.
+  absl::Status refused;
+  std::string attempt;
+  const absl::Time suspended = absl::Now();
+  for (int i = 0; absl::Now() - suspended < absl::Seconds(3); ++i) {
+    attempt = absl::StrCat("malmo", i);
+    refused = FromGrpcStatus(CreateOrg(key_a_, tenant_a_, attempt));
+    if (!refused.ok()) break;
+    absl::SleepFor(absl::Milliseconds(50));  // polling the other process's cache expiry
+  }
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+  EXPECT_EQ(ReasonOf(refused), "TENANT_INACTIVE");
+  EXPECT_EQ(
+      GetOrg(key_a_, "tenants/" + tenant_a_ + "/customerOrganizations/" + attempt).error_code(),
+      grpc::StatusCode::NOT_FOUND);  // the refused call made nothing
+  EXPECT_TRUE(GetOrg(key_a_, lund).ok());
+  // Reads pass to the session service's handler (which refuses the empty request), writes not.
+  EXPECT_EQ(CallSession(key_a_).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  grpc::ClientContext ctx;
+  Authorize(ctx, key_a_);
+  std::string reply;
+  session::v1::CreateSessionRequest create;
+  create.set_parent("tenants/" + tenant_a_);
+  grpc::Status write =
+      CallUnary(session_->channel.get(), "/lagom.session.v1.SessionService/CreateSession", &ctx,
+                create.SerializeAsString(), &reply);
+  EXPECT_EQ(write.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << write.error_message();
+  EXPECT_EQ(ReasonOf(write), "TENANT_INACTIVE");
+
+  ASSERT_NO_FATAL_FAILURE(set_state(tenancy::Tenant::STATE_ACTIVE));
+  grpc::Status again;
+  const absl::Time active = absl::Now();
+  while (absl::Now() - active < absl::Seconds(3)) {
+    again = CreateOrg(key_a_, tenant_a_, "ystad");
+    if (again.ok()) break;
+    absl::SleepFor(absl::Milliseconds(50));  // polling the other process's cache expiry
+  }
+  EXPECT_TRUE(again.ok()) << again.error_message();
 }
 
 TEST_F(AuthProcessTest, ARevokedKeyStopsWorkingEverywhereWithinASecond) {

@@ -1176,6 +1176,7 @@ absl::StatusOr<auth::Principal> TenancyCore::VerifyApiKey(absl::string_view api_
     principal.set_subject(ApiKeyName(parts->tenant_id, k.key_id));
     principal.set_role(ToPrincipalRole(k.role));
     principal.set_credential_kind(auth_api::CREDENTIAL_KIND_API_KEY);
+    principal.set_tenant_suspended((*tenant)->state == "SUSPENDED");
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -1206,6 +1207,7 @@ absl::StatusOr<auth::Principal> TenancyCore::ResolveSubject(absl::string_view te
         principal.set_subject(std::string(subject));
         principal.set_role(ToPrincipalRole(b.role));
         principal.set_credential_kind(auth_api::CREDENTIAL_KIND_JWT);
+        principal.set_tenant_suspended((*tenant)->state == "SUSPENDED");
         return absl::OkStatus();
       }
     }

@@ -461,6 +461,37 @@ TEST_F(TenancyCoreTest, DeletedTenantsCredentialsStopWorking) {
   EXPECT_EQ(got.tenant().state(), tenancy::Tenant::STATE_DELETED);
 }
 
+// A suspended tenant's credentials still work, marked so that calls changing data are refused
+// (Authorize); made ACTIVE again, they are plain again.
+TEST_F(TenancyCoreTest, SuspendedTenantsCredentialsSaySo) {
+  const std::string admin = Provision("acme");
+  tenancy::CreateRoleBindingRequest bind;
+  bind.set_parent("tenants/acme");
+  bind.set_role_binding_id("alice");
+  bind.mutable_role_binding()->set_principal("user:alice@example.com");
+  bind.mutable_role_binding()->set_role(tenancy::ROLE_FACILITATOR);
+  tenancy::CreateRoleBindingResponse bound;
+  ASSERT_TRUE(core_.CreateRoleBinding(AdminOf("acme"), bind, &bound).ok());
+  auto set_state = [&](tenancy::Tenant::State state) {
+    tenancy::UpdateTenantRequest update;
+    update.mutable_tenant()->set_name("tenants/acme");
+    update.mutable_tenant()->set_state(state);
+    update.mutable_update_mask()->add_paths("state");
+    tenancy::UpdateTenantResponse updated;
+    ASSERT_TRUE(core_.UpdateTenant(Operator(), update, &updated).ok());
+  };
+  for (bool suspended : {true, false}) {
+    ASSERT_NO_FATAL_FAILURE(
+        set_state(suspended ? tenancy::Tenant::STATE_SUSPENDED : tenancy::Tenant::STATE_ACTIVE));
+    absl::StatusOr<auth::Principal> key = core_.VerifyApiKey(admin);
+    ASSERT_TRUE(key.ok()) << key.status();
+    EXPECT_EQ(key->tenant_suspended(), suspended);
+    absl::StatusOr<auth::Principal> jwt = core_.ResolveSubject("acme", "alice@example.com");
+    ASSERT_TRUE(jwt.ok()) << jwt.status();
+    EXPECT_EQ(jwt->tenant_suspended(), suspended);
+  }
+}
+
 TEST_F(TenancyCoreTest, AuditEventsListNewestFirstInPages) {
   Provision("acme");
   for (int i = 0; i < 5; ++i) {
