@@ -15,6 +15,7 @@
 #include <map>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -90,6 +91,15 @@ class ScaleOutProcessTest : public ::testing::Test {
     args.push_back("--drain_deadline=5s");
     absl::StatusOr<RunningService> started = StartService(
         r.binary, r.binary.name == "questionnaire" ? "" : questionnaire_->List(), args);
+    // The port was free when it was picked; something on the machine may hold it for a moment
+    // since (each replica's list of addresses is fixed, so it cannot move to another port).
+    for (int attempt = 1; attempt < 5 && !started.ok() &&
+                          absl::StrContains(started.status().message(), "address in use");
+         ++attempt) {
+      absl::SleepFor(absl::Milliseconds(500));  // waiting out another process's hold
+      started = StartService(r.binary,
+                             r.binary.name == "questionnaire" ? "" : questionnaire_->List(), args);
+    }
     ASSERT_TRUE(started.ok()) << r.binary.name << " replica " << i << ": " << started.status();
     r.running[i] = std::make_unique<RunningService>(*std::move(started));
   }
