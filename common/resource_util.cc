@@ -27,6 +27,8 @@ bool IsLabelKey(absl::string_view s) {
 }  // namespace
 
 absl::Status Violations::ToStatus(absl::string_view what) && {
+  // Only after a violation was added; were it called without one, the caller still fails.
+  if (list_.empty()) return absl::InternalError(absl::StrCat(what, ": no violation recorded"));
   std::string message =
       absl::StrCat(what, ": ", list_.front().field, ": ", list_.front().description);
   if (list_.size() > 1) absl::StrAppend(&message, " (and ", list_.size() - 1, " more)");
@@ -75,8 +77,15 @@ void CheckRequestId(Violations& v, absl::string_view request_id) {
 google::protobuf::Timestamp ToProto(absl::Time t) {
   google::protobuf::Timestamp ts;
   const int64_t micros = absl::ToUnixMicros(t);
-  ts.set_seconds(micros / 1000000);
-  ts.set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+  // Seconds rounded down, so that nanos stay in 0..999999999 before 1970 too.
+  int64_t seconds = micros / 1000000;
+  int64_t rest = micros % 1000000;
+  if (rest < 0) {
+    --seconds;
+    rest += 1000000;
+  }
+  ts.set_seconds(seconds);
+  ts.set_nanos(static_cast<int32_t>(rest) * 1000);
   return ts;
 }
 

@@ -39,5 +39,24 @@ TEST(TimestampTest, ABadOneNamesItsFieldAndTheAllowedRange) {
               HasSubstr("must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z"));
 }
 
+// Before 1970 the seconds round down and the nanos stay positive, and the time comes back.
+TEST(TimestampTest, TimesBefore1970ConvertWithPositiveNanos) {
+  const absl::Time t = absl::FromUnixMicros(-1500001);  // 1969-12-31T23:59:58.499999Z
+  const google::protobuf::Timestamp ts = ToProto(t);
+  EXPECT_EQ(ts.seconds(), -2);
+  EXPECT_EQ(ts.nanos(), 499999000);
+  EXPECT_TRUE(IsValidTimestamp(ts));
+  EXPECT_EQ(FromProto(ts), t);
+  EXPECT_EQ(ToProto(absl::FromUnixMicros(-1000000)).nanos(), 0);
+  EXPECT_EQ(ToProto(absl::FromUnixMicros(1500001)).nanos(), 500001000);
+}
+
+TEST(ViolationsTest, NoViolationIsNeverAnOkStatus) {
+  Violations none;
+  const absl::Status s = std::move(none).ToStatus("invalid request");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(s.message(), HasSubstr("no violation recorded"));
+}
+
 }  // namespace
 }  // namespace lagom
