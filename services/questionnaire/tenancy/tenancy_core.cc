@@ -404,8 +404,10 @@ absl::StatusOr<AuditQuery> ParseAuditQuery(const tenancy::ListAuditEventsRequest
       parts = absl::StrSplit(decoded, absl::MaxSplits('\x1e', 3));
     }
     int64_t micros = 0;
+    // A time outside Timestamp's range cannot come from a listed event (only an edited token).
     if (parts.size() != 4 || parts[0] != kAuditTokenVersion || parts[3] != AuditTokenBinding(req) ||
-        !absl::SimpleAtoi(parts[1], &micros)) {
+        !absl::SimpleAtoi(parts[1], &micros) ||
+        !IsValidTimestamp(ToProto(absl::FromUnixMicros(micros)))) {
       v.Add("page_token", "not a token from this list with the same filter and times");
     } else {
       q.before = std::make_pair(absl::FromUnixMicros(micros), parts[2]);

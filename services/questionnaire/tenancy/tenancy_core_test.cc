@@ -3,7 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/auth/api_key.h"
 #include "common/status.h"
 #include "services/questionnaire/tenancy/fake_tenancy_store.h"
@@ -517,6 +520,17 @@ TEST_F(TenancyCoreTest, AuditEventsListNewestFirstInPages) {
   tenancy::ListAuditEventsResponse other;
   EXPECT_EQ(core_.ListAuditEvents(AdminOf("globex"), req, &other).code(),
             absl::StatusCode::kNotFound);
+
+  // A token edited to a time no event can have names the token, not the database's error.
+  std::string decoded;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(req.page_token(), &decoded));
+  std::vector<std::string> parts = absl::StrSplit(decoded, absl::MaxSplits('\x1e', 3));
+  ASSERT_EQ(parts.size(), 4u);
+  parts[1] = "-9000000000000000000";
+  req.set_page_token(absl::WebSafeBase64Escape(absl::StrJoin(parts, "\x1e")));
+  const absl::Status forged = core_.ListAuditEvents(AdminOf("acme"), req, &other);
+  EXPECT_EQ(forged.code(), absl::StatusCode::kInvalidArgument) << forged;
+  EXPECT_THAT(ViolationsOf(forged), ElementsAre(Field(&FieldViolation::field, "page_token")));
 }
 
 // google.protobuf.Timestamp ends at 9999-12-31T23:59:59.999999999Z.
