@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
@@ -443,11 +444,15 @@ absl::Status TenantMissing(const MethodPolicy& policy) {
                             "forward the caller's principal)"));
 }
 
-// Whether the RPC only reads: VIEWER (the read-only role) may call it, or its HTTP rule is a
-// GET. Anything else may change data.
+// Whether the RPC only reads: VIEWER (the read-only role) may call it, its HTTP rule is a GET,
+// or it computes an answer from the request and stores nothing. Anything else may change data.
 bool OnlyReads(const MethodPolicy& policy) {
+  static constexpr absl::string_view kComputesOnly[] = {
+      "lagom.scoring.v1.ScoringService.ScoreResponses",
+      "lagom.questionnaire.v1.QuestionnaireService.ValidateModelVersion"};
   if (std::find(policy.roles.begin(), policy.roles.end(), v1::PRINCIPAL_ROLE_VIEWER) !=
-      policy.roles.end()) {
+          policy.roles.end() ||
+      absl::c_linear_search(kComputesOnly, policy.method)) {
     return true;
   }
   const google::protobuf::MethodDescriptor* m =

@@ -404,6 +404,9 @@ TEST(AuthorizeTest, ASuspendedTenantOnlyReads) {
     EXPECT_TRUE(authorize(absl::StrCat(kSession, reads)).ok()) << reads;
   }
   EXPECT_TRUE(authorize(absl::StrCat(kQuestionnaire, "GetModelVersion")).ok());
+  // Computed from the request, stored nowhere.
+  EXPECT_TRUE(authorize(absl::StrCat(kQuestionnaire, "ValidateModelVersion")).ok());
+  EXPECT_TRUE(authorize("lagom.scoring.v1.ScoringService.ScoreResponses").ok());
   for (absl::string_view changes : {"CreateSession", "UpdateSession", "OpenSession", "CloseSession",
                                     "CreateInvitation", "RevokeInvitation", "DeleteParticipant"}) {
     const absl::Status refused = authorize(absl::StrCat(kSession, changes));

@@ -93,7 +93,14 @@ absl::StatusOr<std::string> ChildProcess::WaitForAddress(absl::Duration timeout)
   while (absl::Now() < give_up) {
     std::string address(absl::StripAsciiWhitespace(ReadFile(address_file_)));
     if (!address.empty()) return address;
-    absl::SleepFor(absl::Milliseconds(20));
+    // A child that exited writes nothing more: say so at once (it stays to be reaped).
+    siginfo_t info{};
+    if (!exited_ && waitid(P_PID, pid_, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        info.si_pid == pid_) {
+      return absl::UnavailableError(
+          absl::StrCat("exited before it was listening; stderr: ", Stderr()));
+    }
+    absl::SleepFor(absl::Milliseconds(20));  // polling another process's file
   }
   return absl::DeadlineExceededError(absl::StrCat(
       "no address written within ", absl::FormatDuration(timeout), "; stderr: ", Stderr()));

@@ -112,7 +112,8 @@ STATUS=$(curl -sS -o "$OUT/refused" -w '%{http_code}' -X POST -H "x-lagom-invite
   -H 'content-type: application/json' -d '{"answer": {"itemId": "catalogue.services.customer", "value": 9}}' \
   "$GW/v1/$CUSTOMER/answers:submit")
 [[ $STATUS == 400 ]] || fail "value 9 answered HTTP $STATUS, not 400"
-FIELDS=$(jq -r '[.details[]? | .fieldViolations[]?.field] | join(", ")' "$OUT/refused")
+FIELDS=$(jq -r '[.details[]? | .fieldViolations[]?.field] | join(", ")' "$OUT/refused") ||
+  fail "value 9 refused with a body that is not a JSON status: $(cat "$OUT/refused")"
 [[ $FIELDS == answer.value ]] || fail "value 9 refused naming '$FIELDS', not answer.value: $(cat "$OUT/refused")"
 step "value 9 refused: HTTP 400, $FIELDS"
 
@@ -132,7 +133,8 @@ done
 [[ -n ${CARD:-} ]] || fail "no scorecard for $SESSION 30 s after closing"
 api GET "/v1/$CARD" >"$OUT/card.json"
 SCORES=$(jq -r '.scorecard.areaScores[]? | select(.areaId == "catalogue")
-  | "area catalogue, \(.group.kind | sub("RESPONSE_GROUP_KIND_"; ""))\(if .group.customerOrganization then " " + .group.customerOrganization else "" end): \(.score * 100 | round / 100)"' "$OUT/card.json")
+  | "area catalogue, \(.group.kind | sub("RESPONSE_GROUP_KIND_"; ""))\(if .group.customerOrganization then " " + .group.customerOrganization else "" end): \(.score * 100 | round / 100)"' "$OUT/card.json") ||
+  fail "scorecard $CARD has a catalogue area score without a score: $(cat "$OUT/card.json")"
 step "scorecard $CARD"
 while read -r line; do step "$line"; done <<<"$SCORES"
 # What the answers make of the catalogue area (the built-in model weighs services 1.5 and
