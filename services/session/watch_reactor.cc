@@ -270,9 +270,11 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
         finished_ = true;
         return;
       }
-      // Events that arrived while it was being built follow it.
-      queue_.PushFront(
-          WatchQueue::Entry{.cursor = snapshot->cursor(), .bytes = EncodeWatchEvent(*snapshot)});
+      // Events that arrived while it was being built follow it, unless the session has closed:
+      // then the snapshot is the last thing the stream sends.
+      queue_.PushFront(WatchQueue::Entry{.cursor = snapshot->cursor(),
+                                         .bytes = EncodeWatchEvent(*snapshot),
+                                         .ends_stream = closed_});
       WriteNext();
     });
   }
@@ -419,16 +421,16 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
       return;
     }
     if (snapshot_pending_) return;
-    std::optional<WatchQueue::Entry> next = queue_.Pop();
-    if (!next) {
-      // After the session closed and the watcher saw it, the stream ends.
-      if (closed_) {
-        finished_ = true;
-        Finish(grpc::Status::OK);
-      }
+    // Once the watcher has seen the session close, the stream ends: whatever is still queued
+    // behind the close (a distribution published late) is not sent, on any replica.
+    if (close_sent_) {
+      finished_ = true;
+      Finish(grpc::Status::OK);
       return;
     }
-    if (next->ends_stream) closed_ = true;
+    std::optional<WatchQueue::Entry> next = queue_.Pop();
+    if (!next) return;
+    if (next->ends_stream) close_sent_ = true;
     current_ = std::move(next->bytes);
     writing_ = true;
     StartWrite(&current_);
@@ -452,7 +454,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool snapshot_pending_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;      // the last snapshot found the session closed
+  bool close_sent_ ABSL_GUARDED_BY(mu_) = false;  // the stream's last event is being written
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
   bool joining_ ABSL_GUARDED_BY(mu_) = false;
   bool rechecking_ ABSL_GUARDED_BY(mu_) = false;
