@@ -450,8 +450,7 @@ bool OnlyReads(const MethodPolicy& policy) {
   static constexpr absl::string_view kComputesOnly[] = {
       "lagom.scoring.v1.ScoringService.ScoreResponses",
       "lagom.questionnaire.v1.QuestionnaireService.ValidateModelVersion"};
-  if (std::find(policy.roles.begin(), policy.roles.end(), v1::PRINCIPAL_ROLE_VIEWER) !=
-          policy.roles.end() ||
+  if (absl::c_linear_search(policy.roles, v1::PRINCIPAL_ROLE_VIEWER) ||
       absl::c_linear_search(kComputesOnly, policy.method)) {
     return true;
   }

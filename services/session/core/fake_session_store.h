@@ -52,6 +52,10 @@ class FakeSessionStore final : public SessionStore {
     explicit Tx(TenantData& d) : data(d) {}
     TenantData& data;
 
+    void DeleteInvitationsOf(const std::string& sid) {
+      std::erase_if(data.invitations, [&](const auto& e) { return e.first.first == sid; });
+    }
+
     absl::StatusOr<std::optional<SessionRecord>> Get(const std::string& id) override {
       auto it = data.sessions.find(id);
       if (it == data.sessions.end()) return std::nullopt;
@@ -80,7 +84,7 @@ class FakeSessionStore final : public SessionStore {
       if (!data.sessions.emplace(r.session_id, r).second) {
         return absl::AlreadyExistsError(r.session_id);
       }
-      std::erase_if(data.invitations, [&](const auto& e) { return e.first.first == r.session_id; });
+      DeleteInvitationsOf(r.session_id);
       return absl::OkStatus();
     }
     absl::Status Update(const SessionRecord& r, int64_t expected_version) override {
@@ -92,7 +96,7 @@ class FakeSessionStore final : public SessionStore {
     }
     absl::Status Delete(const std::string& id) override {
       if (data.sessions.erase(id) == 0) return absl::NotFoundError(id);
-      std::erase_if(data.invitations, [&](const auto& e) { return e.first.first == id; });
+      DeleteInvitationsOf(id);
       return absl::OkStatus();
     }
     absl::StatusOr<std::optional<SessionRecord>> GetLocked(const std::string& id, bool) override {

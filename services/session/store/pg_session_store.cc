@@ -138,8 +138,7 @@ class PgSessionTransaction final : public SessionTransaction {
     if (rows.affected_rows() == 0) return absl::AlreadyExistsError(r.session_id);
     // Invitations naming a new session can only be left over from a deleted one of the same id
     // (deletions by earlier releases kept them): they must not work here.
-    tx_.exec_params("DELETE FROM session.invitations WHERE tenant_id = $1 AND session = $2",
-                    tenant_, SessionName(r.session_id));
+    DeleteInvitationsOf(r.session_id);
     return absl::OkStatus();
   }
 
@@ -167,8 +166,7 @@ class PgSessionTransaction final : public SessionTransaction {
     if (rows.affected_rows() == 0) return absl::NotFoundError(id);
     // Invitations name their session rather than reference it: they go with it, so a token
     // of a deleted session never works again (nor in a new session given the same id).
-    tx_.exec_params("DELETE FROM session.invitations WHERE tenant_id = $1 AND session = $2",
-                    tenant_, SessionName(id));
+    DeleteInvitationsOf(id);
     return absl::OkStatus();
   }
 
@@ -624,6 +622,10 @@ class PgSessionTransaction final : public SessionTransaction {
   }
 
  private:
+  void DeleteInvitationsOf(const std::string& sid) {
+    tx_.exec_params("DELETE FROM session.invitations WHERE tenant_id = $1 AND session = $2",
+                    tenant_, SessionName(sid));
+  }
   std::string SessionName(const std::string& sid) const {
     return absl::StrCat("tenants/", tenant_, "/sessions/", sid);
   }
