@@ -2,6 +2,9 @@
 
 #include <cstdint>
 
+#include "absl/strings/str_cat.h"
+#include "common/request_context.h"
+
 namespace lagom {
 namespace {
 
@@ -43,6 +46,33 @@ size_t RedisShards::Pick(const std::vector<std::string>& addresses, absl::string
     }
   }
   return best;
+}
+
+absl::Status RedisShards::DeleteTenantKeys(const std::string& tenant_id) const {
+  // A tenant id has no glob characters; anything else must not reach MATCH.
+  if (!IsValidTenantId(tenant_id)) {
+    return absl::InvalidArgumentError(absl::StrCat("'", tenant_id, "' is not a tenant id"));
+  }
+  const std::string pattern = absl::StrCat("lagom:", tenant_id, ":*");
+  for (const Shard& shard : shards_) {
+    std::string cursor = "0";
+    do {
+      absl::StatusOr<RedisReply> page =
+          shard.client->Command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+      if (!page.ok()) return page.status();
+      if (page->type != RedisReply::Type::kArray || page->elements.size() != 2) {
+        return absl::InternalError(absl::StrCat("Redis ", shard.address, ": SCAN replied oddly"));
+      }
+      cursor = page->elements[0].str;
+      std::vector<std::string> unlink = {"UNLINK"};
+      for (const RedisReply& key : page->elements[1].elements) unlink.push_back(key.str);
+      if (unlink.size() == 1) continue;
+      if (absl::StatusOr<RedisReply> done = shard.client->Command(unlink); !done.ok()) {
+        return done.status();
+      }
+    } while (cursor != "0");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace lagom

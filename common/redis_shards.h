@@ -32,6 +32,10 @@ class RedisShards final {
   size_t size() const { return shards_.size(); }
   const Shard& at(size_t i) const { return shards_[i]; }
 
+  // Deletes every key of the tenant ("lagom:<tenant>:..."), on every shard: its live state
+  // when its data is purged. Keys written meanwhile may stay.
+  absl::Status DeleteTenantKeys(const std::string& tenant_id) const;
+
  private:
   std::vector<Shard> shards_;
   std::vector<std::string> addresses_;

@@ -20,6 +20,7 @@
 #include "google/api/field_behavior.pb.h"
 #include "google/api/resource.pb.h"
 #include "lagom/auth/v1/auth.pb.h"
+#include "lagom/auth/v1/tenant_data.pb.h"
 #include "lagom/catalog/v1/catalog.pb.h"
 #include "lagom/questionnaire/v1/questionnaire.pb.h"
 #include "lagom/reporting/v1/reporting.pb.h"
@@ -53,6 +54,7 @@ std::vector<MethodPolicy> BuildTable() {
   constexpr char kScoring[] = "lagom.scoring.v1.ScoringService.";
   constexpr char kReporting[] = "lagom.reporting.v1.ReportingService.";
   constexpr char kAuth[] = "lagom.auth.v1.AuthService.";
+  constexpr char kTenantData[] = "lagom.auth.v1.TenantDataService.";
   struct Line {
     const char* service;
     const char* method;
@@ -176,6 +178,8 @@ std::vector<MethodPolicy> BuildTable() {
       {kAuth, "Authenticate", {kService}, ""},
       {kAuth, "RecordAuditEvent", {kService}, ""},
       {kAuth, "PublishWebhookEvent", {kService}, ""},
+      {kTenantData, "DescribeTenantData", {kService}, ""},
+      {kTenantData, "PurgeTenantData", {kService}, ""},
   };
   std::vector<MethodPolicy> table;
   table.reserve(lines.size());
@@ -199,7 +203,7 @@ bool ReadsBuiltinModels(absl::string_view method) {
 
 constexpr char kBuiltinModelPrefix[] = "models/";
 
-// The seven services' descriptors. Naming one generated message of each file links its
+// The eight services' descriptors. Naming one generated message of each file links its
 // descriptors in and registers them with the generated pool.
 std::vector<const google::protobuf::ServiceDescriptor*> LagomServices() {
   const std::vector<std::pair<const Descriptor*, const char*>> anchors = {
@@ -210,6 +214,7 @@ std::vector<const google::protobuf::ServiceDescriptor*> LagomServices() {
       {scoring::v1::ScoreSessionRequest::descriptor(), "ScoringService"},
       {reporting::v1::GetScorecardRequest::descriptor(), "ReportingService"},
       {v1::AuthenticateRequest::descriptor(), "AuthService"},
+      {v1::DescribeTenantDataRequest::descriptor(), "TenantDataService"},
   };
   std::vector<const google::protobuf::ServiceDescriptor*> services;
   for (const auto& [message, service] : anchors) {
@@ -220,7 +225,7 @@ std::vector<const google::protobuf::ServiceDescriptor*> LagomServices() {
 
 struct Index {
   absl::flat_hash_map<std::string, const MethodPolicy*> by_request_type;
-  // Every RPC of the seven services, listed or not, for naming a missing one.
+  // Every RPC of the eight services, listed or not, for naming a missing one.
   absl::flat_hash_map<std::string, std::string> method_by_request_type;
 };
 
@@ -497,9 +502,10 @@ absl::Status Authorize(const Principal& caller, const Message& request) {
   // The operator belongs to no tenant and reaches only the tenant provisioning RPCs, which
   // the role check above already limited it to.
   if (caller.role() == v1::PRINCIPAL_ROLE_OPERATOR) return absl::OkStatus();
-  // The internal AuthService answers about every tenant's credentials: only Lagom's own
-  // services, calling as themselves (no tenant), may use it, never a tenant's SERVICE key.
-  if (absl::StartsWith(policy->method, "lagom.auth.v1.AuthService.")) {
+  // The internal services (lagom.auth.v1: AuthService, TenantDataService) answer about, and
+  // for, every tenant: only Lagom's own services, calling as themselves (no tenant), may use
+  // them, never a tenant's SERVICE key.
+  if (absl::StartsWith(policy->method, "lagom.auth.v1.")) {
     if (tenantless && caller.role() == v1::PRINCIPAL_ROLE_SERVICE) return absl::OkStatus();
     return Denied(absl::StrCat(policy->method,
                                " is internal to Lagom's services; a tenant's credential, even "

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <memory>
 #include <regex>
 #include <sstream>
@@ -26,6 +27,7 @@
 #include "google/api/field_behavior.pb.h"
 #include "google/api/resource.pb.h"
 #include "lagom/auth/v1/auth.pb.h"
+#include "lagom/auth/v1/tenant_data.pb.h"
 #include "lagom/catalog/v1/catalog.pb.h"
 #include "lagom/questionnaire/v1/questionnaire.pb.h"
 #include "lagom/reporting/v1/reporting.pb.h"
@@ -68,6 +70,7 @@ std::vector<const ServiceDescriptor*> Services() {
       {scoring::v1::ScoreSessionRequest::descriptor(), "ScoringService"},
       {reporting::v1::GetScorecardRequest::descriptor(), "ReportingService"},
       {v1::AuthenticateRequest::descriptor(), "AuthService"},
+      {v1::DescribeTenantDataRequest::descriptor(), "TenantDataService"},
   };
   std::vector<const ServiceDescriptor*> services;
   for (const auto& [message, name] : anchors) {
@@ -307,7 +310,9 @@ TEST(PermissionTableTest, OnlyProvisioningInvitationsAndInternalRpcsAreTenantles
                                               "lagom.session.v1.SessionService.AcceptInvitation",
                                               "lagom.auth.v1.AuthService.Authenticate",
                                               "lagom.auth.v1.AuthService.RecordAuditEvent",
-                                              "lagom.auth.v1.AuthService.PublishWebhookEvent"));
+                                              "lagom.auth.v1.AuthService.PublishWebhookEvent",
+                                              "lagom.auth.v1.TenantDataService.DescribeTenantData",
+                                              "lagom.auth.v1.TenantDataService.PurgeTenantData"));
 }
 
 TEST(AuthorizeTest, OnlyABareServiceIdentityReachesTheInternalAuthService) {
@@ -321,6 +326,29 @@ TEST(AuthorizeTest, OnlyABareServiceIdentityReachesTheInternalAuthService) {
   // A tenant's SERVICE key must not look up another tenant's role bindings.
   ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_SERVICE), request));
   ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN), request));
+}
+
+// Purging a tenant's data is for the questionnaire service deleting the tenant, never for a
+// tenant's own SERVICE key (an integration must not wipe its tenant), nor for the operator
+// directly (DeleteTenant is its way).
+TEST(AuthorizeTest, OnlyLagomsOwnServicesCountAndPurgeTenantData) {
+  v1::PurgeTenantDataRequest purge;
+  purge.set_tenant_id(kTenant);
+  v1::DescribeTenantDataRequest describe;
+  describe.set_tenant_id(kTenant);
+  Principal bare;
+  bare.set_role(v1::PRINCIPAL_ROLE_SERVICE);
+  bare.set_credential_kind(v1::CREDENTIAL_KIND_SERVICE);
+  Principal op;
+  op.set_role(v1::PRINCIPAL_ROLE_OPERATOR);
+  op.set_credential_kind(v1::CREDENTIAL_KIND_OPERATOR);
+  for (const Message* request : std::initializer_list<const Message*>{&purge, &describe}) {
+    SCOPED_TRACE(request->GetTypeName());
+    EXPECT_TRUE(Authorize(bare, *request).ok());
+    ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_SERVICE), *request));
+    ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN), *request));
+    ExpectDenied(Authorize(op, *request));
+  }
 }
 
 TEST(AuthorizeTest, OnlyLagomsOwnServicesHandWebhookEventsOver) {
@@ -428,7 +456,7 @@ TEST(AuthorizeTest, EveryRoleOnEveryRpcAgreesWithTheTable) {
       std::unique_ptr<Message> request = RequestNaming(policy, ExampleName(policy, kTenant));
       ASSERT_NE(request, nullptr);
       const absl::Status status = Authorize(Caller(role), *request);
-      if (absl::StartsWith(policy.method, "lagom.auth.v1.AuthService.") &&
+      if (absl::StartsWith(policy.method, "lagom.auth.v1.") &&
           role != v1::PRINCIPAL_ROLE_OPERATOR) {
         ExpectDenied(status);  // internal: never for a tenant's credential (see below)
         continue;

@@ -6,6 +6,7 @@
 
 #include "absl/flags/flag.h"
 #include "common/auth/service_auth.h"
+#include "common/auth/tenant_data.h"
 #include "common/config.h"
 #include "common/executor.h"
 #include "common/log.h"
@@ -35,6 +36,16 @@ ABSL_FLAG(bool, webhook_allow_private_networks, false,
           "Let webhooks reach private, loopback, link-local and metadata addresses (10/8, "
           "172.16/12, 192.168/16, 127/8, 169.254/16, 100.64/10, ::1, fc00::/7, fe80::/10, "
           "0.0.0.0); only for local receivers (local stack, tests, demo), never in production");
+ABSL_FLAG(std::string, session_addr, "",
+          "The session service, whose share of a tenant's data DeleteTenant counts and purges "
+          "(empty: deleting a tenant is refused without force, and with force its purge there "
+          "waits for a replica that has the address)");
+ABSL_FLAG(std::string, reporting_addr, "",
+          "The reporting service, whose share of a tenant's data DeleteTenant counts and "
+          "purges (empty: as for --session_addr)");
+ABSL_FLAG(absl::Duration, tenant_purge_delay, absl::Minutes(1),
+          "DeleteTenant with force purges the tenant's data this long after the tenant is "
+          "DELETED, so that work of the tenant already under way finishes first");
 
 int main(int argc, char** argv) {
   namespace q = lagom::questionnaire;
@@ -45,9 +56,9 @@ int main(int argc, char** argv) {
   options.max_message_bytes = q::kMaxImportRequestBytes;
   std::unique_ptr<lagom::PgPool> pg = lagom::ConnectPostgresOrDie(
       "questionnaire", absl::GetFlag(FLAGS_postgres_url), q::Migrations());
-  // Kept replies go once no retry can come for them.
+  // Kept replies go once no retry can come for them, and handed-over purge events after a week.
   std::unique_ptr<lagom::RetentionSweeper> retention =
-      lagom::StartRetentionOrDie("questionnaire", *pg, "questionnaire", /*with_outbox=*/false);
+      lagom::StartRetentionOrDie("questionnaire", *pg, "questionnaire", /*with_outbox=*/true);
 
   lagom::Executor executor(lagom::ExecutorThreadsFromFlags("questionnaire"));
   q::PgTenancyStore tenancy_store(*pg);
@@ -75,6 +86,32 @@ int main(int argc, char** argv) {
   q::webhooks::DeliveryWorker delivery_worker(delivery_queue, webhook_sender);
   delivery_worker.Start();
   q::AuthServiceImpl auth_service(tenancy_core, webhook_core, admitter, executor);
+
+  // A tenant's data in every service: counted by DeleteTenant, and purged (with force) through
+  // this service's outbox, by a relay per service on every replica.
+  lagom::auth::PgTenantData own_data(*pg, "questionnaire");
+  std::vector<lagom::auth::TenantDataHolder*> holders = {&own_data};
+  std::vector<std::unique_ptr<lagom::auth::RemoteTenantData>> remote_data;
+  std::vector<std::unique_ptr<lagom::auth::TenantPurgeRelay>> purges;
+  purges.push_back(std::make_unique<lagom::auth::TenantPurgeRelay>(*pg, own_data));
+  for (const auto& [name, addr] : {std::pair{"session", absl::GetFlag(FLAGS_session_addr)},
+                                   std::pair{"reporting", absl::GetFlag(FLAGS_reporting_addr)}}) {
+    std::shared_ptr<grpc::Channel> channel;
+    if (!addr.empty()) {
+      channel = lagom::ServiceChannelOrDie("questionnaire", absl::StrCat(name, "_addr"), addr);
+    } else {
+      lagom::LogWarn(absl::StrCat(
+          "no --", name, "_addr: DeleteTenant cannot count a tenant's data in the ", name,
+          " service, and purges there wait until a replica with the address hands them over"));
+    }
+    remote_data.push_back(
+        std::make_unique<lagom::auth::RemoteTenantData>(name, channel, auth->service_token));
+    holders.push_back(remote_data.back().get());
+    if (channel != nullptr) {
+      purges.push_back(std::make_unique<lagom::auth::TenantPurgeRelay>(*pg, *remote_data.back()));
+    }
+  }
+  tenancy_core.SetTenantData(holders, absl::GetFlag(FLAGS_tenant_purge_delay));
 
   std::unique_ptr<lagom::Server> server = lagom::StartServerOrDie(
       options, {&questionnaire_service, &catalog_service, &tenant_service, &auth_service});

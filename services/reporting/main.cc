@@ -7,6 +7,7 @@
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "common/auth/service_auth.h"
+#include "common/auth/tenant_data.h"
 #include "common/auth/webhook_event_consumer.h"
 #include "common/config.h"
 #include "common/executor.h"
@@ -66,6 +67,10 @@ int main(int argc, char** argv) {
       lagom::ServiceChannelOrDie("reporting", "questionnaire_addr",
                                  absl::GetFlag(FLAGS_questionnaire_addr)),
       auth->service_token, "reporting");
-  std::unique_ptr<lagom::Server> server = lagom::StartServerOrDie(options, {&reporting_service});
+  // A deleted tenant's scorecards and figures.
+  lagom::auth::PgTenantData tenant_data(*pg, "reporting");
+  lagom::auth::TenantDataServiceImpl tenant_data_service(tenant_data, *auth->guard, executor);
+  std::unique_ptr<lagom::Server> server =
+      lagom::StartServerOrDie(options, {&reporting_service, &tenant_data_service});
   return server->WaitForShutdownSignal();
 }

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/auth/service_auth.h"
+#include "common/auth/tenant_data.h"
 #include "common/auth/webhook_event_consumer.h"
 #include "common/config.h"
 #include "common/executor.h"
@@ -123,7 +124,13 @@ int main(int argc, char** argv) {
       lagom::ServiceChannelOrDie("session", "questionnaire_addr",
                                  absl::GetFlag(FLAGS_questionnaire_addr)),
       auth->service_token, "session");
-  std::unique_ptr<lagom::Server> server = lagom::StartServerOrDie(options, {&session_service});
+  // A deleted tenant's sessions, answers and invitations, and then its live state in Redis.
+  lagom::auth::PgTenantData tenant_data(*pg, "session");
+  lagom::auth::TenantDataServiceImpl tenant_data_service(
+      tenant_data, *auth->guard, executor,
+      [&redis](const std::string& tenant_id) { return redis->DeleteTenantKeys(tenant_id); });
+  std::unique_ptr<lagom::Server> server =
+      lagom::StartServerOrDie(options, {&session_service, &tenant_data_service});
   // Watchers of a replica being shut down resume on another at once, from their cursor.
   server->OnDrain([&hubs] { hubs.Drain(); });
   return server->WaitForShutdownSignal();

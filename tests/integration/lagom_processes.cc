@@ -8,7 +8,9 @@
 #include <fstream>
 #include <random>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/auth/api_key.h"
 #include "common/testing/integration.h"
 #include "lagom/catalog/v1/catalog.grpc.pb.h"
@@ -88,17 +90,36 @@ absl::StatusOr<RunningService> StartService(const ServiceBinary& service,
   return running;
 }
 
+absl::StatusOr<RunningService> StartServiceOn(const ServiceBinary& service,
+                                              const std::string& questionnaire_addr, int port,
+                                              std::vector<std::string> extra_args) {
+  extra_args.push_back(absl::StrCat("--listen=127.0.0.1:", port));
+  absl::StatusOr<RunningService> started = StartService(service, questionnaire_addr, extra_args);
+  for (int attempt = 1; attempt < 5 && !started.ok() &&
+                        absl::StrContains(started.status().message(), "address in use");
+       ++attempt) {
+    absl::SleepFor(absl::Milliseconds(500));  // waiting out another process's hold
+    started = StartService(service, questionnaire_addr, extra_args);
+  }
+  return started;
+}
+
 absl::StatusOr<std::unique_ptr<ServiceStack>> StartServiceStack(
     std::vector<std::string> scoring_args) {
   auto stack = std::make_unique<ServiceStack>();
-  absl::StatusOr<RunningService> q = StartService(Questionnaire(), "");
+  const int session_port = ReservedLoopbackPort();
+  const int reporting_port = ReservedLoopbackPort();
+  absl::StatusOr<RunningService> q = StartService(
+      Questionnaire(), "",
+      {absl::StrCat("--session_addr=127.0.0.1:", session_port),
+       absl::StrCat("--reporting_addr=127.0.0.1:", reporting_port), "--tenant_purge_delay=0s"});
   if (!q.ok()) return q.status();
   stack->questionnaire = *std::move(q);
   const std::string& directory = stack->questionnaire.address;
-  absl::StatusOr<RunningService> r = StartService(Reporting(), directory);
+  absl::StatusOr<RunningService> r = StartServiceOn(Reporting(), directory, reporting_port);
   if (!r.ok()) return r.status();
   stack->reporting = *std::move(r);
-  absl::StatusOr<RunningService> s = StartService(Session(), directory);
+  absl::StatusOr<RunningService> s = StartServiceOn(Session(), directory, session_port);
   if (!s.ok()) return s.status();
   stack->session = *std::move(s);
   scoring_args.push_back("--session_addr=" + stack->session.address);

@@ -58,9 +58,17 @@ struct RunningService {
 absl::StatusOr<RunningService> StartService(const ServiceBinary& service,
                                             const std::string& questionnaire_addr,
                                             std::vector<std::string> extra_args = {});
+// The same, listening on `port` (from ReservedLoopbackPort: others were told the address
+// before the service started). Something on the machine may hold the port for a moment since
+// it was picked: then it tries again, up to five times.
+absl::StatusOr<RunningService> StartServiceOn(const ServiceBinary& service,
+                                              const std::string& questionnaire_addr, int port,
+                                              std::vector<std::string> extra_args = {});
 
-// The four services wired to each other as tools/stack wires them: questionnaire first, scoring
-// reading sessions and recording scorecards. `scoring_args` go to the scoring service.
+// The four services wired to each other as tools/stack wires them: questionnaire first (told
+// where session and reporting will listen, for DeleteTenant, whose purges it hands over at
+// once), scoring reading sessions and recording scorecards. `scoring_args` go to the scoring
+// service.
 struct ServiceStack {
   RunningService questionnaire;
   RunningService reporting;

@@ -87,19 +87,10 @@ class ScaleOutProcessTest : public ::testing::Test {
 
   static void Start(Replicas& r, int i) {
     std::vector<std::string> args = r.extra_args;
-    args.push_back(absl::StrCat("--listen=127.0.0.1:", r.ports[i]));
     args.push_back("--drain_deadline=5s");
-    absl::StatusOr<RunningService> started = StartService(
-        r.binary, r.binary.name == "questionnaire" ? "" : questionnaire_->List(), args);
-    // The port was free when it was picked; something on the machine may hold it for a moment
-    // since (each replica's list of addresses is fixed, so it cannot move to another port).
-    for (int attempt = 1; attempt < 5 && !started.ok() &&
-                          absl::StrContains(started.status().message(), "address in use");
-         ++attempt) {
-      absl::SleepFor(absl::Milliseconds(500));  // waiting out another process's hold
-      started = StartService(r.binary,
-                             r.binary.name == "questionnaire" ? "" : questionnaire_->List(), args);
-    }
+    // Each replica's list of addresses is fixed, so a replica cannot move to another port.
+    absl::StatusOr<RunningService> started = StartServiceOn(
+        r.binary, r.binary.name == "questionnaire" ? "" : questionnaire_->List(), r.ports[i], args);
     ASSERT_TRUE(started.ok()) << r.binary.name << " replica " << i << ": " << started.status();
     r.running[i] = std::make_unique<RunningService>(*std::move(started));
   }

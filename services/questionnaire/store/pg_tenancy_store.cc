@@ -3,6 +3,8 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth/tenant_data.h"
+#include "common/pg_params.h"
 #include "common/pg_transaction.h"
 #include "services/questionnaire/store/pg_idempotency.h"
 
@@ -362,6 +364,18 @@ class PgOperatorTransaction final : public OperatorTransaction {
 
   absl::Status AppendAudit(const std::string& tenant_id, const AuditRecord& r) override {
     return InTenantScope(tenant_id, [&] { InsertAuditRow(tx_, tenant_id, r); });
+  }
+
+  absl::Status QueuePurge(const std::string& tenant_id, const std::vector<std::string>& holders,
+                          absl::Duration delay) override {
+    tx_.exec_params(
+        "INSERT INTO questionnaire.outbox (tenant_id, consumer, topic, tenant, payload,"
+        " next_attempt_time)"
+        " SELECT $1, c, $3, 'tenants/' || $1, ''::bytea,"
+        "   now() + $4::bigint * interval '1 millisecond'"
+        " FROM unnest($2::text[]) AS c",
+        tenant_id, PgArray(holders), auth::kTenantPurgeTopic, absl::ToInt64Milliseconds(delay));
+    return absl::OkStatus();
   }
 
  private:

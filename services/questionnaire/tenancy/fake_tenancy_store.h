@@ -24,6 +24,8 @@ class FakeTenancyStore final : public TenancyStore {
     std::map<std::string, RoleBindingRecord> role_bindings;
     std::vector<AuditRecord> audit;
     std::map<std::string, IdempotentReply> replies;
+    // Purges queued by DeleteTenant: (holder, delay).
+    std::vector<std::pair<std::string, absl::Duration>> purges;
   };
   struct Data {
     std::map<std::string, TenantRecord> tenants;
@@ -204,6 +206,11 @@ class FakeTenancyStore final : public TenancyStore {
     }
     absl::Status AppendAudit(const std::string& tenant, const AuditRecord& r) override {
       data.tenant_data[tenant].audit.push_back(r);
+      return absl::OkStatus();
+    }
+    absl::Status QueuePurge(const std::string& tenant, const std::vector<std::string>& holders,
+                            absl::Duration delay) override {
+      for (const std::string& h : holders) data.tenant_data[tenant].purges.emplace_back(h, delay);
       return absl::OkStatus();
     }
   };

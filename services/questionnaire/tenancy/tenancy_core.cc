@@ -606,30 +606,71 @@ absl::Status TenancyCore::DeleteTenant(const RequestContext& rc,
   Violations v;
   CheckRequestId(v, req.request_id());
   if (!v.empty()) return std::move(v).ToStatus("invalid request");
-  if (req.force()) {
-    return Error(absl::StatusCode::kUnimplemented, "NOT_IMPLEMENTED_YET",
-                 "purging a tenant's data (force) is not implemented yet in this release; "
-                 "delete without force marks the tenant DELETED and keeps its data");
+  // Without force, the tenant must keep no data: asked of every service first (outside the
+  // transaction, which holds no lock meanwhile), for a tenant not yet DELETED.
+  if (!req.force()) {
+    bool deleted = false;
+    absl::Status read = store_.AsOperator(rc, [&](OperatorTransaction& tx) -> absl::Status {
+      absl::StatusOr<std::optional<TenantRecord>> r = tx.GetTenant(*id);
+      if (!r.ok()) return r.status();
+      if (!r->has_value()) return NotFound("tenant", req.name());
+      deleted = (*r)->state == "DELETED";
+      return absl::OkStatus();
+    });
+    if (!read.ok()) return read;
+    if (deleted) return absl::OkStatus();  // already done: a retry
+    if (absl::Status s = CheckNoTenantData(*id, req.name()); !s.ok()) return s;
   }
   const absl::Time now = clock_();
   return store_.AsOperator(rc, [&](OperatorTransaction& tx) -> absl::Status {
     absl::StatusOr<std::optional<TenantRecord>> r = tx.GetTenant(*id);
     if (!r.ok()) return r.status();
     if (!r->has_value()) return NotFound("tenant", req.name());
-    if ((*r)->state == "DELETED") return absl::OkStatus();  // already done: a retry
-    absl::StatusOr<tenancy::Tenant> tenant = TenantOf(**r);
-    if (!tenant.ok()) return tenant.status();
-    if (absl::Status s = CheckEtag(req.name(), req.etag(), tenant->etag()); !s.ok()) return s;
-    const int64_t version = (*r)->version + 1;
-    tenant->set_state(tenancy::Tenant::STATE_DELETED);
-    tenant->set_etag(EtagOf(version));
-    *tenant->mutable_update_time() = ToProto(now);
-    TenantRecord record = RecordOf(*id, version, *tenant, (*r)->create_time, now);
-    record.create_request_id = (*r)->create_request_id;
-    if (absl::Status s = tx.UpdateTenant(record); !s.ok()) return s;
-    return tx.AppendAudit(
-        *id, AuditOf(rc, now, "tenant.deleted", "DeleteTenant", req.name(), req.request_id()));
+    if ((*r)->state != "DELETED") {
+      absl::StatusOr<tenancy::Tenant> tenant = TenantOf(**r);
+      if (!tenant.ok()) return tenant.status();
+      if (absl::Status s = CheckEtag(req.name(), req.etag(), tenant->etag()); !s.ok()) return s;
+      const int64_t version = (*r)->version + 1;
+      tenant->set_state(tenancy::Tenant::STATE_DELETED);
+      tenant->set_etag(EtagOf(version));
+      *tenant->mutable_update_time() = ToProto(now);
+      TenantRecord record = RecordOf(*id, version, *tenant, (*r)->create_time, now);
+      record.create_request_id = (*r)->create_request_id;
+      if (absl::Status s = tx.UpdateTenant(record); !s.ok()) return s;
+      if (absl::Status s = tx.AppendAudit(*id, AuditOf(rc, now, "tenant.deleted", "DeleteTenant",
+                                                       req.name(), req.request_id()));
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (!req.force()) return absl::OkStatus();
+    // With force (also of a tenant deleted before without it): every service purges its share.
+    std::vector<std::string> holders;
+    for (const auth::TenantDataHolder* h : tenant_data_) holders.push_back(h->name());
+    if (absl::Status s = tx.QueuePurge(*id, holders, purge_delay_); !s.ok()) return s;
+    return tx.AppendAudit(*id, AuditOf(rc, now, "tenant.purge_requested", "DeleteTenant",
+                                       req.name(), req.request_id()));
   });
+}
+
+absl::Status TenancyCore::CheckNoTenantData(const std::string& tenant_id, const std::string& name) {
+  std::vector<std::string> kept;
+  for (auth::TenantDataHolder* holder : tenant_data_) {
+    absl::StatusOr<auth::TenantDataCounts> counts = holder->Describe(tenant_id);
+    if (!counts.ok()) {
+      return absl::Status(
+          counts.status().code(),
+          absl::StrCat("cannot tell whether ", name, " keeps data in the ", holder->name(),
+                       " service, so nothing was changed: ", counts.status().message()));
+    }
+    if (!counts->empty()) {
+      kept.push_back(absl::StrCat(holder->name(), ": ", auth::DescribeCounts(*counts)));
+    }
+  }
+  if (kept.empty()) return absl::OkStatus();
+  return Error(absl::StatusCode::kFailedPrecondition, "RESOURCE_IN_USE",
+               absl::StrCat(name, " still keeps data (", absl::StrJoin(kept, "; "),
+                            "); delete it with force=true to delete the data too"));
 }
 
 // === Settings =============================================================================

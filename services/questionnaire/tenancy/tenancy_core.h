@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "common/auth/authenticator.h"
 #include "common/auth/principal.h"
+#include "common/auth/tenant_data.h"
 #include "common/request_context.h"
 #include "lagom/auth/v1/auth.pb.h"
 #include "lagom/tenancy/v1/tenancy.pb.h"
@@ -38,6 +39,15 @@ class TenancyCore final {
   using Clock = std::function<absl::Time()>;
   explicit TenancyCore(TenancyStore& store, Clock clock = absl::Now)
       : store_(store), clock_(std::move(clock)) {}
+  // Every service's share of a tenant's data (not owned); once, before the core serves
+  // (the remote shares need the service identity, which needs the core). DeleteTenant asks
+  // them whether the tenant has data and, with force, queues a purge for each, due
+  // `purge_delay` after the deletion so that work of the tenant already under way finishes
+  // first. Without this, a tenant has no data anywhere.
+  void SetTenantData(std::vector<auth::TenantDataHolder*> tenant_data, absl::Duration purge_delay) {
+    tenant_data_ = std::move(tenant_data);
+    purge_delay_ = purge_delay;
+  }
 
   // Tenants: the operator's, except GetTenant, which a tenant's members may call for their own.
   absl::Status CreateTenant(const RequestContext& rc, const tenancy::CreateTenantRequest& req,
@@ -48,7 +58,9 @@ class TenancyCore final {
                            tenancy::ListTenantsResponse* resp);
   absl::Status UpdateTenant(const RequestContext& rc, const tenancy::UpdateTenantRequest& req,
                             tenancy::UpdateTenantResponse* resp);
-  // Soft delete: the tenant becomes DELETED, its credentials stop working, its data stays.
+  // The tenant becomes DELETED and its credentials stop working. Without force, only a
+  // tenant without data (FAILED_PRECONDITION / RESOURCE_IN_USE naming what it keeps); with
+  // force, its data in every service is purged soon after.
   absl::Status DeleteTenant(const RequestContext& rc, const tenancy::DeleteTenantRequest& req,
                             tenancy::DeleteTenantResponse* resp);
 
@@ -102,8 +114,14 @@ class TenancyCore final {
                                                  absl::string_view subject);
 
  private:
+  // FAILED_PRECONDITION / RESOURCE_IN_USE when any service keeps data of the tenant; the
+  // service's error when one cannot tell.
+  absl::Status CheckNoTenantData(const std::string& tenant_id, const std::string& name);
+
   TenancyStore& store_;
   Clock clock_;
+  std::vector<auth::TenantDataHolder*> tenant_data_;
+  absl::Duration purge_delay_ = absl::ZeroDuration();
 };
 
 // The questionnaire process's own credential look-ups, in-process (other services ask

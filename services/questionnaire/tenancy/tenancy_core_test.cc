@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
@@ -462,6 +464,92 @@ TEST_F(TenancyCoreTest, DeletedTenantsCredentialsStopWorking) {
   tenancy::GetTenantResponse got;
   ASSERT_TRUE(core_.GetTenant(Operator(), get, &got).ok());
   EXPECT_EQ(got.tenant().state(), tenancy::Tenant::STATE_DELETED);
+}
+
+// One service's share of tenants' data, as DeleteTenant sees it.
+class FakeTenantData final : public auth::TenantDataHolder {
+ public:
+  explicit FakeTenantData(std::string name) : name_(std::move(name)) {}
+  const std::string& name() const override { return name_; }
+  absl::StatusOr<auth::TenantDataCounts> Describe(const std::string& tenant_id) override {
+    if (!answer.ok()) return answer;
+    auto it = counts.find(tenant_id);
+    return it == counts.end() ? auth::TenantDataCounts{} : it->second;
+  }
+  absl::StatusOr<auth::TenantDataCounts> Purge(const std::string&) override {
+    return absl::InternalError("DeleteTenant only queues purges");
+  }
+
+  std::map<std::string, auth::TenantDataCounts> counts;
+  absl::Status answer;  // not OK: the service cannot be asked
+
+ private:
+  std::string name_;
+};
+
+auth::TenantDataCounts Counts(const std::string& kind, int64_t n) {
+  auth::TenantDataCounts counts(1);
+  counts[0].set_kind(kind);
+  counts[0].set_count(n);
+  return counts;
+}
+
+TEST_F(TenancyCoreTest, WithoutForceATenantKeepingDataAnywhereIsNotDeleted) {
+  FakeTenantData questionnaire("questionnaire"), session("session");
+  core_.SetTenantData({&questionnaire, &session}, absl::Minutes(1));
+  const std::string admin = Provision("acme");
+  Provision("globex");
+  session.counts["acme"] = Counts("sessions", 2);
+  tenancy::DeleteTenantRequest del;
+  del.set_name("tenants/acme");
+  tenancy::DeleteTenantResponse deleted;
+  const absl::Status in_use = core_.DeleteTenant(Operator(), del, &deleted);
+  EXPECT_EQ(in_use.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(in_use), "RESOURCE_IN_USE");
+  EXPECT_THAT(in_use.message(), HasSubstr("tenants/acme still keeps data (session: 2 sessions)"));
+  EXPECT_THAT(in_use.message(), HasSubstr("force=true"));
+  // A service that cannot be asked: its error, saying nothing changed.
+  session.answer = absl::UnavailableError("connection refused");
+  const absl::Status unknown = core_.DeleteTenant(Operator(), del, &deleted);
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(unknown.message(), HasSubstr("session service, so nothing was changed"));
+  ASSERT_TRUE(core_.VerifyApiKey(admin).ok()) << "acme was not deleted";
+  EXPECT_THAT(store_.TenantSnapshot("acme").purges, IsEmpty());
+  // Another tenant without data goes without force, and nothing is purged.
+  session.answer = absl::OkStatus();
+  del.set_name("tenants/globex");
+  ASSERT_TRUE(core_.DeleteTenant(Operator(), del, &deleted).ok());
+  EXPECT_THAT(store_.TenantSnapshot("globex").purges, IsEmpty());
+  EXPECT_EQ(Actions(store_.TenantSnapshot("globex")).back(), "tenant.deleted");
+}
+
+TEST_F(TenancyCoreTest, WithForceEveryServicePurgesAfterTheGracePeriod) {
+  FakeTenantData questionnaire("questionnaire"), session("session"), reporting("reporting");
+  core_.SetTenantData({&questionnaire, &session, &reporting}, absl::Minutes(1));
+  const std::string admin = Provision("acme");
+  session.counts["acme"] = Counts("sessions", 2);
+  tenancy::DeleteTenantRequest del;
+  del.set_name("tenants/acme");
+  del.set_force(true);
+  tenancy::DeleteTenantResponse deleted;
+  ASSERT_TRUE(core_.DeleteTenant(Operator(), del, &deleted).ok());
+  ExpectInvalidKey(admin);
+  using Purge = std::pair<std::string, absl::Duration>;
+  EXPECT_THAT(
+      store_.TenantSnapshot("acme").purges,
+      ElementsAre(Purge{"questionnaire", absl::Minutes(1)}, Purge{"session", absl::Minutes(1)},
+                  Purge{"reporting", absl::Minutes(1)}));
+  EXPECT_THAT(
+      Actions(store_.TenantSnapshot("acme")),
+      ElementsAre("tenant.created", "api_key.created", "tenant.deleted", "tenant.purge_requested"));
+  // Forced again (or after a delete without force): purged again, still one deletion.
+  ASSERT_TRUE(core_.DeleteTenant(Operator(), del, &deleted).ok());
+  EXPECT_THAT(store_.TenantSnapshot("acme").purges, SizeIs(6));
+  EXPECT_THAT(Actions(store_.TenantSnapshot("acme")),
+              ElementsAre("tenant.created", "api_key.created", "tenant.deleted",
+                          "tenant.purge_requested", "tenant.purge_requested"));
+  del.set_name("tenants/nobody");
+  EXPECT_EQ(core_.DeleteTenant(Operator(), del, &deleted).code(), absl::StatusCode::kNotFound);
 }
 
 // A suspended tenant's credentials still work, marked so that calls changing data are refused

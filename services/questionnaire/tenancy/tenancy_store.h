@@ -146,6 +146,11 @@ class OperatorTransaction {
   virtual absl::Status InsertInitialApiKey(const std::string& tenant_id,
                                            const ApiKeyRecord& record) = 0;
   virtual absl::Status AppendAudit(const std::string& tenant_id, const AuditRecord& record) = 0;
+  // Queues the purge of the tenant's data by each of `holders` (outbox consumers), due after
+  // `delay`.
+  virtual absl::Status QueuePurge(const std::string& tenant_id,
+                                  const std::vector<std::string>& holders,
+                                  absl::Duration delay) = 0;
 };
 
 class TenancyStore {
