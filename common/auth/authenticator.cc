@@ -61,14 +61,16 @@ absl::Status CheckTenantPrincipal(const Principal& p, absl::string_view what) {
 class CredentialAuthenticator final : public Authenticator {
  public:
   CredentialAuthenticator(AuthOptions options, const JwtVerifier* jwt, ApiKeyVerifier* api_keys,
-                          SubjectResolver* subjects, InviteTokenVerifier* invites)
+                          SubjectResolver* subjects, InviteTokenVerifier* invites,
+                          TenantStandings* standings)
       : operator_token_sha256_(absl::AsciiStrToLower(options.operator_token_sha256)),
         service_token_sha256_(
             options.service_token.empty() ? "" : HashApiKeySecret(options.service_token)),
         jwt_(jwt),
         api_keys_(api_keys),
         subjects_(subjects),
-        invites_(invites) {}
+        invites_(invites),
+        standings_(standings) {}
 
   absl::StatusOr<Principal> Authenticate(const Metadata& metadata) override {
     if (auto token = Find(metadata, kServiceTokenKey)) {
@@ -107,15 +109,39 @@ class CredentialAuthenticator final : public Authenticator {
   }
 
   absl::StatusOr<Principal> FromInviteToken(absl::string_view token) const {
-    if (invites_ == nullptr) {
+    if (invites_ == nullptr || standings_ == nullptr) {
       return Unauthenticated("INVITE_TOKEN_INVALID",
                              "invite tokens are accepted by the session service");
     }
     absl::StatusOr<Principal> principal = invites_->VerifyInviteToken(token);
     if (!principal.ok()) return principal.status();
     if (absl::Status s = CheckTenantPrincipal(*principal, "the invite token"); !s.ok()) return s;
+    if (absl::Status s = ApplyTenantStanding(*principal); !s.ok()) return s;
     principal->set_credential_kind(CREDENTIAL_KIND_INVITE_TOKEN);
     return principal;
+  }
+
+  // The invitation records do not know the tenant's state; its owner is asked (and an owner
+  // that cannot answer lets nobody in). As with API keys: a SUSPENDED tenant's respondents
+  // read only, a DELETED (or unknown) tenant's are refused.
+  absl::Status ApplyTenantStanding(Principal& principal) const {
+    absl::StatusOr<TenantStanding> standing = standings_->StandingOf(principal.tenant_id());
+    if (!standing.ok()) return standing.status();
+    switch (*standing) {
+      case v1::TENANT_STANDING_ACTIVE:
+        return absl::OkStatus();
+      case v1::TENANT_STANDING_SUSPENDED:
+        principal.set_tenant_suspended(true);
+        return absl::OkStatus();
+      default:
+        return Unauthenticated(
+            "INVITE_TOKEN_INVALID",
+            absl::StrCat("invite token is no longer valid: its tenant ", principal.tenant_id(),
+                         *standing == v1::TENANT_STANDING_NOT_FOUND ? " does not exist"
+                                                                    : " has been deleted",
+                         ", so its invitations do not work; contact the organisation that "
+                         "invited you"));
+    }
   }
 
   absl::StatusOr<Principal> FromAuthorization(absl::string_view authorization) const {
@@ -188,17 +214,16 @@ class CredentialAuthenticator final : public Authenticator {
   ApiKeyVerifier* const api_keys_;
   SubjectResolver* const subjects_;
   InviteTokenVerifier* const invites_;
+  TenantStandings* const standings_;
 };
 
 }  // namespace
 
-std::unique_ptr<Authenticator> MakeCredentialAuthenticator(AuthOptions options,
-                                                           const JwtVerifier* jwt,
-                                                           ApiKeyVerifier* api_keys,
-                                                           SubjectResolver* subjects,
-                                                           InviteTokenVerifier* invites) {
+std::unique_ptr<Authenticator> MakeCredentialAuthenticator(
+    AuthOptions options, const JwtVerifier* jwt, ApiKeyVerifier* api_keys,
+    SubjectResolver* subjects, InviteTokenVerifier* invites, TenantStandings* standings) {
   return std::make_unique<CredentialAuthenticator>(std::move(options), jwt, api_keys, subjects,
-                                                   invites);
+                                                   invites, standings);
 }
 
 }  // namespace lagom::auth

@@ -9,11 +9,11 @@
 #ifndef LAGOM_COMMON_AUTH_AUTHENTICATOR_H_
 #define LAGOM_COMMON_AUTH_AUTHENTICATOR_H_
 
+#include <grpcpp/support/string_ref.h>
+
 #include <map>
 #include <memory>
 #include <string>
-
-#include <grpcpp/support/string_ref.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -51,6 +51,15 @@ class InviteTokenVerifier {
   virtual absl::StatusOr<Principal> VerifyInviteToken(absl::string_view token) = 0;
 };
 
+// Whether a tenant is ACTIVE, SUSPENDED, DELETED or NOT_FOUND, for credentials a service
+// checks against records of its own, which do not know the tenant's state (invite tokens).
+// The questionnaire service owns tenants; other services ask it.
+class TenantStandings {
+ public:
+  virtual ~TenantStandings() = default;
+  virtual absl::StatusOr<TenantStanding> StandingOf(absl::string_view tenant_id) = 0;
+};
+
 class Authenticator {
  public:
   virtual ~Authenticator() = default;
@@ -64,13 +73,13 @@ struct AuthOptions {
   std::string service_token;
 };
 
-// The Authenticator every service uses. `invites` may be null (only the session service
-// verifies invite tokens); `jwt` may be null (no identity providers configured). Not owned.
-std::unique_ptr<Authenticator> MakeCredentialAuthenticator(AuthOptions options,
-                                                           const JwtVerifier* jwt,
-                                                           ApiKeyVerifier* api_keys,
-                                                           SubjectResolver* subjects,
-                                                           InviteTokenVerifier* invites);
+// The Authenticator every service uses. `invites` and `standings` may be null (only the
+// session service verifies invite tokens, and needs both: an invite token works while its
+// tenant is ACTIVE, and reads only while it is SUSPENDED); `jwt` may be null (no identity
+// providers configured). Not owned.
+std::unique_ptr<Authenticator> MakeCredentialAuthenticator(
+    AuthOptions options, const JwtVerifier* jwt, ApiKeyVerifier* api_keys,
+    SubjectResolver* subjects, InviteTokenVerifier* invites, TenantStandings* standings);
 
 }  // namespace lagom::auth
 

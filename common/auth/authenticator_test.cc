@@ -7,10 +7,13 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/auth/api_key.h"
+#include "common/auth/permissions.h"
 #include "common/status.h"
+#include "lagom/session/v1/session.pb.h"
 
 namespace lagom::auth {
 namespace {
@@ -81,6 +84,16 @@ class FakeInvites final : public InviteTokenVerifier {
   }
 };
 
+class FakeStandings final : public TenantStandings {
+ public:
+  absl::StatusOr<TenantStanding> StandingOf(absl::string_view tenant_id) override {
+    asked.emplace_back(tenant_id);
+    return answer;
+  }
+  absl::StatusOr<TenantStanding> answer = v1::TENANT_STANDING_ACTIVE;
+  std::vector<std::string> asked;
+};
+
 class FakeJwt final : public JwtVerifier {
  public:
   absl::StatusOr<VerifiedJwt> Verify(absl::string_view token, absl::Time now) const override {
@@ -120,7 +133,8 @@ class AuthenticatorTest : public ::testing::Test {
     options.operator_token_sha256 = HashApiKeySecret(kOperatorToken);
     options.service_token = kServiceToken;
     return MakeCredentialAuthenticator(options, &jwt_, &api_keys_, &subjects_,
-                                       with_invites ? &invites_ : nullptr);
+                                       with_invites ? &invites_ : nullptr,
+                                       with_invites ? &standings_ : nullptr);
   }
 
   // The reason `md` is refused with; "" (and a test failure) if it is accepted.
@@ -137,6 +151,7 @@ class AuthenticatorTest : public ::testing::Test {
   FakeApiKeys api_keys_;
   FakeSubjects subjects_;
   FakeInvites invites_;
+  FakeStandings standings_;
   FakeJwt jwt_;
   std::string message_;
 };
@@ -211,7 +226,7 @@ TEST_F(AuthenticatorTest, JwtRefusalsKeepTheirReason) {
 }
 
 TEST_F(AuthenticatorTest, JwtsAreRefusedWhereNoIssuerIsConfigured) {
-  auto auth = MakeCredentialAuthenticator({}, nullptr, &api_keys_, &subjects_, nullptr);
+  auto auth = MakeCredentialAuthenticator({}, nullptr, &api_keys_, &subjects_, nullptr, nullptr);
   EXPECT_EQ(Refusal(*auth, Md().Add("authorization", absl::StrCat("Bearer ", kJwt))),
             "CREDENTIAL_INVALID");
 }
@@ -233,7 +248,8 @@ TEST_F(AuthenticatorTest, OperatorTokenMismatchIsRefused) {
             "CREDENTIAL_INVALID");
   EXPECT_THAT(message_, HasSubstr("operator token"));
   // Without a configured hash there is no operator here at all.
-  auto no_operator = MakeCredentialAuthenticator({}, &jwt_, &api_keys_, &subjects_, nullptr);
+  auto no_operator =
+      MakeCredentialAuthenticator({}, &jwt_, &api_keys_, &subjects_, nullptr, nullptr);
   EXPECT_EQ(
       Refusal(*no_operator, Md().Add("authorization", absl::StrCat("Bearer ", kOperatorToken))),
       "CREDENTIAL_INVALID");
@@ -281,7 +297,7 @@ TEST_F(AuthenticatorTest, WrongServiceTokenOrCallerIsRefused) {
                                .Add("x-lagom-on-behalf-of-bin", "\xff\xff not a proto")),
             "ON_BEHALF_OF_INVALID");
   // A deployment without a service token accepts no service calls, not even an empty token.
-  auto closed = MakeCredentialAuthenticator({}, &jwt_, &api_keys_, &subjects_, nullptr);
+  auto closed = MakeCredentialAuthenticator({}, &jwt_, &api_keys_, &subjects_, nullptr, nullptr);
   EXPECT_EQ(Refusal(*closed, Md().Add("x-lagom-service-token", "")), "SERVICE_TOKEN_INVALID");
   EXPECT_EQ(Refusal(*closed, Md().Add("x-lagom-service-token", kServiceToken)),
             "SERVICE_TOKEN_INVALID");
@@ -304,6 +320,68 @@ TEST_F(AuthenticatorTest, InviteTokensOnlyWhereAnInviteVerifierIsGiven) {
   EXPECT_EQ(p->participant(), "tenants/acme/sessions/s1/participants/p1");
   EXPECT_EQ(Refusal(*session, Md().Add("x-lagom-invite-token", "invite-expired")),
             "INVITE_TOKEN_INVALID");
+}
+
+// The invitation records do not know the tenant's state: its owner is asked. A suspended
+// tenant's respondent reads and changes nothing; made ACTIVE again, answers again.
+TEST_F(AuthenticatorTest, ASuspendedTenantsInviteTokenOnlyReads) {
+  auto session = Make(/*with_invites=*/true);
+  Md invite;
+  invite.Add("x-lagom-invite-token", "invite-ok");
+  session::v1::SubmitAnswerRequest submit;
+  submit.set_parent("tenants/acme/sessions/s1/participants/p1");
+  session::v1::GetSessionRequest get;
+  get.set_name("tenants/acme/sessions/s1");
+
+  standings_.answer = v1::TENANT_STANDING_SUSPENDED;
+  absl::StatusOr<Principal> p = session->Authenticate(invite.map());
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_THAT(standings_.asked, ::testing::ElementsAre("acme"));
+  EXPECT_TRUE(p->tenant_suspended());
+  EXPECT_EQ(p->credential_kind(), CREDENTIAL_KIND_INVITE_TOKEN);
+  const absl::Status refused = Authorize(*p, submit);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+  EXPECT_EQ(ReasonOf(refused), "TENANT_INACTIVE");
+  EXPECT_TRUE(Authorize(*p, get).ok());
+
+  standings_.answer = v1::TENANT_STANDING_ACTIVE;
+  p = session->Authenticate(invite.map());
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_FALSE(p->tenant_suspended());
+  EXPECT_TRUE(Authorize(*p, submit).ok());
+}
+
+// A deleted tenant's respondents, or those of a tenant that no longer exists, are refused with
+// a message saying why; a token refused on its own costs no question about its tenant.
+TEST_F(AuthenticatorTest, ADeletedOrUnknownTenantsInviteTokenIsRefused) {
+  auto session = Make(/*with_invites=*/true);
+  Md invite;
+  invite.Add("x-lagom-invite-token", "invite-ok");
+  standings_.answer = v1::TENANT_STANDING_DELETED;
+  EXPECT_EQ(Refusal(*session, invite), "INVITE_TOKEN_INVALID");
+  EXPECT_THAT(message_, HasSubstr("tenant acme has been deleted"));
+  EXPECT_THAT(message_, HasSubstr("contact the organisation that invited you"));
+  standings_.answer = v1::TENANT_STANDING_NOT_FOUND;
+  EXPECT_EQ(Refusal(*session, invite), "INVITE_TOKEN_INVALID");
+  EXPECT_THAT(message_, HasSubstr("tenant acme does not exist"));
+
+  standings_.asked.clear();
+  EXPECT_EQ(Refusal(*session, Md().Add("x-lagom-invite-token", "invite-expired")),
+            "INVITE_TOKEN_INVALID");
+  EXPECT_THAT(standings_.asked, ::testing::IsEmpty());
+}
+
+// When the tenant's owner cannot say, the respondent is not let through (nor told the token
+// is bad): UNAVAILABLE, to retry.
+TEST_F(AuthenticatorTest, AnInviteTokenWhoseTenantCannotBeAskedAboutIsUnavailable) {
+  auto session = Make(/*with_invites=*/true);
+  standings_.answer = Error(absl::StatusCode::kUnavailable, "DEPENDENCY_UNAVAILABLE",
+                            "authentication backend (questionnaire service) UNAVAILABLE");
+  absl::StatusOr<Principal> p =
+      session->Authenticate(Md().Add("x-lagom-invite-token", "invite-ok").map());
+  ASSERT_FALSE(p.ok()) << p->DebugString();
+  EXPECT_EQ(p.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ReasonOf(p.status()), "DEPENDENCY_UNAVAILABLE");
 }
 
 }  // namespace

@@ -6,14 +6,10 @@
 #define LAGOM_COMMON_AUTH_DIRECTORY_CACHE_H_
 
 #include <cstddef>
-#include <functional>
-#include <string>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/auth/authenticator.h"
+#include "common/auth/verdict_cache.h"
 
 namespace lagom::auth {
 
@@ -35,24 +31,11 @@ class DirectoryCache final : public ApiKeyVerifier,
   absl::StatusOr<Principal> VerifyInviteToken(absl::string_view token) override;
 
  private:
-  struct Entry {
-    absl::StatusOr<Principal> answer;
-    absl::Time expires;
-  };
-
-  // `cache_key` is a SHA-256: the raw credential is never kept.
-  absl::StatusOr<Principal> Lookup(const std::string& cache_key,
-                                   const std::function<absl::StatusOr<Principal>()>& ask);
-  void Remember(const std::string& cache_key, const absl::StatusOr<Principal>& answer,
-                absl::Time asked) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-
   ApiKeyVerifier& keys_;
   SubjectResolver& subjects_;
   InviteTokenVerifier* const invites_;
-  const absl::Duration ttl_;
-  const size_t max_entries_;
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Entry> cache_ ABSL_GUARDED_BY(mu_);
+  // Keyed by a SHA-256: the raw credential is never kept.
+  VerdictCache<Principal> cache_;
 };
 
 }  // namespace lagom::auth

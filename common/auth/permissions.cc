@@ -176,6 +176,7 @@ std::vector<MethodPolicy> BuildTable() {
 
       // Internal: Lagom's own services only.
       {kAuth, "Authenticate", {kService}, ""},
+      {kAuth, "GetTenantStanding", {kService}, ""},
       {kAuth, "RecordAuditEvent", {kService}, ""},
       {kAuth, "PublishWebhookEvent", {kService}, ""},
       {kTenantData, "DescribeTenantData", {kService}, ""},

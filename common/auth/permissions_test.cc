@@ -309,6 +309,7 @@ TEST(PermissionTableTest, OnlyProvisioningInvitationsAndInternalRpcsAreTenantles
                                               "lagom.tenancy.v1.TenantService.ListTenants",
                                               "lagom.session.v1.SessionService.AcceptInvitation",
                                               "lagom.auth.v1.AuthService.Authenticate",
+                                              "lagom.auth.v1.AuthService.GetTenantStanding",
                                               "lagom.auth.v1.AuthService.RecordAuditEvent",
                                               "lagom.auth.v1.AuthService.PublishWebhookEvent",
                                               "lagom.auth.v1.TenantDataService.DescribeTenantData",
@@ -326,6 +327,12 @@ TEST(AuthorizeTest, OnlyABareServiceIdentityReachesTheInternalAuthService) {
   // A tenant's SERVICE key must not look up another tenant's role bindings.
   ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_SERVICE), request));
   ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN), request));
+  // Nor learn whether another tenant is active, suspended or gone.
+  v1::GetTenantStandingRequest standing;
+  standing.set_tenant_id("globex");
+  EXPECT_TRUE(Authorize(bare, standing).ok());
+  ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_SERVICE), standing));
+  ExpectDenied(Authorize(Caller(v1::PRINCIPAL_ROLE_TENANT_ADMIN), standing));
 }
 
 // Purging a tenant's data is for the questionnaire service deleting the tenant, never for a

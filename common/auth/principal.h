@@ -12,6 +12,7 @@ namespace lagom::auth {
 using Principal = ::lagom::auth::v1::Principal;
 using Role = ::lagom::auth::v1::PrincipalRole;
 using CredentialKind = ::lagom::auth::v1::CredentialKind;
+using TenantStanding = ::lagom::auth::v1::TenantStanding;
 
 // "TENANT_ADMIN" for PRINCIPAL_ROLE_TENANT_ADMIN: the name people and docs use.
 std::string RoleName(Role role);

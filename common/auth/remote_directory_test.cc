@@ -27,7 +27,8 @@ using ::testing::HasSubstr;
 
 constexpr char kServiceToken[] = "service-secret-0123456789abcdef";
 
-// The questionnaire side of lagom.auth.v1.AuthService: API keys and role bindings in memory.
+// The questionnaire side of lagom.auth.v1.AuthService: API keys, role bindings and tenants'
+// standing in memory.
 class FakeAuthService final : public v1::AuthService::CallbackService {
  public:
   grpc::ServerUnaryReactor* Authenticate(grpc::CallbackServerContext* ctx,
@@ -35,15 +36,7 @@ class FakeAuthService final : public v1::AuthService::CallbackService {
                                          v1::AuthenticateResponse* response) override {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     absl::MutexLock lock(&mu_);
-    ++calls_;
-    auto token = ctx->client_metadata().find(kServiceTokenKey);
-    last_service_token_ = token == ctx->client_metadata().end()
-                              ? "<none>"
-                              : std::string(token->second.data(), token->second.size());
-    if (!status_.ok()) {
-      reactor->Finish(ToGrpcStatus(status_));
-      return reactor;
-    }
+    if (CountAndFail(*ctx, reactor)) return reactor;
     const std::string key = request->has_api_key()
                                 ? request->api_key()
                                 : absl::StrCat(request->jwt_subject().tenant_id(), "/",
@@ -59,6 +52,22 @@ class FakeAuthService final : public v1::AuthService::CallbackService {
     return reactor;
   }
 
+  grpc::ServerUnaryReactor* GetTenantStanding(grpc::CallbackServerContext* ctx,
+                                              const v1::GetTenantStandingRequest* request,
+                                              v1::GetTenantStandingResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    absl::MutexLock lock(&mu_);
+    if (CountAndFail(*ctx, reactor)) return reactor;
+    auto it = standings_.find(request->tenant_id());
+    response->set_standing(it == standings_.end() ? v1::TENANT_STANDING_NOT_FOUND : it->second);
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+  void SetStanding(const std::string& tenant_id, TenantStanding standing) {
+    absl::MutexLock lock(&mu_);
+    standings_[tenant_id] = standing;
+  }
   void Set(const std::string& credential, Principal principal) {
     absl::MutexLock lock(&mu_);
     principals_[credential] = std::move(principal);
@@ -81,8 +90,22 @@ class FakeAuthService final : public v1::AuthService::CallbackService {
   }
 
  private:
+  // Counts the call; finishes it with the failure FailWith set, if any (then true).
+  bool CountAndFail(const grpc::CallbackServerContext& ctx, grpc::ServerUnaryReactor* reactor)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ++calls_;
+    auto token = ctx.client_metadata().find(kServiceTokenKey);
+    last_service_token_ = token == ctx.client_metadata().end()
+                              ? "<none>"
+                              : std::string(token->second.data(), token->second.size());
+    if (status_.ok()) return false;
+    reactor->Finish(ToGrpcStatus(status_));
+    return true;
+  }
+
   absl::Mutex mu_;
   std::map<std::string, Principal> principals_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, TenantStanding> standings_ ABSL_GUARDED_BY(mu_);
   absl::Status status_ ABSL_GUARDED_BY(mu_);
   int calls_ ABSL_GUARDED_BY(mu_) = 0;
   std::string last_service_token_ ABSL_GUARDED_BY(mu_);
@@ -240,6 +263,51 @@ TEST_F(RemoteDirectoryTest, ConcurrentCallersAreServed) {
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(ok.load(), 400);
   EXPECT_LE(service_.calls(), 8);  // at most one miss per thread before the first answer lands
+}
+
+// A tenant's standing is asked once per ttl, whatever it is (a tenant nobody has is an answer
+// too), so suspending a tenant, and making it ACTIVE again, are seen within the ttl.
+TEST_F(RemoteDirectoryTest, TenantStandingsAreAskedOncePerTtl) {
+  service_.SetStanding("acme", v1::TENANT_STANDING_SUSPENDED);
+  auto directory = Directory(absl::Milliseconds(200));
+  for (int i = 0; i < 5; ++i) {
+    absl::StatusOr<TenantStanding> standing = directory->StandingOf("acme");
+    ASSERT_TRUE(standing.ok()) << standing.status();
+    EXPECT_EQ(*standing, v1::TENANT_STANDING_SUSPENDED);
+  }
+  EXPECT_EQ(service_.last_service_token(), kServiceToken);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(*directory->StandingOf("gone"), v1::TENANT_STANDING_NOT_FOUND);
+  EXPECT_EQ(service_.calls(), 2);
+  service_.SetStanding("acme", v1::TENANT_STANDING_ACTIVE);
+  absl::SleepFor(absl::Milliseconds(250));  // expiry is what is tested
+  EXPECT_EQ(*directory->StandingOf("acme"), v1::TENANT_STANDING_ACTIVE);
+  EXPECT_EQ(service_.calls(), 3);
+}
+
+// A standing is never made up: the backend down is UNAVAILABLE, the backend refusing to answer
+// (a wrong service token) is DEPENDENCY_FAILED, not a verdict on the tenant; neither is kept.
+TEST_F(RemoteDirectoryTest, TenantStandingsAreNeverGuessed) {
+  service_.SetStanding("acme", v1::TENANT_STANDING_ACTIVE);
+  auto directory = Directory(absl::Minutes(1));
+  service_.FailWith(absl::UnavailableError("database restarting"));
+  absl::StatusOr<TenantStanding> standing = directory->StandingOf("acme");
+  EXPECT_EQ(standing.status().code(), absl::StatusCode::kUnavailable) << standing.status();
+  EXPECT_EQ(ReasonOf(standing.status()), "DEPENDENCY_UNAVAILABLE");
+  service_.FailWith(Error(absl::StatusCode::kUnauthenticated, "SERVICE_TOKEN_INVALID", "wrong"));
+  standing = directory->StandingOf("acme");
+  EXPECT_EQ(standing.status().code(), absl::StatusCode::kInternal) << standing.status();
+  EXPECT_EQ(ReasonOf(standing.status()), "DEPENDENCY_FAILED");
+  service_.FailWith(absl::OkStatus());
+  standing = directory->StandingOf("acme");
+  ASSERT_TRUE(standing.ok()) << standing.status();
+  EXPECT_EQ(*standing, v1::TENANT_STANDING_ACTIVE);
+  EXPECT_EQ(service_.calls(), 3);
+
+  server_->Shutdown();
+  server_.reset();
+  EXPECT_EQ(Directory(absl::Minutes(1))->StandingOf("acme").status().code(),
+            absl::StatusCode::kUnavailable);
 }
 
 // Invite tokens (the session service's own records) are cached like API keys: a hot token

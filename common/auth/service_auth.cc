@@ -98,8 +98,10 @@ std::unique_ptr<ServiceAuth> LocalServiceAuthOrDie(absl::string_view service,
     options.operator_token_sha256 = HashApiKeySecret(token);
   }
   auth->local_cache = std::make_unique<DirectoryCache>(api_keys, subjects);
-  auth->authenticator = MakeCredentialAuthenticator(
-      options, auth->jwt.get(), auth->local_cache.get(), auth->local_cache.get(), nullptr);
+  auth->authenticator =
+      MakeCredentialAuthenticator(options, auth->jwt.get(), auth->local_cache.get(),
+                                  auth->local_cache.get(), /*invites=*/nullptr,
+                                  /*standings=*/nullptr);
   auth->guard = std::make_unique<CallGuard>(*auth->authenticator, auth->limiter.get());
   return auth;
 }
@@ -120,14 +122,15 @@ std::unique_ptr<ServiceAuth> RemoteServiceAuthOrDie(absl::string_view service,
   AuthOptions options;
   options.service_token = auth->service_token;
   // Invite tokens are checked against the session service's own records, cached as briefly
-  // as API keys are (a revoked token stops working within half a second).
+  // as API keys are (a revoked token stops working within half a second), and their tenant's
+  // standing is asked of the questionnaire service, cached as briefly.
   if (invites != nullptr) {
     auth->local_cache = std::make_unique<DirectoryCache>(*auth->directory, *auth->directory,
                                                          absl::Milliseconds(500), 10000, invites);
   }
   auth->authenticator = MakeCredentialAuthenticator(
       options, auth->jwt.get(), auth->directory.get(), auth->directory.get(),
-      invites != nullptr ? auth->local_cache.get() : nullptr);
+      invites != nullptr ? auth->local_cache.get() : nullptr, auth->directory.get());
   auth->guard = std::make_unique<CallGuard>(*auth->authenticator, auth->limiter.get());
   return auth;
 }

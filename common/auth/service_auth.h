@@ -45,7 +45,8 @@ std::unique_ptr<ServiceAuth> LocalServiceAuthOrDie(absl::string_view service,
                                                    const std::string& operator_token_file);
 
 // For every other service: API keys and role bindings are asked of the questionnaire service
-// (cached briefly). `invites` may be null (only the session service verifies invite tokens).
+// (cached briefly). `invites` may be null (only the session service verifies invite tokens;
+// their tenant's standing is asked of the questionnaire service too).
 std::unique_ptr<ServiceAuth> RemoteServiceAuthOrDie(absl::string_view service,
                                                     InviteTokenVerifier* invites);
 

@@ -12,6 +12,14 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Authenticate(grpc::CallbackServerCont
   });
 }
 
+grpc::ServerUnaryReactor* AuthServiceImpl::GetTenantStanding(
+    grpc::CallbackServerContext* ctx, const auth_api::GetTenantStandingRequest* req,
+    auth_api::GetTenantStandingResponse* resp) {
+  return HandleUnary(ctx, admitter_, executor_, *req, [this, req, resp](const RequestContext& rc) {
+    return core_.GetTenantStanding(rc, *req, resp);
+  });
+}
+
 grpc::ServerUnaryReactor* AuthServiceImpl::RecordAuditEvent(
     grpc::CallbackServerContext* ctx, const auth_api::RecordAuditEventRequest* req,
     auth_api::RecordAuditEventResponse* resp) {

@@ -1,7 +1,7 @@
 // gRPC adapter of lagom.auth.v1.AuthService, the internal API the other Lagom services use to
-// resolve API keys and JWT subjects, to append to a tenant's audit log and to hand webhook
-// events over. Admitted by the CallAdmitter (only the SERVICE identity may call it), then
-// handed to TenancyCore or the WebhookRpcCore.
+// resolve API keys and JWT subjects, to learn a tenant's standing, to append to a tenant's
+// audit log and to hand webhook events over. Admitted by the CallAdmitter (only the SERVICE
+// identity may call it), then handed to TenancyCore or the WebhookRpcCore.
 #ifndef LAGOM_SERVICES_QUESTIONNAIRE_AUTH_SERVICE_H_
 #define LAGOM_SERVICES_QUESTIONNAIRE_AUTH_SERVICE_H_
 
@@ -23,6 +23,9 @@ class AuthServiceImpl final : public auth_api::AuthService::CallbackService {
   grpc::ServerUnaryReactor* Authenticate(grpc::CallbackServerContext* ctx,
                                          const auth_api::AuthenticateRequest* req,
                                          auth_api::AuthenticateResponse* resp) override;
+  grpc::ServerUnaryReactor* GetTenantStanding(grpc::CallbackServerContext* ctx,
+                                              const auth_api::GetTenantStandingRequest* req,
+                                              auth_api::GetTenantStandingResponse* resp) override;
   grpc::ServerUnaryReactor* RecordAuditEvent(grpc::CallbackServerContext* ctx,
                                              const auth_api::RecordAuditEventRequest* req,
                                              auth_api::RecordAuditEventResponse* resp) override;

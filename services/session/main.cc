@@ -46,8 +46,8 @@ ABSL_FLAG(absl::Duration, live_state_idle_ttl, lagom::session::kDefaultLiveState
           "rebuilt from PostgreSQL when the session is used again)");
 ABSL_FLAG(absl::Duration, watch_heartbeat, absl::Seconds(15),
           "How often an idle WatchSession stream gets a heartbeat, and how often every stream's "
-          "credential is checked again: a revoked invitation, a removed participant or a "
-          "revoked API key stops watching within this");
+          "credential is checked again: a revoked invitation, a removed participant, a "
+          "revoked API key or a deleted tenant stops watching within this");
 ABSL_DECLARE_FLAG(std::string, questionnaire_addr);
 
 int main(int argc, char** argv) {

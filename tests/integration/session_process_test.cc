@@ -26,6 +26,7 @@
 #include "lagom/questionnaire/v1/questionnaire.grpc.pb.h"
 #include "lagom/scoring/v1/scoring.grpc.pb.h"
 #include "lagom/session/v1/session.grpc.pb.h"
+#include "lagom/tenancy/v1/tenancy.grpc.pb.h"
 #include "services/session/live/redis_live_state.h"
 #include "tests/integration/lagom_processes.h"
 
@@ -34,6 +35,7 @@ namespace {
 
 namespace api = ::lagom::session::v1;
 namespace catalog = ::lagom::catalog::v1;
+namespace tenancy = ::lagom::tenancy::v1;
 using ::testing::HasSubstr;
 
 constexpr char kModel[] = "models/lagom-itsm/versions/1";
@@ -179,6 +181,68 @@ class SessionProcessTest : public ::testing::Test {
     }
     req.set_request_id(request_id);
     return Call(*a_, &api::SessionService::Stub::SubmitAnswer, req, resp, token);
+  }
+
+  // Submits `value` for kProviderItem as `participant` until the outcome is `ok` or 3 s have
+  // passed (each replica keeps a tenant's standing for at most half a second); the last one.
+  grpc::Status SubmitUntil(const std::string& participant, const std::string& token, double value,
+                           bool ok) {
+    grpc::Status status;
+    for (const absl::Time start = absl::Now(); absl::Now() - start < absl::Seconds(3);
+         absl::SleepFor(absl::Milliseconds(50))) {  // polling the replica's cache expiry
+      api::SubmitAnswerResponse resp;
+      status = Submit(participant, token, kProviderItem, value, &resp);
+      if (status.ok() == ok) break;
+    }
+    return status;
+  }
+
+  // An OPEN session `id` whose provider respondent watches it, with its invite token, on a
+  // replica of its own that checks streams' credentials every 300 ms.
+  struct WatchingRespondent {
+    std::optional<RunningService> replica;
+    std::unique_ptr<api::SessionService::Stub> stub;
+    api::Session session;
+    api::Participant participant;
+    std::string token;
+    std::unique_ptr<Watch> watch;  // ends before the stub and replica it uses
+  };
+  void StartWatchingRespondent(const std::string& id, WatchingRespondent* out) {
+    absl::StatusOr<RunningService> replica =
+        StartService(Session(), questionnaire_->address, {"--watch_heartbeat=300ms"});
+    ASSERT_TRUE(replica.ok()) << replica.status();
+    out->replica.emplace(*std::move(replica));
+    out->stub = api::SessionService::NewStub(out->replica->channel);
+    out->session = CreateSession(id, /*anonymous=*/false);
+    Open(out->session.name());
+    std::tie(out->participant, out->token) =
+        Invite(out->session.name(), "pat", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+    out->watch = StartWatch(*out->stub, out->session.name(), 0, out->token);
+    AwaitEvents(*out->watch, 1);
+  }
+
+  // The operator makes the test's tenant ACTIVE or SUSPENDED, or deletes it (DELETED; with
+  // force, since it has data).
+  void SetTenantState(tenancy::Tenant::State state) {
+    auto tenants = tenancy::TenantService::NewStub(questionnaire_->channel);
+    grpc::ClientContext ctx;
+    Authorize(ctx, TestSecrets().operator_token);
+    grpc::Status s;
+    if (state == tenancy::Tenant::STATE_DELETED) {
+      tenancy::DeleteTenantRequest req;
+      req.set_name("tenants/" + tenant_);
+      req.set_force(true);
+      tenancy::DeleteTenantResponse resp;
+      s = tenants->DeleteTenant(&ctx, req, &resp);
+    } else {
+      tenancy::UpdateTenantRequest req;
+      req.mutable_tenant()->set_name("tenants/" + tenant_);
+      req.mutable_tenant()->set_state(state);
+      req.mutable_update_mask()->add_paths("state");
+      tenancy::UpdateTenantResponse resp;
+      s = tenants->UpdateTenant(&ctx, req, &resp);
+    }
+    ASSERT_TRUE(s.ok()) << s.error_message();
   }
 
   std::vector<api::Answer> AllAnswers(const std::string& session) {
@@ -703,6 +767,95 @@ TEST_F(SessionProcessTest, ARevokedInvitationOrRemovedParticipantStopsWatching) 
   absl::MutexLock lock(&admin_watch->mu);
   EXPECT_FALSE(admin_watch->ended) << admin_watch->status.error_message();
   EXPECT_GE(admin_watch->events.size(), before + 3);
+}
+
+// An invite token follows its tenant's state as API keys do. While the operator has the tenant
+// SUSPENDED, its respondent reads and keeps watching but answers nothing (TENANT_INACTIVE);
+// ACTIVE again, the respondent answers.
+TEST_F(SessionProcessTest, ASuspendedTenantsRespondentReadsButAnswersNothing) {
+  WatchingRespondent w;
+  ASSERT_NO_FATAL_FAILURE(StartWatchingRespondent("suspended", &w));
+
+  ASSERT_NO_FATAL_FAILURE(SetTenantState(tenancy::Tenant::STATE_SUSPENDED));
+  const grpc::Status refused = SubmitUntil(w.participant.name(), w.token, 2, /*ok=*/false);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << refused.error_message();
+  EXPECT_EQ(ReasonOf(refused), "TENANT_INACTIVE");
+  EXPECT_THAT(refused.error_message(), HasSubstr("suspended"));
+  // Reading goes on: the session, the respondent's own answers (none was stored), the watch
+  // through several checks of its credential.
+  api::GetSessionRequest get;
+  get.set_name(w.session.name());
+  api::GetSessionResponse got;
+  grpc::Status read = Call(*a_, &api::SessionService::Stub::GetSession, get, &got, w.token);
+  EXPECT_TRUE(read.ok()) << read.error_message();
+  api::ListAnswersRequest list;
+  list.set_parent(w.participant.name());
+  api::ListAnswersResponse own;
+  read = Call(*a_, &api::SessionService::Stub::ListAnswers, list, &own, w.token);
+  EXPECT_TRUE(read.ok()) << read.error_message();
+  EXPECT_EQ(own.answers_size(), 0);
+  const size_t seen = w.watch->Count();
+  AwaitEvents(*w.watch, seen + 4);
+  {
+    absl::MutexLock lock(&w.watch->mu);
+    EXPECT_FALSE(w.watch->ended) << w.watch->status.error_message();
+    EXPECT_GE(w.watch->events.size(), seen + 4);
+  }
+
+  ASSERT_NO_FATAL_FAILURE(SetTenantState(tenancy::Tenant::STATE_ACTIVE));
+  const grpc::Status answered = SubmitUntil(w.participant.name(), w.token, 3, /*ok=*/true);
+  EXPECT_TRUE(answered.ok()) << answered.error_message();
+  read = Call(*a_, &api::SessionService::Stub::ListAnswers, list, &own, w.token);
+  ASSERT_TRUE(read.ok()) << read.error_message();
+  ASSERT_EQ(own.answers_size(), 1);
+  EXPECT_EQ(own.answers(0).value(), 3);
+}
+
+// A DELETED tenant's invite tokens stop working, like its API keys: the respondent is refused
+// with a message saying why, and a watch ends at its next check.
+TEST_F(SessionProcessTest, ADeletedTenantsRespondentIsRefusedAndStopsWatching) {
+  WatchingRespondent w;
+  ASSERT_NO_FATAL_FAILURE(StartWatchingRespondent("deleted", &w));
+  api::SubmitAnswerResponse resp;
+  ASSERT_TRUE(Submit(w.participant.name(), w.token, kProviderItem, 2, &resp).ok());
+
+  ASSERT_NO_FATAL_FAILURE(SetTenantState(tenancy::Tenant::STATE_DELETED));
+  const grpc::Status refused = SubmitUntil(w.participant.name(), w.token, 4, /*ok=*/false);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAUTHENTICATED) << refused.error_message();
+  EXPECT_EQ(ReasonOf(refused), "INVITE_TOKEN_INVALID");
+  EXPECT_THAT(refused.error_message(), HasSubstr("contact the organisation that invited you"));
+  api::GetSessionRequest get;
+  get.set_name(w.session.name());
+  api::GetSessionResponse got;
+  EXPECT_EQ(Call(*a_, &api::SessionService::Stub::GetSession, get, &got, w.token).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  ASSERT_TRUE(AwaitEnd(*w.watch, absl::Seconds(10)));
+  absl::MutexLock lock(&w.watch->mu);
+  EXPECT_EQ(w.watch->status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << w.watch->status.error_message();
+}
+
+// When the questionnaire service cannot say whether the tenant is in good standing, the
+// respondent is not let in on a guess: UNAVAILABLE, to retry, not a verdict on the token.
+TEST_F(SessionProcessTest, ARespondentWaitsWhileTheTenantsStandingCannotBeAsked) {
+  absl::StatusOr<RunningService> own_questionnaire = StartService(Questionnaire(), "");
+  ASSERT_TRUE(own_questionnaire.ok()) << own_questionnaire.status();
+  absl::StatusOr<RunningService> replica = StartService(Session(), own_questionnaire->address);
+  ASSERT_TRUE(replica.ok()) << replica.status();
+  const api::Session session = CreateSession("unasked", /*anonymous=*/false);
+  Open(session.name());
+  auto [pat, token] = Invite(session.name(), "pat", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  a_ = api::SessionService::NewStub(replica->channel);  // Submit goes to the replica
+  api::SubmitAnswerResponse resp;
+  grpc::Status answered = Submit(pat.name(), token, kProviderItem, 2, &resp);
+  ASSERT_TRUE(answered.ok()) << answered.error_message();
+
+  own_questionnaire->process->Signal(SIGKILL);
+  ASSERT_TRUE(own_questionnaire->process->WaitForExit(absl::Seconds(10)).has_value());
+  const grpc::Status refused = SubmitUntil(pat.name(), token, 3, /*ok=*/false);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.error_message();
+  EXPECT_EQ(ReasonOf(refused), "DEPENDENCY_UNAVAILABLE");
+  EXPECT_THAT(refused.error_message(), HasSubstr("questionnaire service"));
 }
 
 // A Redis of the test's own, killed and restarted empty at will.

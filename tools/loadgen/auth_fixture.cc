@@ -46,7 +46,8 @@ absl::StatusOr<auth::Principal> InMemoryApiKeyVerifier::VerifyApiKey(absl::strin
 AuthStack::AuthStack()
     : authenticator_(auth::MakeCredentialAuthenticator(auth::AuthOptions{}, /*jwt=*/nullptr, &keys_,
                                                        /*subjects=*/nullptr,
-                                                       /*invites=*/nullptr)),
+                                                       /*invites=*/nullptr,
+                                                       /*standings=*/nullptr)),
       limiter_(auth::RateLimits{.calls_per_second = 1e12, .burst = 1e12, .max_streams = 1000}),
       guard_(*authenticator_, &limiter_),
       principal_(BenchRespondent()),

@@ -1184,6 +1184,32 @@ absl::Status TenancyCore::Authenticate(const RequestContext&,
   return absl::OkStatus();
 }
 
+absl::Status TenancyCore::GetTenantStanding(const RequestContext& rc,
+                                            const auth_api::GetTenantStandingRequest& req,
+                                            auth_api::GetTenantStandingResponse* resp) {
+  if (!IsValidTenantId(req.tenant_id())) {
+    return InvalidArgumentError("invalid tenant standing request",
+                                {{"tenant_id", "not a tenant id"}});
+  }
+  // Read inside the tenant asked about: its own row is all the transaction can see.
+  RequestContext tenant_rc = rc;
+  tenant_rc.tenant_id = req.tenant_id();
+  return store_.InTenant(tenant_rc, [&](TenancyTransaction& tx) -> absl::Status {
+    absl::StatusOr<std::optional<TenantRecord>> tenant = tx.GetOwnTenant();
+    if (!tenant.ok()) return tenant.status();
+    if (!tenant->has_value()) {
+      resp->set_standing(auth_api::TENANT_STANDING_NOT_FOUND);
+    } else if ((*tenant)->state == "ACTIVE") {
+      resp->set_standing(auth_api::TENANT_STANDING_ACTIVE);
+    } else if ((*tenant)->state == "SUSPENDED") {
+      resp->set_standing(auth_api::TENANT_STANDING_SUSPENDED);
+    } else {  // DELETED, or a state that lets no credential work
+      resp->set_standing(auth_api::TENANT_STANDING_DELETED);
+    }
+    return absl::OkStatus();
+  });
+}
+
 absl::StatusOr<auth::Principal> TenancyCore::VerifyApiKey(absl::string_view api_key) {
   absl::StatusOr<auth::ApiKeyParts> parts = auth::ParseApiKey(api_key);
   if (!parts.ok()) return parts.status();

@@ -100,6 +100,11 @@ class TenancyCore final {
   // lagom.auth.v1.AuthService.
   absl::Status Authenticate(const RequestContext& rc, const auth_api::AuthenticateRequest& req,
                             auth_api::AuthenticateResponse* resp);
+  // ACTIVE, SUSPENDED, DELETED or NOT_FOUND (no such tenant row); INVALID_ARGUMENT when
+  // tenant_id is not a tenant id.
+  absl::Status GetTenantStanding(const RequestContext& rc,
+                                 const auth_api::GetTenantStandingRequest& req,
+                                 auth_api::GetTenantStandingResponse* resp);
   absl::Status RecordAuditEvent(const RequestContext& rc,
                                 const auth_api::RecordAuditEventRequest& req,
                                 auth_api::RecordAuditEventResponse* resp);

@@ -77,6 +77,17 @@ class TenancyCoreTest : public ::testing::Test {
     return resp;
   }
 
+  // The operator sets `tenant`'s state (ACTIVE or SUSPENDED).
+  void SetState(const std::string& tenant, tenancy::Tenant::State state) {
+    tenancy::UpdateTenantRequest update;
+    update.mutable_tenant()->set_name("tenants/" + tenant);
+    update.mutable_tenant()->set_state(state);
+    update.mutable_update_mask()->add_paths("state");
+    tenancy::UpdateTenantResponse updated;
+    absl::Status s = core_.UpdateTenant(Operator(), update, &updated);
+    ASSERT_TRUE(s.ok()) << s;
+  }
+
   void ExpectInvalidKey(const std::string& key) {
     absl::StatusOr<auth::Principal> p = core_.VerifyApiKey(key);
     ASSERT_FALSE(p.ok());
@@ -563,17 +574,9 @@ TEST_F(TenancyCoreTest, SuspendedTenantsCredentialsSaySo) {
   bind.mutable_role_binding()->set_role(tenancy::ROLE_FACILITATOR);
   tenancy::CreateRoleBindingResponse bound;
   ASSERT_TRUE(core_.CreateRoleBinding(AdminOf("acme"), bind, &bound).ok());
-  auto set_state = [&](tenancy::Tenant::State state) {
-    tenancy::UpdateTenantRequest update;
-    update.mutable_tenant()->set_name("tenants/acme");
-    update.mutable_tenant()->set_state(state);
-    update.mutable_update_mask()->add_paths("state");
-    tenancy::UpdateTenantResponse updated;
-    ASSERT_TRUE(core_.UpdateTenant(Operator(), update, &updated).ok());
-  };
   for (bool suspended : {true, false}) {
-    ASSERT_NO_FATAL_FAILURE(
-        set_state(suspended ? tenancy::Tenant::STATE_SUSPENDED : tenancy::Tenant::STATE_ACTIVE));
+    ASSERT_NO_FATAL_FAILURE(SetState(
+        "acme", suspended ? tenancy::Tenant::STATE_SUSPENDED : tenancy::Tenant::STATE_ACTIVE));
     absl::StatusOr<auth::Principal> key = core_.VerifyApiKey(admin);
     ASSERT_TRUE(key.ok()) << key.status();
     EXPECT_EQ(key->tenant_suspended(), suspended);
@@ -581,6 +584,38 @@ TEST_F(TenancyCoreTest, SuspendedTenantsCredentialsSaySo) {
     ASSERT_TRUE(jwt.ok()) << jwt.status();
     EXPECT_EQ(jwt->tenant_suspended(), suspended);
   }
+}
+
+// What the session service asks before it lets a respondent's invite token in: the tenant's
+// standing follows its state, and a tenant nobody has is NOT_FOUND.
+TEST_F(TenancyCoreTest, TenantStandingFollowsTheTenantsState) {
+  Provision("acme");
+  auto standing = [&](const std::string& tenant) {
+    auth_api::GetTenantStandingRequest req;
+    req.set_tenant_id(tenant);
+    auth_api::GetTenantStandingResponse resp;
+    absl::Status s = core_.GetTenantStanding({}, req, &resp);
+    EXPECT_TRUE(s.ok()) << s;
+    return resp.standing();
+  };
+  EXPECT_EQ(standing("acme"), auth_api::TENANT_STANDING_ACTIVE);
+  ASSERT_NO_FATAL_FAILURE(SetState("acme", tenancy::Tenant::STATE_SUSPENDED));
+  EXPECT_EQ(standing("acme"), auth_api::TENANT_STANDING_SUSPENDED);
+  ASSERT_NO_FATAL_FAILURE(SetState("acme", tenancy::Tenant::STATE_ACTIVE));
+  EXPECT_EQ(standing("acme"), auth_api::TENANT_STANDING_ACTIVE);
+  tenancy::DeleteTenantRequest del;
+  del.set_name("tenants/acme");
+  tenancy::DeleteTenantResponse deleted;
+  ASSERT_TRUE(core_.DeleteTenant(Operator(), del, &deleted).ok());
+  EXPECT_EQ(standing("acme"), auth_api::TENANT_STANDING_DELETED);
+  EXPECT_EQ(standing("globex"), auth_api::TENANT_STANDING_NOT_FOUND);
+
+  auth_api::GetTenantStandingRequest bad;
+  bad.set_tenant_id("Not a tenant!");
+  auth_api::GetTenantStandingResponse resp;
+  absl::Status refused = core_.GetTenantStanding({}, bad, &resp);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ViolationsOf(refused), ElementsAre(Field(&FieldViolation::field, "tenant_id")));
 }
 
 TEST_F(TenancyCoreTest, AuditEventsListNewestFirstInPages) {
