@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/strings.h"
+#include "common/testing/scratch_database.h"
 
 namespace lagom::testing {
 namespace {
@@ -35,6 +36,10 @@ std::string TestRedisAddress() { return FromEnvOrFail("LAGOM_TEST_REDIS_ADDR", k
 std::string TestPostgresUrl() {
   return FromEnvOrFail("LAGOM_TEST_POSTGRES_URL",
                        absl::StrCat("postgresql://", kNothingListens, "/postgres"));
+}
+
+std::string TestServicesPostgresUrl(std::string_view user) {
+  return WithDatabaseAndUser(TestPostgresUrl(), "lagom", std::string(user));
 }
 
 std::string UniqueTenantId(std::string_view prefix) {

@@ -15,6 +15,13 @@ std::string TestRedisAddress();
 // LAGOM_TEST_POSTGRES_URL (libpq URL). Unset: as above.
 std::string TestPostgresUrl();
 
+// The database the service binaries of the integration tests use, "lagom" on the test server,
+// as tools/stack sets it up: owned by the role "lagom", which runs the services' migrations,
+// and used by the services as "lagom_app" (no superuser, no BYPASSRLS), so that row-level
+// security and the migrations' grants apply in the tests as they do in a deployment. `user`:
+// "lagom_app", "lagom", or "postgres" (the test's superuser, for checks across tenants).
+std::string TestServicesPostgresUrl(std::string_view user);
+
 // "<prefix>-<12 random hex>": a tenant id no other test uses.
 std::string UniqueTenantId(std::string_view prefix = "t");
 

@@ -61,7 +61,10 @@ std::vector<std::string> ServiceArgs(const ServiceBinary& service,
   std::vector<std::string> args = {"--listen=127.0.0.1:0", "--drain_deadline=5s",
                                    "--allow_plaintext",
                                    "--service_token_file=" + TestSecrets().service_token_file};
-  if (service.postgres) args.push_back("--postgres_url=" + TestPostgresUrl());
+  if (service.postgres) {
+    args.push_back("--postgres_url=" + TestServicesPostgresUrl("lagom_app"));
+    args.push_back("--postgres_migrations_url=" + TestServicesPostgresUrl("lagom"));
+  }
   if (service.redis) args.push_back("--redis_addr=" + TestRedisAddress());
   if (service.name == "questionnaire") {
     args.push_back("--operator_token_file=" + TestSecrets().operator_token_file);

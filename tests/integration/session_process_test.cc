@@ -538,7 +538,7 @@ TEST_F(SessionProcessTest, ACollaborativeSessionRunsAcrossTwoReplicas) {
 
   // The close is in the outbox for scoring (and, in a row of its own, for webhooks).
   absl::StatusOr<std::unique_ptr<PgPool>> pg =
-      PgPool::Connect(TestPostgresUrl(), 1, absl::Seconds(5));
+      PgPool::Connect(TestServicesPostgresUrl("postgres"), 1, absl::Seconds(5));
   ASSERT_TRUE(pg.ok());
   RequestContext rc;
   rc.tenant_id = tenant_;
@@ -1523,7 +1523,7 @@ TEST_F(SessionProcessTest, TheCloseEventSurvivesACrashBeforeDelivery) {
 
   // The replica tries, scoring is down; then the replica dies before it could deliver.
   absl::StatusOr<std::unique_ptr<PgPool>> pg =
-      PgPool::Connect(TestPostgresUrl(), 1, absl::Seconds(5));
+      PgPool::Connect(TestServicesPostgresUrl("postgres"), 1, absl::Seconds(5));
   ASSERT_TRUE(pg.ok());
   RequestContext rc;
   rc.tenant_id = tenant_;

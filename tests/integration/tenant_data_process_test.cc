@@ -36,7 +36,7 @@ constexpr char kCustomerItem[] = "catalogue.services.customer";
 // "schema.table" (tables without any left out), read as the test's superuser (no row-level
 // security). The tenant's record and audit log, and the purge events, are meant to stay.
 std::map<std::string, int> RowsOf(const std::string& tenant) {
-  pqxx::connection conn(TestPostgresUrl());
+  pqxx::connection conn(TestServicesPostgresUrl("postgres"));
   pqxx::work tx(conn);
   std::map<std::string, int> rows;
   for (const pqxx::row& table :
@@ -220,7 +220,7 @@ TEST_F(TenantDataProcessTest, ATenantWithDataGoesOnlyWithForceAndThenEntirely) {
                                                     ::testing::Pair("questionnaire.outbox", 3)));
   EXPECT_EQ(RedisKeysOf(doomed), 0);
   {
-    pqxx::connection conn(TestPostgresUrl());
+    pqxx::connection conn(TestServicesPostgresUrl("postgres"));
     pqxx::work tx(conn);
     EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM questionnaire.outbox"
                               " WHERE tenant_id = $1 AND deliver_time IS NOT NULL",

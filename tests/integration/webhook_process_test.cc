@@ -203,7 +203,7 @@ class WebhookProcessTest : public ::testing::Test {
   OutboxRow SessionOutboxRow(const std::string& session_id, const std::string& topic) {
     OutboxRow row;
     absl::StatusOr<std::unique_ptr<PgPool>> pg =
-        PgPool::Connect(TestPostgresUrl(), 1, absl::Seconds(5));
+        PgPool::Connect(TestServicesPostgresUrl("postgres"), 1, absl::Seconds(5));
     EXPECT_TRUE(pg.ok());
     if (!pg.ok()) return row;
     RequestContext rc;
