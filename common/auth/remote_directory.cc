@@ -3,12 +3,14 @@
 #include <grpcpp/client_context.h>
 
 #include <chrono>
+#include <mutex>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/auth/api_key.h"
+#include "common/log.h"
 #include "common/status.h"
 
 namespace lagom::auth {
@@ -90,6 +92,18 @@ absl::StatusOr<TenantStanding> RemoteDirectory::Rpc::StandingOf(absl::string_vie
   request.set_tenant_id(std::string(tenant_id));
   v1::GetTenantStandingResponse response;
   const grpc::Status status = stub_->GetTenantStanding(&ctx, request, &response);
+  if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+    // A questionnaire replica older than the question, during an upgrade that reached this
+    // service first: the tenant counts as ACTIVE, as before the question existed, rather
+    // than every respondent being refused until that replica is replaced.
+    static std::once_flag warned;
+    std::call_once(warned, [] {
+      LogWarn(
+          "the questionnaire service does not answer GetTenantStanding (an older version, "
+          "during an upgrade?): respondents' tenants count as ACTIVE until it does");
+    });
+    return v1::TENANT_STANDING_ACTIVE;
+  }
   if (!status.ok()) return DependencyError(status);
   if (response.standing() == v1::TENANT_STANDING_UNSPECIFIED) {
     return Error(absl::StatusCode::kInternal, "DEPENDENCY_FAILED",

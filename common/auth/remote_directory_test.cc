@@ -310,6 +310,17 @@ TEST_F(RemoteDirectoryTest, TenantStandingsAreNeverGuessed) {
             absl::StatusCode::kUnavailable);
 }
 
+// A questionnaire replica older than GetTenantStanding (a rolling upgrade that reached the
+// session service first) answers UNIMPLEMENTED: respondents' tenants count as ACTIVE then, as
+// before the question existed, instead of every respondent being refused.
+TEST_F(RemoteDirectoryTest, AnOlderQuestionnaireLeavesTenantsActive) {
+  service_.SetStanding("acme", v1::TENANT_STANDING_SUSPENDED);
+  service_.FailWith(absl::UnimplementedError("unknown method GetTenantStanding"));
+  absl::StatusOr<TenantStanding> standing = Directory(absl::Minutes(1))->StandingOf("acme");
+  ASSERT_TRUE(standing.ok()) << standing.status();
+  EXPECT_EQ(*standing, v1::TENANT_STANDING_ACTIVE);
+}
+
 // Invite tokens (the session service's own records) are cached like API keys: a hot token
 // costs one look-up per ttl, a refusal is kept too, an outage is not.
 class CountingInvites final : public InviteTokenVerifier {
