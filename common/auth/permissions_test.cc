@@ -453,6 +453,72 @@ TEST(AuthorizeTest, ASuspendedTenantOnlyReads) {
   EXPECT_TRUE(authorize(absl::StrCat(kSession, "UpdateSession")).ok());
 }
 
+// What a suspended tenant may still call, RPC by RPC: every one reads (or only computes). A new
+// RPC, or a role or HTTP rule changed on an old one, changes this list and must be looked at.
+TEST(AuthorizeTest, ASuspendedTenantMayCallExactlyTheseRpcs) {
+  std::vector<std::string> open;
+  for (const MethodPolicy& policy : PermissionTable()) {
+    if (absl::StartsWith(policy.method, "lagom.auth.v1.")) continue;  // no tenant's caller
+    for (Role role : policy.roles) {
+      if (role == v1::PRINCIPAL_ROLE_OPERATOR) continue;  // no tenant
+      Principal caller = Caller(role);
+      caller.set_tenant_suspended(true);
+      std::unique_ptr<Message> request = RequestNaming(policy, ExampleName(policy, kTenant));
+      ASSERT_NE(request, nullptr) << policy.method;
+      if (ReasonOf(Authorize(caller, *request)) != "TENANT_INACTIVE") {
+        open.push_back(policy.method);
+        break;
+      }
+    }
+  }
+  // GetBenchmark keeps the tenant's opt-in as last read from its settings: bookkeeping of a
+  // setting, not a change a suspended tenant makes.
+  const std::vector<std::string> reads = {
+      "lagom.tenancy.v1.TenantService.GetTenant",
+      "lagom.tenancy.v1.TenantService.GetTenantSettings",
+      "lagom.tenancy.v1.TenantService.GetApiKey",
+      "lagom.tenancy.v1.TenantService.ListApiKeys",
+      "lagom.tenancy.v1.TenantService.GetRoleBinding",
+      "lagom.tenancy.v1.TenantService.ListRoleBindings",
+      "lagom.tenancy.v1.TenantService.ListAuditEvents",
+      "lagom.tenancy.v1.TenantService.GetWebhook",
+      "lagom.tenancy.v1.TenantService.ListWebhooks",
+      "lagom.tenancy.v1.TenantService.ListWebhookDeliveries",
+      "lagom.catalog.v1.CatalogService.GetCustomerOrganization",
+      "lagom.catalog.v1.CatalogService.ListCustomerOrganizations",
+      "lagom.catalog.v1.CatalogService.GetItService",
+      "lagom.catalog.v1.CatalogService.ListItServices",
+      "lagom.questionnaire.v1.QuestionnaireService.GetModel",
+      "lagom.questionnaire.v1.QuestionnaireService.ListModels",
+      "lagom.questionnaire.v1.QuestionnaireService.GetModelVersion",
+      "lagom.questionnaire.v1.QuestionnaireService.ListModelVersions",
+      "lagom.questionnaire.v1.QuestionnaireService.ValidateModelVersion",
+      "lagom.questionnaire.v1.QuestionnaireService.ExportModelVersion",
+      "lagom.session.v1.SessionService.GetSession",
+      "lagom.session.v1.SessionService.ListSessions",
+      "lagom.session.v1.SessionService.GetSessionProgress",
+      "lagom.session.v1.SessionService.WatchSession",
+      "lagom.session.v1.SessionService.GetParticipant",
+      "lagom.session.v1.SessionService.ListParticipants",
+      "lagom.session.v1.SessionService.ListInvitations",
+      "lagom.session.v1.SessionService.GetAnswer",
+      "lagom.session.v1.SessionService.ListAnswers",
+      "lagom.session.v1.SessionService.ListAnswerValues",
+      "lagom.session.v1.SessionService.GetRound",
+      "lagom.session.v1.SessionService.ListRounds",
+      "lagom.scoring.v1.ScoringService.ScoreResponses",
+      "lagom.scoring.v1.ScoringService.ExplainScore",
+      "lagom.reporting.v1.ReportingService.GetScorecard",
+      "lagom.reporting.v1.ReportingService.ListScorecards",
+      "lagom.reporting.v1.ReportingService.StreamScorecards",
+      "lagom.reporting.v1.ReportingService.GetTrend",
+      "lagom.reporting.v1.ReportingService.CompareScorecards",
+      "lagom.reporting.v1.ReportingService.GetBenchmark",
+      "lagom.reporting.v1.ReportingService.RenderReport",
+      "lagom.reporting.v1.ReportingService.ExportScorecard"};
+  EXPECT_THAT(open, ::testing::UnorderedElementsAreArray(reads)) << absl::StrJoin(open, "\n");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Authorize: every RPC x every role.
 
