@@ -8,6 +8,7 @@
 #include "common/server.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
+#include "common/testing/service_pool.h"
 #include "common/testing/test_admitter.h"
 #include "questionnaire_migrations.h"
 #include "services/questionnaire/catalog/catalog_import.h"
@@ -27,10 +28,9 @@ using ::testing::HasSubstr;
 class CatalogServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto pool = PgPool::Connect(lagom::testing::TestPostgresUrl(), 4, absl::Seconds(5));
+    auto pool = lagom::testing::ServicePool("questionnaire", Migrations());
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = *std::move(pool);
-    ASSERT_TRUE(pool_->RunMigrations("questionnaire", Migrations()).ok());
     store_ = std::make_unique<PgCatalogStore>(*pool_);
     core_ = std::make_unique<CatalogCore>(*store_, audit_);
     service_ = std::make_unique<CatalogServiceImpl>(*core_, admitter_, executor_);

@@ -9,6 +9,7 @@
 #include "common/server.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
+#include "common/testing/service_pool.h"
 #include "common/testing/test_admitter.h"
 #include "questionnaire_migrations.h"
 #include "services/questionnaire/model/builtin_models.h"
@@ -37,10 +38,9 @@ const api::ModelVersion& BuiltinVersion() { return BuiltinModels().front().versi
 class QuestionnaireServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto pool = PgPool::Connect(lagom::testing::TestPostgresUrl(), 4, absl::Seconds(5));
+    auto pool = lagom::testing::ServicePool("questionnaire", Migrations());
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = *std::move(pool);
-    ASSERT_TRUE(pool_->RunMigrations("questionnaire", Migrations()).ok());
     store_ = std::make_unique<PgModelStore>(*pool_);
     core_ = std::make_unique<ModelCore>(*store_, audit_);
     service_ = std::make_unique<QuestionnaireServiceImpl>(*core_, admitter_, executor_);

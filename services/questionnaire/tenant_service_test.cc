@@ -12,6 +12,7 @@
 #include "common/server.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
+#include "common/testing/service_pool.h"
 #include "common/testing/test_admitter.h"
 #include "questionnaire_migrations.h"
 #include "services/questionnaire/auth_service.h"
@@ -27,10 +28,9 @@ using ::testing::Not;
 class TenantServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto pool = PgPool::Connect(lagom::testing::TestPostgresUrl(), 4, absl::Seconds(5));
+    auto pool = lagom::testing::ServicePool("questionnaire", Migrations());
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = *std::move(pool);
-    ASSERT_TRUE(pool_->RunMigrations("questionnaire", Migrations()).ok());
     store_ = std::make_unique<PgTenancyStore>(*pool_);
     core_ = std::make_unique<TenancyCore>(*store_);
     webhook_store_ = std::make_unique<webhooks::PgWebhookStore>(*pool_);

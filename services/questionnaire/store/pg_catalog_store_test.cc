@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "common/testing/integration.h"
+#include "common/testing/service_pool.h"
 #include "questionnaire_migrations.h"
 
 namespace lagom::questionnaire {
@@ -14,10 +15,9 @@ using ::testing::ElementsAre;
 class PgCatalogStoreTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto pool = PgPool::Connect(lagom::testing::TestPostgresUrl(), 4, absl::Seconds(5));
+    auto pool = lagom::testing::ServicePool("questionnaire", Migrations());
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = pool->release();
-    ASSERT_TRUE(pool_->RunMigrations("questionnaire", Migrations()).ok());
   }
   static void TearDownTestSuite() { delete pool_; }
 

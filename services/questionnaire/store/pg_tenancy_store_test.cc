@@ -10,6 +10,7 @@
 #include "common/auth/api_key.h"
 #include "common/testing/integration.h"
 #include "common/testing/scratch_database.h"
+#include "common/testing/service_pool.h"
 #include "questionnaire_migrations.h"
 #include "services/questionnaire/store/pg_catalog_store.h"
 #include "services/questionnaire/tenancy/tenancy_core.h"
@@ -68,16 +69,14 @@ AuditRecord Audit(const std::string& id, absl::Time when, const std::string& act
   return r;
 }
 
-// --- Store round trips (as the test database's owner) --------------------------------------
+// --- Store round trips (as the services' role) ---------------------------------------------
 
 class PgTenancyStoreTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto pool = PgPool::Connect(lagom::testing::TestPostgresUrl(), 4, absl::Seconds(5));
+    auto pool = lagom::testing::ServicePool("questionnaire", Migrations());
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = pool->release();
-    absl::Status migrated = pool_->RunMigrations("questionnaire", Migrations());
-    ASSERT_TRUE(migrated.ok()) << migrated;
   }
   static void TearDownTestSuite() { delete pool_; }
 

@@ -11,6 +11,7 @@
 #include "common/postgres.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
+#include "common/testing/service_pool.h"
 #include "questionnaire_migrations.h"
 #include "services/questionnaire/store/pg_webhook_store.h"
 #include "services/questionnaire/webhooks/delivery_worker.h"
@@ -64,10 +65,9 @@ class Receiver final {
 class WebhookIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto pool = PgPool::Connect(lagom::testing::TestPostgresUrl(), 4, absl::Seconds(5));
+    auto pool = lagom::testing::ServicePool("questionnaire", Migrations());
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = *std::move(pool);
-    ASSERT_TRUE(pool_->RunMigrations("questionnaire", Migrations()).ok());
     store_ = std::make_unique<PgWebhookStore>(*pool_);
     core_ = std::make_unique<WebhookRpcCore>(
         *store_, WebhookRpcOptions{.allow_private_networks = true}, TestNow);
