@@ -1522,38 +1522,13 @@ TEST_F(SessionProcessTest, TheCloseEventSurvivesACrashBeforeDelivery) {
   ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::CloseSession, close, &closed).ok());
 
   // The replica tries, scoring is down; then the replica dies before it could deliver.
-  absl::StatusOr<std::unique_ptr<PgPool>> pg =
-      PgPool::Connect(TestServicesPostgresUrl("postgres"), 1, absl::Seconds(5));
-  ASSERT_TRUE(pg.ok());
-  RequestContext rc;
-  rc.tenant_id = tenant_;
-  struct Row {
-    int64_t event_id = 0;
-    int attempts = 0;
-    bool delivered = false;
-    std::string last_error;
-  };
   auto outbox_row = [&] {
-    Row row;
-    EXPECT_TRUE(
-        (*pg)
-            ->WithTenant(rc,
-                         [&](PgTransaction& tx) {
-                           pqxx::result r = tx.exec_params(
-                               "SELECT event_id, attempts, deliver_time IS NOT NULL, last_error"
-                               " FROM session.outbox WHERE tenant_id = $1 AND session_id = $2"
-                               " AND consumer = 'scoring'",
-                               tenant_, "crash-before-delivery");
-                           if (r.size() == 1) {
-                             row = Row{r[0][0].as<int64_t>(), r[0][1].as<int>(), r[0][2].as<bool>(),
-                                       r[0][3].as<std::string>()};
-                           }
-                           return absl::OkStatus();
-                         })
-            .ok());
-    return row;
+    absl::StatusOr<SessionOutboxRow> row =
+        ReadSessionOutbox(tenant_, "crash-before-delivery", "scoring");
+    EXPECT_TRUE(row.ok()) << row.status();
+    return row.value_or(SessionOutboxRow());
   };
-  Row row;
+  SessionOutboxRow row;
   // Until the first attempt's outcome is recorded (the channel itself retries a refusal a few
   // times first).
   for (int i = 0; i < 100 && row.last_error.empty(); ++i) {
