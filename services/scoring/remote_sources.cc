@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <future>
-#include <iterator>
 #include <map>
 #include <utility>
 
@@ -98,9 +97,10 @@ absl::StatusOr<session_api::Session> RemoteSessionReader::GetSession(const Reque
   return std::move(*resp.mutable_session());
 }
 
-absl::StatusOr<std::vector<ScoringAnswer>> RemoteSessionReader::ReadAnswers(
-    const RequestContext& rc, const session_api::Session& session,
-    const std::vector<std::string>& item_ids) {
+absl::Status RemoteSessionReader::ReadAnswers(const RequestContext& rc,
+                                              const session_api::Session& session,
+                                              const std::vector<std::string>& item_ids,
+                                              const AnswerPageSink& take) {
   if (!stub_) return NotConfigured("session_addr");
   // One pass over the whole session in ListAnswerValues pages, with the items out of scope
   // dropped here rather than by the session service: a session's answers are one range of
@@ -113,8 +113,8 @@ absl::StatusOr<std::vector<ScoringAnswer>> RemoteSessionReader::ReadAnswers(
   session_api::ListAnswerValuesRequest req;
   req.set_parent(session.name());
   req.set_page_size(kAnswerPage);
-  std::vector<std::vector<ScoringAnswer>> pages;
-  // Destroyed before `req` and `pages`: a pending read is waited for on every return.
+  // Destroyed before `req`: a pending read is waited for on every return (when `take` refuses
+  // a page, that is the one page asked for ahead).
   std::future<AnswerPage> next =
       std::async(std::launch::deferred, [&] { return ReadPage(rc, req, ""); });
   while (true) {
@@ -128,24 +128,14 @@ absl::StatusOr<std::vector<ScoringAnswer>> RemoteSessionReader::ReadAnswers(
       next = std::async(std::launch::async, [&, token] { return ReadPage(rc, req, token); });
     }
     // Pages come ordered by participant, the order the scoring core is fastest in.
-    std::vector<ScoringAnswer>& answers = pages.emplace_back();
+    std::vector<ScoringAnswer> answers;
     answers.reserve(kAnswerPage);
     for (const session_api::ParticipantAnswerValues& run : page.response->participants()) {
       AppendRun(run, session, in_scope, &answers);
     }
-    if (token.empty()) break;
+    if (absl::Status taken = take(std::move(answers)); !taken.ok()) return taken;
+    if (token.empty()) return absl::OkStatus();
   }
-  // Each answer is moved once, into a vector allocated once: 90 000 answers are some 15 MB,
-  // which a growing vector would copy and fault in several times over.
-  size_t total = 0;
-  for (const std::vector<ScoringAnswer>& answers : pages) total += answers.size();
-  std::vector<ScoringAnswer> out;
-  out.reserve(total);
-  for (std::vector<ScoringAnswer>& answers : pages) {
-    std::move(answers.begin(), answers.end(), std::back_inserter(out));
-    answers = {};
-  }
-  return out;
 }
 
 RemoteSessionReader::AnswerPage RemoteSessionReader::ReadPage(

@@ -28,9 +28,9 @@ class RemoteSessionReader final : public SessionReader {
 
   absl::StatusOr<session_api::Session> GetSession(const RequestContext& rc,
                                                   const std::string& name) override;
-  absl::StatusOr<std::vector<ScoringAnswer>> ReadAnswers(
-      const RequestContext& rc, const session_api::Session& session,
-      const std::vector<std::string>& item_ids) override;
+  absl::Status ReadAnswers(const RequestContext& rc, const session_api::Session& session,
+                           const std::vector<std::string>& item_ids,
+                           const AnswerPageSink& take) override;
   absl::StatusOr<std::vector<sapi::ExpectedRespondents>> CountInvited(
       const RequestContext& rc, const std::string& session) override;
 

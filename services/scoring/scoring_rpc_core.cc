@@ -1,6 +1,7 @@
 #include "services/scoring/scoring_rpc_core.h"
 
 #include <algorithm>
+#include <iterator>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -103,6 +104,84 @@ void CheckSizes(const sapi::ScoreResponsesRequest& req, Violations& v) {
   }
 }
 
+// A session too large for one scoring: FAILED_PRECONDITION, which retrying cannot change (so
+// the session service's relay settles the close event with this note instead of retrying).
+absl::Status TooLargeToScore(absl::string_view session, absl::string_view what, int limit,
+                             absl::string_view unit) {
+  return Error(absl::StatusCode::kFailedPrecondition, "SESSION_TOO_LARGE",
+               absl::StrCat("session ", session, " has ", what, "; a session is scored from ",
+                            "at most ", limit, " ", unit, " (the limits of ScoreResponses)"));
+}
+
+// A session's answers, taken page by page as they are read: refused as soon as they pass what
+// one ScoreResponses call takes (the same scoring, the same memory), so a session too large
+// to score is never read, nor held, whole.
+class SessionAnswers {
+ public:
+  explicit SessionAnswers(absl::string_view session) : session_(session) {}
+
+  absl::Status Take(std::vector<ScoringAnswer> page) {
+    count_ += page.size();
+    if (count_ > kMaxSuppliedAnswers) {
+      return TooLargeToScore(
+          session_,
+          absl::StrCat("more than ", kMaxSuppliedAnswers, " answers to the items in scope"),
+          kMaxSuppliedAnswers, "answers");
+    }
+    for (const ScoringAnswer& a : page) {
+      if (respondents_.insert(a.respondent_id).second &&
+          respondents_.size() > kMaxSuppliedRespondents) {
+        return TooLargeToScore(
+            session_,
+            absl::StrCat("answers from more than ", kMaxSuppliedRespondents, " participants"),
+            kMaxSuppliedRespondents, "respondents");
+      }
+      if (!a.customer_organization.empty() &&
+          organizations_.insert(a.customer_organization).second &&
+          organizations_.size() > kMaxSuppliedOrganizations) {
+        return TooLargeToScore(session_,
+                               absl::StrCat("answers from more than ", kMaxSuppliedOrganizations,
+                                            " customer organisations"),
+                               kMaxSuppliedOrganizations, "customer organisations");
+      }
+    }
+    pages_.push_back(std::move(page));
+    return absl::OkStatus();
+  }
+
+  // Each answer is moved once, into a vector allocated once: 90 000 answers are some 15 MB,
+  // which a growing vector would copy and fault in several times over.
+  std::vector<ScoringAnswer> All() && {
+    std::vector<ScoringAnswer> out;
+    out.reserve(count_);
+    for (std::vector<ScoringAnswer>& page : pages_) {
+      std::move(page.begin(), page.end(), std::back_inserter(out));
+      page = {};
+    }
+    return out;
+  }
+
+ private:
+  const std::string session_;
+  size_t count_ = 0;
+  absl::flat_hash_set<std::string> respondents_;
+  absl::flat_hash_set<std::string> organizations_;
+  std::vector<std::vector<ScoringAnswer>> pages_;
+};
+
+// The invited per group are ScoreResponses' expected_respondents: a group per organisation.
+absl::Status CheckInvitedGroups(absl::string_view session,
+                                const std::vector<sapi::ExpectedRespondents>& invited) {
+  const auto organizations =
+      std::count_if(invited.begin(), invited.end(), [](const sapi::ExpectedRespondents& e) {
+        return e.group().kind() == type::RESPONSE_GROUP_KIND_CUSTOMER_ORGANIZATION;
+      });
+  if (organizations <= kMaxSuppliedOrganizations) return absl::OkStatus();
+  return TooLargeToScore(session,
+                         absl::StrCat("participants of ", organizations, " customer organisations"),
+                         kMaxSuppliedOrganizations, "customer organisations");
+}
+
 // SuppliedAnswer → ScoringAnswer; shape problems name answers[i]. What the model says about the
 // values (unknown items, off-scale values) the scoring core checks.
 std::vector<ScoringAnswer> ToScoringAnswers(const sapi::ScoreResponsesRequest& req, Violations& v) {
@@ -175,22 +254,27 @@ absl::StatusOr<ScoringRpcCore::SessionInput> ScoringRpcCore::ReadSession(const R
                               model->content_hash(), " but session ", name, " pinned ",
                               out.session.model_content_hash()));
   }
-  absl::StatusOr<std::vector<ScoringAnswer>> answers =
-      sessions_.ReadAnswers(rc, out.session, ItemsInScope(model->content(), out.session));
-  if (!answers.ok()) return answers.status();
-  if (answers->empty()) {
+  SessionAnswers answers(name);
+  if (absl::Status read = sessions_.ReadAnswers(
+          rc, out.session, ItemsInScope(model->content(), out.session),
+          [&](std::vector<ScoringAnswer> page) { return answers.Take(std::move(page)); });
+      !read.ok()) {
+    return read;
+  }
+  ScoringInput& input = out.input;
+  input.answers = std::move(answers).All();
+  if (input.answers.empty()) {
     return Error(absl::StatusCode::kFailedPrecondition, "NO_ANSWERS",
                  absl::StrCat("session ", name, " has no answers to score yet"));
   }
   side_reads.join();
   if (!invited.ok()) return invited.status();
+  if (absl::Status s = CheckInvitedGroups(name, *invited); !s.ok()) return s;
   if (!options.ok()) return options.status();
 
-  ScoringInput& input = out.input;
   input.model = std::move(*model->mutable_content());
   input.model_version = out.session.model_version();
   input.model_content_hash = out.session.model_content_hash();
-  input.answers = *std::move(answers);
   input.area_ids.assign(out.session.scope().area_ids().begin(),
                         out.session.scope().area_ids().end());
   input.targets.assign(out.session.effective_targets().begin(),

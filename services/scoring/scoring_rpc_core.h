@@ -20,6 +20,7 @@ namespace lagom::scoring {
 // respondent, so these keep one call to a few megabytes. A small provider's assessment is a
 // few dozen customer organisations and a few hundred respondents: the limits are ten times
 // that, and ScoreSession's benchmark session (1,000 respondents × 90 items) fits them.
+// ScoreSession and ExplainScore hold a session to the same limits (SESSION_TOO_LARGE).
 inline constexpr int kMaxSuppliedAnswers = 100000;
 inline constexpr int kMaxSuppliedRespondents = 5000;
 inline constexpr int kMaxSuppliedOrganizations = 500;
@@ -34,6 +35,8 @@ class ScoringRpcCore {
 
   // CLOSED and ARCHIVED sessions are scored and recorded (scoring again returns the recorded
   // scorecard); OPEN ones only with `preview`, and nothing is recorded; DRAFT ones are refused.
+  // A session past the limits above is refused (FAILED_PRECONDITION) as soon as reading its
+  // answers passes one.
   absl::Status ScoreSession(const RequestContext& rc, const sapi::ScoreSessionRequest& req,
                             sapi::ScoreSessionResponse* resp);
   // Scores supplied answers against a readable or inline model version; records nothing.

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,11 +37,17 @@ class FakeSessions final : public SessionReader {
     if (it == sessions.end()) return absl::NotFoundError(name + " not found");
     return it->second;
   }
-  absl::StatusOr<std::vector<ScoringAnswer>> ReadAnswers(
-      const RequestContext&, const session_api::Session&,
-      const std::vector<std::string>& item_ids) override {
+  // `answers` in pages of `page_size`, as the session service pages them.
+  absl::Status ReadAnswers(const RequestContext&, const session_api::Session&,
+                           const std::vector<std::string>& item_ids,
+                           const AnswerPageSink& take) override {
     asked_items = item_ids;
-    return answers;
+    for (size_t at = 0; at < answers.size(); at += page_size) {
+      ++pages_read;
+      const size_t end = std::min(answers.size(), at + page_size);
+      if (absl::Status s = take({answers.begin() + at, answers.begin() + end}); !s.ok()) return s;
+    }
+    return absl::OkStatus();
   }
   absl::StatusOr<std::vector<sapi::ExpectedRespondents>> CountInvited(const RequestContext&,
                                                                       const std::string&) override {
@@ -50,8 +57,10 @@ class FakeSessions final : public SessionReader {
   std::map<std::string, session_api::Session> sessions;
   std::vector<ScoringAnswer> answers;
   std::vector<sapi::ExpectedRespondents> invited;
+  size_t page_size = 3;
   std::vector<std::string> asked_items;
   int reads = 0;
+  int pages_read = 0;
 };
 
 class FakeModels final : public QuestionnaireReader {
@@ -255,6 +264,94 @@ TEST_F(ScoringRpcCoreTest, TheTenantsMinimumRespondentsApplies) {
   const sapi::AreaScore* provider = FindArea(*card, "incident", ProviderGroup());
   ASSERT_NE(provider, nullptr);
   EXPECT_TRUE(provider->low_confidence());  // 2 respondents < 5
+}
+
+// `count` answers to the customer half of pairs q0, q1, … (`per_respondent` each), from
+// respondents c0, c1, … of organisations org-0, org-1, … (`organizations` of them, in turn).
+std::vector<ScoringAnswer> CustomerAnswers(int count, int per_respondent, int organizations) {
+  std::vector<ScoringAnswer> out;
+  out.reserve(count);
+  for (int i = 0; i < count; ++i) {
+    const int respondent = i / per_respondent;
+    out.push_back(Customer(absl::StrCat("c", respondent),
+                           absl::StrCat("org-", respondent % organizations),
+                           absl::StrCat("q", i % per_respondent, ".customer"), 3));
+  }
+  return out;
+}
+
+// A session refused as too large to score, with `message`; nothing recorded.
+void ExpectTooLarge(const absl::StatusOr<sapi::Scorecard>& card, const FakeRecorder& recorder,
+                    const std::string& message) {
+  EXPECT_EQ(card.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(card.status()), "SESSION_TOO_LARGE");
+  EXPECT_EQ(card.status().message(), message);
+  EXPECT_THAT(recorder.calls, IsEmpty());
+}
+
+TEST_F(ScoringRpcCoreTest, ASessionAtEveryLimitOfScoreResponsesIsScored) {
+  qapi::Area& area = *models_.versions[kVersion].mutable_content()->mutable_areas(0);
+  for (int i = 0; i < 20; ++i) AddPair(area, absl::StrCat("q", i));
+  sessions_.answers = CustomerAnswers(kMaxSuppliedAnswers, 20, kMaxSuppliedOrganizations);
+  sessions_.page_size = 10000;
+  sessions_.invited.clear();
+  for (int i = 0; i < kMaxSuppliedOrganizations; ++i) {
+    sapi::ExpectedRespondents& e = sessions_.invited.emplace_back();
+    *e.mutable_group() = Organization(absl::StrCat("org-", i));
+    e.set_invited_count(10);
+  }
+  absl::StatusOr<sapi::Scorecard> card = ScoreSession(false, Facilitator());
+  ASSERT_TRUE(card.ok()) << card.status();
+  EXPECT_EQ(sessions_.pages_read, 10);
+  const sapi::GroupCoverage* customers = FindCoverage(*card, AllCustomers());
+  ASSERT_NE(customers, nullptr);
+  EXPECT_EQ(customers->respondent_count(), kMaxSuppliedRespondents);
+  EXPECT_NE(FindCoverage(*card, Organization("org-499")), nullptr);
+}
+
+TEST_F(ScoringRpcCoreTest, ASessionPastALimitIsRefusedAtThePageThatPassesIt) {
+  struct Case {
+    std::vector<ScoringAnswer> answers;
+    size_t page_size;
+    int pages_read;  // of all the session's pages
+    std::string what;
+  };
+  const Case cases[] = {
+      // 150 000 answers in 15 pages: the eleventh passes 100 000.
+      {CustomerAnswers(150000, 30, 10), 10000, 11,
+       "has more than 100000 answers to the items in scope; a session is scored from at most "
+       "100000 answers"},
+      // 8 000 respondents in 8 pages: the sixth has the 5 001st.
+      {CustomerAnswers(8000, 1, 10), 1000, 6,
+       "has answers from more than 5000 participants; a session is scored from at most 5000 "
+       "respondents"},
+      // 1 000 organisations in 10 pages: the sixth has the 501st.
+      {CustomerAnswers(1000, 1, 1000), 100, 6,
+       "has answers from more than 500 customer organisations; a session is scored from at most "
+       "500 customer organisations"},
+  };
+  for (const Case& c : cases) {
+    sessions_.answers = c.answers;
+    sessions_.page_size = c.page_size;
+    sessions_.pages_read = 0;
+    for (const bool preview : {false, true}) {
+      ExpectTooLarge(
+          ScoreSession(preview, Facilitator()), recorder_,
+          absl::StrCat("session ", kSession, " ", c.what, " (the limits of ScoreResponses)"));
+    }
+    EXPECT_EQ(sessions_.pages_read, 2 * c.pages_read) << c.what;
+  }
+}
+
+TEST_F(ScoringRpcCoreTest, ASessionWithParticipantsOfTooManyOrganisationsIsRefused) {
+  for (int i = 0; i <= kMaxSuppliedOrganizations; ++i) {
+    *sessions_.invited.emplace_back().mutable_group() = Organization(absl::StrCat("org-", i));
+  }
+  ExpectTooLarge(ScoreSession(false, Facilitator()), recorder_,
+                 absl::StrCat("session ", kSession,
+                              " has participants of 501 customer organisations; a session is "
+                              "scored from at most 500 customer organisations (the limits of "
+                              "ScoreResponses)"));
 }
 
 sapi::ScoreResponsesRequest Responses() {

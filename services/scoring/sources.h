@@ -5,6 +5,7 @@
 #ifndef LAGOM_SERVICES_SCORING_SOURCES_H_
 #define LAGOM_SERVICES_SCORING_SOURCES_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,11 +23,14 @@ class SessionReader {
   virtual ~SessionReader() = default;
   virtual absl::StatusOr<session_api::Session> GetSession(const RequestContext& rc,
                                                           const std::string& name) = 0;
+  // Takes one page of a session's answers; a status other than OK stops the reading.
+  using AnswerPageSink = std::function<absl::Status(std::vector<ScoringAnswer> page)>;
   // Every participant's answer of its latest round to each of `item_ids` (the items in
-  // scope). Answer names are left out for anonymous sessions.
-  virtual absl::StatusOr<std::vector<ScoringAnswer>> ReadAnswers(
-      const RequestContext& rc, const session_api::Session& session,
-      const std::vector<std::string>& item_ids) = 0;
+  // scope), handed to `take` a page at a time in participant order. Stops at the first page
+  // `take` refuses, and returns its status. Answer names are left out for anonymous sessions.
+  virtual absl::Status ReadAnswers(const RequestContext& rc, const session_api::Session& session,
+                                   const std::vector<std::string>& item_ids,
+                                   const AnswerPageSink& take) = 0;
   // Participants invited per group (provider; each organisation; all customers).
   virtual absl::StatusOr<std::vector<sapi::ExpectedRespondents>> CountInvited(
       const RequestContext& rc, const std::string& session) = 0;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/auth/api_key.h"
+#include "common/postgres.h"
 #include "common/testing/integration.h"
 #include "lagom/catalog/v1/catalog.grpc.pb.h"
 #include "lagom/tenancy/v1/tenancy.grpc.pb.h"
@@ -216,6 +217,31 @@ int ReservedLoopbackPort() {
     close(fd);
     if (free) return port;
   }
+}
+
+absl::StatusOr<SessionOutboxRow> ReadSessionOutbox(const std::string& tenant_id,
+                                                   const std::string& session_id,
+                                                   const std::string& consumer,
+                                                   const std::string& topic) {
+  absl::StatusOr<std::unique_ptr<PgPool>> pg =
+      PgPool::Connect(TestServicesPostgresUrl("postgres"), 1, absl::Seconds(5));
+  if (!pg.ok()) return pg.status();
+  RequestContext rc;
+  rc.tenant_id = tenant_id;
+  SessionOutboxRow row;
+  absl::Status read = (*pg)->WithTenant(rc, [&](PgTransaction& tx) {
+    pqxx::result r = tx.exec_params(
+        "SELECT event_id, attempts, deliver_time IS NOT NULL, last_error FROM session.outbox"
+        " WHERE tenant_id = $1 AND session_id = $2 AND consumer = $3 AND topic = $4",
+        tenant_id, session_id, consumer, topic);
+    if (r.size() == 1) {
+      row = SessionOutboxRow{r[0][0].as<int64_t>(), r[0][1].as<int>(), r[0][2].as<bool>(),
+                             r[0][3].as<std::string>()};
+    }
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
+  return row;
 }
 
 }  // namespace lagom::testing

@@ -6,6 +6,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -99,6 +100,20 @@ absl::StatusOr<std::string> CreateCustomerOrganization(grpc::Channel& questionna
 
 // Sets `authorization: Bearer <key>` and a 10 s deadline.
 void Authorize(grpc::ClientContext& ctx, const std::string& key);
+
+// A row of the session service's outbox, read where the service keeps it.
+struct SessionOutboxRow {
+  int64_t event_id = 0;
+  int attempts = 0;
+  bool delivered = false;  // handed over, or settled for good (last_error then says why)
+  std::string last_error;
+};
+// `tenant_id`'s row for `consumer` ("scoring", "webhooks") of `topic` about session
+// `session_id`; all zero while there is none.
+absl::StatusOr<SessionOutboxRow> ReadSessionOutbox(const std::string& tenant_id,
+                                                   const std::string& session_id,
+                                                   const std::string& consumer,
+                                                   const std::string& topic = "session.closed");
 
 }  // namespace lagom::testing
 

@@ -5,8 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
@@ -83,22 +85,29 @@ class ScoringProcessTest : public ::testing::Test {
     return (stub.*method)(&ctx, req, resp);
   }
 
-  // An OPEN session on the built-in model: three provider staff answer the provider item 4, 4
-  // and 2; three Contoso customers answer the customer item 2, 3 and 4.
-  std::string OpenSessionWithAnswers(const std::string& id) {
+  // An OPEN session "Autumn review" on the built-in model for `organizations`; its name.
+  std::string OpenSession(const std::string& id, const std::vector<std::string>& organizations) {
     api::CreateSessionRequest create;
     create.set_parent("tenants/" + tenant_);
     create.set_session_id(id);
     create.mutable_session()->set_title("Autumn review");
     create.mutable_session()->set_model_version(kModel);
-    create.mutable_session()->mutable_scope()->add_customer_organizations(org_);
+    for (const std::string& organization : organizations) {
+      create.mutable_session()->mutable_scope()->add_customer_organizations(organization);
+    }
     api::CreateSessionResponse created;
     EXPECT_TRUE(Call(*sessions_, &api::SessionService::Stub::CreateSession, create, &created).ok());
-    const std::string name = created.session().name();
     api::OpenSessionRequest open;
-    open.set_name(name);
+    open.set_name(created.session().name());
     api::OpenSessionResponse opened;
     EXPECT_TRUE(Call(*sessions_, &api::SessionService::Stub::OpenSession, open, &opened).ok());
+    return created.session().name();
+  }
+
+  // An OPEN session on the built-in model: three provider staff answer the provider item 4, 4
+  // and 2; three Contoso customers answer the customer item 2, 3 and 4.
+  std::string OpenSessionWithAnswers(const std::string& id) {
+    const std::string name = OpenSession(id, {org_});
     const std::vector<std::pair<api::ParticipantPerspective, double>> people = {
         {api::PARTICIPANT_PERSPECTIVE_PROVIDER, 4}, {api::PARTICIPANT_PERSPECTIVE_PROVIDER, 4},
         {api::PARTICIPANT_PERSPECTIVE_PROVIDER, 2}, {api::PARTICIPANT_PERSPECTIVE_CUSTOMER, 2},
@@ -308,6 +317,83 @@ TEST_F(ScoringProcessTest, ClosingASessionScoresAndRecordsItThroughTheOutbox) {
   }
   ASSERT_EQ(found.scorecards_size(), 1);
   EXPECT_EQ(found.scorecards(0).session(), session);
+}
+
+TEST_F(ScoringProcessTest, ASessionTooLargeToScoreIsRefusedAndItsCloseSettledNotRetried) {
+  absl::StatusOr<RunningService> relay =
+      StartService(Session(), questionnaire_->address, {"--scoring_addr=" + scoring_->address});
+  ASSERT_TRUE(relay.ok()) << relay.status();
+  // One more customer organisation than a scoring takes, each with a customer who answers.
+  constexpr int kOrganizations = 501;
+  std::vector<std::string> organizations;
+  for (int i = 0; i < kOrganizations; ++i) {
+    organizations.push_back(absl::StrCat("tenants/", tenant_, "/customerOrganizations/o", i));
+  }
+  const std::string name = OpenSession("crowded", organizations);
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = t; i < kOrganizations; i += 8) {
+        api::CreateParticipantRequest add;
+        add.set_parent(name);
+        add.set_participant_id(absl::StrCat("c", i));
+        add.mutable_participant()->set_perspective(api::PARTICIPANT_PERSPECTIVE_CUSTOMER);
+        add.mutable_participant()->set_customer_organization(organizations[i]);
+        api::CreateParticipantResponse added;
+        api::CreateInvitationRequest invite;
+        invite.set_parent(name);
+        invite.mutable_invitation()->set_participant(absl::StrCat(name, "/participants/c", i));
+        api::CreateInvitationResponse invited;
+        api::SubmitAnswerRequest answer;
+        answer.set_parent(invite.invitation().participant());
+        answer.mutable_answer()->set_item_id(kCustomerItem);
+        answer.mutable_answer()->set_value(3);
+        api::SubmitAnswerResponse answered;
+        if (!Call(*sessions_, &api::SessionService::Stub::CreateParticipant, add, &added).ok() ||
+            !Call(*sessions_, &api::SessionService::Stub::CreateInvitation, invite, &invited)
+                 .ok() ||
+            !Call(*sessions_, &api::SessionService::Stub::SubmitAnswer, answer, &answered,
+                  invited.token())
+                 .ok()) {
+          ++failed;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_EQ(failed.load(), 0);
+
+  const std::string refusal = absl::StrCat(
+      "session ", name,
+      " has answers from more than 500 customer organisations; a session is scored from at "
+      "most 500 customer organisations (the limits of ScoreResponses)");
+  sc::Scorecard card;
+  grpc::Status s = Score(name, /*preview=*/true, &card);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(s), "SESSION_TOO_LARGE");
+  EXPECT_EQ(s.error_message(), refusal);
+
+  // Closed, it is offered to scoring once and the event settled with the refusal.
+  Close(name);
+  SessionOutboxRow row;
+  for (int i = 0; i < 100 && !row.delivered; ++i) {
+    absl::StatusOr<SessionOutboxRow> read = ReadSessionOutbox(tenant_, "crowded", "scoring");
+    ASSERT_TRUE(read.ok()) << read.status();
+    row = *read;
+    if (!row.delivered) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(row.delivered) << "the close event is still pending after " << row.attempts
+                             << " attempts: " << row.last_error;
+  EXPECT_EQ(row.attempts, 1);
+  EXPECT_THAT(row.last_error, HasSubstr(refusal));
+  auto reporting = rep::ReportingService::NewStub(reporting_->channel);
+  rep::ListScorecardsRequest list;
+  list.set_parent("tenants/" + tenant_);
+  list.mutable_selector()->set_session(name);
+  rep::ListScorecardsResponse found;
+  ASSERT_TRUE(Call(*reporting, &rep::ReportingService::Stub::ListScorecards, list, &found).ok());
+  EXPECT_THAT(found.scorecards(), ::testing::IsEmpty());
 }
 
 TEST_F(ScoringProcessTest, SuppliedAnswersAreScoredAgainstAnInlineModel) {

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <iostream>
+#include <latch>
 #include <map>
 #include <optional>
 #include <set>
@@ -27,6 +28,7 @@
 #include "lagom/scoring/v1/scoring.grpc.pb.h"
 #include "lagom/session/v1/session.grpc.pb.h"
 #include "lagom/tenancy/v1/tenancy.grpc.pb.h"
+#include "services/session/core/participant_core.h"
 #include "services/session/live/redis_live_state.h"
 #include "tests/integration/lagom_processes.h"
 
@@ -641,6 +643,65 @@ TEST_F(SessionProcessTest, ConcurrentRespondentsAreEachAcceptedAsThemselves) {
     }
   }
   EXPECT_EQ(compact, listed);
+}
+
+TEST_F(SessionProcessTest, AFullSessionTakesNoMoreParticipantsHoweverManyAddAtOnce) {
+  const api::Session session = CreateSession("full", /*anonymous=*/false);
+  Open(session.name());
+  auto add = [&](api::SessionService::Stub& stub, const std::string& id) {
+    api::CreateParticipantRequest req;
+    req.set_parent(session.name());
+    req.set_participant_id(id);
+    req.mutable_participant()->set_perspective(api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+    api::CreateParticipantResponse resp;
+    return Call(stub, &api::SessionService::Stub::CreateParticipant, req, &resp);
+  };
+  // All but the last ten places, added through both replicas.
+  constexpr int kRoom = 10;
+  constexpr int kFillers = 8;
+  std::atomic<int> failed{0};
+  std::vector<std::thread> fillers;
+  for (int t = 0; t < kFillers; ++t) {
+    fillers.emplace_back([&, t] {
+      for (int i = t; i < session::kMaxParticipantsPerSession - kRoom; i += kFillers) {
+        if (!add(i % 2 ? *a_ : *b_, absl::StrCat("p", i)).ok()) ++failed;
+      }
+    });
+  }
+  for (std::thread& t : fillers) t.join();
+  ASSERT_EQ(failed.load(), 0);
+
+  // Twice as many adds as places, at the same moment on both replicas: exactly the places are
+  // taken, and every other add is refused naming the session and the limit.
+  std::latch start(2 * kRoom);
+  std::vector<grpc::Status> outcomes(2 * kRoom);
+  std::vector<std::thread> racers;
+  for (int i = 0; i < 2 * kRoom; ++i) {
+    racers.emplace_back([&, i] {
+      start.arrive_and_wait();
+      outcomes[i] = add(i % 2 ? *a_ : *b_, absl::StrCat("late", i));
+    });
+  }
+  for (std::thread& t : racers) t.join();
+  int added = 0;
+  for (const grpc::Status& s : outcomes) {
+    if (s.ok()) {
+      ++added;
+      continue;
+    }
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+    EXPECT_EQ(ReasonOf(s), "QUOTA_EXCEEDED");
+    EXPECT_EQ(s.error_message(),
+              absl::StrCat("session ", session.name(),
+                           " already has 5000 participants, the most a session holds; remove "
+                           "one who will not answer, or run another session for the rest"));
+  }
+  EXPECT_EQ(added, kRoom);
+  api::ListParticipantsRequest list;
+  list.set_parent(session.name());
+  api::ListParticipantsResponse listed;
+  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::ListParticipants, list, &listed).ok());
+  EXPECT_EQ(listed.total_size(), session::kMaxParticipantsPerSession);
 }
 
 TEST_F(SessionProcessTest, AnonymousSessionsShowNoIdentities) {
@@ -1522,38 +1583,13 @@ TEST_F(SessionProcessTest, TheCloseEventSurvivesACrashBeforeDelivery) {
   ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::CloseSession, close, &closed).ok());
 
   // The replica tries, scoring is down; then the replica dies before it could deliver.
-  absl::StatusOr<std::unique_ptr<PgPool>> pg =
-      PgPool::Connect(TestServicesPostgresUrl("postgres"), 1, absl::Seconds(5));
-  ASSERT_TRUE(pg.ok());
-  RequestContext rc;
-  rc.tenant_id = tenant_;
-  struct Row {
-    int64_t event_id = 0;
-    int attempts = 0;
-    bool delivered = false;
-    std::string last_error;
-  };
   auto outbox_row = [&] {
-    Row row;
-    EXPECT_TRUE(
-        (*pg)
-            ->WithTenant(rc,
-                         [&](PgTransaction& tx) {
-                           pqxx::result r = tx.exec_params(
-                               "SELECT event_id, attempts, deliver_time IS NOT NULL, last_error"
-                               " FROM session.outbox WHERE tenant_id = $1 AND session_id = $2"
-                               " AND consumer = 'scoring'",
-                               tenant_, "crash-before-delivery");
-                           if (r.size() == 1) {
-                             row = Row{r[0][0].as<int64_t>(), r[0][1].as<int>(), r[0][2].as<bool>(),
-                                       r[0][3].as<std::string>()};
-                           }
-                           return absl::OkStatus();
-                         })
-            .ok());
-    return row;
+    absl::StatusOr<SessionOutboxRow> row =
+        ReadSessionOutbox(tenant_, "crash-before-delivery", "scoring");
+    EXPECT_TRUE(row.ok()) << row.status();
+    return row.value_or(SessionOutboxRow());
   };
-  Row row;
+  SessionOutboxRow row;
   // Until the first attempt's outcome is recorded (the channel itself retries a refusal a few
   // times first).
   for (int i = 0; i < 100 && row.last_error.empty(); ++i) {

@@ -18,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth/authenticator.h"
 #include "common/auth/forwarding.h"
-#include "common/postgres.h"
+#include "common/request_context.h"
 #include "common/resource_util.h"
 #include "common/testing/integration.h"
 #include "lagom/auth/v1/auth.grpc.pb.h"
@@ -194,37 +194,11 @@ class WebhookProcessTest : public ::testing::Test {
   }
 
   // The session service's webhooks row for `session_id`: its id, whether handed over, attempts.
-  struct OutboxRow {
-    int64_t event_id = 0;
-    bool delivered = false;
-    int attempts = 0;
-    std::string last_error;
-  };
-  OutboxRow SessionOutboxRow(const std::string& session_id, const std::string& topic) {
-    OutboxRow row;
-    absl::StatusOr<std::unique_ptr<PgPool>> pg =
-        PgPool::Connect(TestServicesPostgresUrl("postgres"), 1, absl::Seconds(5));
-    EXPECT_TRUE(pg.ok());
-    if (!pg.ok()) return row;
-    RequestContext rc;
-    rc.tenant_id = tenant_;
-    EXPECT_TRUE((*pg)
-                    ->WithTenant(rc,
-                                 [&](PgTransaction& tx) {
-                                   pqxx::result r = tx.exec_params(
-                                       "SELECT event_id, deliver_time IS NOT NULL, attempts,"
-                                       " last_error FROM session.outbox WHERE tenant_id = $1"
-                                       " AND session_id = $2 AND topic = $3"
-                                       " AND consumer = 'webhooks'",
-                                       tenant_, session_id, topic);
-                                   if (r.size() == 1) {
-                                     row = OutboxRow{r[0][0].as<int64_t>(), r[0][1].as<bool>(),
-                                                     r[0][2].as<int>(), r[0][3].as<std::string>()};
-                                   }
-                                   return absl::OkStatus();
-                                 })
-                    .ok());
-    return row;
+  SessionOutboxRow WebhooksOutboxRow(const std::string& session_id, const std::string& topic) {
+    absl::StatusOr<SessionOutboxRow> row =
+        ReadSessionOutbox(tenant_, session_id, "webhooks", topic);
+    EXPECT_TRUE(row.ok()) << row.status();
+    return row.value_or(SessionOutboxRow());
   }
 
   RunningService questionnaire_;
@@ -265,7 +239,7 @@ TEST_F(WebhookProcessTest, SessionOpenedAndClosedReachTheTenantsWebhookSignedAnd
   EXPECT_THAT(OfType(got, "session.closed")[0].body,
               HasSubstr(R"("state":"SESSION_STATE_CLOSED")"));
   EXPECT_EQ(OfType(got, "session.closed")[0].event_id,
-            absl::StrCat("session-", SessionOutboxRow("spring", "session.closed").event_id));
+            absl::StrCat("session-", WebhooksOutboxRow("spring", "session.closed").event_id));
   const std::vector<tenancy::WebhookDelivery> log =
       SucceededDeliveries(key_, hook.webhook().name(), 2);
   ASSERT_EQ(log.size(), 2u);
@@ -353,12 +327,12 @@ TEST_F(WebhookProcessTest, ACloseCommittedBeforeTheSessionServiceDiedIsStillDeli
   questionnaire_.process->Signal(SIGKILL);
   questionnaire_.process->WaitForExit(absl::Seconds(5));
   ASSERT_TRUE(CloseAsForwardedAdmin(session.name()).ok());
-  OutboxRow row;
+  SessionOutboxRow row;
   // Until the first attempt's outcome is recorded (the channel itself retries UNAVAILABLE a few
   // times first).
   for (int i = 0; i < 100 && row.last_error.empty(); ++i) {
     absl::SleepFor(absl::Milliseconds(100));
-    row = SessionOutboxRow("crash", "session.closed");
+    row = WebhooksOutboxRow("crash", "session.closed");
   }
   ASSERT_GE(row.attempts, 1) << "the relay never tried";
   EXPECT_FALSE(row.delivered);
@@ -375,7 +349,7 @@ TEST_F(WebhookProcessTest, ACloseCommittedBeforeTheSessionServiceDiedIsStillDeli
   EXPECT_TRUE(got[0].signature_ok) << got[0].signature_error;
   EXPECT_EQ(got[0].event_type, "session.closed");
   EXPECT_EQ(got[0].event_id, absl::StrCat("session-", row.event_id));
-  EXPECT_TRUE(SessionOutboxRow("crash", "session.closed").delivered);
+  EXPECT_TRUE(WebhooksOutboxRow("crash", "session.closed").delivered);
 }
 
 TEST_F(WebhookProcessTest, OnlyLagomsOwnServicesMayHandAnEventOver) {

@@ -127,6 +127,10 @@ class FakeSessionStore final : public SessionStore {
       }
       return out;
     }
+    absl::StatusOr<int> CountParticipants(const std::string& sid) override {
+      return static_cast<int>(std::count_if(data.participants.begin(), data.participants.end(),
+                                            [&](const auto& e) { return e.first.first == sid; }));
+    }
     absl::Status InsertParticipant(const std::string& sid, const ParticipantRecord& r) override {
       if (!data.participants.emplace(std::make_pair(sid, r.participant_id), r).second) {
         return absl::AlreadyExistsError(r.participant_id);

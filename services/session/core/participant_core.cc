@@ -299,6 +299,14 @@ absl::Status InviteRefused(absl::string_view why) {
                absl::StrCat("invite token not accepted: ", why));
 }
 
+// A quota, as a tenant's models or webhooks are: RESOURCE_EXHAUSTED, QUOTA_EXCEEDED.
+absl::Status SessionFull(absl::string_view session) {
+  return Error(absl::StatusCode::kResourceExhausted, "QUOTA_EXCEEDED",
+               absl::StrCat("session ", session, " already has ", kMaxParticipantsPerSession,
+                            " participants, the most a session holds; remove one who will not "
+                            "answer, or run another session for the rest"));
+}
+
 constexpr absl::string_view kUseYourToken =
     "send the token from your invitation both as the request's token and in the "
     "x-lagom-invite-token metadata; if it still fails, ask the facilitator for a new invitation";
@@ -341,8 +349,10 @@ absl::Status ParticipantCore::CreateParticipant(const RequestContext& rc,
     live.reset();
     return RunIdempotent(
         tx, req.request_id(), "CreateParticipant", req, resp, [&]() -> absl::Status {
+          // Locked exclusively: the participants are counted below, and two adds counting
+          // at once could both see room for one more.
           absl::StatusOr<LiveSession> s =
-              ReadLiveSession(tx, rc, models_, *session_id, /*lock_exclusive=*/false);
+              ReadLiveSession(tx, rc, models_, *session_id, /*lock_exclusive=*/true);
           if (!s.ok()) return s.status();
           const api::Session& session = s->session;
           if (!AcceptsParticipants(session.state())) {
@@ -364,6 +374,9 @@ absl::Status ParticipantCore::CreateParticipant(const RequestContext& rc,
                                        absl::StrJoin(orgs, ", "))}});
             }
           }
+          absl::StatusOr<int> count = tx.CountParticipants(*session_id);
+          if (!count.ok()) return count.status();
+          if (*count >= kMaxParticipantsPerSession) return SessionFull(req.parent());
           api::Participant p;
           p.set_name(name);
           p.set_display_name(in.display_name());

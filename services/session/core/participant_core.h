@@ -18,6 +18,12 @@
 
 namespace lagom::session {
 
+// The most participants one session holds, facilitators included. Every participant of a
+// closed session may be scored, and scoring takes at most 5,000 respondents a session (the
+// limits of ScoreResponses, which ScoreSession applies too): a session never grows past
+// what can be scored.
+inline constexpr int kMaxParticipantsPerSession = 5000;
+
 // Makes invite tokens and checks them; the token codec lives with the authentication code.
 class InviteTokens {
  public:
@@ -42,7 +48,8 @@ class ParticipantCore final {
       : store_(store), models_(models), live_(live), tokens_(tokens), clock_(std::move(clock)) {}
 
   // DRAFT or OPEN sessions. CUSTOMER participants need a customer_organization among the
-  // session's scope.customer_organizations; others must not have one.
+  // session's scope.customer_organizations; others must not have one. A session holding
+  // kMaxParticipantsPerSession is RESOURCE_EXHAUSTED (QUOTA_EXCEEDED), however many add at once.
   absl::Status CreateParticipant(const RequestContext& rc, const api::CreateParticipantRequest& req,
                                  api::CreateParticipantResponse* resp);
   // Names and emails are hidden in anonymous sessions from everyone but tenant admins.

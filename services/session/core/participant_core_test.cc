@@ -456,6 +456,51 @@ TEST_F(ParticipantCoreTest, ATakenIdIsAlreadyExists) {
   EXPECT_EQ(StoredParticipant("alice").perspective(), api::PARTICIPANT_PERSPECTIVE_PROVIDER);
 }
 
+TEST_F(ParticipantCoreTest, AFullSessionRefusesAnotherParticipantNamingTheLimitAndStoresNothing) {
+  PutSession("s1", api::SESSION_STATE_OPEN);
+  PutSession("s2", api::SESSION_STATE_OPEN);
+  ASSERT_TRUE(Create("alice", Person(api::PARTICIPANT_PERSPECTIVE_PROVIDER), "req-alice").ok());
+  // The rest of a full session, stored directly (as many creates would have).
+  ASSERT_TRUE(store_
+                  .InTenant(rc_,
+                            [&](SessionTransaction& tx) -> absl::Status {
+                              for (int i = 1; i < kMaxParticipantsPerSession; ++i) {
+                                ParticipantRecord r{absl::StrCat("p-", i), 1, "", "", now_};
+                                if (absl::Status s = tx.InsertParticipant("s1", r); !s.ok()) {
+                                  return s;
+                                }
+                              }
+                              return absl::OkStatus();
+                            })
+                  .ok());
+  live_.changes.clear();
+
+  absl::StatusOr<api::Participant> refused =
+      Create("bob", Person(api::PARTICIPANT_PERSPECTIVE_CUSTOMER, kNorth), "req-bob");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(ReasonOf(refused.status()), "QUOTA_EXCEEDED");
+  EXPECT_EQ(refused.status().message(),
+            absl::StrCat("session ", kS1,
+                         " already has 5000 participants, the most a session holds; remove one "
+                         "who will not answer, or run another session for the rest"));
+  const FakeSessionStore::TenantData stored = Stored();
+  EXPECT_EQ(stored.participants.count({"s1", "bob"}), 0u);
+  EXPECT_EQ(stored.participants.size(), static_cast<size_t>(kMaxParticipantsPerSession));
+  EXPECT_EQ(stored.replies.count("req-bob"), 0u);  // a retry once there is room is a new call
+  EXPECT_THAT(live_.changes, IsEmpty());
+
+  // A retry of an add that was accepted still gets its reply; another session has room; and
+  // once one participant leaves, the next one fits.
+  EXPECT_TRUE(Create("alice", Person(api::PARTICIPANT_PERSPECTIVE_PROVIDER), "req-alice").ok());
+  EXPECT_TRUE(
+      Create("bob", Person(api::PARTICIPANT_PERSPECTIVE_PROVIDER), "", "tenants/acme/sessions/s2")
+          .ok());
+  ASSERT_TRUE(Delete(absl::StrCat(kS1, "/participants/p-1")).ok());
+  EXPECT_TRUE(Create("bob", Person(api::PARTICIPANT_PERSPECTIVE_CUSTOMER, kNorth), "req-bob").ok());
+  EXPECT_EQ(Create("carol", Person(api::PARTICIPANT_PERSPECTIVE_FACILITATOR)).status().code(),
+            absl::StatusCode::kResourceExhausted);
+}
+
 TEST_F(ParticipantCoreTest, ARetryWithTheSameRequestIdGetsTheFirstReply) {
   PutSession("s1", api::SESSION_STATE_DRAFT);
   absl::StatusOr<api::Participant> first =

@@ -129,6 +129,8 @@ class SessionTransaction {
   // Every participant of the session, by id.
   virtual absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(
       const std::string& session_id) = 0;
+  // How many participants the session has.
+  virtual absl::StatusOr<int> CountParticipants(const std::string& session_id) = 0;
   virtual absl::Status InsertParticipant(const std::string& session_id,
                                          const ParticipantRecord& record) = 0;
   virtual absl::Status UpdateParticipant(const std::string& session_id,

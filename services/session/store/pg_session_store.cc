@@ -236,6 +236,14 @@ class PgSessionTransaction final : public SessionTransaction {
     return out;
   }
 
+  absl::StatusOr<int> CountParticipants(const std::string& sid) override {
+    return tx_
+        .exec_params1(
+            "SELECT count(*) FROM session.participants WHERE tenant_id = $1 AND session_id = $2",
+            tenant_, sid)[0]
+        .as<int>();
+  }
+
   absl::Status InsertParticipant(const std::string& sid, const ParticipantRecord& r) override {
     participants_.erase({sid, r.participant_id});
     pqxx::result rows = tx_.exec_params(
