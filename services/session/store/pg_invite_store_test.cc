@@ -6,6 +6,7 @@
 #include "common/resource_util.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
+#include "common/testing/service_pool.h"
 #include "services/session/store/pg_session_store.h"
 #include "session_migrations.h"
 
@@ -19,10 +20,9 @@ using ::testing::StartsWith;
 class PgInviteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto pool = PgPool::Connect(lagom::testing::TestPostgresUrl(), 2, absl::Seconds(5));
+    auto pool = lagom::testing::ServicePool("session", Migrations(), 2);
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = *std::move(pool);
-    ASSERT_TRUE(pool_->RunMigrations("session", Migrations()).ok());
     store_ = std::make_unique<PgInviteStore>(*pool_);
     sessions_ = std::make_unique<PgSessionStore>(*pool_);
     rc_.tenant_id = lagom::testing::UniqueTenantId("inv");

@@ -10,6 +10,7 @@
 #include "common/pg_transaction.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
+#include "common/testing/service_pool.h"
 #include "services/session/core/session_core.h"
 #include "session_migrations.h"
 
@@ -30,10 +31,9 @@ class PublishedEverything final : public ModelCatalog {
 class PgSessionStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto pool = PgPool::Connect(lagom::testing::TestPostgresUrl(), 2, absl::Seconds(5));
+    auto pool = lagom::testing::ServicePool("session", Migrations(), 2);
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = *std::move(pool);
-    ASSERT_TRUE(pool_->RunMigrations("session", Migrations()).ok());
     store_ = std::make_unique<PgSessionStore>(*pool_);
     core_ = std::make_unique<SessionCore>(*store_, models_);
     rc_.tenant_id = lagom::testing::UniqueTenantId("ses");
@@ -219,7 +219,7 @@ TEST_F(PgSessionStoreTest, OffsetPagesOfAnswersMoveOnInEveryKindOfQuery) {
 TEST_F(PgSessionStoreTest, AnswerBatchesAreNotPlannedAgainEachTime) {
   // One connection, so every batch runs where its statements were prepared.
   absl::StatusOr<std::unique_ptr<PgPool>> one =
-      PgPool::Connect(lagom::testing::TestPostgresUrl(), 1, absl::Seconds(5));
+      PgPool::Connect(lagom::testing::TestServicesPostgresUrl("lagom_app"), 1, absl::Seconds(5));
   ASSERT_TRUE(one.ok()) << one.status();
   PgSessionStore store(**one);
   ASSERT_TRUE(Create(rc_, "s1").ok());
@@ -269,7 +269,7 @@ TEST_F(PgSessionStoreTest, AnswerBatchLookupsReadOnlyTheKeysAskedFor) {
   // when it made them: `request_id = ANY ($2)` was planned, on a table with rows but no
   // statistics, as a scan of the tenant's whole key range with the ids as a filter.
   absl::StatusOr<std::unique_ptr<PgPool>> one =
-      PgPool::Connect(lagom::testing::TestPostgresUrl(), 1, absl::Seconds(5));
+      PgPool::Connect(lagom::testing::TestServicesPostgresUrl("lagom_app"), 1, absl::Seconds(5));
   ASSERT_TRUE(one.ok()) << one.status();
   PgSessionStore store(**one);
   ASSERT_TRUE(Create(rc_, "s1").ok());
