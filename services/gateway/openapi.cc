@@ -317,7 +317,8 @@ Json Operation(const Route& route, Schemas& schemas, Json parameters) {
          "follows google/rpc/code.proto: 400 INVALID_ARGUMENT, FAILED_PRECONDITION and "
          "OUT_OF_RANGE; 401 UNAUTHENTICATED; 403 PERMISSION_DENIED; 404 NOT_FOUND; 409 "
          "ALREADY_EXISTS and ABORTED; 413 a body over the gateway's limit; 429 "
-         "RESOURCE_EXHAUSTED (with Retry-After); 499 CANCELLED; 500 INTERNAL, UNKNOWN and "
+         "RESOURCE_EXHAUSTED (Retry-After when rate limited, none when a quota is spent); 499 "
+         "CANCELLED; 500 INTERNAL, UNKNOWN and "
          "DATA_LOSS; 501 UNIMPLEMENTED; 503 UNAVAILABLE; 504 DEADLINE_EXCEEDED."},
         {"content", {{"application/json", {{"schema", error_schema}}}}}}}};
   return operation;

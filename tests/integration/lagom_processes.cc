@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -242,6 +243,31 @@ absl::StatusOr<SessionOutboxRow> ReadSessionOutbox(const std::string& tenant_id,
   });
   if (!read.ok()) return read;
   return row;
+}
+
+absl::Status EditStoredSession(const std::string& tenant_id, const std::string& session_id,
+                               const std::function<void(session::v1::Session&)>& edit) {
+  absl::StatusOr<std::unique_ptr<PgPool>> pg =
+      PgPool::Connect(TestServicesPostgresUrl("postgres"), 1, absl::Seconds(5));
+  if (!pg.ok()) return pg.status();
+  RequestContext rc;
+  rc.tenant_id = tenant_id;
+  return (*pg)->WithTenant(rc, [&](PgTransaction& tx) -> absl::Status {
+    pqxx::result r = tx.exec_params(
+        "SELECT encode(body, 'hex') FROM session.sessions WHERE tenant_id = $1 AND session_id = $2"
+        " FOR UPDATE",
+        tenant_id, session_id);
+    session::v1::Session s;
+    if (r.size() != 1 || !s.ParseFromString(absl::HexStringToBytes(r[0][0].as<std::string>()))) {
+      return absl::NotFoundError(absl::StrCat("no stored session ", session_id));
+    }
+    edit(s);
+    tx.exec_params(
+        "UPDATE session.sessions SET body = decode($3, 'hex')"
+        " WHERE tenant_id = $1 AND session_id = $2",
+        tenant_id, session_id, absl::BytesToHexString(s.SerializeAsString()));
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace lagom::testing

@@ -7,11 +7,13 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lagom/session/v1/session.pb.h"
 #include "tests/integration/child_process.h"
 
 namespace lagom::testing {
@@ -114,6 +116,11 @@ absl::StatusOr<SessionOutboxRow> ReadSessionOutbox(const std::string& tenant_id,
                                                    const std::string& session_id,
                                                    const std::string& consumer,
                                                    const std::string& topic = "session.closed");
+
+// Edits the stored record of a session, past the session service's checks: for tests of
+// sessions stored before a check that now refuses them. As the test's superuser.
+absl::Status EditStoredSession(const std::string& tenant_id, const std::string& session_id,
+                               const std::function<void(session::v1::Session&)>& edit);
 
 }  // namespace lagom::testing
 

@@ -329,7 +329,26 @@ TEST_F(ScoringProcessTest, ASessionTooLargeToScoreIsRefusedAndItsCloseSettledNot
   for (int i = 0; i < kOrganizations; ++i) {
     organizations.push_back(absl::StrCat("tenants/", tenant_, "/customerOrganizations/o", i));
   }
-  const std::string name = OpenSession("crowded", organizations);
+  // CreateSession now refuses a scope wider than scoring takes ...
+  api::CreateSessionRequest wide;
+  wide.set_parent("tenants/" + tenant_);
+  wide.mutable_session()->set_title("Too wide");
+  wide.mutable_session()->set_model_version(kModel);
+  for (const std::string& organization : organizations) {
+    wide.mutable_session()->mutable_scope()->add_customer_organizations(organization);
+  }
+  api::CreateSessionResponse refused;
+  grpc::Status too_wide =
+      Call(*sessions_, &api::SessionService::Stub::CreateSession, wide, &refused);
+  EXPECT_EQ(too_wide.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(too_wide.error_details(), HasSubstr("session.scope.customer_organizations"));
+  // ... but a session stored before it did may hold one: the 501st organisation added to the
+  // stored scope of one at the limit.
+  const std::string name = OpenSession(
+      "crowded", std::vector<std::string>(organizations.begin(), organizations.end() - 1));
+  ASSERT_TRUE(EditStoredSession(tenant_, "crowded", [&](api::Session& s) {
+                s.mutable_scope()->add_customer_organizations(organizations.back());
+              }).ok());
   std::atomic<int> failed{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {

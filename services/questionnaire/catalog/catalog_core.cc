@@ -226,6 +226,7 @@ class Methods final {
         if (!refs.empty()) return std::move(refs).ToStatus(absl::StrCat("invalid ", K::kNoun));
         const std::string id = id_in.empty() ? NewId(K::kIdPrefix) : id_in;
         if (absl::Status s = CheckExternalIdFree(tx, rc, input, id); !s.ok()) return s;
+        if (absl::Status s = tx.LockQuota(K::kKind); !s.ok()) return s;
         absl::StatusOr<std::vector<CatalogRecord>> existing = tx.List(K::kKind);
         if (!existing.ok()) return existing.status();
         if (existing->size() >= kMaxResourcesPerKind) {
@@ -405,6 +406,10 @@ class CatalogImport final {
   // Plans every row into `resp` (results, counts, errors) and, when no row has an error and
   // this is not a dry run, writes them. `parsed` errors come first into resp.
   absl::Status Run(const ParsedImport& parsed, bool dry_run, catalog::ImportCatalogResponse* resp) {
+    // Both quotas are checked on what is loaded here, and hold until the rows are written.
+    for (CatalogKind kind : {CatalogKind::kCustomerOrganization, CatalogKind::kService}) {
+      if (absl::Status s = tx_.LockQuota(kind); !s.ok()) return s;
+    }
     if (absl::Status s = Load<CustomerOrganizationKind>(orgs_); !s.ok()) return s;
     if (absl::Status s = Load<ItServiceKind>(services_); !s.ok()) return s;
     for (const auto& [external_id, stored] : orgs_.by_external_id) {

@@ -44,6 +44,10 @@ class CatalogTransaction {
   // Ids of records of `kind` whose refs contain `ref`.
   virtual absl::StatusOr<std::vector<std::string>> FindReferencing(CatalogKind kind,
                                                                    const std::string& ref) = 0;
+  // Holds the tenant's quota of `kind` until the transaction ends: taken before counting the
+  // records of `kind` to add more, so that adds at the same moment are counted one after the
+  // other. Take both kinds' in CatalogKind order.
+  virtual absl::Status LockQuota(CatalogKind kind) = 0;
   virtual absl::Status Insert(CatalogKind kind, const CatalogRecord& record) = 0;
   virtual absl::Status Update(CatalogKind kind, const CatalogRecord& record) = 0;
   virtual absl::Status Delete(CatalogKind kind, const std::string& id) = 0;

@@ -71,6 +71,8 @@ class FakeCatalogStore final : public CatalogStore {
       }
       return out;
     }
+    // Transactions here run one at a time.
+    absl::Status LockQuota(CatalogKind) override { return absl::OkStatus(); }
     absl::Status Insert(CatalogKind kind, const CatalogRecord& record) override {
       if (!data.records.emplace(std::make_pair(kind, record.id), record).second) {
         return absl::AlreadyExistsError(record.id);

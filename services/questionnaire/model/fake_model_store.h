@@ -62,6 +62,9 @@ class FakeModelStore final : public ModelStore {
       for (const auto& [id, record] : data.models) out.push_back(record);
       return out;
     }
+    // Transactions here run one at a time.
+    absl::Status LockModelsQuota() override { return absl::OkStatus(); }
+    absl::Status LockVersionsQuota(const std::string&) override { return absl::OkStatus(); }
     absl::Status InsertModel(const ModelRecord& record) override {
       if (!data.models.emplace(record.id, record).second) {
         return absl::AlreadyExistsError(record.id);

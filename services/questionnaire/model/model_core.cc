@@ -19,10 +19,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/list_query.h"
 #include "common/log.h"
 #include "common/resource_util.h"
 #include "common/status.h"
-#include "common/list_query.h"
 #include "services/questionnaire/model/builtin_models.h"
 #include "services/questionnaire/model/model_json.h"
 #include "services/questionnaire/model/validation.h"
@@ -380,6 +380,7 @@ absl::Status SaveVersion(ModelTransaction& tx, LoadedVersion& v, absl::Time now)
 absl::StatusOr<LoadedModel> InsertModel(ModelTransaction& tx, const RequestContext& rc,
                                         absl::Time now, const std::string& requested_id,
                                         const api::Model& input) {
+  if (absl::Status s = tx.LockModelsQuota(); !s.ok()) return s;
   absl::StatusOr<std::vector<ModelRecord>> existing = tx.ListModels();
   if (!existing.ok()) return existing.status();
   if (existing->size() >= kMaxModelsPerTenant) {
@@ -410,6 +411,7 @@ absl::StatusOr<api::ModelVersion> InsertDraft(ModelTransaction& tx, const Reques
                                               absl::Time now, LoadedModel& model,
                                               const std::string& requested_id,
                                               api::ModelVersion draft) {
+  if (absl::Status s = tx.LockVersionsQuota(model.record.id); !s.ok()) return s;
   absl::StatusOr<std::vector<ModelVersionRecord>> versions = tx.ListVersions(model.record.id);
   if (!versions.ok()) return versions.status();
   if (versions->size() >= kMaxVersionsPerModel) {

@@ -47,6 +47,11 @@ class ModelTransaction {
   virtual absl::StatusOr<std::optional<ModelRecord>> GetModel(const std::string& id) = 0;
   // Ordered by id.
   virtual absl::StatusOr<std::vector<ModelRecord>> ListModels() = 0;
+  // Hold the tenant's quota of models, or a model's quota of versions, until the transaction
+  // ends: taken before counting them to add one, so that adds at the same moment are counted one
+  // after the other. Take the models' before any versions'.
+  virtual absl::Status LockModelsQuota() = 0;
+  virtual absl::Status LockVersionsQuota(const std::string& model_id) = 0;
   virtual absl::Status InsertModel(const ModelRecord& record) = 0;
   virtual absl::Status UpdateModel(const ModelRecord& record, int64_t expected_version) = 0;
   virtual absl::Status DeleteModel(const std::string& id) = 0;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/pg_params.h"
+#include "common/pg_quota.h"
 #include "common/pg_transaction.h"
 #include "services/questionnaire/store/pg_idempotency.h"
 
@@ -89,6 +90,11 @@ class PgCatalogTransaction final : public CatalogTransaction {
     std::vector<std::string> ids;
     for (const pqxx::row& row : rows) ids.push_back(row[0].as<std::string>());
     return ids;
+  }
+
+  absl::Status LockQuota(CatalogKind kind) override {
+    lagom::LockQuota(tx_, absl::StrCat("questionnaire.catalog.", KindName(kind)), tenant_);
+    return absl::OkStatus();
   }
 
   absl::Status Insert(CatalogKind kind, const CatalogRecord& r) override {

@@ -3,9 +3,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+#include "common/testing/at_once.h"
 #include "common/testing/integration.h"
 #include "common/testing/service_pool.h"
 #include "questionnaire_migrations.h"
+#include "services/questionnaire/catalog/catalog_core.h"
+#include "services/questionnaire/model/recording_audit_sink.h"
 
 namespace lagom::questionnaire {
 namespace {
@@ -63,6 +67,43 @@ TEST_F(PgCatalogStoreTest, RecordsRoundTripExactly) {
                 EXPECT_THAT(*tx.FindReferencing(CatalogKind::kService, "y \"quoted\""),
                             ElementsAre("email"));
                 EXPECT_EQ(**tx.FindByExternalId(CatalogKind::kService, "sys-1"), "email");
+                return absl::OkStatus();
+              }).ok());
+}
+
+TEST_F(PgCatalogStoreTest, OrganizationsCreatedAtOnceStopExactlyAtTheQuota) {
+  constexpr int kRoom = 10;
+  constexpr int kRacers = 2 * kRoom;
+  // A connection for each racer.
+  auto pool = lagom::testing::ServicePool("questionnaire", Migrations(), kRacers);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  PgCatalogStore store(**pool);
+  RecordingAuditSink audit;
+  CatalogCore core(store, audit);
+  ASSERT_TRUE(Run(a_, [](CatalogTransaction& tx) -> absl::Status {
+                for (int i = 0; i < kMaxResourcesPerKind - kRoom; ++i) {
+                  CatalogRecord r = Record(absl::StrCat("org", i));
+                  if (absl::Status s = tx.Insert(CatalogKind::kCustomerOrganization, r); !s.ok()) {
+                    return s;
+                  }
+                }
+                return absl::OkStatus();
+              }).ok());
+
+  const std::vector<absl::Status> outcomes = lagom::testing::AtOnce(kRacers, [&](int i) {
+    catalog::CreateCustomerOrganizationRequest req;
+    req.set_parent("tenants/" + a_.tenant_id);
+    req.set_customer_organization_id(absl::StrCat("racer", i));
+    req.mutable_customer_organization()->set_display_name(absl::StrCat("Racer ", i));
+    catalog::CreateCustomerOrganizationResponse resp;
+    return core.CreateCustomerOrganization(a_, req, &resp);
+  });
+  EXPECT_EQ(lagom::testing::AcceptedRestOverQuota(
+                outcomes, "a tenant holds at most 10000 customerOrganizations"),
+            kRoom);
+  ASSERT_TRUE(Run(a_, [](CatalogTransaction& tx) -> absl::Status {
+                EXPECT_EQ(tx.List(CatalogKind::kCustomerOrganization)->size(),
+                          static_cast<size_t>(kMaxResourcesPerKind));
                 return absl::OkStatus();
               }).ok());
 }

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg_quota.h"
 #include "common/pg_transaction.h"
 #include "services/questionnaire/store/pg_idempotency.h"
 
@@ -55,6 +56,16 @@ class PgModelTransaction final : public ModelTransaction {
     out.reserve(rows.size());
     for (const pqxx::row& row : rows) out.push_back(ModelFromRow(row));
     return out;
+  }
+
+  absl::Status LockModelsQuota() override {
+    LockQuota(tx_, "questionnaire.models", tenant_);
+    return absl::OkStatus();
+  }
+
+  absl::Status LockVersionsQuota(const std::string& model_id) override {
+    LockQuota(tx_, "questionnaire.model_versions", absl::StrCat(tenant_, "/", model_id));
+    return absl::OkStatus();
   }
 
   absl::Status InsertModel(const ModelRecord& r) override {

@@ -3,9 +3,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+#include "common/testing/at_once.h"
 #include "common/testing/integration.h"
 #include "common/testing/service_pool.h"
 #include "questionnaire_migrations.h"
+#include "services/questionnaire/model/model_core.h"
+#include "services/questionnaire/model/recording_audit_sink.h"
 
 namespace lagom::questionnaire {
 namespace {
@@ -98,6 +102,40 @@ TEST_F(PgModelStoreTest, PublishedRowsAreFrozenInTheDatabaseToo) {
   ModelVersionRecord deprecated = Version("1", 1, "DEPRECATED");
   deprecated.version = 2;
   EXPECT_TRUE(Run(a_, [&](ModelTransaction& tx) { return tx.UpdateVersion(deprecated, 1); }).ok());
+}
+
+TEST_F(PgModelStoreTest, ModelsCreatedAtOnceStopExactlyAtTheQuota) {
+  constexpr int kRoom = 10;
+  constexpr int kRacers = 2 * kRoom;
+  // A connection for each racer.
+  auto pool = lagom::testing::ServicePool("questionnaire", Migrations(), kRacers);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  PgModelStore store(**pool);
+  RecordingAuditSink audit;
+  ModelCore core(store, audit);
+  ASSERT_TRUE(Run(a_, [](ModelTransaction& tx) -> absl::Status {
+                for (int i = 0; i < kMaxModelsPerTenant - kRoom; ++i) {
+                  if (absl::Status s = tx.InsertModel(Model(absl::StrCat("m", i))); !s.ok()) {
+                    return s;
+                  }
+                }
+                return absl::OkStatus();
+              }).ok());
+
+  const std::vector<absl::Status> outcomes = lagom::testing::AtOnce(kRacers, [&](int i) {
+    questionnaire_api::CreateModelRequest req;
+    req.set_parent("tenants/" + a_.tenant_id);
+    req.set_model_id(absl::StrCat("racer", i));
+    (*req.mutable_model()->mutable_display_name()->mutable_translations())["en"] = "Raced";
+    questionnaire_api::CreateModelResponse resp;
+    return core.CreateModel(a_, req, &resp);
+  });
+  EXPECT_EQ(lagom::testing::AcceptedRestOverQuota(outcomes, "a tenant holds at most 1000 models"),
+            kRoom);
+  ASSERT_TRUE(Run(a_, [](ModelTransaction& tx) -> absl::Status {
+                EXPECT_EQ(tx.ListModels()->size(), static_cast<size_t>(kMaxModelsPerTenant));
+                return absl::OkStatus();
+              }).ok());
 }
 
 TEST_F(PgModelStoreTest, AnotherTenantSeesNothing) {

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth/tenant_data.h"
 #include "common/pg_params.h"
+#include "common/pg_quota.h"
 #include "common/pg_transaction.h"
 #include "services/questionnaire/store/pg_idempotency.h"
 
@@ -196,6 +197,16 @@ class PgTenancyTransaction final : public TenancyTransaction {
     std::vector<ApiKeyRecord> out;
     for (const pqxx::row& row : rows) out.push_back(ApiKeyFromRow(row));
     return out;
+  }
+
+  absl::Status LockApiKeysQuota() override {
+    LockQuota(tx_, "questionnaire.api_keys", tenant_);
+    return absl::OkStatus();
+  }
+
+  absl::Status LockRoleBindingsQuota() override {
+    LockQuota(tx_, "questionnaire.role_bindings", tenant_);
+    return absl::OkStatus();
   }
 
   absl::Status InsertApiKey(const ApiKeyRecord& r) override {

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/api_key.h"
+#include "common/testing/at_once.h"
 #include "common/testing/integration.h"
 #include "common/testing/scratch_database.h"
 #include "common/testing/service_pool.h"
@@ -218,6 +219,81 @@ TEST_F(PgTenancyStoreTest, CoreProvisionsAndVerifiesAgainstPostgres) {
   tenancy::RevokeApiKeyResponse revoked;
   ASSERT_TRUE(core.RevokeApiKey(TenantRc(tenant), revoke, &revoked).ok());
   EXPECT_EQ(ReasonOf(core.VerifyApiKey(resp.initial_admin_secret()).status()), "API_KEY_INVALID");
+}
+
+// --- Quotas: creates at the same moment are counted one after the other ---------------------
+
+// More racers than places left, through a pool with a connection for each.
+constexpr int kRoom = 10;
+constexpr int kRacers = 2 * kRoom;
+
+TEST_F(PgTenancyStoreTest, ApiKeysCreatedAtOnceStopExactlyAtTheQuota) {
+  auto pool = lagom::testing::ServicePool("questionnaire", Migrations(), kRacers);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  PgTenancyStore store(**pool);
+  TenancyCore core(store);
+  ASSERT_TRUE(Run(a_, [](TenancyTransaction& tx) -> absl::Status {
+                for (int i = 0; i < kMaxApiKeysPerTenant - kRoom; ++i) {
+                  if (absl::Status s = tx.InsertApiKey(Key(absl::StrCat("k", i))); !s.ok()) {
+                    return s;
+                  }
+                }
+                return absl::OkStatus();
+              }).ok());
+
+  const std::vector<absl::Status> outcomes = lagom::testing::AtOnce(kRacers, [&](int i) {
+    tenancy::CreateApiKeyRequest req;
+    req.set_parent("tenants/" + a_.tenant_id);
+    req.set_api_key_id(absl::StrCat("racer", i));
+    req.mutable_api_key()->set_display_name(absl::StrCat("racer ", i));
+    req.mutable_api_key()->add_roles(tenancy::ROLE_VIEWER);
+    tenancy::CreateApiKeyResponse resp;
+    return core.CreateApiKey(a_, req, &resp);
+  });
+  EXPECT_EQ(
+      lagom::testing::AcceptedRestOverQuota(
+          outcomes, "a tenant holds at most 1000 API keys; delete revoked ones or reuse keys"),
+      kRoom);
+  EXPECT_TRUE(Run(a_, [](TenancyTransaction& tx) -> absl::Status {
+                EXPECT_EQ(tx.ListApiKeys()->size(), static_cast<size_t>(kMaxApiKeysPerTenant));
+                return absl::OkStatus();
+              }).ok());
+}
+
+TEST_F(PgTenancyStoreTest, RoleBindingsCreatedAtOnceStopExactlyAtTheQuota) {
+  auto pool = lagom::testing::ServicePool("questionnaire", Migrations(), kRacers);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  PgTenancyStore store(**pool);
+  TenancyCore core(store);
+  ASSERT_TRUE(Run(a_, [](TenancyTransaction& tx) -> absl::Status {
+                for (int i = 0; i < kMaxRoleBindingsPerTenant - kRoom; ++i) {
+                  RoleBindingRecord r;
+                  r.id = absl::StrCat("rb", i);
+                  r.version = 1;
+                  r.principal = absl::StrCat("user:u", i, "@example.com");
+                  r.role = tenancy::ROLE_VIEWER;
+                  r.create_time = absl::Now();
+                  if (absl::Status s = tx.InsertRoleBinding(r); !s.ok()) return s;
+                }
+                return absl::OkStatus();
+              }).ok());
+
+  const std::vector<absl::Status> outcomes = lagom::testing::AtOnce(kRacers, [&](int i) {
+    tenancy::CreateRoleBindingRequest req;
+    req.set_parent("tenants/" + a_.tenant_id);
+    req.mutable_role_binding()->set_principal(absl::StrCat("user:racer", i, "@example.com"));
+    req.mutable_role_binding()->set_role(tenancy::ROLE_FACILITATOR);
+    tenancy::CreateRoleBindingResponse resp;
+    return core.CreateRoleBinding(a_, req, &resp);
+  });
+  EXPECT_EQ(
+      lagom::testing::AcceptedRestOverQuota(outcomes, "a tenant holds at most 10000 role bindings"),
+      kRoom);
+  EXPECT_TRUE(Run(a_, [](TenancyTransaction& tx) -> absl::Status {
+                EXPECT_EQ(tx.ListRoleBindings()->size(),
+                          static_cast<size_t>(kMaxRoleBindingsPerTenant));
+                return absl::OkStatus();
+              }).ok());
 }
 
 // --- The second wall: row-level security against the services' role ---------------------

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/pg_params.h"
+#include "common/pg_quota.h"
 #include "common/pg_transaction.h"
 #include "services/questionnaire/store/pg_idempotency.h"
 
@@ -89,6 +90,11 @@ class PgWebhookTransaction final : public WebhookTransaction {
     std::vector<WebhookRecord> out;
     for (const pqxx::row& row : rows) out.push_back(WebhookFromRow(row));
     return out;
+  }
+
+  absl::Status LockWebhooksQuota() override {
+    LockQuota(tx_, "questionnaire.webhooks", tenant_);
+    return absl::OkStatus();
   }
 
   absl::StatusOr<int> CountWebhooks() override {

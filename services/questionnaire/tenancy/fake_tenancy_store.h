@@ -90,6 +90,9 @@ class FakeTenancyStore final : public TenancyStore {
       for (const auto& [id, r] : data.api_keys) out.push_back(r);
       return out;
     }
+    // Transactions here run one at a time.
+    absl::Status LockApiKeysQuota() override { return absl::OkStatus(); }
+    absl::Status LockRoleBindingsQuota() override { return absl::OkStatus(); }
     absl::Status InsertApiKey(const ApiKeyRecord& r) override {
       if (!data.api_keys.emplace(r.key_id, r).second) return absl::AlreadyExistsError(r.key_id);
       return absl::OkStatus();

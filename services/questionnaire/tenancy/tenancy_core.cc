@@ -28,8 +28,6 @@ using google::protobuf::FieldMask;
 using google::protobuf::util::FieldMaskUtil;
 
 constexpr char kMethodPrefix[] = "/lagom.tenancy.v1.TenantService/";
-constexpr int kMaxApiKeysPerTenant = 1000;
-constexpr int kMaxRoleBindingsPerTenant = 10000;
 constexpr absl::Duration kMaxRotationGrace = absl::Hours(24 * 7);
 constexpr int kDefaultAuditPageSize = 100;
 constexpr int kMaxAuditPageSize = 1000;
@@ -798,6 +796,7 @@ absl::Status TenancyCore::CreateApiKey(const RequestContext& rc,
     return RunIdempotent(
         tx, req.request_id(), "CreateApiKey", req, resp,
         [&]() -> absl::Status {
+          if (absl::Status s = tx.LockApiKeysQuota(); !s.ok()) return s;
           absl::StatusOr<std::vector<ApiKeyRecord>> existing = tx.ListApiKeys();
           if (!existing.ok()) return existing.status();
           if (existing->size() >= kMaxApiKeysPerTenant) {
@@ -1008,6 +1007,7 @@ absl::Status TenancyCore::CreateRoleBinding(const RequestContext& rc,
                                         "); delete that binding first"));
             }
           }
+          if (absl::Status s = tx.LockRoleBindingsQuota(); !s.ok()) return s;
           absl::StatusOr<std::vector<RoleBindingRecord>> all = tx.ListRoleBindings();
           if (!all.ok()) return all.status();
           if (all->size() >= kMaxRoleBindingsPerTenant) {

@@ -34,6 +34,11 @@ inline constexpr char kApiKeyInvalidMessage[] =
 // every call.
 inline constexpr absl::Duration kLastUseResolution = absl::Minutes(1);
 
+// A tenant's quotas: past them a create is RESOURCE_EXHAUSTED (QUOTA_EXCEEDED), however many
+// are made at once.
+inline constexpr int kMaxApiKeysPerTenant = 1000;
+inline constexpr int kMaxRoleBindingsPerTenant = 10000;
+
 class TenancyCore final {
  public:
   using Clock = std::function<absl::Time()>;

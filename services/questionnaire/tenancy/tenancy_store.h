@@ -111,6 +111,11 @@ class TenancyTransaction {
 
   virtual absl::StatusOr<std::optional<ApiKeyRecord>> GetApiKey(const std::string& key_id) = 0;
   virtual absl::StatusOr<std::vector<ApiKeyRecord>> ListApiKeys() = 0;
+  // Hold the tenant's quota of API keys, or of role bindings, until the transaction ends: taken
+  // before counting them to add one, so that adds at the same moment are counted one after the
+  // other.
+  virtual absl::Status LockApiKeysQuota() = 0;
+  virtual absl::Status LockRoleBindingsQuota() = 0;
   virtual absl::Status InsertApiKey(const ApiKeyRecord& record) = 0;
   virtual absl::Status UpdateApiKey(const ApiKeyRecord& record) = 0;
   // Sets last_use_time only; no version change (it is not an edit).

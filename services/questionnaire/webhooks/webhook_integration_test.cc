@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/postgres.h"
 #include "common/status.h"
+#include "common/testing/at_once.h"
 #include "common/testing/integration.h"
 #include "common/testing/service_pool.h"
 #include "questionnaire_migrations.h"
@@ -144,6 +145,40 @@ TEST_F(WebhookIntegrationTest, SecretIsShownOnceAndNeverListed) {
   ASSERT_TRUE(core_->ListWebhooks(rc_, list, &listed).ok());
   ASSERT_EQ(listed.webhooks_size(), 1);
   EXPECT_THAT(listed.webhooks(0).DebugString(), Not(HasSubstr(first.secret())));
+}
+
+TEST_F(WebhookIntegrationTest, WebhooksCreatedAtOnceStopExactlyAtTheQuota) {
+  constexpr int kRoom = 5;
+  constexpr int kRacers = 4 * kRoom;
+  // A connection for each racer.
+  auto pool = lagom::testing::ServicePool("questionnaire", Migrations(), kRacers);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  PgWebhookStore store(**pool);
+  WebhookRpcCore core(store, WebhookRpcOptions{.allow_private_networks = true}, TestNow);
+  auto create = [&](const std::string& id) {
+    tenancy::CreateWebhookRequest req;
+    req.set_parent("tenants/" + tenant_);
+    req.set_webhook_id(id);
+    req.mutable_webhook()->set_url("https://itsm.example.com/" + id);
+    req.mutable_webhook()->add_event_types("session.closed");
+    tenancy::CreateWebhookResponse resp;
+    return core.CreateWebhook(rc_, req, &resp);
+  };
+  for (int i = 0; i < kMaxWebhooksPerTenant - kRoom; ++i) {
+    ASSERT_TRUE(create(absl::StrCat("hook", i)).ok());
+  }
+
+  const std::vector<absl::Status> outcomes =
+      lagom::testing::AtOnce(kRacers, [&](int i) { return create(absl::StrCat("racer", i)); });
+  EXPECT_EQ(lagom::testing::AcceptedRestOverQuota(
+                outcomes, "a tenant holds at most 50 webhooks; delete one first"),
+            kRoom);
+  tenancy::ListWebhooksRequest list;
+  list.set_parent("tenants/" + tenant_);
+  list.set_page_size(100);
+  tenancy::ListWebhooksResponse listed;
+  ASSERT_TRUE(core.ListWebhooks(rc_, list, &listed).ok());
+  EXPECT_EQ(listed.webhooks_size(), kMaxWebhooksPerTenant);
 }
 
 TEST_F(WebhookIntegrationTest, BadInputNamesEveryFieldAndStoresNothing) {

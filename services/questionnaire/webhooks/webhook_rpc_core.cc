@@ -185,6 +185,7 @@ absl::Status WebhookRpcCore::CreateWebhook(const RequestContext& rc,
     return RunIdempotent(
         tx, req.request_id(), "CreateWebhook", req, resp,
         [&]() -> absl::Status {
+          if (absl::Status s = tx.LockWebhooksQuota(); !s.ok()) return s;
           absl::StatusOr<int> count = tx.CountWebhooks();
           if (!count.ok()) return count.status();
           if (*count >= kMaxWebhooksPerTenant) {

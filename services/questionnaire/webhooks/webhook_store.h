@@ -66,6 +66,9 @@ class WebhookTransaction {
   virtual absl::StatusOr<std::vector<WebhookRecord>> ListWebhooks(const std::string& after_id,
                                                                   int limit) = 0;
   virtual absl::StatusOr<int> CountWebhooks() = 0;
+  // Holds the tenant's quota of webhooks until the transaction ends: taken before counting them
+  // to add one, so that adds at the same moment are counted one after the other.
+  virtual absl::Status LockWebhooksQuota() = 0;
   virtual absl::Status InsertWebhook(const WebhookRecord& record) = 0;
   // Deletes the endpoint and its deliveries (pending ones are never attempted).
   virtual absl::Status DeleteWebhook(const std::string& id) = 0;

@@ -95,9 +95,22 @@ bool IsTenantResource(const RequestContext& rc, absl::string_view name,
          parts[2] == collection && IsIdentifier(parts[3], 63);
 }
 
+constexpr absl::string_view kAreasWhy = "a model holds no more areas";
+
+// Past `max` entries of a repeated field, one violation for the field and none for its entries.
+template <typename T>
+bool WithinBound(Violations& v, const std::string& path,
+                 const google::protobuf::RepeatedPtrField<T>& list, int max,
+                 absl::string_view why) {
+  if (list.size() <= max) return true;
+  v.Add(path, absl::StrCat("at most ", max, " (got ", list.size(), "): ", why));
+  return false;
+}
+
 void CheckNames(Violations& v, const RequestContext& rc, const std::string& path,
                 const google::protobuf::RepeatedPtrField<std::string>& names,
-                absl::string_view collection) {
+                absl::string_view collection, int max, absl::string_view why) {
+  if (!WithinBound(v, path, names, max, why)) return;
   std::set<absl::string_view> seen;
   for (int i = 0; i < names.size(); ++i) {
     const std::string at = absl::StrCat(path, "[", i, "]");
@@ -167,11 +180,17 @@ void ValidateSession(Violations& v, const RequestContext& rc, const api::Session
     }
   }
   if (has("scope")) {
-    CheckNames(v, rc, "session.scope.services", s.scope().services(), "services");
+    CheckNames(v, rc, "session.scope.services", s.scope().services(), "services", kMaxScopeServices,
+               "a tenant's catalogue holds no more services");
     CheckNames(v, rc, "session.scope.customer_organizations", s.scope().customer_organizations(),
-               "customerOrganizations");
+               "customerOrganizations", kMaxScopeCustomerOrganizations,
+               "scoring takes answers from at most that many customer organisations");
     std::set<absl::string_view> areas;
-    for (int i = 0; i < s.scope().area_ids_size(); ++i) {
+    const int listed =
+        WithinBound(v, "session.scope.area_ids", s.scope().area_ids(), kMaxScopeAreas, kAreasWhy)
+            ? s.scope().area_ids_size()
+            : 0;
+    for (int i = 0; i < listed; ++i) {
       const std::string& area = s.scope().area_ids(i);
       const std::string at = absl::StrCat("session.scope.area_ids[", i, "]");
       if (area.empty()) {
@@ -183,7 +202,11 @@ void ValidateSession(Violations& v, const RequestContext& rc, const api::Session
   }
   if (has("target_overrides")) {
     std::set<absl::string_view> areas;
-    for (int i = 0; i < s.target_overrides_size(); ++i) {
+    const int listed =
+        WithinBound(v, "session.target_overrides", s.target_overrides(), kMaxScopeAreas, kAreasWhy)
+            ? s.target_overrides_size()
+            : 0;
+    for (int i = 0; i < listed; ++i) {
       const auto& t = s.target_overrides(i);
       const std::string at = absl::StrCat("session.target_overrides[", i, "]");
       if (t.area_id().empty()) {

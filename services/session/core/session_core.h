@@ -27,6 +27,16 @@ namespace api = ::lagom::session::v1;
 
 namespace type_api = ::lagom::type::v1;
 
+// Bounds of a session's scope, checked by CreateSession and UpdateSession (INVALID_ARGUMENT
+// naming the field and the limit). Every customer organisation in scope may answer, and
+// scoring takes answers from at most 500 (the limits of ScoreResponses, which ScoreSession
+// applies too): a session scoped wider could only fail when it closes. The others are what a
+// tenant can have at all: the services of its catalogue, the areas of a model (one target
+// override per area).
+inline constexpr int kMaxScopeCustomerOrganizations = 500;
+inline constexpr int kMaxScopeServices = 10000;
+inline constexpr int kMaxScopeAreas = 40;
+
 struct PublishedModel {
   std::string content_hash;
   ::lagom::questionnaire::v1::ModelContent content;

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/status.h"
@@ -207,6 +208,79 @@ TEST_F(SessionCoreTest, CreateReportsEveryBadFieldAndStoresNothing) {
                            "session.target_overrides[0].target_score", "session.language_tag",
                            "session.due_time", "session.labels.Bad Key", "request_id"));
   EXPECT_EQ(Stored(), 0u);
+}
+
+// `field`'s violations, as "field: description".
+std::vector<std::string> ViolationsAt(const absl::Status& status, absl::string_view prefix) {
+  std::vector<std::string> out;
+  for (const FieldViolation& v : ViolationsOf(status)) {
+    if (absl::StartsWith(v.field, prefix))
+      out.push_back(absl::StrCat(v.field, ": ", v.description));
+  }
+  return out;
+}
+
+// A scope of `orgs` customer organisations, `services` services and `areas` areas, with a
+// target for each area.
+api::Session ScopeOf(api::Session s, int orgs, int services, int areas) {
+  s.clear_scope();
+  s.clear_target_overrides();
+  for (int i = 0; i < orgs; ++i) {
+    s.mutable_scope()->add_customer_organizations(
+        absl::StrCat("tenants/acme/customerOrganizations/org-", i));
+  }
+  for (int i = 0; i < services; ++i) {
+    s.mutable_scope()->add_services(absl::StrCat("tenants/acme/services/svc-", i));
+  }
+  for (int i = 0; i < areas; ++i) {
+    s.mutable_scope()->add_area_ids(absl::StrCat("area-", i));
+    auto* target = s.add_target_overrides();
+    target->set_area_id(absl::StrCat("area-", i));
+    target->set_target_score(0.5);
+  }
+  return s;
+}
+
+TEST_F(SessionCoreTest, AScopeBeyondItsLimitsIsRefusedNamingFieldAndLimitAndStoresNothing) {
+  absl::StatusOr<api::Session> refused =
+      Create("wide", ScopeOf(Draft(), kMaxScopeCustomerOrganizations + 1, kMaxScopeServices + 1,
+                             kMaxScopeAreas + 1));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReasonOf(refused.status()), "FIELD_INVALID");
+  EXPECT_THAT(
+      ViolationsAt(refused.status(), "session."),
+      UnorderedElementsAre(
+          "session.scope.customer_organizations: at most 500 (got 501): scoring takes answers "
+          "from at most that many customer organisations",
+          "session.scope.services: at most 10000 (got 10001): a tenant's catalogue holds no more "
+          "services",
+          "session.scope.area_ids: at most 40 (got 41): a model holds no more areas",
+          "session.target_overrides: at most 40 (got 41): a model holds no more areas"));
+  EXPECT_EQ(Stored(), 0u);
+
+  // At the limits, it is a session.
+  absl::StatusOr<api::Session> full = Create(
+      "full", ScopeOf(Draft(), kMaxScopeCustomerOrganizations, kMaxScopeServices, kMaxScopeAreas));
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_EQ(full->scope().customer_organizations_size(), 500);
+}
+
+TEST_F(SessionCoreTest, UpdateRefusesAScopeBeyondItsLimitsAndChangesNothing) {
+  absl::StatusOr<api::Session> s = Create("s");
+  ASSERT_TRUE(s.ok()) << s.status();
+  absl::StatusOr<api::Session> r =
+      Update(ScopeOf(*s, kMaxScopeCustomerOrganizations + 1, 0, 0), {"scope"});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ViolationsAt(r.status(), "session."),
+              UnorderedElementsAre("session.scope.customer_organizations: at most 500 (got 501): "
+                                   "scoring takes answers from at most that many customer "
+                                   "organisations"));
+  r = Update(ScopeOf(*s, 0, 0, kMaxScopeAreas + 1), {"target_overrides"});
+  EXPECT_THAT(
+      ViolationsAt(r.status(), "session."),
+      UnorderedElementsAre("session.target_overrides: at most 40 (got 41): a model holds no more "
+                           "areas"));
+  EXPECT_EQ(Get(s->name())->SerializeAsString(), s->SerializeAsString());
 }
 
 TEST_F(SessionCoreTest, ModelVersionMustBeBuiltInOrTheCallersOwn) {
