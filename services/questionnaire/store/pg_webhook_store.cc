@@ -137,6 +137,13 @@ class PgWebhookTransaction final : public WebhookTransaction {
   }
 
   absl::StatusOr<std::optional<int>> Enqueue(const EventRecord& e) override {
+    // A deleted tenant's events (handed over late, after the deletion) are dropped: its
+    // webhooks are purged, and what it had is not to grow again.
+    if (!tx_.exec_params("SELECT 1 FROM questionnaire.tenants WHERE id = $1 AND state = 'DELETED'",
+                         tenant_)
+             .empty()) {
+      return std::optional<int>(0);
+    }
     pqxx::result seen = tx_.exec_params(
         absl::StrCat("INSERT INTO questionnaire.webhook_events (tenant_id, event_id, event_type,"
                      " create_time) VALUES ($1, $2, $3, ",

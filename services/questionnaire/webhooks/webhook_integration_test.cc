@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <pqxx/pqxx>
 
 #include "absl/synchronization/mutex.h"
 #include "common/postgres.h"
@@ -331,6 +332,38 @@ TEST_F(WebhookIntegrationTest, ARepeatedHandOverStoresNothingEvenForAWebhookCrea
   EXPECT_TRUE(resp.duplicate());
   EXPECT_EQ(Deliveries(first.webhook().name()).size(), 1u);
   EXPECT_THAT(Deliveries(second.webhook().name()), IsEmpty());
+}
+
+// An event handed over after its tenant was deleted (a producer's outbox retrying late) is
+// dropped: the tenant's data is being purged, and nothing of it is to grow again.
+TEST_F(WebhookIntegrationTest, ADeletedTenantsLateEventIsDropped) {
+  const tenancy::CreateWebhookResponse hook = Create("https://itsm.example.com/a");
+  {
+    pqxx::connection conn(lagom::testing::TestServicesPostgresUrl("postgres"));
+    pqxx::work tx(conn);
+    tx.exec_params(
+        "INSERT INTO questionnaire.tenants (id, version, state, body, create_time, update_time)"
+        " VALUES ($1, 1, 'DELETED', ''::bytea, now(), now())",
+        tenant_);
+    tx.commit();
+  }
+  auth_api::PublishWebhookEventRequest req;
+  req.set_tenant_id(tenant_);
+  req.set_event_id("session-8");
+  req.set_type("session.closed");
+  req.set_resource(Session(tenant_));
+  *req.mutable_event_time() = ToProto(TestNow());
+  auth_api::PublishWebhookEventResponse resp;
+  ASSERT_TRUE(core_->PublishWebhookEvent(RequestContext{}, req, &resp).ok());
+  EXPECT_EQ(resp.deliveries_added(), 0);
+  EXPECT_THAT(Deliveries(hook.webhook().name()), IsEmpty());
+  pqxx::connection conn(lagom::testing::TestServicesPostgresUrl("postgres"));
+  pqxx::work tx(conn);
+  EXPECT_EQ(
+      tx.exec_params1("SELECT count(*) FROM questionnaire.webhook_events WHERE tenant_id = $1",
+                      tenant_)[0]
+          .as<int>(),
+      0);
 }
 
 TEST_F(WebhookIntegrationTest, ABadHandOverNamesEveryFieldAndStoresNothing) {

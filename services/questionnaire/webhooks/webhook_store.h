@@ -79,6 +79,7 @@ class WebhookTransaction {
   // Records the event id and adds one PENDING delivery, due now, per ACTIVE endpoint
   // subscribed to the event's type. Returns how many deliveries were added, or nullopt when
   // the event id was seen before (then nothing is added, even for endpoints created since).
+  // A DELETED tenant's event is dropped: nothing is stored, 0 deliveries.
   virtual absl::StatusOr<std::optional<int>> Enqueue(const EventRecord& event) = 0;
   virtual absl::StatusOr<std::optional<IdempotentReply>> FindReply(
       const std::string& request_id) = 0;
