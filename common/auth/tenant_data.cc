@@ -23,12 +23,6 @@ absl::Status CheckTenantId(const std::string& tenant_id) {
                                 "starting with a letter)"}});
 }
 
-// The remote service's refusal, its code kept, saying which service and call it was.
-absl::Status RemoteError(const std::string& service, const char* method, const grpc::Status& s) {
-  return absl::Status(FromGrpcStatus(s).code(), absl::StrCat("the ", service, " service's ", method,
-                                                             ": ", s.error_message()));
-}
-
 }  // namespace
 
 absl::StatusOr<TenantDataCounts> PgTenantData::Describe(const std::string& tenant_id) {
@@ -66,38 +60,44 @@ RemoteTenantData::RemoteTenantData(std::string name, std::shared_ptr<grpc::Chann
       service_token_(std::move(service_token)),
       deadline_(deadline) {}
 
-absl::StatusOr<v1::TenantDataService::Stub*> RemoteTenantData::Stub() {
-  if (stub_ != nullptr) return stub_.get();
-  return absl::FailedPreconditionError(
-      absl::StrCat("no address of the ", name_, " service is configured (--", name_, "_addr)"));
-}
-
-absl::StatusOr<TenantDataCounts> RemoteTenantData::Describe(const std::string& tenant_id) {
-  absl::StatusOr<v1::TenantDataService::Stub*> stub = Stub();
-  if (!stub.ok()) return stub.status();
+template <typename Request, typename Response>
+absl::Status RemoteTenantData::Call(grpc::Status (v1::TenantDataService::Stub::*method)(
+                                        grpc::ClientContext*, const Request&, Response*),
+                                    const char* method_name, const std::string& tenant_id,
+                                    Response* response) {
+  if (stub_ == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no address of the ", name_, " service is configured (--", name_, "_addr)"));
+  }
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
   // Lagom's own identity, no tenant: the only caller TenantDataService admits.
   ctx.AddMetadata(kServiceTokenKey, service_token_);
-  v1::DescribeTenantDataRequest req;
-  req.set_tenant_id(tenant_id);
+  Request request;
+  request.set_tenant_id(tenant_id);
+  const grpc::Status s = ((*stub_).*method)(&ctx, request, response);
+  if (s.ok()) return absl::OkStatus();
+  return absl::Status(FromGrpcStatus(s).code(), absl::StrCat("the ", name_, " service's ",
+                                                             method_name, ": ", s.error_message()));
+}
+
+absl::StatusOr<TenantDataCounts> RemoteTenantData::Describe(const std::string& tenant_id) {
   v1::DescribeTenantDataResponse resp;
-  const grpc::Status s = (*stub)->DescribeTenantData(&ctx, req, &resp);
-  if (!s.ok()) return RemoteError(name_, "DescribeTenantData", s);
+  if (absl::Status s = Call(&v1::TenantDataService::Stub::DescribeTenantData, "DescribeTenantData",
+                            tenant_id, &resp);
+      !s.ok()) {
+    return s;
+  }
   return TenantDataCounts(resp.counts().begin(), resp.counts().end());
 }
 
 absl::StatusOr<TenantDataCounts> RemoteTenantData::Purge(const std::string& tenant_id) {
-  absl::StatusOr<v1::TenantDataService::Stub*> stub = Stub();
-  if (!stub.ok()) return stub.status();
-  grpc::ClientContext ctx;
-  ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
-  ctx.AddMetadata(kServiceTokenKey, service_token_);
-  v1::PurgeTenantDataRequest req;
-  req.set_tenant_id(tenant_id);
   v1::PurgeTenantDataResponse resp;
-  const grpc::Status s = (*stub)->PurgeTenantData(&ctx, req, &resp);
-  if (!s.ok()) return RemoteError(name_, "PurgeTenantData", s);
+  if (absl::Status s =
+          Call(&v1::TenantDataService::Stub::PurgeTenantData, "PurgeTenantData", tenant_id, &resp);
+      !s.ok()) {
+    return s;
+  }
   return TenantDataCounts(resp.deleted().begin(), resp.deleted().end());
 }
 

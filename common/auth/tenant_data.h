@@ -79,8 +79,12 @@ class RemoteTenantData final : public TenantDataHolder {
   absl::StatusOr<TenantDataCounts> Purge(const std::string& tenant_id) override;
 
  private:
-  // The stub, or FAILED_PRECONDITION without one.
-  absl::StatusOr<v1::TenantDataService::Stub*> Stub();
+  // One call of `method` about `tenant_id` into `response`; FAILED_PRECONDITION without a
+  // channel, the service's refusal (its code kept) saying which service and call it was.
+  template <typename Request, typename Response>
+  absl::Status Call(grpc::Status (v1::TenantDataService::Stub::*method)(grpc::ClientContext*,
+                                                                        const Request&, Response*),
+                    const char* method_name, const std::string& tenant_id, Response* response);
 
   const std::string name_;
   std::unique_ptr<v1::TenantDataService::Stub> stub_;
