@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -633,10 +632,8 @@ TEST_F(GatewayProcessTest, CredentialsPassThroughAndTheGatewayAddsNone) {
   Reply bad = Call("GET", sessions, nullptr, Bearer("lgm_" + *tenant_ + ".wrong"));
   EXPECT_EQ(bad.status, 401) << bad;
   // The services' own credential is not forwarded, even when a caller knows it.
-  std::ifstream token_file(TestSecrets().service_token_file);
-  std::string service_token;
-  std::getline(token_file, service_token);
-  Reply internal = Call("GET", sessions, nullptr, {{"x-lagom-service-token", service_token}});
+  Reply internal =
+      Call("GET", sessions, nullptr, {{"x-lagom-service-token", TestSecrets().service_token}});
   EXPECT_EQ(internal.status, 401) << internal;
   // Another tenant's resources are not even visible.
   const std::string other = UniqueTenantId("gwother");

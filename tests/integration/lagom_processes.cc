@@ -49,9 +49,9 @@ const Secrets& TestSecrets() {
     auto* s = new Secrets;
     const std::string base = absl::StrCat(ScratchDir(), "/lagom-secrets-", getpid());
     // Random, unguessable per run: the same generator as API key secrets.
-    const std::string service_token = auth::GenerateApiKey("test", "service").secret;
+    s->service_token = auth::GenerateApiKey("test", "service").secret;
     s->operator_token = auth::GenerateApiKey("test", "operator").secret;
-    s->service_token_file = WriteSecret(base + ".service", service_token);
+    s->service_token_file = WriteSecret(base + ".service", s->service_token);
     s->operator_token_file = WriteSecret(base + ".operator", s->operator_token);
     return s;
   }();

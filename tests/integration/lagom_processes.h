@@ -33,6 +33,7 @@ std::vector<ServiceBinary> AllServiceBinaries();
 
 // The secrets Lagom's services share, written once per test process.
 struct Secrets {
+  std::string service_token;  // what Lagom's services call each other with
   std::string service_token_file;
   std::string operator_token_file;
   std::string operator_token;

@@ -12,12 +12,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/auth/forwarding.h"
 #include "common/redis.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
+#include "lagom/reporting/v1/reporting.grpc.pb.h"
 #include "lagom/scoring/v1/scoring.grpc.pb.h"
 #include "lagom/session/v1/session.grpc.pb.h"
 #include "lagom/tenancy/v1/tenancy.grpc.pb.h"
+#include "services/reporting/testing/scorecard_builder.h"
 #include "tests/integration/lagom_processes.h"
 
 namespace lagom::testing {
@@ -208,27 +211,32 @@ TEST_F(TenantDataProcessTest, ATenantWithDataGoesOnlyWithForceAndThenEntirely) {
   grpc::Status deleted = DeleteTenant(*stack_->questionnaire.channel, doomed, true);
   ASSERT_TRUE(deleted.ok()) << deleted.error_message();
   EXPECT_EQ(StateOf(doomed), tenancy::Tenant::STATE_DELETED);
+  // What stays: who deleted the tenant, the purges' record, reporting's mark that it purged
+  // the tenant (and, keyed by id, its row in questionnaire.tenants: the record that it
+  // existed, now DELETED).
+  const auto what_stays = ::testing::UnorderedElementsAre(
+      ::testing::Key("questionnaire.audit_events"), ::testing::Pair("questionnaire.outbox", 3),
+      ::testing::Pair("reporting.purged_tenants", 1));
+  auto purges_delivered = [&] {
+    pqxx::connection conn(TestServicesPostgresUrl("postgres"));
+    pqxx::work tx(conn);
+    return tx
+        .exec_params1(
+            "SELECT count(*) FROM questionnaire.outbox"
+            " WHERE tenant_id = $1 AND deliver_time IS NOT NULL",
+            doomed)[0]
+        .as<int>();
+  };
   std::map<std::string, int> left = RowsOf(doomed);
   for (absl::Time give_up = absl::Now() + absl::Seconds(30);
-       (left.size() > 2 || RedisKeysOf(doomed) > 0) && absl::Now() < give_up;) {
+       (!::testing::Value(left, what_stays) || RedisKeysOf(doomed) > 0 || purges_delivered() < 3) &&
+       absl::Now() < give_up;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     left = RowsOf(doomed);
   }
-  // What stays: who deleted the tenant, and the purges' record (and, keyed by id, its row in
-  // questionnaire.tenants: the record that it existed, now DELETED).
-  EXPECT_THAT(left, ::testing::UnorderedElementsAre(::testing::Key("questionnaire.audit_events"),
-                                                    ::testing::Pair("questionnaire.outbox", 3)));
+  EXPECT_THAT(left, what_stays);
   EXPECT_EQ(RedisKeysOf(doomed), 0);
-  {
-    pqxx::connection conn(TestServicesPostgresUrl("postgres"));
-    pqxx::work tx(conn);
-    EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM questionnaire.outbox"
-                              " WHERE tenant_id = $1 AND deliver_time IS NOT NULL",
-                              doomed)[0]
-                  .as<int>(),
-              3)
-        << "each service's purge is marked delivered";
-  }
+  EXPECT_EQ(purges_delivered(), 3) << "each service's purge is marked delivered";
   // Its credentials no longer work (each service keeps a key's verdict for half a second).
   auto sessions = api::SessionService::NewStub(stack_->session.channel);
   api::GetSessionRequest get;
@@ -243,6 +251,36 @@ TEST_F(TenantDataProcessTest, ATenantWithDataGoesOnlyWithForceAndThenEntirely) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(read.error_code(), grpc::StatusCode::UNAUTHENTICATED) << read.error_message();
+
+  // The scoring service acts for a tenant with Lagom's own credential: a close of the tenant
+  // scored late is refused by reporting, and brings none of its data back.
+  {
+    auto reporting = reporting::v1::ReportingService::NewStub(stack_->reporting.channel);
+    reporting::testing::ScorecardSpec spec;
+    spec.tenant = doomed;
+    spec.session_id = "review";
+    spec.close_time = absl::Now() - absl::Minutes(2);
+    spec.areas = reporting::testing::ItsmAreas(0.6, 0.5);
+    reporting::v1::RecordScorecardRequest late;
+    late.set_parent("tenants/" + doomed);
+    *late.mutable_scorecard() = reporting::testing::BuildScorecard(spec);
+    late.set_request_id("4f1d0c9e-7a52-4e0b-9a61-2d4c8b7e5f30");
+    RequestContext rc;
+    rc.tenant_id = doomed;
+    rc.principal.set_tenant_id(doomed);
+    rc.principal.set_subject("lagom-scoring");
+    rc.principal.set_role(auth::v1::PRINCIPAL_ROLE_SERVICE);
+    rc.principal.set_credential_kind(auth::v1::CREDENTIAL_KIND_SERVICE);
+    rc.deadline = absl::Now() + absl::Seconds(10);
+    grpc::ClientContext ctx;
+    auth::ForwardCaller(rc, TestSecrets().service_token, &ctx);
+    reporting::v1::RecordScorecardResponse recorded;
+    grpc::Status s = reporting->RecordScorecard(&ctx, late, &recorded);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+    EXPECT_EQ(ReasonOf(s), "TENANT_INACTIVE");
+    EXPECT_THAT(s.error_message(), HasSubstr("was deleted and its data purged"));
+    EXPECT_THAT(RowsOf(doomed), what_stays);
+  }
 
   // The other tenant keeps everything, in PostgreSQL and in Redis (its webhook events may
   // still be arriving: at least as much as before).

@@ -10,9 +10,7 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -46,15 +44,6 @@ using ::testing::StartsWith;
 
 constexpr char kAllowPrivate[] = "--webhook_allow_private_networks";
 constexpr absl::Duration kDeliveryTimeout = absl::Seconds(30);
-
-std::string ServiceToken() {
-  std::ifstream in(TestSecrets().service_token_file);
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string token = text.str();
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-  return token;
-}
 
 // Requests of `type` among `got`.
 std::vector<Receiver::Request> OfType(const std::vector<Receiver::Request>& got,
@@ -189,7 +178,7 @@ class WebhookProcessTest : public ::testing::Test {
     rc.principal.set_credential_kind(auth_api::CREDENTIAL_KIND_API_KEY);
     rc.deadline = absl::Now() + absl::Seconds(10);
     grpc::ClientContext ctx;
-    auth::ForwardCaller(rc, ServiceToken(), &ctx);
+    auth::ForwardCaller(rc, TestSecrets().service_token, &ctx);
     return sessions->CloseSession(&ctx, req, &resp);
   }
 
@@ -380,7 +369,7 @@ TEST_F(WebhookProcessTest, OnlyLagomsOwnServicesMayHandAnEventOver) {
   req.set_event_id("internal-1");
   for (const bool duplicate : {false, true}) {
     grpc::ClientContext ctx;
-    ctx.AddMetadata(auth::kServiceTokenKey, ServiceToken());
+    ctx.AddMetadata(auth::kServiceTokenKey, TestSecrets().service_token);
     auth_api::PublishWebhookEventResponse resp;
     grpc::Status s = stub->PublishWebhookEvent(&ctx, req, &resp);
     ASSERT_TRUE(s.ok()) << s.error_message();

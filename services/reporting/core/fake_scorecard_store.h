@@ -27,6 +27,7 @@ class FakeScorecardStore final : public ScorecardStore {
     std::map<std::string, IdempotentReply> replies;
     std::optional<bool> opt_in;
     std::vector<OutboxEvent> outbox;
+    bool purged = false;  // what purge_tenant() marks; nothing else of it stays then
   };
 
   absl::Status InTenant(const RequestContext& rc,
@@ -38,6 +39,12 @@ class FakeScorecardStore final : public ScorecardStore {
     absl::Status status = fn(tx);
     if (status.ok()) data_ = std::move(copy);
     return status;
+  }
+
+  // What purge_tenant() leaves of `tenant`: its mark.
+  void Purge(const std::string& tenant) {
+    absl::MutexLock lock(&mu_);
+    data_[tenant] = TenantData{.purged = true};
   }
 
   // Latest figure per (area, opted-in tenant); this fake keeps every tenant's data, so it
@@ -147,6 +154,7 @@ class FakeScorecardStore final : public ScorecardStore {
       if (it == data.scorecards.end()) return std::vector<AreaFigure>{};
       return it->second.figures;
     }
+    absl::StatusOr<bool> TenantPurged() override { return data.purged; }
     absl::Status AddOutboxEvent(const OutboxEvent& event) override {
       data.outbox.push_back(event);
       return absl::OkStatus();

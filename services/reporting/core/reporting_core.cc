@@ -375,7 +375,16 @@ absl::Status ReportingCore::RecordScorecard(const RequestContext& rc,
               {{"tenant", rc.tenant_id}, {"error", entry.status().ToString()}});
     }
   }
-  return store_.InTenant(rc, [&](ScorecardTransaction& tx) {
+  return store_.InTenant(rc, [&](ScorecardTransaction& tx) -> absl::Status {
+    // The scoring service records for a tenant, so a close scored after the tenant was
+    // deleted and purged could bring its data back. FAILED_PRECONDITION settles that close.
+    absl::StatusOr<bool> purged = tx.TenantPurged();
+    if (!purged.ok()) return purged.status();
+    if (*purged) {
+      return Error(absl::StatusCode::kFailedPrecondition, "TENANT_INACTIVE",
+                   absl::StrCat("tenant ", req.parent(),
+                                " was deleted and its data purged: nothing is recorded for it"));
+    }
     return RunIdempotent(tx, req.request_id(), "RecordScorecard", req, resp, [&]() -> absl::Status {
       absl::StatusOr<std::pair<ScorecardRecord, bool>> stored = tx.InsertIfAbsent(record, figures);
       if (!stored.ok()) return stored.status();

@@ -120,6 +120,23 @@ TEST_F(ReportingCoreTest, BadScorecardsAreRefusedNamingEveryFieldAndNothingIsSto
   EXPECT_THAT(Fields(s), ElementsAre("scorecard"));
 }
 
+TEST_F(ReportingCoreTest, APurgedTenantsLateScorecardIsRefusedAndNothingIsStored) {
+  store_.Purge("acme");
+  absl::StatusOr<sapi::Scorecard> late = Record(Spec("spring", absl::Hours(1)));
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kFailedPrecondition) << late.status();
+  EXPECT_EQ(ReasonOf(late.status()), "TENANT_INACTIVE");
+  EXPECT_THAT(late.status().message(), HasSubstr("tenants/acme was deleted"));
+  const auto data = store_.Snapshot("acme");
+  EXPECT_TRUE(data.purged);
+  EXPECT_TRUE(data.scorecards.empty());
+  EXPECT_TRUE(data.outbox.empty());
+  EXPECT_TRUE(data.replies.empty());
+  EXPECT_FALSE(data.opt_in.has_value());
+  // Another tenant records as before.
+  settings_.Set("globex", true);
+  EXPECT_TRUE(Record(Spec("spring", absl::Hours(1), "globex")).ok());
+}
+
 // google.protobuf.Timestamp ends at 9999-12-31T23:59:59.999999999Z and starts at 0001-01-01.
 google::protobuf::Timestamp Year10000() {
   google::protobuf::Timestamp ts;

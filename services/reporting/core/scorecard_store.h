@@ -140,6 +140,10 @@ class ScorecardTransaction {
  public:
   virtual ~ScorecardTransaction() = default;
 
+  // Whether the tenant's data was purged (it was deleted): nothing may be stored for it
+  // again. Until the transaction ends, a purge of the tenant waits for it.
+  virtual absl::StatusOr<bool> TenantPurged() = 0;
+
   // Stores `record` and its figures unless the tenant already has a scorecard for
   // record.session; either way returns the stored record (body filled) and whether it is new.
   // Concurrent calls for one session store one.

@@ -132,6 +132,10 @@ class PgScorecardTransaction final : public ScorecardTransaction {
   PgScorecardTransaction(PgTransaction& tx, std::string tenant)
       : tx_(tx), tenant_(std::move(tenant)) {}
 
+  absl::StatusOr<bool> TenantPurged() override {
+    return tx_.exec("SELECT reporting.tenant_purged()")[0][0].as<bool>();
+  }
+
   absl::StatusOr<std::pair<ScorecardRecord, bool>> InsertIfAbsent(
       const ScorecardRecord& r, const std::vector<AreaFigure>& figures) override {
     pqxx::result inserted = tx_.exec_params(

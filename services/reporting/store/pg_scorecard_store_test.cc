@@ -9,6 +9,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "common/testing/integration.h"
 #include "common/testing/scratch_database.h"
 #include "reporting_migrations.h"
@@ -157,6 +158,70 @@ TEST_F(PgScorecardStoreTest, TheServicesRoleCannotChangeARecordedScorecard) {
   tx.exec_params("SELECT set_config('lagom.tenant_id', $1, true)", tenant_);
   EXPECT_THROW(tx.exec("UPDATE reporting.scorecards SET content_hash = 'sha256:forged'"),
                pqxx::sql_error);
+}
+
+// A purge waits for a recording already under way, then deletes what it stored; a recording
+// after the purge is refused and stores nothing (the scoring service records for a tenant
+// after its own credentials stopped working).
+TEST_F(PgScorecardStoreTest, APurgeWaitsForARecordingUnderWayAndLaterOnesStoreNothing) {
+  pqxx::connection recording(db_->app_url());
+  pqxx::work rec(recording);
+  rec.exec_params("SELECT set_config('lagom.tenant_id', $1, true)", tenant_);
+  ASSERT_FALSE(rec.exec1("SELECT reporting.tenant_purged()")[0].as<bool>());
+  rec.exec_params(
+      "INSERT INTO reporting.scorecards (tenant_id, scorecard_id, session, model, model_version,"
+      " content_hash, close_time, create_time, services, customer_organizations, summary, body)"
+      " VALUES ($1, 'late-1', $2, 'models/m', 'models/m/versions/1', 'sha256:x', now(), now(),"
+      " '{}', '{}', '', '')",
+      tenant_, "tenants/" + tenant_ + "/sessions/late");
+
+  std::thread purge([&] {
+    pqxx::connection conn(db_->app_url());
+    pqxx::work tx(conn);
+    tx.exec_params("SELECT set_config('lagom.tenant_id', $1, true)", tenant_);
+    tx.exec("SELECT * FROM reporting.purge_tenant()");
+    tx.commit();
+  });
+  // The purge waits for the recording's lock (given up after 5 s: then it did not wait).
+  pqxx::connection owner(db_->owner_url());
+  bool waited = false;
+  for (absl::Time give_up = absl::Now() + absl::Seconds(5); !waited && absl::Now() < give_up;) {
+    pqxx::work look(owner);
+    waited = look.exec1(
+                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                     " AND query LIKE '%purge_tenant%' AND datname = current_database()")[0]
+                 .as<int>() > 0;
+    if (!waited) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(waited) << "the purge should wait for the recording under way";
+  rec.commit();
+  purge.join();
+
+  pqxx::work check(owner);
+  EXPECT_EQ(check
+                .exec_params1("SELECT count(*) FROM reporting.scorecards WHERE tenant_id = $1",
+                              tenant_)[0]
+                .as<int>(),
+            0)
+      << "the purge deletes what the recording under way stored";
+  check.commit();
+  absl::StatusOr<sapi::Scorecard> late = Record(tenant_, "later", 1, 0.5);
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kFailedPrecondition) << late.status();
+  pqxx::work after(owner);
+  for (const char* table :
+       {"scorecards", "area_figures", "benchmark_participants", "outbox", "idempotent_requests"}) {
+    EXPECT_EQ(after
+                  .exec_params1(absl::StrCat("SELECT count(*) FROM reporting.", table,
+                                             " WHERE tenant_id = $1"),
+                                tenant_)[0]
+                  .as<int>(),
+              0)
+        << table;
+  }
+  // Another tenant records as before.
+  const std::string other = lagom::testing::UniqueTenantId("rep-other");
+  settings_.Set(other, true);
+  EXPECT_TRUE(Record(other, "spring", 1, 0.5).ok());
 }
 
 TEST_F(PgScorecardStoreTest, TheBenchmarkReadsOnlyOptedInTenantsAndNoneOfTheirNames) {
