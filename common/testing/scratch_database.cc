@@ -29,18 +29,19 @@ std::string WithDatabaseAndUser(const std::string& url, const std::string& db,
 ScratchDatabase::ScratchDatabase(std::string_view prefix) : name_(UniqueSchemaName(prefix)) {
   pqxx::connection admin(TestPostgresUrl());
   pqxx::nontransaction sql(admin);
-  sql.exec(R"sql(
-    DO $$ BEGIN
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lagom_app') THEN
-        CREATE ROLE lagom_app LOGIN NOSUPERUSER NOBYPASSRLS;
-      END IF;
-    END $$;)sql");
-  sql.exec("ALTER ROLE lagom_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE");
-  sql.exec("ALTER ROLE lagom_app PASSWORD NULL");
-  sql.exec("CREATE DATABASE " + name_);
-  owner_url_ = WithDatabaseAndUser(TestPostgresUrl(), name_,
-                                   admin.username() ? admin.username() : "postgres");
+  // As tools/lib/common.sh makes them (lagom_pg_ensure_roles).
+  for (const char* role : {"lagom", "lagom_app"}) {
+    sql.exec(absl::StrCat("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '", role,
+                          "') THEN CREATE ROLE ", role,
+                          " LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$"));
+    sql.exec(absl::StrCat("ALTER ROLE ", role,
+                          " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD NULL"));
+  }
+  sql.exec("CREATE DATABASE " + name_ + " OWNER lagom");
+  owner_url_ = WithDatabaseAndUser(TestPostgresUrl(), name_, "lagom");
   app_url_ = WithDatabaseAndUser(TestPostgresUrl(), name_, "lagom_app");
+  admin_url_ = WithDatabaseAndUser(TestPostgresUrl(), name_,
+                                   admin.username() ? admin.username() : "postgres");
 }
 
 ScratchDatabase::~ScratchDatabase() {

@@ -45,7 +45,7 @@ class RetentionTest : public ::testing::TestWithParam<Service> {
 
   // As the owner (no row-level security): a kept reply of `tenant` made `age` ago.
   void KeepReply(const std::string& tenant, const std::string& request_id, const std::string& age) {
-    Owner(absl::StrCat("INSERT INTO ", S().schema,
+    Admin(absl::StrCat("INSERT INTO ", S().schema,
                        ".idempotent_requests (tenant_id, request_id, method, request, reply,"
                        " create_time) VALUES ('",
                        tenant, "', '", request_id, "', 'M', '', '', now() - interval '", age,
@@ -55,7 +55,7 @@ class RetentionTest : public ::testing::TestWithParam<Service> {
   // An outbox event created a month ago and delivered `delivered_ago` ago (empty: never).
   void Event(const std::string& tenant, const std::string& subject,
              const std::string& delivered_ago) {
-    Owner(absl::StrCat(
+    Admin(absl::StrCat(
         "INSERT INTO ", S().schema, ".outbox (tenant_id, consumer, topic, ", S().outbox_subject,
         ", payload, create_time, deliver_time) VALUES ('", tenant, "', '", S().outbox_consumer,
         "', 't', '", subject, "', '', now() - interval '30 days', ",
@@ -64,15 +64,16 @@ class RetentionTest : public ::testing::TestWithParam<Service> {
         ")"));
   }
 
-  void Owner(const std::string& sql) {
-    pqxx::connection conn(db_->owner_url());
+  // As the test server's superuser, past row-level security.
+  void Admin(const std::string& sql) {
+    pqxx::connection conn(db_->admin_url());
     pqxx::nontransaction tx(conn);
     tx.exec(sql);
   }
 
-  // What is left, as the owner sees it: "tenant/key" in order.
+  // What is left, every tenant's: "tenant/key" in order.
   std::vector<std::string> Left(const std::string& table, const std::string& key) {
-    pqxx::connection conn(db_->owner_url());
+    pqxx::connection conn(db_->admin_url());
     pqxx::nontransaction tx(conn);
     std::vector<std::string> out;
     for (const pqxx::row& row : tx.exec(absl::StrCat("SELECT tenant_id || '/' || ", key, " FROM ",
@@ -153,7 +154,7 @@ TEST_P(OutboxRetentionTest, DeliveredEventsGoAfterTheirRetentionAndUndeliveredOn
 }
 
 TEST_P(RetentionTest, AFailedSweepNamesTheTable) {
-  Owner(absl::StrCat("REVOKE DELETE ON ", S().schema, ".idempotent_requests FROM lagom_app"));
+  Admin(absl::StrCat("REVOKE DELETE ON ", S().schema, ".idempotent_requests FROM lagom_app"));
   KeepReply("t-a", "old", "2 days");
   RetentionSweeper sweeper(*app_,
                            RetentionRules(S().schema, false, absl::Hours(24), absl::Hours(24 * 7)));

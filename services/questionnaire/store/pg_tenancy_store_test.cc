@@ -310,7 +310,7 @@ class RowLevelSecurityTest : public ::testing::Test {
 };
 
 TEST_F(RowLevelSecurityTest, TheServicesRoleSeesOnlyItsTenantsRowsAndCannotRewriteTheAudit) {
-  // Migrations as the owner (the test superuser) grant to lagom_app.
+  // Migrations as the owner role grant to lagom_app.
   {
     auto owner = PgPool::Connect(owner_url_, 1, absl::Seconds(5));
     ASSERT_TRUE(owner.ok()) << owner.status();
@@ -357,7 +357,7 @@ TEST_F(RowLevelSecurityTest, TheServicesRoleSeesOnlyItsTenantsRowsAndCannotRewri
     }
   }
 
-  pqxx::connection owner_conn(owner_url_);
+  pqxx::connection admin_conn(db_.admin_url());
   pqxx::connection app_conn(app_url_);
   {
     pqxx::work tx(app_conn);
@@ -372,7 +372,7 @@ TEST_F(RowLevelSecurityTest, TheServicesRoleSeesOnlyItsTenantsRowsAndCannotRewri
     SCOPED_TRACE(table);
     const std::string from = absl::StrCat(" FROM questionnaire.", table);
     {
-      pqxx::work tx(owner_conn);  // superuser: the rows are there
+      pqxx::work tx(admin_conn);  // superuser: the rows are there
       EXPECT_GE(tx.exec1("SELECT count(*)" + from)[0].as<int>(), 2);
     }
     {

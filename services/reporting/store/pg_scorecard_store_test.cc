@@ -1,6 +1,7 @@
-// The reporting store on real PostgreSQL, connected as the services' role lagom_app so that
-// row-level security applies: trends over several scorecards, one scorecard per session under
-// concurrent recordings, and the benchmark's cross-tenant read seeing opted-in tenants only.
+// The reporting store on real PostgreSQL, its migrations applied as the owner role and the
+// store connected as the services' role lagom_app, so that row-level security applies: trends over
+// several scorecards, one scorecard per session under concurrent recordings, and the benchmark's
+// cross-tenant read seeing opted-in tenants only.
 #include "services/reporting/store/pg_scorecard_store.h"
 
 #include <gmock/gmock.h>
@@ -139,7 +140,7 @@ TEST_F(PgScorecardStoreTest, ConcurrentRecordingsOfOneSessionStoreOneScorecard) 
   }
   for (std::thread& t : threads) t.join();
   for (const std::string& name : names) EXPECT_EQ(name, names[0]);
-  pqxx::connection owner(db_->owner_url());
+  pqxx::connection owner(db_->admin_url());
   pqxx::work tx(owner);
   EXPECT_EQ(
       tx.exec_params1("SELECT count(*) FROM reporting.scorecards WHERE tenant_id = $1", tenant_)[0]
@@ -183,7 +184,7 @@ TEST_F(PgScorecardStoreTest, APurgeWaitsForARecordingUnderWayAndLaterOnesStoreNo
     tx.commit();
   });
   // The purge waits for the recording's lock (given up after 5 s: then it did not wait).
-  pqxx::connection owner(db_->owner_url());
+  pqxx::connection owner(db_->admin_url());
   bool waited = false;
   for (absl::Time give_up = absl::Now() + absl::Seconds(5); !waited && absl::Now() < give_up;) {
     pqxx::work look(owner);
