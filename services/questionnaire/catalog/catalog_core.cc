@@ -227,9 +227,9 @@ class Methods final {
         const std::string id = id_in.empty() ? NewId(K::kIdPrefix) : id_in;
         if (absl::Status s = CheckExternalIdFree(tx, rc, input, id); !s.ok()) return s;
         if (absl::Status s = tx.LockQuota(K::kKind); !s.ok()) return s;
-        absl::StatusOr<std::vector<CatalogRecord>> existing = tx.List(K::kKind);
+        absl::StatusOr<int> existing = tx.Count(K::kKind);
         if (!existing.ok()) return existing.status();
-        if (existing->size() >= kMaxResourcesPerKind) {
+        if (*existing >= kMaxResourcesPerKind) {
           return Error(
               absl::StatusCode::kResourceExhausted, "QUOTA_EXCEEDED",
               absl::StrCat("a tenant holds at most ", kMaxResourcesPerKind, " ", K::kCollection));

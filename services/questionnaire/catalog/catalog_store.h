@@ -39,6 +39,8 @@ class CatalogTransaction {
   virtual absl::StatusOr<std::optional<CatalogRecord>> Get(CatalogKind kind,
                                                            const std::string& id) = 0;
   virtual absl::StatusOr<std::vector<CatalogRecord>> List(CatalogKind kind) = 0;
+  // How many records of `kind` the tenant holds (nothing read but the count).
+  virtual absl::StatusOr<int> Count(CatalogKind kind) = 0;
   virtual absl::StatusOr<std::optional<std::string>> FindByExternalId(
       CatalogKind kind, const std::string& external_id) = 0;
   // Ids of records of `kind` whose refs contain `ref`.

@@ -71,6 +71,10 @@ class FakeCatalogStore final : public CatalogStore {
       }
       return out;
     }
+    absl::StatusOr<int> Count(CatalogKind kind) override {
+      return static_cast<int>(std::count_if(data.records.begin(), data.records.end(),
+                                            [&](const auto& r) { return r.first.first == kind; }));
+    }
     // Transactions here run one at a time.
     absl::Status LockQuota(CatalogKind) override { return absl::OkStatus(); }
     absl::Status Insert(CatalogKind kind, const CatalogRecord& record) override {

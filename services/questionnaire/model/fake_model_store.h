@@ -62,6 +62,8 @@ class FakeModelStore final : public ModelStore {
       for (const auto& [id, record] : data.models) out.push_back(record);
       return out;
     }
+    absl::Status HoldModel(const std::string&) override { return absl::OkStatus(); }
+    absl::StatusOr<int> CountModels() override { return static_cast<int>(data.models.size()); }
     // Transactions here run one at a time.
     absl::Status LockModelsQuota() override { return absl::OkStatus(); }
     absl::Status LockVersionsQuota(const std::string&) override { return absl::OkStatus(); }
@@ -96,6 +98,13 @@ class FakeModelStore final : public ModelStore {
         if (key.first == model_id) out.push_back(record);
       }
       std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.seq > b.seq; });
+      return out;
+    }
+    absl::StatusOr<std::vector<VersionKey>> ListVersionKeys(const std::string& model_id) override {
+      absl::StatusOr<std::vector<ModelVersionRecord>> all = ListVersions(model_id);
+      if (!all.ok()) return all.status();
+      std::vector<VersionKey> out;
+      for (const ModelVersionRecord& r : *all) out.push_back(VersionKey{r.id, r.seq});
       return out;
     }
     absl::Status InsertVersion(const ModelVersionRecord& record) override {

@@ -333,6 +333,13 @@ absl::StatusOr<LoadedModel> LoadModel(ModelTransaction& tx, const RequestContext
   return out;
 }
 
+// The same, for a transaction that changes the model or its versions (ModelTransaction::HoldModel).
+absl::StatusOr<LoadedModel> LoadModelToChange(ModelTransaction& tx, const RequestContext& rc,
+                                              const std::string& id) {
+  if (absl::Status s = tx.HoldModel(id); !s.ok()) return s;
+  return LoadModel(tx, rc, id);
+}
+
 absl::Status SaveModel(ModelTransaction& tx, LoadedModel& m) {
   const int64_t expected = m.record.version;
   m.record.version = expected + 1;
@@ -364,6 +371,13 @@ absl::StatusOr<LoadedVersion> LoadVersion(ModelTransaction& tx, const RequestCon
   return LoadedVersion{**record, *std::move(version)};
 }
 
+// The same, for a transaction that changes the version (ModelTransaction::HoldModel).
+absl::StatusOr<LoadedVersion> LoadVersionToChange(ModelTransaction& tx, const RequestContext& rc,
+                                                  const VersionRef& ref) {
+  if (absl::Status s = tx.HoldModel(ref.model_id); !s.ok()) return s;
+  return LoadVersion(tx, rc, ref);
+}
+
 // Writes the version with its next etag; the store refuses if someone wrote it meanwhile.
 absl::Status SaveVersion(ModelTransaction& tx, LoadedVersion& v, absl::Time now) {
   const int64_t expected = v.record.version;
@@ -381,9 +395,9 @@ absl::StatusOr<LoadedModel> InsertModel(ModelTransaction& tx, const RequestConte
                                         absl::Time now, const std::string& requested_id,
                                         const api::Model& input) {
   if (absl::Status s = tx.LockModelsQuota(); !s.ok()) return s;
-  absl::StatusOr<std::vector<ModelRecord>> existing = tx.ListModels();
+  absl::StatusOr<int> existing = tx.CountModels();
   if (!existing.ok()) return existing.status();
-  if (existing->size() >= kMaxModelsPerTenant) {
+  if (*existing >= kMaxModelsPerTenant) {
     return Error(absl::StatusCode::kResourceExhausted, "QUOTA_EXCEEDED",
                  absl::StrCat("a tenant holds at most ", kMaxModelsPerTenant, " models"));
   }
@@ -412,14 +426,14 @@ absl::StatusOr<api::ModelVersion> InsertDraft(ModelTransaction& tx, const Reques
                                               const std::string& requested_id,
                                               api::ModelVersion draft) {
   if (absl::Status s = tx.LockVersionsQuota(model.record.id); !s.ok()) return s;
-  absl::StatusOr<std::vector<ModelVersionRecord>> versions = tx.ListVersions(model.record.id);
+  absl::StatusOr<std::vector<VersionKey>> versions = tx.ListVersionKeys(model.record.id);
   if (!versions.ok()) return versions.status();
   if (versions->size() >= kMaxVersionsPerModel) {
     return Error(absl::StatusCode::kResourceExhausted, "QUOTA_EXCEEDED",
                  absl::StrCat("a model holds at most ", kMaxVersionsPerModel, " versions"));
   }
   std::set<std::string> taken;
-  for (const ModelVersionRecord& r : *versions) taken.insert(r.id);
+  for (const VersionKey& r : *versions) taken.insert(r.id);
   std::string id = requested_id;
   if (id.empty()) {
     while (taken.contains(absl::StrCat(model.record.next_version_number))) {
@@ -577,7 +591,7 @@ absl::Status ChangeVersionState(ModelStore& store, const RequestContext& rc, abs
   return store.InTransaction(rc, [&](ModelTransaction& tx) {
     return RunIdempotent(
         tx, change.request_id, change.method, request, response, [&]() -> absl::Status {
-          absl::StatusOr<LoadedVersion> current = LoadVersion(tx, rc, *ref);
+          absl::StatusOr<LoadedVersion> current = LoadVersionToChange(tx, rc, *ref);
           if (!current.ok()) return current.status();
           if (current->version.state() != from) {
             return StateConflict(change.name, current->version.state(), refusal);
@@ -714,7 +728,7 @@ absl::Status ModelCore::UpdateModel(const RequestContext& rc, const api::UpdateM
   const absl::Time now = clock_();
   return store_.InTransaction(rc, [&](ModelTransaction& tx) {
     return RunIdempotent(tx, req.request_id(), "UpdateModel", req, resp, [&]() -> absl::Status {
-      absl::StatusOr<LoadedModel> m = LoadModel(tx, rc, ref->id);
+      absl::StatusOr<LoadedModel> m = LoadModelToChange(tx, rc, ref->id);
       if (!m.ok()) return m.status();
       if (absl::Status s = CheckEtag(m->model.name(), req.model().etag(), m->model.etag());
           !s.ok()) {
@@ -746,7 +760,7 @@ absl::Status ModelCore::DeleteModel(const RequestContext& rc, const api::DeleteM
   if (!v.empty()) return std::move(v).ToStatus("invalid request");
   return store_.InTransaction(rc, [&](ModelTransaction& tx) {
     return RunIdempotent(tx, req.request_id(), "DeleteModel", req, resp, [&]() -> absl::Status {
-      absl::StatusOr<LoadedModel> m = LoadModel(tx, rc, ref->id);
+      absl::StatusOr<LoadedModel> m = LoadModelToChange(tx, rc, ref->id);
       if (!m.ok()) return m.status();
       if (absl::Status s = CheckEtag(req.name(), req.etag(), m->model.etag()); !s.ok()) return s;
       absl::StatusOr<std::vector<ModelVersionRecord>> versions = tx.ListVersions(ref->id);
@@ -797,7 +811,7 @@ absl::Status ModelCore::CreateModelVersion(const RequestContext& rc,
   return store_.InTransaction(rc, [&](ModelTransaction& tx) {
     return RunIdempotent(
         tx, req.request_id(), "CreateModelVersion", req, resp, [&]() -> absl::Status {
-          absl::StatusOr<LoadedModel> model = LoadModel(tx, rc, parent->id);
+          absl::StatusOr<LoadedModel> model = LoadModelToChange(tx, rc, parent->id);
           if (!model.ok()) return model.status();
           api::ModelVersion draft;
           draft.set_version_label(req.model_version().version_label());
@@ -971,7 +985,7 @@ absl::Status ModelCore::UpdateModelVersion(const RequestContext& rc,
   return store_.InTransaction(rc, [&](ModelTransaction& tx) {
     return RunIdempotent(
         tx, req.request_id(), "UpdateModelVersion", req, resp, [&]() -> absl::Status {
-          absl::StatusOr<LoadedVersion> current = LoadVersion(tx, rc, *ref);
+          absl::StatusOr<LoadedVersion> current = LoadVersionToChange(tx, rc, *ref);
           if (!current.ok()) return current.status();
           if (current->version.state() != api::MODEL_VERSION_STATE_DRAFT) {
             return StateConflict(name, current->version.state(), kPublishedNeverChange);
@@ -1007,7 +1021,7 @@ absl::Status ModelCore::DeleteModelVersion(const RequestContext& rc,
   return store_.InTransaction(rc, [&](ModelTransaction& tx) {
     return RunIdempotent(
         tx, req.request_id(), "DeleteModelVersion", req, resp, [&]() -> absl::Status {
-          absl::StatusOr<LoadedVersion> current = LoadVersion(tx, rc, *ref);
+          absl::StatusOr<LoadedVersion> current = LoadVersionToChange(tx, rc, *ref);
           if (!current.ok()) return current.status();
           if (current->version.state() != api::MODEL_VERSION_STATE_DRAFT) {
             return StateConflict(req.name(), current->version.state(),
@@ -1204,7 +1218,7 @@ absl::Status ModelCore::ImportModel(const RequestContext& rc, const api::ImportM
   return store_.InTransaction(rc, [&](ModelTransaction& tx) {
     return RunIdempotent(tx, req.request_id(), "ImportModel", req, resp, [&]() -> absl::Status {
       absl::StatusOr<LoadedModel> model =
-          target.has_value() ? LoadModel(tx, rc, target->id)
+          target.has_value() ? LoadModelToChange(tx, rc, target->id)
                              : InsertModel(tx, rc, now, req.model_id(), doc.model());
       if (!model.ok()) return model.status();
       absl::StatusOr<api::ModelVersion> created = InsertDraft(tx, rc, now, *model, "", draft);

@@ -37,6 +37,12 @@ struct ModelVersionRecord {
   std::string body;
 };
 
+// What numbers a new version: an existing version's id and seq.
+struct VersionKey {
+  std::string id;
+  int64_t seq = 0;
+};
+
 // All calls are scoped to the tenant of the transaction. Insert of a duplicate id fails
 // ALREADY_EXISTS. Update succeeds only when the stored record still has `expected_version`
 // (ABORTED otherwise: someone else wrote it meanwhile); Update and Delete of a missing record
@@ -45,8 +51,15 @@ class ModelTransaction {
  public:
   virtual ~ModelTransaction() = default;
   virtual absl::StatusOr<std::optional<ModelRecord>> GetModel(const std::string& id) = 0;
+  // Holds the model (if it exists) until the transaction ends: the writers of one model (its
+  // edits, new versions, publishing) go one after the other, so that none fails ABORTED
+  // because another changed the model meanwhile. Take it before reading the model or any of
+  // its versions to change them.
+  virtual absl::Status HoldModel(const std::string& id) = 0;
   // Ordered by id.
   virtual absl::StatusOr<std::vector<ModelRecord>> ListModels() = 0;
+  // How many models the tenant holds (nothing read but the count).
+  virtual absl::StatusOr<int> CountModels() = 0;
   // Hold the tenant's quota of models, or a model's quota of versions, until the transaction
   // ends: taken before counting them to add one, so that adds at the same moment are counted one
   // after the other. Take the models' before any versions'.
@@ -61,6 +74,8 @@ class ModelTransaction {
   // Newest (highest seq) first.
   virtual absl::StatusOr<std::vector<ModelVersionRecord>> ListVersions(
       const std::string& model_id) = 0;
+  // The same without bodies (a version's content can be large): id and seq only.
+  virtual absl::StatusOr<std::vector<VersionKey>> ListVersionKeys(const std::string& model_id) = 0;
   virtual absl::Status InsertVersion(const ModelVersionRecord& record) = 0;
   virtual absl::Status UpdateVersion(const ModelVersionRecord& record,
                                      int64_t expected_version) = 0;

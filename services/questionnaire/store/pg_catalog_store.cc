@@ -71,6 +71,15 @@ class PgCatalogTransaction final : public CatalogTransaction {
     return out;
   }
 
+  absl::StatusOr<int> Count(CatalogKind kind) override {
+    return tx_
+        .exec_params1(
+            "SELECT count(*) FROM questionnaire.catalog_resources"
+            " WHERE tenant_id = $1 AND kind = $2",
+            tenant_, KindName(kind))[0]
+        .as<int>();
+  }
+
   absl::StatusOr<std::optional<std::string>> FindByExternalId(
       CatalogKind kind, const std::string& external_id) override {
     pqxx::result rows = tx_.exec_params(

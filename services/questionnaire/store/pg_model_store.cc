@@ -58,6 +58,18 @@ class PgModelTransaction final : public ModelTransaction {
     return out;
   }
 
+  absl::Status HoldModel(const std::string& id) override {
+    tx_.exec_params("SELECT FROM questionnaire.models WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+                    tenant_, id);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int> CountModels() override {
+    return tx_
+        .exec_params1("SELECT count(*) FROM questionnaire.models WHERE tenant_id = $1", tenant_)[0]
+        .as<int>();
+  }
+
   absl::Status LockModelsQuota() override {
     LockQuota(tx_, "questionnaire.models", tenant_);
     return absl::OkStatus();
@@ -115,6 +127,19 @@ class PgModelTransaction final : public ModelTransaction {
     std::vector<ModelVersionRecord> out;
     out.reserve(rows.size());
     for (const pqxx::row& row : rows) out.push_back(VersionFromRow(row));
+    return out;
+  }
+
+  absl::StatusOr<std::vector<VersionKey>> ListVersionKeys(const std::string& model_id) override {
+    pqxx::result rows = tx_.exec_params(
+        "SELECT id, seq FROM questionnaire.model_versions"
+        " WHERE tenant_id = $1 AND model_id = $2 ORDER BY seq DESC",
+        tenant_, model_id);
+    std::vector<VersionKey> out;
+    out.reserve(rows.size());
+    for (const pqxx::row& row : rows) {
+      out.push_back(VersionKey{row[0].as<std::string>(), row[1].as<int64_t>()});
+    }
     return out;
   }
 

@@ -8,6 +8,7 @@
 #include "common/testing/integration.h"
 #include "common/testing/service_pool.h"
 #include "questionnaire_migrations.h"
+#include "services/questionnaire/model/builtin_models.h"
 #include "services/questionnaire/model/model_core.h"
 #include "services/questionnaire/model/recording_audit_sink.h"
 
@@ -44,6 +45,36 @@ class PgModelStoreTest : public ::testing::Test {
     r.content_hash = r.state == "DRAFT" ? "" : "sha256:00";
     r.body = std::string("version\0body\x01", 13) + r.id;
     return r;
+  }
+
+  // A model core with a connection for each of `callers` at once.
+  struct CoreOnPool {
+    std::unique_ptr<PgPool> pool;
+    std::unique_ptr<PgModelStore> store;
+    RecordingAuditSink audit;
+    std::unique_ptr<ModelCore> core;
+  };
+  static std::unique_ptr<CoreOnPool> CoreFor(int callers) {
+    auto pool = lagom::testing::ServicePool("questionnaire", Migrations(), callers);
+    EXPECT_TRUE(pool.ok()) << pool.status();
+    if (!pool.ok()) return nullptr;
+    auto out = std::make_unique<CoreOnPool>();
+    out->pool = *std::move(pool);
+    out->store = std::make_unique<PgModelStore>(*out->pool);
+    out->core = std::make_unique<ModelCore>(*out->store, out->audit);
+    return out;
+  }
+
+  absl::Status CreateModel(ModelCore& core, const std::string& id,
+                           questionnaire_api::Model* out = nullptr) {
+    questionnaire_api::CreateModelRequest req;
+    req.set_parent("tenants/" + a_.tenant_id);
+    req.set_model_id(id);
+    (*req.mutable_model()->mutable_display_name()->mutable_translations())["en"] = "Raced";
+    questionnaire_api::CreateModelResponse resp;
+    absl::Status s = core.CreateModel(a_, req, &resp);
+    if (out != nullptr) *out = resp.model();
+    return s;
   }
 
   static PgPool* pool_;
@@ -107,12 +138,8 @@ TEST_F(PgModelStoreTest, PublishedRowsAreFrozenInTheDatabaseToo) {
 TEST_F(PgModelStoreTest, ModelsCreatedAtOnceStopExactlyAtTheQuota) {
   constexpr int kRoom = 10;
   constexpr int kRacers = 2 * kRoom;
-  // A connection for each racer.
-  auto pool = lagom::testing::ServicePool("questionnaire", Migrations(), kRacers);
-  ASSERT_TRUE(pool.ok()) << pool.status();
-  PgModelStore store(**pool);
-  RecordingAuditSink audit;
-  ModelCore core(store, audit);
+  std::unique_ptr<CoreOnPool> c = CoreFor(kRacers);
+  ASSERT_NE(c, nullptr);
   ASSERT_TRUE(Run(a_, [](ModelTransaction& tx) -> absl::Status {
                 for (int i = 0; i < kMaxModelsPerTenant - kRoom; ++i) {
                   if (absl::Status s = tx.InsertModel(Model(absl::StrCat("m", i))); !s.ok()) {
@@ -122,18 +149,93 @@ TEST_F(PgModelStoreTest, ModelsCreatedAtOnceStopExactlyAtTheQuota) {
                 return absl::OkStatus();
               }).ok());
 
-  const std::vector<absl::Status> outcomes = lagom::testing::AtOnce(kRacers, [&](int i) {
-    questionnaire_api::CreateModelRequest req;
-    req.set_parent("tenants/" + a_.tenant_id);
-    req.set_model_id(absl::StrCat("racer", i));
-    (*req.mutable_model()->mutable_display_name()->mutable_translations())["en"] = "Raced";
-    questionnaire_api::CreateModelResponse resp;
-    return core.CreateModel(a_, req, &resp);
-  });
+  const std::vector<absl::Status> outcomes = lagom::testing::AtOnce(
+      kRacers, [&](int i) { return CreateModel(*c->core, absl::StrCat("racer", i)); });
   EXPECT_EQ(lagom::testing::AcceptedRestOverQuota(outcomes, "a tenant holds at most 1000 models"),
             kRoom);
   ASSERT_TRUE(Run(a_, [](ModelTransaction& tx) -> absl::Status {
                 EXPECT_EQ(tx.ListModels()->size(), static_cast<size_t>(kMaxModelsPerTenant));
+                return absl::OkStatus();
+              }).ok());
+}
+
+TEST_F(PgModelStoreTest, VersionsCreatedAtOnceStopExactlyAtTheQuota) {
+  constexpr int kRoom = 10;
+  constexpr int kRacers = 2 * kRoom;
+  std::unique_ptr<CoreOnPool> c = CoreFor(kRacers);
+  ASSERT_NE(c, nullptr);
+  questionnaire_api::Model model;
+  ASSERT_TRUE(CreateModel(*c->core, "raced", &model).ok());
+  ASSERT_TRUE(Run(a_, [](ModelTransaction& tx) -> absl::Status {
+                for (int i = 1; i <= kMaxVersionsPerModel - kRoom; ++i) {
+                  ModelVersionRecord r = Version(absl::StrCat("old", i), i);
+                  r.model_id = "raced";
+                  if (absl::Status s = tx.InsertVersion(r); !s.ok()) return s;
+                }
+                return absl::OkStatus();
+              }).ok());
+
+  const std::vector<absl::Status> outcomes = lagom::testing::AtOnce(kRacers, [&](int) {
+    questionnaire_api::CreateModelVersionRequest req;
+    req.set_parent(model.name());
+    req.set_source_version(BuiltinModels().front().versions.back().name());
+    questionnaire_api::CreateModelVersionResponse resp;
+    return c->core->CreateModelVersion(a_, req, &resp);
+  });
+  EXPECT_EQ(lagom::testing::AcceptedRestOverQuota(outcomes, "a model holds at most 1000 versions"),
+            kRoom);
+  ASSERT_TRUE(Run(a_, [](ModelTransaction& tx) -> absl::Status {
+                EXPECT_EQ(tx.ListVersionKeys("raced")->size(),
+                          static_cast<size_t>(kMaxVersionsPerModel));
+                return absl::OkStatus();
+              }).ok());
+}
+
+// Callers who send no etag are not refused for each other's writes: new versions, publishing
+// and edits of one model at the same moment go one after the other.
+TEST_F(PgModelStoreTest, WritersOfOneModelAtOnceAllSucceedWithoutEtags) {
+  constexpr int kEach = 4;
+  std::unique_ptr<CoreOnPool> c = CoreFor(3 * kEach);
+  ASSERT_NE(c, nullptr);
+  ModelCore& core = *c->core;
+  const std::string builtin = BuiltinModels().front().versions.back().name();
+  questionnaire_api::Model model;
+  ASSERT_TRUE(CreateModel(core, "busy", &model).ok());
+  auto new_version = [&](questionnaire_api::ModelVersion* out) {
+    questionnaire_api::CreateModelVersionRequest req;
+    req.set_parent(model.name());
+    req.set_source_version(builtin);
+    questionnaire_api::CreateModelVersionResponse resp;
+    absl::Status s = core.CreateModelVersion(a_, req, &resp);
+    if (out != nullptr) *out = resp.model_version();
+    return s;
+  };
+  std::vector<questionnaire_api::ModelVersion> drafts(kEach);
+  for (auto& draft : drafts) ASSERT_TRUE(new_version(&draft).ok());
+
+  const std::vector<absl::Status> outcomes = lagom::testing::AtOnce(3 * kEach, [&](int i) {
+    if (i < kEach) return new_version(nullptr);
+    if (i < 2 * kEach) {
+      questionnaire_api::PublishModelVersionRequest req;
+      req.set_name(drafts[i - kEach].name());
+      questionnaire_api::PublishModelVersionResponse resp;
+      return core.PublishModelVersion(a_, req, &resp);
+    }
+    questionnaire_api::UpdateModelRequest req;
+    req.mutable_model()->set_name(model.name());
+    (*req.mutable_model()->mutable_display_name()->mutable_translations())["en"] =
+        absl::StrCat("Busy ", i);
+    req.mutable_update_mask()->add_paths("display_name");
+    questionnaire_api::UpdateModelResponse resp;
+    return core.UpdateModel(a_, req, &resp);
+  });
+  for (const absl::Status& s : outcomes) EXPECT_TRUE(s.ok()) << s;
+  ASSERT_TRUE(Run(a_, [&](ModelTransaction& tx) -> absl::Status {
+                EXPECT_EQ(tx.ListVersionKeys("busy")->size(), static_cast<size_t>(2 * kEach));
+                absl::StatusOr<std::optional<ModelRecord>> model = tx.GetModel("busy");
+                if (!model.ok()) return model.status();
+                // Created, 2 * kEach versions numbered, kEach published, kEach edits.
+                EXPECT_EQ((*model)->version, 1 + 2 * kEach + kEach + kEach);
                 return absl::OkStatus();
               }).ok());
 }

@@ -209,6 +209,9 @@ class PgTenancyTransaction final : public TenancyTransaction {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<int> CountApiKeys() override { return CountRows("api_keys"); }
+  absl::StatusOr<int> CountRoleBindings() override { return CountRows("role_bindings"); }
+
   absl::Status InsertApiKey(const ApiKeyRecord& r) override {
     InsertApiKeyRow(tx_, tenant_, r);
     return absl::OkStatus();
@@ -314,6 +317,15 @@ class PgTenancyTransaction final : public TenancyTransaction {
   }
 
  private:
+  // The tenant's rows of questionnaire.`table`.
+  int CountRows(const char* table) {
+    return tx_
+        .exec_params1(
+            absl::StrCat("SELECT count(*) FROM questionnaire.", table, " WHERE tenant_id = $1"),
+            tenant_)[0]
+        .as<int>();
+  }
+
   absl::StatusOr<std::vector<RoleBindingRecord>> Bindings(const char* where,
                                                           const std::string& principal) {
     const std::string sql = absl::StrCat("SELECT ", RoleBindingColumns(),

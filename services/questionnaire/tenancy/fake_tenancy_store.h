@@ -93,6 +93,10 @@ class FakeTenancyStore final : public TenancyStore {
     // Transactions here run one at a time.
     absl::Status LockApiKeysQuota() override { return absl::OkStatus(); }
     absl::Status LockRoleBindingsQuota() override { return absl::OkStatus(); }
+    absl::StatusOr<int> CountApiKeys() override { return static_cast<int>(data.api_keys.size()); }
+    absl::StatusOr<int> CountRoleBindings() override {
+      return static_cast<int>(data.role_bindings.size());
+    }
     absl::Status InsertApiKey(const ApiKeyRecord& r) override {
       if (!data.api_keys.emplace(r.key_id, r).second) return absl::AlreadyExistsError(r.key_id);
       return absl::OkStatus();

@@ -797,9 +797,9 @@ absl::Status TenancyCore::CreateApiKey(const RequestContext& rc,
         tx, req.request_id(), "CreateApiKey", req, resp,
         [&]() -> absl::Status {
           if (absl::Status s = tx.LockApiKeysQuota(); !s.ok()) return s;
-          absl::StatusOr<std::vector<ApiKeyRecord>> existing = tx.ListApiKeys();
+          absl::StatusOr<int> existing = tx.CountApiKeys();
           if (!existing.ok()) return existing.status();
-          if (existing->size() >= kMaxApiKeysPerTenant) {
+          if (*existing >= kMaxApiKeysPerTenant) {
             return Error(absl::StatusCode::kResourceExhausted, "QUOTA_EXCEEDED",
                          absl::StrCat("a tenant holds at most ", kMaxApiKeysPerTenant,
                                       " API keys; delete revoked ones or reuse keys"));
@@ -1008,9 +1008,9 @@ absl::Status TenancyCore::CreateRoleBinding(const RequestContext& rc,
             }
           }
           if (absl::Status s = tx.LockRoleBindingsQuota(); !s.ok()) return s;
-          absl::StatusOr<std::vector<RoleBindingRecord>> all = tx.ListRoleBindings();
+          absl::StatusOr<int> all = tx.CountRoleBindings();
           if (!all.ok()) return all.status();
-          if (all->size() >= kMaxRoleBindingsPerTenant) {
+          if (*all >= kMaxRoleBindingsPerTenant) {
             return Error(absl::StatusCode::kResourceExhausted, "QUOTA_EXCEEDED",
                          absl::StrCat("a tenant holds at most ", kMaxRoleBindingsPerTenant,
                                       " role bindings"));

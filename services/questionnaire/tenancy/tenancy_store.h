@@ -116,6 +116,9 @@ class TenancyTransaction {
   // other.
   virtual absl::Status LockApiKeysQuota() = 0;
   virtual absl::Status LockRoleBindingsQuota() = 0;
+  // How many API keys, or role bindings, the tenant holds (nothing read but the count).
+  virtual absl::StatusOr<int> CountApiKeys() = 0;
+  virtual absl::StatusOr<int> CountRoleBindings() = 0;
   virtual absl::Status InsertApiKey(const ApiKeyRecord& record) = 0;
   virtual absl::Status UpdateApiKey(const ApiKeyRecord& record) = 0;
   // Sets last_use_time only; no version change (it is not an edit).
