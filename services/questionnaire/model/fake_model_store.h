@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/synchronization/mutex.h"
 #include "services/questionnaire/model/model_store.h"
 
@@ -91,8 +92,8 @@ class FakeModelStore final : public ModelStore {
       if (it == data.versions.end()) return std::nullopt;
       return it->second;
     }
-    absl::StatusOr<std::vector<ModelVersionRecord>> ListVersions(
-        const std::string& model_id) override {
+    // Newest first.
+    std::vector<ModelVersionRecord> AllVersions(const std::string& model_id) {
       std::vector<ModelVersionRecord> out;
       for (const auto& [key, record] : data.versions) {
         if (key.first == model_id) out.push_back(record);
@@ -100,11 +101,34 @@ class FakeModelStore final : public ModelStore {
       std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.seq > b.seq; });
       return out;
     }
+    absl::StatusOr<std::vector<ModelVersionRecord>> ListVersionsPage(const std::string& model_id,
+                                                                     const VersionFilter& filter,
+                                                                     int offset,
+                                                                     int limit) override {
+      auto holds = [](const std::string& value, const std::vector<std::string>& is,
+                      const std::vector<std::string>& is_not) {
+        return absl::c_all_of(is, [&](const std::string& v) { return v == value; }) &&
+               absl::c_none_of(is_not, [&](const std::string& v) { return v == value; });
+      };
+      std::vector<ModelVersionRecord> out;
+      for (ModelVersionRecord& r : AllVersions(model_id)) {
+        if (!holds(r.state, filter.state_is, filter.state_is_not) ||
+            !holds(r.content_hash, filter.content_hash_is, filter.content_hash_is_not)) {
+          continue;
+        }
+        if (offset > 0) {
+          --offset;
+        } else if (static_cast<int>(out.size()) < limit) {
+          out.push_back(std::move(r));
+        }
+      }
+      return out;
+    }
     absl::StatusOr<std::vector<VersionKey>> ListVersionKeys(const std::string& model_id) override {
-      absl::StatusOr<std::vector<ModelVersionRecord>> all = ListVersions(model_id);
-      if (!all.ok()) return all.status();
       std::vector<VersionKey> out;
-      for (const ModelVersionRecord& r : *all) out.push_back(VersionKey{r.id, r.seq});
+      for (const ModelVersionRecord& r : AllVersions(model_id)) {
+        out.push_back(VersionKey{r.id, r.seq, r.state});
+      }
       return out;
     }
     absl::Status InsertVersion(const ModelVersionRecord& record) override {

@@ -763,10 +763,10 @@ absl::Status ModelCore::DeleteModel(const RequestContext& rc, const api::DeleteM
       absl::StatusOr<LoadedModel> m = LoadModelToChange(tx, rc, ref->id);
       if (!m.ok()) return m.status();
       if (absl::Status s = CheckEtag(req.name(), req.etag(), m->model.etag()); !s.ok()) return s;
-      absl::StatusOr<std::vector<ModelVersionRecord>> versions = tx.ListVersions(ref->id);
+      absl::StatusOr<std::vector<VersionKey>> versions = tx.ListVersionKeys(ref->id);
       if (!versions.ok()) return versions.status();
       std::vector<std::string> pinned;
-      for (const ModelVersionRecord& r : *versions) {
+      for (const VersionKey& r : *versions) {
         if (r.state != "DRAFT") pinned.push_back(VersionNameOf(rc, ref->id, r.id));
       }
       if (!pinned.empty()) {
@@ -919,36 +919,55 @@ absl::Status ModelCore::ListModelVersions(const RequestContext& rc,
                                          kDefaultVersionPageSize, kMaxVersionPageSize, v, &offset);
   if (!v.empty()) return WithReason(std::move(v).ToStatus("invalid list request"), "FIELD_INVALID");
 
-  std::vector<api::ModelVersion> matching;
-  auto consider = [&](api::ModelVersion version) {
-    if (!VersionMatches(version, *terms)) return;
+  // The page and one more, to know whether another follows.
+  std::vector<api::ModelVersion> page;
+  auto add = [&](api::ModelVersion version) {
     if (!req.include_content()) version.clear_content();
-    matching.push_back(std::move(version));
+    page.push_back(std::move(version));
   };
   if (parent->builtin) {
     const BuiltinModel* b = FindBuiltin(parent->id);
     if (b == nullptr) return NotFound("model", req.parent());
-    for (auto it = b->versions.rbegin(); it != b->versions.rend(); ++it) consider(*it);
+    int skip = offset;
+    for (auto it = b->versions.rbegin();
+         it != b->versions.rend() && static_cast<int>(page.size()) <= page_size; ++it) {
+      if (!VersionMatches(*it, *terms)) continue;
+      if (skip > 0) {
+        --skip;
+        continue;
+      }
+      add(*it);
+    }
   } else {
+    VersionFilter filter;
+    for (const Term& t : *terms) {
+      if (t.field == "state") {
+        (t.negate ? filter.state_is_not : filter.state_is)
+            .emplace_back(absl::StripPrefix(t.value, kStatePrefix));
+      } else {
+        (t.negate ? filter.content_hash_is_not : filter.content_hash_is).push_back(t.value);
+      }
+    }
     absl::Status read = store_.InTransaction(rc, [&](ModelTransaction& tx) -> absl::Status {
       if (absl::StatusOr<LoadedModel> m = LoadModel(tx, rc, parent->id); !m.ok()) {
         return m.status();
       }
-      absl::StatusOr<std::vector<ModelVersionRecord>> records = tx.ListVersions(parent->id);
+      absl::StatusOr<std::vector<ModelVersionRecord>> records =
+          tx.ListVersionsPage(parent->id, filter, offset, page_size + 1);
       if (!records.ok()) return records.status();
       for (const ModelVersionRecord& record : *records) {
         absl::StatusOr<api::ModelVersion> version = ParseVersion(record);
         if (!version.ok()) return version.status();
-        consider(*std::move(version));
+        add(*std::move(version));
       }
       return absl::OkStatus();
     });
     if (!read.ok()) return read;
   }
-  const int total = static_cast<int>(matching.size());
-  const int end = std::min(total, offset + page_size);
-  for (int i = offset; i < end; ++i) *resp->add_model_versions() = std::move(matching[i]);
-  if (end < total) resp->set_next_page_token(PageToken(end, binding));
+  const bool more = static_cast<int>(page.size()) > page_size;
+  if (more) page.pop_back();
+  for (api::ModelVersion& version : page) *resp->add_model_versions() = std::move(version);
+  if (more) resp->set_next_page_token(PageToken(offset + page_size, binding));
   return absl::OkStatus();
 }
 
@@ -1115,10 +1134,10 @@ absl::Status ModelCore::DeprecateModelVersion(const RequestContext& rc,
         absl::StatusOr<LoadedModel> model = LoadModel(tx, rc, ref.model_id);
         if (!model.ok()) return model.status();
         if (model->model.latest_published_version() != req.name()) return absl::OkStatus();
-        absl::StatusOr<std::vector<ModelVersionRecord>> all = tx.ListVersions(ref.model_id);
+        absl::StatusOr<std::vector<VersionKey>> all = tx.ListVersionKeys(ref.model_id);
         if (!all.ok()) return all.status();
         std::string latest;
-        for (const ModelVersionRecord& r : *all) {
+        for (const VersionKey& r : *all) {
           if (r.state == "PUBLISHED" && r.id != ref.id) {
             latest = VersionNameOf(rc, ref.model_id, r.id);
             break;

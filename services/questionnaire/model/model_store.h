@@ -37,10 +37,18 @@ struct ModelVersionRecord {
   std::string body;
 };
 
-// What numbers a new version: an existing version's id and seq.
+// A version without its body: what numbers a new one, and what its state pins.
 struct VersionKey {
   std::string id;
   int64_t seq = 0;
+  std::string state;
+};
+
+// Which versions a page lists: each column must equal every value of its `*_is` and none of
+// its `*_is_not` (empty: any).
+struct VersionFilter {
+  std::vector<std::string> state_is, state_is_not;  // "DRAFT", "PUBLISHED", "DEPRECATED"
+  std::vector<std::string> content_hash_is, content_hash_is_not;
 };
 
 // All calls are scoped to the tenant of the transaction. Insert of a duplicate id fails
@@ -71,10 +79,11 @@ class ModelTransaction {
 
   virtual absl::StatusOr<std::optional<ModelVersionRecord>> GetVersion(const std::string& model_id,
                                                                        const std::string& id) = 0;
-  // Newest (highest seq) first.
-  virtual absl::StatusOr<std::vector<ModelVersionRecord>> ListVersions(
-      const std::string& model_id) = 0;
-  // The same without bodies (a version's content can be large): id and seq only.
+  // The versions `filter` admits, newest first, skipping `offset` and at most `limit`: only
+  // what one page shows is read (a version's content can be large).
+  virtual absl::StatusOr<std::vector<ModelVersionRecord>> ListVersionsPage(
+      const std::string& model_id, const VersionFilter& filter, int offset, int limit) = 0;
+  // All of them without bodies, newest (highest seq) first.
   virtual absl::StatusOr<std::vector<VersionKey>> ListVersionKeys(const std::string& model_id) = 0;
   virtual absl::Status InsertVersion(const ModelVersionRecord& record) = 0;
   virtual absl::Status UpdateVersion(const ModelVersionRecord& record,

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg_params.h"
 #include "common/pg_quota.h"
 #include "common/pg_transaction.h"
 #include "services/questionnaire/store/pg_idempotency.h"
@@ -117,13 +118,19 @@ class PgModelTransaction final : public ModelTransaction {
     return VersionFromRow(rows[0]);
   }
 
-  absl::StatusOr<std::vector<ModelVersionRecord>> ListVersions(
-      const std::string& model_id) override {
-    pqxx::result rows =
-        tx_.exec_params(absl::StrCat("SELECT ", kVersionColumns,
-                                     " FROM questionnaire.model_versions"
-                                     " WHERE tenant_id = $1 AND model_id = $2 ORDER BY seq DESC"),
-                        tenant_, model_id);
+  absl::StatusOr<std::vector<ModelVersionRecord>> ListVersionsPage(const std::string& model_id,
+                                                                   const VersionFilter& filter,
+                                                                   int offset, int limit) override {
+    // `x = ALL('{}')` holds: an empty list is no condition.
+    pqxx::result rows = tx_.exec_params(
+        absl::StrCat("SELECT ", kVersionColumns,
+                     " FROM questionnaire.model_versions"
+                     " WHERE tenant_id = $1 AND model_id = $2"
+                     "   AND state = ALL ($3::text[]) AND state <> ALL ($4::text[])"
+                     "   AND content_hash = ALL ($5::text[]) AND content_hash <> ALL ($6::text[])"
+                     " ORDER BY seq DESC OFFSET $7 LIMIT $8"),
+        tenant_, model_id, PgArray(filter.state_is), PgArray(filter.state_is_not),
+        PgArray(filter.content_hash_is), PgArray(filter.content_hash_is_not), offset, limit);
     std::vector<ModelVersionRecord> out;
     out.reserve(rows.size());
     for (const pqxx::row& row : rows) out.push_back(VersionFromRow(row));
@@ -132,13 +139,14 @@ class PgModelTransaction final : public ModelTransaction {
 
   absl::StatusOr<std::vector<VersionKey>> ListVersionKeys(const std::string& model_id) override {
     pqxx::result rows = tx_.exec_params(
-        "SELECT id, seq FROM questionnaire.model_versions"
+        "SELECT id, seq, state FROM questionnaire.model_versions"
         " WHERE tenant_id = $1 AND model_id = $2 ORDER BY seq DESC",
         tenant_, model_id);
     std::vector<VersionKey> out;
     out.reserve(rows.size());
     for (const pqxx::row& row : rows) {
-      out.push_back(VersionKey{row[0].as<std::string>(), row[1].as<int64_t>()});
+      out.push_back(
+          VersionKey{row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<std::string>()});
     }
     return out;
   }

@@ -96,13 +96,56 @@ TEST_F(PgModelStoreTest, RecordsRoundTripExactlyNewestVersionFirst) {
                 EXPECT_TRUE(v.ok() && v->has_value());
                 EXPECT_EQ((*v)->body, Version("2", 2, "PUBLISHED").body);
                 EXPECT_EQ((*v)->state, "PUBLISHED");
-                absl::StatusOr<std::vector<ModelVersionRecord>> listed = tx.ListVersions("m");
+                absl::StatusOr<std::vector<ModelVersionRecord>> listed =
+                    tx.ListVersionsPage("m", {}, 0, 10);
                 if (!listed.ok()) return listed.status();
                 std::vector<std::string> ids;
                 for (const ModelVersionRecord& r : *listed) ids.push_back(r.id);
                 EXPECT_THAT(ids, ElementsAre("2", "1"));
+                EXPECT_EQ(listed->front().body, Version("2", 2, "PUBLISHED").body);
+                absl::StatusOr<std::vector<VersionKey>> keys = tx.ListVersionKeys("m");
+                if (!keys.ok()) return keys.status();
+                std::vector<std::string> described;
+                for (const VersionKey& k : *keys) {
+                  described.push_back(absl::StrCat(k.id, " ", k.seq, " ", k.state));
+                }
+                EXPECT_THAT(described, ElementsAre("2 2 PUBLISHED", "1 1 DRAFT"));
                 return absl::OkStatus();
               }).ok());
+}
+
+TEST_F(PgModelStoreTest, APageOfVersionsIsFilteredAndCutInTheDatabase) {
+  ASSERT_TRUE(Run(a_, [](ModelTransaction& tx) -> absl::Status {
+                if (absl::Status s = tx.InsertModel(Model("m")); !s.ok()) return s;
+                ModelVersionRecord newest = Version("5", 5, "PUBLISHED");
+                newest.content_hash = "sha256:ff";
+                for (const ModelVersionRecord& r :
+                     {Version("1", 1), Version("2", 2, "PUBLISHED"), Version("3", 3, "DEPRECATED"),
+                      Version("4", 4), newest}) {
+                  if (absl::Status s = tx.InsertVersion(r); !s.ok()) return s;
+                }
+                return absl::OkStatus();
+              }).ok());
+  auto ids = [&](const VersionFilter& filter, int offset, int limit) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(Run(a_, [&](ModelTransaction& tx) -> absl::Status {
+                  absl::StatusOr<std::vector<ModelVersionRecord>> page =
+                      tx.ListVersionsPage("m", filter, offset, limit);
+                  if (!page.ok()) return page.status();
+                  for (const ModelVersionRecord& r : *page) out.push_back(r.id);
+                  return absl::OkStatus();
+                }).ok());
+    return out;
+  };
+  EXPECT_THAT(ids({}, 0, 10), ElementsAre("5", "4", "3", "2", "1"));
+  EXPECT_THAT(ids({}, 1, 2), ElementsAre("4", "3"));
+  EXPECT_THAT(ids({.state_is_not = {"DRAFT"}}, 0, 10), ElementsAre("5", "3", "2"));
+  EXPECT_THAT(ids({.state_is_not = {"DRAFT"}}, 1, 1), ElementsAre("3"));
+  EXPECT_THAT(ids({.state_is = {"PUBLISHED"}, .content_hash_is = {"sha256:00"}}, 0, 10),
+              ElementsAre("2"));
+  EXPECT_THAT(ids({.content_hash_is_not = {"sha256:00"}}, 0, 10), ElementsAre("5", "4", "1"));
+  EXPECT_THAT(ids({.state_is = {"PUBLISHED", "DRAFT"}}, 0, 10), ::testing::IsEmpty());
+  EXPECT_THAT(ids({}, 5, 10), ::testing::IsEmpty());
 }
 
 TEST_F(PgModelStoreTest, UpdatesAreConditionalOnTheVersionRead) {
@@ -249,7 +292,8 @@ TEST_F(PgModelStoreTest, AnotherTenantSeesNothing) {
                 EXPECT_FALSE(tx.GetModel("m")->has_value());
                 EXPECT_TRUE(tx.ListModels()->empty());
                 EXPECT_FALSE(tx.GetVersion("m", "1")->has_value());
-                EXPECT_TRUE(tx.ListVersions("m")->empty());
+                EXPECT_TRUE(tx.ListVersionsPage("m", {}, 0, 10)->empty());
+                EXPECT_TRUE(tx.ListVersionKeys("m")->empty());
                 EXPECT_TRUE(absl::IsNotFound(tx.DeleteVersion("m", "1")));
                 EXPECT_TRUE(absl::IsNotFound(tx.DeleteModel("m")));
                 // The same ids are free in another tenant.
