@@ -5,9 +5,12 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 
 namespace lagom {
@@ -22,6 +25,53 @@ bool IsLabelKey(absl::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) {
            return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' || c == '_';
          });
+}
+
+// Starts every fingerprint that names its caller: "\0<caller size>:<caller><request>". No
+// serialized message starts with a zero byte (it would be the tag of field number 0, which
+// protobuf forbids), so these never read as the bare requests that the kept replies of earlier
+// releases hold; those still answer a retry of the same request from anyone.
+constexpr absl::string_view kCallerBound("\0", 1);
+
+// What tells one caller from another: the kind of credential, its subject (an API key's name,
+// a JWT's subject, "operator", "service") and, for invite tokens, the participant acted as.
+// The kind keeps apart subjects of different credentials that read the same (a JWT `sub` may
+// look like an API key's name). Left out is what can change between a call and its retry
+// while the caller stays who they are: the role (a JWT user's role binding may change) and
+// tenant_suspended. The tenant is left out too: kept replies are stored per tenant already.
+auth::v1::Principal CallerOf(const auth::v1::Principal& principal) {
+  auth::v1::Principal caller;
+  caller.set_credential_kind(principal.credential_kind());
+  caller.set_subject(principal.subject());
+  caller.set_participant(principal.participant());
+  return caller;
+}
+
+void AppendDeterministic(const google::protobuf::Message& message, std::string& out) {
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeToCodedStream(&coded);
+}
+
+// A kept or sent fingerprint taken apart; `caller` is absent in the earlier releases' form.
+struct FingerprintParts {
+  std::optional<absl::string_view> caller;
+  absl::string_view request;
+};
+
+absl::StatusOr<FingerprintParts> PartsOf(absl::string_view fingerprint) {
+  if (!absl::ConsumePrefix(&fingerprint, kCallerBound)) {
+    return FingerprintParts{std::nullopt, fingerprint};
+  }
+  const size_t colon = fingerprint.find(':');
+  size_t size = 0;
+  if (colon == absl::string_view::npos || !absl::SimpleAtoi(fingerprint.substr(0, colon), &size) ||
+      size > fingerprint.size() - colon - 1) {
+    return absl::DataLossError("kept fingerprint of an earlier request is unreadable");
+  }
+  fingerprint.remove_prefix(colon + 1);
+  return FingerprintParts{fingerprint.substr(0, size), fingerprint.substr(size)};
 }
 
 }  // namespace
@@ -146,19 +196,32 @@ absl::Status NotFound(absl::string_view noun, absl::string_view name) {
 
 std::string RequestFingerprint(const google::protobuf::Message& request) {
   std::string fingerprint;
-  {
-    google::protobuf::io::StringOutputStream stream(&fingerprint);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    request.SerializeToCodedStream(&coded);
-  }
+  AppendDeterministic(request, fingerprint);
+  return fingerprint;
+}
+
+std::string RequestFingerprint(const RequestContext& rc, const google::protobuf::Message& request) {
+  const std::string caller = RequestFingerprint(CallerOf(rc.principal));
+  std::string fingerprint = absl::StrCat(kCallerBound, caller.size(), ":", caller);
+  AppendDeterministic(request, fingerprint);
   return fingerprint;
 }
 
 absl::Status ReplayReply(const IdempotentReply& prior, absl::string_view request_id,
                          absl::string_view method, const std::string& fingerprint,
                          google::protobuf::Message* response) {
-  if (prior.method != method || prior.request != fingerprint) {
+  absl::StatusOr<FingerprintParts> kept = PartsOf(prior.request);
+  if (!kept.ok()) return kept.status();
+  absl::StatusOr<FingerprintParts> sent = PartsOf(fingerprint);
+  if (!sent.ok()) return sent.status();
+  // Without saying who: the other caller's identity is none of this caller's business.
+  if (kept->caller.has_value() && kept->caller != sent->caller) {
+    return Error(absl::StatusCode::kAlreadyExists, "REQUEST_ID_REUSED",
+                 absl::StrCat("request_id ", request_id,
+                              " was already used by another caller; a request_id belongs to the "
+                              "caller who sent it first, so send this request with a new one"));
+  }
+  if (prior.method != method || kept->request != sent->request) {
     return Error(
         absl::StatusCode::kAlreadyExists, "REQUEST_ID_REUSED",
         absl::StrCat("request_id ", request_id, " was already used for a different request"));

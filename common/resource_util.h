@@ -28,7 +28,7 @@ namespace lagom {
 // The first reply to a mutation that carried a request_id.
 struct IdempotentReply {
   std::string method;
-  std::string request;  // deterministic serialization of the first request
+  std::string request;  // the first request's fingerprint (RequestFingerprint)
   std::string reply;    // serialized response message
 };
 
@@ -91,11 +91,19 @@ absl::StatusOr<std::string> TenantResourceId(const RequestContext& rc, absl::str
                                              absl::string_view field, absl::string_view collection,
                                              absl::string_view noun, Violations& v);
 
-// Deterministic serialization of a request, to tell a retry from a different request.
+// Deterministic serialization of a message, to tell one request or query from another. Kept
+// replies use the overload below, which also says who sent the request.
 std::string RequestFingerprint(const google::protobuf::Message& request);
 
-// A retry's outcome from the reply kept for its request_id: that reply (parsed into
-// `response`), or REQUEST_ID_REUSED when the request_id came with a different request.
+// What a reply is kept under for a retry: the request and who sent it, since a kept reply was
+// shaped for its caller (what their role may see) and its change is theirs. Distinct from
+// every bare RequestFingerprint, the form kept replies of earlier releases hold.
+std::string RequestFingerprint(const RequestContext& rc, const google::protobuf::Message& request);
+
+// A retry's outcome from the reply kept for its request_id, given the retry's fingerprint
+// (RequestFingerprint(rc, request)): that reply (parsed into `response`), or REQUEST_ID_REUSED
+// when the request_id came from another caller or with a different request. A reply kept by
+// an earlier release (a bare request fingerprint) answers the same request from anyone.
 absl::Status ReplayReply(const IdempotentReply& prior, absl::string_view request_id,
                          absl::string_view method, const std::string& fingerprint,
                          google::protobuf::Message* response);
@@ -106,17 +114,17 @@ IdempotentReply KeptReply(absl::string_view method, std::string fingerprint,
                           const google::protobuf::Message& response,
                           const std::function<void(google::protobuf::Message&)>& redact = {});
 
-// A mutation with a request_id runs once: a retry with the same request gets the first reply,
-// the same request_id on a different request is refused (REQUEST_ID_REUSED). `tx` is any
-// transaction with FindReply(id) and RecordReply(id, IdempotentReply). `redact` as for
-// KeptReply.
+// A mutation with a request_id runs once: a retry with the same request from the same caller
+// (`rc`) gets the first reply; the same request_id from another caller or on a different
+// request is refused (REQUEST_ID_REUSED). `tx` is any transaction with FindReply(id) and
+// RecordReply(id, IdempotentReply). `redact` as for KeptReply.
 template <typename Tx, typename Body>
-absl::Status RunIdempotent(Tx& tx, absl::string_view request_id, absl::string_view method,
-                           const google::protobuf::Message& request,
+absl::Status RunIdempotent(Tx& tx, const RequestContext& rc, absl::string_view request_id,
+                           absl::string_view method, const google::protobuf::Message& request,
                            google::protobuf::Message* response, Body&& body,
                            const std::function<void(google::protobuf::Message&)>& redact = {}) {
   if (request_id.empty()) return body();
-  std::string fingerprint = RequestFingerprint(request);
+  std::string fingerprint = RequestFingerprint(rc, request);
   absl::StatusOr<std::optional<IdempotentReply>> prior = tx.FindReply(std::string(request_id));
   if (!prior.ok()) return prior.status();
   if (prior->has_value()) return ReplayReply(**prior, request_id, method, fingerprint, response);

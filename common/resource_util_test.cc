@@ -3,13 +3,20 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <optional>
+#include <string>
+
 #include "common/status.h"
 
 namespace lagom {
 namespace {
 
+namespace auth_api = ::lagom::auth::v1;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 google::protobuf::Timestamp At(int64_t seconds, int32_t nanos = 0) {
   google::protobuf::Timestamp ts;
@@ -56,6 +63,117 @@ TEST(ViolationsTest, NoViolationIsNeverAnOkStatus) {
   const absl::Status s = std::move(none).ToStatus("invalid request");
   EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
   EXPECT_THAT(s.message(), HasSubstr("no violation recorded"));
+}
+
+// The kept replies of one tenant, as a store's transaction holds them.
+class FakeReplies final {
+ public:
+  absl::StatusOr<std::optional<IdempotentReply>> FindReply(const std::string& request_id) {
+    auto it = kept.find(request_id);
+    if (it == kept.end()) return std::nullopt;
+    return it->second;
+  }
+  absl::Status RecordReply(const std::string& request_id, const IdempotentReply& reply) {
+    kept[request_id] = reply;
+    return absl::OkStatus();
+  }
+
+  std::map<std::string, IdempotentReply> kept;
+};
+
+RequestContext Caller(auth_api::CredentialKind kind, const std::string& subject,
+                      auth_api::PrincipalRole role = auth_api::PRINCIPAL_ROLE_TENANT_ADMIN) {
+  RequestContext rc;
+  rc.tenant_id = "acme";
+  rc.principal.set_tenant_id("acme");
+  rc.principal.set_subject(subject);
+  rc.principal.set_credential_kind(kind);
+  rc.principal.set_role(role);
+  return rc;
+}
+
+class IdempotencyTest : public ::testing::Test {
+ protected:
+  // Runs a mutation with request_id r-1 whose reply says how often its body had run then.
+  absl::StatusOr<int64_t> Run(const RequestContext& rc,
+                              const google::protobuf::Timestamp& request) {
+    google::protobuf::Timestamp reply;
+    absl::Status s = RunIdempotent(replies_, rc, "r-1", "Mutate", request, &reply, [&] {
+      reply.set_seconds(++runs_);
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return reply.seconds();
+  }
+
+  const RequestContext admin_ = Caller(auth_api::CREDENTIAL_KIND_API_KEY, "tenants/acme/apiKeys/a");
+  const RequestContext viewer_ = Caller(auth_api::CREDENTIAL_KIND_API_KEY, "tenants/acme/apiKeys/v",
+                                        auth_api::PRINCIPAL_ROLE_VIEWER);
+  FakeReplies replies_;
+  int runs_ = 0;
+};
+
+TEST_F(IdempotencyTest, ARetryFromTheSameCallerGetsTheFirstReply) {
+  ASSERT_EQ(Run(admin_, At(7)).value_or(-1), 1);
+  absl::StatusOr<int64_t> retry = Run(admin_, At(7));
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(*retry, 1);
+  EXPECT_EQ(runs_, 1);
+}
+
+TEST_F(IdempotencyTest, AnotherCallersRequestIdIsRefusedWithoutNamingThemAndNothingRuns) {
+  ASSERT_TRUE(Run(admin_, At(7)).ok());
+  absl::StatusOr<int64_t> other = Run(viewer_, At(7));
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReasonOf(other.status()), "REQUEST_ID_REUSED");
+  EXPECT_THAT(other.status().message(), HasSubstr("request_id r-1 was already used by another"));
+  EXPECT_THAT(other.status().message(), Not(HasSubstr("apiKeys/a")));
+  EXPECT_EQ(runs_, 1);
+  EXPECT_EQ(replies_.kept.size(), 1u);
+}
+
+TEST_F(IdempotencyTest, ADifferentRequestUnderTheSameRequestIdIsRefused) {
+  ASSERT_TRUE(Run(admin_, At(7)).ok());
+  absl::StatusOr<int64_t> other = Run(admin_, At(8));
+  EXPECT_EQ(ReasonOf(other.status()), "REQUEST_ID_REUSED");
+  EXPECT_THAT(other.status().message(), HasSubstr("was already used for a different request"));
+  EXPECT_EQ(runs_, 1);
+}
+
+// The role can change between a call and its retry (a JWT user's role binding); the caller is
+// the same. The same subject under another kind of credential is someone else.
+TEST_F(IdempotencyTest, ACallerIsTheCredentialsKindAndSubjectNotTheRole) {
+  ASSERT_TRUE(Run(admin_, At(7)).ok());
+  RequestContext demoted = admin_;
+  demoted.principal.set_role(auth_api::PRINCIPAL_ROLE_VIEWER);
+  EXPECT_EQ(Run(demoted, At(7)).value_or(-1), 1);
+  RequestContext jwt = admin_;
+  jwt.principal.set_credential_kind(auth_api::CREDENTIAL_KIND_JWT);
+  EXPECT_EQ(ReasonOf(Run(jwt, At(7)).status()), "REQUEST_ID_REUSED");
+  EXPECT_EQ(runs_, 1);
+}
+
+// Replies kept before fingerprints named their caller are still kept for a while after an
+// upgrade: the same request gets its reply, from whoever retries it.
+TEST_F(IdempotencyTest, AReplyKeptByAnEarlierReleaseAnswersTheSameRequestFromAnyone) {
+  google::protobuf::Timestamp first;
+  first.set_seconds(42);
+  replies_.kept["r-1"] =
+      IdempotentReply{"Mutate", RequestFingerprint(At(7)), first.SerializeAsString()};
+  for (const RequestContext& rc : {admin_, viewer_}) {
+    absl::StatusOr<int64_t> retry = Run(rc, At(7));
+    ASSERT_TRUE(retry.ok()) << retry.status();
+    EXPECT_EQ(*retry, 42);
+  }
+  EXPECT_EQ(ReasonOf(Run(admin_, At(8)).status()), "REQUEST_ID_REUSED");
+  EXPECT_EQ(runs_, 0);
+}
+
+TEST_F(IdempotencyTest, AnUnreadableKeptFingerprintIsDataLoss) {
+  // Marked as naming its caller, but cut short.
+  replies_.kept["r-1"] = IdempotentReply{"Mutate", std::string(1, '\0') + "99:x", ""};
+  EXPECT_EQ(Run(admin_, At(7)).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(runs_, 0);
 }
 
 }  // namespace

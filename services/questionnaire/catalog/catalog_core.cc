@@ -220,7 +220,7 @@ class Methods final {
     CheckRequestId(v, request_id);
     if (!v.empty()) return std::move(v).ToStatus(absl::StrCat("invalid ", K::kNoun));
     return store.InTransaction(rc, [&](CatalogTransaction& tx) {
-      return RunIdempotent(tx, request_id, method, request, response, [&]() -> absl::Status {
+      return RunIdempotent(tx, rc, request_id, method, request, response, [&]() -> absl::Status {
         Violations refs;
         if (absl::Status s = K::CheckReferences(tx, rc, input, K::kField, refs); !s.ok()) return s;
         if (!refs.empty()) return std::move(refs).ToStatus(absl::StrCat("invalid ", K::kNoun));
@@ -337,7 +337,7 @@ class Methods final {
     CheckRequestId(v, request_id);
     if (!v.empty()) return std::move(v).ToStatus("invalid request");
     return store.InTransaction(rc, [&](CatalogTransaction& tx) {
-      return RunIdempotent(tx, request_id, method, request, response, [&]() -> absl::Status {
+      return RunIdempotent(tx, rc, request_id, method, request, response, [&]() -> absl::Status {
         int64_t version = 0;
         absl::StatusOr<Resource> current = Load(tx, rc, *id, &version);
         if (!current.ok()) return current.status();
@@ -380,7 +380,7 @@ class Methods final {
     CheckRequestId(v, request_id);
     if (!v.empty()) return std::move(v).ToStatus("invalid request");
     return store.InTransaction(rc, [&](CatalogTransaction& tx) {
-      return RunIdempotent(tx, request_id, method, request, response, [&]() -> absl::Status {
+      return RunIdempotent(tx, rc, request_id, method, request, response, [&]() -> absl::Status {
         absl::StatusOr<Resource> current = Load(tx, rc, *id);
         if (!current.ok()) return current.status();
         if (absl::Status s = CheckEtag(name, etag, current->etag()); !s.ok()) return s;
@@ -688,7 +688,7 @@ absl::Status CatalogCore::ImportCatalog(const RequestContext& rc,
   bool applied_now = false;
   absl::Status status = store_.InTransaction(rc, [&](CatalogTransaction& tx) {
     return RunIdempotent(
-        tx, req.request_id(), "ImportCatalog", retry_key, resp, [&]() -> absl::Status {
+        tx, rc, req.request_id(), "ImportCatalog", retry_key, resp, [&]() -> absl::Status {
           resp->Clear();
           absl::Status s = CatalogImport(tx, rc, now).Run(*parsed, req.dry_run(), resp);
           applied_now = s.ok() && resp->applied();

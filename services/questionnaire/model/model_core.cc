@@ -590,7 +590,7 @@ absl::Status ChangeVersionState(ModelStore& store, const RequestContext& rc, abs
   if (!v.empty()) return std::move(v).ToStatus("invalid request");
   return store.InTransaction(rc, [&](ModelTransaction& tx) {
     return RunIdempotent(
-        tx, change.request_id, change.method, request, response, [&]() -> absl::Status {
+        tx, rc, change.request_id, change.method, request, response, [&]() -> absl::Status {
           absl::StatusOr<LoadedVersion> current = LoadVersionToChange(tx, rc, *ref);
           if (!current.ok()) return current.status();
           if (current->version.state() != from) {
@@ -635,7 +635,7 @@ absl::Status ModelCore::CreateModel(const RequestContext& rc, const api::CreateM
   if (!v.empty()) return std::move(v).ToStatus("invalid model");
   const absl::Time now = clock_();
   return store_.InTransaction(rc, [&](ModelTransaction& tx) {
-    return RunIdempotent(tx, req.request_id(), "CreateModel", req, resp, [&]() -> absl::Status {
+    return RunIdempotent(tx, rc, req.request_id(), "CreateModel", req, resp, [&]() -> absl::Status {
       absl::StatusOr<LoadedModel> m = InsertModel(tx, rc, now, req.model_id(), req.model());
       if (!m.ok()) return m.status();
       *resp->mutable_model() = std::move(m->model);
@@ -727,7 +727,7 @@ absl::Status ModelCore::UpdateModel(const RequestContext& rc, const api::UpdateM
   if (!v.empty()) return std::move(v).ToStatus("invalid update");
   const absl::Time now = clock_();
   return store_.InTransaction(rc, [&](ModelTransaction& tx) {
-    return RunIdempotent(tx, req.request_id(), "UpdateModel", req, resp, [&]() -> absl::Status {
+    return RunIdempotent(tx, rc, req.request_id(), "UpdateModel", req, resp, [&]() -> absl::Status {
       absl::StatusOr<LoadedModel> m = LoadModelToChange(tx, rc, ref->id);
       if (!m.ok()) return m.status();
       if (absl::Status s = CheckEtag(m->model.name(), req.model().etag(), m->model.etag());
@@ -759,7 +759,7 @@ absl::Status ModelCore::DeleteModel(const RequestContext& rc, const api::DeleteM
   CheckRequestId(v, req.request_id());
   if (!v.empty()) return std::move(v).ToStatus("invalid request");
   return store_.InTransaction(rc, [&](ModelTransaction& tx) {
-    return RunIdempotent(tx, req.request_id(), "DeleteModel", req, resp, [&]() -> absl::Status {
+    return RunIdempotent(tx, rc, req.request_id(), "DeleteModel", req, resp, [&]() -> absl::Status {
       absl::StatusOr<LoadedModel> m = LoadModelToChange(tx, rc, ref->id);
       if (!m.ok()) return m.status();
       if (absl::Status s = CheckEtag(req.name(), req.etag(), m->model.etag()); !s.ok()) return s;
@@ -810,7 +810,7 @@ absl::Status ModelCore::CreateModelVersion(const RequestContext& rc,
   const absl::Time now = clock_();
   return store_.InTransaction(rc, [&](ModelTransaction& tx) {
     return RunIdempotent(
-        tx, req.request_id(), "CreateModelVersion", req, resp, [&]() -> absl::Status {
+        tx, rc, req.request_id(), "CreateModelVersion", req, resp, [&]() -> absl::Status {
           absl::StatusOr<LoadedModel> model = LoadModelToChange(tx, rc, parent->id);
           if (!model.ok()) return model.status();
           api::ModelVersion draft;
@@ -1003,7 +1003,7 @@ absl::Status ModelCore::UpdateModelVersion(const RequestContext& rc,
   const absl::Time now = clock_();
   return store_.InTransaction(rc, [&](ModelTransaction& tx) {
     return RunIdempotent(
-        tx, req.request_id(), "UpdateModelVersion", req, resp, [&]() -> absl::Status {
+        tx, rc, req.request_id(), "UpdateModelVersion", req, resp, [&]() -> absl::Status {
           absl::StatusOr<LoadedVersion> current = LoadVersionToChange(tx, rc, *ref);
           if (!current.ok()) return current.status();
           if (current->version.state() != api::MODEL_VERSION_STATE_DRAFT) {
@@ -1039,7 +1039,7 @@ absl::Status ModelCore::DeleteModelVersion(const RequestContext& rc,
   if (!v.empty()) return std::move(v).ToStatus("invalid request");
   return store_.InTransaction(rc, [&](ModelTransaction& tx) {
     return RunIdempotent(
-        tx, req.request_id(), "DeleteModelVersion", req, resp, [&]() -> absl::Status {
+        tx, rc, req.request_id(), "DeleteModelVersion", req, resp, [&]() -> absl::Status {
           absl::StatusOr<LoadedVersion> current = LoadVersionToChange(tx, rc, *ref);
           if (!current.ok()) return current.status();
           if (current->version.state() != api::MODEL_VERSION_STATE_DRAFT) {
@@ -1235,7 +1235,7 @@ absl::Status ModelCore::ImportModel(const RequestContext& rc, const api::ImportM
   }
   const absl::Time now = clock_();
   return store_.InTransaction(rc, [&](ModelTransaction& tx) {
-    return RunIdempotent(tx, req.request_id(), "ImportModel", req, resp, [&]() -> absl::Status {
+    return RunIdempotent(tx, rc, req.request_id(), "ImportModel", req, resp, [&]() -> absl::Status {
       absl::StatusOr<LoadedModel> model =
           target.has_value() ? LoadModelToChange(tx, rc, target->id)
                              : InsertModel(tx, rc, now, req.model_id(), doc.model());

@@ -726,7 +726,7 @@ absl::Status TenancyCore::UpdateTenantSettings(const RequestContext& rc,
   const absl::Time now = clock_();
   return store_.InTenant(rc, [&](TenancyTransaction& tx) {
     return RunIdempotent(
-        tx, req.request_id(), "UpdateTenantSettings", req, resp, [&]() -> absl::Status {
+        tx, rc, req.request_id(), "UpdateTenantSettings", req, resp, [&]() -> absl::Status {
           absl::StatusOr<std::optional<SettingsRecord>> r = tx.GetSettings();
           if (!r.ok()) return r.status();
           tenancy::TenantSettings current;
@@ -794,7 +794,7 @@ absl::Status TenancyCore::CreateApiKey(const RequestContext& rc,
   if (!v.empty()) return std::move(v).ToStatus("invalid API key");
   return store_.InTenant(rc, [&](TenancyTransaction& tx) {
     return RunIdempotent(
-        tx, req.request_id(), "CreateApiKey", req, resp,
+        tx, rc, req.request_id(), "CreateApiKey", req, resp,
         [&]() -> absl::Status {
           if (absl::Status s = tx.LockApiKeysQuota(); !s.ok()) return s;
           absl::StatusOr<int> existing = tx.CountApiKeys();
@@ -882,30 +882,31 @@ absl::Status TenancyCore::RevokeApiKey(const RequestContext& rc,
   if (!v.empty()) return std::move(v).ToStatus("invalid request");
   const absl::Time now = clock_();
   return store_.InTenant(rc, [&](TenancyTransaction& tx) {
-    return RunIdempotent(tx, req.request_id(), "RevokeApiKey", req, resp, [&]() -> absl::Status {
-      absl::StatusOr<std::optional<ApiKeyRecord>> r = tx.GetApiKey(*id);
-      if (!r.ok()) return r.status();
-      if (!r->has_value()) return NotFound("API key", req.name());
-      ApiKeyRecord key = **r;
-      if (absl::Status s = CheckEtag(req.name(), req.etag(), EtagOf(key.version)); !s.ok()) {
-        return s;
-      }
-      if (key.state != "REVOKED") {
-        key.state = "REVOKED";
-        key.revoke_time = now;
-        key.previous_secret_hash.clear();
-        key.previous_secret_expire_time.reset();
-        ++key.version;
-        if (absl::Status s = tx.UpdateApiKey(key); !s.ok()) return s;
-        if (absl::Status s = tx.AppendAudit(
-                AuditOf(rc, now, "api_key.revoked", "RevokeApiKey", req.name(), req.request_id()));
-            !s.ok()) {
-          return s;
-        }
-      }
-      *resp->mutable_api_key() = ApiKeyOf(rc.tenant_id, key, now);
-      return absl::OkStatus();
-    });
+    return RunIdempotent(
+        tx, rc, req.request_id(), "RevokeApiKey", req, resp, [&]() -> absl::Status {
+          absl::StatusOr<std::optional<ApiKeyRecord>> r = tx.GetApiKey(*id);
+          if (!r.ok()) return r.status();
+          if (!r->has_value()) return NotFound("API key", req.name());
+          ApiKeyRecord key = **r;
+          if (absl::Status s = CheckEtag(req.name(), req.etag(), EtagOf(key.version)); !s.ok()) {
+            return s;
+          }
+          if (key.state != "REVOKED") {
+            key.state = "REVOKED";
+            key.revoke_time = now;
+            key.previous_secret_hash.clear();
+            key.previous_secret_expire_time.reset();
+            ++key.version;
+            if (absl::Status s = tx.UpdateApiKey(key); !s.ok()) return s;
+            if (absl::Status s = tx.AppendAudit(AuditOf(rc, now, "api_key.revoked", "RevokeApiKey",
+                                                        req.name(), req.request_id()));
+                !s.ok()) {
+              return s;
+            }
+          }
+          *resp->mutable_api_key() = ApiKeyOf(rc.tenant_id, key, now);
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -925,7 +926,7 @@ absl::Status TenancyCore::RotateApiKey(const RequestContext& rc,
   const absl::Time now = clock_();
   return store_.InTenant(rc, [&](TenancyTransaction& tx) {
     return RunIdempotent(
-        tx, req.request_id(), "RotateApiKey", req, resp,
+        tx, rc, req.request_id(), "RotateApiKey", req, resp,
         [&]() -> absl::Status {
           absl::StatusOr<std::optional<ApiKeyRecord>> r = tx.GetApiKey(*id);
           if (!r.ok()) return r.status();
@@ -993,7 +994,7 @@ absl::Status TenancyCore::CreateRoleBinding(const RequestContext& rc,
   const absl::Time now = clock_();
   return store_.InTenant(rc, [&](TenancyTransaction& tx) {
     return RunIdempotent(
-        tx, req.request_id(), "CreateRoleBinding", req, resp, [&]() -> absl::Status {
+        tx, rc, req.request_id(), "CreateRoleBinding", req, resp, [&]() -> absl::Status {
           absl::StatusOr<std::vector<RoleBindingRecord>> same = tx.FindRoleBindings(in.principal());
           if (!same.ok()) return same.status();
           for (const RoleBindingRecord& other : *same) {
@@ -1091,7 +1092,7 @@ absl::Status TenancyCore::DeleteRoleBinding(const RequestContext& rc,
   const absl::Time now = clock_();
   return store_.InTenant(rc, [&](TenancyTransaction& tx) {
     return RunIdempotent(
-        tx, req.request_id(), "DeleteRoleBinding", req, resp, [&]() -> absl::Status {
+        tx, rc, req.request_id(), "DeleteRoleBinding", req, resp, [&]() -> absl::Status {
           absl::StatusOr<std::optional<RoleBindingRecord>> r = tx.GetRoleBinding(*id);
           if (!r.ok()) return r.status();
           if (!r->has_value()) return NotFound("role binding", req.name());

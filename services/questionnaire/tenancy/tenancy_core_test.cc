@@ -292,6 +292,37 @@ TEST_F(TenancyCoreTest, ListAndGetNeverShowSecretsOrHashes) {
   EXPECT_THAT(listed.api_keys(), SizeIs(3));
 }
 
+// A request_id belongs to the caller who sent it first: another admin of the tenant sending
+// the same request under it is refused, without learning who, and no second key is made.
+TEST_F(TenancyCoreTest, AnotherCallersRequestIdIsRefusedAndMakesNoKey) {
+  Provision("acme");
+  tenancy::CreateApiKeyRequest create;
+  create.set_parent("tenants/acme");
+  create.set_request_id("r-1");
+  create.mutable_api_key()->set_display_name("sync");
+  create.mutable_api_key()->add_roles(tenancy::ROLE_SERVICE);
+  tenancy::CreateApiKeyResponse first;
+  ASSERT_TRUE(core_.CreateApiKey(AdminOf("acme"), create, &first).ok());
+
+  RequestContext other_admin = AdminOf("acme");
+  other_admin.principal.set_subject("kim@acme.example");
+  other_admin.principal.set_credential_kind(auth_api::CREDENTIAL_KIND_JWT);
+  tenancy::CreateApiKeyResponse refused;
+  absl::Status s = core_.CreateApiKey(other_admin, create, &refused);
+  EXPECT_EQ(s.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReasonOf(s), "REQUEST_ID_REUSED");
+  EXPECT_THAT(s.message(), HasSubstr("request_id r-1 was already used by another caller"));
+  EXPECT_THAT(s.message(), Not(HasSubstr("apiKeys/admin")));
+  EXPECT_EQ(refused.api_key().name(), "");
+  EXPECT_THAT(store_.TenantSnapshot("acme").api_keys, SizeIs(2));  // admin and the new key
+  EXPECT_THAT(Actions(store_.TenantSnapshot("acme")),
+              ElementsAre("tenant.created", "api_key.created", "api_key.created"));
+
+  tenancy::CreateApiKeyResponse retry;
+  ASSERT_TRUE(core_.CreateApiKey(AdminOf("acme"), create, &retry).ok());
+  EXPECT_EQ(retry.api_key().name(), first.api_key().name());
+}
+
 TEST_F(TenancyCoreTest, LastUseIsWrittenAtMostOnceAMinute) {
   Provision("acme");
   tenancy::CreateApiKeyResponse key = CreateKey("acme", "sync", tenancy::ROLE_SERVICE);

@@ -183,7 +183,7 @@ absl::Status WebhookRpcCore::CreateWebhook(const RequestContext& rc,
   const absl::Time now = clock_();
   return store_.InTenant(rc, [&](WebhookTransaction& tx) {
     return RunIdempotent(
-        tx, req.request_id(), "CreateWebhook", req, resp,
+        tx, rc, req.request_id(), "CreateWebhook", req, resp,
         [&]() -> absl::Status {
           if (absl::Status s = tx.LockWebhooksQuota(); !s.ok()) return s;
           absl::StatusOr<int> count = tx.CountWebhooks();
@@ -270,11 +270,12 @@ absl::Status WebhookRpcCore::DeleteWebhook(const RequestContext& rc,
   CheckRequestId(v, req.request_id());
   if (!v.empty()) return std::move(v).ToStatus("invalid delete request");
   return store_.InTenant(rc, [&](WebhookTransaction& tx) {
-    return RunIdempotent(tx, req.request_id(), "DeleteWebhook", req, resp, [&]() -> absl::Status {
-      absl::Status deleted = tx.DeleteWebhook(*id);
-      if (absl::IsNotFound(deleted)) return NotFound(kNoun, req.name());
-      return deleted;
-    });
+    return RunIdempotent(tx, rc, req.request_id(), "DeleteWebhook", req, resp,
+                         [&]() -> absl::Status {
+                           absl::Status deleted = tx.DeleteWebhook(*id);
+                           if (absl::IsNotFound(deleted)) return NotFound(kNoun, req.name());
+                           return deleted;
+                         });
   });
 }
 

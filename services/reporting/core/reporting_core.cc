@@ -385,23 +385,25 @@ absl::Status ReportingCore::RecordScorecard(const RequestContext& rc,
                    absl::StrCat("tenant ", req.parent(),
                                 " was deleted and its data purged: nothing is recorded for it"));
     }
-    return RunIdempotent(tx, req.request_id(), "RecordScorecard", req, resp, [&]() -> absl::Status {
-      absl::StatusOr<std::pair<ScorecardRecord, bool>> stored = tx.InsertIfAbsent(record, figures);
-      if (!stored.ok()) return stored.status();
-      if (opt_in.ok()) {
-        absl::Status kept = tx.SetBenchmarkOptIn(*opt_in, now);
-        if (!kept.ok()) return kept;
-      }
-      absl::Status parsed =
-          ParseScorecard(stored->first.body, stored->first.scorecard_id, resp->mutable_scorecard());
-      if (!parsed.ok() || !stored->second) return parsed;
-      // First recording only: the webhook events go out with the scorecard, or not at all.
-      for (const OutboxEvent& event :
-           ScorecardWebhookEvents(rc.tenant_id, resp->scorecard(), service)) {
-        if (absl::Status queued = tx.AddOutboxEvent(event); !queued.ok()) return queued;
-      }
-      return absl::OkStatus();
-    });
+    return RunIdempotent(
+        tx, rc, req.request_id(), "RecordScorecard", req, resp, [&]() -> absl::Status {
+          absl::StatusOr<std::pair<ScorecardRecord, bool>> stored =
+              tx.InsertIfAbsent(record, figures);
+          if (!stored.ok()) return stored.status();
+          if (opt_in.ok()) {
+            absl::Status kept = tx.SetBenchmarkOptIn(*opt_in, now);
+            if (!kept.ok()) return kept;
+          }
+          absl::Status parsed = ParseScorecard(stored->first.body, stored->first.scorecard_id,
+                                               resp->mutable_scorecard());
+          if (!parsed.ok() || !stored->second) return parsed;
+          // First recording only: the webhook events go out with the scorecard, or not at all.
+          for (const OutboxEvent& event :
+               ScorecardWebhookEvents(rc.tenant_id, resp->scorecard(), service)) {
+            if (absl::Status queued = tx.AddOutboxEvent(event); !queued.ok()) return queued;
+          }
+          return absl::OkStatus();
+        });
   });
 }
 

@@ -468,7 +468,7 @@ absl::Status AnswerCore::RunInTransaction(
       // A retry of a write already made: its first reply.
       std::string fingerprint;
       if (!w.request_id.empty()) {
-        fingerprint = RequestFingerprint(*w.request);
+        fingerprint = RequestFingerprint(w.rc, *w.request);
         absl::StatusOr<std::optional<IdempotentReply>> prior = tx.FindReply(w.request_id);
         if (!prior.ok()) return prior.status();
         if (prior->has_value()) {
@@ -775,7 +775,7 @@ absl::Status AnswerCore::StartRound(const RequestContext& rc, const api::StartRo
   const absl::Time now = clock_();
   LiveSession live;
   absl::Status started = store_.InTenant(rc, [&](SessionTransaction& tx) {
-    return RunIdempotent(tx, req.request_id(), "StartRound", req, resp, [&]() -> absl::Status {
+    return RunIdempotent(tx, rc, req.request_id(), "StartRound", req, resp, [&]() -> absl::Status {
       absl::StatusOr<std::pair<SessionRecord, api::Session>> read =
           ReadSession(tx, rc, *id, /*lock_exclusive=*/true);
       if (!read.ok()) return read.status();
@@ -904,7 +904,7 @@ absl::Status AnswerCore::RevealItemDistribution(const RequestContext& rc,
   LiveSession live;
   absl::Status revealed = store_.InTenant(rc, [&](SessionTransaction& tx) {
     return RunIdempotent(
-        tx, req.request_id(), "RevealItemDistribution", req, resp, [&]() -> absl::Status {
+        tx, rc, req.request_id(), "RevealItemDistribution", req, resp, [&]() -> absl::Status {
           absl::StatusOr<std::pair<SessionRecord, api::Session>> read =
               ReadSession(tx, rc, session_id, /*lock_exclusive=*/true);
           if (!read.ok()) return read.status();

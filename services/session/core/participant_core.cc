@@ -348,7 +348,7 @@ absl::Status ParticipantCore::CreateParticipant(const RequestContext& rc,
   absl::Status created = store_.InTenant(rc, [&](SessionTransaction& tx) {
     live.reset();
     return RunIdempotent(
-        tx, req.request_id(), "CreateParticipant", req, resp, [&]() -> absl::Status {
+        tx, rc, req.request_id(), "CreateParticipant", req, resp, [&]() -> absl::Status {
           // Locked exclusively: the participants are counted below, and two adds counting
           // at once could both see room for one more.
           absl::StatusOr<LiveSession> s =
@@ -521,7 +521,7 @@ absl::Status ParticipantCore::UpdateParticipant(const RequestContext& rc,
   absl::Status updated = store_.InTenant(rc, [&](SessionTransaction& tx) {
     live.reset();
     return RunIdempotent(
-        tx, req.request_id(), "UpdateParticipant", req, resp, [&]() -> absl::Status {
+        tx, rc, req.request_id(), "UpdateParticipant", req, resp, [&]() -> absl::Status {
           absl::StatusOr<LiveSession> s =
               ReadLiveSession(tx, rc, models_, session_id, /*lock_exclusive=*/false);
           if (!s.ok()) return s.status();
@@ -567,7 +567,7 @@ absl::Status ParticipantCore::DeleteParticipant(const RequestContext& rc,
   absl::Status deleted = store_.InTenant(rc, [&](SessionTransaction& tx) {
     live.reset();
     return RunIdempotent(
-        tx, req.request_id(), "DeleteParticipant", req, resp, [&]() -> absl::Status {
+        tx, rc, req.request_id(), "DeleteParticipant", req, resp, [&]() -> absl::Status {
           absl::StatusOr<LiveSession> s =
               ReadLiveSession(tx, rc, models_, session_id, /*lock_exclusive=*/false);
           if (!s.ok()) return s.status();
@@ -611,7 +611,7 @@ absl::Status ParticipantCore::CompleteParticipant(const RequestContext& rc,
     live.reset();
     changed.reset();
     return RunIdempotent(
-        tx, req.request_id(), "CompleteParticipant", req, resp, [&]() -> absl::Status {
+        tx, rc, req.request_id(), "CompleteParticipant", req, resp, [&]() -> absl::Status {
           absl::StatusOr<LiveSession> s =
               ReadLiveSession(tx, rc, models_, session_id, /*lock_exclusive=*/false);
           if (!s.ok()) return s.status();
@@ -692,7 +692,7 @@ absl::Status ParticipantCore::CreateInvitation(const RequestContext& rc,
   };
   return store_.InTenant(rc, [&](SessionTransaction& tx) {
     return RunIdempotent(
-        tx, req.request_id(), "CreateInvitation", req, resp,
+        tx, rc, req.request_id(), "CreateInvitation", req, resp,
         [&]() -> absl::Status {
           absl::StatusOr<std::pair<SessionRecord, api::Session>> s =
               ReadSession(tx, rc, *session_id, /*lock_exclusive=*/false);
@@ -796,7 +796,7 @@ absl::Status ParticipantCore::RevokeInvitation(const RequestContext& rc,
   const absl::Time now = clock_();
   return store_.InTenant(rc, [&](SessionTransaction& tx) {
     return RunIdempotent(
-        tx, req.request_id(), "RevokeInvitation", req, resp, [&]() -> absl::Status {
+        tx, rc, req.request_id(), "RevokeInvitation", req, resp, [&]() -> absl::Status {
           absl::StatusOr<std::pair<SessionRecord, api::Session>> s =
               ReadSession(tx, rc, session_id);
           if (!s.ok()) return s.status();

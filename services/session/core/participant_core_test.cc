@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status.h"
+#include "services/session/core/answer_core.h"
 #include "services/session/core/fake_session_store.h"
 
 namespace lagom::session {
@@ -22,6 +23,7 @@ namespace auth_api = ::lagom::auth::v1;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 using ::testing::UnorderedElementsAre;
@@ -821,6 +823,39 @@ TEST_F(ParticipantCoreTest, CompleteNeedsAnOpenSessionAndAnAnsweringParticipant)
   EXPECT_EQ(StoredParticipant("fran").state(), api::PARTICIPANT_STATE_INVITED);
   EXPECT_EQ(Complete(absl::StrCat(kS1, "/participants/nobody")).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+// --- Answers of participants --------------------------------------------------------------
+
+// A request_id belongs to the caller who sent it first. Bob, sending Alice's SubmitAnswer
+// under her request_id, gets neither her answer back nor a second write; Alice's retry still
+// gets her reply.
+TEST_F(ParticipantCoreTest, AnotherCallerReusingASubmitAnswerRequestIdIsRefused) {
+  PutSession("s1", api::SESSION_STATE_OPEN, {kNorth, kSouth}, /*anonymous=*/false, /*model=*/true);
+  ASSERT_TRUE(Create("alice", Person(api::PARTICIPANT_PERSPECTIVE_PROVIDER)).ok());
+  ASSERT_TRUE(Create("bob", Person(api::PARTICIPANT_PERSPECTIVE_PROVIDER)).ok());
+  AnswerCore answers(store_, models_, live_, "pseudonym-key", [this] { return now_; });
+  api::SubmitAnswerRequest req;
+  req.set_parent(Alice());
+  req.mutable_answer()->set_item_id("incident.triage");
+  req.mutable_answer()->set_value(1);
+  req.set_request_id("r-1");
+  api::SubmitAnswerResponse first;
+  ASSERT_TRUE(answers.SubmitAnswer(Invitee(Alice()), req, &first).ok());
+
+  api::SubmitAnswerResponse refused;
+  absl::Status s = answers.SubmitAnswer(Invitee(Bob()), req, &refused);
+  EXPECT_EQ(s.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReasonOf(s), "REQUEST_ID_REUSED");
+  EXPECT_THAT(s.message(), HasSubstr("request_id r-1 was already used by another caller"));
+  EXPECT_THAT(s.message(), Not(HasSubstr("alice")));
+  EXPECT_FALSE(refused.has_answer());
+  EXPECT_THAT(Stored().answers, SizeIs(1));
+
+  api::SubmitAnswerResponse retry;
+  ASSERT_TRUE(answers.SubmitAnswer(Invitee(Alice()), req, &retry).ok());
+  EXPECT_EQ(retry.SerializeAsString(), first.SerializeAsString());
+  EXPECT_THAT(Stored().answers, SizeIs(1));
 }
 
 // --- Invitations ---------------------------------------------------------------------------

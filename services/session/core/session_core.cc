@@ -308,7 +308,7 @@ absl::Status Transit(SessionStore& store, const RequestContext& rc, absl::Time n
   CheckRequestId(v, request_id);
   if (!v.empty()) return std::move(v).ToStatus("invalid request");
   return store.InTenant(rc, [&](SessionTransaction& tx) {
-    return RunIdempotent(tx, request_id, method, request, response, [&]() -> absl::Status {
+    return RunIdempotent(tx, rc, request_id, method, request, response, [&]() -> absl::Status {
       absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded = Load(tx, name, *id, etag);
       if (!loaded.ok()) return loaded.status();
       auto& [record, session] = *loaded;
@@ -351,28 +351,29 @@ absl::Status SessionCore::CreateSession(const RequestContext& rc,
 
   const absl::Time now = clock_();
   return store_.InTenant(rc, [&](SessionTransaction& tx) {
-    return RunIdempotent(tx, req.request_id(), "CreateSession", req, resp, [&]() -> absl::Status {
-      const std::string id = req.session_id().empty() ? NewSessionId() : req.session_id();
-      api::Session s = req.session();
-      s.clear_model_content_hash();
-      s.clear_effective_targets();
-      s.clear_open_time();
-      s.clear_close_time();
-      s.clear_archive_time();
-      s.set_name(SessionName(rc, id));
-      s.set_state(api::SESSION_STATE_DRAFT);
-      *s.mutable_create_time() = ToProto(now);
-      *s.mutable_update_time() = ToProto(now);
-      absl::Status inserted = tx.Insert(ToRecord(id, 1, s, now));
-      if (absl::IsAlreadyExists(inserted)) {
-        return Error(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
-                     absl::StrCat("session ", s.name(), " already exists"));
-      }
-      if (!inserted.ok()) return inserted;
-      s.set_etag(EtagOf(1));
-      *resp->mutable_session() = std::move(s);
-      return absl::OkStatus();
-    });
+    return RunIdempotent(
+        tx, rc, req.request_id(), "CreateSession", req, resp, [&]() -> absl::Status {
+          const std::string id = req.session_id().empty() ? NewSessionId() : req.session_id();
+          api::Session s = req.session();
+          s.clear_model_content_hash();
+          s.clear_effective_targets();
+          s.clear_open_time();
+          s.clear_close_time();
+          s.clear_archive_time();
+          s.set_name(SessionName(rc, id));
+          s.set_state(api::SESSION_STATE_DRAFT);
+          *s.mutable_create_time() = ToProto(now);
+          *s.mutable_update_time() = ToProto(now);
+          absl::Status inserted = tx.Insert(ToRecord(id, 1, s, now));
+          if (absl::IsAlreadyExists(inserted)) {
+            return Error(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
+                         absl::StrCat("session ", s.name(), " already exists"));
+          }
+          if (!inserted.ok()) return inserted;
+          s.set_etag(EtagOf(1));
+          *resp->mutable_session() = std::move(s);
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -446,34 +447,36 @@ absl::Status SessionCore::UpdateSession(const RequestContext& rc,
 
   const absl::Time now = clock_();
   return store_.InTenant(rc, [&](SessionTransaction& tx) {
-    return RunIdempotent(tx, req.request_id(), "UpdateSession", req, resp, [&]() -> absl::Status {
-      absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
-          Load(tx, in.name(), *id, in.etag());
-      if (!loaded.ok()) return loaded.status();
-      auto& [record, session] = *loaded;
-      std::vector<std::string> frozen;
-      for (const std::string& path : paths) {
-        if (!MayChange(*FindMutable(path), session.state())) frozen.push_back(path);
-      }
-      if (!frozen.empty()) {
-        return StateConflict(in.name(), session.state(),
-                             absl::StrCat(absl::StrJoin(frozen, ", "), " can no longer change"));
-      }
-      // The masked fields are replaced whole by what was sent (unset clears them).
-      api::Session merged = session;
-      google::protobuf::FieldMask mask;
-      for (const std::string& path : paths) mask.add_paths(path);
-      google::protobuf::util::FieldMaskUtil::MergeOptions replace;
-      replace.set_replace_message_fields(true);
-      replace.set_replace_repeated_fields(true);
-      google::protobuf::util::FieldMaskUtil::MergeMessageTo(in, mask, replace, &merged);
-      merged.clear_etag();
-      *merged.mutable_update_time() = ToProto(now);
-      if (absl::Status s = Store(tx, record, merged); !s.ok()) return s;
-      merged.set_etag(EtagOf(record.version + 1));
-      *resp->mutable_session() = std::move(merged);
-      return absl::OkStatus();
-    });
+    return RunIdempotent(
+        tx, rc, req.request_id(), "UpdateSession", req, resp, [&]() -> absl::Status {
+          absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
+              Load(tx, in.name(), *id, in.etag());
+          if (!loaded.ok()) return loaded.status();
+          auto& [record, session] = *loaded;
+          std::vector<std::string> frozen;
+          for (const std::string& path : paths) {
+            if (!MayChange(*FindMutable(path), session.state())) frozen.push_back(path);
+          }
+          if (!frozen.empty()) {
+            return StateConflict(
+                in.name(), session.state(),
+                absl::StrCat(absl::StrJoin(frozen, ", "), " can no longer change"));
+          }
+          // The masked fields are replaced whole by what was sent (unset clears them).
+          api::Session merged = session;
+          google::protobuf::FieldMask mask;
+          for (const std::string& path : paths) mask.add_paths(path);
+          google::protobuf::util::FieldMaskUtil::MergeOptions replace;
+          replace.set_replace_message_fields(true);
+          replace.set_replace_repeated_fields(true);
+          google::protobuf::util::FieldMaskUtil::MergeMessageTo(in, mask, replace, &merged);
+          merged.clear_etag();
+          *merged.mutable_update_time() = ToProto(now);
+          if (absl::Status s = Store(tx, record, merged); !s.ok()) return s;
+          merged.set_etag(EtagOf(record.version + 1));
+          *resp->mutable_session() = std::move(merged);
+          return absl::OkStatus();
+        });
   });
 }
 
@@ -486,17 +489,18 @@ absl::Status SessionCore::DeleteSession(const RequestContext& rc,
   CheckRequestId(v, req.request_id());
   if (!v.empty()) return std::move(v).ToStatus("invalid request");
   return store_.InTenant(rc, [&](SessionTransaction& tx) {
-    return RunIdempotent(tx, req.request_id(), "DeleteSession", req, resp, [&]() -> absl::Status {
-      absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
-          Load(tx, req.name(), *id, req.etag());
-      if (!loaded.ok()) return loaded.status();
-      if (loaded->second.state() != api::SESSION_STATE_DRAFT &&
-          loaded->second.state() != api::SESSION_STATE_ARCHIVED) {
-        return StateConflict(req.name(), loaded->second.state(),
-                             "only a DRAFT or ARCHIVED session can be deleted");
-      }
-      return tx.Delete(*id);
-    });
+    return RunIdempotent(
+        tx, rc, req.request_id(), "DeleteSession", req, resp, [&]() -> absl::Status {
+          absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
+              Load(tx, req.name(), *id, req.etag());
+          if (!loaded.ok()) return loaded.status();
+          if (loaded->second.state() != api::SESSION_STATE_DRAFT &&
+              loaded->second.state() != api::SESSION_STATE_ARCHIVED) {
+            return StateConflict(req.name(), loaded->second.state(),
+                                 "only a DRAFT or ARCHIVED session can be deleted");
+          }
+          return tx.Delete(*id);
+        });
   });
 }
 
