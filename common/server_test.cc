@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -17,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "common/executor.h"
 #include "common/testing/byte_service.h"
 #include "common/testing/test_admitter.h"
@@ -189,7 +191,18 @@ TEST_F(ServerTest, ShutdownLetsAnInFlightCallFinish) {
                                      "", &response);
   });
   entered.WaitForNotification();
-  std::thread stopper([&] { (*server)->Shutdown(); });
+  absl::Notification draining;
+  (*server)->OnDrain([&] { draining.Notify(); });
+  std::atomic<bool> stopped = false;
+  std::thread stopper([&] {
+    (*server)->Shutdown();
+    stopped = true;
+  });
+  // Shutdown is under way (gRPC's own shutdown starts right after the drain callbacks) and
+  // waits for the call rather than cancelling it.
+  draining.WaitForNotification();
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_FALSE(stopped) << "Shutdown returned while a call was in flight";
   release.Notify();
   stopper.join();
   caller.join();

@@ -289,15 +289,20 @@ class SessionProcessTest : public ::testing::Test {
   }
 
   // Answers per item (over the item's groups) in the snapshot a new watcher on b is shown.
-  std::map<std::string, int> SnapshotAnswers(const std::string& session) {
+  // The answers a new watcher's snapshot counts, by item and group kind (every customer
+  // organisation's under RESPONSE_GROUP_KIND_CUSTOMER_ORGANIZATION).
+  using ItemAndGroup = std::pair<std::string, type::v1::ResponseGroupKind>;
+  std::map<ItemAndGroup, int> SnapshotAnswers(const std::string& session) {
     std::unique_ptr<Watch> w = StartWatch(*b_, session);
     AwaitEvents(*w, 1);
     absl::MutexLock lock(&w->mu);
-    std::map<std::string, int> answers;
+    std::map<ItemAndGroup, int> answers;
     EXPECT_FALSE(w->events.empty()) << "no snapshot";
     if (w->events.empty()) return answers;
     for (const api::ItemDistribution& d : w->events[0].snapshot().distributions()) {
-      for (const api::GroupDistribution& g : d.groups()) answers[d.item_id()] += g.answer_count();
+      for (const api::GroupDistribution& g : d.groups()) {
+        if (g.answer_count() > 0) answers[{d.item_id(), g.group().kind()}] += g.answer_count();
+      }
     }
     return answers;
   }
@@ -609,22 +614,46 @@ TEST_F(SessionProcessTest, ConcurrentRespondentsAreEachAcceptedAsThemselves) {
         Invite(draft.name(), absl::StrCat("p", i), api::PARTICIPANT_PERSPECTIVE_PROVIDER));
   }
   const std::vector<std::string> items = {kProviderItem, "catalogue.plain-language.provider"};
+  // Each answers with values of its own, and also tries to answer as the next one with its own
+  // token: those calls are refused, alone, among the others' that are taken.
+  auto value_of = [](size_t person, int round) {
+    return static_cast<double>((person + round) % 6);
+  };
+  constexpr int kRounds = 5;
   std::vector<std::thread> threads;
-  std::atomic<int> refused{0};
-  for (const auto& [participant, token] : people) {
-    threads.emplace_back([&, participant = participant, token = token] {
-      for (int round = 0; round < 5; ++round) {
+  std::atomic<int> refused{0}, not_refused_as_other{0};
+  for (size_t i = 0; i < people.size(); ++i) {
+    threads.emplace_back([&, i] {
+      const auto& [participant, token] = people[i];
+      const std::string& other = people[(i + 1) % people.size()].first.name();
+      for (int round = 0; round < kRounds; ++round) {
         for (const std::string& item : items) {
           api::SubmitAnswerResponse resp;
-          grpc::Status s = Submit(participant.name(), token, item, round % 6, &resp);
+          grpc::Status s = Submit(participant.name(), token, item, value_of(i, round), &resp);
           if (!s.ok()) ++refused;
+          grpc::Status as_other = Submit(other, token, item, 5, &resp);
+          // NOT_FOUND: a respondent is not told whether another participant exists.
+          if (as_other.error_code() != grpc::StatusCode::NOT_FOUND) {
+            ++not_refused_as_other;
+            ADD_FAILURE() << as_other.error_code() << " " << as_other.error_message();
+          }
         }
       }
     });
   }
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(refused.load(), 0);
-  EXPECT_EQ(AllAnswers(draft.name()).size(), people.size() * items.size());
+  EXPECT_EQ(not_refused_as_other.load(), 0);
+  const std::vector<api::Answer> answers = AllAnswers(draft.name());
+  EXPECT_EQ(answers.size(), people.size() * items.size());
+  // Each one's answers are its own last values.
+  for (const api::Answer& a : answers) {
+    const std::string participant = a.name().substr(0, a.name().find("/answers/"));
+    size_t person = 0;
+    while (person < people.size() && people[person].first.name() != participant) ++person;
+    ASSERT_LT(person, people.size()) << a.name();
+    EXPECT_EQ(a.value(), value_of(person, kRounds - 1)) << a.name();
+  }
   EXPECT_EQ(Progress(draft.name()).groups(0).progress().answered_count(),
             static_cast<int>(people.size() * items.size()));
 
@@ -1166,6 +1195,8 @@ TEST_F(SessionProcessTest, RedisKilledUnderLoadLosesNoAcknowledgedAnswer) {
     const std::vector<std::string>* items;
     std::map<std::string, double> acknowledged;  // item → value of calls that returned OK
     int refused = 0;
+    int tried_while_down = 0;    // calls begun while Redis was down
+    int acknowledged_after = 0;  // calls begun after Redis came back that returned OK
   };
   std::vector<Respondent> respondents;
   for (int i = 0; i < 8; ++i) {
@@ -1173,20 +1204,27 @@ TEST_F(SessionProcessTest, RedisKilledUnderLoadLosesNoAcknowledgedAnswer) {
     auto [p, token] = Invite(
         session.name(), absl::StrCat("r", i),
         provider ? api::PARTICIPANT_PERSPECTIVE_PROVIDER : api::PARTICIPANT_PERSPECTIVE_CUSTOMER);
-    respondents.push_back({p, token, provider ? &provider_items : &customer_items, {}, 0});
+    respondents.push_back({p, token, provider ? &provider_items : &customer_items, {}, 0, 0, 0});
   }
 
-  // Every respondent answers its items one after another for about two seconds; Redis is
+  // Every respondent answers its items one after another for about three seconds; Redis is
   // killed a little into it and comes back empty while they go on.
+  enum Phase { kBefore, kDown, kBack };
+  std::atomic<int> phase{kBefore};
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
   for (Respondent& r : respondents) {
     threads.emplace_back([&, rp = &r] {
-      for (size_t k = 0; !stop.load() && k < rp->items->size(); ++k) {
+      // Round the items again when done, so that every respondent answers all along.
+      for (size_t k = 0; !stop.load(); ++k) {
+        const std::string& item = (*rp->items)[k % rp->items->size()];
         const double value = 1;
+        const int began = phase.load();
+        rp->tried_while_down += began == kDown;
         api::SubmitAnswerResponse resp;
-        if (Submit(rp->participant.name(), rp->token, (*rp->items)[k], value, &resp).ok()) {
-          rp->acknowledged[(*rp->items)[k]] = value;
+        if (Submit(rp->participant.name(), rp->token, item, value, &resp).ok()) {
+          rp->acknowledged[item] = value;
+          rp->acknowledged_after += began == kBack;
         } else {
           rp->refused++;
         }
@@ -1196,8 +1234,10 @@ TEST_F(SessionProcessTest, RedisKilledUnderLoadLosesNoAcknowledgedAnswer) {
   }
   absl::SleepFor(absl::Milliseconds(400));
   redis.Kill();
+  phase = kDown;
   absl::SleepFor(absl::Milliseconds(300));
   redis.Start();
+  phase = kBack;
   absl::SleepFor(absl::Seconds(2));
   stop = true;
   for (std::thread& t : threads) t.join();
@@ -1222,11 +1262,16 @@ TEST_F(SessionProcessTest, RedisKilledUnderLoadLosesNoAcknowledgedAnswer) {
                                                                           : customer_answered) +=
         in_record;
   }
-  EXPECT_GT(acknowledged, 40) << "the load ran across the kill";
-  int refused = 0;
-  for (const Respondent& r : respondents) refused += r.refused;
-  std::cerr << "answers acknowledged " << acknowledged << ", refused " << refused
-            << " (Redis killed and restarted empty meanwhile)\n";
+  int refused = 0, tried_while_down = 0;
+  for (const Respondent& r : respondents) {
+    refused += r.refused;
+    tried_while_down += r.tried_while_down;
+    // Every respondent's answers are taken again once Redis is back.
+    EXPECT_GT(r.acknowledged_after, 0) << r.participant.name() << " answered nothing after";
+  }
+  EXPECT_GT(tried_while_down, 0) << "calls should have been made while Redis was down";
+  std::cerr << "answers acknowledged " << acknowledged << ", refused " << refused << ", "
+            << tried_while_down << " begun while Redis was down\n";
 
   // Live progress agrees with the record again.
   const api::SessionProgress progress = Progress(session.name());
@@ -1478,6 +1523,16 @@ std::map<std::string, int64_t> KeysAndTtls(RedisClient& redis) {
   return out;
 }
 
+// A snapshot of one provider's answer to kProviderItem and one customer's (of an
+// organisation) to kCustomerItem, each counted once in each of its groups.
+auto OneProviderAndOneCustomerAnswer() {
+  using ::testing::Pair;
+  return ::testing::UnorderedElementsAre(
+      Pair(Pair(kCustomerItem, type::v1::RESPONSE_GROUP_KIND_ALL_CUSTOMERS), 1),
+      Pair(Pair(kCustomerItem, type::v1::RESPONSE_GROUP_KIND_CUSTOMER_ORGANIZATION), 1),
+      Pair(Pair(kProviderItem, type::v1::RESPONSE_GROUP_KIND_PROVIDER), 1));
+}
+
 // A session left alone leaves nothing in Redis once its idle time to live has passed, and
 // its figures come back from PostgreSQL when it is used again.
 TEST_F(SessionProcessTest, AnIdleSessionsLiveStateLeavesRedisAndComesBack) {
@@ -1515,9 +1570,8 @@ TEST_F(SessionProcessTest, AnIdleSessionsLiveStateLeavesRedisAndComesBack) {
   EXPECT_THAT(KeysAndTtls(*own.client), ::testing::IsEmpty());
 
   EXPECT_EQ(Progress(session.name()).overall().answered_count(), 2);
-  std::map<std::string, int> answers = SnapshotAnswers(session.name());
-  EXPECT_GE(answers[kProviderItem], 1) << "the snapshot after the rebuild shows both answers";
-  EXPECT_GE(answers[kCustomerItem], 1);
+  // The snapshot after the rebuild shows both answers, each once.
+  EXPECT_THAT(SnapshotAnswers(session.name()), OneProviderAndOneCustomerAnswer());
 
   // What is left when keys expired one by one (here: one item's answers, `alive` and
   // `built`) is rebuilt from nothing, not merged with: nobody's answer counts twice.
@@ -1552,9 +1606,8 @@ TEST_F(SessionProcessTest, FiguresOutliveTheIdleTtlOfKeysNobodyWritesAgain) {
                     .ok());
   }
   EXPECT_EQ(Progress(session.name()).overall().answered_count(), 2);
-  std::map<std::string, int> answers = SnapshotAnswers(session.name());
-  EXPECT_GE(answers[kProviderItem], 1) << "the early answer left the figures";
-  EXPECT_GE(answers[kCustomerItem], 1);
+  // The early answer is still in the figures, and the busy one counted once.
+  EXPECT_THAT(SnapshotAnswers(session.name()), OneProviderAndOneCustomerAnswer());
 }
 
 TEST_F(SessionProcessTest, TheCloseEventSurvivesACrashBeforeDelivery) {

@@ -112,6 +112,29 @@ class TenantDataProcessTest : public ::testing::Test {
     return resp.tenant().state();
   }
 
+  // ListSessions of `tenant` with its API key `key`.
+  static grpc::Status ListSessionsWith(const std::string& key, const std::string& tenant) {
+    auto sessions = api::SessionService::NewStub(stack_->session.channel);
+    api::ListSessionsRequest req;
+    req.set_parent("tenants/" + tenant);
+    api::ListSessionsResponse resp;
+    grpc::ClientContext ctx;
+    Authorize(ctx, key);
+    return sessions->ListSessions(&ctx, req, &resp);
+  }
+
+  // The same until it is refused UNAUTHENTICATED, at most 5 s (each service keeps a key's
+  // verdict for half a second): the last answer.
+  static grpc::Status AwaitRefused(const std::string& key, const std::string& tenant) {
+    grpc::Status read;
+    for (absl::Time give_up = absl::Now() + absl::Seconds(5); absl::Now() < give_up;) {
+      read = ListSessionsWith(key, tenant);
+      if (read.error_code() == grpc::StatusCode::UNAUTHENTICATED) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return read;
+  }
+
   // A tenant with data in every service: a customer organisation, a closed session with a
   // respondent's answer, and its recorded scorecard. Returns the admin key.
   static std::string TenantWithData(const std::string& tenant) {
@@ -189,13 +212,15 @@ TEST_F(TenantDataProcessTest, ATenantWithDataGoesOnlyWithForceAndThenEntirely) {
   const std::string doomed_key = TenantWithData(doomed);
   TenantWithData(kept);
   const std::map<std::string, int> kept_before = RowsOf(kept);
-  std::map<std::string, int> before = RowsOf(doomed);
+  const std::map<std::string, int> before = RowsOf(doomed);
   for (const char* table : {"questionnaire.catalog_resources", "questionnaire.api_keys",
                             "session.sessions", "session.answers", "session.invitations",
                             "reporting.scorecards", "reporting.area_figures"}) {
-    EXPECT_GT(before[table], 0) << table << " should hold the tenant's data to delete";
+    EXPECT_GT(before.count(table) ? before.at(table) : 0, 0)
+        << table << " should hold the tenant's data to delete";
   }
-  ASSERT_GT(RedisKeysOf(doomed), 0) << "the session's live state should be in Redis";
+  const int before_keys = RedisKeysOf(doomed);
+  ASSERT_GT(before_keys, 0) << "the session's live state should be in Redis";
 
   // Without force: refused, naming what each service keeps; nothing changes.
   grpc::Status refused = DeleteTenant(*stack_->questionnaire.channel, doomed, false);
@@ -206,6 +231,9 @@ TEST_F(TenantDataProcessTest, ATenantWithDataGoesOnlyWithForceAndThenEntirely) {
   EXPECT_THAT(refused.error_message(), HasSubstr("reporting: 1 scorecards"));
   EXPECT_THAT(refused.error_message(), HasSubstr("force=true"));
   EXPECT_EQ(StateOf(doomed), tenancy::Tenant::STATE_ACTIVE);
+  EXPECT_EQ(RowsOf(doomed), before);
+  EXPECT_EQ(RedisKeysOf(doomed), before_keys);
+  EXPECT_TRUE(ListSessionsWith(doomed_key, doomed).ok());
 
   // With force: DELETED at once, its data gone from every service soon after.
   grpc::Status deleted = DeleteTenant(*stack_->questionnaire.channel, doomed, true);
@@ -237,19 +265,8 @@ TEST_F(TenantDataProcessTest, ATenantWithDataGoesOnlyWithForceAndThenEntirely) {
   EXPECT_THAT(left, what_stays);
   EXPECT_EQ(RedisKeysOf(doomed), 0);
   EXPECT_EQ(purges_delivered(), 3) << "each service's purge is marked delivered";
-  // Its credentials no longer work (each service keeps a key's verdict for half a second).
-  auto sessions = api::SessionService::NewStub(stack_->session.channel);
-  api::GetSessionRequest get;
-  get.set_name("tenants/" + doomed + "/sessions/review");
-  grpc::Status read;
-  for (absl::Time give_up = absl::Now() + absl::Seconds(5); absl::Now() < give_up;) {
-    api::GetSessionResponse got;
-    grpc::ClientContext ctx;
-    Authorize(ctx, doomed_key);
-    read = sessions->GetSession(&ctx, get, &got);
-    if (read.error_code() == grpc::StatusCode::UNAUTHENTICATED) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  // Its credentials no longer work.
+  grpc::Status read = AwaitRefused(doomed_key, doomed);
   EXPECT_EQ(read.error_code(), grpc::StatusCode::UNAUTHENTICATED) << read.error_message();
 
   // The scoring service acts for a tenant with Lagom's own credential: a close of the tenant
@@ -296,12 +313,16 @@ TEST_F(TenantDataProcessTest, ATenantWithDataGoesOnlyWithForceAndThenEntirely) {
 
 TEST_F(TenantDataProcessTest, WithoutForceATenantWithoutDataGoes) {
   const std::string empty = UniqueTenantId("empty");
-  ASSERT_TRUE(CreateTenant(*stack_->questionnaire.channel, empty).ok());
+  absl::StatusOr<std::string> key = CreateTenant(*stack_->questionnaire.channel, empty);
+  ASSERT_TRUE(key.ok()) << key.status();
+  ASSERT_TRUE(ListSessionsWith(*key, empty).ok());
   grpc::Status deleted = DeleteTenant(*stack_->questionnaire.channel, empty, false);
   ASSERT_TRUE(deleted.ok()) << deleted.error_message();
   EXPECT_EQ(StateOf(empty), tenancy::Tenant::STATE_DELETED);
-  // Its admin key is not data: deleted without force, it stays (and no longer works).
+  // Its admin key is not data: deleted without force, it stays, and no longer works.
   EXPECT_THAT(RowsOf(empty), ::testing::Contains(::testing::Key("questionnaire.api_keys")));
+  grpc::Status read = AwaitRefused(*key, empty);
+  EXPECT_EQ(read.error_code(), grpc::StatusCode::UNAUTHENTICATED) << read.error_message();
 }
 
 // A questionnaire replica that cannot reach the session service cannot tell whether the tenant

@@ -197,7 +197,9 @@ TEST_F(ModelCoreTest, PublishedVersionRefusesEveryChange) {
   api::Model model = CreateModel("baseline");
   api::ModelVersion draft = CreateDraft(model.name());
   ASSERT_TRUE(Publish(draft.name()).ok());
+  ASSERT_EQ(draft.name(), "tenants/acme/models/baseline/versions/1");
   const std::string before = store_.VersionBody("acme", "baseline", "1");
+  ASSERT_FALSE(before.empty()) << "the version should be stored";
 
   absl::Status update = UpdateLabel(draft.name(), "changed");
   EXPECT_EQ(update.code(), absl::StatusCode::kFailedPrecondition);
@@ -235,7 +237,9 @@ TEST_F(ModelCoreTest, PublishingAnInvalidDraftReportsEveryViolationAndChangesNot
   update.mutable_update_mask()->add_paths("content");
   api::UpdateModelVersionResponse updated;
   ASSERT_TRUE(core_.UpdateModelVersion(a_, update, &updated).ok());  // drafts may be invalid
+  ASSERT_EQ(draft.name(), "tenants/acme/models/baseline/versions/1");
   const std::string before = store_.VersionBody("acme", "baseline", "1");
+  ASSERT_FALSE(before.empty()) << "the version should be stored";
 
   absl::Status s = Publish(draft.name()).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);

@@ -157,6 +157,15 @@ TEST_F(PgCatalogStoreTest, UpdateDeleteAndRepliesPersist) {
                 EXPECT_TRUE(absl::IsNotFound(tx.Update(CatalogKind::kService, Record("email"))));
                 return absl::OkStatus();
               }).ok());
+  // The delete persists too.
+  ASSERT_TRUE(Run(a_, [](CatalogTransaction& tx) -> absl::Status {
+                absl::StatusOr<std::optional<CatalogRecord>> got =
+                    tx.Get(CatalogKind::kService, "email");
+                if (!got.ok()) return got.status();
+                EXPECT_FALSE(got->has_value());
+                EXPECT_EQ(*tx.Count(CatalogKind::kService), 0);
+                return absl::OkStatus();
+              }).ok());
 }
 
 }  // namespace

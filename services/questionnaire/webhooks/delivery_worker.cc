@@ -148,7 +148,9 @@ void DeliveryWorker::Attempt(const DueDelivery& d) {
   }
   std::string state = "SUCCEEDED";
   std::optional<absl::Time> next;
-  if (!IsDelivered(result.status_code)) {
+  if (d.url.empty()) {
+    state = "FAILED";  // never to be attempted again
+  } else if (!IsDelivered(result.status_code)) {
     next = NextAttemptTime(d.attempts, d.create_time, clock_());
     state = next ? "PENDING" : "FAILED";
     LogWarn("webhook delivery failed", {{"tenant", d.tenant_id},

@@ -133,6 +133,10 @@ TEST_F(DeliveryWorkerTest, DeletedEndpointIsNotPosted) {
   queue_.due.push_back(d);
   ASSERT_TRUE(worker_.RunOnce().ok());
   EXPECT_EQ(sender_.posts, 0);
+  ASSERT_TRUE(queue_.recorded.count(1));
+  EXPECT_EQ(queue_.recorded[1].state, "FAILED");
+  EXPECT_EQ(queue_.recorded[1].error, "webhook deleted");
+  EXPECT_EQ(queue_.recorded[1].next, std::nullopt) << "a deleted endpoint is not tried again";
 }
 
 TEST_F(DeliveryWorkerTest, ClaimsWithTheLeaseAndAtMostABatch) {

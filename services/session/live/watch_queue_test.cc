@@ -129,6 +129,15 @@ TEST(SharedEventTest, EachViewShapesTheEventOnce) {
   EXPECT_EQ(withheld.participant_joined().participant().email(), "");
   // The shared message itself is not changed by a view.
   EXPECT_EQ(shared.event().participant_joined().participant().display_name(), "Ada");
+  // Asked again, a view gives the bytes it made the first time, not a new serialization.
+  for (SharedEvent::View view : {SharedEvent::View::kAsIs, SharedEvent::View::kIdentityWithheld}) {
+    std::vector<grpc::Slice> first, again;
+    ASSERT_TRUE(shared.Encoded(view).Dump(&first).ok());
+    ASSERT_TRUE(shared.Encoded(view).Dump(&again).ok());
+    ASSERT_EQ(first.size(), again.size());
+    ASSERT_FALSE(first.empty());
+    EXPECT_EQ(first[0].begin(), again[0].begin());
+  }
 
   api::WatchSessionResponse change;
   change.mutable_item_distribution_changed()->mutable_distribution()->set_item_id("q1");
