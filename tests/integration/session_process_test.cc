@@ -22,6 +22,7 @@
 #include "common/redis.h"
 #include "common/redis_shards.h"
 #include "common/status.h"
+#include "common/testing/at_once.h"
 #include "common/testing/integration.h"
 #include "lagom/catalog/v1/catalog.grpc.pb.h"
 #include "lagom/questionnaire/v1/questionnaire.grpc.pb.h"
@@ -672,6 +673,40 @@ TEST_F(SessionProcessTest, ConcurrentRespondentsAreEachAcceptedAsThemselves) {
     }
   }
   EXPECT_EQ(compact, listed);
+}
+
+// Callers who send no etag are not refused for each other's changes: edits of one session and
+// its opening at the same moment, on two replicas, go one after the other.
+TEST_F(SessionProcessTest, ChangesOfOneSessionAtOnceAllSucceedWithoutEtags) {
+  const api::Session session = CreateSession("busy", /*anonymous=*/false);
+  constexpr int kEdits = 8;
+  const std::vector<absl::Status> outcomes =
+      lagom::testing::AtOnce(kEdits + 1, [&](int i) -> absl::Status {
+        grpc::Status s;
+        if (i == kEdits) {
+          api::OpenSessionRequest req;
+          req.set_name(session.name());
+          api::OpenSessionResponse resp;
+          s = Call(*b_, &api::SessionService::Stub::OpenSession, req, &resp);
+        } else {
+          api::UpdateSessionRequest req;
+          req.mutable_session()->set_name(session.name());
+          req.mutable_session()->set_title(absl::StrCat("Review ", i));
+          req.mutable_update_mask()->add_paths("title");
+          api::UpdateSessionResponse resp;
+          s = Call(i % 2 == 0 ? *a_ : *b_, &api::SessionService::Stub::UpdateSession, req, &resp);
+        }
+        return s.ok() ? absl::OkStatus() : absl::UnknownError(s.error_message());
+      });
+  for (const absl::Status& s : outcomes) EXPECT_TRUE(s.ok()) << s;
+  api::GetSessionRequest get;
+  get.set_name(session.name());
+  api::GetSessionResponse got;
+  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::GetSession, get, &got).ok());
+  EXPECT_EQ(got.session().state(), api::SESSION_STATE_OPEN);
+  ASSERT_EQ(session.etag(), EtagOf(1));
+  EXPECT_EQ(got.session().etag(), EtagOf(1 + kEdits + 1))
+      << "every edit and the opening made one version each";
 }
 
 TEST_F(SessionProcessTest, AFullSessionTakesNoMoreParticipantsHoweverManyAddAtOnce) {

@@ -239,12 +239,16 @@ SessionRecord ToRecord(const std::string& id, int64_t version, const api::Sessio
       id, version, StateName(s.state()), s.model_version(), body.SerializeAsString(), create_time};
 }
 
-// Reads the session `name` (already checked) and refuses a stale etag.
+// Reads the session `name` (already checked) and refuses a stale etag. `to_change` holds the
+// session's row until the transaction ends: writers of one session go one after the other, so
+// a caller without an etag is never refused for another's change.
 absl::StatusOr<std::pair<SessionRecord, api::Session>> Load(SessionTransaction& tx,
                                                             const std::string& name,
                                                             const std::string& id,
-                                                            absl::string_view etag) {
-  absl::StatusOr<std::optional<SessionRecord>> record = tx.Get(id);
+                                                            absl::string_view etag,
+                                                            bool to_change) {
+  absl::StatusOr<std::optional<SessionRecord>> record =
+      to_change ? tx.GetLocked(id, /*exclusive=*/true) : tx.Get(id);
   if (!record.ok()) return record.status();
   if (!record->has_value()) return SessionNotFound(name);
   if (absl::Status s = CheckEtag(name, etag, (*record)->version); !s.ok()) return s;
@@ -309,7 +313,8 @@ absl::Status Transit(SessionStore& store, const RequestContext& rc, absl::Time n
   if (!v.empty()) return std::move(v).ToStatus("invalid request");
   return store.InTenant(rc, [&](SessionTransaction& tx) {
     return RunIdempotent(tx, rc, request_id, method, request, response, [&]() -> absl::Status {
-      absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded = Load(tx, name, *id, etag);
+      absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
+          Load(tx, name, *id, etag, /*to_change=*/true);
       if (!loaded.ok()) return loaded.status();
       auto& [record, session] = *loaded;
       if (session.state() != t.from) {
@@ -382,7 +387,8 @@ absl::Status SessionCore::GetSession(const RequestContext& rc, const api::GetSes
   absl::StatusOr<std::string> id = SessionIdOf(rc, req.name(), "name");
   if (!id.ok()) return id.status();
   return store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
-    absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded = Load(tx, req.name(), *id, "");
+    absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
+        Load(tx, req.name(), *id, "", /*to_change=*/false);
     if (!loaded.ok()) return loaded.status();
     *resp->mutable_session() = std::move(loaded->second);
     return absl::OkStatus();
@@ -450,7 +456,7 @@ absl::Status SessionCore::UpdateSession(const RequestContext& rc,
     return RunIdempotent(
         tx, rc, req.request_id(), "UpdateSession", req, resp, [&]() -> absl::Status {
           absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
-              Load(tx, in.name(), *id, in.etag());
+              Load(tx, in.name(), *id, in.etag(), /*to_change=*/true);
           if (!loaded.ok()) return loaded.status();
           auto& [record, session] = *loaded;
           std::vector<std::string> frozen;
@@ -492,7 +498,7 @@ absl::Status SessionCore::DeleteSession(const RequestContext& rc,
     return RunIdempotent(
         tx, rc, req.request_id(), "DeleteSession", req, resp, [&]() -> absl::Status {
           absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
-              Load(tx, req.name(), *id, req.etag());
+              Load(tx, req.name(), *id, req.etag(), /*to_change=*/true);
           if (!loaded.ok()) return loaded.status();
           if (loaded->second.state() != api::SESSION_STATE_DRAFT &&
               loaded->second.state() != api::SESSION_STATE_ARCHIVED) {
