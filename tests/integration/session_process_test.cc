@@ -676,7 +676,8 @@ TEST_F(SessionProcessTest, ConcurrentRespondentsAreEachAcceptedAsThemselves) {
 }
 
 // Callers who send no etag are not refused for each other's changes: edits of one session and
-// its opening at the same moment, on two replicas, go one after the other.
+// its opening at the same moment, on two replicas, go one after the other; so do edits of one
+// participant and its joining.
 TEST_F(SessionProcessTest, ChangesOfOneSessionAtOnceAllSucceedWithoutEtags) {
   const api::Session session = CreateSession("busy", /*anonymous=*/false);
   constexpr int kEdits = 8;
@@ -707,6 +708,29 @@ TEST_F(SessionProcessTest, ChangesOfOneSessionAtOnceAllSucceedWithoutEtags) {
   ASSERT_EQ(session.etag(), EtagOf(1));
   EXPECT_EQ(got.session().etag(), EtagOf(1 + kEdits + 1))
       << "every edit and the opening made one version each";
+
+  // The same for one participant: edits by the facilitator on two replicas while the
+  // participant accepts its invitation.
+  auto [participant, token] =
+      Invite(session.name(), "edited", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  const std::vector<absl::Status> edits = lagom::testing::AtOnce(kEdits + 1, [&](int i) {
+    grpc::Status s;
+    if (i == kEdits) {
+      api::AcceptInvitationRequest req;
+      req.set_token(token);
+      api::AcceptInvitationResponse resp;
+      s = Call(*b_, &api::SessionService::Stub::AcceptInvitation, req, &resp, token);
+    } else {
+      api::UpdateParticipantRequest req;
+      req.mutable_participant()->set_name(participant.name());
+      req.mutable_participant()->set_display_name(absl::StrCat("Edited ", i));
+      req.mutable_update_mask()->add_paths("display_name");
+      api::UpdateParticipantResponse resp;
+      s = Call(i % 2 == 0 ? *a_ : *b_, &api::SessionService::Stub::UpdateParticipant, req, &resp);
+    }
+    return s.ok() ? absl::OkStatus() : absl::UnknownError(s.error_message());
+  });
+  for (const absl::Status& s : edits) EXPECT_TRUE(s.ok()) << s;
 }
 
 TEST_F(SessionProcessTest, AFullSessionTakesNoMoreParticipantsHoweverManyAddAtOnce) {

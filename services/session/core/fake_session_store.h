@@ -119,6 +119,10 @@ class FakeSessionStore final : public SessionStore {
       if (it == data.participants.end()) return std::nullopt;
       return it->second;
     }
+    // Transactions here run one at a time.
+    absl::Status HoldParticipant(const std::string&, const std::string&) override {
+      return absl::OkStatus();
+    }
     absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(
         const std::string& sid) override {
       std::vector<ParticipantRecord> out;

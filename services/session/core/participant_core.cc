@@ -72,10 +72,14 @@ absl::Status StoreParticipant(SessionTransaction& tx, const std::string& session
   return absl::OkStatus();
 }
 
-// Reads participant `participant_id` of the session; NOT_FOUND naming `name`.
+// Reads participant `participant_id` of the session; NOT_FOUND naming `name`. `to_change`
+// holds it first (SessionTransaction::HoldParticipant).
 absl::StatusOr<std::pair<ParticipantRecord, api::Participant>> ReadParticipant(
     SessionTransaction& tx, const std::string& session_id, const std::string& participant_id,
-    absl::string_view name) {
+    absl::string_view name, bool to_change) {
+  if (to_change) {
+    if (absl::Status s = tx.HoldParticipant(session_id, participant_id); !s.ok()) return s;
+  }
   absl::StatusOr<std::optional<ParticipantRecord>> record =
       tx.GetParticipant(session_id, participant_id);
   if (!record.ok()) return record.status();
@@ -417,7 +421,7 @@ absl::Status ParticipantCore::GetParticipant(const RequestContext& rc,
     if (!s.ok()) return s.status();
     live = *std::move(s);
     absl::StatusOr<std::pair<ParticipantRecord, api::Participant>> found =
-        ReadParticipant(tx, session_id, participant_id, req.name());
+        ReadParticipant(tx, session_id, participant_id, req.name(), /*to_change=*/false);
     if (!found.ok()) return found.status();
     if (!MayActOn(rc, req.name(), found->first.principal)) return NotYou(req.name());
     p = std::move(found->second);
@@ -530,7 +534,7 @@ absl::Status ParticipantCore::UpdateParticipant(const RequestContext& rc,
                                  "its participants can no longer change");
           }
           absl::StatusOr<std::pair<ParticipantRecord, api::Participant>> found =
-              ReadParticipant(tx, session_id, participant_id, in.name());
+              ReadParticipant(tx, session_id, participant_id, in.name(), /*to_change=*/true);
           if (!found.ok()) return found.status();
           auto& [record, p] = *found;
           if (absl::Status e = CheckEtag(in.name(), in.etag(), EtagOf(record.version)); !e.ok()) {
@@ -576,7 +580,7 @@ absl::Status ParticipantCore::DeleteParticipant(const RequestContext& rc,
                                  "participants can be removed only while DRAFT or OPEN");
           }
           absl::StatusOr<std::pair<ParticipantRecord, api::Participant>> found =
-              ReadParticipant(tx, session_id, participant_id, req.name());
+              ReadParticipant(tx, session_id, participant_id, req.name(), /*to_change=*/true);
           if (!found.ok()) return found.status();
           if (absl::Status e = CheckEtag(req.name(), req.etag(), EtagOf(found->first.version));
               !e.ok()) {
@@ -616,7 +620,7 @@ absl::Status ParticipantCore::CompleteParticipant(const RequestContext& rc,
               ReadLiveSession(tx, rc, models_, session_id, /*lock_exclusive=*/false);
           if (!s.ok()) return s.status();
           absl::StatusOr<std::pair<ParticipantRecord, api::Participant>> found =
-              ReadParticipant(tx, session_id, participant_id, req.name());
+              ReadParticipant(tx, session_id, participant_id, req.name(), /*to_change=*/true);
           if (!found.ok()) return found.status();
           auto& [record, p] = *found;
           if (!MayActOn(rc, req.name(), record.principal)) return NotYou(req.name());
@@ -874,7 +878,7 @@ absl::Status ParticipantCore::AcceptInvitation(const RequestContext& rc,
       return InviteRefused("the invitation has expired; ask the facilitator for a new one");
     }
     absl::StatusOr<std::pair<ParticipantRecord, api::Participant>> found =
-        ReadParticipant(tx, *session_id, r->participant_id, participant_name);
+        ReadParticipant(tx, *session_id, r->participant_id, participant_name, /*to_change=*/true);
     if (absl::IsNotFound(found.status())) {
       return InviteRefused("the invited participant was removed from the session");
     }

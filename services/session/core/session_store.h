@@ -126,6 +126,11 @@ class SessionTransaction {
 
   virtual absl::StatusOr<std::optional<ParticipantRecord>> GetParticipant(
       const std::string& session_id, const std::string& participant_id) = 0;
+  // Holds the participant (if it exists) until the transaction ends: writers of one
+  // participant go one after the other, so that none fails ABORTED because another changed it
+  // meanwhile. Take it before reading the participant to change it.
+  virtual absl::Status HoldParticipant(const std::string& session_id,
+                                       const std::string& participant_id) = 0;
   // Every participant of the session, by id.
   virtual absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(
       const std::string& session_id) = 0;

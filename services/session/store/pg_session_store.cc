@@ -223,6 +223,15 @@ class PgSessionTransaction final : public SessionTransaction {
     return ParticipantFromRow(rows, 0);
   }
 
+  absl::Status HoldParticipant(const std::string& sid, const std::string& pid) override {
+    participants_.erase({sid, pid});  // read again after the lock
+    tx_.exec_params(
+        "SELECT FROM session.participants"
+        " WHERE tenant_id = $1 AND session_id = $2 AND participant_id = $3 FOR UPDATE",
+        tenant_, sid, pid);
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(const std::string& sid) override {
     PgBinaryResult rows = ExecBinary(
         tx_,
