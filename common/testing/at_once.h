@@ -48,6 +48,21 @@ inline int AcceptedRestOverQuota(const std::vector<absl::Status>& outcomes,
   return accepted;
 }
 
+// How many of `outcomes` are OK; expects every other one refused for a stale etag: ABORTED,
+// reason ETAG_MISMATCH (changes sent with one etag at once: one is taken, the rest are stale).
+inline int AcceptedRestStale(const std::vector<absl::Status>& outcomes) {
+  int accepted = 0;
+  for (const absl::Status& s : outcomes) {
+    if (s.ok()) {
+      ++accepted;
+      continue;
+    }
+    EXPECT_EQ(s.code(), absl::StatusCode::kAborted) << s;
+    EXPECT_EQ(ReasonOf(s), "ETAG_MISMATCH") << s;
+  }
+  return accepted;
+}
+
 }  // namespace lagom::testing
 
 #endif  // LAGOM_COMMON_TESTING_AT_ONCE_H_

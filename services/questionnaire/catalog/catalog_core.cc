@@ -176,6 +176,13 @@ class Methods final {
     return resource;
   }
 
+  // The same, holding the record first (CatalogTransaction::Hold) to change it.
+  static absl::StatusOr<Resource> LoadToChange(CatalogTransaction& tx, const RequestContext& rc,
+                                               const std::string& id, int64_t* version = nullptr) {
+    if (absl::Status s = tx.Hold(K::kKind, id); !s.ok()) return s;
+    return Load(tx, rc, id, version);
+  }
+
   static CatalogRecord ToRecord(const std::string& id, int64_t version, const Resource& r,
                                 absl::Time create_time, absl::Time update_time) {
     CatalogRecord record;
@@ -339,7 +346,7 @@ class Methods final {
     return store.InTransaction(rc, [&](CatalogTransaction& tx) {
       return RunIdempotent(tx, rc, request_id, method, request, response, [&]() -> absl::Status {
         int64_t version = 0;
-        absl::StatusOr<Resource> current = Load(tx, rc, *id, &version);
+        absl::StatusOr<Resource> current = LoadToChange(tx, rc, *id, &version);
         if (!current.ok()) return current.status();
         if (absl::Status s = CheckEtag(input.name(), input.etag(), current->etag()); !s.ok()) {
           return s;
@@ -381,7 +388,7 @@ class Methods final {
     if (!v.empty()) return std::move(v).ToStatus("invalid request");
     return store.InTransaction(rc, [&](CatalogTransaction& tx) {
       return RunIdempotent(tx, rc, request_id, method, request, response, [&]() -> absl::Status {
-        absl::StatusOr<Resource> current = Load(tx, rc, *id);
+        absl::StatusOr<Resource> current = LoadToChange(tx, rc, *id);
         if (!current.ok()) return current.status();
         if (absl::Status s = CheckEtag(name, etag, current->etag()); !s.ok()) return s;
         if (absl::Status s = K::CheckUnused(tx, rc, name); !s.ok()) return s;

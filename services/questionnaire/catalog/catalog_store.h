@@ -39,6 +39,10 @@ class CatalogTransaction {
   virtual absl::StatusOr<std::optional<CatalogRecord>> Get(CatalogKind kind,
                                                            const std::string& id) = 0;
   virtual absl::StatusOr<std::vector<CatalogRecord>> List(CatalogKind kind) = 0;
+  // Holds the record (if it exists) until the transaction ends: writers of one record go one
+  // after the other, so an etag checked stays current up to the write. Take it before reading
+  // the record to change it.
+  virtual absl::Status Hold(CatalogKind kind, const std::string& id) = 0;
   // How many records of `kind` the tenant holds (nothing read but the count).
   virtual absl::StatusOr<int> Count(CatalogKind kind) = 0;
   virtual absl::StatusOr<std::optional<std::string>> FindByExternalId(

@@ -71,6 +71,7 @@ class FakeCatalogStore final : public CatalogStore {
       }
       return out;
     }
+    absl::Status Hold(CatalogKind, const std::string&) override { return absl::OkStatus(); }
     absl::StatusOr<int> Count(CatalogKind kind) override {
       return static_cast<int>(std::count_if(data.records.begin(), data.records.end(),
                                             [&](const auto& r) { return r.first.first == kind; }));

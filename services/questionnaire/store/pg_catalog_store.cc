@@ -71,6 +71,14 @@ class PgCatalogTransaction final : public CatalogTransaction {
     return out;
   }
 
+  absl::Status Hold(CatalogKind kind, const std::string& id) override {
+    tx_.exec_params(
+        "SELECT FROM questionnaire.catalog_resources"
+        " WHERE tenant_id = $1 AND kind = $2 AND id = $3 FOR UPDATE",
+        tenant_, KindName(kind), id);
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<int> Count(CatalogKind kind) override {
     return tx_
         .exec_params1(

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/status.h"
 #include "common/testing/at_once.h"
 #include "common/testing/integration.h"
 #include "common/testing/service_pool.h"
@@ -106,6 +107,34 @@ TEST_F(PgCatalogStoreTest, OrganizationsCreatedAtOnceStopExactlyAtTheQuota) {
                           static_cast<size_t>(kMaxResourcesPerKind));
                 return absl::OkStatus();
               }).ok());
+}
+
+// Of edits sent with one etag at the same moment, exactly one is taken: the rest find it
+// stale (ABORTED), as they would one after the other.
+TEST_F(PgCatalogStoreTest, EditsWithOneEtagAtOnceTakeExactlyOne) {
+  constexpr int kRacers = 12;
+  auto pool = lagom::testing::ServicePool("questionnaire", Migrations(), kRacers);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  PgCatalogStore store(**pool);
+  RecordingAuditSink audit;
+  CatalogCore core(store, audit);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    catalog::CreateCustomerOrganizationRequest create;
+    create.set_parent("tenants/" + a_.tenant_id);
+    create.set_customer_organization_id(absl::StrCat("contended", attempt));
+    create.mutable_customer_organization()->set_display_name("Contended");
+    catalog::CreateCustomerOrganizationResponse created;
+    ASSERT_TRUE(core.CreateCustomerOrganization(a_, create, &created).ok());
+    const std::vector<absl::Status> outcomes = lagom::testing::AtOnce(kRacers, [&](int i) {
+      catalog::UpdateCustomerOrganizationRequest req;
+      *req.mutable_customer_organization() = created.customer_organization();
+      req.mutable_customer_organization()->set_display_name(absl::StrCat("Edit ", i));
+      req.mutable_update_mask()->add_paths("display_name");
+      catalog::UpdateCustomerOrganizationResponse resp;
+      return core.UpdateCustomerOrganization(a_, req, &resp);
+    });
+    EXPECT_EQ(lagom::testing::AcceptedRestStale(outcomes), 1) << "attempt " << attempt;
+  }
 }
 
 TEST_F(PgCatalogStoreTest, AnotherTenantSeesNothing) {

@@ -209,6 +209,22 @@ class PgTenancyTransaction final : public TenancyTransaction {
     return absl::OkStatus();
   }
 
+  absl::Status HoldApiKey(const std::string& key_id) override {
+    tx_.exec_params(
+        "SELECT FROM questionnaire.api_keys WHERE tenant_id = $1 AND key_id = $2 FOR UPDATE",
+        tenant_, key_id);
+    return absl::OkStatus();
+  }
+
+  // The settings' row may not exist yet: a transaction-level advisory lock on the tenant's
+  // settings (as pg_quota.h takes one on a quota) also holds the first write back.
+  absl::Status HoldSettings() override {
+    tx_.exec_params(
+        "SELECT pg_advisory_xact_lock(hashtext('questionnaire.tenant_settings'), hashtext($1))",
+        tenant_);
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<int> CountApiKeys() override { return CountRows("api_keys"); }
   absl::StatusOr<int> CountRoleBindings() override { return CountRows("role_bindings"); }
 

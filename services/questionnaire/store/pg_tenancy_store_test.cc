@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/api_key.h"
+#include "common/status.h"
 #include "common/testing/at_once.h"
 #include "common/testing/integration.h"
 #include "common/testing/scratch_database.h"
@@ -258,6 +259,60 @@ TEST_F(PgTenancyStoreTest, ApiKeysCreatedAtOnceStopExactlyAtTheQuota) {
                 EXPECT_EQ(tx.ListApiKeys()->size(), static_cast<size_t>(kMaxApiKeysPerTenant));
                 return absl::OkStatus();
               }).ok());
+}
+
+// A key revoked while it is being rotated stays revoked: the rotations read it one after the
+// other with the revocation, never from before it. And of edits of the tenant's settings sent
+// with one etag at the same moment, exactly one is taken.
+TEST_F(PgTenancyStoreTest, ChangesOfOneKeyOrTheSettingsAtOnceGoOneAfterTheOther) {
+  auto pool = lagom::testing::ServicePool("questionnaire", Migrations(), kRacers);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  PgTenancyStore store(**pool);
+  TenancyCore core(store);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    tenancy::CreateApiKeyRequest create;
+    create.set_parent("tenants/" + a_.tenant_id);
+    create.set_api_key_id(absl::StrCat("rotated", attempt));
+    create.mutable_api_key()->set_display_name("rotated");
+    create.mutable_api_key()->add_roles(tenancy::ROLE_VIEWER);
+    tenancy::CreateApiKeyResponse created;
+    ASSERT_TRUE(core.CreateApiKey(a_, create, &created).ok());
+    const std::string name = created.api_key().name();
+    lagom::testing::AtOnce(kRacers, [&](int i) {
+      if (i == kRacers / 2) {
+        tenancy::RevokeApiKeyRequest req;
+        req.set_name(name);
+        tenancy::RevokeApiKeyResponse resp;
+        absl::Status s = core.RevokeApiKey(a_, req, &resp);
+        EXPECT_TRUE(s.ok()) << s;
+        return s;
+      }
+      tenancy::RotateApiKeyRequest req;
+      req.set_name(name);
+      tenancy::RotateApiKeyResponse resp;
+      return core.RotateApiKey(a_, req, &resp);  // refused once the key is revoked
+    });
+    tenancy::GetApiKeyRequest get;
+    get.set_name(name);
+    tenancy::GetApiKeyResponse got;
+    ASSERT_TRUE(core.GetApiKey(a_, get, &got).ok());
+    EXPECT_EQ(got.api_key().state(), tenancy::ApiKey::STATE_REVOKED) << "attempt " << attempt;
+  }
+
+  tenancy::GetTenantSettingsRequest read;
+  read.set_name(absl::StrCat("tenants/", a_.tenant_id, "/settings"));
+  tenancy::GetTenantSettingsResponse current;
+  ASSERT_TRUE(core.GetTenantSettings(a_, read, &current).ok());
+  const std::vector<absl::Status> edits = lagom::testing::AtOnce(kRacers, [&](int i) {
+    tenancy::UpdateTenantSettingsRequest req;
+    req.mutable_settings()->set_name(read.name());
+    req.mutable_settings()->set_etag(current.settings().etag());
+    req.mutable_settings()->set_min_respondents_per_group(2 + i);
+    req.mutable_update_mask()->add_paths("min_respondents_per_group");
+    tenancy::UpdateTenantSettingsResponse resp;
+    return core.UpdateTenantSettings(a_, req, &resp);
+  });
+  EXPECT_EQ(lagom::testing::AcceptedRestStale(edits), 1);
 }
 
 TEST_F(PgTenancyStoreTest, RoleBindingsCreatedAtOnceStopExactlyAtTheQuota) {

@@ -93,6 +93,8 @@ class FakeTenancyStore final : public TenancyStore {
     // Transactions here run one at a time.
     absl::Status LockApiKeysQuota() override { return absl::OkStatus(); }
     absl::Status LockRoleBindingsQuota() override { return absl::OkStatus(); }
+    absl::Status HoldApiKey(const std::string&) override { return absl::OkStatus(); }
+    absl::Status HoldSettings() override { return absl::OkStatus(); }
     absl::StatusOr<int> CountApiKeys() override { return static_cast<int>(data.api_keys.size()); }
     absl::StatusOr<int> CountRoleBindings() override {
       return static_cast<int>(data.role_bindings.size());

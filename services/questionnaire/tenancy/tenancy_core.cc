@@ -727,6 +727,7 @@ absl::Status TenancyCore::UpdateTenantSettings(const RequestContext& rc,
   return store_.InTenant(rc, [&](TenancyTransaction& tx) {
     return RunIdempotent(
         tx, rc, req.request_id(), "UpdateTenantSettings", req, resp, [&]() -> absl::Status {
+          if (absl::Status s = tx.HoldSettings(); !s.ok()) return s;
           absl::StatusOr<std::optional<SettingsRecord>> r = tx.GetSettings();
           if (!r.ok()) return r.status();
           tenancy::TenantSettings current;
@@ -884,6 +885,7 @@ absl::Status TenancyCore::RevokeApiKey(const RequestContext& rc,
   return store_.InTenant(rc, [&](TenancyTransaction& tx) {
     return RunIdempotent(
         tx, rc, req.request_id(), "RevokeApiKey", req, resp, [&]() -> absl::Status {
+          if (absl::Status s = tx.HoldApiKey(*id); !s.ok()) return s;
           absl::StatusOr<std::optional<ApiKeyRecord>> r = tx.GetApiKey(*id);
           if (!r.ok()) return r.status();
           if (!r->has_value()) return NotFound("API key", req.name());
@@ -928,6 +930,7 @@ absl::Status TenancyCore::RotateApiKey(const RequestContext& rc,
     return RunIdempotent(
         tx, rc, req.request_id(), "RotateApiKey", req, resp,
         [&]() -> absl::Status {
+          if (absl::Status s = tx.HoldApiKey(*id); !s.ok()) return s;
           absl::StatusOr<std::optional<ApiKeyRecord>> r = tx.GetApiKey(*id);
           if (!r.ok()) return r.status();
           if (!r->has_value()) return NotFound("API key", req.name());

@@ -116,6 +116,12 @@ class TenancyTransaction {
   // other.
   virtual absl::Status LockApiKeysQuota() = 0;
   virtual absl::Status LockRoleBindingsQuota() = 0;
+  // Hold an API key (if it exists), or the tenant's settings, until the transaction ends:
+  // writers of one go one after the other, so what was read and any etag checked stay current
+  // up to the write (a revocation is never undone by a rotation read before it). Take it
+  // before reading what is changed.
+  virtual absl::Status HoldApiKey(const std::string& key_id) = 0;
+  virtual absl::Status HoldSettings() = 0;
   // How many API keys, or role bindings, the tenant holds (nothing read but the count).
   virtual absl::StatusOr<int> CountApiKeys() = 0;
   virtual absl::StatusOr<int> CountRoleBindings() = 0;
