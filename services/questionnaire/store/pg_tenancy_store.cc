@@ -369,6 +369,11 @@ class PgOperatorTransaction final : public OperatorTransaction {
     return TenantFromRow(rows[0]);
   }
 
+  absl::Status HoldTenant(const std::string& id) override {
+    tx_.exec_params("SELECT FROM questionnaire.tenants WHERE id = $1 FOR UPDATE", id);
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<std::vector<TenantRecord>> ListTenants() override {
     pqxx::result rows = tx_.exec(
         absl::StrCat("SELECT ", TenantColumns(), " FROM questionnaire.tenants ORDER BY id"));

@@ -315,6 +315,45 @@ TEST_F(PgTenancyStoreTest, ChangesOfOneKeyOrTheSettingsAtOnceGoOneAfterTheOther)
   EXPECT_EQ(lagom::testing::AcceptedRestStale(edits), 1);
 }
 
+// A tenant deleted while the operator also updates it stays DELETED: an update read before
+// the deletion never writes it back.
+TEST_F(PgTenancyStoreTest, ATenantDeletedAmongUpdatesStaysDeleted) {
+  auto pool = lagom::testing::ServicePool("questionnaire", Migrations(), kRacers);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  PgTenancyStore store(**pool);
+  TenancyCore core(store);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const std::string tenant = lagom::testing::UniqueTenantId("gone");
+    tenancy::CreateTenantRequest create;
+    create.set_tenant_id(tenant);
+    create.mutable_tenant()->set_display_name("Gone");
+    tenancy::CreateTenantResponse created;
+    ASSERT_TRUE(core.CreateTenant(OperatorRc(), create, &created).ok());
+    lagom::testing::AtOnce(kRacers, [&](int i) {
+      if (i == kRacers / 2) {
+        tenancy::DeleteTenantRequest req;
+        req.set_name("tenants/" + tenant);
+        tenancy::DeleteTenantResponse resp;
+        absl::Status s = core.DeleteTenant(OperatorRc(), req, &resp);
+        EXPECT_TRUE(s.ok()) << s;
+        return s;
+      }
+      tenancy::UpdateTenantRequest req;
+      req.mutable_tenant()->set_name("tenants/" + tenant);
+      req.mutable_tenant()->set_state(i % 2 == 0 ? tenancy::Tenant::STATE_SUSPENDED
+                                                 : tenancy::Tenant::STATE_ACTIVE);
+      req.mutable_update_mask()->add_paths("state");
+      tenancy::UpdateTenantResponse resp;
+      return core.UpdateTenant(OperatorRc(), req, &resp);  // NOT_FOUND once deleted
+    });
+    tenancy::GetTenantRequest get;
+    get.set_name("tenants/" + tenant);
+    tenancy::GetTenantResponse got;
+    ASSERT_TRUE(core.GetTenant(OperatorRc(), get, &got).ok());
+    EXPECT_EQ(got.tenant().state(), tenancy::Tenant::STATE_DELETED) << "attempt " << attempt;
+  }
+}
+
 TEST_F(PgTenancyStoreTest, RoleBindingsCreatedAtOnceStopExactlyAtTheQuota) {
   auto pool = lagom::testing::ServicePool("questionnaire", Migrations(), kRacers);
   ASSERT_TRUE(pool.ok()) << pool.status();

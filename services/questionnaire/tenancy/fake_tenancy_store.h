@@ -192,6 +192,7 @@ class FakeTenancyStore final : public TenancyStore {
       if (it == data.tenants.end()) return std::nullopt;
       return it->second;
     }
+    absl::Status HoldTenant(const std::string&) override { return absl::OkStatus(); }
     absl::StatusOr<std::vector<TenantRecord>> ListTenants() override {
       std::vector<TenantRecord> out;
       for (const auto& [id, r] : data.tenants) out.push_back(r);

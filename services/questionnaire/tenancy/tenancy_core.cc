@@ -564,6 +564,7 @@ absl::Status TenancyCore::UpdateTenant(const RequestContext& rc,
   if (!v.empty()) return std::move(v).ToStatus("invalid request");
   const absl::Time now = clock_();
   return store_.AsOperator(rc, [&](OperatorTransaction& tx) -> absl::Status {
+    if (absl::Status s = tx.HoldTenant(*id); !s.ok()) return s;
     absl::StatusOr<std::optional<TenantRecord>> r = tx.GetTenant(*id);
     if (!r.ok()) return r.status();
     if (!r->has_value() || (*r)->state == "DELETED") return NotFound("tenant", req.tenant().name());
@@ -621,6 +622,7 @@ absl::Status TenancyCore::DeleteTenant(const RequestContext& rc,
   }
   const absl::Time now = clock_();
   return store_.AsOperator(rc, [&](OperatorTransaction& tx) -> absl::Status {
+    if (absl::Status s = tx.HoldTenant(*id); !s.ok()) return s;
     absl::StatusOr<std::optional<TenantRecord>> r = tx.GetTenant(*id);
     if (!r.ok()) return r.status();
     if (!r->has_value()) return NotFound("tenant", req.name());

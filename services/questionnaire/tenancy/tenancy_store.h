@@ -153,6 +153,10 @@ class OperatorTransaction {
  public:
   virtual ~OperatorTransaction() = default;
   virtual absl::StatusOr<std::optional<TenantRecord>> GetTenant(const std::string& id) = 0;
+  // Holds the tenant's row (if it exists) until the transaction ends: changes of one tenant go
+  // one after the other, so that an update read before a deletion cannot write the tenant back
+  // to ACTIVE or SUSPENDED after it. Take it before reading the tenant to change it.
+  virtual absl::Status HoldTenant(const std::string& id) = 0;
   virtual absl::StatusOr<std::vector<TenantRecord>> ListTenants() = 0;
   virtual absl::Status InsertTenant(const TenantRecord& record) = 0;
   virtual absl::Status UpdateTenant(const TenantRecord& record) = 0;
