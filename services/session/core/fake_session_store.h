@@ -1,9 +1,11 @@
 // In-memory SessionStore for unit tests of the session core: per-tenant data, and
-// transactions that work on a copy kept only when they return OK.
+// transactions that work on a copy kept only when they return OK. Tests count the
+// transactions and may fail commits as a database would.
 #ifndef LAGOM_SERVICES_SESSION_CORE_FAKE_SESSION_STORE_H_
 #define LAGOM_SERVICES_SESSION_CORE_FAKE_SESSION_STORE_H_
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <string>
 #include <tuple>
@@ -34,11 +36,39 @@ class FakeSessionStore final : public SessionStore {
                         const std::function<absl::Status(SessionTransaction&)>& fn) override {
     if (rc.tenant_id.empty()) return absl::FailedPreconditionError("no tenant");
     absl::MutexLock lock(&mu_);
+    ++transactions_[rc.tenant_id];
     std::map<std::string, TenantData> copy = data_;
     Tx tx(copy[rc.tenant_id]);
     absl::Status status = fn(tx);
-    if (status.ok()) data_ = std::move(copy);
+    if (status.ok() && check_commit_) status = check_commit_(copy[rc.tenant_id]);
+    if (status.ok()) {
+      data_ = std::move(copy);
+      absl::MutexLock committed(&committed_mu_);
+      committed_seq_[rc.tenant_id] = data_[rc.tenant_id].seq;
+    }
     return status;
+  }
+
+  // Transactions begun in `tenant`, committed or not.
+  int Transactions(const std::string& tenant) {
+    absl::MutexLock lock(&mu_);
+    return transactions_[tenant];
+  }
+
+  // The last journal sequence number that a committed transaction of `tenant` wrote. Does not
+  // wait for a running transaction, so it may be asked from inside one.
+  int64_t CommittedSeq(const std::string& tenant) {
+    absl::MutexLock lock(&committed_mu_);
+    return committed_seq_[tenant];
+  }
+
+  // Asked before each transaction commits, with what it would leave stored in its tenant: a
+  // status other than OK rolls the transaction back and is what InTenant returns, as a failed
+  // COMMIT (a broken constraint, a serialization failure) would be.
+  using CommitCheck = std::function<absl::Status(const TenantData&)>;
+  void CheckCommit(CommitCheck check) {
+    absl::MutexLock lock(&mu_);
+    check_commit_ = std::move(check);
   }
 
   // What is stored for `tenant`, for assertions.
@@ -261,6 +291,10 @@ class FakeSessionStore final : public SessionStore {
 
   absl::Mutex mu_;
   std::map<std::string, TenantData> data_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> transactions_ ABSL_GUARDED_BY(mu_);
+  CommitCheck check_commit_ ABSL_GUARDED_BY(mu_);
+  absl::Mutex committed_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  std::map<std::string, int64_t> committed_seq_ ABSL_GUARDED_BY(committed_mu_);
 };
 
 }  // namespace lagom::session

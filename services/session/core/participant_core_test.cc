@@ -13,7 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status.h"
 #include "services/session/core/answer_core.h"
-#include "services/session/core/fake_session_store.h"
+#include "services/session/core/testing/session_fixture.h"
 
 namespace lagom::session {
 namespace {
@@ -27,66 +27,6 @@ using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 using ::testing::UnorderedElementsAre;
-
-constexpr char kTenant[] = "acme";
-constexpr char kS1[] = "tenants/acme/sessions/s1";
-constexpr char kNorth[] = "tenants/acme/customerOrganizations/north";
-constexpr char kSouth[] = "tenants/acme/customerOrganizations/south";
-
-std::string Alice() { return absl::StrCat(kS1, "/participants/alice"); }
-std::string Bob() { return absl::StrCat(kS1, "/participants/bob"); }
-
-std::vector<std::string> FieldsOf(const absl::Status& status) {
-  std::vector<std::string> fields;
-  for (const FieldViolation& v : ViolationsOf(status)) fields.push_back(v.field);
-  return fields;
-}
-
-std::string DescriptionOf(const absl::Status& status, const std::string& field) {
-  for (const FieldViolation& v : ViolationsOf(status)) {
-    if (v.field == field) return v.description;
-  }
-  return "";
-}
-
-class FakeLiveState final : public LiveState {
- public:
-  struct Change {
-    std::string participant;
-    api::ParticipantState state;
-    bool removed;
-    bool has_model;
-  };
-
-  void AnswersChanged(const RequestContext&, const LiveSession&, const std::vector<AnswerChange>&,
-                      const std::string&) override {}
-  void ParticipantChanged(const RequestContext&, const LiveSession& s, const api::Participant& p,
-                          bool removed) override {
-    changes.push_back({p.name(), p.state(), removed, s.model != nullptr});
-  }
-  void Publish(const RequestContext&, const LiveSession&,
-               const api::WatchSessionResponse&) override {}
-  void Seen(const RequestContext&, const std::string&, const std::vector<std::string>&) override {}
-  absl::StatusOr<api::SessionProgress> Progress(const RequestContext&,
-                                                const LiveSession&) override {
-    return api::SessionProgress();
-  }
-  absl::StatusOr<std::vector<std::pair<std::string, int>>> AnsweredCounts(
-      const RequestContext&, const LiveSession&) override {
-    ++count_calls;
-    if (!available) return absl::UnavailableError("live store down");
-    return answered;
-  }
-  absl::StatusOr<std::vector<api::ItemDistribution>> Distributions(
-      const RequestContext&, const LiveSession&, const std::vector<std::string>&) override {
-    return std::vector<api::ItemDistribution>();
-  }
-
-  std::vector<Change> changes;
-  std::vector<std::pair<std::string, int>> answered;
-  bool available = true;
-  int count_calls = 0;
-};
 
 // Tokens "inv_<tenant>.<id>.<secret>"; the stored "hash" of a secret is "sha:<secret>".
 class FakeInviteTokens final : public InviteTokens {
@@ -112,77 +52,9 @@ class FakeInviteTokens final : public InviteTokens {
   int minted = 0;
 };
 
-// Item perspectives: PROVIDER, CUSTOMER and BOTH, so each answering perspective expects 2.
-qapi::ModelContent Model() {
-  qapi::ModelContent content;
-  qapi::Area* area = content.add_areas();
-  area->set_id("incident");
-  area->set_lineage_id("incident-mgmt");
-  area->set_default_target_score(0.6);
-  for (auto [id, perspective] : std::vector<std::pair<std::string, qapi::ItemPerspective>>{
-           {"incident.triage", qapi::ITEM_PERSPECTIVE_PROVIDER},
-           {"incident.feel", qapi::ITEM_PERSPECTIVE_CUSTOMER},
-           {"incident.sla", qapi::ITEM_PERSPECTIVE_BOTH}}) {
-    qapi::Item* item = area->add_items();
-    item->set_id(id);
-    item->set_perspective(perspective);
-    item->set_scale(qapi::SCALE_YES_NO);
-  }
-  return content;
-}
-
-class ParticipantCoreTest : public ::testing::Test {
+class ParticipantCoreTest : public testing::SessionFixture {
  protected:
-  ParticipantCoreTest() : core_(store_, models_, live_, tokens_, [this] { return now_; }) {
-    rc_.tenant_id = kTenant;
-    rc_.principal.set_tenant_id(kTenant);
-    rc_.principal.set_subject("tenants/acme/apiKeys/facilitator");
-    rc_.principal.set_role(auth_api::PRINCIPAL_ROLE_FACILITATOR);
-    rc_.principal.set_credential_kind(auth_api::CREDENTIAL_KIND_API_KEY);
-  }
-
-  // Stores session `id` directly, in `state`; with `model`, pins Model() as an OPEN session would.
-  void PutSession(const std::string& id, api::SessionState state,
-                  std::vector<std::string> orgs = {kNorth, kSouth}, bool anonymous = false,
-                  bool model = false) {
-    api::Session s;
-    s.set_name(absl::StrCat("tenants/acme/sessions/", id));
-    s.set_title("Spring review");
-    s.set_state(state);
-    s.set_anonymous(anonymous);
-    for (const std::string& org : orgs) s.mutable_scope()->add_customer_organizations(org);
-    if (model) s.set_model_content_hash("hash-1");
-    ASSERT_TRUE(store_
-                    .InTenant(rc_,
-                              [&](SessionTransaction& tx) -> absl::Status {
-                                absl::StatusOr<std::optional<SessionRecord>> old = tx.Get(id);
-                                if (!old.ok()) return old.status();
-                                SessionRecord r{id,  1, StateName(state), "", s.SerializeAsString(),
-                                                now_};
-                                if (old->has_value()) {
-                                  r.version = (*old)->version + 1;
-                                  if (absl::Status u = tx.Update(r, (*old)->version); !u.ok()) {
-                                    return u;
-                                  }
-                                } else if (absl::Status i = tx.Insert(r); !i.ok()) {
-                                  return i;
-                                }
-                                if (!model) return absl::OkStatus();
-                                return tx.PinModel(id, "hash-1", Model().SerializeAsString());
-                              })
-                    .ok());
-  }
-
-  static api::Participant Person(api::ParticipantPerspective perspective,
-                                 const std::string& org = "") {
-    api::Participant p;
-    p.set_display_name("Alice Andersson");
-    p.set_email("alice@example.com");
-    p.set_principal("users/alice");
-    p.set_perspective(perspective);
-    p.set_customer_organization(org);
-    return p;
-  }
+  ParticipantCoreTest() : core_(store_, models_, live_, tokens_, [this] { return now_; }) {}
 
   absl::StatusOr<api::Participant> Create(const std::string& id, const api::Participant& p,
                                           const std::string& request_id = "",
@@ -278,33 +150,14 @@ class ParticipantCoreTest : public ::testing::Test {
     return resp;
   }
 
-  // How a respondent holding an invite token for `participant` of session s1 calls.
-  RequestContext Invitee(const std::string& participant) {
-    RequestContext rc;
-    rc.tenant_id = kTenant;
-    rc.principal.set_tenant_id(kTenant);
-    rc.principal.set_subject(participant);
-    rc.principal.set_role(auth_api::PRINCIPAL_ROLE_PROVIDER_RESPONDENT);
-    rc.principal.set_credential_kind(auth_api::CREDENTIAL_KIND_INVITE_TOKEN);
-    rc.principal.set_session(kS1);
-    rc.principal.set_participant(participant);
-    return rc;
-  }
-
-  FakeSessionStore::TenantData Stored() { return store_.Snapshot(kTenant); }
   api::Participant StoredParticipant(const std::string& id) {
     api::Participant p;
     EXPECT_TRUE(p.ParseFromString(Stored().participants.at({"s1", id}).body));
     return p;
   }
 
-  FakeSessionStore store_;
-  ModelIndexCache models_;
-  FakeLiveState live_;
   FakeInviteTokens tokens_;
-  absl::Time now_ = absl::FromUnixSeconds(1700000000);
   ParticipantCore core_;
-  RequestContext rc_;
 };
 
 // --- CreateParticipant --------------------------------------------------------------------
@@ -327,10 +180,11 @@ TEST_F(ParticipantCoreTest, CreatesAnInvitedParticipantWithNameTimesAndEtag) {
   EXPECT_EQ(r.version, 1);
   EXPECT_EQ(r.principal, "users/alice");
   EXPECT_EQ(StoredParticipant("alice").etag(), "");  // derived from the version
-  ASSERT_THAT(live_.changes, SizeIs(1));
-  EXPECT_EQ(live_.changes[0].participant, Alice());
-  EXPECT_FALSE(live_.changes[0].removed);
-  EXPECT_FALSE(live_.changes[0].has_model);  // DRAFT: nothing pinned yet
+  const std::vector<testing::FakeLiveState::ParticipantUpdate> heard = live_.ParticipantUpdates();
+  ASSERT_THAT(heard, SizeIs(1));
+  EXPECT_EQ(heard[0].participant, Alice());
+  EXPECT_FALSE(heard[0].removed);
+  EXPECT_FALSE(heard[0].has_model);  // DRAFT: nothing pinned yet
 }
 
 TEST_F(ParticipantCoreTest, GeneratesAnIdAndIgnoresOutputOnlyFields) {
@@ -364,7 +218,7 @@ TEST_F(ParticipantCoreTest, CreateReportsEveryBadFieldAndStoresNothing) {
   EXPECT_THAT(DescriptionOf(p.status(), "participant.display_name"), HasSubstr("at most 200"));
   EXPECT_THAT(DescriptionOf(p.status(), "participant.email"), HasSubstr("not an email address"));
   EXPECT_THAT(Stored().participants, IsEmpty());
-  EXPECT_THAT(live_.changes, IsEmpty());
+  EXPECT_THAT(live_.ParticipantUpdates(), IsEmpty());
 }
 
 TEST_F(ParticipantCoreTest, AnEmailHasOneAtWithTextOnBothSides) {
@@ -475,7 +329,7 @@ TEST_F(ParticipantCoreTest, AFullSessionRefusesAnotherParticipantNamingTheLimitA
                               return absl::OkStatus();
                             })
                   .ok());
-  live_.changes.clear();
+  live_.ForgetParticipantUpdates();
 
   absl::StatusOr<api::Participant> refused =
       Create("bob", Person(api::PARTICIPANT_PERSPECTIVE_CUSTOMER, kNorth), "req-bob");
@@ -489,7 +343,7 @@ TEST_F(ParticipantCoreTest, AFullSessionRefusesAnotherParticipantNamingTheLimitA
   EXPECT_EQ(stored.participants.count({"s1", "bob"}), 0u);
   EXPECT_EQ(stored.participants.size(), static_cast<size_t>(kMaxParticipantsPerSession));
   EXPECT_EQ(stored.replies.count("req-bob"), 0u);  // a retry once there is room is a new call
-  EXPECT_THAT(live_.changes, IsEmpty());
+  EXPECT_THAT(live_.ParticipantUpdates(), IsEmpty());
 
   // A retry of an add that was accepted still gets its reply; another session has room; and
   // once one participant leaves, the next one fits.
@@ -512,7 +366,7 @@ TEST_F(ParticipantCoreTest, ARetryWithTheSameRequestIdGetsTheFirstReply) {
   ASSERT_TRUE(first.ok() && retry.ok());
   EXPECT_EQ(retry->name(), first->name());  // the generated id is not drawn again
   EXPECT_THAT(Stored().participants, SizeIs(1));
-  EXPECT_THAT(live_.changes, SizeIs(1));
+  EXPECT_THAT(live_.ParticipantUpdates(), SizeIs(1));
   absl::StatusOr<api::Participant> other =
       Create("", Person(api::PARTICIPANT_PERSPECTIVE_FACILITATOR), "req-1");
   EXPECT_EQ(ReasonOf(other.status()), "REQUEST_ID_REUSED");
@@ -560,8 +414,8 @@ TEST_F(ParticipantCoreTest, ProgressComesFromTheLiveStateOnceTheModelIsPinned) {
   ASSERT_TRUE(Create("alice", Person(api::PARTICIPANT_PERSPECTIVE_PROVIDER)).ok());
   ASSERT_TRUE(Create("bob", Person(api::PARTICIPANT_PERSPECTIVE_CUSTOMER, kNorth)).ok());
   ASSERT_TRUE(Create("fran", Person(api::PARTICIPANT_PERSPECTIVE_FACILITATOR)).ok());
-  EXPECT_TRUE(live_.changes.back().has_model);
-  live_.answered = {{"alice", 1}};
+  EXPECT_TRUE(live_.ParticipantUpdates().back().has_model);
+  live_.SetAnswered({{"alice", 1}});
 
   absl::StatusOr<api::Participant> alice = Get(Alice());
   ASSERT_TRUE(alice.ok()) << alice.status();
@@ -576,10 +430,10 @@ TEST_F(ParticipantCoreTest, ProgressComesFromTheLiveStateOnceTheModelIsPinned) {
   EXPECT_EQ(all->participants(1).progress().answered_count(), 0);
   EXPECT_EQ(all->participants(1).progress().expected_count(), 2);  // CUSTOMER and BOTH
   EXPECT_EQ(all->participants(2).progress().expected_count(), 0);  // facilitators answer none
-  EXPECT_EQ(live_.count_calls, 2);  // once per read, not per participant
+  EXPECT_EQ(live_.AnsweredCountCalls(), 2);  // once per read, not per participant
 
   // The live store down: the participant is still readable, without progress.
-  live_.available = false;
+  live_.SetAvailable(false);
   alice = Get(Alice());
   ASSERT_TRUE(alice.ok()) << alice.status();
   EXPECT_FALSE(alice->has_progress());
@@ -591,7 +445,7 @@ TEST_F(ParticipantCoreTest, DraftSessionsHaveNoProgressYet) {
   absl::StatusOr<api::Participant> alice = Get(Alice());
   ASSERT_TRUE(alice.ok());
   EXPECT_FALSE(alice->has_progress());
-  EXPECT_EQ(live_.count_calls, 0);
+  EXPECT_EQ(live_.AnsweredCountCalls(), 0);
 }
 
 TEST_F(ParticipantCoreTest, RespondentsSeeOnlyThemselves) {
@@ -689,7 +543,7 @@ TEST_F(ParticipantCoreTest, UpdateChangesOnlyTheMaskedFields) {
   EXPECT_EQ(p->etag(), "v2");
   EXPECT_EQ(FromProto(p->update_time()), now_);
   EXPECT_EQ(StoredParticipant("alice").display_name(), "Alice B.");
-  EXPECT_EQ(live_.changes.back().participant, Alice());
+  EXPECT_EQ(live_.ParticipantUpdates().back().participant, Alice());
 
   change.set_etag("");
   change.set_principal("users/alice-2");
@@ -758,8 +612,8 @@ TEST_F(ParticipantCoreTest, DeleteRemovesTheParticipantAndItsInvitations) {
   EXPECT_THAT(Stored().participants, SizeIs(1));
   ASSERT_THAT(Stored().invitations, SizeIs(1));
   EXPECT_EQ(Stored().invitations.begin()->second.participant_id, "bob");
-  EXPECT_EQ(live_.changes.back().participant, Alice());
-  EXPECT_TRUE(live_.changes.back().removed);
+  EXPECT_EQ(live_.ParticipantUpdates().back().participant, Alice());
+  EXPECT_TRUE(live_.ParticipantUpdates().back().removed);
 
   EXPECT_EQ(Delete(Alice()).code(), absl::StatusCode::kNotFound);
   PutSession("s1", api::SESSION_STATE_CLOSED);
@@ -782,15 +636,15 @@ TEST_F(ParticipantCoreTest, CompleteStampsTheParticipantOnceAndRepeatsQuietly) {
   EXPECT_EQ(FromProto(done->join_time()), now_);
   EXPECT_EQ(done->etag(), "v2");
   EXPECT_EQ(StoredParticipant("alice").state(), api::PARTICIPANT_STATE_COMPLETED);
-  EXPECT_EQ(live_.changes.back().state, api::PARTICIPANT_STATE_COMPLETED);
-  const size_t published = live_.changes.size();
+  EXPECT_EQ(live_.ParticipantUpdates().back().state, api::PARTICIPANT_STATE_COMPLETED);
+  const size_t published = live_.ParticipantUpdates().size();
 
   now_ += absl::Hours(1);
   absl::StatusOr<api::Participant> again = Complete(Alice());
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->etag(), "v2");
   EXPECT_EQ(FromProto(again->complete_time()), now_ - absl::Hours(1));
-  EXPECT_THAT(live_.changes, SizeIs(published));
+  EXPECT_THAT(live_.ParticipantUpdates(), SizeIs(published));
 }
 
 TEST_F(ParticipantCoreTest, RespondentsCompleteOnlyThemselves) {
@@ -1034,15 +888,15 @@ TEST_F(ParticipantCoreTest, AcceptingMarksTheParticipantActiveOnce) {
   EXPECT_EQ(accepted->participant().etag(), "v2");
   EXPECT_EQ(accepted->session().name(), kS1);
   EXPECT_EQ(StoredParticipant("alice").state(), api::PARTICIPANT_STATE_ACTIVE);
-  ASSERT_EQ(live_.changes.back().participant, Alice());
-  EXPECT_EQ(live_.changes.back().state, api::PARTICIPANT_STATE_ACTIVE);
-  const size_t published = live_.changes.size();
+  ASSERT_EQ(live_.ParticipantUpdates().back().participant, Alice());
+  EXPECT_EQ(live_.ParticipantUpdates().back().state, api::PARTICIPANT_STATE_ACTIVE);
+  const size_t published = live_.ParticipantUpdates().size();
 
   now_ += absl::Hours(1);
   accepted = Accept(Invitee(Alice()), inv->token());
   ASSERT_TRUE(accepted.ok()) << accepted.status();
   EXPECT_EQ(FromProto(accepted->participant().join_time()), now_ - absl::Hours(1));
-  EXPECT_THAT(live_.changes, SizeIs(published));
+  EXPECT_THAT(live_.ParticipantUpdates(), SizeIs(published));
 }
 
 TEST_F(ParticipantCoreTest, AcceptRefusesEveryTokenButTheCallersOwn) {
