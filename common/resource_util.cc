@@ -5,12 +5,9 @@
 
 #include <algorithm>
 #include <memory>
-#include <optional>
 
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 
 namespace lagom {
@@ -26,12 +23,6 @@ bool IsLabelKey(absl::string_view s) {
            return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-' || c == '_';
          });
 }
-
-// Starts every fingerprint that names its caller: "\0<caller size>:<caller><request>". No
-// serialized message starts with a zero byte (it would be the tag of field number 0, which
-// protobuf forbids), so these never read as the bare requests that the kept replies of earlier
-// releases hold; those still answer a retry of the same request from anyone.
-constexpr absl::string_view kCallerBound("\0", 1);
 
 // What tells one caller from another: the kind of credential, its subject (an API key's name,
 // a JWT's subject, "operator", "service") and, for invite tokens, the participant acted as.
@@ -52,26 +43,6 @@ void AppendDeterministic(const google::protobuf::Message& message, std::string& 
   google::protobuf::io::CodedOutputStream coded(&stream);
   coded.SetSerializationDeterministic(true);
   message.SerializeToCodedStream(&coded);
-}
-
-// A kept or sent fingerprint taken apart; `caller` is absent in the earlier releases' form.
-struct FingerprintParts {
-  std::optional<absl::string_view> caller;
-  absl::string_view request;
-};
-
-absl::StatusOr<FingerprintParts> PartsOf(absl::string_view fingerprint) {
-  if (!absl::ConsumePrefix(&fingerprint, kCallerBound)) {
-    return FingerprintParts{std::nullopt, fingerprint};
-  }
-  const size_t colon = fingerprint.find(':');
-  size_t size = 0;
-  if (colon == absl::string_view::npos || !absl::SimpleAtoi(fingerprint.substr(0, colon), &size) ||
-      size > fingerprint.size() - colon - 1) {
-    return absl::DataLossError("kept fingerprint of an earlier request is unreadable");
-  }
-  fingerprint.remove_prefix(colon + 1);
-  return FingerprintParts{fingerprint.substr(0, size), fingerprint.substr(size)};
 }
 
 }  // namespace
@@ -200,28 +171,24 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
   return fingerprint;
 }
 
-std::string RequestFingerprint(const RequestContext& rc, const google::protobuf::Message& request) {
-  const std::string caller = RequestFingerprint(CallerOf(rc.principal));
-  std::string fingerprint = absl::StrCat(kCallerBound, caller.size(), ":", caller);
-  AppendDeterministic(request, fingerprint);
-  return fingerprint;
+RequestKey KeyOf(const RequestContext& rc, const google::protobuf::Message& request) {
+  // Never empty, even for a principal with nothing set: an empty caller is a reply kept by an
+  // earlier release, which answers anyone.
+  return RequestKey{RequestFingerprint(request),
+                    absl::StrCat("caller:", RequestFingerprint(CallerOf(rc.principal)))};
 }
 
 absl::Status ReplayReply(const IdempotentReply& prior, absl::string_view request_id,
-                         absl::string_view method, const std::string& fingerprint,
+                         absl::string_view method, const RequestKey& key,
                          google::protobuf::Message* response) {
-  absl::StatusOr<FingerprintParts> kept = PartsOf(prior.request);
-  if (!kept.ok()) return kept.status();
-  absl::StatusOr<FingerprintParts> sent = PartsOf(fingerprint);
-  if (!sent.ok()) return sent.status();
   // Without saying who: the other caller's identity is none of this caller's business.
-  if (kept->caller.has_value() && kept->caller != sent->caller) {
+  if (!prior.caller.empty() && prior.caller != key.caller) {
     return Error(absl::StatusCode::kAlreadyExists, "REQUEST_ID_REUSED",
                  absl::StrCat("request_id ", request_id,
                               " was already used by another caller; a request_id belongs to the "
                               "caller who sent it first, so send this request with a new one"));
   }
-  if (prior.method != method || kept->request != sent->request) {
+  if (prior.method != method || prior.request != key.request) {
     return Error(
         absl::StatusCode::kAlreadyExists, "REQUEST_ID_REUSED",
         absl::StrCat("request_id ", request_id, " was already used for a different request"));
@@ -232,7 +199,7 @@ absl::Status ReplayReply(const IdempotentReply& prior, absl::string_view request
   return absl::OkStatus();
 }
 
-IdempotentReply KeptReply(absl::string_view method, std::string fingerprint,
+IdempotentReply KeptReply(absl::string_view method, RequestKey key,
                           const google::protobuf::Message& response,
                           const std::function<void(google::protobuf::Message&)>& redact) {
   std::string kept;
@@ -244,7 +211,8 @@ IdempotentReply KeptReply(absl::string_view method, std::string fingerprint,
   } else {
     kept = response.SerializeAsString();
   }
-  return IdempotentReply{std::string(method), std::move(fingerprint), std::move(kept)};
+  return IdempotentReply{std::string(method), std::move(key.request), std::move(kept),
+                         std::move(key.caller)};
 }
 
 }  // namespace lagom

@@ -28,8 +28,11 @@ namespace lagom {
 // The first reply to a mutation that carried a request_id.
 struct IdempotentReply {
   std::string method;
-  std::string request;  // the first request's fingerprint (RequestFingerprint)
+  std::string request;  // RequestFingerprint of the first request
   std::string reply;    // serialized response message
+  // Who sent it (RequestKey::caller); empty in replies kept by releases before callers were
+  // kept, which answer the same request from anyone.
+  std::string caller;
 };
 
 // Collects every problem with a request, so the caller learns all of them at once.
@@ -91,26 +94,29 @@ absl::StatusOr<std::string> TenantResourceId(const RequestContext& rc, absl::str
                                              absl::string_view field, absl::string_view collection,
                                              absl::string_view noun, Violations& v);
 
-// Deterministic serialization of a message, to tell one request or query from another. Kept
-// replies use the overload below, which also says who sent the request.
+// Deterministic serialization of a message, to tell one request or query from another.
 std::string RequestFingerprint(const google::protobuf::Message& request);
 
-// What a reply is kept under for a retry: the request and who sent it, since a kept reply was
-// shaped for its caller (what their role may see) and its change is theirs. Distinct from
-// every bare RequestFingerprint, the form kept replies of earlier releases hold.
-std::string RequestFingerprint(const RequestContext& rc, const google::protobuf::Message& request);
+// What a reply is kept under for a retry: the request, and who sent it, since a kept reply was
+// shaped for its caller (what their role may see) and its change is theirs. The caller is kept
+// beside the request fingerprint (not in it), so that a release before it, during a rolling
+// upgrade or after a rollback, still matches a retry's request as it always did.
+struct RequestKey {
+  std::string request;  // RequestFingerprint(request)
+  std::string caller;   // the caller's credential kind, subject and participant, serialized
+};
+RequestKey KeyOf(const RequestContext& rc, const google::protobuf::Message& request);
 
-// A retry's outcome from the reply kept for its request_id, given the retry's fingerprint
-// (RequestFingerprint(rc, request)): that reply (parsed into `response`), or REQUEST_ID_REUSED
-// when the request_id came from another caller or with a different request. A reply kept by
-// an earlier release (a bare request fingerprint) answers the same request from anyone.
+// A retry's outcome from the reply kept for its request_id: that reply (parsed into
+// `response`), or REQUEST_ID_REUSED when the request_id came from another caller or with a
+// different request. A reply kept without a caller answers the same request from anyone.
 absl::Status ReplayReply(const IdempotentReply& prior, absl::string_view request_id,
-                         absl::string_view method, const std::string& fingerprint,
+                         absl::string_view method, const RequestKey& key,
                          google::protobuf::Message* response);
 
 // What is kept of `response` for retries; `redact` (optional) clears what must be shown only
 // once (secrets).
-IdempotentReply KeptReply(absl::string_view method, std::string fingerprint,
+IdempotentReply KeptReply(absl::string_view method, RequestKey key,
                           const google::protobuf::Message& response,
                           const std::function<void(google::protobuf::Message&)>& redact = {});
 
@@ -124,13 +130,13 @@ absl::Status RunIdempotent(Tx& tx, const RequestContext& rc, absl::string_view r
                            google::protobuf::Message* response, Body&& body,
                            const std::function<void(google::protobuf::Message&)>& redact = {}) {
   if (request_id.empty()) return body();
-  std::string fingerprint = RequestFingerprint(rc, request);
+  RequestKey key = KeyOf(rc, request);
   absl::StatusOr<std::optional<IdempotentReply>> prior = tx.FindReply(std::string(request_id));
   if (!prior.ok()) return prior.status();
-  if (prior->has_value()) return ReplayReply(**prior, request_id, method, fingerprint, response);
+  if (prior->has_value()) return ReplayReply(**prior, request_id, method, key, response);
   if (absl::Status s = body(); !s.ok()) return s;
   return tx.RecordReply(std::string(request_id),
-                        KeptReply(method, std::move(fingerprint), *response, redact));
+                        KeptReply(method, std::move(key), *response, redact));
 }
 
 }  // namespace lagom

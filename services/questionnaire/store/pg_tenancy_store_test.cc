@@ -354,6 +354,30 @@ TEST_F(PgTenancyStoreTest, ATenantDeletedAmongUpdatesStaysDeleted) {
   }
 }
 
+// A request_id is its caller's, through PostgreSQL: the caller's retry gets the first reply,
+// another admin's same request is refused and makes nothing.
+TEST_F(PgTenancyStoreTest, AKeptReplyAnswersOnlyItsCaller) {
+  PgTenancyStore store(*pool_);
+  TenancyCore core(store);
+  tenancy::CreateApiKeyRequest req;
+  req.set_parent("tenants/" + a_.tenant_id);
+  req.set_request_id("0b8e4f1a-5c2d-4e7b-9a3f-6d1c8e2b7f40");
+  req.mutable_api_key()->set_display_name("ci");
+  req.mutable_api_key()->add_roles(tenancy::ROLE_VIEWER);
+  tenancy::CreateApiKeyResponse first, retry, other;
+  ASSERT_TRUE(core.CreateApiKey(a_, req, &first).ok());
+  ASSERT_TRUE(core.CreateApiKey(a_, req, &retry).ok());
+  EXPECT_EQ(retry.api_key().name(), first.api_key().name());
+  RequestContext second = a_;
+  second.principal.set_subject("tenants/" + a_.tenant_id + "/apiKeys/second-admin");
+  absl::Status refused = core.CreateApiKey(second, req, &other);
+  EXPECT_EQ(ReasonOf(refused), "REQUEST_ID_REUSED") << refused;
+  EXPECT_TRUE(Run(a_, [](TenancyTransaction& tx) -> absl::Status {
+                EXPECT_EQ(*tx.CountApiKeys(), 1);
+                return absl::OkStatus();
+              }).ok());
+}
+
 TEST_F(PgTenancyStoreTest, RoleBindingsCreatedAtOnceStopExactlyAtTheQuota) {
   auto pool = lagom::testing::ServicePool("questionnaire", Migrations(), kRacers);
   ASSERT_TRUE(pool.ok()) << pool.status();

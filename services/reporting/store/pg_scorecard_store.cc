@@ -274,21 +274,23 @@ class PgScorecardTransaction final : public ScorecardTransaction {
 
   absl::StatusOr<std::optional<IdempotentReply>> FindReply(const std::string& id) override {
     pqxx::result rows = tx_.exec_params(
-        "SELECT method, request, reply FROM reporting.idempotent_requests"
+        "SELECT method, request, reply, caller FROM reporting.idempotent_requests"
         " WHERE tenant_id = $1 AND request_id = $2",
         tenant_, id);
     if (rows.empty()) return std::nullopt;
     return IdempotentReply{rows[0][0].as<std::string>(), pqxx::binarystring(rows[0][1]).str(),
-                           pqxx::binarystring(rows[0][2]).str()};
+                           pqxx::binarystring(rows[0][2]).str(),
+                           pqxx::binarystring(rows[0][3]).str()};
   }
 
   // A concurrent retry with the same request_id recorded the same scorecard: its reply stands.
   absl::Status RecordReply(const std::string& id, const IdempotentReply& reply) override {
     tx_.exec_params(
-        "INSERT INTO reporting.idempotent_requests (tenant_id, request_id, method, request, reply)"
-        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        "INSERT INTO reporting.idempotent_requests"
+        " (tenant_id, request_id, method, request, reply, caller)"
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
         tenant_, id, reply.method, pqxx::binarystring(reply.request),
-        pqxx::binarystring(reply.reply));
+        pqxx::binarystring(reply.reply), pqxx::binarystring(reply.caller));
     return absl::OkStatus();
   }
 

@@ -11,8 +11,10 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/status.h"
 #include "common/testing/integration.h"
 #include "common/testing/scratch_database.h"
+#include "lagom/auth/v1/auth.pb.h"
 #include "reporting_migrations.h"
 #include "services/reporting/core/fake_scorecard_store.h"
 #include "services/reporting/core/reporting_core.h"
@@ -150,6 +152,32 @@ TEST_F(PgScorecardStoreTest, ConcurrentRecordingsOfOneSessionStoreOneScorecard) 
                             tenant_)[0]
                 .as<int>(),
             6);
+}
+
+// A request_id is its caller's, through PostgreSQL: another caller's same recording is
+// refused.
+TEST_F(PgScorecardStoreTest, AKeptReplyAnswersOnlyItsCaller) {
+  ScorecardSpec spec;
+  spec.tenant = tenant_;
+  spec.session_id = "kept";
+  spec.close_time = kNow - absl::Hours(1);
+  spec.organization_ids = {"contoso"};
+  spec.areas = {AreaSpec{"change", "lin.change", 0.7, 0.5, 0.6}};
+  api::RecordScorecardRequest req;
+  req.set_parent("tenants/" + tenant_);
+  req.set_request_id("3e7a1c9d-2b4f-4a6e-8c1d-9f0b2e5a7c31");
+  *req.mutable_scorecard() = BuildScorecard(spec);
+  RequestContext scoring = Rc(tenant_);
+  scoring.principal.set_subject("lagom-scoring");
+  scoring.principal.set_credential_kind(auth::v1::CREDENTIAL_KIND_SERVICE);
+  api::RecordScorecardResponse first, retry, other;
+  ASSERT_TRUE(core_->RecordScorecard(scoring, req, &first).ok());
+  ASSERT_TRUE(core_->RecordScorecard(scoring, req, &retry).ok());
+  EXPECT_EQ(retry.scorecard().name(), first.scorecard().name());
+  RequestContext someone = Rc(tenant_);
+  someone.principal.set_subject("tenants/" + tenant_ + "/apiKeys/service");
+  someone.principal.set_credential_kind(auth::v1::CREDENTIAL_KIND_API_KEY);
+  EXPECT_EQ(ReasonOf(core_->RecordScorecard(someone, req, &other)), "REQUEST_ID_REUSED");
 }
 
 TEST_F(PgScorecardStoreTest, TheServicesRoleCannotChangeARecordedScorecard) {

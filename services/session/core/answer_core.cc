@@ -419,7 +419,7 @@ absl::Status AnswerCore::RunInTransaction(
     struct Pending {
       size_t index;  // in batch
       SessionState* st;
-      std::string fingerprint;  // of a request with a request_id
+      RequestKey key;  // of a request with a request_id
       std::vector<AnswerRecord> rows;
     };
     std::vector<Pending> pending;
@@ -466,13 +466,13 @@ absl::Status AnswerCore::RunInTransaction(
         }
       }
       // A retry of a write already made: its first reply.
-      std::string fingerprint;
+      RequestKey key;
       if (!w.request_id.empty()) {
-        fingerprint = RequestFingerprint(w.rc, *w.request);
+        key = KeyOf(w.rc, *w.request);
         absl::StatusOr<std::optional<IdempotentReply>> prior = tx.FindReply(w.request_id);
         if (!prior.ok()) return prior.status();
         if (prior->has_value()) {
-          outcomes[i] = ReplayReply(**prior, w.request_id, w.method, fingerprint, w.response);
+          outcomes[i] = ReplayReply(**prior, w.request_id, w.method, key, w.response);
           continue;
         }
       }
@@ -558,7 +558,7 @@ absl::Status AnswerCore::RunInTransaction(
         outcomes[i] = rows.status();
         continue;
       }
-      pending.push_back(Pending{i, &st, std::move(fingerprint), *std::move(rows)});
+      pending.push_back(Pending{i, &st, std::move(key), *std::move(rows)});
     }
 
     // One journal statement per session for every row of the batch (one statement cannot
@@ -631,8 +631,8 @@ absl::Status AnswerCore::RunInTransaction(
         for (api::Answer& a : stored) *out->add_answers() = std::move(a);
       }
       if (!w.request_id.empty()) {
-        if (absl::Status s = tx.RecordReply(
-                w.request_id, KeptReply(w.method, std::move(p.fingerprint), *w.response));
+        if (absl::Status s =
+                tx.RecordReply(w.request_id, KeptReply(w.method, std::move(p.key), *w.response));
             !s.ok()) {
           return s;
         }

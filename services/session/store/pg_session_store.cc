@@ -530,7 +530,7 @@ class PgSessionTransaction final : public SessionTransaction {
   absl::StatusOr<std::optional<IdempotentReply>> FindReply(const std::string& id) override {
     if (auto known = replies_.find(id); known != replies_.end()) return known->second;
     PgBinaryResult rows = ExecBinary(tx_,
-                                     "SELECT request_id, method, request, reply"
+                                     "SELECT request_id, method, request, reply, caller"
                                      " FROM session.idempotent_requests"
                                      " WHERE tenant_id = $1 AND request_id = $2",
                                      {PgText(tenant_), PgText(id)});
@@ -585,7 +585,7 @@ class PgSessionTransaction final : public SessionTransaction {
                             : pipeline.AddPrepared("session_prefetch_replies",
                                                    "SELECT r.* FROM unnest($2::text[]) AS x(id),"
                                                    " LATERAL (SELECT request_id, method, request,"
-                                                   " reply FROM session.idempotent_requests"
+                                                   " reply, caller FROM session.idempotent_requests"
                                                    " WHERE tenant_id = $1 AND request_id = x.id"
                                                    " LIMIT 1) AS r",
                                                    {PgText(tenant_), PgText(PgArray(request_ids))});
@@ -621,21 +621,25 @@ class PgSessionTransaction final : public SessionTransaction {
   // Kept replies go with the commit.
   void Flush() {
     if (pending_replies_.empty()) return;
-    std::vector<std::string> ids, methods, requests, replies;
+    std::vector<std::string> ids, methods, requests, replies, callers;
     for (const std::string& id : pending_replies_) {
       const IdempotentReply& reply = *replies_[id];
       ids.push_back(id);
       methods.push_back(reply.method);
       requests.push_back(PgByteaElement(reply.request));
       replies.push_back(PgByteaElement(reply.reply));
+      callers.push_back(PgByteaElement(reply.caller));
     }
     pending_replies_.clear();
-    tx_.Defer(PgStatement{
-        "session_keep_replies",
-        "INSERT INTO session.idempotent_requests (tenant_id, request_id, method, request, reply)"
-        " SELECT $1, i, m, q, r FROM unnest($2::text[], $3::text[], $4::bytea[], $5::bytea[])"
-        "   AS x(i, m, q, r)",
-        {PgText(tenant_), PgArray(ids), PgArray(methods), PgArray(requests), PgArray(replies)}});
+    tx_.Defer(
+        PgStatement{"session_keep_replies",
+                    "INSERT INTO session.idempotent_requests"
+                    " (tenant_id, request_id, method, request, reply, caller)"
+                    " SELECT $1, i, m, q, r, c"
+                    " FROM unnest($2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[])"
+                    "   AS x(i, m, q, r, c)",
+                    {PgText(tenant_), PgArray(ids), PgArray(methods), PgArray(requests),
+                     PgArray(replies), PgArray(callers)}});
   }
 
  private:
@@ -668,7 +672,7 @@ class PgSessionTransaction final : public SessionTransaction {
   // Rows of (request_id, method, request, reply), read in binary.
   static IdempotentReply ReplyFromRow(const PgBinaryResult& rows, int i) {
     return IdempotentReply{std::string(rows.Text(i, 1)), std::string(rows.Text(i, 2)),
-                           std::string(rows.Text(i, 3))};
+                           std::string(rows.Text(i, 3)), std::string(rows.Text(i, 4))};
   }
 
   PgTransaction& tx_;

@@ -97,6 +97,13 @@ TEST_F(PgSessionStoreTest, RetriesAndTakenIdsAreAnsweredFromTheDatabase) {
   ASSERT_TRUE(retry.ok()) << retry.status();
   EXPECT_EQ(retry->name(), first->name());
 
+  // The request_id is its caller's: another caller's same request is refused.
+  RequestContext other = rc_;
+  other.principal.set_subject("tenants/" + rc_.tenant_id + "/apiKeys/other");
+  absl::StatusOr<api::Session> stolen = Create(other, "", "7c9e6679-7425-40de-944b-e07fc1f90ae7");
+  EXPECT_EQ(ReasonOf(stolen.status()), "REQUEST_ID_REUSED");
+  EXPECT_THAT(std::string(stolen.status().message()), ::testing::HasSubstr("another caller"));
+
   ASSERT_TRUE(Create(rc_, "taken").ok());
   absl::StatusOr<api::Session> again = Create(rc_, "taken");
   EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
@@ -214,6 +221,50 @@ TEST_F(PgSessionStoreTest, OffsetPagesOfAnswersMoveOnInEveryKindOfQuery) {
   EXPECT_THAT(page(all_rounds, 4), ElementsAre());
   EXPECT_THAT(page(round_two, 1), ElementsAre("p2-r2"));
   EXPECT_THAT(page(latest, 1), ElementsAre("p2-r2"));
+}
+
+// A kept reply comes back whole, its caller included, whether it is read ahead with a batch or
+// on its own, after the batch that kept it committed.
+TEST_F(PgSessionStoreTest, KeptRepliesComeBackWithTheirCaller) {
+  ASSERT_TRUE(Create(rc_, "s1").ok());
+  ParticipantRecord person{"p1", 1, "principal-1", "", absl::Now()};
+  const IdempotentReply kept{"SubmitAnswer", std::string("req\0uest", 8), "reply",
+                             std::string("\x08\x01\x12\x03who", 7)};
+  ASSERT_TRUE(store_
+                  ->InTenant(rc_,
+                             [&](SessionTransaction& tx) -> absl::Status {
+                               if (absl::Status s = tx.InsertParticipant("s1", person); !s.ok()) {
+                                 return s;
+                               }
+                               if (absl::Status p = tx.Prefetch("s1", {"p1"}, {"r-1"}, 0);
+                                   !p.ok()) {
+                                 return p;
+                               }
+                               return tx.RecordReply("r-1", kept);
+                             })
+                  .ok());
+  for (bool read_ahead : {true, false}) {
+    SCOPED_TRACE(read_ahead ? "read ahead" : "alone");
+    ASSERT_TRUE(store_
+                    ->InTenant(rc_,
+                               [&](SessionTransaction& tx) -> absl::Status {
+                                 if (read_ahead) {
+                                   absl::Status p = tx.Prefetch("s1", {"p1"}, {"r-1"}, 0);
+                                   if (!p.ok()) return p;
+                                 }
+                                 absl::StatusOr<std::optional<IdempotentReply>> found =
+                                     tx.FindReply("r-1");
+                                 if (!found.ok()) return found.status();
+                                 EXPECT_TRUE(found->has_value());
+                                 if (!found->has_value()) return absl::OkStatus();
+                                 EXPECT_EQ((*found)->method, kept.method);
+                                 EXPECT_EQ((*found)->request, kept.request);
+                                 EXPECT_EQ((*found)->reply, kept.reply);
+                                 EXPECT_EQ((*found)->caller, kept.caller);
+                                 return absl::OkStatus();
+                               })
+                    .ok());
+  }
 }
 
 TEST_F(PgSessionStoreTest, AnswerBatchesAreNotPlannedAgainEachTime) {
