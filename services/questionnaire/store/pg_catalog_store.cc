@@ -74,7 +74,7 @@ class PgCatalogTransaction final : public CatalogTransaction {
   absl::Status Hold(CatalogKind kind, const std::string& id) override {
     tx_.exec_params(
         "SELECT FROM questionnaire.catalog_resources"
-        " WHERE tenant_id = $1 AND kind = $2 AND id = $3 FOR UPDATE",
+        " WHERE tenant_id = $1 AND kind = $2 AND id = $3 FOR NO KEY UPDATE",
         tenant_, KindName(kind), id);
     return absl::OkStatus();
   }

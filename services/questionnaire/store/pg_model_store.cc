@@ -60,8 +60,9 @@ class PgModelTransaction final : public ModelTransaction {
   }
 
   absl::Status HoldModel(const std::string& id) override {
-    tx_.exec_params("SELECT FROM questionnaire.models WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
-                    tenant_, id);
+    tx_.exec_params(
+        "SELECT FROM questionnaire.models WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE",
+        tenant_, id);
     return absl::OkStatus();
   }
 

@@ -211,7 +211,7 @@ class PgTenancyTransaction final : public TenancyTransaction {
 
   absl::Status HoldApiKey(const std::string& key_id) override {
     tx_.exec_params(
-        "SELECT FROM questionnaire.api_keys WHERE tenant_id = $1 AND key_id = $2 FOR UPDATE",
+        "SELECT FROM questionnaire.api_keys WHERE tenant_id = $1 AND key_id = $2 FOR NO KEY UPDATE",
         tenant_, key_id);
     return absl::OkStatus();
   }
@@ -370,7 +370,7 @@ class PgOperatorTransaction final : public OperatorTransaction {
   }
 
   absl::Status HoldTenant(const std::string& id) override {
-    tx_.exec_params("SELECT FROM questionnaire.tenants WHERE id = $1 FOR UPDATE", id);
+    tx_.exec_params("SELECT FROM questionnaire.tenants WHERE id = $1 FOR NO KEY UPDATE", id);
     return absl::OkStatus();
   }
 

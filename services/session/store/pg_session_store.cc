@@ -227,7 +227,7 @@ class PgSessionTransaction final : public SessionTransaction {
     participants_.erase({sid, pid});  // read again after the lock
     tx_.exec_params(
         "SELECT FROM session.participants"
-        " WHERE tenant_id = $1 AND session_id = $2 AND participant_id = $3 FOR UPDATE",
+        " WHERE tenant_id = $1 AND session_id = $2 AND participant_id = $3 FOR NO KEY UPDATE",
         tenant_, sid, pid);
     return absl::OkStatus();
   }
