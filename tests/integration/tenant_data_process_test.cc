@@ -16,6 +16,7 @@
 #include "common/redis.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
+#include "lagom/questionnaire/v1/questionnaire.grpc.pb.h"
 #include "lagom/reporting/v1/reporting.grpc.pb.h"
 #include "lagom/scoring/v1/scoring.grpc.pb.h"
 #include "lagom/session/v1/session.grpc.pb.h"
@@ -135,14 +136,17 @@ class TenantDataProcessTest : public ::testing::Test {
     return read;
   }
 
-  // A tenant with data in every service: a customer organisation, a closed session with a
-  // respondent's answer, and its recorded scorecard. Returns the admin key.
+  // A tenant with data in every service: a customer organisation, a published model of its
+  // own (whose versions are immutable to the services), a closed session with a respondent's
+  // answer, and its recorded scorecard. Returns the admin key.
   static std::string TenantWithData(const std::string& tenant) {
     absl::StatusOr<std::string> key = CreateTenant(*stack_->questionnaire.channel, tenant);
     EXPECT_TRUE(key.ok()) << key.status();
     absl::StatusOr<std::string> org = CreateCustomerOrganization(
         *stack_->questionnaire.channel, *key, tenant, "contoso", "Contoso");
     EXPECT_TRUE(org.ok()) << org.status();
+    auto models = questionnaire::v1::QuestionnaireService::NewStub(stack_->questionnaire.channel);
+    using Models = questionnaire::v1::QuestionnaireService::Stub;
     auto sessions = api::SessionService::NewStub(stack_->session.channel);
     using Sessions = api::SessionService::Stub;
     // One call as the admin (its API key) or a respondent (an invite token), expected to succeed.
@@ -157,6 +161,21 @@ class TenantDataProcessTest : public ::testing::Test {
       grpc::Status s = (stub.*method)(&ctx, req, resp);
       EXPECT_TRUE(s.ok()) << s.error_message();
     };
+    questionnaire::v1::CreateModelRequest model;
+    model.set_parent("tenants/" + tenant);
+    model.set_model_id("own");
+    (*model.mutable_model()->mutable_display_name()->mutable_translations())["en"] = "Own";
+    questionnaire::v1::CreateModelResponse modelled;
+    call(*models, &Models::CreateModel, model, &modelled, *key);
+    questionnaire::v1::CreateModelVersionRequest version;
+    version.set_parent(modelled.model().name());
+    version.set_source_version(kModel);
+    questionnaire::v1::CreateModelVersionResponse drafted;
+    call(*models, &Models::CreateModelVersion, version, &drafted, *key);
+    questionnaire::v1::PublishModelVersionRequest publish;
+    publish.set_name(drafted.model_version().name());
+    questionnaire::v1::PublishModelVersionResponse published;
+    call(*models, &Models::PublishModelVersion, publish, &published, *key);
     api::CreateSessionRequest create;
     create.set_parent("tenants/" + tenant);
     create.set_session_id("review");
@@ -213,9 +232,10 @@ TEST_F(TenantDataProcessTest, ATenantWithDataGoesOnlyWithForceAndThenEntirely) {
   TenantWithData(kept);
   const std::map<std::string, int> kept_before = RowsOf(kept);
   const std::map<std::string, int> before = RowsOf(doomed);
-  for (const char* table : {"questionnaire.catalog_resources", "questionnaire.api_keys",
-                            "session.sessions", "session.answers", "session.invitations",
-                            "reporting.scorecards", "reporting.area_figures"}) {
+  for (const char* table :
+       {"questionnaire.catalog_resources", "questionnaire.api_keys", "questionnaire.model_versions",
+        "session.sessions", "session.answers", "session.invitations", "reporting.scorecards",
+        "reporting.area_figures"}) {
     EXPECT_GT(before.count(table) ? before.at(table) : 0, 0)
         << table << " should hold the tenant's data to delete";
   }
