@@ -122,11 +122,10 @@ struct ItServiceKind {
                                  prefix, "{customer_organization})"));
         continue;
       }
-      absl::StatusOr<std::optional<CatalogRecord>> found =
-          tx.Get(CatalogKind::kCustomerOrganization, std::string(id));
+      // Kept until the reference commits: a deletion of it waits, then sees the reference.
+      absl::StatusOr<bool> found = tx.Refer(CatalogKind::kCustomerOrganization, std::string(id));
       if (!found.ok()) return found.status();
-      if (!found->has_value())
-        v.Add(path, absl::StrCat("customer organisation ", name, " not found"));
+      if (!*found) v.Add(path, absl::StrCat("customer organisation ", name, " not found"));
     }
     return absl::OkStatus();
   }
@@ -416,6 +415,10 @@ class CatalogImport final {
     // Both quotas are checked on what is loaded here, and hold until the rows are written.
     for (CatalogKind kind : {CatalogKind::kCustomerOrganization, CatalogKind::kService}) {
       if (absl::Status s = tx_.LockQuota(kind); !s.ok()) return s;
+    }
+    // The stored organisations the services may name stay until the rows are written.
+    if (absl::StatusOr<bool> kept = tx_.Refer(CatalogKind::kCustomerOrganization, ""); !kept.ok()) {
+      return kept.status();
     }
     if (absl::Status s = Load<CustomerOrganizationKind>(orgs_); !s.ok()) return s;
     if (absl::Status s = Load<ItServiceKind>(services_); !s.ok()) return s;

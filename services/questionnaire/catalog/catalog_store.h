@@ -40,9 +40,13 @@ class CatalogTransaction {
                                                            const std::string& id) = 0;
   virtual absl::StatusOr<std::vector<CatalogRecord>> List(CatalogKind kind) = 0;
   // Holds the record (if it exists) until the transaction ends: writers of one record go one
-  // after the other, so an etag checked stays current up to the write. Take it before reading
-  // the record to change it.
+  // after the other, so an etag checked stays current up to the write, and a deletion waits
+  // for the writers referring to it (Refer) and then sees their references. Take it before
+  // reading the record to change or delete it.
   virtual absl::Status Hold(CatalogKind kind, const std::string& id) = 0;
+  // Whether the record exists, keeping it from being deleted until the transaction ends (it
+  // is about to be referred to). With an empty `id`, every record of `kind`.
+  virtual absl::StatusOr<bool> Refer(CatalogKind kind, const std::string& id) = 0;
   // How many records of `kind` the tenant holds (nothing read but the count).
   virtual absl::StatusOr<int> Count(CatalogKind kind) = 0;
   virtual absl::StatusOr<std::optional<std::string>> FindByExternalId(

@@ -72,6 +72,10 @@ class FakeCatalogStore final : public CatalogStore {
       return out;
     }
     absl::Status Hold(CatalogKind, const std::string&) override { return absl::OkStatus(); }
+    absl::StatusOr<bool> Refer(CatalogKind kind, const std::string& id) override {
+      if (id.empty()) return true;
+      return data.records.count(std::make_pair(kind, id)) > 0;
+    }
     absl::StatusOr<int> Count(CatalogKind kind) override {
       return static_cast<int>(std::count_if(data.records.begin(), data.records.end(),
                                             [&](const auto& r) { return r.first.first == kind; }));

@@ -71,12 +71,22 @@ class PgCatalogTransaction final : public CatalogTransaction {
     return out;
   }
 
+  // FOR UPDATE rather than FOR NO KEY UPDATE: it must wait for Refer's FOR KEY SHARE (no
+  // foreign key refers to these rows, so nothing else takes that).
   absl::Status Hold(CatalogKind kind, const std::string& id) override {
     tx_.exec_params(
         "SELECT FROM questionnaire.catalog_resources"
-        " WHERE tenant_id = $1 AND kind = $2 AND id = $3 FOR NO KEY UPDATE",
+        " WHERE tenant_id = $1 AND kind = $2 AND id = $3 FOR UPDATE",
         tenant_, KindName(kind), id);
     return absl::OkStatus();
+  }
+
+  absl::StatusOr<bool> Refer(CatalogKind kind, const std::string& id) override {
+    pqxx::result rows = tx_.exec_params(
+        "SELECT FROM questionnaire.catalog_resources"
+        " WHERE tenant_id = $1 AND kind = $2 AND ($3 = '' OR id = $3) FOR KEY SHARE",
+        tenant_, KindName(kind), id);
+    return !rows.empty();
   }
 
   absl::StatusOr<int> Count(CatalogKind kind) override {

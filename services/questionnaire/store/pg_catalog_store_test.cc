@@ -137,6 +137,53 @@ TEST_F(PgCatalogStoreTest, EditsWithOneEtagAtOnceTakeExactlyOne) {
   }
 }
 
+// An organisation deleted while services that name it are created at the same moment: either
+// the deletion waits and is refused (it is in use), or the services find it gone. Never a
+// service naming an organisation that no longer exists.
+TEST_F(PgCatalogStoreTest, AnOrganisationIsNeverDeletedFromUnderAServiceNamingIt) {
+  constexpr int kRacers = 8;
+  auto pool = lagom::testing::ServicePool("questionnaire", Migrations(), kRacers);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  PgCatalogStore store(**pool);
+  RecordingAuditSink audit;
+  CatalogCore core(store, audit);
+  for (int attempt = 0; attempt < 12; ++attempt) {
+    catalog::CreateCustomerOrganizationRequest create;
+    create.set_parent("tenants/" + a_.tenant_id);
+    create.set_customer_organization_id(absl::StrCat("named", attempt));
+    create.mutable_customer_organization()->set_display_name("Named");
+    catalog::CreateCustomerOrganizationResponse org;
+    ASSERT_TRUE(core.CreateCustomerOrganization(a_, create, &org).ok());
+    lagom::testing::AtOnce(kRacers, [&](int i) {
+      if (i == 0) {
+        catalog::DeleteCustomerOrganizationRequest req;
+        req.set_name(org.customer_organization().name());
+        catalog::DeleteCustomerOrganizationResponse resp;
+        return core.DeleteCustomerOrganization(a_, req, &resp);
+      }
+      catalog::CreateItServiceRequest req;
+      req.set_parent("tenants/" + a_.tenant_id);
+      req.set_service_id(absl::StrCat("svc", attempt, "-", i));
+      req.mutable_service()->set_display_name("Service");
+      req.mutable_service()->add_customer_organizations(org.customer_organization().name());
+      catalog::CreateItServiceResponse resp;
+      return core.CreateItService(a_, req, &resp);
+    });
+    ASSERT_TRUE(Run(a_, [&](CatalogTransaction& tx) -> absl::Status {
+                  absl::StatusOr<std::optional<CatalogRecord>> still =
+                      tx.Get(CatalogKind::kCustomerOrganization, absl::StrCat("named", attempt));
+                  if (!still.ok()) return still.status();
+                  absl::StatusOr<std::vector<std::string>> naming =
+                      tx.FindReferencing(CatalogKind::kService, org.customer_organization().name());
+                  if (!naming.ok()) return naming.status();
+                  EXPECT_TRUE(still->has_value() || naming->empty())
+                      << "attempt " << attempt << ": " << naming->size()
+                      << " services name a deleted organisation";
+                  return absl::OkStatus();
+                }).ok());
+  }
+}
+
 TEST_F(PgCatalogStoreTest, AnotherTenantSeesNothing) {
   ASSERT_TRUE(Run(a_, [](CatalogTransaction& tx) {
                 return tx.Insert(CatalogKind::kCustomerOrganization, Record("lund", "ext-1"));
