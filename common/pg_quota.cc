@@ -9,4 +9,11 @@ void LockQuota(PgTransaction& tx, std::string_view quota, std::string_view holde
                  std::string(holder));
 }
 
+void HoldRequestId(PgTransaction& tx, std::string_view schema, std::string_view tenant,
+                   std::string_view request_id) {
+  std::string holder(tenant);
+  holder.append("/").append(request_id);
+  LockQuota(tx, std::string(schema).append(".request_id"), holder);
+}
+
 }  // namespace lagom

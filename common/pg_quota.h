@@ -1,4 +1,6 @@
-// A count quota's check-and-insert made atomic across transactions, replicas included.
+// Transaction-level advisory locks that make a check-then-write atomic across transactions,
+// replicas included: a count quota's check-and-insert, and a request_id's look-up of its kept
+// reply and the write that keeps one.
 #ifndef LAGOM_COMMON_PG_QUOTA_H_
 #define LAGOM_COMMON_PG_QUOTA_H_
 
@@ -15,6 +17,12 @@ namespace lagom {
 // locked, row-level security does not apply, and the two-key space is not the single-key one
 // the migrations lock. Two holders whose hashes collide only wait for each other.
 void LockQuota(PgTransaction& tx, std::string_view quota, std::string_view holder);
+
+// Holds `tenant`'s `request_id` in `schema`'s kept replies until `tx` ends. Taken before looking
+// up the kept reply: a retry sent while its first call is still running waits for it and then
+// finds its reply, instead of running the change again and failing on the kept reply's key.
+void HoldRequestId(PgTransaction& tx, std::string_view schema, std::string_view tenant,
+                   std::string_view request_id);
 
 }  // namespace lagom
 

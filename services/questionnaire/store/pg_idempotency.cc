@@ -2,12 +2,14 @@
 
 #include <pqxx/pqxx>
 
+#include "common/pg_quota.h"
 #include "common/pg_transaction.h"
 
 namespace lagom::questionnaire {
 
 std::optional<IdempotentReply> FindStoredReply(PgTransaction& tx, const std::string& tenant_id,
                                                const std::string& request_id) {
+  HoldRequestId(tx, "questionnaire", tenant_id, request_id);
   pqxx::result rows = tx.exec_params(
       "SELECT method, request, reply, caller FROM questionnaire.idempotent_requests"
       " WHERE tenant_id = $1 AND request_id = $2",

@@ -288,6 +288,33 @@ TEST_F(PgModelStoreTest, WritersOfOneModelAtOnceAllSucceedWithoutEtags) {
               }).ok());
 }
 
+// Retries sent while the first call is still running wait for it and get its reply: one
+// version made, every caller told the same.
+TEST_F(PgModelStoreTest, RetriesRacingTheirFirstCallGetItsReply) {
+  constexpr int kCalls = 6;
+  std::unique_ptr<CoreOnPool> c = CoreFor(kCalls);
+  ASSERT_NE(c, nullptr);
+  questionnaire_api::Model model;
+  ASSERT_TRUE(CreateModel(*c->core, "retried", &model).ok());
+  std::vector<std::string> names(kCalls);
+  const std::vector<absl::Status> outcomes = lagom::testing::AtOnce(kCalls, [&](int i) {
+    questionnaire_api::CreateModelVersionRequest req;
+    req.set_parent(model.name());
+    req.set_source_version(BuiltinModels().front().versions.back().name());
+    req.set_request_id("5f2d8c1e-9a7b-4e3c-8d6f-1b0a2c4e6f88");
+    questionnaire_api::CreateModelVersionResponse resp;
+    absl::Status s = c->core->CreateModelVersion(a_, req, &resp);
+    names[i] = resp.model_version().name();
+    return s;
+  });
+  for (const absl::Status& s : outcomes) EXPECT_TRUE(s.ok()) << s;
+  for (const std::string& name : names) EXPECT_EQ(name, names[0]);
+  ASSERT_TRUE(Run(a_, [](ModelTransaction& tx) -> absl::Status {
+                EXPECT_EQ(tx.ListVersionKeys("retried")->size(), 1u);
+                return absl::OkStatus();
+              }).ok());
+}
+
 TEST_F(PgModelStoreTest, AnotherTenantSeesNothing) {
   ASSERT_TRUE(Run(a_, [](ModelTransaction& tx) -> absl::Status {
                 if (absl::Status s = tx.InsertModel(Model("m")); !s.ok()) return s;

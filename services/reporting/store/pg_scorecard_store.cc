@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "common/pg_params.h"
+#include "common/pg_quota.h"
 #include "common/pg_transaction.h"
 
 namespace lagom::reporting {
@@ -273,6 +274,7 @@ class PgScorecardTransaction final : public ScorecardTransaction {
   }
 
   absl::StatusOr<std::optional<IdempotentReply>> FindReply(const std::string& id) override {
+    HoldRequestId(tx_, "reporting", tenant_, id);
     pqxx::result rows = tx_.exec_params(
         "SELECT method, request, reply, caller FROM reporting.idempotent_requests"
         " WHERE tenant_id = $1 AND request_id = $2",

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "common/pg_binary.h"
 #include "common/pg_params.h"
+#include "common/pg_quota.h"
 
 namespace lagom::session {
 namespace {
@@ -527,8 +528,11 @@ class PgSessionTransaction final : public SessionTransaction {
     return absl::OkStatus();
   }
 
+  // Read ahead (an answer batch): not held; a batch that loses the race to keep a reply fails
+  // as a whole and each write is retried alone, finding the reply.
   absl::StatusOr<std::optional<IdempotentReply>> FindReply(const std::string& id) override {
     if (auto known = replies_.find(id); known != replies_.end()) return known->second;
+    HoldRequestId(tx_, "session", tenant_, id);
     PgBinaryResult rows = ExecBinary(tx_,
                                      "SELECT request_id, method, request, reply, caller"
                                      " FROM session.idempotent_requests"
