@@ -425,6 +425,18 @@ bool IsAction(absl::string_view action) {
          });
 }
 
+// The API key `id` (named `name`), held until the transaction ends (a revocation and a
+// rotation of it go one after the other), with a stale `etag` refused.
+absl::StatusOr<ApiKeyRecord> KeyToChange(TenancyTransaction& tx, const std::string& id,
+                                         const std::string& name, const std::string& etag) {
+  if (absl::Status s = tx.HoldApiKey(id); !s.ok()) return s;
+  absl::StatusOr<std::optional<ApiKeyRecord>> r = tx.GetApiKey(id);
+  if (!r.ok()) return r.status();
+  if (!r->has_value()) return NotFound("API key", name);
+  if (absl::Status s = CheckEtag(name, etag, EtagOf((*r)->version)); !s.ok()) return s;
+  return **std::move(r);
+}
+
 }  // namespace
 
 // === Tenants ==============================================================================
@@ -887,14 +899,9 @@ absl::Status TenancyCore::RevokeApiKey(const RequestContext& rc,
   return store_.InTenant(rc, [&](TenancyTransaction& tx) {
     return RunIdempotent(
         tx, rc, req.request_id(), "RevokeApiKey", req, resp, [&]() -> absl::Status {
-          if (absl::Status s = tx.HoldApiKey(*id); !s.ok()) return s;
-          absl::StatusOr<std::optional<ApiKeyRecord>> r = tx.GetApiKey(*id);
-          if (!r.ok()) return r.status();
-          if (!r->has_value()) return NotFound("API key", req.name());
-          ApiKeyRecord key = **r;
-          if (absl::Status s = CheckEtag(req.name(), req.etag(), EtagOf(key.version)); !s.ok()) {
-            return s;
-          }
+          absl::StatusOr<ApiKeyRecord> held = KeyToChange(tx, *id, req.name(), req.etag());
+          if (!held.ok()) return held.status();
+          ApiKeyRecord key = *std::move(held);
           if (key.state != "REVOKED") {
             key.state = "REVOKED";
             key.revoke_time = now;
@@ -932,14 +939,9 @@ absl::Status TenancyCore::RotateApiKey(const RequestContext& rc,
     return RunIdempotent(
         tx, rc, req.request_id(), "RotateApiKey", req, resp,
         [&]() -> absl::Status {
-          if (absl::Status s = tx.HoldApiKey(*id); !s.ok()) return s;
-          absl::StatusOr<std::optional<ApiKeyRecord>> r = tx.GetApiKey(*id);
-          if (!r.ok()) return r.status();
-          if (!r->has_value()) return NotFound("API key", req.name());
-          ApiKeyRecord key = **r;
-          if (absl::Status s = CheckEtag(req.name(), req.etag(), EtagOf(key.version)); !s.ok()) {
-            return s;
-          }
+          absl::StatusOr<ApiKeyRecord> held = KeyToChange(tx, *id, req.name(), req.etag());
+          if (!held.ok()) return held.status();
+          ApiKeyRecord key = *std::move(held);
           if (key.state == "REVOKED") {
             return Error(absl::StatusCode::kFailedPrecondition, "STATE_CONFLICT",
                          absl::StrCat("API key ", req.name(),
