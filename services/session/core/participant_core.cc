@@ -381,6 +381,15 @@ absl::Status ParticipantCore::CreateParticipant(const RequestContext& rc,
           absl::StatusOr<int> count = tx.CountParticipants(*session_id);
           if (!count.ok()) return count.status();
           if (*count >= kMaxParticipantsPerSession) return SessionFull(req.parent());
+          // An OPEN session's model is pinned: nor may its answers grow past what can be
+          // scored (a DRAFT session is held to it when it opens).
+          if (s->model != nullptr) {
+            if (absl::Status size =
+                    CheckScorableSize(tx, *session_id, req.parent(), *s->model, in.perspective());
+                !size.ok()) {
+              return size;
+            }
+          }
           api::Participant p;
           p.set_name(name);
           p.set_display_name(in.display_name());

@@ -49,7 +49,8 @@ class ParticipantCore final {
 
   // DRAFT or OPEN sessions. CUSTOMER participants need a customer_organization among the
   // session's scope.customer_organizations; others must not have one. A session holding
-  // kMaxParticipantsPerSession is RESOURCE_EXHAUSTED (QUOTA_EXCEEDED), however many add at once.
+  // kMaxParticipantsPerSession is RESOURCE_EXHAUSTED (QUOTA_EXCEEDED), however many add at once;
+  // so is an OPEN session the participant's answers would take past kMaxAnswersInForce.
   absl::Status CreateParticipant(const RequestContext& rc, const api::CreateParticipantRequest& req,
                                  api::CreateParticipantResponse* resp);
   // Names and emails are hidden in anonymous sessions from everyone but tenant admins.

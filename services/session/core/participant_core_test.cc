@@ -357,6 +357,55 @@ TEST_F(ParticipantCoreTest, AFullSessionRefusesAnotherParticipantNamingTheLimitA
             absl::StatusCode::kResourceExhausted);
 }
 
+// An OPEN session's participants could never give more answers than one scoring takes:
+// each answers the items in scope of its perspective, facilitators none.
+TEST_F(ParticipantCoreTest, AnOpenSessionTakesNoParticipantWhoseAnswersScoringCouldNotTake) {
+  PutSession("s1", api::SESSION_STATE_OPEN, {kNorth}, false, true);
+  PinModel("s1", 30, 5);
+  // 3 333 provider staff, stored directly: 99 990 answers to come.
+  ASSERT_TRUE(
+      store_
+          .InTenant(
+              rc_,
+              [&](SessionTransaction& tx) -> absl::Status {
+                api::Participant p = Person(api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+                for (int i = 0; i < 3333; ++i) {
+                  ParticipantRecord r{absl::StrCat("p-", i), 1, "", p.SerializeAsString(), now_};
+                  if (absl::Status s = tx.InsertParticipant("s1", r); !s.ok()) {
+                    return s;
+                  }
+                }
+                return absl::OkStatus();
+              })
+          .ok());
+  live_.ForgetParticipantUpdates();
+
+  // Two customers of 5 items each still fit, exactly.
+  EXPECT_TRUE(Create("bob", Person(api::PARTICIPANT_PERSPECTIVE_CUSTOMER, kNorth)).ok());
+  EXPECT_TRUE(Create("carol", Person(api::PARTICIPANT_PERSPECTIVE_CUSTOMER, kNorth)).ok());
+  absl::StatusOr<api::Participant> refused =
+      Create("dave", Person(api::PARTICIPANT_PERSPECTIVE_CUSTOMER, kNorth), "req-dave");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(ReasonOf(refused.status()), "QUOTA_EXCEEDED");
+  EXPECT_EQ(refused.status().message(),
+            absl::StrCat("session ", kS1,
+                         " could take up to 100000 answers (3333 provider staff answer 30 items "
+                         "in scope each, 2 customer respondents 5), and a CUSTOMER participant "
+                         "answers 5 more; a session is scored from at most 100000 answers: remove "
+                         "a participant who will not answer, or run another session for the "
+                         "rest"));
+  EXPECT_EQ(Create("erin", Person(api::PARTICIPANT_PERSPECTIVE_PROVIDER)).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  const FakeSessionStore::TenantData stored = Stored();
+  EXPECT_EQ(stored.participants.count({"s1", "dave"}), 0u);
+  EXPECT_EQ(stored.participants.count({"s1", "erin"}), 0u);
+  EXPECT_EQ(stored.replies.count("req-dave"), 0u);
+  EXPECT_THAT(live_.ParticipantUpdates(), SizeIs(2));  // bob and carol
+
+  // A facilitator answers nothing and still joins.
+  EXPECT_TRUE(Create("frank", Person(api::PARTICIPANT_PERSPECTIVE_FACILITATOR)).ok());
+}
+
 TEST_F(ParticipantCoreTest, ARetryWithTheSameRequestIdGetsTheFirstReply) {
   PutSession("s1", api::SESSION_STATE_DRAFT);
   absl::StatusOr<api::Participant> first =

@@ -151,6 +151,59 @@ absl::StatusOr<LiveSession> ReadLiveSession(SessionTransaction& tx, const Reques
   return live;
 }
 
+absl::Status CheckScorableSize(SessionTransaction& tx, const std::string& session_id,
+                               absl::string_view session_name, const ModelIndex& model,
+                               std::optional<api::ParticipantPerspective> adding) {
+  const int64_t provider_items =
+      static_cast<int64_t>(model.ExpectedItems(api::PARTICIPANT_PERSPECTIVE_PROVIDER).size());
+  const int64_t customer_items =
+      static_cast<int64_t>(model.ExpectedItems(api::PARTICIPANT_PERSPECTIVE_CUSTOMER).size());
+  auto items_of = [&](api::ParticipantPerspective p) -> int64_t {
+    if (p == api::PARTICIPANT_PERSPECTIVE_PROVIDER) return provider_items;
+    if (p == api::PARTICIPANT_PERSPECTIVE_CUSTOMER) return customer_items;
+    return 0;  // facilitators answer nothing
+  };
+  const int64_t added = adding ? items_of(*adding) : 0;
+  if (adding && added == 0) return absl::OkStatus();  // one who answers nothing adds nothing
+  absl::StatusOr<int> count = tx.CountParticipants(session_id);
+  if (!count.ok()) return count.status();
+  // Most sessions stay below the limit whoever their participants are: counting them is
+  // enough, and only a large one reads every participant's perspective.
+  if (*count * std::max(provider_items, customer_items) + added <= kMaxAnswersInForce) {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<ParticipantRecord>> records = tx.ListParticipants(session_id);
+  if (!records.ok()) return records.status();
+  int64_t providers = 0;
+  int64_t customers = 0;
+  for (const ParticipantRecord& r : *records) {
+    absl::StatusOr<api::Participant> p = ParseParticipant(r);
+    if (!p.ok()) return p.status();
+    if (p->perspective() == api::PARTICIPANT_PERSPECTIVE_PROVIDER) ++providers;
+    if (p->perspective() == api::PARTICIPANT_PERSPECTIVE_CUSTOMER) ++customers;
+  }
+  const int64_t total = providers * provider_items + customers * customer_items;
+  if (total + added <= kMaxAnswersInForce) return absl::OkStatus();
+  const std::string figures =
+      absl::StrCat(providers, " provider staff answer ", provider_items, " items in scope each, ",
+                   customers, " customer respondents ", customer_items);
+  if (!adding) {
+    return Error(absl::StatusCode::kFailedPrecondition, "SESSION_TOO_LARGE",
+                 absl::StrCat("session ", session_name, " could take up to ", total, " answers (",
+                              figures, "); a session is scored from at most ", kMaxAnswersInForce,
+                              " answers: remove participants who will not answer, or narrow "
+                              "scope.area_ids"));
+  }
+  const absl::string_view perspective =
+      absl::StripPrefix(api::ParticipantPerspective_Name(*adding), "PARTICIPANT_PERSPECTIVE_");
+  return Error(absl::StatusCode::kResourceExhausted, "QUOTA_EXCEEDED",
+               absl::StrCat("session ", session_name, " could take up to ", total, " answers (",
+                            figures, "), and a ", perspective, " participant answers ", added,
+                            " more; a session is scored from at most ", kMaxAnswersInForce,
+                            " answers: remove a participant who will not answer, or run another "
+                            "session for the rest"));
+}
+
 bool ActsAs(const RequestContext& rc, const std::string& participant_name,
             const std::string& bound_principal) {
   const auth::v1::Principal& p = rc.principal;

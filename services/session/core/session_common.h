@@ -3,7 +3,9 @@
 #ifndef LAGOM_SERVICES_SESSION_CORE_SESSION_COMMON_H_
 #define LAGOM_SERVICES_SESSION_CORE_SESSION_COMMON_H_
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -78,6 +80,21 @@ absl::StatusOr<LiveSession> ReadLiveSession(SessionTransaction& tx, const Reques
                                             std::optional<bool> lock_exclusive = std::nullopt);
 
 absl::StatusOr<api::Participant> ParseParticipant(const ParticipantRecord& record);
+
+// The most answers in force (each participant's latest answer to each item) a session may
+// come to: what one scoring takes (ScoreResponses' limit, which ScoreSession applies to a
+// closed session). A session never grows past what can be scored, so that none is refused
+// only at its close: see CheckScorableSize.
+inline constexpr int64_t kMaxAnswersInForce = 100000;
+
+// Whether the participants of session `session_name` (and `adding`, one about to join) could
+// give at most kMaxAnswersInForce answers to `model`'s items in scope, each answering the
+// items of its perspective once. Past it: without `adding` (opening the session)
+// FAILED_PRECONDITION SESSION_TOO_LARGE, with it RESOURCE_EXHAUSTED QUOTA_EXCEEDED; both name
+// the figures and what to do.
+absl::Status CheckScorableSize(SessionTransaction& tx, const std::string& session_id,
+                               absl::string_view session_name, const ModelIndex& model,
+                               std::optional<api::ParticipantPerspective> adding = std::nullopt);
 
 // Offset page tokens, bound to the query (filter, parent...) they were issued for.
 std::string OffsetToken(size_t offset, absl::string_view query);

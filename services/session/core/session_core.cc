@@ -553,6 +553,11 @@ absl::Status SessionCore::OpenSession(const RequestContext& rc, const api::OpenS
         const PublishedModel& model = *fetched->second;
         absl::StatusOr<ModelIndex> index = ModelIndex::Build(model.content, s.scope());
         if (!index.ok()) return index.status();
+        // Participants are added while DRAFT before the model is pinned: what they could
+        // answer is known only now, before anyone answers.
+        if (absl::Status size = CheckScorableSize(tx, id, s.name(), *index); !size.ok()) {
+          return size;
+        }
         std::vector<type_api::AreaTarget> overrides(s.target_overrides().begin(),
                                                     s.target_overrides().end());
         for (const type_api::AreaTarget& t : overrides) {

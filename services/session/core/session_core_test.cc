@@ -42,12 +42,19 @@ class FakeModelCatalog final : public ModelCatalog {
     item->set_id("incident.triage");
     item->set_perspective(questionnaire::v1::ITEM_PERSPECTIVE_PROVIDER);
     item->set_scale(questionnaire::v1::SCALE_MATURITY_0_5);
+    for (int i = 1; i < provider_items; ++i) {
+      auto* more = area->add_items();
+      more->set_id(absl::StrCat("incident.q", i));
+      more->set_perspective(questionnaire::v1::ITEM_PERSPECTIVE_PROVIDER);
+      more->set_scale(questionnaire::v1::SCALE_MATURITY_0_5);
+    }
     return model;
   }
   absl::StatusOr<std::vector<type_api::AreaTarget>> TenantTargets(const RequestContext&) override {
     return std::vector<type_api::AreaTarget>{};
   }
   std::set<std::string> published = {kPublished};
+  int provider_items = 1;  // incident.triage, then incident.q1, incident.q2, ...
   int calls = 0;
 };
 
@@ -451,6 +458,44 @@ TEST_F(SessionCoreTest, OpenRefusesAVersionThatIsNotPublished) {
 
   models_.published.insert(kDraftVersion);
   EXPECT_TRUE(Open(s->name()).ok());
+}
+
+// Participants join while DRAFT, before the model is pinned: opening is where what they
+// could answer is known, and a session whose answers scoring could not take does not open.
+TEST_F(SessionCoreTest, OpenRefusesParticipantsWhoseAnswersScoringCouldNotTake) {
+  models_.provider_items = 30;
+  absl::StatusOr<api::Session> s = Create("big");
+  ASSERT_TRUE(s.ok()) << s.status();
+  auto add = [&](int n) {
+    return store_.InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
+      api::Participant p;
+      p.set_perspective(api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+      for (int i = 0; i < n; ++i) {
+        ParticipantRecord r{absl::StrCat("p-", i), 1, "", p.SerializeAsString(), now_};
+        if (absl::Status st = tx.InsertParticipant("big", r); !st.ok()) return st;
+      }
+      return absl::OkStatus();
+    });
+  };
+  ASSERT_TRUE(add(3334).ok());  // 100 020 answers to come
+
+  absl::StatusOr<api::Session> open = Open(s->name());
+  EXPECT_EQ(open.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(open.status()), "SESSION_TOO_LARGE");
+  EXPECT_EQ(open.status().message(),
+            "session tenants/acme/sessions/big could take up to 100020 answers (3334 provider "
+            "staff answer 30 items in scope each, 0 customer respondents 0); a session is scored "
+            "from at most 100000 answers: remove participants who will not answer, or narrow "
+            "scope.area_ids");
+  EXPECT_EQ(Get(s->name())->SerializeAsString(), s->SerializeAsString());
+  EXPECT_THAT(store_.Snapshot(kTenant).pinned, IsEmpty());
+  EXPECT_THAT(store_.Snapshot(kTenant).rounds, IsEmpty());
+
+  ASSERT_TRUE(
+      store_
+          .InTenant(rc_, [&](SessionTransaction& tx) { return tx.DeleteParticipant("big", "p-0"); })
+          .ok());
+  EXPECT_TRUE(Open(s->name()).ok());  // 99 990
 }
 
 TEST_F(SessionCoreTest, AStaleEtagIsAbortedAndChangesNothing) {

@@ -32,6 +32,22 @@ qapi::ModelContent Model() {
   return content;
 }
 
+qapi::ModelContent ModelOf(int provider_items, int customer_items) {
+  qapi::ModelContent content;
+  qapi::Area* area = content.add_areas();
+  area->set_id("incident");
+  area->set_lineage_id("incident-mgmt");
+  area->set_default_target_score(0.6);
+  for (int i = 0; i < provider_items + customer_items; ++i) {
+    qapi::Item* item = area->add_items();
+    item->set_id(absl::StrCat("incident.q", i));
+    item->set_perspective(i < provider_items ? qapi::ITEM_PERSPECTIVE_PROVIDER
+                                             : qapi::ITEM_PERSPECTIVE_CUSTOMER);
+    item->set_scale(qapi::SCALE_YES_NO);
+  }
+  return content;
+}
+
 }  // namespace
 
 // --- FakeLiveState ---------------------------------------------------------------------------
@@ -182,6 +198,24 @@ void SessionFixture::PutSession(const std::string& id, api::SessionState state,
     return tx.PinModel(id, "hash-1", Model().SerializeAsString());
   });
   ASSERT_TRUE(stored.ok()) << stored;
+}
+
+void SessionFixture::PinModel(const std::string& id, int provider_items, int customer_items) {
+  const std::string hash = absl::StrCat("hash-", provider_items, "-", customer_items);
+  absl::Status pinned = store_.InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
+    absl::StatusOr<std::optional<SessionRecord>> r = tx.Get(id);
+    if (!r.ok()) return r.status();
+    if (!r->has_value()) return absl::NotFoundError(id);
+    SessionRecord record = **r;
+    api::Session s;
+    if (!s.ParseFromString(record.body)) return absl::DataLossError(id);
+    s.set_model_content_hash(hash);
+    record.body = s.SerializeAsString();
+    ++record.version;
+    if (absl::Status u = tx.Update(record, record.version - 1); !u.ok()) return u;
+    return tx.PinModel(id, hash, ModelOf(provider_items, customer_items).SerializeAsString());
+  });
+  ASSERT_TRUE(pinned.ok()) << pinned;
 }
 
 void SessionFixture::PutParticipant(const std::string& name, const api::Participant& p) {

@@ -127,6 +127,9 @@ class SessionFixture : public ::testing::Test {
   void PutSession(const std::string& id, api::SessionState state,
                   std::vector<std::string> orgs = {kNorth, kSouth}, bool anonymous = false,
                   bool model = false);
+  // Pins to session `id` (stored by PutSession) a model of one area with `provider_items`
+  // PROVIDER and `customer_items` CUSTOMER yes/no items instead.
+  void PinModel(const std::string& id, int provider_items, int customer_items);
   // Stores participant `name` (tenants/acme/sessions/{s}/participants/{p}) directly, INVITED.
   void PutParticipant(const std::string& name, const api::Participant& p);
 
