@@ -2,11 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <pqxx/pqxx>
+#include <thread>
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 #include "common/strings.h"
 #include "common/testing/scratch_database.h"
 
@@ -40,6 +44,44 @@ std::string TestPostgresUrl() {
 
 std::string TestServicesPostgresUrl(std::string_view user) {
   return WithDatabaseAndUser(TestPostgresUrl(), "lagom", std::string(user));
+}
+
+bool AwaitsALock(int pid, absl::Duration limit) {
+  pqxx::connection conn(TestPostgresUrl());
+  for (absl::Time give_up = absl::Now() + limit; absl::Now() < give_up;) {
+    pqxx::work look(conn);
+    if (look.exec_params1("SELECT count(*) FROM pg_stat_activity"
+                          " WHERE pid = $1 AND wait_event_type = 'Lock'",
+                          pid)[0]
+            .as<int>() > 0) {
+      return true;
+    }
+    look.commit();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+BackgroundPurge::BackgroundPurge(const std::string& schema, const std::string& tenant_id,
+                                 const std::string& app_url)
+    : conn_(std::make_unique<pqxx::connection>(app_url)) {
+  pid_ = pqxx::nontransaction(*conn_).exec1("SELECT pg_backend_pid()")[0].as<int>();
+  thread_ = std::thread([this, schema, tenant_id] {
+    try {
+      pqxx::work tx(*conn_);
+      tx.exec_params("SELECT set_config('lagom.tenant_id', $1, true)", tenant_id);
+      tx.exec(absl::StrCat("SELECT * FROM ", schema, ".purge_tenant()"));
+      tx.commit();
+      error_.clear();
+    } catch (const std::exception& e) {
+      error_ = e.what();
+    }
+  });
+}
+
+std::string BackgroundPurge::Finish() {
+  if (thread_.joinable()) thread_.join();
+  return error_;
 }
 
 std::string UniqueTenantId(std::string_view prefix) {

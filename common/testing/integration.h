@@ -3,8 +3,13 @@
 #ifndef LAGOM_COMMON_TESTING_INTEGRATION_H_
 #define LAGOM_COMMON_TESTING_INTEGRATION_H_
 
+#include <memory>
+#include <pqxx/pqxx>
 #include <string>
 #include <string_view>
+#include <thread>
+
+#include "absl/time/time.h"
 
 namespace lagom::testing {
 
@@ -21,6 +26,33 @@ std::string TestPostgresUrl();
 // security and the migrations' grants apply in the tests as they do in a deployment. `user`:
 // "lagom_app", "lagom", or "postgres" (the test's superuser, for checks across tenants).
 std::string TestServicesPostgresUrl(std::string_view user);
+
+// Whether PostgreSQL backend `pid` (pg_backend_pid() of a test's connection) comes to wait
+// for a lock within `limit`: for tests of who waits for whom.
+bool AwaitsALock(int pid, absl::Duration limit = absl::Seconds(5));
+
+// A tenant's purge, <schema>.purge_tenant(), started on a thread of its own and a connection
+// of the services' role (as PgTenantData runs it), by default to the services' database: for
+// tests of what it waits for.
+class BackgroundPurge {
+ public:
+  BackgroundPurge(const std::string& schema, const std::string& tenant_id,
+                  const std::string& app_url = TestServicesPostgresUrl("lagom_app"));
+  ~BackgroundPurge() { Finish(); }
+  BackgroundPurge(const BackgroundPurge&) = delete;
+  BackgroundPurge& operator=(const BackgroundPurge&) = delete;
+
+  // Its connection's backend, for AwaitsALock.
+  int pid() const { return pid_; }
+  // Waits for it to end: "" when it committed, else PostgreSQL's error.
+  std::string Finish();
+
+ private:
+  std::unique_ptr<pqxx::connection> conn_;
+  int pid_ = 0;
+  std::string error_ = "not run";
+  std::thread thread_;
+};
 
 // "<prefix>-<12 random hex>": a tenant id no other test uses.
 std::string UniqueTenantId(std::string_view prefix = "t");

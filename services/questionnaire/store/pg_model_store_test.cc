@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <future>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "common/testing/at_once.h"
 #include "common/testing/integration.h"
@@ -311,6 +314,53 @@ TEST_F(PgModelStoreTest, RetriesRacingTheirFirstCallGetItsReply) {
   for (const std::string& name : names) EXPECT_EQ(name, names[0]);
   ASSERT_TRUE(Run(a_, [](ModelTransaction& tx) -> absl::Status {
                 EXPECT_EQ(tx.ListVersionKeys("retried")->size(), 1u);
+                return absl::OkStatus();
+              }).ok());
+}
+
+// Writers hold a model before they change its versions; a tenant's purge holds the models
+// first too, so it waits for a write under way instead of holding the version that write is
+// about to change (a deadlock, which PostgreSQL would end by aborting one of them).
+TEST_F(PgModelStoreTest, APurgeWaitsForAWriteUnderWayAndBothFinish) {
+  ASSERT_TRUE(Run(a_, [](ModelTransaction& tx) -> absl::Status {
+                if (absl::Status s = tx.InsertModel(Model("m")); !s.ok()) return s;
+                return tx.InsertVersion(Version("1", 1));
+              }).ok());
+
+  std::promise<void> holding;
+  std::promise<void> go;
+  std::shared_future<void> gone = go.get_future().share();
+  bool signalled = false;
+  absl::Status written;
+  std::thread writer([&] {
+    written = Run(a_, [&](ModelTransaction& tx) -> absl::Status {
+      if (absl::Status held = tx.HoldModel("m"); !held.ok()) return held;
+      if (!signalled) {
+        signalled = true;
+        holding.set_value();
+        gone.wait();
+      }
+      absl::StatusOr<std::optional<ModelVersionRecord>> v = tx.GetVersion("m", "1");
+      if (!v.ok()) return v.status();
+      if (!v->has_value()) return absl::NotFoundError("m/1");
+      ModelVersionRecord changed = **v;
+      changed.body += " edited";
+      ++changed.version;
+      return tx.UpdateVersion(changed, changed.version - 1);
+    });
+    if (!signalled) holding.set_value();
+  });
+  holding.get_future().wait();
+
+  lagom::testing::BackgroundPurge purge("questionnaire", a_.tenant_id);
+  EXPECT_TRUE(lagom::testing::AwaitsALock(purge.pid())) << "the purge should wait for the write";
+  go.set_value();
+  writer.join();
+  EXPECT_EQ(purge.Finish(), "");
+  EXPECT_TRUE(written.ok()) << written;
+  ASSERT_TRUE(Run(a_, [](ModelTransaction& tx) -> absl::Status {
+                EXPECT_FALSE(tx.GetModel("m")->has_value());
+                EXPECT_TRUE(tx.ListVersionKeys("m")->empty());
                 return absl::OkStatus();
               }).ok());
 }

@@ -204,28 +204,13 @@ TEST_F(PgScorecardStoreTest, APurgeWaitsForARecordingUnderWayAndLaterOnesStoreNo
       " '{}', '{}', '', '')",
       tenant_, "tenants/" + tenant_ + "/sessions/late");
 
-  std::thread purge([&] {
-    pqxx::connection conn(db_->app_url());
-    pqxx::work tx(conn);
-    tx.exec_params("SELECT set_config('lagom.tenant_id', $1, true)", tenant_);
-    tx.exec("SELECT * FROM reporting.purge_tenant()");
-    tx.commit();
-  });
-  // The purge waits for the recording's lock (given up after 5 s: then it did not wait).
-  pqxx::connection owner(db_->admin_url());
-  bool waited = false;
-  for (absl::Time give_up = absl::Now() + absl::Seconds(5); !waited && absl::Now() < give_up;) {
-    pqxx::work look(owner);
-    waited = look.exec1(
-                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                     " AND query LIKE '%purge_tenant%' AND datname = current_database()")[0]
-                 .as<int>() > 0;
-    if (!waited) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  EXPECT_TRUE(waited) << "the purge should wait for the recording under way";
+  lagom::testing::BackgroundPurge purge("reporting", tenant_, db_->app_url());
+  EXPECT_TRUE(lagom::testing::AwaitsALock(purge.pid()))
+      << "the purge should wait for the recording under way";
   rec.commit();
-  purge.join();
+  EXPECT_EQ(purge.Finish(), "");
 
+  pqxx::connection owner(db_->admin_url());
   pqxx::work check(owner);
   EXPECT_EQ(check
                 .exec_params1("SELECT count(*) FROM reporting.scorecards WHERE tenant_id = $1",

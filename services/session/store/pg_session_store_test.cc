@@ -3,8 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <future>
 #include <map>
 #include <pqxx/pqxx>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/pg_transaction.h"
@@ -393,6 +395,65 @@ TEST_F(PgSessionStoreTest, AnswerBatchLookupsReadOnlyTheKeysAskedFor) {
     EXPECT_THAT(scan.index_cond, ::testing::Not(::testing::HasSubstr("ANY")));
     EXPECT_THAT(scan.filter, ::testing::Not(::testing::HasSubstr(id)))
         << "only the tenant's row policy may filter";
+  }
+}
+
+// Writers hold a session before they change what hangs from it; a tenant's purge holds the
+// sessions first too, so it waits for a write under way instead of holding the participant
+// that write is about to change (a deadlock, which PostgreSQL would end by aborting one).
+TEST_F(PgSessionStoreTest, APurgeWaitsForAWriteUnderWayAndBothFinish) {
+  ASSERT_TRUE(Create(rc_, "s1").ok());
+  ASSERT_TRUE(
+      store_
+          ->InTenant(
+              rc_,
+              [&](SessionTransaction& tx) {
+                return tx.InsertParticipant("s1", ParticipantRecord{"p1", 1, "", "", absl::Now()});
+              })
+          .ok());
+
+  std::promise<void> holding;
+  std::promise<void> go;
+  std::shared_future<void> gone = go.get_future().share();
+  bool signalled = false;
+  absl::Status written;
+  std::thread writer([&] {
+    written = store_->InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
+      absl::StatusOr<std::optional<SessionRecord>> s = tx.GetLocked("s1", /*exclusive=*/false);
+      if (!s.ok()) return s.status();
+      if (!signalled) {
+        signalled = true;
+        holding.set_value();
+        gone.wait();
+      }
+      if (absl::Status held = tx.HoldParticipant("s1", "p1"); !held.ok()) return held;
+      absl::StatusOr<std::optional<ParticipantRecord>> p = tx.GetParticipant("s1", "p1");
+      if (!p.ok()) return p.status();
+      if (!p->has_value()) return absl::NotFoundError("p1");
+      ParticipantRecord changed = **p;
+      ++changed.version;
+      return tx.UpdateParticipant("s1", changed, changed.version - 1);
+    });
+    if (!signalled) holding.set_value();
+  });
+  holding.get_future().wait();
+
+  lagom::testing::BackgroundPurge purge("session", rc_.tenant_id);
+  EXPECT_TRUE(lagom::testing::AwaitsALock(purge.pid())) << "the purge should wait for the write";
+  go.set_value();
+  writer.join();
+  EXPECT_EQ(purge.Finish(), "");
+  EXPECT_TRUE(written.ok()) << written;
+  pqxx::connection owner(lagom::testing::TestServicesPostgresUrl("postgres"));
+  pqxx::work check(owner);
+  for (const char* table : {"sessions", "participants"}) {
+    EXPECT_EQ(check
+                  .exec_params1(
+                      absl::StrCat("SELECT count(*) FROM session.", table, " WHERE tenant_id = $1"),
+                      rc_.tenant_id)[0]
+                  .as<int>(),
+              0)
+        << table;
   }
 }
 
