@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/strings.h"
 #include "common/testing/integration.h"
 
 namespace lagom::testing {
@@ -26,7 +27,8 @@ std::string WithDatabaseAndUser(const std::string& url, const std::string& db,
   return absl::StrCat(url, " dbname=", db, " user=", user);
 }
 
-ScratchDatabase::ScratchDatabase(std::string_view prefix) : name_(UniqueSchemaName(prefix)) {
+ScratchDatabase::ScratchDatabase(std::string_view prefix, std::string_view options)
+    : name_(UniqueSchemaName(prefix)) {
   pqxx::connection admin(TestPostgresUrl());
   pqxx::nontransaction sql(admin);
   // As tools/lib/common.sh makes them (lagom_pg_ensure_roles).
@@ -37,7 +39,7 @@ ScratchDatabase::ScratchDatabase(std::string_view prefix) : name_(UniqueSchemaNa
     sql.exec(absl::StrCat("ALTER ROLE ", role,
                           " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD NULL"));
   }
-  sql.exec("CREATE DATABASE " + name_ + " OWNER lagom");
+  sql.exec(absl::StrCat("CREATE DATABASE ", name_, " OWNER lagom ", ToAbsl(options)));
   owner_url_ = WithDatabaseAndUser(TestPostgresUrl(), name_, "lagom");
   app_url_ = WithDatabaseAndUser(TestPostgresUrl(), name_, "lagom_app");
   admin_url_ = WithDatabaseAndUser(TestPostgresUrl(), name_,

@@ -18,8 +18,8 @@ std::string WithDatabaseAndUser(const std::string& url, const std::string& db,
 class ScratchDatabase final {
  public:
   // Creates "<prefix>_<random>" owned by "lagom", and the roles lagom and lagom_app if
-  // missing.
-  explicit ScratchDatabase(std::string_view prefix);
+  // missing. `options` go to CREATE DATABASE after its owner (a locale, say).
+  explicit ScratchDatabase(std::string_view prefix, std::string_view options = "");
   ~ScratchDatabase();
   ScratchDatabase(const ScratchDatabase&) = delete;
   ScratchDatabase& operator=(const ScratchDatabase&) = delete;

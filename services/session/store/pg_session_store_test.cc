@@ -12,6 +12,7 @@
 #include "common/pg_transaction.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
+#include "common/testing/scratch_database.h"
 #include "common/testing/service_pool.h"
 #include "services/session/core/session_core.h"
 #include "session_migrations.h"
@@ -455,6 +456,76 @@ TEST_F(PgSessionStoreTest, APurgeWaitsForAWriteUnderWayAndBothFinish) {
               0)
         << table;
   }
+}
+
+// An answer batch holds its sessions in the order of their ids' bytes; the purge holds them in
+// the same order whatever the database's collation. Here it is one that ignores punctuation,
+// as many locales do: 'ab' sorts before 'a-z' under it, after it byte by byte.
+TEST_F(PgSessionStoreTest, APurgeHoldsSessionsInTheOrderWritersDoUnderAnyCollation) {
+  lagom::testing::ScratchDatabase db(
+      "collated", "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'und-u-ka-shifted'");
+  {
+    absl::StatusOr<std::unique_ptr<PgPool>> owner =
+        PgPool::Connect(db.owner_url(), 1, absl::Seconds(5));
+    ASSERT_TRUE(owner.ok()) << owner.status();
+    ASSERT_TRUE((*owner)->RunMigrations("session", Migrations()).ok());
+  }
+  absl::StatusOr<std::unique_ptr<PgPool>> app = PgPool::Connect(db.app_url(), 2, absl::Seconds(5));
+  ASSERT_TRUE(app.ok()) << app.status();
+  PgSessionStore store(**app);
+  {
+    pqxx::connection admin(db.admin_url());
+    ASSERT_EQ(
+        pqxx::work(admin)
+            .exec(
+                "SELECT string_agg(id, ' ' ORDER BY id) FROM (VALUES ('ab'), ('a-z')) v (id)")[0][0]
+            .as<std::string>(),
+        "ab a-z")
+        << "the database should sort ids other than by their bytes";
+  }
+  ASSERT_TRUE(store
+                  .InTenant(rc_,
+                            [&](SessionTransaction& tx) -> absl::Status {
+                              for (const char* id : {"a-z", "ab"}) {
+                                if (absl::Status s = tx.Insert(
+                                        SessionRecord{id, 1, "OPEN", "", "", absl::Now()});
+                                    !s.ok()) {
+                                  return s;
+                                }
+                              }
+                              return absl::OkStatus();
+                            })
+                  .ok());
+
+  std::promise<void> holding;
+  std::promise<void> go;
+  std::shared_future<void> gone = go.get_future().share();
+  bool signalled = false;
+  absl::Status written;
+  std::thread writer([&] {
+    written = store.InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
+      // As an answer batch to both sessions holds them: "a-z" < "ab" byte by byte.
+      for (const char* id : {"a-z", "ab"}) {
+        absl::StatusOr<std::optional<SessionRecord>> s = tx.GetLocked(id, /*exclusive=*/false);
+        if (!s.ok()) return s.status();
+        if (!signalled) {
+          signalled = true;
+          holding.set_value();
+          gone.wait();
+        }
+      }
+      return absl::OkStatus();
+    });
+    if (!signalled) holding.set_value();
+  });
+  holding.get_future().wait();
+
+  lagom::testing::BackgroundPurge purge("session", rc_.tenant_id, db.app_url());
+  EXPECT_TRUE(lagom::testing::AwaitsALock(purge.pid())) << "the purge should wait for the write";
+  go.set_value();
+  writer.join();
+  EXPECT_EQ(purge.Finish(), "");
+  EXPECT_TRUE(written.ok()) << written;
 }
 
 TEST_F(PgSessionStoreTest, ATenantSeesOnlyItsOwnSessions) {
