@@ -1185,6 +1185,60 @@ TEST_F(SessionProcessTest, LiveDistributionsFollowEveryKindOfChange) {
   EXPECT_THAT(s.error_message(), HasSubstr("ARCHIVED"));
 }
 
+// A session holds at most 64 rounds, so one answer has at most 64 rows in the journal, and
+// reads of the latest rounds page through them at any page size.
+TEST_F(SessionProcessTest, ASessionHoldsSixtyFourRoundsAndReadsPageThroughThemAll) {
+  const api::Session session = CreateSession("many-rounds", /*anonymous=*/false);
+  Open(session.name());
+  auto [p, token] = Invite(session.name(), "p", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  auto [q, q_token] = Invite(session.name(), "q", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  api::SubmitAnswerResponse resp;
+  ASSERT_TRUE(Submit(q.name(), q_token, kProviderItem, 2, &resp).ok());
+  api::StartRoundRequest round;
+  round.set_parent(session.name());
+  round.mutable_round()->add_item_ids(kProviderItem);
+  for (int number = 1; number <= session::kMaxRoundsPerSession; ++number) {
+    if (number > 1) {
+      api::StartRoundResponse started;
+      grpc::Status s = Call(*a_, &api::SessionService::Stub::StartRound, round, &started);
+      ASSERT_TRUE(s.ok()) << number << ": " << s.error_message();
+    }
+    ASSERT_TRUE(Submit(p.name(), token, kProviderItem, 1 + number % 5, &resp).ok());
+  }
+  api::StartRoundResponse started;
+  grpc::Status refused = Call(*a_, &api::SessionService::Stub::StartRound, round, &started);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(ReasonOf(refused), "QUOTA_EXCEEDED");
+  EXPECT_EQ(refused.error_message(),
+            absl::StrCat("session ", session.name(),
+                         " already has 64 rounds, the most a session holds; re-vote in a new "
+                         "session"));
+
+  // The latest round of each answer, one a page: p's 64th round, then q's first.
+  for (int page_size : {1, 2, 500}) {
+    api::ListAnswersRequest req;
+    req.set_parent(session.name() + "/participants/-");
+    req.set_page_size(page_size);
+    std::vector<std::string> seen;
+    for (int page = 0; page < 5; ++page) {
+      api::ListAnswersResponse listed;
+      grpc::Status s = Call(*b_, &api::SessionService::Stub::ListAnswers, req, &listed);
+      ASSERT_TRUE(s.ok()) << page_size << ": " << s.error_message();
+      for (const api::Answer& a : listed.answers()) {
+        seen.push_back(absl::StrCat(a.name().substr(a.name().find("/participants/")), " ",
+                                    a.round(), " ", a.value()));
+      }
+      if (listed.next_page_token().empty()) break;
+      req.set_page_token(listed.next_page_token());
+    }
+    EXPECT_THAT(seen,
+                ::testing::ElementsAre(
+                    absl::StrCat("/participants/p/answers/", kProviderItem, " 64 ", 1 + 64 % 5),
+                    absl::StrCat("/participants/q/answers/", kProviderItem, " 1 2")))
+        << "page size " << page_size;
+  }
+}
+
 TEST_F(SessionProcessTest, ABusyItemsFiguresGoOutAtMostTwentyTimesASecondAndEndCurrent) {
   const api::Session session = CreateSession("busy-item", /*anonymous=*/false);
   Open(session.name());

@@ -805,6 +805,11 @@ absl::Status AnswerCore::StartRound(const RequestContext& rc, const api::StartRo
       if (!bad.empty()) return std::move(bad).ToStatus("invalid round");
       absl::StatusOr<std::vector<api::Round>> rounds = ReadRounds(tx, *id);
       if (!rounds.ok()) return rounds.status();
+      if (static_cast<int>(rounds->size()) >= kMaxRoundsPerSession) {
+        return Error(absl::StatusCode::kResourceExhausted, "QUOTA_EXCEEDED",
+                     absl::StrCat("session ", req.parent(), " already has ", kMaxRoundsPerSession,
+                                  " rounds, the most a session holds; re-vote in a new session"));
+      }
       api::Round round;
       round.set_number(static_cast<int>(rounds->size()) + 1);
       round.set_name(absl::StrCat(req.parent(), "/rounds/", round.number()));

@@ -390,7 +390,7 @@ TEST_F(ParticipantCoreTest, AnOpenSessionTakesNoParticipantWhoseAnswersScoringCo
   EXPECT_EQ(refused.status().message(),
             absl::StrCat("session ", kS1,
                          " could take up to 100000 answers (3333 provider staff answer 30 items "
-                         "in scope each, 2 customer respondents 5), and a CUSTOMER participant "
+                         "in scope each, 2 customer respondents 5 each), and a CUSTOMER participant "
                          "answers 5 more; a session is scored from at most 100000 answers: remove "
                          "a participant who will not answer, or run another session for the "
                          "rest"));

@@ -186,7 +186,7 @@ absl::Status CheckScorableSize(SessionTransaction& tx, const std::string& sessio
   if (total + added <= kMaxAnswersInForce) return absl::OkStatus();
   const std::string figures =
       absl::StrCat(providers, " provider staff answer ", provider_items, " items in scope each, ",
-                   customers, " customer respondents ", customer_items);
+                   customers, " customer respondents ", customer_items, " each");
   if (!adding) {
     return Error(absl::StatusCode::kFailedPrecondition, "SESSION_TOO_LARGE",
                  absl::StrCat("session ", session_name, " could take up to ", total, " answers (",

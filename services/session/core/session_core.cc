@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -267,6 +269,39 @@ absl::Status Store(SessionTransaction& tx, const SessionRecord& old, const api::
   return updated;
 }
 
+// A CUSTOMER participant answers for an organisation of the session's scope, so a new scope
+// keeps every organisation that has one: INVALID_ARGUMENT naming each left out, and how many
+// participants answer for it.
+absl::Status CheckCustomersStayInScope(SessionTransaction& tx, const std::string& session_id,
+                                       const api::Session& before, const api::Session& after) {
+  const auto& kept = after.scope().customer_organizations();
+  const absl::flat_hash_set<std::string> in_scope(kept.begin(), kept.end());
+  if (absl::c_all_of(before.scope().customer_organizations(),
+                     [&](const std::string& org) { return in_scope.contains(org); })) {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<ParticipantRecord>> records = tx.ListParticipants(session_id);
+  if (!records.ok()) return records.status();
+  std::map<std::string, int> left_out;
+  for (const ParticipantRecord& r : *records) {
+    absl::StatusOr<api::Participant> p = ParseParticipant(r);
+    if (!p.ok()) return p.status();
+    if (p->perspective() == api::PARTICIPANT_PERSPECTIVE_CUSTOMER &&
+        !in_scope.contains(p->customer_organization())) {
+      ++left_out[p->customer_organization()];
+    }
+  }
+  Violations v;
+  for (const auto& [org, n] : left_out) {
+    v.Add("session.scope.customer_organizations",
+          absl::StrCat("'", org, "' is left out, but ", n,
+                       n == 1 ? " customer participant answers" : " customer participants answer",
+                       " for it; remove them first, or keep it in scope"));
+  }
+  if (!v.empty()) return std::move(v).ToStatus("invalid session");
+  return absl::OkStatus();
+}
+
 // The page token: where the last page ended, bound to the filter it was issued for.
 // Every session of a tenant a list reads at most, before filtering: a provider runs a few
 // assessments a year.
@@ -476,6 +511,12 @@ absl::Status SessionCore::UpdateSession(const RequestContext& rc,
           replace.set_replace_message_fields(true);
           replace.set_replace_repeated_fields(true);
           google::protobuf::util::FieldMaskUtil::MergeMessageTo(in, mask, replace, &merged);
+          if (paths.count("scope") > 0) {
+            if (absl::Status kept = CheckCustomersStayInScope(tx, *id, session, merged);
+                !kept.ok()) {
+              return kept;
+            }
+          }
           merged.clear_etag();
           *merged.mutable_update_time() = ToProto(now);
           if (absl::Status s = Store(tx, record, merged); !s.ok()) return s;

@@ -484,7 +484,7 @@ TEST_F(SessionCoreTest, OpenRefusesParticipantsWhoseAnswersScoringCouldNotTake) 
   EXPECT_EQ(ReasonOf(open.status()), "SESSION_TOO_LARGE");
   EXPECT_EQ(open.status().message(),
             "session tenants/acme/sessions/big could take up to 100020 answers (3334 provider "
-            "staff answer 30 items in scope each, 0 customer respondents 0); a session is scored "
+            "staff answer 30 items in scope each, 0 customer respondents 0 each); a session is scored "
             "from at most 100000 answers: remove participants who will not answer, or narrow "
             "scope.area_ids");
   EXPECT_EQ(Get(s->name())->SerializeAsString(), s->SerializeAsString());
@@ -496,6 +496,58 @@ TEST_F(SessionCoreTest, OpenRefusesParticipantsWhoseAnswersScoringCouldNotTake) 
           .InTenant(rc_, [&](SessionTransaction& tx) { return tx.DeleteParticipant("big", "p-0"); })
           .ok());
   EXPECT_TRUE(Open(s->name()).ok());  // 99 990
+}
+
+// Customer participants answer for an organisation of the scope: a DRAFT's new scope keeps
+// each organisation that has them.
+TEST_F(SessionCoreTest, AScopeThatLeavesOutACustomersOrganisationIsRefused) {
+  constexpr char kNorth[] = "tenants/acme/customerOrganizations/north";
+  constexpr char kSouth[] = "tenants/acme/customerOrganizations/south";
+  absl::StatusOr<api::Session> s = Create("scoped");
+  ASSERT_TRUE(s.ok()) << s.status();
+  auto put = [&](const std::string& id, const std::string& org) {
+    return store_.InTenant(rc_, [&](SessionTransaction& tx) {
+      api::Participant p;
+      p.set_perspective(api::PARTICIPANT_PERSPECTIVE_CUSTOMER);
+      p.set_customer_organization(org);
+      return tx.InsertParticipant("scoped",
+                                  ParticipantRecord{id, 1, "", p.SerializeAsString(), now_});
+    });
+  };
+  ASSERT_TRUE(put("c1", kNorth).ok());
+  ASSERT_TRUE(put("c2", kNorth).ok());
+
+  api::Session moved = *s;
+  moved.mutable_scope()->clear_customer_organizations();
+  moved.mutable_scope()->add_customer_organizations(kSouth);
+  absl::StatusOr<api::Session> refused = Update(moved, {"scope"});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(FieldsOf(refused.status()), ElementsAre("session.scope.customer_organizations"));
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr(absl::StrCat("'", kNorth,
+                                     "' is left out, but 2 customer participants answer for it; "
+                                     "remove them first, or keep it in scope")));
+  EXPECT_EQ(Get(s->name())->SerializeAsString(), s->SerializeAsString());
+
+  // Adding an organisation beside it is fine, and so is leaving it out once no one answers
+  // for it.
+  moved.mutable_scope()->add_customer_organizations(kNorth);
+  absl::StatusOr<api::Session> widened = Update(moved, {"scope"});
+  ASSERT_TRUE(widened.ok()) << widened.status();
+  ASSERT_TRUE(store_
+                  .InTenant(rc_,
+                            [&](SessionTransaction& tx) -> absl::Status {
+                              if (absl::Status d = tx.DeleteParticipant("scoped", "c1"); !d.ok()) {
+                                return d;
+                              }
+                              return tx.DeleteParticipant("scoped", "c2");
+                            })
+                  .ok());
+  moved.set_etag(widened->etag());
+  moved.mutable_scope()->clear_customer_organizations();
+  moved.mutable_scope()->add_customer_organizations(kSouth);
+  absl::StatusOr<api::Session> narrowed = Update(moved, {"scope"});
+  EXPECT_TRUE(narrowed.ok()) << narrowed.status();
 }
 
 TEST_F(SessionCoreTest, AStaleEtagIsAbortedAndChangesNothing) {

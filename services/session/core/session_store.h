@@ -21,6 +21,10 @@
 
 namespace lagom::session {
 
+// The most rounds one session holds, the first included: a workshop re-votes a few times.
+// Each (participant, item, round) is a row of the journal, so an answer has at most this many.
+inline constexpr int kMaxRoundsPerSession = 64;
+
 struct SessionRecord {
   std::string session_id;
   int64_t version = 0;        // 1 on create, +1 on every change; the etag is derived from it

@@ -427,7 +427,8 @@ class PgSessionTransaction final : public SessionTransaction {
     std::vector<AnswerRecord> out;
     out.reserve(q.limit);
     while (out.size() < q.limit) {
-      const size_t want = q.limit - out.size() + 64;
+      // An answer's rows are at most kMaxRoundsPerSession: a scan of more holds a whole run.
+      const size_t want = q.limit - out.size() + kMaxRoundsPerSession;
       std::vector<AnswerRecord> rows = PageRecords(Scan(sid, q, after, want, true));
       const bool exhausted = rows.size() < want;
       size_t end = rows.size();
@@ -436,7 +437,10 @@ class PgSessionTransaction final : public SessionTransaction {
                rows[end - 1].item_id == rows.back().item_id) {
           --end;
         }
-        if (end == 0) return absl::InternalError("more than 64 rounds of one answer");
+        if (end == 0) {
+          return absl::InternalError(
+              absl::StrCat("more than ", kMaxRoundsPerSession, " rounds of one answer"));
+        }
       }
       for (size_t i = 0; i < end && out.size() < q.limit; ++i) {
         const bool last_of_run = i + 1 == rows.size() ||
