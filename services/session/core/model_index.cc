@@ -84,6 +84,9 @@ void CheckResponse(const ItemRule& rule, const api::Answer& answer, const std::s
   if (answer.has_expectation_value()) {
     if (!rule.wants_expectation) {
       v.Add(expectation, absl::StrCat("item '", rule.item_id, "' takes no expectation value"));
+    } else if (answer.response_case() == api::Answer::kNotApplicable) {
+      // Scoring refuses it too: stored, it would stop the session from being scored.
+      v.Add(expectation, "an N/A answer has no expectation value");
     } else {
       CheckValue(rule, answer.expectation_value(), expectation, v);
     }

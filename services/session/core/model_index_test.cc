@@ -235,6 +235,16 @@ TEST(ModelIndexTest, ExpectationValueOnlyWhereTheItemTakesOne) {
   EXPECT_THAT(Problems(index, kProvider, unwanted),
               ElementsAre("answer.expectation_value: item 'incident.triage' takes no expectation "
                           "value"));
+
+  // Scoring takes no expectation beside N/A: stored, such an answer stopped its session from
+  // ever being scored.
+  api::Answer na;
+  na.set_item_id("incident.feel");
+  na.set_not_applicable(true);
+  na.set_expectation_value(4);
+  EXPECT_THAT(Problems(index, kCustomer, na),
+              ::testing::Contains("answer.expectation_value: an N/A answer has no expectation "
+                                  "value"));
 }
 
 TEST(ModelIndexTest, ChecksCommentAndEvidenceUri) {
