@@ -41,7 +41,8 @@ absl::StatusOr<FilterTerm> ParseTerm(absl::string_view text,
   }
   FilterTerm term;
   term.has = text[op] == ':';
-  std::string field(absl::StripAsciiWhitespace(text.substr(0, op)));
+  term.negated = text[op] == '=' && op > 0 && text[op - 1] == '!';
+  std::string field(absl::StripAsciiWhitespace(text.substr(0, term.negated ? op - 1 : op)));
   absl::string_view value = absl::StripAsciiWhitespace(text.substr(op + 1));
   bool allowed_field = std::find(allowed.begin(), allowed.end(), field) != allowed.end() ||
                        (absl::StartsWith(field, "labels.") && field.size() > 7 &&
@@ -197,8 +198,9 @@ absl::StatusOr<ListQuery> ParseListQuery(const ListRequestFields& request,
 }
 
 bool Matches(const Message& message, const std::vector<FilterTerm>& filter) {
-  return std::all_of(filter.begin(), filter.end(),
-                     [&](const FilterTerm& term) { return TermMatches(message, term); });
+  return std::all_of(filter.begin(), filter.end(), [&](const FilterTerm& term) {
+    return TermMatches(message, term) != term.negated;
+  });
 }
 
 void SortForQuery(std::vector<const Message*>& messages, const ListQuery& query) {

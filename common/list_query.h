@@ -26,6 +26,7 @@ inline constexpr int kMaxListOffset = 100000000;
 struct FilterTerm {
   std::vector<std::string> path;  // e.g. {"labels", "segment"}
   bool has = false;               // ":" (contains) rather than "="
+  bool negated = false;           // "!=": the field is not (or, for a map, has not) the value
   std::string value;
 };
 

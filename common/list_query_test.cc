@@ -48,6 +48,16 @@ TEST(ListQueryTest, MatchesStringsEnumsLabelsAndRepeatedFields) {
   EXPECT_FALSE(Filter("customer_organizations:\"tenants/acme/customerOrganizations/malmo\""));
 }
 
+TEST(ListQueryTest, NotEqualIsTheOppositeOfEqual) {
+  EXPECT_TRUE(Filter("lifecycle_stage != RETIRED"));
+  EXPECT_FALSE(Filter("lifecycle_stage != LIVE"));
+  EXPECT_FALSE(Filter("display_name!=\"Email\""));
+  EXPECT_TRUE(Filter("display_name != Mail AND labels.tier = gold"));
+  EXPECT_FALSE(Filter("labels.tier != \"gold\""));
+  EXPECT_TRUE(Filter("labels.tier != \"silver\""));
+  EXPECT_TRUE(Filter("labels.region != \"north\""));  // no such label: not north
+}
+
 TEST(ListQueryTest, MatchesFieldsInsideAMessage) {
   lagom::session::v1::Session session;
   session.mutable_scope()->add_services("tenants/acme/services/email");

@@ -385,6 +385,11 @@ absl::StatusOr<AuditQuery> ParseAuditQuery(const tenancy::ListAuditEventsRequest
   } else {
     for (const FilterTerm& term : parsed->filter) {
       const std::string& field = term.path[0];
+      if (term.negated || term.has) {
+        v.Add("filter", absl::StrCat("audit events are filtered by ", field,
+                                     " = \"value\" only, not != or :"));
+        continue;
+      }
       if (field == "action") q.action = term.value;
       if (field == "principal") q.principal = term.value;
       if (field == "method") q.method = term.value;

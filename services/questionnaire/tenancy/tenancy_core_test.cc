@@ -675,6 +675,14 @@ TEST_F(TenancyCoreTest, AuditEventsListNewestFirstInPages) {
   EXPECT_EQ(core_.ListAuditEvents(AdminOf("globex"), req, &other).code(),
             absl::StatusCode::kNotFound);
 
+  // Audit events are looked up by equality only: "!=" is refused, not read as "=".
+  tenancy::ListAuditEventsRequest unequal;
+  unequal.set_parent("tenants/acme");
+  unequal.set_filter("action != \"api_key.created\"");
+  const absl::Status refused = core_.ListAuditEvents(AdminOf("acme"), unequal, &other);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument) << refused;
+  EXPECT_THAT(ViolationsOf(refused), ElementsAre(Field(&FieldViolation::field, "filter")));
+
   // A token edited to a time no event can have names the token, not the database's error.
   std::string decoded;
   ASSERT_TRUE(absl::WebSafeBase64Unescape(req.page_token(), &decoded));
