@@ -179,8 +179,8 @@ absl::StatusOr<Page> PageOf(int32_t page_size, const std::string& page_token,
   return page;
 }
 
-// AIP-160 subset: `key = value` clauses joined by AND. Each supported key maps to a test of
-// the value; nullopt when a clause is not of a supported form.
+// AIP-160 subset: `key = value` and `key != value` clauses joined by AND. Each supported key maps
+// to a test of the value; nullopt when a clause is not of a supported form.
 template <typename T>
 using Predicate = std::function<bool(const T&)>;
 template <typename T>
@@ -195,9 +195,12 @@ std::optional<std::vector<Predicate<T>>> ParseFilter(absl::string_view filter,
   for (absl::string_view part : absl::StrSplit(filter, " AND ")) {
     std::vector<absl::string_view> kv = absl::StrSplit(part, absl::MaxSplits('=', 1));
     if (kv.size() != 2) return std::nullopt;
+    absl::string_view key = absl::StripAsciiWhitespace(kv[0]);
+    const bool negated = absl::ConsumeSuffix(&key, "!");  // `key != value`
     std::optional<Predicate<T>> p =
-        clause(absl::StripAsciiWhitespace(kv[0]), absl::StripAsciiWhitespace(kv[1]));
+        clause(absl::StripAsciiWhitespace(key), absl::StripAsciiWhitespace(kv[1]));
     if (!p) return std::nullopt;
+    if (negated) p = [is = *std::move(p)](const T& t) { return !is(t); };
     predicates.push_back(*std::move(p));
   }
   return predicates;
@@ -459,7 +462,7 @@ absl::Status ParticipantCore::ListParticipants(const RequestContext& rc,
         {{"filter",
           "supported: `perspective = PROVIDER|CUSTOMER|FACILITATOR`, "
           "`state = INVITED|ACTIVE|COMPLETED`, `customer_organization = \"...\"`, "
-          "joined with AND (or no filter)"}});
+          "each also with !=, joined with AND (or no filter)"}});
   }
   const std::string query = absl::StrCat(req.parent(), "|", req.filter());
   absl::StatusOr<Page> page = PageOf(req.page_size(), req.page_token(), query, "ListParticipants");

@@ -387,13 +387,14 @@ TEST_F(ParticipantCoreTest, AnOpenSessionTakesNoParticipantWhoseAnswersScoringCo
       Create("dave", Person(api::PARTICIPANT_PERSPECTIVE_CUSTOMER, kNorth), "req-dave");
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(ReasonOf(refused.status()), "QUOTA_EXCEEDED");
-  EXPECT_EQ(refused.status().message(),
-            absl::StrCat("session ", kS1,
-                         " could take up to 100000 answers (3333 provider staff answer 30 items "
-                         "in scope each, 2 customer respondents 5 each), and a CUSTOMER participant "
-                         "answers 5 more; a session is scored from at most 100000 answers: remove "
-                         "a participant who will not answer, or run another session for the "
-                         "rest"));
+  EXPECT_EQ(
+      refused.status().message(),
+      absl::StrCat("session ", kS1,
+                   " could take up to 100000 answers (3333 provider staff answer 30 items "
+                   "in scope each, 2 customer respondents 5 each), and a CUSTOMER participant "
+                   "answers 5 more; a session is scored from at most 100000 answers: remove "
+                   "a participant who will not answer, or run another session for the "
+                   "rest"));
   EXPECT_EQ(Create("erin", Person(api::PARTICIPANT_PERSPECTIVE_PROVIDER)).status().code(),
             absl::StatusCode::kResourceExhausted);
   const FakeSessionStore::TenantData stored = Stored();
@@ -562,6 +563,9 @@ TEST_F(ParticipantCoreTest, ListFiltersCountsAndPages) {
   r = List("state = COMPLETED");
   ASSERT_TRUE(r.ok());
   EXPECT_THAT(ids(*r), ElementsAre("d"));
+  r = List("state != COMPLETED AND perspective!=PROVIDER");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(ids(*r), ElementsAre("b", "c"));
 
   for (const std::string bad : {"name = \"a\"", "perspective = BOSS", "state",
                                 "customer_organization = north", "perspective = CUSTOMER OR"}) {
