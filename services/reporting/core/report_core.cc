@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/resource_util.h"
@@ -25,7 +26,28 @@ std::optional<T> Optional(absl::StatusOr<T> value, absl::string_view what) {
   return std::nullopt;
 }
 
+template <typename Names>
+absl::flat_hash_set<std::string> SetOf(const Names& names) {
+  return absl::flat_hash_set<std::string>(names.begin(), names.end());
+}
+
 }  // namespace
+
+bool CustomersMayBeShown(const sapi::Scorecard& card, const sapi::Scorecard& earlier,
+                         bool shareable, const std::string& customer_organization) {
+  if (!shareable) return true;
+  const absl::flat_hash_set<std::string> theirs = SetOf(earlier.customer_organizations());
+  if (!customer_organization.empty()) return theirs.contains(customer_organization);
+  const absl::flat_hash_set<std::string> ours = SetOf(card.customer_organizations());
+  return std::all_of(theirs.begin(), theirs.end(),
+                     [&](const std::string& org) { return ours.contains(org); });
+}
+
+bool InTrendOf(const sapi::Scorecard& card, const sapi::Scorecard& earlier, bool shareable,
+               const std::string& customer_organization) {
+  return SetOf(earlier.services()) == SetOf(card.services()) &&
+         CustomersMayBeShown(card, earlier, shareable, customer_organization);
+}
 
 absl::StatusOr<sapi::Scorecard> ReportCore::Get(const RequestContext& rc, const std::string& name,
                                                 const std::string& field) {
@@ -40,23 +62,49 @@ absl::StatusOr<sapi::Scorecard> ReportCore::Get(const RequestContext& rc, const 
   return std::move(*resp.mutable_scorecard());
 }
 
-absl::StatusOr<std::vector<sapi::Scorecard>> ReportCore::History(const RequestContext& rc,
-                                                                 const sapi::Scorecard& card,
-                                                                 const std::string& baseline) {
-  api::ListScorecardsRequest req;
-  req.set_parent(absl::StrCat("tenants/", rc.tenant_id));
-  req.set_page_size(kHistory);
+absl::StatusOr<std::vector<sapi::Scorecard>> ReportCore::History(
+    const RequestContext& rc, const sapi::Scorecard& card, const api::RenderReportRequest& req) {
+  const bool shareable = req.audience() == api::REPORT_AUDIENCE_CUSTOMER_SHAREABLE;
+  api::ListScorecardsRequest list;
+  list.set_parent(absl::StrCat("tenants/", rc.tenant_id));
+  list.set_page_size(100);
   if (card.has_session_close_time()) {
-    *req.mutable_selector()->mutable_end_time() = card.session_close_time();
+    *list.mutable_selector()->mutable_end_time() = card.session_close_time();
   }
-  api::ListScorecardsResponse resp;
-  if (absl::Status s = history_.ListScorecards(rc, req, &resp); !s.ok()) return s;
-  std::vector<sapi::Scorecard> out(resp.scorecards().begin(), resp.scorecards().end());
+  if (!card.services().empty()) list.mutable_selector()->set_service(card.services(0));
+  std::vector<sapi::Scorecard> out;
+  for (int read = 0; out.size() < static_cast<size_t>(kHistory) && read < kHistoryRead;) {
+    api::ListScorecardsResponse resp;
+    if (absl::Status s = history_.ListScorecards(rc, list, &resp); !s.ok()) return s;
+    read += resp.scorecards_size();
+    for (sapi::Scorecard& earlier : *resp.mutable_scorecards()) {
+      if (out.size() == static_cast<size_t>(kHistory)) break;
+      if (earlier.name() != card.name() &&
+          InTrendOf(card, earlier, shareable, req.customer_organization())) {
+        out.push_back(std::move(earlier));
+      }
+    }
+    if (resp.next_page_token().empty()) break;
+    list.set_page_token(resp.next_page_token());
+  }
+  const std::string& baseline = req.baseline_scorecard();
   const bool listed = std::any_of(out.begin(), out.end(),
                                   [&](const sapi::Scorecard& s) { return s.name() == baseline; });
   if (!baseline.empty() && !listed) {
     absl::StatusOr<sapi::Scorecard> base = Get(rc, baseline, "baseline_scorecard");
     if (!base.ok()) return base.status();
+    // The provider may compare with any assessment; customers only with their own.
+    if (!CustomersMayBeShown(card, *base, shareable, req.customer_organization())) {
+      return InvalidArgumentError(
+          "invalid RenderReport request",
+          {{"baseline_scorecard",
+            absl::StrCat(baseline, " is of a session with customers this report may not show (",
+                         req.customer_organization().empty()
+                             ? "organisations that did not take part in the scored session"
+                             : absl::StrCat(req.customer_organization(), " did not take part"),
+                         "); a report shareable with customers compares only with sessions of "
+                         "its own customers")}});
+    }
     out.push_back(*std::move(base));
   }
   std::sort(out.begin(), out.end(), [](const sapi::Scorecard& a, const sapi::Scorecard& b) {
@@ -73,8 +121,7 @@ absl::Status ReportCore::RenderReport(const RequestContext& rc, const api::Rende
   }
   absl::StatusOr<sapi::Scorecard> card = Get(rc, req.scorecard(), "scorecard");
   if (!card.ok()) return card.status();
-  absl::StatusOr<std::vector<sapi::Scorecard>> history =
-      History(rc, *card, req.baseline_scorecard());
+  absl::StatusOr<std::vector<sapi::Scorecard>> history = History(rc, *card, req);
   if (!history.ok()) return history.status();
   absl::StatusOr<questionnaire::v1::ModelContent> model =
       sources_.ModelContent(rc, card->model_version());

@@ -33,10 +33,22 @@ class ReportSources {
                                                               const std::string& session) = 0;
 };
 
+// Whether `earlier` belongs to the trend drawn beside `card`: an assessment of the same
+// services (the same set). A report shareable with customers draws only sessions whose
+// customers' figures it may show: with `customer_organization`, sessions that organisation took
+// part in; without one, sessions of no organisation other than `card`'s.
+bool InTrendOf(const sapi::Scorecard& card, const sapi::Scorecard& earlier, bool shareable,
+               const std::string& customer_organization);
+// The customers' half of InTrendOf, which an explicit baseline is held to as well.
+bool CustomersMayBeShown(const sapi::Scorecard& card, const sapi::Scorecard& earlier,
+                         bool shareable, const std::string& customer_organization);
+
 class ReportCore final {
  public:
-  // At most this many earlier scorecards are drawn in the trend section.
+  // At most this many earlier scorecards are drawn in the trend section, found among at most
+  // kHistoryRead of the tenant's latest.
   static constexpr int kHistory = 10;
+  static constexpr int kHistoryRead = 1000;
 
   ReportCore(ReportingCore& history, ReportSources& sources)
       : history_(history), sources_(sources) {}
@@ -50,10 +62,11 @@ class ReportCore final {
   // The scorecard `name` (from request field `field`).
   absl::StatusOr<sapi::Scorecard> Get(const RequestContext& rc, const std::string& name,
                                       const std::string& field);
-  // The tenant's scorecards closed before `card`, oldest first, with `baseline` among them.
+  // The tenant's scorecards closed before `card` that are InTrendOf it, oldest first, with
+  // `baseline` among them (which a shareable report also holds to InTrendOf's customers).
   absl::StatusOr<std::vector<sapi::Scorecard>> History(const RequestContext& rc,
                                                        const sapi::Scorecard& card,
-                                                       const std::string& baseline);
+                                                       const api::RenderReportRequest& req);
 
   ReportingCore& history_;
   ReportSources& sources_;
