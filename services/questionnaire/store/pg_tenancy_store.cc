@@ -225,7 +225,14 @@ class PgTenancyTransaction final : public TenancyTransaction {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<int> CountApiKeys() override { return CountRows("api_keys"); }
+  absl::StatusOr<ApiKeyCount> CountApiKeys(absl::Time now) override {
+    const pqxx::row counts = tx_.exec_params1(
+        "SELECT count(*) FILTER (WHERE state = 'ACTIVE' AND (expire_time IS NULL OR"
+        "   expire_time > to_timestamp($2::double precision / 1000000))), count(*)"
+        " FROM questionnaire.api_keys WHERE tenant_id = $1",
+        tenant_, absl::ToUnixMicros(now));
+    return ApiKeyCount{counts[0].as<int>(), counts[1].as<int>()};
+  }
   absl::StatusOr<int> CountRoleBindings() override { return CountRows("role_bindings"); }
 
   absl::Status InsertApiKey(const ApiKeyRecord& r) override {

@@ -95,7 +95,16 @@ class FakeTenancyStore final : public TenancyStore {
     absl::Status LockRoleBindingsQuota() override { return absl::OkStatus(); }
     absl::Status HoldApiKey(const std::string&) override { return absl::OkStatus(); }
     absl::Status HoldSettings() override { return absl::OkStatus(); }
-    absl::StatusOr<int> CountApiKeys() override { return static_cast<int>(data.api_keys.size()); }
+    absl::StatusOr<ApiKeyCount> CountApiKeys(absl::Time now) override {
+      ApiKeyCount count;
+      for (const auto& [id, key] : data.api_keys) {
+        ++count.all;
+        if (key.state == "ACTIVE" && (!key.expire_time || *key.expire_time > now)) {
+          ++count.in_use;
+        }
+      }
+      return count;
+    }
     absl::StatusOr<int> CountRoleBindings() override {
       return static_cast<int>(data.role_bindings.size());
     }

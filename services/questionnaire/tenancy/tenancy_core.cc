@@ -595,6 +595,10 @@ absl::Status TenancyCore::UpdateTenant(const RequestContext& rc,
     MergeMasked(req.tenant(), *mask, &merged);
     Violations invalid;
     ValidateTenant(merged, invalid);
+    if (merged.state() == tenancy::Tenant::STATE_UNSPECIFIED) {
+      // The mask named state and left it unset: a tenant is always in some state.
+      invalid.Add("tenant.state", "required when update_mask names it: ACTIVE or SUSPENDED");
+    }
     if (!invalid.empty()) return std::move(invalid).ToStatus("invalid tenant");
     const int64_t version = (*r)->version + 1;
     merged.set_etag(EtagOf(version));
@@ -817,12 +821,19 @@ absl::Status TenancyCore::CreateApiKey(const RequestContext& rc,
         tx, rc, req.request_id(), "CreateApiKey", req, resp,
         [&]() -> absl::Status {
           if (absl::Status s = tx.LockApiKeysQuota(); !s.ok()) return s;
-          absl::StatusOr<int> existing = tx.CountApiKeys();
+          absl::StatusOr<TenancyTransaction::ApiKeyCount> existing = tx.CountApiKeys(now);
           if (!existing.ok()) return existing.status();
-          if (*existing >= kMaxApiKeysPerTenant) {
+          if (existing->in_use >= kMaxApiKeysPerTenant) {
             return Error(absl::StatusCode::kResourceExhausted, "QUOTA_EXCEEDED",
                          absl::StrCat("a tenant holds at most ", kMaxApiKeysPerTenant,
-                                      " API keys; delete revoked ones or reuse keys"));
+                                      " API keys in use; revoke ones no longer used, or rotate "
+                                      "a key instead of making another"));
+          }
+          if (existing->all >= kMaxApiKeysKept) {
+            return Error(absl::StatusCode::kResourceExhausted, "QUOTA_EXCEEDED",
+                         absl::StrCat("a tenant keeps at most ", kMaxApiKeysKept,
+                                      " API keys, revoked and expired ones included; rotate a "
+                                      "key instead of making another"));
           }
           const std::string key_id = req.api_key_id().empty() ? NewKeyId() : req.api_key_id();
           std::string secret;

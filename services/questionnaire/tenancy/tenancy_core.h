@@ -36,7 +36,10 @@ inline constexpr absl::Duration kLastUseResolution = absl::Minutes(1);
 
 // A tenant's quotas: past them a create is RESOURCE_EXHAUSTED (QUOTA_EXCEEDED), however many
 // are made at once.
+// API keys in use (active, not expired); revoked and expired ones are kept (their audit
+// trail names them) up to kMaxApiKeysKept in all.
 inline constexpr int kMaxApiKeysPerTenant = 1000;
+inline constexpr int kMaxApiKeysKept = 10 * kMaxApiKeysPerTenant;
 inline constexpr int kMaxRoleBindingsPerTenant = 10000;
 
 class TenancyCore final {

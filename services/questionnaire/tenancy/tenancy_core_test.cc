@@ -16,6 +16,7 @@
 namespace lagom::questionnaire {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
@@ -647,6 +648,70 @@ TEST_F(TenancyCoreTest, TenantStandingFollowsTheTenantsState) {
   absl::Status refused = core_.GetTenantStanding({}, bad, &resp);
   EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(ViolationsOf(refused), ElementsAre(Field(&FieldViolation::field, "tenant_id")));
+}
+
+// Revoked and expired keys are kept (the audit trail names them) but leave their place to new
+// ones; only a tenant that has made ten times the quota in its life is refused for good.
+TEST_F(TenancyCoreTest, OnlyKeysInUseCountAgainstTheQuota) {
+  Provision("acme");
+  RequestContext rc;
+  rc.tenant_id = "acme";
+  auto put = [&](int from, int to, const std::string& state, std::optional<absl::Time> expire) {
+    return store_.InTenant(rc, [&](TenancyTransaction& tx) -> absl::Status {
+      for (int i = from; i < to; ++i) {
+        ApiKeyRecord r;
+        r.key_id = absl::StrCat("k", i);
+        r.version = 1;
+        r.state = state;
+        r.create_time = now_;
+        r.expire_time = expire;
+        if (absl::Status s = tx.InsertApiKey(r); !s.ok()) return s;
+      }
+      return absl::OkStatus();
+    });
+  };
+  // The admin key and 998 more in use; 500 revoked, 500 expired.
+  ASSERT_TRUE(put(0, 998, "ACTIVE", std::nullopt).ok());
+  ASSERT_TRUE(put(998, 1498, "REVOKED", std::nullopt).ok());
+  ASSERT_TRUE(put(1498, 1998, "ACTIVE", now_ - absl::Hours(1)).ok());
+  CreateKey("acme", "last", tenancy::ROLE_VIEWER);
+  tenancy::CreateApiKeyRequest req;
+  req.set_parent("tenants/acme");
+  req.mutable_api_key()->set_display_name("one more");
+  req.mutable_api_key()->add_roles(tenancy::ROLE_VIEWER);
+  tenancy::CreateApiKeyResponse resp;
+  absl::Status full = core_.CreateApiKey(AdminOf("acme"), req, &resp);
+  EXPECT_EQ(ReasonOf(full), "QUOTA_EXCEEDED") << full;
+  EXPECT_THAT(full.message(), HasSubstr("at most 1000 API keys in use"));
+
+  ASSERT_TRUE(put(1998, kMaxApiKeysKept, "REVOKED", std::nullopt).ok());
+  ASSERT_TRUE(store_
+                  .InTenant(rc,
+                            [&](TenancyTransaction& tx) -> absl::Status {
+                              ApiKeyRecord r = *tx.GetApiKey("k0").value();
+                              r.state = "REVOKED";
+                              return tx.UpdateApiKey(r);
+                            })
+                  .ok());
+  full = core_.CreateApiKey(AdminOf("acme"), req, &resp);
+  EXPECT_EQ(ReasonOf(full), "QUOTA_EXCEEDED") << full;
+  EXPECT_THAT(full.message(), HasSubstr("keeps at most 10000 API keys"));
+}
+
+TEST_F(TenancyCoreTest, AnUpdateThatLeavesTheStateUnsetIsRefusedNamingIt) {
+  Provision("acme");
+  for (const char* path : {"state", "*"}) {
+    tenancy::UpdateTenantRequest update;
+    update.mutable_tenant()->set_name("tenants/acme");
+    update.mutable_tenant()->set_display_name("Acme AB");
+    update.mutable_update_mask()->add_paths(path);
+    tenancy::UpdateTenantResponse updated;
+    const absl::Status refused = core_.UpdateTenant(Operator(), update, &updated);
+    EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument) << path << ": " << refused;
+    EXPECT_THAT(ViolationsOf(refused), Contains(Field(&FieldViolation::field, "tenant.state")))
+        << path;
+  }
+  EXPECT_EQ(store_.Snapshot().tenants.at("acme").state, "ACTIVE");
 }
 
 TEST_F(TenancyCoreTest, AuditEventsListNewestFirstInPages) {

@@ -122,8 +122,13 @@ class TenancyTransaction {
   // before reading what is changed.
   virtual absl::Status HoldApiKey(const std::string& key_id) = 0;
   virtual absl::Status HoldSettings() = 0;
-  // How many API keys, or role bindings, the tenant holds (nothing read but the count).
-  virtual absl::StatusOr<int> CountApiKeys() = 0;
+  // How many API keys the tenant holds: in use (ACTIVE and not expired at `now`) and in all,
+  // revoked and expired ones included; and how many role bindings (nothing read but counts).
+  struct ApiKeyCount {
+    int in_use = 0;
+    int all = 0;
+  };
+  virtual absl::StatusOr<ApiKeyCount> CountApiKeys(absl::Time now) = 0;
   virtual absl::StatusOr<int> CountRoleBindings() = 0;
   virtual absl::Status InsertApiKey(const ApiKeyRecord& record) = 0;
   virtual absl::Status UpdateApiKey(const ApiKeyRecord& record) = 0;
