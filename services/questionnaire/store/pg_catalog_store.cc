@@ -125,15 +125,17 @@ class PgCatalogTransaction final : public CatalogTransaction {
   }
 
   absl::Status Insert(CatalogKind kind, const CatalogRecord& r) override {
-    tx_.exec_params(
+    pqxx::result rows = tx_.exec_params(
         "INSERT INTO questionnaire.catalog_resources"
         " (tenant_id, kind, id, version, external_id, refs, body, create_time, update_time)"
         " VALUES ($1, $2, $3, $4, $5, $6::text[], $7,"
         "         to_timestamp($8::double precision / 1000000),"
-        "         to_timestamp($9::double precision / 1000000))",
+        "         to_timestamp($9::double precision / 1000000))"
+        " ON CONFLICT (tenant_id, kind, id) DO NOTHING",
         tenant_, KindName(kind), r.id, r.version, r.external_id, PgArray(r.refs),
         pqxx::binarystring(r.body), absl::ToUnixMicros(r.create_time),
         absl::ToUnixMicros(r.update_time));
+    if (rows.affected_rows() == 0) return absl::AlreadyExistsError(r.id);
     return absl::OkStatus();
   }
 

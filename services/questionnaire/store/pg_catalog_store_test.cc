@@ -211,6 +211,26 @@ TEST_F(PgCatalogStoreTest, DuplicateExternalIdIsAlreadyExistsAndRollsBack) {
               }).ok());
 }
 
+// A taken id is the store's ALREADY_EXISTS, which the core turns into a message naming the
+// resource (not the generic one a unique violation gets).
+TEST_F(PgCatalogStoreTest, ATakenIdIsAlreadyExistsNamingTheResource) {
+  PgCatalogStore store(*pool_);
+  RecordingAuditSink audit;
+  CatalogCore core(store, audit);
+  catalog::CreateCustomerOrganizationRequest req;
+  req.set_parent("tenants/" + a_.tenant_id);
+  req.set_customer_organization_id("north");
+  req.mutable_customer_organization()->set_display_name("North");
+  catalog::CreateCustomerOrganizationResponse resp;
+  ASSERT_TRUE(core.CreateCustomerOrganization(a_, req, &resp).ok());
+  const absl::Status again = core.CreateCustomerOrganization(a_, req, &resp);
+  EXPECT_EQ(again.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReasonOf(again), "ALREADY_EXISTS");
+  EXPECT_THAT(std::string(again.message()),
+              ::testing::HasSubstr("tenants/" + a_.tenant_id +
+                                   "/customerOrganizations/north already exists"));
+}
+
 TEST_F(PgCatalogStoreTest, UpdateDeleteAndRepliesPersist) {
   ASSERT_TRUE(
       Run(a_, [](CatalogTransaction& tx) -> absl::Status {

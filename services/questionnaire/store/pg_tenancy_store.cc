@@ -78,19 +78,22 @@ ApiKeyRecord ApiKeyFromRow(const pqxx::row& row) {
   return r;
 }
 
-void InsertApiKeyRow(PgTransaction& tx, const std::string& tenant, const ApiKeyRecord& r) {
-  tx.exec_params(
+// ALREADY_EXISTS naming the key when the tenant has one of that id.
+absl::Status InsertApiKeyRow(PgTransaction& tx, const std::string& tenant, const ApiKeyRecord& r) {
+  pqxx::result rows = tx.exec_params(
       absl::StrCat("INSERT INTO questionnaire.api_keys (tenant_id, key_id, version, display_name,"
                    " role, state, secret_hash, secret_prefix, previous_secret_hash,"
                    " previous_secret_expire_time, creator, create_time, expire_time,"
                    " last_use_time, rotate_time, revoke_time)"
                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, ",
                    Time(10), ", $11, ", Time(12), ", ", Time(13), ", ", Time(14), ", ", Time(15),
-                   ", ", Time(16), ")"),
+                   ", ", Time(16), ") ON CONFLICT (tenant_id, key_id) DO NOTHING"),
       tenant, r.key_id, r.version, r.display_name, r.role, r.state, r.secret_hash, r.secret_prefix,
       r.previous_secret_hash, OptMicros(r.previous_secret_expire_time), r.creator,
       absl::ToUnixMicros(r.create_time), OptMicros(r.expire_time), OptMicros(r.last_use_time),
       OptMicros(r.rotate_time), OptMicros(r.revoke_time));
+  if (rows.affected_rows() == 0) return absl::AlreadyExistsError(r.key_id);
+  return absl::OkStatus();
 }
 
 // --- Role bindings and audit --------------------------------------------------------------
@@ -236,8 +239,7 @@ class PgTenancyTransaction final : public TenancyTransaction {
   absl::StatusOr<int> CountRoleBindings() override { return CountRows("role_bindings"); }
 
   absl::Status InsertApiKey(const ApiKeyRecord& r) override {
-    InsertApiKeyRow(tx_, tenant_, r);
-    return absl::OkStatus();
+    return InsertApiKeyRow(tx_, tenant_, r);
   }
 
   absl::Status UpdateApiKey(const ApiKeyRecord& r) override {
@@ -279,12 +281,13 @@ class PgTenancyTransaction final : public TenancyTransaction {
   }
 
   absl::Status InsertRoleBinding(const RoleBindingRecord& r) override {
-    tx_.exec_params(
+    pqxx::result rows = tx_.exec_params(
         absl::StrCat("INSERT INTO questionnaire.role_bindings (tenant_id, id, version, principal,"
                      " role, resource, create_time) VALUES ($1, $2, $3, $4, $5, $6, ",
-                     Time(7), ")"),
+                     Time(7), ") ON CONFLICT (tenant_id, id) DO NOTHING"),
         tenant_, r.id, r.version, r.principal, r.role, r.resource,
         absl::ToUnixMicros(r.create_time));
+    if (rows.affected_rows() == 0) return absl::AlreadyExistsError(r.id);
     return absl::OkStatus();
   }
 
@@ -410,7 +413,10 @@ class PgOperatorTransaction final : public OperatorTransaction {
   }
 
   absl::Status InsertInitialApiKey(const std::string& tenant_id, const ApiKeyRecord& r) override {
-    return InTenantScope(tenant_id, [&] { InsertApiKeyRow(tx_, tenant_id, r); });
+    absl::Status inserted;
+    absl::Status scoped =
+        InTenantScope(tenant_id, [&] { inserted = InsertApiKeyRow(tx_, tenant_id, r); });
+    return scoped.ok() ? inserted : scoped;
   }
 
   absl::Status AppendAudit(const std::string& tenant_id, const AuditRecord& r) override {

@@ -389,6 +389,37 @@ TEST_F(PgTenancyStoreTest, AKeptReplyAnswersOnlyItsCaller) {
               }).ok());
 }
 
+// A taken id is the store's ALREADY_EXISTS, which the core turns into a message naming the
+// resource (not the generic one a unique violation gets).
+TEST_F(PgTenancyStoreTest, ATakenIdIsAlreadyExistsNamingTheResource) {
+  PgTenancyStore store(*pool_);
+  TenancyCore core(store);
+  tenancy::CreateApiKeyRequest key;
+  key.set_parent("tenants/" + a_.tenant_id);
+  key.set_api_key_id("ci");
+  key.mutable_api_key()->set_display_name("ci");
+  key.mutable_api_key()->add_roles(tenancy::ROLE_VIEWER);
+  tenancy::CreateApiKeyResponse created;
+  ASSERT_TRUE(core.CreateApiKey(a_, key, &created).ok());
+  absl::Status taken = core.CreateApiKey(a_, key, &created);
+  EXPECT_EQ(ReasonOf(taken), "ALREADY_EXISTS") << taken;
+  EXPECT_THAT(std::string(taken.message()),
+              HasSubstr("tenants/" + a_.tenant_id + "/apiKeys/ci already exists"));
+
+  tenancy::CreateRoleBindingRequest bind;
+  bind.set_parent("tenants/" + a_.tenant_id);
+  bind.set_role_binding_id("alice");
+  bind.mutable_role_binding()->set_principal("user:alice@example.com");
+  bind.mutable_role_binding()->set_role(tenancy::ROLE_VIEWER);
+  tenancy::CreateRoleBindingResponse bound;
+  ASSERT_TRUE(core.CreateRoleBinding(a_, bind, &bound).ok());
+  bind.mutable_role_binding()->set_principal("user:bob@example.com");
+  taken = core.CreateRoleBinding(a_, bind, &bound);
+  EXPECT_EQ(ReasonOf(taken), "ALREADY_EXISTS") << taken;
+  EXPECT_THAT(std::string(taken.message()),
+              HasSubstr("tenants/" + a_.tenant_id + "/roleBindings/alice already exists"));
+}
+
 TEST_F(PgTenancyStoreTest, RoleBindingsCreatedAtOnceStopExactlyAtTheQuota) {
   auto pool = lagom::testing::ServicePool("questionnaire", Migrations(), kRacers);
   ASSERT_TRUE(pool.ok()) << pool.status();

@@ -105,13 +105,14 @@ class PgWebhookTransaction final : public WebhookTransaction {
   }
 
   absl::Status InsertWebhook(const WebhookRecord& r) override {
-    tx_.exec_params(
+    pqxx::result rows = tx_.exec_params(
         absl::StrCat("INSERT INTO questionnaire.webhooks (tenant_id, webhook_id, url, event_types,"
                      " display_name, state, secret, secret_prefix, creator, create_time)"
                      " VALUES ($1, $2, $3, $4::text[], $5, $6, $7, $8, $9, ",
-                     Time(10), ")"),
+                     Time(10), ") ON CONFLICT (tenant_id, webhook_id) DO NOTHING"),
         tenant_, r.id, r.url, PgArray(r.event_types), r.display_name, r.state, r.secret,
         r.secret_prefix, r.creator, absl::ToUnixMicros(r.create_time));
+    if (rows.affected_rows() == 0) return absl::AlreadyExistsError(r.id);
     return absl::OkStatus();
   }
 

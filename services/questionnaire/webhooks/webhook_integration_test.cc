@@ -138,7 +138,9 @@ TEST_F(WebhookIntegrationTest, SecretIsShownOnceAndNeverListed) {
   // A new request for the same id is a conflict.
   req.clear_request_id();
   tenancy::CreateWebhookResponse again;
-  EXPECT_EQ(core_->CreateWebhook(rc_, req, &again).code(), absl::StatusCode::kAlreadyExists);
+  const absl::Status taken = core_->CreateWebhook(rc_, req, &again);
+  EXPECT_EQ(taken.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(taken.message(), "webhook tenants/" + tenant_ + "/webhooks/itsm already exists");
 
   tenancy::ListWebhooksRequest list;
   list.set_parent("tenants/" + tenant_);
