@@ -84,6 +84,30 @@ std::string BackgroundPurge::Finish() {
   return error_;
 }
 
+HeldWrite::HeldWrite(std::function<absl::Status(HeldWrite&)> write) {
+  std::future<void> held = holding_.get_future();
+  thread_ = std::thread([this, write = std::move(write)] {
+    outcome_ = write(*this);
+    if (!held_) holding_.set_value();
+  });
+  held.wait();
+}
+
+void HeldWrite::Hold() {
+  if (held_) return;
+  held_ = true;
+  holding_.set_value();
+  gone_.wait();
+}
+
+absl::Status HeldWrite::Release() {
+  if (thread_.joinable()) {
+    go_.set_value();
+    thread_.join();
+  }
+  return outcome_;
+}
+
 std::string UniqueTenantId(std::string_view prefix) {
   return absl::StrCat(ToAbsl(prefix), "-", RandomHex());
 }

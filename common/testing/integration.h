@@ -3,12 +3,15 @@
 #ifndef LAGOM_COMMON_TESTING_INTEGRATION_H_
 #define LAGOM_COMMON_TESTING_INTEGRATION_H_
 
+#include <functional>
+#include <future>
 #include <memory>
 #include <pqxx/pqxx>
 #include <string>
 #include <string_view>
 #include <thread>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 
 namespace lagom::testing {
@@ -51,6 +54,30 @@ class BackgroundPurge {
   std::unique_ptr<pqxx::connection> conn_;
   int pid_ = 0;
   std::string error_ = "not run";
+  std::thread thread_;
+};
+
+// A write on a thread of its own that stops at its first Hold() until Release(): for tests of
+// what waits for a write under way. The constructor returns once the write holds (or ended
+// without holding).
+class HeldWrite {
+ public:
+  explicit HeldWrite(std::function<absl::Status(HeldWrite&)> write);
+  ~HeldWrite() { Release().IgnoreError(); }
+  HeldWrite(const HeldWrite&) = delete;
+  HeldWrite& operator=(const HeldWrite&) = delete;
+
+  // Called by the write where it stops; later calls (a retried transaction) go straight on.
+  void Hold();
+  // Lets the write go on and waits for it to end: its outcome.
+  absl::Status Release();
+
+ private:
+  std::promise<void> holding_;
+  std::promise<void> go_;
+  std::shared_future<void> gone_ = go_.get_future().share();
+  bool held_ = false;  // the write's thread only
+  absl::Status outcome_;
   std::thread thread_;
 };
 

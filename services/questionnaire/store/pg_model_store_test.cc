@@ -3,9 +3,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <future>
-#include <thread>
-
 #include "absl/strings/str_cat.h"
 #include "common/testing/at_once.h"
 #include "common/testing/integration.h"
@@ -327,19 +324,10 @@ TEST_F(PgModelStoreTest, APurgeWaitsForAWriteUnderWayAndBothFinish) {
                 return tx.InsertVersion(Version("1", 1));
               }).ok());
 
-  std::promise<void> holding;
-  std::promise<void> go;
-  std::shared_future<void> gone = go.get_future().share();
-  bool signalled = false;
-  absl::Status written;
-  std::thread writer([&] {
-    written = Run(a_, [&](ModelTransaction& tx) -> absl::Status {
-      if (absl::Status held = tx.HoldModel("m"); !held.ok()) return held;
-      if (!signalled) {
-        signalled = true;
-        holding.set_value();
-        gone.wait();
-      }
+  lagom::testing::HeldWrite write([&](lagom::testing::HeldWrite& held) {
+    return Run(a_, [&](ModelTransaction& tx) -> absl::Status {
+      if (absl::Status s = tx.HoldModel("m"); !s.ok()) return s;
+      held.Hold();
       absl::StatusOr<std::optional<ModelVersionRecord>> v = tx.GetVersion("m", "1");
       if (!v.ok()) return v.status();
       if (!v->has_value()) return absl::NotFoundError("m/1");
@@ -348,14 +336,11 @@ TEST_F(PgModelStoreTest, APurgeWaitsForAWriteUnderWayAndBothFinish) {
       ++changed.version;
       return tx.UpdateVersion(changed, changed.version - 1);
     });
-    if (!signalled) holding.set_value();
   });
-  holding.get_future().wait();
 
   lagom::testing::BackgroundPurge purge("questionnaire", a_.tenant_id);
   EXPECT_TRUE(lagom::testing::AwaitsALock(purge.pid())) << "the purge should wait for the write";
-  go.set_value();
-  writer.join();
+  const absl::Status written = write.Release();
   EXPECT_EQ(purge.Finish(), "");
   EXPECT_TRUE(written.ok()) << written;
   ASSERT_TRUE(Run(a_, [](ModelTransaction& tx) -> absl::Status {

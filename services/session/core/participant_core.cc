@@ -387,8 +387,8 @@ absl::Status ParticipantCore::CreateParticipant(const RequestContext& rc,
           // An OPEN session's model is pinned: nor may its answers grow past what can be
           // scored (a DRAFT session is held to it when it opens).
           if (s->model != nullptr) {
-            if (absl::Status size =
-                    CheckScorableSize(tx, *session_id, req.parent(), *s->model, in.perspective());
+            if (absl::Status size = CheckScorableSize(tx, *session_id, req.parent(), *s->model,
+                                                      *count, in.perspective());
                 !size.ok()) {
               return size;
             }

@@ -153,6 +153,7 @@ absl::StatusOr<LiveSession> ReadLiveSession(SessionTransaction& tx, const Reques
 
 absl::Status CheckScorableSize(SessionTransaction& tx, const std::string& session_id,
                                absl::string_view session_name, const ModelIndex& model,
+                               int participants,
                                std::optional<api::ParticipantPerspective> adding) {
   const int64_t provider_items =
       static_cast<int64_t>(model.ExpectedItems(api::PARTICIPANT_PERSPECTIVE_PROVIDER).size());
@@ -165,11 +166,9 @@ absl::Status CheckScorableSize(SessionTransaction& tx, const std::string& sessio
   };
   const int64_t added = adding ? items_of(*adding) : 0;
   if (adding && added == 0) return absl::OkStatus();  // one who answers nothing adds nothing
-  absl::StatusOr<int> count = tx.CountParticipants(session_id);
-  if (!count.ok()) return count.status();
-  // Most sessions stay below the limit whoever their participants are: counting them is
+  // Most sessions stay below the limit whoever their participants are: their count is
   // enough, and only a large one reads every participant's perspective.
-  if (*count * std::max(provider_items, customer_items) + added <= kMaxAnswersInForce) {
+  if (participants * std::max(provider_items, customer_items) + added <= kMaxAnswersInForce) {
     return absl::OkStatus();
   }
   absl::StatusOr<std::vector<ParticipantRecord>> records = tx.ListParticipants(session_id);

@@ -87,13 +87,14 @@ absl::StatusOr<api::Participant> ParseParticipant(const ParticipantRecord& recor
 // only at its close: see CheckScorableSize.
 inline constexpr int64_t kMaxAnswersInForce = 100000;
 
-// Whether the participants of session `session_name` (and `adding`, one about to join) could
-// give at most kMaxAnswersInForce answers to `model`'s items in scope, each answering the
-// items of its perspective once. Past it: without `adding` (opening the session)
-// FAILED_PRECONDITION SESSION_TOO_LARGE, with it RESOURCE_EXHAUSTED QUOTA_EXCEEDED; both name
-// the figures and what to do.
+// Whether the `participants` of session `session_name` (how many it has; and `adding`, one
+// about to join) could give at most kMaxAnswersInForce answers to `model`'s items in scope,
+// each answering the items of its perspective once. Past it: without `adding` (opening the
+// session) FAILED_PRECONDITION SESSION_TOO_LARGE, with it RESOURCE_EXHAUSTED QUOTA_EXCEEDED;
+// both name the figures and what to do.
 absl::Status CheckScorableSize(SessionTransaction& tx, const std::string& session_id,
                                absl::string_view session_name, const ModelIndex& model,
+                               int participants,
                                std::optional<api::ParticipantPerspective> adding = std::nullopt);
 
 // Offset page tokens, bound to the query (filter, parent...) they were issued for.

@@ -596,7 +596,10 @@ absl::Status SessionCore::OpenSession(const RequestContext& rc, const api::OpenS
         if (!index.ok()) return index.status();
         // Participants are added while DRAFT before the model is pinned: what they could
         // answer is known only now, before anyone answers.
-        if (absl::Status size = CheckScorableSize(tx, id, s.name(), *index); !size.ok()) {
+        absl::StatusOr<int> participants = tx.CountParticipants(id);
+        if (!participants.ok()) return participants.status();
+        if (absl::Status size = CheckScorableSize(tx, id, s.name(), *index, *participants);
+            !size.ok()) {
           return size;
         }
         std::vector<type_api::AreaTarget> overrides(s.target_overrides().begin(),

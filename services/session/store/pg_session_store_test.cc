@@ -3,10 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <future>
 #include <map>
 #include <pqxx/pqxx>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/pg_transaction.h"
@@ -413,21 +411,12 @@ TEST_F(PgSessionStoreTest, APurgeWaitsForAWriteUnderWayAndBothFinish) {
               })
           .ok());
 
-  std::promise<void> holding;
-  std::promise<void> go;
-  std::shared_future<void> gone = go.get_future().share();
-  bool signalled = false;
-  absl::Status written;
-  std::thread writer([&] {
-    written = store_->InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
+  lagom::testing::HeldWrite write([&](lagom::testing::HeldWrite& held) {
+    return store_->InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
       absl::StatusOr<std::optional<SessionRecord>> s = tx.GetLocked("s1", /*exclusive=*/false);
       if (!s.ok()) return s.status();
-      if (!signalled) {
-        signalled = true;
-        holding.set_value();
-        gone.wait();
-      }
-      if (absl::Status held = tx.HoldParticipant("s1", "p1"); !held.ok()) return held;
+      held.Hold();
+      if (absl::Status st = tx.HoldParticipant("s1", "p1"); !st.ok()) return st;
       absl::StatusOr<std::optional<ParticipantRecord>> p = tx.GetParticipant("s1", "p1");
       if (!p.ok()) return p.status();
       if (!p->has_value()) return absl::NotFoundError("p1");
@@ -435,14 +424,11 @@ TEST_F(PgSessionStoreTest, APurgeWaitsForAWriteUnderWayAndBothFinish) {
       ++changed.version;
       return tx.UpdateParticipant("s1", changed, changed.version - 1);
     });
-    if (!signalled) holding.set_value();
   });
-  holding.get_future().wait();
 
   lagom::testing::BackgroundPurge purge("session", rc_.tenant_id);
   EXPECT_TRUE(lagom::testing::AwaitsALock(purge.pid())) << "the purge should wait for the write";
-  go.set_value();
-  writer.join();
+  const absl::Status written = write.Release();
   EXPECT_EQ(purge.Finish(), "");
   EXPECT_TRUE(written.ok()) << written;
   pqxx::connection owner(lagom::testing::TestServicesPostgresUrl("postgres"));
@@ -497,33 +483,21 @@ TEST_F(PgSessionStoreTest, APurgeHoldsSessionsInTheOrderWritersDoUnderAnyCollati
                             })
                   .ok());
 
-  std::promise<void> holding;
-  std::promise<void> go;
-  std::shared_future<void> gone = go.get_future().share();
-  bool signalled = false;
-  absl::Status written;
-  std::thread writer([&] {
-    written = store.InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
+  lagom::testing::HeldWrite write([&](lagom::testing::HeldWrite& held) {
+    return store.InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
       // As an answer batch to both sessions holds them: "a-z" < "ab" byte by byte.
       for (const char* id : {"a-z", "ab"}) {
         absl::StatusOr<std::optional<SessionRecord>> s = tx.GetLocked(id, /*exclusive=*/false);
         if (!s.ok()) return s.status();
-        if (!signalled) {
-          signalled = true;
-          holding.set_value();
-          gone.wait();
-        }
+        held.Hold();  // after the first
       }
       return absl::OkStatus();
     });
-    if (!signalled) holding.set_value();
   });
-  holding.get_future().wait();
 
   lagom::testing::BackgroundPurge purge("session", rc_.tenant_id, db.app_url());
   EXPECT_TRUE(lagom::testing::AwaitsALock(purge.pid())) << "the purge should wait for the write";
-  go.set_value();
-  writer.join();
+  const absl::Status written = write.Release();
   EXPECT_EQ(purge.Finish(), "");
   EXPECT_TRUE(written.ok()) << written;
 }
