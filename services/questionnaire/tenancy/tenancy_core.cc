@@ -264,15 +264,20 @@ absl::Status ApiKeyInvalid() {
 
 // --- Role bindings ----------------------------------------------------------------------
 
+// Role bindings are read only for people signing in with a JWT (ResolveSubject): an API key
+// carries its own role, and Lagom's services act with the deployment's service token. A
+// binding for either would be stored and never grant anything, so it is refused.
 void ValidatePrincipal(Violations& v, const std::string& path, absl::string_view principal) {
   absl::string_view rest = principal;
-  const bool known = absl::ConsumePrefix(&rest, "user:") || absl::ConsumePrefix(&rest, "apiKey:") ||
-                     absl::ConsumePrefix(&rest, "service:");
-  if (!known || rest.empty() || principal.size() > 320 ||
-      std::any_of(rest.begin(), rest.end(), [](char c) { return absl::ascii_iscntrl(c); })) {
+  if (absl::StartsWith(principal, "apiKey:") || absl::StartsWith(principal, "service:")) {
     v.Add(path,
-          "must be 'user:<subject>' (a JWT subject), 'apiKey:<key name>' or "
-          "'service:<name>', at most 320 characters");
+          "must be 'user:<subject>' (a JWT subject): an API key carries the role it was created "
+          "with (CreateApiKey), and Lagom's services need no binding");
+    return;
+  }
+  if (!absl::ConsumePrefix(&rest, "user:") || rest.empty() || principal.size() > 320 ||
+      std::any_of(rest.begin(), rest.end(), [](char c) { return absl::ascii_iscntrl(c); })) {
+    v.Add(path, "must be 'user:<subject>' (a JWT subject), at most 320 characters");
   }
 }
 
@@ -1005,12 +1010,13 @@ absl::Status TenancyCore::CreateRoleBinding(const RequestContext& rc,
   const tenancy::RoleBinding& in = req.role_binding();
   ValidatePrincipal(v, "role_binding.principal", in.principal());
   CheckRole(v, "role_binding.role", in.role());
-  if (!in.resource().empty() &&
-      (!absl::StartsWith(in.resource(), absl::StrCat(TenantName(rc.tenant_id), "/")) ||
-       in.resource().size() > 500)) {
+  if (!in.resource().empty()) {
+    // A grant limited to one resource would need every service to check it; none does yet,
+    // so such a binding would grant nothing. Refused rather than stored unread.
     v.Add("role_binding.resource",
-          absl::StrCat("must be empty (the whole tenant) or a resource of this tenant, ",
-                       TenantName(rc.tenant_id), "/..."));
+          absl::StrCat("must be empty: a binding grants its role in the whole tenant ",
+                       TenantName(rc.tenant_id),
+                       "; bindings limited to one resource are not supported"));
   }
   CheckRequestId(v, req.request_id());
   if (!v.empty()) return std::move(v).ToStatus("invalid role binding");
@@ -1022,13 +1028,12 @@ absl::Status TenancyCore::CreateRoleBinding(const RequestContext& rc,
           if (!same.ok()) return same.status();
           for (const RoleBindingRecord& other : *same) {
             if (other.resource == in.resource()) {
-              return Error(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
-                           absl::StrCat(in.principal(), " already holds ",
-                                        auth::RoleName(ToPrincipalRole(other.role)),
-                                        in.resource().empty() ? " in this tenant"
-                                                              : absl::StrCat(" on ", in.resource()),
-                                        " (", RoleBindingOf(rc.tenant_id, other).name(),
-                                        "); delete that binding first"));
+              return Error(
+                  absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
+                  absl::StrCat(in.principal(), " already holds ",
+                               auth::RoleName(ToPrincipalRole(other.role)), " in this tenant (",
+                               RoleBindingOf(rc.tenant_id, other).name(),
+                               "); delete that binding first"));
             }
           }
           if (absl::Status s = tx.LockRoleBindingsQuota(); !s.ok()) return s;

@@ -16,6 +16,7 @@
 namespace lagom::questionnaire {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::Field;
@@ -434,6 +435,37 @@ TEST_F(TenancyCoreTest, BadRoleBindingReportsFields) {
   EXPECT_THAT(ViolationsOf(s), ElementsAre(Field(&FieldViolation::field, "role_binding.principal"),
                                            Field(&FieldViolation::field, "role_binding.role"),
                                            Field(&FieldViolation::field, "role_binding.resource")));
+  EXPECT_THAT(store_.TenantSnapshot("acme").role_bindings, IsEmpty());
+}
+
+// Only people signing in with a JWT are looked up in the bindings (ResolveSubject), and only
+// bindings for the whole tenant: anything else would be stored and never grant anything.
+TEST_F(TenancyCoreTest, BindingsThatWouldGrantNothingAreRefused) {
+  Provision("acme");
+  struct Case {
+    std::string principal, resource, field, says;
+  };
+  const std::vector<Case> cases = {
+      {"apiKey:tenants/acme/apiKeys/sync", "", "role_binding.principal", "CreateApiKey"},
+      {"service:scoring", "", "role_binding.principal", "need no binding"},
+      {"user:", "", "role_binding.principal", "'user:<subject>'"},
+      {"user:alice@example.com", "tenants/acme/sessions/s1", "role_binding.resource",
+       "not supported"},
+  };
+  for (const Case& c : cases) {
+    tenancy::CreateRoleBindingRequest req;
+    req.set_parent("tenants/acme");
+    req.mutable_role_binding()->set_principal(c.principal);
+    req.mutable_role_binding()->set_role(tenancy::ROLE_FACILITATOR);
+    req.mutable_role_binding()->set_resource(c.resource);
+    tenancy::CreateRoleBindingResponse resp;
+    absl::Status s = core_.CreateRoleBinding(AdminOf("acme"), req, &resp);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.principal;
+    EXPECT_THAT(ViolationsOf(s),
+                ElementsAre(AllOf(Field(&FieldViolation::field, c.field),
+                                  Field(&FieldViolation::description, HasSubstr(c.says)))))
+        << c.principal << " " << c.resource;
+  }
   EXPECT_THAT(store_.TenantSnapshot("acme").role_bindings, IsEmpty());
 }
 
