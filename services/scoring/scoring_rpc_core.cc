@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -385,6 +386,10 @@ absl::Status ScoringRpcCore::ExplainScore(const RequestContext& rc,
 
   std::string session_name = req.session();
   std::string session_field = "session";
+  // A recorded scorecard is explained with the thresholds it was scored with, not the
+  // tenant's current ones (a later change of min_respondents_per_group would otherwise
+  // explain figures the scorecard does not hold).
+  std::optional<int> recorded_min_respondents;
   if (req.subject_case() == sapi::ExplainScoreRequest::kScorecard) {
     absl::StatusOr<std::string> id =
         TenantResourceId(rc, req.scorecard(), "scorecard", "scorecards", "scorecard", v);
@@ -394,10 +399,14 @@ absl::Status ScoringRpcCore::ExplainScore(const RequestContext& rc,
     if (!scorecard.ok()) return scorecard.status();
     session_name = scorecard->session();
     session_field = "scorecard";
+    if (scorecard->coverage().min_respondents() > 0) {
+      recorded_min_respondents = scorecard->coverage().min_respondents();
+    }
   }
   // A recorded scorecard's session is closed, so its answers are the ones it was scored from.
   absl::StatusOr<SessionInput> read = ReadSession(rc, session_name, session_field);
   if (!read.ok()) return read.status();
+  if (recorded_min_respondents) read->input.options.min_respondents = *recorded_min_respondents;
   absl::StatusOr<sapi::Explanation> explanation = Explain(read->input, req.figure());
   if (!explanation.ok()) return explanation.status();
   *resp->mutable_explanation() = *std::move(explanation);

@@ -525,5 +525,32 @@ TEST_F(ScoringRpcCoreTest, ARecordedScorecardsFigureIsExplainedFromItsSession) {
   EXPECT_EQ(core_.ExplainScore(Facilitator(), req, &resp).code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(ScoringRpcCoreTest, ARecordedScorecardIsExplainedWithTheThresholdItWasScoredWith) {
+  models_.min_respondents = 5;
+  absl::StatusOr<sapi::Scorecard> card = ScoreSession(false, Facilitator());
+  ASSERT_TRUE(card.ok()) << card.status();
+  models_.min_respondents = 1;  // the tenant lowers its threshold after the close
+
+  sapi::ExplainScoreRequest req;
+  req.set_parent("tenants/acme");
+  req.set_scorecard("tenants/acme/scorecards/review-1");
+  req.mutable_figure()->set_kind(sapi::FIGURE_KIND_COVERAGE);
+  *req.mutable_figure()->mutable_group() = ProviderGroup();
+  auto min_respondents_in = [&](const sapi::ExplainScoreRequest& r) -> double {
+    sapi::ExplainScoreResponse resp;
+    absl::Status s = core_.ExplainScore(Facilitator(), r, &resp);
+    EXPECT_TRUE(s.ok()) << s;
+    for (const auto& v : resp.explanation().intermediate_values()) {
+      if (v.label() == "min_respondents") return v.value();
+    }
+    ADD_FAILURE() << "no min_respondents in " << resp.DebugString();
+    return -1;
+  };
+  EXPECT_EQ(min_respondents_in(req), 5);
+  // The session itself, scored now, takes the tenant's current threshold.
+  req.set_session(card->session());
+  EXPECT_EQ(min_respondents_in(req), 1);
+}
+
 }  // namespace
 }  // namespace lagom::scoring
