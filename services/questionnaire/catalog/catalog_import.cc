@@ -500,7 +500,10 @@ void ReadJsonRow(Json element, int number, RowCollector& collector) {
     const FieldDescriptor* f = FindRowField(key);
     if (f == nullptr) continue;  // CheckJson names it
     row.given.insert(f->name());
-    if (f->enum_type() != nullptr && value.is_string()) {
+    if (f->enum_type() != nullptr && value.is_string() &&
+        value.get_ref<const std::string&>().empty()) {
+      value = nullptr;  // "" clears the field, as null and an empty CSV cell do
+    } else if (f->enum_type() != nullptr && value.is_string()) {
       const EnumValueDescriptor* enum_value =
           FindEnumValue(*f, value.get_ref<const std::string&>());
       if (enum_value == nullptr) {

@@ -295,6 +295,23 @@ TEST(ImportJsonTest, ReadsRowsInEitherNameStyleWithShortOrFullEnumNames) {
   EXPECT_TRUE(parsed.rows[1].Given("customer_organization_external_ids"));
 }
 
+TEST(ImportJsonTest, AnEmptyStringClearsAnEnumLikeNull) {
+  ParsedImport parsed = Json(R"({"rows": [
+      {"record_type": "service", "external_id": "s1", "display_name": "Email",
+       "lifecycle_stage": ""},
+      {"record_type": "service", "external_id": "s2", "display_name": "Wiki",
+       "lifecycleStage": null}]})");
+  EXPECT_THAT(parsed.errors, IsEmpty());
+  ASSERT_THAT(parsed.rows, SizeIs(2));
+  for (const ImportRow& row : parsed.rows) {
+    EXPECT_TRUE(row.Given("lifecycle_stage")) << row.row;
+    catalog::ItService stored;
+    stored.set_lifecycle_stage(catalog::SERVICE_LIFECYCLE_STAGE_RETIRED);
+    ApplyRow(row, {}, stored);
+    EXPECT_EQ(stored.lifecycle_stage(), catalog::SERVICE_LIFECYCLE_STAGE_LIVE) << row.row;
+  }
+}
+
 TEST(ImportJsonTest, BadRowsGetErrorsWithTheirFieldPath) {
   ParsedImport parsed = Json(R"({"rows": [
       {"record_type": "service", "external_id": "s1", "display_name": "Email", "sys_id": "x"},
