@@ -543,6 +543,15 @@ TEST_F(GatewayProcessTest, AWholeSessionScoredAndReported) {
   const std::string card = cards.body["scorecards"][0]["name"];
   EXPECT_EQ(Admin("GET", V1(card)).status, 200);
   EXPECT_EQ(Admin("GET", V1(card) + ":compare?comparisonScorecard=" + card).status, 200);
+  // Groups are messages: only a POST body can carry them.
+  Reply compared = Admin("POST", V1(card) + ":compare",
+                         Json{{"comparisonScorecard", card},
+                              {"groups", {{{"kind", "RESPONSE_GROUP_KIND_PROVIDER"}}}}});
+  ASSERT_EQ(compared.status, 200) << compared;
+  ASSERT_FALSE(compared.body["areas"].empty()) << compared;
+  for (const Json& area : compared.body["areas"]) {
+    EXPECT_EQ(area["group"]["kind"], "RESPONSE_GROUP_KIND_PROVIDER") << compared;
+  }
   Reply trend = Admin("GET", tenant + "/scorecards:trend?metric=TREND_METRIC_AREA_SCORE");
   EXPECT_EQ(trend.status, 200) << trend;
   // Benchmarks are read by tenants that opted in; the opt-in is this test's own, not left to
