@@ -325,9 +325,21 @@ TEST_F(ScoringProcessTest, ASessionTooLargeToScoreIsRefusedAndItsCloseSettledNot
   ASSERT_TRUE(relay.ok()) << relay.status();
   // One more customer organisation than a scoring takes, each with a customer who answers.
   constexpr int kOrganizations = 501;
-  std::vector<std::string> organizations;
-  for (int i = 0; i < kOrganizations; ++i) {
-    organizations.push_back(absl::StrCat("tenants/", tenant_, "/customerOrganizations/o", i));
+  std::vector<std::string> organizations(kOrganizations);
+  {
+    // A scope names organisations of the catalogue.
+    std::vector<std::thread> creators;
+    for (int t = 0; t < 8; ++t) {
+      creators.emplace_back([&, t] {
+        for (int i = t; i < kOrganizations; i += 8) {
+          absl::StatusOr<std::string> org = CreateCustomerOrganization(
+              *questionnaire_->channel, key_, tenant_, absl::StrCat("o", i), "Customer");
+          EXPECT_TRUE(org.ok()) << org.status();
+          if (org.ok()) organizations[i] = *org;
+        }
+      });
+    }
+    for (std::thread& t : creators) t.join();
   }
   // CreateSession now refuses a scope wider than scoring takes ...
   api::CreateSessionRequest wide;

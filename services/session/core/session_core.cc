@@ -302,6 +302,37 @@ absl::Status CheckCustomersStayInScope(SessionTransaction& tx, const std::string
   return absl::OkStatus();
 }
 
+// A scope names entries of the tenant's catalogue: respondents see its services named in their
+// questionnaire, and reports show the services and organisations by their catalogue names.
+// A misspelt or deleted entry is refused naming it (INVALID_ARGUMENT, as the other scope
+// checks), before anything is stored. Called only once the names are well formed.
+absl::Status CheckScopeInCatalog(ModelCatalog& catalog, const RequestContext& rc,
+                                 const api::SessionScope& scope) {
+  struct Part {
+    const google::protobuf::RepeatedPtrField<std::string>& names;
+    absl::string_view path, collection, noun;
+  };
+  Violations v;
+  for (const Part& part :
+       {Part{scope.services(), "session.scope.services", "services", "service"},
+        Part{scope.customer_organizations(), "session.scope.customer_organizations",
+             "customerOrganizations", "customer organisation"}}) {
+    if (part.names.empty()) continue;
+    absl::StatusOr<std::vector<std::string>> missing = catalog.NotInCatalog(
+        rc, part.collection, std::vector<std::string>(part.names.begin(), part.names.end()));
+    if (!missing.ok()) return missing.status();
+    const absl::flat_hash_set<std::string> unknown(missing->begin(), missing->end());
+    for (int i = 0; i < part.names.size(); ++i) {
+      if (!unknown.contains(part.names[i])) continue;
+      v.Add(absl::StrCat(part.path, "[", i, "]"),
+            absl::StrCat("no ", part.noun, " '", part.names[i],
+                         "' in the tenant's catalogue; create it first or correct the name"));
+    }
+  }
+  if (!v.empty()) return std::move(v).ToStatus("invalid session scope");
+  return absl::OkStatus();
+}
+
 // The page token: where the last page ended, bound to the filter it was issued for.
 // Every session of a tenant a list reads at most, before filtering: a provider runs a few
 // assessments a year.
@@ -388,6 +419,7 @@ absl::Status SessionCore::CreateSession(const RequestContext& rc,
   }
   CheckRequestId(v, req.request_id());
   if (!v.empty()) return std::move(v).ToStatus("invalid session");
+  if (absl::Status s = CheckScopeInCatalog(models_, rc, req.session().scope()); !s.ok()) return s;
 
   const absl::Time now = clock_();
   return store_.InTenant(rc, [&](SessionTransaction& tx) {
@@ -485,6 +517,9 @@ absl::Status SessionCore::UpdateSession(const RequestContext& rc,
   if (v.empty()) ValidateSession(v, rc, in, paths);
   CheckRequestId(v, req.request_id());
   if (!v.empty()) return std::move(v).ToStatus("invalid session");
+  if (paths.count("scope") > 0) {
+    if (absl::Status s = CheckScopeInCatalog(models_, rc, in.scope()); !s.ok()) return s;
+  }
 
   const absl::Time now = clock_();
   return store_.InTenant(rc, [&](SessionTransaction& tx) {

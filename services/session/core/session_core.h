@@ -55,6 +55,12 @@ class ModelCatalog {
   // The tenant's default area targets (area_id = area lineage id).
   virtual absl::StatusOr<std::vector<type_api::AreaTarget>> TenantTargets(
       const RequestContext& rc) = 0;
+  // Which of `names` (distinct, well-formed names of the caller's tenant in `collection`:
+  // "services" or "customerOrganizations") the tenant's catalogue does not hold; an error
+  // only when the answer is unknown.
+  virtual absl::StatusOr<std::vector<std::string>> NotInCatalog(
+      const RequestContext& rc, absl::string_view collection,
+      const std::vector<std::string>& names) = 0;
 };
 
 class SessionCore final {

@@ -53,9 +53,21 @@ class FakeModelCatalog final : public ModelCatalog {
   absl::StatusOr<std::vector<type_api::AreaTarget>> TenantTargets(const RequestContext&) override {
     return std::vector<type_api::AreaTarget>{};
   }
+  absl::StatusOr<std::vector<std::string>> NotInCatalog(
+      const RequestContext&, absl::string_view collection,
+      const std::vector<std::string>& names) override {
+    ++catalog_reads[std::string(collection)];
+    std::vector<std::string> missing;
+    for (const std::string& name : names) {
+      if (not_in_catalog.count(name) > 0) missing.push_back(name);
+    }
+    return missing;
+  }
   std::set<std::string> published = {kPublished};
   int provider_items = 1;  // incident.triage, then incident.q1, incident.q2, ...
   int calls = 0;
+  std::set<std::string> not_in_catalog;      // every other scope entry exists
+  std::map<std::string, int> catalog_reads;  // by collection
 };
 
 std::vector<std::string> FieldsOf(const absl::Status& status) {
@@ -482,11 +494,12 @@ TEST_F(SessionCoreTest, OpenRefusesParticipantsWhoseAnswersScoringCouldNotTake) 
   absl::StatusOr<api::Session> open = Open(s->name());
   EXPECT_EQ(open.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReasonOf(open.status()), "SESSION_TOO_LARGE");
-  EXPECT_EQ(open.status().message(),
-            "session tenants/acme/sessions/big could take up to 100020 answers (3334 provider "
-            "staff answer 30 items in scope each, 0 customer respondents 0 each); a session is scored "
-            "from at most 100000 answers: remove participants who will not answer, or narrow "
-            "scope.area_ids");
+  EXPECT_EQ(
+      open.status().message(),
+      "session tenants/acme/sessions/big could take up to 100020 answers (3334 provider "
+      "staff answer 30 items in scope each, 0 customer respondents 0 each); a session is scored "
+      "from at most 100000 answers: remove participants who will not answer, or narrow "
+      "scope.area_ids");
   EXPECT_EQ(Get(s->name())->SerializeAsString(), s->SerializeAsString());
   EXPECT_THAT(store_.Snapshot(kTenant).pinned, IsEmpty());
   EXPECT_THAT(store_.Snapshot(kTenant).rounds, IsEmpty());
@@ -548,6 +561,38 @@ TEST_F(SessionCoreTest, AScopeThatLeavesOutACustomersOrganisationIsRefused) {
   moved.mutable_scope()->add_customer_organizations(kSouth);
   absl::StatusOr<api::Session> narrowed = Update(moved, {"scope"});
   EXPECT_TRUE(narrowed.ok()) << narrowed.status();
+}
+
+// A scope names entries of the tenant's catalogue; a misspelt one is refused naming it, at
+// create and at update, and nothing is stored.
+TEST_F(SessionCoreTest, AScopeEntryTheCatalogueDoesNotHoldIsRefusedNamingIt) {
+  models_.not_in_catalog = {"tenants/acme/services/emial",
+                            "tenants/acme/customerOrganizations/nowhere"};
+  api::Session typo = Draft();
+  typo.mutable_scope()->add_services("tenants/acme/services/emial");
+  absl::StatusOr<api::Session> refused = Create("typo", typo);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(FieldsOf(refused.status()), ElementsAre("session.scope.services[1]"));
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("no service 'tenants/acme/services/emial' in the tenant's catalogue"));
+  EXPECT_EQ(Get("tenants/acme/sessions/typo").status().code(), absl::StatusCode::kNotFound);
+
+  absl::StatusOr<api::Session> s = Create("scoped");
+  ASSERT_TRUE(s.ok()) << s.status();
+  api::Session moved = *s;
+  moved.mutable_scope()->add_customer_organizations("tenants/acme/customerOrganizations/nowhere");
+  absl::StatusOr<api::Session> not_updated = Update(moved, {"scope"});
+  EXPECT_EQ(not_updated.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(FieldsOf(not_updated.status()),
+              ElementsAre("session.scope.customer_organizations[1]"));
+  EXPECT_EQ(Get(s->name())->SerializeAsString(), s->SerializeAsString());
+
+  // An update that leaves the scope alone does not read the catalogue.
+  const std::map<std::string, int> reads = models_.catalog_reads;
+  moved = *s;
+  moved.set_title("Renamed");
+  ASSERT_TRUE(Update(moved, {"title"}).ok());
+  EXPECT_EQ(models_.catalog_reads, reads);
 }
 
 TEST_F(SessionCoreTest, AStaleEtagIsAbortedAndChangesNothing) {

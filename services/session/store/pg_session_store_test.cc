@@ -27,6 +27,10 @@ class PublishedEverything final : public ModelCatalog {
   absl::StatusOr<std::vector<type_api::AreaTarget>> TenantTargets(const RequestContext&) override {
     return std::vector<type_api::AreaTarget>{};
   }
+  absl::StatusOr<std::vector<std::string>> NotInCatalog(const RequestContext&, absl::string_view,
+                                                        const std::vector<std::string>&) override {
+    return std::vector<std::string>{};  // the store is under test, not the catalogue
+  }
 };
 
 class PgSessionStoreTest : public ::testing::Test {
