@@ -39,6 +39,8 @@ namespace {
 namespace api = ::lagom::session::v1;
 namespace catalog = ::lagom::catalog::v1;
 namespace tenancy = ::lagom::tenancy::v1;
+using ::testing::ElementsAre;
+using ::testing::Field;
 using ::testing::HasSubstr;
 
 constexpr char kModel[] = "models/lagom-itsm/versions/1";
@@ -572,6 +574,43 @@ TEST_F(SessionProcessTest, ACollaborativeSessionRunsAcrossTwoReplicas) {
           .ok());
   EXPECT_EQ(outbox, 1);
   EXPECT_EQ(finals, 3);
+}
+
+// A scope names entries of the tenant's catalogue, asked of the questionnaire service: a few
+// one by one, more by listing them. An unknown one is refused naming it, and nothing is stored.
+TEST_F(SessionProcessTest, AScopeEntryOutsideTheCatalogueIsRefusedNamingIt) {
+  std::vector<std::string> orgs = {org_};
+  for (int i = 0; i < 9; ++i) {  // more than are looked up one by one
+    absl::StatusOr<std::string> org = CreateCustomerOrganization(
+        *questionnaire_->channel, key_, tenant_, absl::StrCat("scoped-", i), "Customer");
+    ASSERT_TRUE(org.ok()) << org.status();
+    orgs.push_back(*org);
+  }
+  const std::string unknown = "tenants/" + tenant_ + "/customerOrganizations/nowhere";
+  for (const size_t size : {size_t{1}, orgs.size()}) {
+    api::CreateSessionRequest req;
+    req.set_parent("tenants/" + tenant_);
+    req.set_session_id(absl::StrCat("scoped-", size));
+    req.mutable_session()->set_title("Scoped");
+    req.mutable_session()->set_model_version(kModel);
+    for (size_t i = 0; i < size; ++i) {
+      req.mutable_session()->mutable_scope()->add_customer_organizations(orgs[i]);
+    }
+    req.mutable_session()->mutable_scope()->add_customer_organizations(unknown);
+    api::CreateSessionResponse resp;
+    grpc::Status s = Call(*a_, &api::SessionService::Stub::CreateSession, req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << size;
+    EXPECT_THAT(
+        ViolationsOf(s),
+        ElementsAre(Field(&FieldViolation::field,
+                          absl::StrCat("session.scope.customer_organizations[", size, "]"))))
+        << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("no customer organisation '" + unknown + "'"));
+    // Without the unknown entry the same session is created.
+    req.mutable_session()->mutable_scope()->mutable_customer_organizations()->RemoveLast();
+    s = Call(*a_, &api::SessionService::Stub::CreateSession, req, &resp);
+    EXPECT_TRUE(s.ok()) << size << ": " << s.error_message();
+  }
 }
 
 TEST_F(SessionProcessTest, AResumedWatchReplaysWhatFollowedItsCursor) {

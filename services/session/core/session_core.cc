@@ -304,22 +304,32 @@ absl::Status CheckCustomersStayInScope(SessionTransaction& tx, const std::string
 
 // A scope names entries of the tenant's catalogue: respondents see its services named in their
 // questionnaire, and reports show the services and organisations by their catalogue names.
-// A misspelt or deleted entry is refused naming it (INVALID_ARGUMENT, as the other scope
-// checks), before anything is stored. Called only once the names are well formed.
+// A misspelt entry is refused naming it (INVALID_ARGUMENT, as the other scope checks), before
+// anything is stored. Only entries `before` (the stored scope, if any) does not hold are
+// looked up: one deleted from the catalogue since it was put in scope does not block every
+// later change. Called only once the names are well formed.
 absl::Status CheckScopeInCatalog(ModelCatalog& catalog, const RequestContext& rc,
-                                 const api::SessionScope& scope) {
+                                 const api::SessionScope& scope,
+                                 const api::SessionScope& before = {}) {
   struct Part {
     const google::protobuf::RepeatedPtrField<std::string>& names;
+    const google::protobuf::RepeatedPtrField<std::string>& held;
     absl::string_view path, collection, noun;
   };
   Violations v;
   for (const Part& part :
-       {Part{scope.services(), "session.scope.services", "services", "service"},
-        Part{scope.customer_organizations(), "session.scope.customer_organizations",
-             "customerOrganizations", "customer organisation"}}) {
-    if (part.names.empty()) continue;
-    absl::StatusOr<std::vector<std::string>> missing = catalog.NotInCatalog(
-        rc, part.collection, std::vector<std::string>(part.names.begin(), part.names.end()));
+       {Part{scope.services(), before.services(), "session.scope.services", "services", "service"},
+        Part{scope.customer_organizations(), before.customer_organizations(),
+             "session.scope.customer_organizations", "customerOrganizations",
+             "customer organisation"}}) {
+    const absl::flat_hash_set<std::string> held(part.held.begin(), part.held.end());
+    std::vector<std::string> added;
+    for (const std::string& name : part.names) {
+      if (!held.contains(name)) added.push_back(name);
+    }
+    if (added.empty()) continue;
+    absl::StatusOr<std::vector<std::string>> missing =
+        catalog.NotInCatalog(rc, part.collection, added);
     if (!missing.ok()) return missing.status();
     const absl::flat_hash_set<std::string> unknown(missing->begin(), missing->end());
     for (int i = 0; i < part.names.size(); ++i) {
@@ -331,6 +341,23 @@ absl::Status CheckScopeInCatalog(ModelCatalog& catalog, const RequestContext& rc
   }
   if (!v.empty()) return std::move(v).ToStatus("invalid session scope");
   return absl::OkStatus();
+}
+
+// Whether a reply is kept for `request_id`: a retry is replayed from it (RunIdempotent), so it
+// must not first depend on another service, which may be down (often why the client retries),
+// or answer differently than it did.
+absl::StatusOr<bool> HasKeptReply(SessionStore& store, const RequestContext& rc,
+                                  const std::string& request_id) {
+  if (request_id.empty()) return false;
+  bool kept = false;
+  absl::Status read = store.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
+    absl::StatusOr<std::optional<IdempotentReply>> prior = tx.FindReply(request_id);
+    if (!prior.ok()) return prior.status();
+    kept = prior->has_value();
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
+  return kept;
 }
 
 // The page token: where the last page ended, bound to the filter it was issued for.
@@ -419,7 +446,11 @@ absl::Status SessionCore::CreateSession(const RequestContext& rc,
   }
   CheckRequestId(v, req.request_id());
   if (!v.empty()) return std::move(v).ToStatus("invalid session");
-  if (absl::Status s = CheckScopeInCatalog(models_, rc, req.session().scope()); !s.ok()) return s;
+  absl::StatusOr<bool> retry = HasKeptReply(store_, rc, req.request_id());
+  if (!retry.ok()) return retry.status();
+  if (!*retry) {
+    if (absl::Status s = CheckScopeInCatalog(models_, rc, req.session().scope()); !s.ok()) return s;
+  }
 
   const absl::Time now = clock_();
   return store_.InTenant(rc, [&](SessionTransaction& tx) {
@@ -518,7 +549,20 @@ absl::Status SessionCore::UpdateSession(const RequestContext& rc,
   CheckRequestId(v, req.request_id());
   if (!v.empty()) return std::move(v).ToStatus("invalid session");
   if (paths.count("scope") > 0) {
-    if (absl::Status s = CheckScopeInCatalog(models_, rc, in.scope()); !s.ok()) return s;
+    // Asked outside the transaction (remote calls), of the entries the stored scope does not
+    // hold yet. A session that is not DRAFT, or gone, is left to the transaction to report.
+    absl::StatusOr<bool> retry = HasKeptReply(store_, rc, req.request_id());
+    if (!retry.ok()) return retry.status();
+    api::GetSessionRequest get;
+    get.set_name(in.name());
+    api::GetSessionResponse stored;
+    if (!*retry && GetSession(rc, get, &stored).ok() &&
+        stored.session().state() == api::SESSION_STATE_DRAFT) {
+      if (absl::Status s = CheckScopeInCatalog(models_, rc, in.scope(), stored.session().scope());
+          !s.ok()) {
+        return s;
+      }
+    }
   }
 
   const absl::Time now = clock_();

@@ -57,6 +57,7 @@ class FakeModelCatalog final : public ModelCatalog {
       const RequestContext&, absl::string_view collection,
       const std::vector<std::string>& names) override {
     ++catalog_reads[std::string(collection)];
+    if (!catalog_status.ok()) return catalog_status;
     std::vector<std::string> missing;
     for (const std::string& name : names) {
       if (not_in_catalog.count(name) > 0) missing.push_back(name);
@@ -68,6 +69,7 @@ class FakeModelCatalog final : public ModelCatalog {
   int calls = 0;
   std::set<std::string> not_in_catalog;      // every other scope entry exists
   std::map<std::string, int> catalog_reads;  // by collection
+  absl::Status catalog_status;               // what NotInCatalog fails with, if not OK
 };
 
 std::vector<std::string> FieldsOf(const absl::Status& status) {
@@ -591,8 +593,31 @@ TEST_F(SessionCoreTest, AScopeEntryTheCatalogueDoesNotHoldIsRefusedNamingIt) {
   const std::map<std::string, int> reads = models_.catalog_reads;
   moved = *s;
   moved.set_title("Renamed");
-  ASSERT_TRUE(Update(moved, {"title"}).ok());
+  absl::StatusOr<api::Session> renamed = Update(moved, {"title"});
+  ASSERT_TRUE(renamed.ok()) << renamed.status();
   EXPECT_EQ(models_.catalog_reads, reads);
+
+  // An entry deleted from the catalogue since it was put in scope does not block a later
+  // change of the scope: only entries the stored scope does not hold are looked up.
+  models_.not_in_catalog.insert("tenants/acme/services/mail");
+  moved = *renamed;
+  moved.mutable_scope()->add_services("tenants/acme/services/print");
+  absl::StatusOr<api::Session> widened = Update(moved, {"scope"});
+  EXPECT_TRUE(widened.ok()) << widened.status();
+}
+
+// A retry of a create whose reply was lost is replayed from the kept reply, without asking
+// the catalogue again: the questionnaire service being down is often why the client retries.
+TEST_F(SessionCoreTest, ARetriedCreateIsReplayedWithoutTheCatalogue) {
+  absl::StatusOr<api::Session> first = Create("kept", {}, "req-1");
+  ASSERT_TRUE(first.ok()) << first.status();
+  models_.catalog_status = absl::UnavailableError("questionnaire service down");
+  absl::StatusOr<api::Session> retried = Create("kept", {}, "req-1");
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->SerializeAsString(), first->SerializeAsString());
+  // A new request does ask, and is refused with the dependency's error, storing nothing.
+  EXPECT_EQ(Create("other", {}, "req-2").status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Get("tenants/acme/sessions/other").status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(SessionCoreTest, AStaleEtagIsAbortedAndChangesNothing) {

@@ -20,6 +20,30 @@ absl::Status Unavailable(absl::string_view what, const grpc::Status& s) {
 // Up to this many names are looked up one by one; more, by listing.
 constexpr size_t kLookedUpOneByOne = 8;
 
+// A catalogue read that failed: the caller's own refusal (PERMISSION_DENIED) and what a retry
+// may get past (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED with its retry delay) keep
+// their code and details; anything else is this service's fault, not the caller's.
+absl::Status CatalogError(absl::string_view what, const grpc::Status& s) {
+  switch (s.error_code()) {
+    case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+    case grpc::StatusCode::UNAVAILABLE: {
+      absl::Status status = FromGrpcStatus(s);
+      absl::Status out(status.code(), absl::StrCat(what, ": ", status.message()));
+      status.ForEachPayload(
+          [&](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+      return out;
+    }
+    default:
+      return Error(
+          absl::StatusCode::kInternal, "DEPENDENCY_FAILED",
+          absl::StrCat(what, " failed at the questionnaire service: ",
+                       absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code())),
+                       ": ", s.error_message()));
+  }
+}
+
 }  // namespace
 
 RemoteModelCatalog::RemoteModelCatalog(std::shared_ptr<grpc::Channel> questionnaire,
@@ -89,7 +113,7 @@ absl::StatusOr<std::vector<std::string>> RemoteModelCatalog::NotInCatalog(
       if (s.error_code() == grpc::StatusCode::NOT_FOUND) {
         missing.push_back(name);
       } else if (!s.ok()) {
-        return Unavailable(what, s);
+        return CatalogError(what, s);
       }
     }
     return missing;
@@ -106,6 +130,7 @@ absl::StatusOr<std::vector<std::string>> RemoteModelCatalog::NotInCatalog(
       req.set_parent(parent);
       req.set_page_size(500);
       req.set_page_token(page_token);
+      req.set_order_by("create_time");  // entries made meanwhile come last
       capi::ListItServicesResponse resp;
       s = catalog_->ListItServices(&ctx, req, &resp);
       for (const capi::ItService& e : resp.services()) held.insert(e.name());
@@ -115,6 +140,7 @@ absl::StatusOr<std::vector<std::string>> RemoteModelCatalog::NotInCatalog(
       req.set_parent(parent);
       req.set_page_size(500);
       req.set_page_token(page_token);
+      req.set_order_by("create_time");
       capi::ListCustomerOrganizationsResponse resp;
       s = catalog_->ListCustomerOrganizations(&ctx, req, &resp);
       for (const capi::CustomerOrganization& e : resp.customer_organizations()) {
@@ -122,11 +148,14 @@ absl::StatusOr<std::vector<std::string>> RemoteModelCatalog::NotInCatalog(
       }
       page_token = resp.next_page_token();
     }
-    if (!s.ok()) return Unavailable(what, s);
+    if (!s.ok()) return CatalogError(what, s);
   } while (!page_token.empty());
   for (const std::string& name : names) {
     if (!held.contains(name)) missing.push_back(name);
   }
+  // Pages are read one after another: an entry another change moved between two pages is
+  // missed by the listing. A few misses are confirmed one by one; many are a wrong scope.
+  if (missing.size() <= kLookedUpOneByOne) return NotInCatalog(rc, collection, missing);
   return missing;
 }
 
