@@ -548,19 +548,28 @@ absl::Status SessionCore::UpdateSession(const RequestContext& rc,
   if (v.empty()) ValidateSession(v, rc, in, paths);
   CheckRequestId(v, req.request_id());
   if (!v.empty()) return std::move(v).ToStatus("invalid session");
+  // A new scope's entries are looked up outside the transaction (remote calls), those the
+  // stored DRAFT scope does not hold yet; the transaction then makes sure the session is still
+  // the one whose scope was read. A session that is gone, or not DRAFT, is left to the
+  // transaction to report.
+  bool scope_checked = false;
+  std::string checked_etag;  // of the session read, "" when none was DRAFT
   if (paths.count("scope") > 0) {
-    // Asked outside the transaction (remote calls), of the entries the stored scope does not
-    // hold yet. A session that is not DRAFT, or gone, is left to the transaction to report.
     absl::StatusOr<bool> retry = HasKeptReply(store_, rc, req.request_id());
     if (!retry.ok()) return retry.status();
-    api::GetSessionRequest get;
-    get.set_name(in.name());
-    api::GetSessionResponse stored;
-    if (!*retry && GetSession(rc, get, &stored).ok() &&
-        stored.session().state() == api::SESSION_STATE_DRAFT) {
-      if (absl::Status s = CheckScopeInCatalog(models_, rc, in.scope(), stored.session().scope());
-          !s.ok()) {
-        return s;
+    if (!*retry) {
+      scope_checked = true;
+      api::GetSessionRequest get;
+      get.set_name(in.name());
+      api::GetSessionResponse stored;
+      absl::Status read = GetSession(rc, get, &stored);
+      if (!read.ok() && !absl::IsNotFound(read)) return read;
+      if (read.ok() && stored.session().state() == api::SESSION_STATE_DRAFT) {
+        if (absl::Status s = CheckScopeInCatalog(models_, rc, in.scope(), stored.session().scope());
+            !s.ok()) {
+          return s;
+        }
+        checked_etag = stored.session().etag();
       }
     }
   }
@@ -573,6 +582,12 @@ absl::Status SessionCore::UpdateSession(const RequestContext& rc,
               Load(tx, in.name(), *id, in.etag(), /*to_change=*/true);
           if (!loaded.ok()) return loaded.status();
           auto& [record, session] = *loaded;
+          if (scope_checked && session.state() == api::SESSION_STATE_DRAFT &&
+              EtagOf(record.version) != checked_etag) {
+            return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+                         absl::StrCat("session ", in.name(),
+                                      " changed while its scope was checked; read it and retry"));
+          }
           std::vector<std::string> frozen;
           for (const std::string& path : paths) {
             if (!MayChange(*FindMutable(path), session.state())) frozen.push_back(path);

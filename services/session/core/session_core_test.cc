@@ -3,8 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <map>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -58,6 +61,7 @@ class FakeModelCatalog final : public ModelCatalog {
       const std::vector<std::string>& names) override {
     ++catalog_reads[std::string(collection)];
     if (!catalog_status.ok()) return catalog_status;
+    if (on_lookup) std::exchange(on_lookup, nullptr)();
     std::vector<std::string> missing;
     for (const std::string& name : names) {
       if (not_in_catalog.count(name) > 0) missing.push_back(name);
@@ -70,6 +74,7 @@ class FakeModelCatalog final : public ModelCatalog {
   std::set<std::string> not_in_catalog;      // every other scope entry exists
   std::map<std::string, int> catalog_reads;  // by collection
   absl::Status catalog_status;               // what NotInCatalog fails with, if not OK
+  std::function<void()> on_lookup;           // runs once, during the next lookup
 };
 
 std::vector<std::string> FieldsOf(const absl::Status& status) {
@@ -603,7 +608,21 @@ TEST_F(SessionCoreTest, AScopeEntryTheCatalogueDoesNotHoldIsRefusedNamingIt) {
   moved = *renamed;
   moved.mutable_scope()->add_services("tenants/acme/services/print");
   absl::StatusOr<api::Session> widened = Update(moved, {"scope"});
-  EXPECT_TRUE(widened.ok()) << widened.status();
+  ASSERT_TRUE(widened.ok()) << widened.status();
+
+  // The scope that spared an entry must still be the stored one when the update is written:
+  // a change in between (here a rename, without an etag on the scope update) aborts it.
+  models_.on_lookup = [&] {
+    api::Session other = *widened;
+    other.set_title("Renamed meanwhile");
+    EXPECT_TRUE(Update(other, {"title"}).ok());
+  };
+  moved = *widened;
+  moved.clear_etag();
+  moved.mutable_scope()->add_services("tenants/acme/services/wiki");
+  absl::StatusOr<api::Session> raced = Update(moved, {"scope"});
+  EXPECT_EQ(raced.status().code(), absl::StatusCode::kAborted) << raced.status();
+  EXPECT_EQ(Get(s->name())->scope().services_size(), widened->scope().services_size());
 }
 
 // A retry of a create whose reply was lost is replayed from the kept reply, without asking
