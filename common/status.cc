@@ -131,6 +131,23 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   return out;
 }
 
+absl::Status DownstreamError(absl::string_view service, absl::string_view what,
+                             const grpc::Status& status) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::NOT_FOUND:
+    case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return FromGrpcStatus(status);
+    default:
+      return Error(
+          absl::StatusCode::kUnavailable, "DEPENDENCY_UNAVAILABLE",
+          absl::StrCat(what, " failed at the ", service, " service: ", status.error_message()));
+  }
+}
+
 // Only what the server sent: a status without ErrorInfo has no reason.
 std::string ReasonOf(const grpc::Status& status) {
   auto info = PayloadAs<google::rpc::ErrorInfo>(FromGrpcStatus(status), ErrorInfoUrl());

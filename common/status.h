@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace lagom {
 
@@ -32,6 +33,13 @@ absl::Status WithReason(absl::Status status, std::string_view reason);
 
 // absl::Status(code, message) with `reason` attached.
 absl::Status Error(absl::StatusCode code, std::string_view reason, std::string_view message);
+
+// Another service's failure as this service's caller should see it: what is about the
+// caller's request (not found, not allowed, wrong state, out of time, over quota,
+// unauthenticated) passes through with its details; anything else means `service` could not
+// help, which is not the caller's doing: UNAVAILABLE (DEPENDENCY_UNAVAILABLE) naming `what`.
+absl::Status DownstreamError(absl::string_view service, absl::string_view what,
+                             const grpc::Status& status);
 
 // The reason attached to `status`, or the default reason for its code.
 std::string ReasonOf(const absl::Status& status);

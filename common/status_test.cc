@@ -79,5 +79,22 @@ TEST(StatusTest, ForeignGrpcStatusHasNoReason) {
             absl::StatusCode::kUnavailable);
 }
 
+// What is about the caller's request passes through with its details; any other failure of
+// the other service is UNAVAILABLE naming it.
+TEST(StatusTest, DownstreamErrorPassesTheCallersOwnAndNamesTheServiceOtherwise) {
+  const absl::Status refused = DownstreamError(
+      "questionnaire", "reading x",
+      ToGrpcStatus(Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED", "no")));
+  EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(ReasonOf(refused), "PERMISSION_DENIED");
+  EXPECT_EQ(refused.message(), "no");
+  const absl::Status broken =
+      DownstreamError("questionnaire", "reading x",
+                      ToGrpcStatus(InvalidArgumentError("bad", {{"page_token", "stale"}})));
+  EXPECT_EQ(broken.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ReasonOf(broken), "DEPENDENCY_UNAVAILABLE");
+  EXPECT_EQ(broken.message(), "reading x failed at the questionnaire service: bad");
+}
+
 }  // namespace
 }  // namespace lagom

@@ -22,24 +22,6 @@ constexpr int kAnswerPage = 10000;
 constexpr size_t kFrozenVersions = 256;
 constexpr int kParticipantPage = 1000;
 
-// The other service's verdict as the scoring caller should see it: what is about the caller's
-// request (not found, not allowed, wrong state, out of time) passes through with its details;
-// anything else means that service could not help, which is not the caller's doing.
-absl::Status Downstream(absl::string_view service, absl::string_view what, const grpc::Status& s) {
-  switch (s.error_code()) {
-    case grpc::StatusCode::NOT_FOUND:
-    case grpc::StatusCode::PERMISSION_DENIED:
-    case grpc::StatusCode::FAILED_PRECONDITION:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return FromGrpcStatus(s);
-    default:
-      return Error(absl::StatusCode::kUnavailable, "DEPENDENCY_UNAVAILABLE",
-                   absl::StrCat(what, " failed at the ", service, " service: ", s.error_message()));
-  }
-}
-
 absl::Status NotConfigured(absl::string_view flag) {
   return Error(absl::StatusCode::kUnavailable, "DEPENDENCY_UNAVAILABLE",
                absl::StrCat("this scoring process was started without --", flag));
@@ -93,7 +75,7 @@ absl::StatusOr<session_api::Session> RemoteSessionReader::GetSession(const Reque
   req.set_name(name);
   session_api::GetSessionResponse resp;
   const grpc::Status s = stub_->GetSession(&ctx, req, &resp);
-  if (!s.ok()) return Downstream("session", absl::StrCat("reading ", name), s);
+  if (!s.ok()) return DownstreamError("session", absl::StrCat("reading ", name), s);
   return std::move(*resp.mutable_session());
 }
 
@@ -120,8 +102,8 @@ absl::Status RemoteSessionReader::ReadAnswers(const RequestContext& rc,
   while (true) {
     AnswerPage page = next.get();
     if (!page.status.ok()) {
-      return Downstream("session", absl::StrCat("reading the answers of ", session.name()),
-                        page.status);
+      return DownstreamError("session", absl::StrCat("reading the answers of ", session.name()),
+                             page.status);
     }
     const std::string& token = page.response->next_page_token();
     if (!token.empty()) {
@@ -167,7 +149,7 @@ absl::StatusOr<std::vector<sapi::ExpectedRespondents>> RemoteSessionReader::Coun
     session_api::ListParticipantsResponse resp;
     const grpc::Status s = stub_->ListParticipants(&ctx, req, &resp);
     if (!s.ok())
-      return Downstream("session", absl::StrCat("reading the participants of ", session), s);
+      return DownstreamError("session", absl::StrCat("reading the participants of ", session), s);
     for (const session_api::Participant& p : resp.participants()) {
       if (p.perspective() == session_api::PARTICIPANT_PERSPECTIVE_PROVIDER) ++provider;
       if (p.perspective() != session_api::PARTICIPANT_PERSPECTIVE_CUSTOMER) continue;
@@ -211,7 +193,7 @@ absl::StatusOr<qapi::ModelVersion> RemoteQuestionnaireReader::GetModelVersion(
   req.set_name(name);
   qapi::GetModelVersionResponse resp;
   const grpc::Status s = models_->GetModelVersion(&ctx, req, &resp);
-  if (!s.ok()) return Downstream("questionnaire", absl::StrCat("reading ", name), s);
+  if (!s.ok()) return DownstreamError("questionnaire", absl::StrCat("reading ", name), s);
   const qapi::ModelVersionState state = resp.model_version().state();
   if (state == qapi::MODEL_VERSION_STATE_PUBLISHED ||
       state == qapi::MODEL_VERSION_STATE_DEPRECATED) {
@@ -230,7 +212,7 @@ absl::StatusOr<int> RemoteQuestionnaireReader::MinRespondents(const RequestConte
   req.set_name(absl::StrCat("tenants/", rc.tenant_id, "/settings"));
   tenancy::v1::GetTenantSettingsResponse resp;
   const grpc::Status s = tenants_->GetTenantSettings(&ctx, req, &resp);
-  if (!s.ok()) return Downstream("questionnaire", "reading the tenant's settings", s);
+  if (!s.ok()) return DownstreamError("questionnaire", "reading the tenant's settings", s);
   return resp.settings().min_respondents_per_group();
 }
 
@@ -251,7 +233,7 @@ absl::StatusOr<sapi::Scorecard> RemoteScorecardRecorder::Record(const RequestCon
   req.set_request_id(request_id);
   reporting::v1::RecordScorecardResponse resp;
   const grpc::Status s = stub_->RecordScorecard(&ctx, req, &resp);
-  if (!s.ok()) return Downstream("reporting", "recording the scorecard", s);
+  if (!s.ok()) return DownstreamError("reporting", "recording the scorecard", s);
   return std::move(*resp.mutable_scorecard());
 }
 
@@ -264,7 +246,7 @@ absl::StatusOr<sapi::Scorecard> RemoteScorecardRecorder::Get(const RequestContex
   req.set_name(name);
   reporting::v1::GetScorecardResponse resp;
   const grpc::Status s = stub_->GetScorecard(&ctx, req, &resp);
-  if (!s.ok()) return Downstream("reporting", absl::StrCat("reading ", name), s);
+  if (!s.ok()) return DownstreamError("reporting", absl::StrCat("reading ", name), s);
   return std::move(*resp.mutable_scorecard());
 }
 

@@ -20,30 +20,6 @@ absl::Status Unavailable(absl::string_view what, const grpc::Status& s) {
 // Up to this many names are looked up one by one; more, by listing.
 constexpr size_t kLookedUpOneByOne = 8;
 
-// A catalogue read that failed: the caller's own refusal (PERMISSION_DENIED) and what a retry
-// may get past (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED with its retry delay) keep
-// their code and details; anything else is this service's fault, not the caller's.
-absl::Status CatalogError(absl::string_view what, const grpc::Status& s) {
-  switch (s.error_code()) {
-    case grpc::StatusCode::PERMISSION_DENIED:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-    case grpc::StatusCode::UNAVAILABLE: {
-      absl::Status status = FromGrpcStatus(s);
-      absl::Status out(status.code(), absl::StrCat(what, ": ", status.message()));
-      status.ForEachPayload(
-          [&](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
-      return out;
-    }
-    default:
-      return Error(
-          absl::StatusCode::kInternal, "DEPENDENCY_FAILED",
-          absl::StrCat(what, " failed at the questionnaire service: ",
-                       absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code())),
-                       ": ", s.error_message()));
-  }
-}
-
 }  // namespace
 
 RemoteModelCatalog::RemoteModelCatalog(std::shared_ptr<grpc::Channel> questionnaire,
@@ -113,7 +89,7 @@ absl::StatusOr<std::vector<std::string>> RemoteModelCatalog::NotInCatalog(
       if (s.error_code() == grpc::StatusCode::NOT_FOUND) {
         missing.push_back(name);
       } else if (!s.ok()) {
-        return CatalogError(what, s);
+        return DownstreamError("questionnaire", what, s);
       }
     }
     return missing;
@@ -148,7 +124,7 @@ absl::StatusOr<std::vector<std::string>> RemoteModelCatalog::NotInCatalog(
       }
       page_token = resp.next_page_token();
     }
-    if (!s.ok()) return CatalogError(what, s);
+    if (!s.ok()) return DownstreamError("questionnaire", what, s);
   } while (!page_token.empty());
   for (const std::string& name : names) {
     if (!held.contains(name)) missing.push_back(name);
