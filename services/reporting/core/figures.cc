@@ -163,11 +163,10 @@ std::vector<api::AreaComparison> CompareFigures(const std::vector<AreaFigure>& b
   return out;
 }
 
-double Percentile(const std::vector<double>& sorted, double p) {
-  const double rank = p * static_cast<double>(sorted.size() - 1);
-  const size_t below = static_cast<size_t>(std::floor(rank));
-  if (below + 1 >= sorted.size()) return sorted.back();
-  return sorted[below] + (rank - static_cast<double>(below)) * (sorted[below + 1] - sorted[below]);
+double NearestRankPercentile(const std::vector<double>& sorted, int percent) {
+  const size_t n = sorted.size();
+  const size_t rank = (static_cast<size_t>(std::clamp(percent, 0, 100)) * n + 99) / 100;
+  return sorted[std::clamp<size_t>(rank, 1, n) - 1];
 }
 
 api::AreaBenchmark SummariseBenchmark(const BenchmarkSample& sample) {
@@ -178,14 +177,24 @@ api::AreaBenchmark SummariseBenchmark(const BenchmarkSample& sample) {
     out.set_suppressed(true);
     return out;
   }
-  std::vector<double> sorted = sample.scores;
-  std::sort(sorted.begin(), sorted.end());
-  out.set_tenant_count(static_cast<int>(sorted.size()));
-  out.set_p10(Percentile(sorted, 0.10));
-  out.set_p25(Percentile(sorted, 0.25));
-  out.set_p50(Percentile(sorted, 0.50));
-  out.set_p75(Percentile(sorted, 0.75));
-  out.set_p90(Percentile(sorted, 0.90));
+  // Rounding keeps the order, so these are the rounded nearest ranks of the scores themselves.
+  std::vector<double> stepped;
+  stepped.reserve(sample.scores.size());
+  for (const double score : sample.scores) {
+    stepped.push_back(std::round(score / kBenchmarkScoreStep) * kBenchmarkScoreStep);
+  }
+  std::sort(stepped.begin(), stepped.end());
+  const int count = static_cast<int>(stepped.size());
+  out.set_tenant_count(count);
+  out.set_p25(NearestRankPercentile(stepped, 25));
+  out.set_p50(NearestRankPercentile(stepped, 50));
+  out.set_p75(NearestRankPercentile(stepped, 75));
+  if (count < kMinBenchmarkTailTenants) {
+    out.set_tails_withheld(true);
+  } else {
+    out.set_p10(NearestRankPercentile(stepped, 10));
+    out.set_p90(NearestRankPercentile(stepped, 90));
+  }
   return out;
 }
 

@@ -16,6 +16,11 @@ namespace api = ::lagom::reporting::v1;
 
 // Fewer contributing tenants than this and a benchmark area discloses nothing of theirs.
 inline constexpr int kMinBenchmarkTenants = 5;
+// Fewer contributing tenants than this and an area's p10 and p90 are withheld: with nearest
+// ranks they would be the lowest and the highest score.
+inline constexpr int kMinBenchmarkTailTenants = 10;
+// Every disclosed percentile is a multiple of this (a quarter of a maturity level).
+inline constexpr double kBenchmarkScoreStep = 0.05;
 
 // One AreaFigure per area (by lineage) and group found in the scorecard's area scores,
 // good-enough verdicts and area perception gaps (SERVQUAL gap 1, keyed by the customer group
@@ -29,14 +34,20 @@ std::vector<api::AreaComparison> CompareFigures(const std::vector<AreaFigure>& b
                                                 const std::vector<AreaFigure>& comparison,
                                                 const std::vector<tapi::ResponseGroup>& groups);
 
-// The `p`-quantile (0–1) of ascending `sorted` (not empty), interpolating linearly between
-// the closest ranks (Hyndman & Fan type 7, as numpy and spreadsheets' PERCENTILE.INC do).
-double Percentile(const std::vector<double>& sorted, double p);
+// The `percent`-th percentile (0–100) of ascending `sorted` (not empty) by nearest rank: the
+// element of rank ceil(percent × n / 100), 1-based, at least 1 (Hyndman & Fan type 1). Always
+// one of the elements, never a blend of two: a blend would let a tenant that moves its own
+// score solve for a neighbour's.
+double NearestRankPercentile(const std::vector<double>& sorted, int percent);
 
 // The published form of one area's sample. With fewer than kMinBenchmarkTenants scores it is
 // suppressed: no percentiles and no tenant count either (the count alone would tell a caller
-// how many peers opted in and, over time, when one joined). own_score is the caller's own
-// figure and is always shown.
+// how many peers opted in and, over time, when one joined). Otherwise its percentiles are
+// nearest-rank scores rounded to kBenchmarkScoreStep, and p10 and p90 are withheld below
+// kMinBenchmarkTailTenants. Rounding commutes with sorting, so what is disclosed depends only
+// on which step each contributing score rounds to: no response, nor any set of responses
+// over chosen areas, groups, start times or own scores, tells a peer's score more closely
+// than its step. own_score is the caller's own figure, exact, and is always shown.
 api::AreaBenchmark SummariseBenchmark(const BenchmarkSample& sample);
 
 }  // namespace lagom::reporting

@@ -1,7 +1,12 @@
 #include "services/reporting/core/figures.h"
 
 #include <gmock/gmock.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
 
 #include "services/reporting/testing/scorecard_builder.h"
 
@@ -134,15 +139,24 @@ TEST(CompareFigures, OnlyTheRequestedGroupsAndOnlyWhereEitherSideHasThem) {
   EXPECT_DOUBLE_EQ(areas[0].delta(), 0);
 }
 
-TEST(Percentile, InterpolatesBetweenClosestRanks) {
+TEST(NearestRankPercentile, TakesTheElementOfRankCeilPTimesN) {
   const std::vector<double> five = {0.1, 0.2, 0.3, 0.4, 0.5};
-  EXPECT_NEAR(Percentile(five, 0.10), 0.14, 1e-12);
-  EXPECT_NEAR(Percentile(five, 0.25), 0.2, 1e-12);
-  EXPECT_NEAR(Percentile(five, 0.50), 0.3, 1e-12);
-  EXPECT_NEAR(Percentile(five, 0.75), 0.4, 1e-12);
-  EXPECT_NEAR(Percentile(five, 0.90), 0.46, 1e-12);
-  EXPECT_DOUBLE_EQ(Percentile(five, 1.0), 0.5);
-  EXPECT_DOUBLE_EQ(Percentile({0.7}, 0.9), 0.7);
+  EXPECT_DOUBLE_EQ(NearestRankPercentile(five, 10), 0.1);  // rank ceil(0.5) = 1
+  EXPECT_DOUBLE_EQ(NearestRankPercentile(five, 25), 0.2);  // rank ceil(1.25) = 2
+  EXPECT_DOUBLE_EQ(NearestRankPercentile(five, 50), 0.3);  // rank ceil(2.5) = 3
+  EXPECT_DOUBLE_EQ(NearestRankPercentile(five, 75), 0.4);  // rank ceil(3.75) = 4
+  EXPECT_DOUBLE_EQ(NearestRankPercentile(five, 90), 0.5);  // rank ceil(4.5) = 5
+  EXPECT_DOUBLE_EQ(NearestRankPercentile(five, 0), 0.1);
+  EXPECT_DOUBLE_EQ(NearestRankPercentile(five, 100), 0.5);
+  const std::vector<double> ten = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  EXPECT_DOUBLE_EQ(NearestRankPercentile(ten, 10), 0);
+  EXPECT_DOUBLE_EQ(NearestRankPercentile(ten, 50), 4);
+  EXPECT_DOUBLE_EQ(NearestRankPercentile(ten, 90), 8);
+  std::vector<double> ranks(30);
+  for (int i = 0; i < 30; ++i) ranks[i] = i + 1;
+  EXPECT_DOUBLE_EQ(NearestRankPercentile(ranks, 10), 3) << "10 × 30 / 100 exactly, not above";
+  EXPECT_DOUBLE_EQ(NearestRankPercentile(ranks, 90), 27);
+  EXPECT_DOUBLE_EQ(NearestRankPercentile({0.7}, 90), 0.7);
 }
 
 TEST(SummariseBenchmark, FourTenantsDiscloseNothingButTheCallersOwnScore) {
@@ -158,15 +172,64 @@ TEST(SummariseBenchmark, FourTenantsDiscloseNothingButTheCallersOwnScore) {
               Optional(0.4));
 }
 
-TEST(SummariseBenchmark, FiveTenantsDiscloseTheDistribution) {
+TEST(SummariseBenchmark, FiveTenantsDiscloseRoundedQuartilesButNotTheExtremes) {
   const api::AreaBenchmark area =
-      SummariseBenchmark({"lin.change", {0.5, 0.1, 0.4, 0.2, 0.3}, std::nullopt});
+      SummariseBenchmark({"lin.change", {0.52, 0.11, 0.38, 0.21, 0.33}, std::nullopt});
   EXPECT_FALSE(area.suppressed());
   EXPECT_EQ(area.tenant_count(), 5);
-  EXPECT_NEAR(area.p10(), 0.14, 1e-12);
-  EXPECT_NEAR(area.p50(), 0.3, 1e-12);
-  EXPECT_NEAR(area.p90(), 0.46, 1e-12);
+  // Sorted {0.11, 0.21, 0.33, 0.38, 0.52}: ranks 2, 3 and 4, each to the nearest 0.05.
+  EXPECT_NEAR(area.p25(), 0.2, 1e-12);
+  EXPECT_NEAR(area.p50(), 0.35, 1e-12);
+  EXPECT_NEAR(area.p75(), 0.4, 1e-12);
+  EXPECT_TRUE(area.tails_withheld()) << "p10 and p90 would be the lowest and highest score";
+  EXPECT_EQ(area.p10(), 0);
+  EXPECT_EQ(area.p90(), 0);
   EXPECT_FALSE(area.has_own_score());
+}
+
+TEST(SummariseBenchmark, TenTenantsDiscloseTheTails) {
+  const api::AreaBenchmark area =
+      SummariseBenchmark({"lin.change", {0.93, 0.07, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5}, 0.5});
+  EXPECT_EQ(area.tenant_count(), 10);
+  EXPECT_FALSE(area.tails_withheld());
+  EXPECT_NEAR(area.p10(), 0.05, 1e-12);  // 0.07, rank 1 of 10
+  EXPECT_NEAR(area.p90(), 0.5, 1e-12);   // rank 9 of 10; 0.93 is rank 10
+  EXPECT_THAT(area.has_own_score() ? std::optional<double>(area.own_score()) : std::nullopt,
+              Optional(0.5));
+}
+
+// Issue 7: no other tenant's figures can be derived from any response. Whatever a caller
+// varies (its own score, the areas, groups or start time that pick the contributors), a
+// response is a function of which step each score rounds to: moving any peer's score within
+// its step changes nothing in it. With linearly interpolated percentiles this fails at once.
+TEST(SummariseBenchmark, APeersScoreMovedWithinItsStepChangesNothingDisclosed) {
+  std::mt19937 random(7);
+  std::uniform_real_distribution<double> score(0, 1);
+  std::uniform_real_distribution<double> nudge(-0.49, 0.49);
+  for (const int tenants : {5, 6, 7, 9, 10, 11, 16, 40}) {
+    for (int trial = 0; trial < 200; ++trial) {
+      BenchmarkSample sample{"lin.change", {}, std::nullopt};
+      for (int i = 0; i < tenants; ++i) sample.scores.push_back(score(random));
+      sample.own_score = sample.scores[0];
+      const api::AreaBenchmark disclosed = SummariseBenchmark(sample);
+
+      BenchmarkSample moved = sample;
+      for (size_t i = 1; i < moved.scores.size(); ++i) {
+        const double step = std::round(moved.scores[i] / kBenchmarkScoreStep);
+        const double within = std::clamp((step + nudge(random)) * kBenchmarkScoreStep, 0.0, 1.0);
+        ASSERT_EQ(std::round(within / kBenchmarkScoreStep), step);
+        moved.scores[i] = within;
+      }
+      EXPECT_TRUE(
+          google::protobuf::util::MessageDifferencer::Equals(disclosed, SummariseBenchmark(moved)))
+          << tenants << " tenants, trial " << trial << "\n"
+          << disclosed.DebugString();
+      for (const double p :
+           {disclosed.p10(), disclosed.p25(), disclosed.p50(), disclosed.p75(), disclosed.p90()}) {
+        EXPECT_NEAR(p / kBenchmarkScoreStep, std::round(p / kBenchmarkScoreStep), 1e-9);
+      }
+    }
+  }
 }
 
 }  // namespace

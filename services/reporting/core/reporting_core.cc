@@ -326,10 +326,11 @@ absl::StatusOr<BenchmarkQuery> BenchmarkQueryOf(const RequestContext& rc,
   }
   CheckAreaIds(req.area_lineage_ids(), v);
   q.area_lineage_ids.assign(req.area_lineage_ids().begin(), req.area_lineage_ids().end());
-  q.start_time = MonthsBefore(now, kBenchmarkDefaultMonths);
+  absl::Time start = MonthsBefore(now, kBenchmarkDefaultMonths);
   if (req.has_start_time() && CheckTimestamp(v, "start_time", req.start_time())) {
-    q.start_time = FromProto(req.start_time());
+    start = FromProto(req.start_time());
   }
+  q.start_time = absl::FromCivil(absl::ToCivilDay(start, absl::UTCTimeZone()), absl::UTCTimeZone());
   if (!v.empty()) return std::move(v).ToStatus("invalid benchmark request");
   return q;
 }
@@ -567,6 +568,7 @@ absl::Status ReportingCore::GetBenchmark(const RequestContext& rc,
     if (query->area_lineage_ids.empty()) order.push_back(s.area_lineage_id);
   }
   resp->set_min_tenant_count(kMinBenchmarkTenants);
+  resp->set_score_step(kBenchmarkScoreStep);
   for (const std::string& lineage : order) {
     auto found = by_area.find(lineage);
     const BenchmarkSample none{lineage, {}, std::nullopt};

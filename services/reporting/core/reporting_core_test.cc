@@ -442,8 +442,36 @@ TEST_F(BenchmarkTest, FourContributorsAreSuppressedFiveAreDisclosed) {
   EXPECT_FALSE(area.suppressed());
   EXPECT_EQ(area.tenant_count(), 5);
   EXPECT_NEAR(area.p50(), 0.3, 1e-12);  // {0.1, 0.2, 0.3, 0.45, 0.9}
+  EXPECT_TRUE(area.tails_withheld());
+  EXPECT_EQ(area.p90(), 0) << "the highest of five scores";
   EXPECT_DOUBLE_EQ(area.own_score(), 0.45);
+  EXPECT_DOUBLE_EQ(five->score_step(), 0.05);
   EXPECT_EQ(five->compute_time().seconds(), absl::ToUnixSeconds(kNow));
+}
+
+TEST_F(BenchmarkTest, AStartTimeCountsFromTheStartOfItsDay) {
+  // The peers' scorecards closed a day ago, at 15:06:40 UTC. A start time an hour after that,
+  // on the same day, still counts them: otherwise moving the start time minute by minute and
+  // watching tenant_count would date each peer's latest scorecard to the minute.
+  Peers(5);
+  api::GetBenchmarkRequest req;
+  req.set_parent("tenants/peer-0");
+  req.set_model("models/lagom-itsm");
+  req.add_area_lineage_ids("lin.change");
+  *req.mutable_start_time() = ToProto(kNow - absl::Hours(23));
+  api::GetBenchmarkResponse resp;
+  ASSERT_TRUE(core_.GetBenchmark(Rc("peer-0"), req, &resp).ok());
+  ASSERT_EQ(resp.areas_size(), 1);
+  EXPECT_FALSE(resp.areas(0).suppressed());
+  EXPECT_EQ(resp.areas(0).tenant_count(), 5);
+
+  // From the next day on, none of them.
+  *req.mutable_start_time() = ToProto(kNow - absl::Hours(8));
+  resp.Clear();
+  ASSERT_TRUE(core_.GetBenchmark(Rc("peer-0"), req, &resp).ok());
+  ASSERT_EQ(resp.areas_size(), 1);
+  EXPECT_TRUE(resp.areas(0).suppressed());
+  EXPECT_FALSE(resp.areas(0).has_own_score());
 }
 
 TEST_F(BenchmarkTest, TenantsThatOptedOutNeitherReadNorContribute) {

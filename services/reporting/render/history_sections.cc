@@ -155,8 +155,10 @@ void AppendBoxPlot(const ReportView& view, const AreaRow& area,
     svg.Text({BoxX(tick), kBoxHeight - 1}, Percent(tick, view.language()),
              "text-anchor=\"middle\" font-size=\"10\" fill=\"#52606d\"");
   }
-  svg.Line({BoxX(b.p10()), kBoxMiddle}, {BoxX(b.p90()), kBoxMiddle},
-           "stroke=\"#52606d\" stroke-width=\"2\" class=\"whisker\"");
+  if (!b.tails_withheld()) {  // fewer than 10 tenants: no p10 and p90 to draw
+    svg.Line({BoxX(b.p10()), kBoxMiddle}, {BoxX(b.p90()), kBoxMiddle},
+             "stroke=\"#52606d\" stroke-width=\"2\" class=\"whisker\"");
+  }
   svg.Rect(BoxX(b.p25()), kBoxMiddle - 8, BoxX(b.p75()) - BoxX(b.p25()), 16,
            "fill=\"#d9e2ec\" stroke=\"#52606d\" class=\"box\"");
   svg.Line({BoxX(b.p50()), kBoxMiddle - 8}, {BoxX(b.p50()), kBoxMiddle + 8},

@@ -190,13 +190,18 @@ void AddBenchmark(reporting_api::GetBenchmarkResponse& benchmark, absl::string_v
   b.set_area_lineage_id(std::string(lineage_id));
   b.set_tenant_count(tenants);
   b.set_suppressed(tenants < benchmark.min_tenant_count());
-  if (b.suppressed()) return;
-  b.set_p10(percentiles[0]);
+  if (own_score) b.set_own_score(*own_score);
+  if (b.suppressed()) {
+    b.set_tenant_count(0);
+    return;
+  }
   b.set_p25(percentiles[1]);
   b.set_p50(percentiles[2]);
   b.set_p75(percentiles[3]);
+  b.set_tails_withheld(tenants < 10);
+  if (b.tails_withheld()) return;
+  b.set_p10(percentiles[0]);
   b.set_p90(percentiles[4]);
-  if (own_score) b.set_own_score(*own_score);
 }
 
 void SetHeader(sapi::Scorecard& card, absl::string_view id, absl::string_view title,
@@ -436,9 +441,10 @@ ReportFixture ExampleFixture() {
                                         {"service-level", {0.64, 0.66}},
                                         {"knowledge", {0.30, 0.38}}}));
   f.benchmark.set_min_tenant_count(5);
-  AddBenchmark(f.benchmark, "incident", 14, {0.31, 0.44, 0.57, 0.68, 0.79}, 0.53);
+  f.benchmark.set_score_step(0.05);
+  AddBenchmark(f.benchmark, "incident", 14, {0.3, 0.45, 0.55, 0.7, 0.8}, 0.53);
   AddBenchmark(f.benchmark, "change", 3, {}, std::nullopt);
-  AddBenchmark(f.benchmark, "service-level", 12, {0.35, 0.47, 0.59, 0.7, 0.81}, 0.69);
+  AddBenchmark(f.benchmark, "service-level", 7, {0, 0.45, 0.6, 0.7, 0}, 0.69);
   f.display_names = {{kNordbank, "Nordbank AB"},
                      {kFjord, "Fjord Logistik"},
                      {"tenants/acme-it/services/email", "E-mail & calendar"},

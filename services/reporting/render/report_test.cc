@@ -245,7 +245,11 @@ TEST_F(ReportTest, WithoutAResponseRateThresholdTheRuleNamesOnlyRespondents) {
 TEST_F(ReportTest, BenchmarkPlacesOwnScoreOrSaysWhyNot) {
   const std::string benchmark = SectionOf(RenderOk(fixture_.Input()), "benchmark");
   EXPECT_THAT(Between(benchmark, "<th>Incident management</th>", "</tr>"),
-              AllOf(HasSubstr("class=\"own\""), HasSubstr("own 53% · median 57%")));
+              AllOf(HasSubstr("class=\"own\""), HasSubstr("own 53% · median 55%"),
+                    HasSubstr("class=\"whisker\"")));
+  // Seven tenants: p10 and p90 are withheld, so the plot has a box and no whiskers.
+  EXPECT_THAT(Between(benchmark, "<th>Service level management</th>", "</tr>"),
+              AllOf(HasSubstr("class=\"box\""), Not(HasSubstr("class=\"whisker\""))));
   EXPECT_THAT(Between(benchmark, "<th>Change management</th>", "</tr>"),
               AllOf(HasSubstr("Not enough tenants to compare: fewer than 5 providers contribute."),
                     Not(HasSubstr("<svg"))));
