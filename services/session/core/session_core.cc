@@ -3,6 +3,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/field_mask_util.h>
+#include <google/protobuf/util/message_differencer.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -343,6 +344,23 @@ absl::Status CheckScopeInCatalog(ModelCatalog& catalog, const RequestContext& rc
   return absl::OkStatus();
 }
 
+// Before a session opens, every entry of its scope is looked up again: one deleted from the
+// catalogue while the session was a DRAFT would be shown to respondents and scored under a
+// name that names nothing. Refused as publishing a model version that fails validation is:
+// INVALID_ARGUMENT, reason VALIDATION_FAILED, the same field violations a create would have.
+absl::Status CheckScopeStillInCatalog(ModelCatalog& catalog, const RequestContext& rc,
+                                      const api::Session& session) {
+  absl::Status checked = CheckScopeInCatalog(catalog, rc, session.scope());
+  if (!absl::IsInvalidArgument(checked)) return checked;
+  std::vector<FieldViolation> violations = ViolationsOf(checked);
+  std::string message =
+      absl::StrCat("session ", session.name(), " cannot open: ", violations.front().field, ": ",
+                   violations.front().description);
+  if (violations.size() > 1) absl::StrAppend(&message, " (and ", violations.size() - 1, " more)");
+  absl::StrAppend(&message, "; update the session's scope, then open it");
+  return WithReason(InvalidArgumentError(message, std::move(violations)), "VALIDATION_FAILED");
+}
+
 // Whether a reply is kept for `request_id`: a retry is replayed from it (RunIdempotent), so it
 // must not first depend on another service, which may be down (often why the client retries),
 // or answer differently than it did.
@@ -651,6 +669,7 @@ absl::Status SessionCore::OpenSession(const RequestContext& rc, const api::OpenS
   // session still pins the version that was fetched.
   std::optional<std::pair<std::string, std::optional<PublishedModel>>> fetched;
   std::vector<type_api::AreaTarget> tenant_targets;
+  api::SessionScope checked_scope;
   {
     api::GetSessionRequest get;
     get.set_name(req.name());
@@ -658,6 +677,10 @@ absl::Status SessionCore::OpenSession(const RequestContext& rc, const api::OpenS
     // A bad name, a missing session or one that is not DRAFT: the transition reports it.
     absl::Status read = GetSession(rc, get, &current);
     if (read.ok() && current.session().state() == api::SESSION_STATE_DRAFT) {
+      if (absl::Status s = CheckScopeStillInCatalog(models_, rc, current.session()); !s.ok()) {
+        return s;
+      }
+      checked_scope = current.session().scope();
       const std::string& version = current.session().model_version();
       absl::StatusOr<std::optional<PublishedModel>> model = models_.GetPublished(rc, version);
       if (!model.ok()) return model.status();
@@ -674,7 +697,8 @@ absl::Status SessionCore::OpenSession(const RequestContext& rc, const api::OpenS
       store_, rc, now, open, req.name(), req.etag(), req.request_id(), "OpenSession", req,
       resp->mutable_session(), resp,
       [&](SessionTransaction& tx, const std::string& id, api::Session& s) -> absl::Status {
-        if (!fetched || fetched->first != s.model_version()) {
+        if (!fetched || fetched->first != s.model_version() ||
+            !google::protobuf::util::MessageDifferencer::Equals(s.scope(), checked_scope)) {
           return Error(
               absl::StatusCode::kAborted, "ETAG_MISMATCH",
               absl::StrCat("session ", s.name(), " changed while opening; read it and retry"));

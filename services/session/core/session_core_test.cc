@@ -19,6 +19,7 @@
 namespace lagom::session {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::Field;
@@ -637,6 +638,46 @@ TEST_F(SessionCoreTest, ARetriedCreateIsReplayedWithoutTheCatalogue) {
   // A new request does ask, and is refused with the dependency's error, storing nothing.
   EXPECT_EQ(Create("other", {}, "req-2").status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(Get("tenants/acme/sessions/other").status().code(), absl::StatusCode::kNotFound);
+}
+
+// An entry deleted from the catalogue while the session was a DRAFT is found when it opens:
+// the open is refused naming the entry, and the session stays a DRAFT until its scope is
+// mended.
+TEST_F(SessionCoreTest, OpeningLooksTheScopeUpAgain) {
+  absl::StatusOr<api::Session> s = Create("drifted");
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->scope().services(0), "tenants/acme/services/mail");
+  models_.not_in_catalog.insert("tenants/acme/services/mail");
+  absl::StatusOr<api::Session> refused = Open(s->name());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << refused.status();
+  EXPECT_EQ(ReasonOf(refused.status()), "VALIDATION_FAILED");
+  EXPECT_THAT(FieldsOf(refused.status()), ElementsAre("session.scope.services[0]"));
+  EXPECT_THAT(std::string(refused.status().message()),
+              AllOf(HasSubstr("cannot open"), HasSubstr("tenants/acme/services/mail"),
+                    HasSubstr("update the session's scope")));
+  EXPECT_EQ(Get(s->name())->state(), api::SESSION_STATE_DRAFT);
+
+  // The catalogue unreachable: the open waits for it rather than skipping the check.
+  models_.not_in_catalog.clear();
+  models_.catalog_status = absl::UnavailableError("questionnaire service down");
+  EXPECT_EQ(Open(s->name()).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Get(s->name())->state(), api::SESSION_STATE_DRAFT);
+  models_.catalog_status = absl::OkStatus();
+
+  // The scope that was looked up must still be the stored one when the session opens: a
+  // scope change in between aborts the open.
+  models_.on_lookup = [&] {
+    api::Session widened = *Get(s->name());
+    widened.mutable_scope()->add_services("tenants/acme/services/wiki");
+    EXPECT_TRUE(Update(widened, {"scope"}).ok());
+  };
+  absl::StatusOr<api::Session> raced = Open(s->name());
+  EXPECT_EQ(raced.status().code(), absl::StatusCode::kAborted) << raced.status();
+  EXPECT_EQ(Get(s->name())->state(), api::SESSION_STATE_DRAFT);
+
+  absl::StatusOr<api::Session> opened = Open(s->name());
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ(opened->state(), api::SESSION_STATE_OPEN);
 }
 
 TEST_F(SessionCoreTest, AStaleEtagIsAbortedAndChangesNothing) {
