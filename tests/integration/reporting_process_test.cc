@@ -413,9 +413,10 @@ class BenchmarkProcessTest : public ReportingProcessTest {
   std::string model_;
 };
 
-TEST_F(BenchmarkProcessTest, FourContributorsAreSuppressedFiveDiscloseAnonymousPercentiles) {
+TEST_F(BenchmarkProcessTest, FourPeersAreSuppressedFiveDiscloseRoundedPercentiles) {
   const Tenant caller = Contributor(0.45);
-  std::vector<Tenant> peers = {Contributor(0.21), Contributor(0.32), Contributor(0.61)};
+  std::vector<Tenant> peers = {Contributor(0.21), Contributor(0.32), Contributor(0.61),
+                               Contributor(0.74)};
   Contributor(0.1, /*opt_in=*/false);  // never counted
 
   api::GetBenchmarkResponse four;
@@ -437,18 +438,19 @@ TEST_F(BenchmarkProcessTest, FourContributorsAreSuppressedFiveDiscloseAnonymousP
   EXPECT_FALSE(area.suppressed());
   EXPECT_EQ(area.tenant_count(), 5);
   EXPECT_DOUBLE_EQ(five.score_step(), 0.05);
-  // Latest scores {0.21, 0.32, 0.45, 0.61, 0.83}; the superseded 0.99s and the opted-out 0.1
-  // do not count. Ranks 2, 3 and 4 to the nearest 0.05; the lowest and highest not at all.
+  // The peers' latest scores {0.21, 0.32, 0.61, 0.74, 0.83}; the caller's own 0.45, the
+  // superseded 0.99s and the opted-out 0.1 do not count. Ranks 2, 3 and 4 to the nearest
+  // 0.05; the lowest and highest not at all.
   EXPECT_NEAR(area.p25(), 0.3, 1e-9);
-  EXPECT_NEAR(area.p50(), 0.45, 1e-9);
-  EXPECT_NEAR(area.p75(), 0.6, 1e-9);
+  EXPECT_NEAR(area.p50(), 0.6, 1e-9);
+  EXPECT_NEAR(area.p75(), 0.75, 1e-9);
   EXPECT_TRUE(area.tails_withheld());
   EXPECT_EQ(area.p10(), 0);
   EXPECT_EQ(area.p90(), 0);
   EXPECT_DOUBLE_EQ(area.own_score(), 0.45);
   const std::string wire = five.SerializeAsString();
   for (const Tenant& peer : peers) EXPECT_THAT(wire, ::testing::Not(HasSubstr(peer.id)));
-  for (const double peer_score : {0.21, 0.32, 0.61, 0.83}) {
+  for (const double peer_score : {0.21, 0.32, 0.61, 0.74, 0.83}) {
     for (const double disclosed : {area.p10(), area.p25(), area.p50(), area.p75(), area.p90()}) {
       EXPECT_NE(disclosed, peer_score) << "a peer's own score, unrounded";
     }

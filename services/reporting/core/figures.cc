@@ -173,18 +173,22 @@ api::AreaBenchmark SummariseBenchmark(const BenchmarkSample& sample) {
   api::AreaBenchmark out;
   out.set_area_lineage_id(sample.area_lineage_id);
   if (sample.own_score) out.set_own_score(*sample.own_score);
-  if (static_cast<int>(sample.scores.size()) < kMinBenchmarkTenants) {
+  // k / 20 is the closest double to each step (k × 0.05 would send 0.30000000000000004).
+  // Rounding keeps the order, so their nearest ranks are the peers' own, rounded. A score
+  // outside 0–1 cannot be recorded; one found anyway is left out rather than sorted.
+  constexpr double kStepsPerUnit = kBenchmarkStepsPerUnit;
+  std::vector<double> stepped;
+  stepped.reserve(sample.peer_scores.size());
+  for (const double score : sample.peer_scores) {
+    if (!std::isfinite(score) || score < 0 || score > 1) continue;
+    stepped.push_back(std::round(score * kStepsPerUnit) / kStepsPerUnit);
+  }
+  const int count = static_cast<int>(stepped.size());
+  if (count < kMinBenchmarkTenants) {
     out.set_suppressed(true);
     return out;
   }
-  // Rounding keeps the order, so these are the rounded nearest ranks of the scores themselves.
-  std::vector<double> stepped;
-  stepped.reserve(sample.scores.size());
-  for (const double score : sample.scores) {
-    stepped.push_back(std::round(score / kBenchmarkScoreStep) * kBenchmarkScoreStep);
-  }
   std::sort(stepped.begin(), stepped.end());
-  const int count = static_cast<int>(stepped.size());
   out.set_tenant_count(count);
   out.set_p25(NearestRankPercentile(stepped, 25));
   out.set_p50(NearestRankPercentile(stepped, 50));

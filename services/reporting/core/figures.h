@@ -14,13 +14,16 @@ namespace lagom::reporting {
 
 namespace api = ::lagom::reporting::v1;
 
-// Fewer contributing tenants than this and a benchmark area discloses nothing of theirs.
+// Fewer peers (contributing tenants besides the caller) than this and a benchmark area
+// discloses nothing of theirs.
 inline constexpr int kMinBenchmarkTenants = 5;
-// Fewer contributing tenants than this and an area's p10 and p90 are withheld: with nearest
-// ranks they would be the lowest and the highest score.
-inline constexpr int kMinBenchmarkTailTenants = 10;
-// Every disclosed percentile is a multiple of this (a quarter of a maturity level).
-inline constexpr double kBenchmarkScoreStep = 0.05;
+// Fewer peers than this and an area's p10 and p90 are withheld: by nearest rank they would be
+// the lowest and the highest peer's score (p10 is rank 2 from 11 peers on).
+inline constexpr int kMinBenchmarkTailTenants = 11;
+// Every disclosed percentile is a whole number of steps of 1/20 = 0.05 (a quarter of a
+// maturity level).
+inline constexpr int kBenchmarkStepsPerUnit = 20;
+inline constexpr double kBenchmarkScoreStep = 1.0 / kBenchmarkStepsPerUnit;
 
 // One AreaFigure per area (by lineage) and group found in the scorecard's area scores,
 // good-enough verdicts and area perception gaps (SERVQUAL gap 1, keyed by the customer group
@@ -35,19 +38,19 @@ std::vector<api::AreaComparison> CompareFigures(const std::vector<AreaFigure>& b
                                                 const std::vector<tapi::ResponseGroup>& groups);
 
 // The `percent`-th percentile (0–100) of ascending `sorted` (not empty) by nearest rank: the
-// element of rank ceil(percent × n / 100), 1-based, at least 1 (Hyndman & Fan type 1). Always
-// one of the elements, never a blend of two: a blend would let a tenant that moves its own
-// score solve for a neighbour's.
+// element of rank ceil(percent × n / 100), 1-based, at least 1 (Hyndman & Fan type 1).
 double NearestRankPercentile(const std::vector<double>& sorted, int percent);
 
-// The published form of one area's sample. With fewer than kMinBenchmarkTenants scores it is
-// suppressed: no percentiles and no tenant count either (the count alone would tell a caller
-// how many peers opted in and, over time, when one joined). Otherwise its percentiles are
-// nearest-rank scores rounded to kBenchmarkScoreStep, and p10 and p90 are withheld below
-// kMinBenchmarkTailTenants. Rounding commutes with sorting, so what is disclosed depends only
-// on which step each contributing score rounds to: no response, nor any set of responses
-// over chosen areas, groups, start times or own scores, tells a peer's score more closely
-// than its step. own_score is the caller's own figure, exact, and is always shown.
+// The published form of one area's sample. Its percentiles are of the peers' scores only, so
+// a caller that moves its own score (by recording assessments) moves nothing disclosed. With
+// fewer than kMinBenchmarkTenants peers it is suppressed: no percentiles and no count either
+// (the count alone would tell a caller how many peers opted in and, over time, when one
+// joined). Otherwise each percentile is one peer's score by nearest rank, rounded to
+// kBenchmarkScoreStep — the rounding is what hides the score: the response depends only on
+// which step each peer's score falls in, so a peer's score moved within its step changes
+// nothing in it — and p10 and p90 are withheld below kMinBenchmarkTailTenants. own_score is
+// the caller's own figure, exact, and is always shown. docs/security.md says what remains
+// visible.
 api::AreaBenchmark SummariseBenchmark(const BenchmarkSample& sample);
 
 }  // namespace lagom::reporting

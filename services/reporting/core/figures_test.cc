@@ -187,46 +187,62 @@ TEST(SummariseBenchmark, FiveTenantsDiscloseRoundedQuartilesButNotTheExtremes) {
   EXPECT_FALSE(area.has_own_score());
 }
 
-TEST(SummariseBenchmark, TenTenantsDiscloseTheTails) {
-  const api::AreaBenchmark area =
-      SummariseBenchmark({"lin.change", {0.93, 0.07, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5}, 0.5});
-  EXPECT_EQ(area.tenant_count(), 10);
-  EXPECT_FALSE(area.tails_withheld());
-  EXPECT_NEAR(area.p10(), 0.05, 1e-12);  // 0.07, rank 1 of 10
-  EXPECT_NEAR(area.p90(), 0.5, 1e-12);   // rank 9 of 10; 0.93 is rank 10
-  EXPECT_THAT(area.has_own_score() ? std::optional<double>(area.own_score()) : std::nullopt,
-              Optional(0.5));
+TEST(SummariseBenchmark, ElevenPeersDiscloseTheTailsTenDoNot) {
+  std::vector<double> peers = {0.93, 0.07, 0.12, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.88};
+  const api::AreaBenchmark ten = SummariseBenchmark({"lin.change", peers, std::nullopt});
+  EXPECT_EQ(ten.tenant_count(), 10);
+  EXPECT_TRUE(ten.tails_withheld()) << "p10 of ten would be the lowest score";
+  EXPECT_EQ(ten.p10(), 0);
+  EXPECT_EQ(ten.p90(), 0);
+
+  peers.push_back(0.5);
+  const api::AreaBenchmark eleven = SummariseBenchmark({"lin.change", peers, 0.99});
+  EXPECT_EQ(eleven.tenant_count(), 11);
+  EXPECT_FALSE(eleven.tails_withheld());
+  EXPECT_DOUBLE_EQ(eleven.p10(), 0.1);  // 0.12, rank 2 of 11; 0.07 is rank 1
+  EXPECT_DOUBLE_EQ(eleven.p90(), 0.9);  // 0.88, rank 10 of 11; 0.93 is rank 11
+  EXPECT_THAT(eleven.has_own_score() ? std::optional<double>(eleven.own_score()) : std::nullopt,
+              Optional(0.99));
 }
 
-// Issue 7: no other tenant's figures can be derived from any response. Whatever a caller
-// varies (its own score, the areas, groups or start time that pick the contributors), a
-// response is a function of which step each score rounds to: moving any peer's score within
-// its step changes nothing in it. With linearly interpolated percentiles this fails at once.
-TEST(SummariseBenchmark, APeersScoreMovedWithinItsStepChangesNothingDisclosed) {
+TEST(SummariseBenchmark, ScoresThatCannotBeRecordedAreLeftOut) {
+  const api::AreaBenchmark area = SummariseBenchmark(
+      {"lin.change", {0.2, 0.3, 0.4, 0.5, std::nan(""), 1.5, -0.1}, std::nullopt});
+  EXPECT_TRUE(area.suppressed()) << "four scores to show, not seven";
+}
+
+// Issue 7: no other tenant's figures can be derived from any response. A response depends
+// only on which step each peer's score falls in: moving every peer's score within its step,
+// and the caller's own score anywhere, changes nothing disclosed but own_score. With linearly
+// interpolated percentiles, or with the caller's score among the peers', this fails at once.
+TEST(SummariseBenchmark, ScoresMovedWithinTheirStepsAndTheCallersOwnChangeNothingDisclosed) {
   std::mt19937 random(7);
   std::uniform_real_distribution<double> score(0, 1);
   std::uniform_real_distribution<double> nudge(-0.49, 0.49);
-  for (const int tenants : {5, 6, 7, 9, 10, 11, 16, 40}) {
+  for (const int peers : {5, 6, 7, 9, 10, 11, 16, 40}) {
     for (int trial = 0; trial < 200; ++trial) {
-      BenchmarkSample sample{"lin.change", {}, std::nullopt};
-      for (int i = 0; i < tenants; ++i) sample.scores.push_back(score(random));
-      sample.own_score = sample.scores[0];
-      const api::AreaBenchmark disclosed = SummariseBenchmark(sample);
+      BenchmarkSample sample{"lin.change", {}, score(random)};
+      for (int i = 0; i < peers; ++i) sample.peer_scores.push_back(score(random));
+      api::AreaBenchmark disclosed = SummariseBenchmark(sample);
 
       BenchmarkSample moved = sample;
-      for (size_t i = 1; i < moved.scores.size(); ++i) {
-        const double step = std::round(moved.scores[i] / kBenchmarkScoreStep);
-        const double within = std::clamp((step + nudge(random)) * kBenchmarkScoreStep, 0.0, 1.0);
-        ASSERT_EQ(std::round(within / kBenchmarkScoreStep), step);
-        moved.scores[i] = within;
+      moved.own_score = score(random);
+      for (double& peer : moved.peer_scores) {
+        const double step = std::round(peer * kBenchmarkStepsPerUnit);
+        peer = std::clamp((step + nudge(random)) / kBenchmarkStepsPerUnit, 0.0, 1.0);
+        ASSERT_EQ(std::round(peer * kBenchmarkStepsPerUnit), step);
       }
-      EXPECT_TRUE(
-          google::protobuf::util::MessageDifferencer::Equals(disclosed, SummariseBenchmark(moved)))
-          << tenants << " tenants, trial " << trial << "\n"
-          << disclosed.DebugString();
+      api::AreaBenchmark after = SummariseBenchmark(moved);
+      EXPECT_DOUBLE_EQ(after.own_score(), *moved.own_score);
+      disclosed.clear_own_score();
+      after.clear_own_score();
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(disclosed, after))
+          << peers << " peers, trial " << trial << "\n"
+          << disclosed.DebugString() << "\n"
+          << after.DebugString();
       for (const double p :
            {disclosed.p10(), disclosed.p25(), disclosed.p50(), disclosed.p75(), disclosed.p90()}) {
-        EXPECT_NEAR(p / kBenchmarkScoreStep, std::round(p / kBenchmarkScoreStep), 1e-9);
+        EXPECT_DOUBLE_EQ(p, std::round(p * kBenchmarkStepsPerUnit) / kBenchmarkStepsPerUnit);
       }
     }
   }

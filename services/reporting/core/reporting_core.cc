@@ -330,7 +330,12 @@ absl::StatusOr<BenchmarkQuery> BenchmarkQueryOf(const RequestContext& rc,
   if (req.has_start_time() && CheckTimestamp(v, "start_time", req.start_time())) {
     start = FromProto(req.start_time());
   }
-  q.start_time = absl::FromCivil(absl::ToCivilDay(start, absl::UTCTimeZone()), absl::UTCTimeZone());
+  // Whole months, so that moving the start time dates no peer's latest scorecard more
+  // closely than its month.
+  q.start_time =
+      absl::FromCivil(absl::ToCivilMonth(start, absl::UTCTimeZone()), absl::UTCTimeZone());
+  q.snapshot_time =
+      absl::FromCivil(absl::ToCivilDay(now, absl::UTCTimeZone()), absl::UTCTimeZone());
   if (!v.empty()) return std::move(v).ToStatus("invalid benchmark request");
   return q;
 }
@@ -561,20 +566,27 @@ absl::Status ReportingCore::GetBenchmark(const RequestContext& rc,
   absl::StatusOr<std::vector<BenchmarkSample>> samples =
       store_.BenchmarkSamples(rc.tenant_id, *query);
   if (!samples.ok()) return samples.status();
-  absl::flat_hash_map<std::string, const BenchmarkSample*> by_area;
+  absl::flat_hash_map<std::string, api::AreaBenchmark> by_area;
   std::vector<std::string> order = query->area_lineage_ids;
   for (const BenchmarkSample& s : *samples) {
-    by_area[s.area_lineage_id] = &s;
-    if (query->area_lineage_ids.empty()) order.push_back(s.area_lineage_id);
+    api::AreaBenchmark area = SummariseBenchmark(s);
+    // Asked for every area: only those with figures to show or the caller's own score. An
+    // area listed for 1–4 peers alone would tell that they exist.
+    if (query->area_lineage_ids.empty()) {
+      if (area.suppressed() && !area.has_own_score()) continue;
+      order.push_back(s.area_lineage_id);
+    }
+    by_area[s.area_lineage_id] = std::move(area);
   }
   resp->set_min_tenant_count(kMinBenchmarkTenants);
   resp->set_score_step(kBenchmarkScoreStep);
   for (const std::string& lineage : order) {
     auto found = by_area.find(lineage);
-    const BenchmarkSample none{lineage, {}, std::nullopt};
-    *resp->add_areas() = SummariseBenchmark(found == by_area.end() ? none : *found->second);
+    *resp->add_areas() = found != by_area.end()
+                             ? found->second
+                             : SummariseBenchmark(BenchmarkSample{lineage, {}, std::nullopt});
   }
-  *resp->mutable_compute_time() = ToProto(now);
+  *resp->mutable_compute_time() = ToProto(query->snapshot_time);
   return absl::OkStatus();
 }
 

@@ -394,23 +394,33 @@ TEST_F(ReportingCoreTest, CompareMatchesAreasByLineageAcrossModelVersions) {
 
 class BenchmarkTest : public ReportingCoreTest {
  protected:
-  // `count` tenants besides acme that opted in and recorded one scorecard each, customers at
-  // 0.1, 0.2, ...
-  void Peers(int count) {
+  // `count` tenants besides acme that opted in and recorded one scorecard each, `age` ago,
+  // customers at 0.1, 0.2, ...
+  void Peers(int count, absl::Duration age = absl::Hours(24)) {
     for (int i = 0; i < count; ++i) {
       const std::string tenant = "peer-" + std::to_string(i);
       settings_.Set(tenant, true);
-      ScorecardSpec spec = Spec("spring", absl::Hours(24), tenant);
+      ScorecardSpec spec = Spec("spring", age, tenant);
       spec.areas = {testing::AreaSpec{"change", "lin.change", 0.5, 0.1 * (i + 1), 0.6}};
       ASSERT_TRUE(Record(spec).ok());
     }
   }
 
-  absl::StatusOr<api::GetBenchmarkResponse> Benchmark(const std::string& tenant) {
+  // acme's own assessment, `age` ago, scoring `change` at `customers`.
+  void Own(const std::string& session, absl::Duration age, double customers) {
+    ScorecardSpec own = Spec(session, age);
+    own.areas = {testing::AreaSpec{"change", "lin.change", 0.5, customers, 0.6}};
+    ASSERT_TRUE(Record(own).ok());
+  }
+
+  absl::StatusOr<api::GetBenchmarkResponse> Benchmark(
+      const std::string& tenant, std::optional<absl::Time> start = std::nullopt,
+      std::vector<std::string> areas = {"lin.change"}) {
     api::GetBenchmarkRequest req;
     req.set_parent("tenants/" + tenant);
     req.set_model("models/lagom-itsm");
-    req.add_area_lineage_ids("lin.change");
+    for (const std::string& area : areas) req.add_area_lineage_ids(area);
+    if (start) *req.mutable_start_time() = ToProto(*start);
     api::GetBenchmarkResponse resp;
     absl::Status s = core_.GetBenchmark(Rc(tenant), req, &resp);
     if (!s.ok()) return s;
@@ -418,22 +428,20 @@ class BenchmarkTest : public ReportingCoreTest {
   }
 };
 
-TEST_F(BenchmarkTest, FourContributorsAreSuppressedFiveAreDisclosed) {
-  Peers(3);
-  ScorecardSpec own = Spec("own", absl::Hours(2));
-  own.areas = {testing::AreaSpec{"change", "lin.change", 0.5, 0.45, 0.6}};
-  ASSERT_TRUE(Record(own).ok());
+TEST_F(BenchmarkTest, FourPeersAreSuppressedFiveAreDisclosed) {
+  Peers(4);
+  Own("own", absl::Hours(2), 0.45);
 
   absl::StatusOr<api::GetBenchmarkResponse> four = Benchmark("acme");
   ASSERT_TRUE(four.ok()) << four.status();
   EXPECT_EQ(four->min_tenant_count(), 5);
   ASSERT_EQ(four->areas_size(), 1);
-  EXPECT_TRUE(four->areas(0).suppressed());
+  EXPECT_TRUE(four->areas(0).suppressed()) << "the caller is not its own peer";
   EXPECT_EQ(four->areas(0).p50(), 0);
-  EXPECT_DOUBLE_EQ(four->areas(0).own_score(), 0.45);
+  EXPECT_DOUBLE_EQ(four->areas(0).own_score(), 0.45) << "the caller's own, closed today";
 
-  settings_.Set("peer-3", true);
-  ScorecardSpec fifth = Spec("spring", absl::Hours(24), "peer-3");
+  settings_.Set("peer-4", true);
+  ScorecardSpec fifth = Spec("spring", absl::Hours(24), "peer-4");
   fifth.areas = {testing::AreaSpec{"change", "lin.change", 0.5, 0.9, 0.6}};
   ASSERT_TRUE(Record(fifth).ok());
   absl::StatusOr<api::GetBenchmarkResponse> five = Benchmark("acme");
@@ -441,37 +449,74 @@ TEST_F(BenchmarkTest, FourContributorsAreSuppressedFiveAreDisclosed) {
   const api::AreaBenchmark& area = five->areas(0);
   EXPECT_FALSE(area.suppressed());
   EXPECT_EQ(area.tenant_count(), 5);
-  EXPECT_NEAR(area.p50(), 0.3, 1e-12);  // {0.1, 0.2, 0.3, 0.45, 0.9}
+  EXPECT_NEAR(area.p50(), 0.3, 1e-12);  // peers {0.1, 0.2, 0.3, 0.4, 0.9}
   EXPECT_TRUE(area.tails_withheld());
   EXPECT_EQ(area.p90(), 0) << "the highest of five scores";
   EXPECT_DOUBLE_EQ(area.own_score(), 0.45);
   EXPECT_DOUBLE_EQ(five->score_step(), 0.05);
-  EXPECT_EQ(five->compute_time().seconds(), absl::ToUnixSeconds(kNow));
+  // The snapshot: the start of kNow's day, 2025-06-15 00:00 UTC.
+  EXPECT_EQ(five->compute_time().seconds(), absl::ToUnixSeconds(kNow) - (15 * 3600 + 6 * 60 + 40));
 }
 
-TEST_F(BenchmarkTest, AStartTimeCountsFromTheStartOfItsDay) {
-  // The peers' scorecards closed a day ago, at 15:06:40 UTC. A start time an hour after that,
-  // on the same day, still counts them: otherwise moving the start time minute by minute and
-  // watching tenant_count would date each peer's latest scorecard to the minute.
+// The caller's own score is not among the figures it reads: recording assessments that score
+// 0 and then 1 (ranks 2–4 would otherwise be the lowest or the highest peers) moves nothing.
+TEST_F(BenchmarkTest, TheCallersOwnScoreMovesNothingItReads) {
   Peers(5);
-  api::GetBenchmarkRequest req;
-  req.set_parent("tenants/peer-0");
-  req.set_model("models/lagom-itsm");
-  req.add_area_lineage_ids("lin.change");
-  *req.mutable_start_time() = ToProto(kNow - absl::Hours(23));
-  api::GetBenchmarkResponse resp;
-  ASSERT_TRUE(core_.GetBenchmark(Rc("peer-0"), req, &resp).ok());
-  ASSERT_EQ(resp.areas_size(), 1);
-  EXPECT_FALSE(resp.areas(0).suppressed());
-  EXPECT_EQ(resp.areas(0).tenant_count(), 5);
+  Own("low", absl::Hours(3), 0);
+  absl::StatusOr<api::GetBenchmarkResponse> low = Benchmark("acme");
+  Own("high", absl::Hours(2), 1);
+  absl::StatusOr<api::GetBenchmarkResponse> high = Benchmark("acme");
+  ASSERT_TRUE(low.ok() && high.ok());
+  EXPECT_DOUBLE_EQ(low->areas(0).own_score(), 0);
+  EXPECT_DOUBLE_EQ(high->areas(0).own_score(), 1);
+  for (api::GetBenchmarkResponse* r : {&*low, &*high}) r->mutable_areas(0)->clear_own_score();
+  EXPECT_EQ(low->SerializeAsString(), high->SerializeAsString());
+  EXPECT_NEAR(low->areas(0).p25(), 0.2, 1e-12);  // peers {0.1, 0.2, 0.3, 0.4, 0.5}
+  EXPECT_NEAR(low->areas(0).p75(), 0.4, 1e-12);
+}
 
-  // From the next day on, none of them.
-  *req.mutable_start_time() = ToProto(kNow - absl::Hours(8));
-  resp.Clear();
-  ASSERT_TRUE(core_.GetBenchmark(Rc("peer-0"), req, &resp).ok());
-  ASSERT_EQ(resp.areas_size(), 1);
-  EXPECT_TRUE(resp.areas(0).suppressed());
-  EXPECT_FALSE(resp.areas(0).has_own_score());
+// Peers' figures are those of the day's start: a peer's assessment closed today joins
+// tomorrow, so asking again and again does not time it.
+TEST_F(BenchmarkTest, APeersAssessmentClosedTodayJoinsTomorrow) {
+  Peers(5);
+  absl::StatusOr<api::GetBenchmarkResponse> before = Benchmark("acme");
+  ScorecardSpec today = Spec("summer", absl::Hours(1), "peer-0");
+  today.areas = {testing::AreaSpec{"change", "lin.change", 0.5, 0.95, 0.6}};
+  ASSERT_TRUE(Record(today).ok());
+  absl::StatusOr<api::GetBenchmarkResponse> after = Benchmark("acme");
+  ASSERT_TRUE(before.ok() && after.ok());
+  EXPECT_EQ(before->SerializeAsString(), after->SerializeAsString());
+  EXPECT_NEAR(after->areas(0).p25(), 0.2, 1e-12) << "peer-0's 0.1 of yesterday still counts";
+}
+
+// Asked for every area, an area only 1–4 peers scored is not listed (its row alone would tell
+// they exist); one the caller scored is, suppressed.
+TEST_F(BenchmarkTest, EveryAreaListsOnlyAreasWithFiguresOrTheCallersOwn) {
+  Peers(4);
+  absl::StatusOr<api::GetBenchmarkResponse> all = Benchmark("acme", std::nullopt, {});
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_THAT(all->areas(), IsEmpty());
+  Own("own", absl::Hours(2), 0.45);
+  all = Benchmark("acme", std::nullopt, {});
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->areas_size(), 1);
+  EXPECT_TRUE(all->areas(0).suppressed());
+  EXPECT_DOUBLE_EQ(all->areas(0).own_score(), 0.45);
+}
+
+TEST_F(BenchmarkTest, AStartTimeCountsFromTheFirstOfItsMonth) {
+  // The peers' scorecards closed on 2025-05-26. A start time a day later, in the same month,
+  // still counts them: otherwise moving the start time day by day and watching tenant_count
+  // would date each peer's latest scorecard to the day.
+  Peers(5, absl::Hours(24 * 20));
+  absl::StatusOr<api::GetBenchmarkResponse> may = Benchmark("acme", kNow - absl::Hours(24 * 19));
+  ASSERT_TRUE(may.ok()) << may.status();
+  EXPECT_FALSE(may->areas(0).suppressed());
+  EXPECT_EQ(may->areas(0).tenant_count(), 5);
+  // From June on, none of them.
+  absl::StatusOr<api::GetBenchmarkResponse> june = Benchmark("acme", kNow - absl::Hours(24 * 13));
+  ASSERT_TRUE(june.ok());
+  EXPECT_TRUE(june->areas(0).suppressed());
 }
 
 TEST_F(BenchmarkTest, TenantsThatOptedOutNeitherReadNorContribute) {

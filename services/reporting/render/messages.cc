@@ -105,8 +105,9 @@ constexpr Message kMessages[] = {
      "percentile, the box the 25th to the 75th, the tick marks the median.",
      "Ert resultat (◆) bland andra leverantörers senaste resultat: linjen spänner från 10:e "
      "till 90:e percentilen, lådan från 25:e till 75:e, strecket visar medianen."},
-    {Msg::kNotEnoughTenants, "Not enough tenants to compare: fewer than $0 providers contribute.",
-     "För få deltagare att jämföra med: färre än $0 leverantörer bidrar."},
+    {Msg::kNotEnoughTenants,
+     "Not enough tenants to compare: fewer than $0 other providers contribute.",
+     "För få deltagare att jämföra med: färre än $0 andra leverantörer bidrar."},
     {Msg::kNoBenchmark, "No benchmark for this area.", "Ingen jämförelse för det här området."},
     {Msg::kOwnScore, "own $0", "egen $0"},
     {Msg::kMedian, "median $0", "median $0"},

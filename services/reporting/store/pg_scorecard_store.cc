@@ -337,8 +337,8 @@ class PgScorecardTransaction final : public ScorecardTransaction {
   const std::string tenant_;
 };
 
-// Each opted-in tenant's latest figure per area; the tenant column leaves the database only
-// as "is it the caller's".
+// Each opted-in tenant's latest figure per area (a peer's closed before the snapshot time);
+// the tenant column leaves the database only as "is it the caller's".
 constexpr char kBenchmarkSql[] =
     "SELECT area_lineage_id, score, tenant_id = $1 FROM ("
     "  SELECT DISTINCT ON (f.area_lineage_id, f.tenant_id) f.area_lineage_id, f.tenant_id,"
@@ -349,6 +349,8 @@ constexpr char kBenchmarkSql[] =
     "    AND f.score IS NOT NULL"
     "    AND f.close_time >= (timestamptz 'epoch' + $4::bigint * interval '1 microsecond')"
     "    AND ($5::text[] IS NULL OR f.area_lineage_id = ANY ($5::text[]))"
+    "    AND (f.tenant_id = $1"
+    "      OR f.close_time < (timestamptz 'epoch' + $6::bigint * interval '1 microsecond'))"
     "  ORDER BY f.area_lineage_id, f.tenant_id, f.close_time DESC, f.scorecard_id DESC"
     ") latest ORDER BY area_lineage_id";
 
@@ -368,16 +370,19 @@ absl::StatusOr<std::vector<BenchmarkSample>> PgScorecardStore::BenchmarkSamples(
   if (!q.area_lineage_ids.empty()) areas = PgArray(q.area_lineage_ids);
   std::vector<BenchmarkSample> out;
   absl::Status read = pool_.WithOperator([&](PgTransaction& tx) {
-    pqxx::result rows = tx.exec_params(kBenchmarkSql, caller_tenant, q.model,
-                                       EnumText(q.group_kind, kGroupKindPrefix),
-                                       absl::ToUnixMicros(q.start_time), areas);
+    pqxx::result rows = tx.exec_params(
+        kBenchmarkSql, caller_tenant, q.model, EnumText(q.group_kind, kGroupKindPrefix),
+        absl::ToUnixMicros(q.start_time), areas, absl::ToUnixMicros(q.snapshot_time));
     out.clear();
     for (const pqxx::row& row : rows) {
       const std::string lineage = row[0].as<std::string>();
       if (out.empty() || out.back().area_lineage_id != lineage) out.push_back({lineage, {}, {}});
       const double score = row[1].as<double>();
-      out.back().scores.push_back(score);
-      if (row[2].as<bool>()) out.back().own_score = score;
+      if (row[2].as<bool>()) {
+        out.back().own_score = score;
+      } else {
+        out.back().peer_scores.push_back(score);
+      }
     }
     return absl::OkStatus();
   });

@@ -247,18 +247,27 @@ TEST_F(PgScorecardStoreTest, TheBenchmarkReadsOnlyOptedInTenantsAndNoneOfTheirNa
   ASSERT_TRUE(Record(in, "spring", 3, 0.4).ok());
   ASSERT_TRUE(Record(out, "spring", 3, 0.9).ok());
   ASSERT_TRUE(Record(tenant_, "spring", 2, 0.6).ok());
+  // Closed after the snapshot: `in`'s 0.4 stays its latest, the caller's own 0.65 counts.
+  ASSERT_TRUE(Record(in, "summer", 0, 0.85).ok());
+  ASSERT_TRUE(Record(tenant_, "summer", 0, 0.65).ok());
 
   BenchmarkQuery q;
   q.model = "models/lagom-itsm";
   q.area_lineage_ids = {"lin.change"};
   q.start_time = kNow - absl::Hours(24 * 30);
+  q.snapshot_time = kNow - absl::Hours(12);
   absl::StatusOr<std::vector<BenchmarkSample>> samples = store_->BenchmarkSamples(tenant_, q);
   ASSERT_TRUE(samples.ok()) << samples.status();
   ASSERT_EQ(samples->size(), 1u);
-  // Scores of every opted-in tenant (other tests' tenants too), never `out`'s 0.9.
-  for (double score : (*samples)[0].scores) EXPECT_NE(score, 0.9);
-  EXPECT_THAT((*samples)[0].scores, ::testing::Contains(::testing::DoubleEq(0.4)));
-  EXPECT_EQ((*samples)[0].own_score, 0.6);
+  // Scores of every opted-in peer (other tests' tenants too), never `out`'s 0.9, nor what
+  // closed after the snapshot, nor the caller's own.
+  for (double score : (*samples)[0].peer_scores) {
+    EXPECT_NE(score, 0.9);
+    EXPECT_NE(score, 0.85);
+    EXPECT_NE(score, 0.65);
+  }
+  EXPECT_THAT((*samples)[0].peer_scores, ::testing::Contains(::testing::DoubleEq(0.4)));
+  EXPECT_EQ((*samples)[0].own_score, 0.65);
 
   // The operator's policy is the wall, not the query: as the operator, lagom_app reads the
   // figures of opted-in tenants only, and no scorecard at all.
