@@ -71,8 +71,26 @@ absl::Status Error(absl::StatusCode code, std::string_view reason, std::string_v
   return WithReason(absl::Status(code, ToAbsl(message)), reason);
 }
 
-absl::Status InvalidArgumentError(std::string_view message,
-                                  std::vector<FieldViolation> violations) {
+absl::Status InvalidArgumentError(std::string_view message, std::vector<FieldViolation> violations,
+                                  std::string_view unlisted, size_t not_collected) {
+  constexpr size_t kBudgetBytes = 6000;
+  size_t bytes = 0;
+  size_t kept = violations.size();
+  for (size_t i = 0; i < violations.size(); ++i) {
+    bytes += violations[i].field.size() + violations[i].description.size() + 8;
+    if (bytes > kBudgetBytes) {
+      kept = i;
+      break;
+    }
+  }
+  // The last one alone past the budget stays rather than become a summary of one.
+  if (kept + 1 == violations.size() && not_collected == 0) kept = violations.size();
+  const size_t more = violations.size() - kept + not_collected;
+  violations.resize(kept);
+  if (more > 0) {
+    violations.push_back(
+        {"", absl::StrCat("and ", more, " more violations not listed here: ", ToAbsl(unlisted))});
+  }
   google::rpc::BadRequest bad_request;
   for (FieldViolation& v : violations) {
     google::rpc::BadRequest::FieldViolation* out = bad_request.add_field_violations();

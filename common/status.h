@@ -25,8 +25,14 @@ struct FieldViolation {
   friend bool operator==(const FieldViolation&, const FieldViolation&) = default;
 };
 
-// INVALID_ARGUMENT with reason FIELD_INVALID and one BadRequest violation per entry.
-absl::Status InvalidArgumentError(std::string_view message, std::vector<FieldViolation> violations);
+// INVALID_ARGUMENT with reason FIELD_INVALID and one BadRequest violation per entry, as many
+// as fit in 6,000 bytes: details travel in trailing metadata, which gRPC clients cap at 8 KiB
+// by default, and a longer list would reach the caller as a transport error instead. Past the
+// budget one last entry (no field) says how many more there are and `unlisted`, what to do;
+// `not_collected` adds the problems a caller found but did not keep (it stopped collecting).
+absl::Status InvalidArgumentError(std::string_view message, std::vector<FieldViolation> violations,
+                                  std::string_view unlisted = "fix these and send it again",
+                                  size_t not_collected = 0);
 
 // Returns `status` with `reason` attached (replacing any earlier reason). OK stays OK.
 absl::Status WithReason(absl::Status status, std::string_view reason);

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
@@ -22,6 +23,30 @@ TEST(StatusTest, ViolationsRoundTripThroughGrpcDetails) {
   EXPECT_THAT(ViolationsOf(wire),
               ElementsAre(FieldViolation{"session.title", "must not be empty"},
                           FieldViolation{"session.targets[1].level", "must be between 0 and 5"}));
+}
+
+// 10,000 scope entries gone from a catalogue would name each: past 6,000 bytes the rest are
+// summed up, so the details fit in gRPC's 8 KiB of trailing metadata.
+TEST(StatusTest, ViolationsPastTheBudgetAreSummedUpInOneLastEntry) {
+  std::vector<FieldViolation> many;
+  for (int i = 0; i < 10000; ++i) {
+    many.push_back(
+        {absl::StrCat("session.scope.services[", i, "]"),
+         absl::StrCat("no service 'tenants/acme/services/svc-", i, "' in the catalogue")});
+  }
+  grpc::Status wire = ToGrpcStatus(InvalidArgumentError("invalid session scope", many));
+  EXPECT_LT(wire.error_details().size(), 7000u);
+  const std::vector<FieldViolation> listed = ViolationsOf(wire);
+  ASSERT_GT(listed.size(), 50u);
+  ASSERT_LT(listed.size(), 200u);
+  EXPECT_EQ(listed.front(), many.front());
+  EXPECT_EQ(listed[listed.size() - 2], many[listed.size() - 2]);
+  EXPECT_EQ(listed.back().field, "");
+  EXPECT_EQ(listed.back().description,
+            absl::StrCat("and ", many.size() - listed.size() + 1,
+                         " more violations not listed here: fix these and send it again"));
+  // A short list is left whole.
+  EXPECT_EQ(ViolationsOf(InvalidArgumentError("x", {many[0], many[1]})).size(), 2u);
 }
 
 TEST(StatusTest, DetailsAreAGoogleRpcStatusWithErrorInfo) {

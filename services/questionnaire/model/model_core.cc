@@ -261,35 +261,15 @@ void CheckDraftSize(const api::ModelContent& content, const std::string& path, V
   }
 }
 
-// Violations travel in the status's trailing metadata, which gRPC clients cap at 8 KiB by
-// default: past this budget the rest are summed up in one last entry (ValidateModelVersion
-// returns them all in its response).
-constexpr size_t kViolationBudgetBytes = 6000;
-
-std::vector<FieldViolation> Capped(std::vector<FieldViolation> list) {
-  size_t bytes = 0;
-  for (size_t i = 0; i < list.size(); ++i) {
-    bytes += list[i].field.size() + list[i].description.size() + 8;
-    if (bytes > kViolationBudgetBytes && i + 1 < list.size()) {
-      const size_t more = list.size() - i;
-      list.resize(i);
-      list.push_back({"", absl::StrCat("and ", more,
-                                       " more violations not listed here: fix these and check "
-                                       "again (ValidateModelVersion lists every one)")});
-      break;
-    }
-  }
-  return list;
-}
-
 absl::Status ValidationFailed(absl::string_view what, const std::vector<FieldViolation>& list,
                               absl::string_view reason = "VALIDATION_FAILED") {
-  std::vector<FieldViolation> shown = Capped(list);
   std::string message =
       absl::StrCat(what, ": ", list.front().field, ": ", list.front().description);
   if (list.size() > 1) absl::StrAppend(&message, " (and ", list.size() - 1, " more)");
-  return WithReason(InvalidArgumentError(message, std::move(shown)),
-                    std::string_view(reason.data(), reason.size()));
+  return WithReason(
+      InvalidArgumentError(message, list,
+                           "fix these and check again (ValidateModelVersion lists every one)"),
+      std::string_view(reason.data(), reason.size()));
 }
 
 api::ModelViolation ToModelViolation(const FieldViolation& f) {

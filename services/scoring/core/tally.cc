@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/resource_util.h"
+#include "common/status.h"
 #include "services/scoring/core/ids.h"
 
 namespace lagom::scoring {
@@ -31,24 +32,27 @@ std::string OrganizationText(absl::string_view organization) {
   return organization.empty() ? "no organisation" : absl::StrCat("'", organization, "'");
 }
 
-// Every problem with the answers; the first kMaxListedProblems with their field paths.
+// Every problem with the answers counted; the first kMaxListedProblems kept with their field
+// paths (as many as the error's details hold are listed, and the rest counted).
 class Problems final {
  public:
   void Add(size_t answer, absl::string_view field, std::string description) {
     if (++count_ <= kMaxListedProblems) {
-      v_.Add(absl::StrCat("answers[", answer, "]", field), std::move(description));
+      listed_.push_back({absl::StrCat("answers[", answer, "]", field), std::move(description)});
     }
   }
   int count() const { return count_; }
   absl::Status ToStatus() && {
-    if (count_ > kMaxListedProblems) {
-      v_.Add("answers", absl::StrCat(count_ - kMaxListedProblems, " more problems not listed"));
-    }
-    return std::move(v_).ToStatus(kWhat);
+    std::string message =
+        absl::StrCat(kWhat, ": ", listed_.front().field, ": ", listed_.front().description);
+    if (count_ > 1) absl::StrAppend(&message, " (and ", count_ - 1, " more)");
+    const size_t not_collected = static_cast<size_t>(count_) - listed_.size();
+    return InvalidArgumentError(message, std::move(listed_), "fix these and send it again",
+                                not_collected);
   }
 
  private:
-  Violations v_;
+  std::vector<FieldViolation> listed_;
   int count_ = 0;
 };
 

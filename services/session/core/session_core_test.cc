@@ -647,11 +647,13 @@ TEST_F(SessionCoreTest, OpeningLooksTheScopeUpAgain) {
   absl::StatusOr<api::Session> s = Create("drifted");
   ASSERT_TRUE(s.ok()) << s.status();
   ASSERT_EQ(s->scope().services(0), "tenants/acme/services/mail");
-  models_.not_in_catalog.insert("tenants/acme/services/mail");
+  models_.not_in_catalog = {"tenants/acme/services/mail",
+                            "tenants/acme/customerOrganizations/north"};
   absl::StatusOr<api::Session> refused = Open(s->name());
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << refused.status();
   EXPECT_EQ(ReasonOf(refused.status()), "VALIDATION_FAILED");
-  EXPECT_THAT(FieldsOf(refused.status()), ElementsAre("session.scope.services[0]"));
+  EXPECT_THAT(FieldsOf(refused.status()),
+              ElementsAre("session.scope.services[0]", "session.scope.customer_organizations[0]"));
   EXPECT_THAT(std::string(refused.status().message()),
               AllOf(HasSubstr("cannot open"), HasSubstr("tenants/acme/services/mail"),
                     HasSubstr("update the session's scope")));
@@ -675,9 +677,16 @@ TEST_F(SessionCoreTest, OpeningLooksTheScopeUpAgain) {
   EXPECT_EQ(raced.status().code(), absl::StatusCode::kAborted) << raced.status();
   EXPECT_EQ(Get(s->name())->state(), api::SESSION_STATE_DRAFT);
 
-  absl::StatusOr<api::Session> opened = Open(s->name());
+  absl::StatusOr<api::Session> opened = Open(s->name(), "", "open-1");
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(opened->state(), api::SESSION_STATE_OPEN);
+
+  // A retry of the open whose reply was lost is replayed, whatever the catalogue says now.
+  models_.not_in_catalog.insert("tenants/acme/services/mail");
+  models_.catalog_status = absl::UnavailableError("questionnaire service down");
+  absl::StatusOr<api::Session> retried = Open(s->name(), "", "open-1");
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->SerializeAsString(), opened->SerializeAsString());
 }
 
 TEST_F(SessionCoreTest, AStaleEtagIsAbortedAndChangesNothing) {
