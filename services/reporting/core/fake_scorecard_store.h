@@ -58,7 +58,10 @@ class FakeScorecardStore final : public ScorecardStore {
       std::map<std::string, std::pair<absl::Time, double>> latest;
       for (const auto& [id, s] : data.scorecards) {
         if (s.record.model != q.model || s.record.close_time < q.start_time) continue;
-        if (tenant != caller && s.record.close_time >= q.snapshot_time) continue;
+        if (tenant != caller &&
+            (s.record.close_time >= q.snapshot_time || s.record.create_time >= q.snapshot_time)) {
+          continue;
+        }
         for (const AreaFigure& f : s.figures) {
           if (f.group_kind != q.group_kind || !f.score || !Asked(q, f.area_lineage_id)) continue;
           auto [it, added] = latest.try_emplace(f.area_lineage_id, s.record.close_time, *f.score);

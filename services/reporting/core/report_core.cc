@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/resource_util.h"
+#include "services/reporting/core/figures.h"
 
 namespace lagom::reporting {
 namespace {
@@ -113,6 +114,23 @@ absl::StatusOr<std::vector<sapi::Scorecard>> ReportCore::History(
   return out;
 }
 
+void PlaceOnBenchmark(const sapi::Scorecard& card, api::GetBenchmarkResponse& benchmark) {
+  absl::flat_hash_map<std::string, double> own;
+  for (const AreaFigure& f : AreaFiguresOf(card)) {
+    if (f.group_kind == tapi::RESPONSE_GROUP_KIND_ALL_CUSTOMERS && f.score) {
+      own[f.area_lineage_id] = *f.score;
+    }
+  }
+  for (api::AreaBenchmark& area : *benchmark.mutable_areas()) {
+    auto found = own.find(area.area_lineage_id());
+    if (found == own.end()) {
+      area.clear_own_score();
+    } else {
+      area.set_own_score(found->second);
+    }
+  }
+}
+
 absl::Status ReportCore::RenderReport(const RequestContext& rc, const api::RenderReportRequest& req,
                                       api::RenderReportResponse* resp) {
   if (req.format() != api::REPORT_FORMAT_UNSPECIFIED && req.format() != api::REPORT_FORMAT_HTML) {
@@ -144,7 +162,10 @@ absl::Status ReportCore::RenderReport(const RequestContext& rc, const api::Rende
   bench.set_parent(absl::StrCat("tenants/", rc.tenant_id));
   bench.set_model(ModelOf(card->model_version()));
   api::GetBenchmarkResponse benchmark;
-  if (history_.GetBenchmark(rc, bench, &benchmark).ok()) input.benchmark = &benchmark;
+  if (history_.GetBenchmark(rc, bench, &benchmark).ok()) {
+    PlaceOnBenchmark(*card, benchmark);
+    input.benchmark = &benchmark;
+  }
   const bool shareable = req.audience() == api::REPORT_AUDIENCE_CUSTOMER_SHAREABLE;
   if (!shareable) {
     input.comments = Optional(sources_.Comments(rc, card->session()), "comments")

@@ -43,6 +43,11 @@ bool InTrendOf(const sapi::Scorecard& card, const sapi::Scorecard& earlier, bool
 bool CustomersMayBeShown(const sapi::Scorecard& card, const sapi::Scorecard& earlier,
                          bool shareable, const std::string& customer_organization);
 
+// Puts `card`'s own customers' score on each area of `benchmark` as its own_score (cleared
+// where `card` has none): the ◆ of a report places the scorecard it shows, which need not be
+// the tenant's latest.
+void PlaceOnBenchmark(const sapi::Scorecard& card, api::GetBenchmarkResponse& benchmark);
+
 class ReportCore final {
  public:
   // At most this many earlier scorecards are drawn in the trend section, found among at most

@@ -67,6 +67,26 @@ TEST(InTrendOfTest, TheSameServicesAndForCustomersOnlyTheirOwnSessions) {
   EXPECT_FALSE(InTrendOf(card, other, true, "")) << "west is not among this session's customers";
 }
 
+// A report's ◆ is the score of the scorecard it shows, not the tenant's latest.
+TEST(PlaceOnBenchmarkTest, TheScorecardShownIsPlacedNotTheLatest) {
+  ScorecardSpec spec;
+  spec.tenant = "acme";
+  spec.session_id = "older";
+  spec.close_time = kNow - absl::Hours(24 * 90);
+  spec.areas = {testing::AreaSpec{"change", "lin.change", 0.5, 0.35, 0.6}};
+  const sapi::Scorecard older = BuildScorecard(spec);
+  api::GetBenchmarkResponse benchmark;
+  api::AreaBenchmark* change = benchmark.add_areas();
+  change->set_area_lineage_id("lin.change");
+  change->set_own_score(0.8);  // the tenant's latest
+  api::AreaBenchmark* other = benchmark.add_areas();
+  other->set_area_lineage_id("lin.other");
+  other->set_own_score(0.6);
+  PlaceOnBenchmark(older, benchmark);
+  EXPECT_DOUBLE_EQ(benchmark.areas(0).own_score(), 0.35);
+  EXPECT_FALSE(benchmark.areas(1).has_own_score()) << "an area the scorecard does not have";
+}
+
 class ReportCoreTest : public ::testing::Test {
  protected:
   ReportCoreTest() : history_(store_, settings_, [] { return kNow; }), core_(history_, sources_) {

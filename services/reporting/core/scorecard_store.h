@@ -109,12 +109,14 @@ struct BenchmarkQuery {
   tapi::ResponseGroupKind group_kind = tapi::RESPONSE_GROUP_KIND_ALL_CUSTOMERS;
   std::vector<std::string> area_lineage_ids;  // empty: every area
   absl::Time start_time;                      // scorecards closed at or after this
-  absl::Time snapshot_time;  // peers' scorecards closed before this; the caller's at any time
+  absl::Time snapshot_time;  // peers' scorecards closed and recorded before this; the caller's
+                             // at any time
 };
 
 // One area's scores across the contributing tenants, with no tenant named: one score per
 // peer (each opted-in tenant besides the caller, its latest scorecard closed in
-// [start_time, snapshot_time)), and the caller's own latest since start_time apart.
+// [start_time, snapshot_time) and recorded before snapshot_time), and the caller's own latest
+// since start_time apart.
 struct BenchmarkSample {
   std::string area_lineage_id;
   std::vector<double> peer_scores;

@@ -101,10 +101,12 @@ constexpr Message kMessages[] = {
      "En grupp har låg tillförlitlighet när den har $0; dess siffror är märkta * i rapporten."},
     {Msg::kBenchmark, "Benchmark", "Jämförelse"},
     {Msg::kBenchmarkExplain,
-     "Your score (◆) among other providers' latest scores: the line spans the 10th to the 90th "
-     "percentile, the box the 25th to the 75th, the tick marks the median.",
-     "Ert resultat (◆) bland andra leverantörers senaste resultat: linjen spänner från 10:e "
-     "till 90:e percentilen, lådan från 25:e till 75:e, strecket visar medianen."},
+     "Your score (◆) among other providers' latest scores as of the start of the day, each "
+     "rounded to 5 percentage points: the box spans the 25th to the 75th percentile, the tick "
+     "marks the median, and from 11 providers on the line spans the 10th to the 90th.",
+     "Ert resultat (◆) bland andra leverantörers senaste resultat vid dagens början, vart och "
+     "ett avrundat till 5 procentenheter: lådan spänner från 25:e till 75:e percentilen, "
+     "strecket visar medianen, och från 11 leverantörer spänner linjen från 10:e till 90:e."},
     {Msg::kNotEnoughTenants,
      "Not enough tenants to compare: fewer than $0 other providers contribute.",
      "För få deltagare att jämföra med: färre än $0 andra leverantörer bidrar."},

@@ -320,25 +320,25 @@ class PgScorecardTransaction final : public ScorecardTransaction {
             "INSERT INTO reporting.area_figures (tenant_id, scorecard_id, area_lineage_id,"
             " area_id, position, group_kind, customer_organization, score, low_confidence,"
             " gap_to_target, good_enough_status, perception_gap, perception_gap_low_confidence,"
-            " model, model_version, close_time)"
+            " model, model_version, close_time, record_time)"
             " SELECT $1, $2, l, a, p, g, o, NULLIF(sc, '')::float8, lc, NULLIF(gt, '')::float8,"
             "   st, NULLIF(pg, '')::float8, plc, $3, $4, ",
-            Time(5),
+            Time(5), ", ", Time(17),
             " FROM unnest($6::text[], $7::text[], $8::int[], $9::text[], $10::text[],"
             "   $11::text[], $12::bool[], $13::text[], $14::text[], $15::text[], $16::bool[])"
             "   AS x(l, a, p, g, o, sc, lc, gt, st, pg, plc)"),
         tenant_, r.scorecard_id, r.model, r.model_version, absl::ToUnixMicros(r.close_time),
         PgArray(lineages), PgArray(areas), PgArray(positions), PgArray(kinds),
         PgArray(organizations), PgArray(scores), PgArray(low), PgArray(gaps), PgArray(statuses),
-        PgArray(perception), PgArray(perception_low));
+        PgArray(perception), PgArray(perception_low), absl::ToUnixMicros(r.create_time));
   }
 
   PgTransaction& tx_;
   const std::string tenant_;
 };
 
-// Each opted-in tenant's latest figure per area (a peer's closed before the snapshot time);
-// the tenant column leaves the database only as "is it the caller's".
+// Each opted-in tenant's latest figure per area (a peer's closed and recorded before the
+// snapshot time); the tenant column leaves the database only as "is it the caller's".
 constexpr char kBenchmarkSql[] =
     "SELECT area_lineage_id, score, tenant_id = $1 FROM ("
     "  SELECT DISTINCT ON (f.area_lineage_id, f.tenant_id) f.area_lineage_id, f.tenant_id,"
@@ -350,7 +350,9 @@ constexpr char kBenchmarkSql[] =
     "    AND f.close_time >= (timestamptz 'epoch' + $4::bigint * interval '1 microsecond')"
     "    AND ($5::text[] IS NULL OR f.area_lineage_id = ANY ($5::text[]))"
     "    AND (f.tenant_id = $1"
-    "      OR f.close_time < (timestamptz 'epoch' + $6::bigint * interval '1 microsecond'))"
+    "      OR (f.close_time < (timestamptz 'epoch' + $6::bigint * interval '1 microsecond')"
+    "        AND (f.record_time IS NULL"
+    "          OR f.record_time < (timestamptz 'epoch' + $6::bigint * interval '1 microsecond'))))"
     "  ORDER BY f.area_lineage_id, f.tenant_id, f.close_time DESC, f.scorecard_id DESC"
     ") latest ORDER BY area_lineage_id";
 

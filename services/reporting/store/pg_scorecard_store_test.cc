@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <pqxx/pqxx>
 #include <thread>
 
@@ -51,7 +52,8 @@ class PgScorecardStoreTest : public ::testing::Test {
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = *std::move(pool);
     store_ = std::make_unique<PgScorecardStore>(*pool_);
-    core_ = std::make_unique<ReportingCore>(*store_, settings_);
+    core_ = std::make_unique<ReportingCore>(*store_, settings_,
+                                            [this] { return now_.value_or(absl::Now()); });
     tenant_ = lagom::testing::UniqueTenantId("rep");
     settings_.Set(tenant_, true);
   }
@@ -85,6 +87,7 @@ class PgScorecardStoreTest : public ::testing::Test {
   std::unique_ptr<PgScorecardStore> store_;
   FakeTenantSettings settings_;
   std::unique_ptr<ReportingCore> core_;
+  std::optional<absl::Time> now_;  // the core's clock when set, else the real one
   std::string tenant_;
 };
 
@@ -244,11 +247,15 @@ TEST_F(PgScorecardStoreTest, TheBenchmarkReadsOnlyOptedInTenantsAndNoneOfTheirNa
   const std::string out = lagom::testing::UniqueTenantId("out");
   settings_.Set(in, true);
   settings_.Set(out, false);
+  now_ = kNow - absl::Hours(24 * 2);  // recorded a day after they closed
   ASSERT_TRUE(Record(in, "spring", 3, 0.4).ok());
   ASSERT_TRUE(Record(out, "spring", 3, 0.9).ok());
   ASSERT_TRUE(Record(tenant_, "spring", 2, 0.6).ok());
-  // Closed after the snapshot: `in`'s 0.4 stays its latest, the caller's own 0.65 counts.
+  // Closed, or recorded, after the snapshot: `in`'s 0.4 stays its latest; the caller's own
+  // latest counts whenever it closed.
+  now_.reset();
   ASSERT_TRUE(Record(in, "summer", 0, 0.85).ok());
+  ASSERT_TRUE(Record(in, "autumn", 1, 0.8).ok());
   ASSERT_TRUE(Record(tenant_, "summer", 0, 0.65).ok());
 
   BenchmarkQuery q;
@@ -264,6 +271,7 @@ TEST_F(PgScorecardStoreTest, TheBenchmarkReadsOnlyOptedInTenantsAndNoneOfTheirNa
   for (double score : (*samples)[0].peer_scores) {
     EXPECT_NE(score, 0.9);
     EXPECT_NE(score, 0.85);
+    EXPECT_NE(score, 0.8);
     EXPECT_NE(score, 0.65);
   }
   EXPECT_THAT((*samples)[0].peer_scores, ::testing::Contains(::testing::DoubleEq(0.4)));
