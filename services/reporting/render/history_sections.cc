@@ -147,6 +147,12 @@ const reporting_api::AreaBenchmark* BenchmarkOf(const ReportView& view,
   return nullptr;
 }
 
+// The ◆ is the scorecard's customers' score, withheld like its column in a shareable report
+// when too few customers answered.
+bool OwnScoreShown(const ReportView& view, const reporting_api::AreaBenchmark& b) {
+  return b.has_own_score() && !view.Withheld(view.all_customers_column());
+}
+
 void AppendBoxPlot(const ReportView& view, const AreaRow& area,
                    const reporting_api::AreaBenchmark& b, std::string& out) {
   Svg svg(out, kBoxWidth, kBoxHeight, absl::StrCat(view.Text(Msg::kBenchmark), ": ", area.title));
@@ -163,7 +169,7 @@ void AppendBoxPlot(const ReportView& view, const AreaRow& area,
            "fill=\"#d9e2ec\" stroke=\"#52606d\" class=\"box\"");
   svg.Line({BoxX(b.p50()), kBoxMiddle - 8}, {BoxX(b.p50()), kBoxMiddle + 8},
            "stroke=\"#1f2933\" stroke-width=\"2\" class=\"median\"");
-  if (b.has_own_score()) {
+  if (OwnScoreShown(view, b)) {
     const double x = BoxX(b.own_score());
     svg.Polygon(
         {{x, kBoxMiddle - 7}, {x + 6, kBoxMiddle}, {x, kBoxMiddle + 7}, {x - 6, kBoxMiddle}},
@@ -190,7 +196,7 @@ void AppendBenchmarkRow(const ReportView& view, const AreaRow& area, std::string
   AppendBoxPlot(view, area, *b, out);
   out += "</td>";
   std::string figures;
-  if (b->has_own_score()) {
+  if (OwnScoreShown(view, *b)) {
     figures = absl::StrCat(
         absl::Substitute(view.Text(Msg::kOwnScore), Percent(b->own_score(), view.language())),
         " · ");

@@ -128,5 +128,17 @@ TEST_F(ShareableReportTest, WithholdsTheProviderColumnWhenTooFewProviderStaffAns
   EXPECT_THAT(SectionOf(html, "perception-gap"), Not(HasSubstr("class=\"gap ")));
 }
 
+TEST_F(ShareableReportTest, TheBenchmarkPlacesNoWithheldScore) {
+  EXPECT_THAT(SectionOf(Render(""), "benchmark"),
+              AllOf(HasSubstr("class=\"own\""), HasSubstr("own 53%")));
+  for (sapi::GroupCoverage& g : *fixture_.scorecard.mutable_coverage()->mutable_groups()) {
+    if (g.group().kind() == type::RESPONSE_GROUP_KIND_ALL_CUSTOMERS) g.set_respondent_count(2);
+  }
+  const std::string benchmark = SectionOf(Render(""), "benchmark");
+  EXPECT_THAT(benchmark, HasSubstr("class=\"box\""));
+  EXPECT_THAT(benchmark, Not(HasSubstr("class=\"own\"")));
+  EXPECT_THAT(benchmark, Not(HasSubstr("own 53%")));
+}
+
 }  // namespace
 }  // namespace lagom::reporting
