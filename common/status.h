@@ -26,8 +26,9 @@ struct FieldViolation {
 };
 
 // INVALID_ARGUMENT with reason FIELD_INVALID and one BadRequest violation per entry, as many
-// as fit in 6,000 bytes: details travel in trailing metadata, which gRPC clients cap at 8 KiB
-// by default, and a longer list would reach the caller as a transport error instead. Past the
+// as fit in 4,500 bytes: details travel base64-encoded in trailing metadata, which gRPC
+// clients cap at 8 KiB by default, and a longer list would reach the caller as a transport
+// error instead. Past the
 // budget one last entry (no field) says how many more there are and `unlisted`, what to do;
 // `not_collected` adds the problems a caller found but did not keep (it stopped collecting).
 absl::Status InvalidArgumentError(std::string_view message, std::vector<FieldViolation> violations,

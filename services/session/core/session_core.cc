@@ -29,6 +29,7 @@
 #include "common/list_query.h"
 #include "common/resource_util.h"
 #include "common/status.h"
+#include "common/strings.h"
 #include "services/session/core/session_common.h"
 #include "services/session/core/webhook_events.h"
 
@@ -309,15 +310,15 @@ absl::Status CheckCustomersStayInScope(SessionTransaction& tx, const std::string
 // anything is stored. Only entries `before` (the stored scope, if any) does not hold are
 // looked up: one deleted from the catalogue since it was put in scope does not block every
 // later change. Called only once the names are well formed.
-absl::Status CheckScopeInCatalog(ModelCatalog& catalog, const RequestContext& rc,
-                                 const api::SessionScope& scope,
-                                 const api::SessionScope& before = {}) {
+absl::StatusOr<std::vector<FieldViolation>> ScopeNotInCatalog(
+    ModelCatalog& catalog, const RequestContext& rc, const api::SessionScope& scope,
+    const api::SessionScope& before = {}) {
   struct Part {
     const google::protobuf::RepeatedPtrField<std::string>& names;
     const google::protobuf::RepeatedPtrField<std::string>& held;
     absl::string_view path, collection, noun;
   };
-  Violations v;
+  std::vector<FieldViolation> out;
   for (const Part& part :
        {Part{scope.services(), before.services(), "session.scope.services", "services", "service"},
         Part{scope.customer_organizations(), before.customer_organizations(),
@@ -335,30 +336,50 @@ absl::Status CheckScopeInCatalog(ModelCatalog& catalog, const RequestContext& rc
     const absl::flat_hash_set<std::string> unknown(missing->begin(), missing->end());
     for (int i = 0; i < part.names.size(); ++i) {
       if (!unknown.contains(part.names[i])) continue;
-      v.Add(absl::StrCat(part.path, "[", i, "]"),
-            absl::StrCat("no ", part.noun, " '", part.names[i],
-                         "' in the tenant's catalogue; create it first or correct the name"));
+      out.push_back(
+          {absl::StrCat(part.path, "[", i, "]"),
+           absl::StrCat("no ", part.noun, " '", part.names[i], "' in the tenant's catalogue")});
     }
   }
-  if (!v.empty()) return std::move(v).ToStatus("invalid session scope");
-  return absl::OkStatus();
+  return out;
+}
+
+// What a refusal of the scope says: the first entry, how many in all, and what to do.
+absl::Status ScopeRefused(absl::string_view what, std::vector<FieldViolation> violations,
+                          absl::string_view remedy) {
+  std::string message =
+      absl::StrCat(what, ": ", violations.front().field, ": ", violations.front().description);
+  if (violations.size() > 1) absl::StrAppend(&message, " (and ", violations.size() - 1, " more)");
+  absl::StrAppend(&message, "; ", remedy);
+  return InvalidArgumentError(message, std::move(violations), ToStd(remedy));
+}
+
+absl::Status CheckScopeInCatalog(ModelCatalog& catalog, const RequestContext& rc,
+                                 const api::SessionScope& scope,
+                                 const api::SessionScope& before = {}) {
+  absl::StatusOr<std::vector<FieldViolation>> missing =
+      ScopeNotInCatalog(catalog, rc, scope, before);
+  if (!missing.ok()) return missing.status();
+  if (missing->empty()) return absl::OkStatus();
+  return ScopeRefused("invalid session scope", *std::move(missing),
+                      "create them in the catalogue first or correct the names");
 }
 
 // Before a session opens, every entry of its scope is looked up again: one deleted from the
 // catalogue while the session was a DRAFT would be shown to respondents and scored under a
 // name that names nothing. Refused as publishing a model version that fails validation is:
-// INVALID_ARGUMENT, reason VALIDATION_FAILED, the same field violations a create would have.
+// INVALID_ARGUMENT, reason VALIDATION_FAILED, naming each entry as a create would.
 absl::Status CheckScopeStillInCatalog(ModelCatalog& catalog, const RequestContext& rc,
                                       const api::Session& session) {
-  absl::Status checked = CheckScopeInCatalog(catalog, rc, session.scope());
-  if (!absl::IsInvalidArgument(checked)) return checked;
-  std::vector<FieldViolation> violations = ViolationsOf(checked);
-  std::string message =
-      absl::StrCat("session ", session.name(), " cannot open: ", violations.front().field, ": ",
-                   violations.front().description);
-  if (violations.size() > 1) absl::StrAppend(&message, " (and ", violations.size() - 1, " more)");
-  absl::StrAppend(&message, "; update the session's scope, then open it");
-  return WithReason(InvalidArgumentError(message, std::move(violations)), "VALIDATION_FAILED");
+  absl::StatusOr<std::vector<FieldViolation>> missing =
+      ScopeNotInCatalog(catalog, rc, session.scope());
+  if (!missing.ok()) return missing.status();
+  if (missing->empty()) return absl::OkStatus();
+  return WithReason(
+      ScopeRefused(absl::StrCat("session ", session.name(), " cannot open"), *std::move(missing),
+                   "update the session's scope, or restore the entries in the "
+                   "catalogue, then open it"),
+      "VALIDATION_FAILED");
 }
 
 // Whether a reply is kept for `request_id`: a retry is replayed from it (RunIdempotent), so it

@@ -656,7 +656,7 @@ TEST_F(SessionCoreTest, OpeningLooksTheScopeUpAgain) {
               ElementsAre("session.scope.services[0]", "session.scope.customer_organizations[0]"));
   EXPECT_THAT(std::string(refused.status().message()),
               AllOf(HasSubstr("cannot open"), HasSubstr("tenants/acme/services/mail"),
-                    HasSubstr("update the session's scope")));
+                    HasSubstr("(and 1 more)"), HasSubstr("update the session's scope")));
   EXPECT_EQ(Get(s->name())->state(), api::SESSION_STATE_DRAFT);
 
   // The catalogue unreachable: the open waits for it rather than skipping the check.
