@@ -9,6 +9,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
+#include "common/strings.h"
 
 namespace lagom {
 namespace {
@@ -50,10 +51,7 @@ void AppendDeterministic(const google::protobuf::Message& message, std::string& 
 absl::Status Violations::ToStatus(absl::string_view what) && {
   // Only after a violation was added; were it called without one, the caller still fails.
   if (list_.empty()) return absl::InternalError(absl::StrCat(what, ": no violation recorded"));
-  std::string message =
-      absl::StrCat(what, ": ", list_.front().field, ": ", list_.front().description);
-  if (list_.size() > 1) absl::StrAppend(&message, " (and ", list_.size() - 1, " more)");
-  return InvalidArgumentError(message, std::move(list_));
+  return ViolationsError(ToStd(what), std::move(list_));
 }
 
 size_t Utf8Length(absl::string_view s) {

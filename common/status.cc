@@ -71,6 +71,15 @@ absl::Status Error(absl::StatusCode code, std::string_view reason, std::string_v
   return WithReason(absl::Status(code, ToAbsl(message)), reason);
 }
 
+absl::Status ViolationsError(std::string_view what, std::vector<FieldViolation> violations,
+                             std::string_view unlisted, size_t not_collected) {
+  std::string message = absl::StrCat(ToAbsl(what), ": ", violations.front().field, ": ",
+                                     violations.front().description);
+  const size_t more = violations.size() - 1 + not_collected;
+  if (more > 0) absl::StrAppend(&message, " (and ", more, " more)");
+  return InvalidArgumentError(message, std::move(violations), unlisted, not_collected);
+}
+
 absl::Status InvalidArgumentError(std::string_view message, std::vector<FieldViolation> violations,
                                   std::string_view unlisted, size_t not_collected) {
   // Binary metadata is sent base64-encoded (4 bytes for 3), beside the message and the

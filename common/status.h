@@ -25,15 +25,23 @@ struct FieldViolation {
   friend bool operator==(const FieldViolation&, const FieldViolation&) = default;
 };
 
+// What the last violation listed says of those left out, unless a caller says otherwise.
+inline constexpr std::string_view kUnlistedAdvice = "fix these and send it again";
+
 // INVALID_ARGUMENT with reason FIELD_INVALID and one BadRequest violation per entry, as many
 // as fit in 4,500 bytes: details travel base64-encoded in trailing metadata, which gRPC
 // clients cap at 8 KiB by default, and a longer list would reach the caller as a transport
-// error instead. Past the
-// budget one last entry (no field) says how many more there are and `unlisted`, what to do;
-// `not_collected` adds the problems a caller found but did not keep (it stopped collecting).
+// error instead. Past the budget one last entry (no field) says how many more there are and
+// `unlisted`, what to do; `not_collected` adds the problems a caller found but did not keep
+// (it stopped collecting).
 absl::Status InvalidArgumentError(std::string_view message, std::vector<FieldViolation> violations,
-                                  std::string_view unlisted = "fix these and send it again",
+                                  std::string_view unlisted = kUnlistedAdvice,
                                   size_t not_collected = 0);
+
+// InvalidArgumentError with the message "<what>: <first field>: <problem> (and N more)", N
+// counting `not_collected` too. `violations` must not be empty.
+absl::Status ViolationsError(std::string_view what, std::vector<FieldViolation> violations,
+                             std::string_view unlisted = kUnlistedAdvice, size_t not_collected = 0);
 
 // Returns `status` with `reason` attached (replacing any earlier reason). OK stays OK.
 absl::Status WithReason(absl::Status status, std::string_view reason);

@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "common/resource_util.h"
 #include "common/status.h"
+#include "common/strings.h"
 #include "services/questionnaire/model/builtin_models.h"
 #include "services/questionnaire/model/model_json.h"
 #include "services/questionnaire/model/validation.h"
@@ -263,13 +264,10 @@ void CheckDraftSize(const api::ModelContent& content, const std::string& path, V
 
 absl::Status ValidationFailed(absl::string_view what, const std::vector<FieldViolation>& list,
                               absl::string_view reason = "VALIDATION_FAILED") {
-  std::string message =
-      absl::StrCat(what, ": ", list.front().field, ": ", list.front().description);
-  if (list.size() > 1) absl::StrAppend(&message, " (and ", list.size() - 1, " more)");
   return WithReason(
-      InvalidArgumentError(message, list,
-                           "fix these and check again (ValidateModelVersion lists every one)"),
-      std::string_view(reason.data(), reason.size()));
+      ViolationsError(ToStd(what), list,
+                      "fix these and check again (ValidateModelVersion lists every one)"),
+      ToStd(reason));
 }
 
 api::ModelViolation ToModelViolation(const FieldViolation& f) {

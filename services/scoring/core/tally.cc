@@ -43,12 +43,8 @@ class Problems final {
   }
   int count() const { return count_; }
   absl::Status ToStatus() && {
-    std::string message =
-        absl::StrCat(kWhat, ": ", listed_.front().field, ": ", listed_.front().description);
-    if (count_ > 1) absl::StrAppend(&message, " (and ", count_ - 1, " more)");
     const size_t not_collected = static_cast<size_t>(count_) - listed_.size();
-    return InvalidArgumentError(message, std::move(listed_), "fix these and send it again",
-                                not_collected);
+    return ViolationsError(kWhat, std::move(listed_), kUnlistedAdvice, not_collected);
   }
 
  private:

@@ -312,7 +312,7 @@ absl::Status CheckCustomersStayInScope(SessionTransaction& tx, const std::string
 // later change. Called only once the names are well formed.
 absl::StatusOr<std::vector<FieldViolation>> ScopeNotInCatalog(
     ModelCatalog& catalog, const RequestContext& rc, const api::SessionScope& scope,
-    const api::SessionScope& before = {}) {
+    absl::string_view remedy, const api::SessionScope& before = {}) {
   struct Part {
     const google::protobuf::RepeatedPtrField<std::string>& names;
     const google::protobuf::RepeatedPtrField<std::string>& held;
@@ -336,33 +336,22 @@ absl::StatusOr<std::vector<FieldViolation>> ScopeNotInCatalog(
     const absl::flat_hash_set<std::string> unknown(missing->begin(), missing->end());
     for (int i = 0; i < part.names.size(); ++i) {
       if (!unknown.contains(part.names[i])) continue;
-      out.push_back(
-          {absl::StrCat(part.path, "[", i, "]"),
-           absl::StrCat("no ", part.noun, " '", part.names[i], "' in the tenant's catalogue")});
+      out.push_back({absl::StrCat(part.path, "[", i, "]"),
+                     absl::StrCat("no ", part.noun, " '", part.names[i],
+                                  "' in the tenant's catalogue; ", remedy)});
     }
   }
   return out;
-}
-
-// What a refusal of the scope says: the first entry, how many in all, and what to do.
-absl::Status ScopeRefused(absl::string_view what, std::vector<FieldViolation> violations,
-                          absl::string_view remedy) {
-  std::string message =
-      absl::StrCat(what, ": ", violations.front().field, ": ", violations.front().description);
-  if (violations.size() > 1) absl::StrAppend(&message, " (and ", violations.size() - 1, " more)");
-  absl::StrAppend(&message, "; ", remedy);
-  return InvalidArgumentError(message, std::move(violations), ToStd(remedy));
 }
 
 absl::Status CheckScopeInCatalog(ModelCatalog& catalog, const RequestContext& rc,
                                  const api::SessionScope& scope,
                                  const api::SessionScope& before = {}) {
   absl::StatusOr<std::vector<FieldViolation>> missing =
-      ScopeNotInCatalog(catalog, rc, scope, before);
+      ScopeNotInCatalog(catalog, rc, scope, "create it first or correct the name", before);
   if (!missing.ok()) return missing.status();
   if (missing->empty()) return absl::OkStatus();
-  return ScopeRefused("invalid session scope", *std::move(missing),
-                      "create them in the catalogue first or correct the names");
+  return ViolationsError("invalid session scope", *std::move(missing));
 }
 
 // Before a session opens, every entry of its scope is looked up again: one deleted from the
@@ -371,14 +360,14 @@ absl::Status CheckScopeInCatalog(ModelCatalog& catalog, const RequestContext& rc
 // INVALID_ARGUMENT, reason VALIDATION_FAILED, naming each entry as a create would.
 absl::Status CheckScopeStillInCatalog(ModelCatalog& catalog, const RequestContext& rc,
                                       const api::Session& session) {
-  absl::StatusOr<std::vector<FieldViolation>> missing =
-      ScopeNotInCatalog(catalog, rc, session.scope());
+  absl::StatusOr<std::vector<FieldViolation>> missing = ScopeNotInCatalog(
+      catalog, rc, session.scope(), "update the session's scope or restore it in the catalogue");
   if (!missing.ok()) return missing.status();
   if (missing->empty()) return absl::OkStatus();
   return WithReason(
-      ScopeRefused(absl::StrCat("session ", session.name(), " cannot open"), *std::move(missing),
-                   "update the session's scope, or restore the entries in the "
-                   "catalogue, then open it"),
+      ViolationsError(absl::StrCat("session ", session.name(), " cannot open"), *std::move(missing),
+                      "update the session's scope or restore them in the catalogue, "
+                      "then open it"),
       "VALIDATION_FAILED");
 }
 
