@@ -16,6 +16,12 @@ void AddMetadata(grpc::ClientContext& context, const Metadata& metadata) {
   for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
 }
 
+// A call the gateway's shutdown ended, or did not start: the client may retry elsewhere.
+grpc::Status ShuttingDown() {
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                      "the gateway is shutting down; retry (another replica takes the call)");
+}
+
 }  // namespace
 
 const std::vector<std::string>& ForwardedHeaders() {
@@ -35,10 +41,11 @@ std::shared_ptr<grpc::Channel> Backends::ChannelFor(absl::string_view service) c
 
 grpc::Status CallUnary(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
                        const std::string& request, const Metadata& metadata, absl::Duration timeout,
-                       std::string* response) {
+                       CallRegistry& calls, std::string* response) {
   grpc::ClientContext context;
   AddMetadata(context, metadata);
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  if (!calls.Add(&context)) return ShuttingDown();
   grpc::GenericStub stub(channel);
   const grpc::ByteBuffer request_buffer = ToByteBuffer(request);
   grpc::ByteBuffer response_buffer;
@@ -50,37 +57,44 @@ grpc::Status CallUnary(const std::shared_ptr<grpc::Channel>& channel, const std:
                    done.Notify();
                  });
   done.WaitForNotification();
+  calls.Remove(&context);
+  if (status.error_code() == grpc::StatusCode::CANCELLED && calls.cancelled()) {
+    return ShuttingDown();
+  }
   if (status.ok()) *response = FromByteBuffer(response_buffer);
   return status;
 }
 
-bool StreamRegistry::Add(grpc::ClientContext* context) {
+bool CallRegistry::Add(grpc::ClientContext* context) {
   absl::MutexLock lock(&mu_);
   if (cancelled_) return false;
   contexts_.insert(context);
   return true;
 }
 
-void StreamRegistry::Remove(grpc::ClientContext* context) {
+void CallRegistry::Remove(grpc::ClientContext* context) {
   absl::MutexLock lock(&mu_);
   contexts_.erase(context);
 }
 
-void StreamRegistry::CancelAll() {
+void CallRegistry::CancelAll() {
   absl::MutexLock lock(&mu_);
   cancelled_ = true;
   for (grpc::ClientContext* context : contexts_) context->TryCancel();
 }
 
+bool CallRegistry::cancelled() {
+  absl::MutexLock lock(&mu_);
+  return cancelled_;
+}
+
 grpc::Status CallServerStreaming(const std::shared_ptr<grpc::Channel>& channel,
                                  const std::string& method, const std::string& request,
-                                 const Metadata& metadata, StreamRegistry& streams,
+                                 const Metadata& metadata, CallRegistry& streams,
                                  const std::function<bool(const std::string&)>& on_message) {
   grpc::ClientContext context;
   AddMetadata(context, metadata);
-  if (!streams.Add(&context)) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the gateway is shutting down");
-  }
+  if (!streams.Add(&context)) return ShuttingDown();
   // The generic call is bidirectional on the wire; one request and the half-close make it the
   // server stream the method is.
   grpc::CompletionQueue queue;
@@ -115,6 +129,9 @@ grpc::Status CallServerStreaming(const std::shared_ptr<grpc::Channel>& channel,
   streams.Remove(&context);
   queue.Shutdown();
   while (queue.Next(&tag, &ok)) {
+  }
+  if (status.error_code() == grpc::StatusCode::CANCELLED && streams.cancelled()) {
+    return ShuttingDown();
   }
   return status;
 }

@@ -41,19 +41,16 @@ class Backends final {
   absl::flat_hash_map<std::string, std::shared_ptr<grpc::Channel>> channels_;
 };
 
-// Unary call of `method` ("/pkg.Service/Method") with the serialized `request`; blocks the
-// calling thread until it completes or `timeout` passes.
-grpc::Status CallUnary(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
-                       const std::string& request, const Metadata& metadata, absl::Duration timeout,
-                       std::string* response);
-
-// Server-streaming calls in flight, so that shutdown can end them (a watch never ends itself).
-class StreamRegistry final {
+// Calls in flight, so that shutdown can end them: streams at once (a watch never ends itself),
+// unary calls once the drain deadline has passed.
+class CallRegistry final {
  public:
-  // Returns false once CancelAll has run: the stream must not start.
+  // Returns false once CancelAll has run: the call must not start.
   bool Add(grpc::ClientContext* context);
   void Remove(grpc::ClientContext* context);
   void CancelAll();
+  // Whether CancelAll has run.
+  bool cancelled();
 
  private:
   absl::Mutex mu_;
@@ -61,11 +58,18 @@ class StreamRegistry final {
   absl::flat_hash_set<grpc::ClientContext*> contexts_ ABSL_GUARDED_BY(mu_);
 };
 
+// Unary call of `method` ("/pkg.Service/Method") with the serialized `request`; blocks the
+// calling thread until it completes, `timeout` passes or `calls` is cancelled (UNAVAILABLE).
+grpc::Status CallUnary(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
+                       const std::string& request, const Metadata& metadata, absl::Duration timeout,
+                       CallRegistry& calls, std::string* response);
+
 // Server-streaming call: `on_message` gets each serialized response and returns false to
-// cancel the call (the HTTP client went away). Blocks until the stream ends.
+// cancel the call (the HTTP client went away). Blocks until the stream ends; a stream ended by
+// `streams`' CancelAll ends UNAVAILABLE (reconnect), not CANCELLED.
 grpc::Status CallServerStreaming(const std::shared_ptr<grpc::Channel>& channel,
                                  const std::string& method, const std::string& request,
-                                 const Metadata& metadata, StreamRegistry& streams,
+                                 const Metadata& metadata, CallRegistry& streams,
                                  const std::function<bool(const std::string&)>& on_message);
 
 }  // namespace lagom::gateway

@@ -2,6 +2,9 @@
 
 #include <civetweb.h>
 
+#include <algorithm>
+
+#include "absl/hash/hash.h"
 #include "absl/memory/memory.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -9,6 +12,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "common/log.h"
+#include "common/request_context.h"
 #include "common/server.h"
 #include "common/status.h"
 #include "services/gateway/json_errors.h"
@@ -71,13 +75,25 @@ absl::StatusOr<std::string> ReadBody(mg_connection* connection, size_t limit) {
   return body;
 }
 
-Metadata ForwardedMetadata(const mg_connection* connection) {
+// The headers passed on to the service. gRPC carries only printable ASCII in a text value, and
+// a call given anything else fails inside gRPC (in this release, by ending the process): such a
+// value is refused here, naming its header, and nothing is called.
+absl::StatusOr<Metadata> ForwardedMetadata(const mg_connection* connection) {
   Metadata metadata;
+  std::vector<FieldViolation> violations;
   for (const std::string& header : ForwardedHeaders()) {
-    if (const char* value = mg_get_header(connection, header.c_str())) {
-      metadata.emplace_back(header, value);
+    const char* value = mg_get_header(connection, header.c_str());
+    if (value == nullptr) continue;
+    const absl::string_view text(value);
+    if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7e; })) {
+      violations.push_back({absl::StrCat("header ", header),
+                            "may hold only printable ASCII characters (0x20-0x7E): no tabs, "
+                            "control characters or non-ASCII letters"});
+      continue;
     }
+    metadata.emplace_back(header, std::string(text));
   }
+  if (!violations.empty()) return ViolationsError("invalid request header", violations);
   return metadata;
 }
 
@@ -94,7 +110,12 @@ HttpGateway::HttpGateway(GatewayOptions options, const Transcoder& transcoder,
       transcoder_(transcoder),
       backends_(backends),
       openapi_json_(std::move(openapi_json)),
-      metrics_("gateway") {}
+      metrics_("gateway"),
+      max_streams_(options_.max_streams > 0 ? options_.max_streams
+                                            : std::max(1, options_.threads / 2)),
+      max_streams_per_caller_(options_.max_streams_per_caller > 0 ? options_.max_streams_per_caller
+                                                                  : std::max(1, max_streams_ / 4)) {
+}
 
 HttpGateway::~HttpGateway() { Shutdown(); }
 
@@ -167,6 +188,34 @@ void HttpGateway::Leave() {
   --in_flight_;
 }
 
+absl::Status HttpGateway::OpenStream(size_t caller) {
+  absl::MutexLock lock(&mu_);
+  int& mine = streams_by_caller_[caller];
+  if (mine >= max_streams_per_caller_) {
+    if (mine == 0) streams_by_caller_.erase(caller);
+    return Error(absl::StatusCode::kResourceExhausted, "QUOTA_EXCEEDED",
+                 absl::StrCat("this credential already holds ", max_streams_per_caller_,
+                              " open streams at this gateway, the most one caller may; end one "
+                              "first"));
+  }
+  if (streams_open_ >= max_streams_) {
+    if (mine == 0) streams_by_caller_.erase(caller);
+    return Error(absl::StatusCode::kUnavailable, "UNAVAILABLE",
+                 absl::StrCat("this gateway holds ", max_streams_,
+                              " open streams, the most it serves at once; retry shortly"));
+  }
+  ++mine;
+  ++streams_open_;
+  return absl::OkStatus();
+}
+
+void HttpGateway::CloseStream(size_t caller) {
+  absl::MutexLock lock(&mu_);
+  --streams_open_;
+  auto it = streams_by_caller_.find(caller);
+  if (it != streams_by_caller_.end() && --it->second == 0) streams_by_caller_.erase(it);
+}
+
 int HttpGateway::Handle(mg_connection* connection) {
   const mg_request_info* info = mg_get_request_info(connection);
   const absl::string_view method = info->request_method;
@@ -233,16 +282,31 @@ int HttpGateway::HandleApi(mg_connection* connection, absl::string_view method,
                           absl::StrCat("no backend serves ", route.method->service()->full_name(),
                                        " at this gateway (its address flag is not set)")));
   }
-  const Metadata metadata = ForwardedMetadata(connection);
+  absl::StatusOr<Metadata> metadata = ForwardedMetadata(connection);
+  if (!metadata.ok()) {
+    record(grpc::StatusCode::INVALID_ARGUMENT);
+    return RespondError(connection, metadata.status());
+  }
   if (route.server_streaming()) {
+    // Callers are told apart by their credential as sent (only its hash is kept).
+    std::string credential;
+    for (const auto& [key, value] : *metadata) {
+      if (key != kRequestIdMetadataKey) absl::StrAppend(&credential, key, "=", value, "\n");
+    }
+    const size_t caller = absl::HashOf(credential);
+    if (absl::Status admitted = OpenStream(caller); !admitted.ok()) {
+      record(static_cast<grpc::StatusCode>(admitted.code()));
+      return RespondError(connection, admitted);
+    }
     int http_status = 200;
-    const grpc::Status status = ForwardStream(connection, route, *request, metadata, &http_status);
+    const grpc::Status status = ForwardStream(connection, route, *request, *metadata, &http_status);
+    CloseStream(caller);
     record(status.error_code());
     return http_status;
   }
   std::string response;
-  grpc::Status status =
-      CallUnary(channel, route.grpc_path, *request, metadata, options_.call_timeout, &response);
+  grpc::Status status = CallUnary(channel, route.grpc_path, *request, *metadata,
+                                  options_.call_timeout, unary_calls_, &response);
   record(status.error_code());
   if (!status.ok()) return RespondError(connection, status);
   absl::StatusOr<std::string> json = transcoder_.ResponseJson(route, response);
@@ -258,11 +322,15 @@ grpc::Status HttpGateway::ForwardStream(mg_connection* connection, const Route& 
   // status; after that, an error ends the stream as a last {"error": ...} line.
   bool started = false;
   bool client_gone = false;
+  absl::Status unconvertible;  // a message the gateway could not write as JSON
   grpc::Status status = CallServerStreaming(
       backends_.ChannelFor(route.method->service()->full_name()), route.grpc_path, request,
       metadata, streams_, [&](const std::string& message) {
         absl::StatusOr<std::string> json = transcoder_.ResponseJson(route, message);
-        if (!json.ok()) return false;
+        if (!json.ok()) {
+          unconvertible = json.status();
+          return false;
+        }
         if (!started) {
           started = true;
           mg_response_header_start(connection, 200);
@@ -275,6 +343,12 @@ grpc::Status HttpGateway::ForwardStream(mg_connection* connection, const Route& 
             mg_send_chunk(connection, line.data(), static_cast<unsigned>(line.size())) <= 0;
         return !client_gone;
       });
+  if (!unconvertible.ok()) {
+    LogError("a stream message could not be written as JSON",
+             {{"method", route.grpc_path}, {"error", unconvertible.ToString()}});
+    status = grpc::Status(grpc::StatusCode::INTERNAL,
+                          "the gateway could not write a message of the stream as JSON");
+  }
   if (!started) {
     if (status.ok()) {
       Respond(connection, 200, kNdJson, "");
@@ -314,8 +388,13 @@ void HttpGateway::Shutdown() {
   {
     absl::MutexLock lock(&mu_);
     auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return in_flight_ == 0; };
-    mu_.AwaitWithTimeout(absl::Condition(&idle), options_.drain_deadline);
+    if (!mu_.AwaitWithTimeout(absl::Condition(&idle), options_.drain_deadline)) {
+      LogWarn("drain deadline passed; ending the calls still in flight",
+              {{"in_flight", absl::StrCat(in_flight_)}});
+    }
   }
+  // Calls still running past the deadline end now (UNAVAILABLE) rather than at their own.
+  unary_calls_.CancelAll();
   mg_stop(context_);
   context_ = nullptr;
   LogInfo("stopped");

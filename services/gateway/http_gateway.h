@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -32,6 +33,11 @@ struct GatewayOptions {
   absl::Duration call_timeout = absl::Seconds(30);  // deadline of each unary call
   size_t max_body_bytes = 4 << 20;                  // larger request bodies: 413
   int threads = 64;  // HTTP workers: concurrent connections (keep-alive holds one each)
+  // A stream holds its worker for as long as it lasts: at most this many at once (0: half the
+  // workers), and at most max_streams_per_caller for one credential (0: a quarter of
+  // max_streams), so watches can neither take every worker nor be taken by one caller.
+  int max_streams = 0;
+  int max_streams_per_caller = 0;
   bool access_log = false;
 };
 
@@ -68,13 +74,17 @@ class HttpGateway final {
                              int* http_status);
   bool Enter();
   void Leave();
+  // Admits one more stream of `caller` (a hash of its credential), or says which limit it met.
+  absl::Status OpenStream(size_t caller);
+  void CloseStream(size_t caller);
 
   const GatewayOptions options_;
   const Transcoder& transcoder_;
   const Backends& backends_;
   const std::string openapi_json_;
   Metrics metrics_;
-  StreamRegistry streams_;
+  CallRegistry streams_;
+  CallRegistry unary_calls_;
   mg_context* context_ = nullptr;
   int port_ = 0;
   int metrics_port_ = 0;
@@ -84,6 +94,10 @@ class HttpGateway final {
   bool draining_ ABSL_GUARDED_BY(mu_) = false;     // new requests refused
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  const int max_streams_;
+  const int max_streams_per_caller_;
+  int streams_open_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<size_t, int> streams_by_caller_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace lagom::gateway

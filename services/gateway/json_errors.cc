@@ -1,8 +1,10 @@
 #include "services/gateway/json_errors.h"
 
+#include <google/protobuf/stubs/common.h>
 #include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/status.h"
@@ -12,7 +14,12 @@
 namespace lagom::gateway {
 namespace {
 
-std::string StatusJson(const google::rpc::Status& status) {
+std::string StatusJson(google::rpc::Status status) {
+  // A message that quotes a caller's bytes that are not UTF-8 shows them escaped. (Protobuf's
+  // own check: the one its parsers apply to every string field.)
+  if (!google::protobuf::internal::IsStructurallyValidUTF8(status.message())) {
+    status.set_message(absl::CHexEscape(status.message()));
+  }
   std::string json;
   if (google::protobuf::util::MessageToJsonString(status, &json).ok()) return json;
   // A detail of a type this build does not know: the rest still says what went wrong.

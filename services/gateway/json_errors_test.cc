@@ -37,6 +37,13 @@ TEST(HttpStatusForTest, FollowsGoogleRpcCodeMapping) {
   }
 }
 
+TEST(ToHttpErrorTest, AMessageQuotingBytesThatAreNotUtf8IsStillJson) {
+  const HttpError error =
+      ToHttpError(grpc::Status(grpc::StatusCode::NOT_FOUND, "no route for GET /v1/\xff\xfe"));
+  EXPECT_EQ(error.http_status, 404);
+  EXPECT_THAT(error.json, HasSubstr(R"(no route for GET /v1/\\xff\\xfe)")) << error.json;
+}
+
 TEST(ToHttpErrorTest, CarriesTheServicesReasonAndFieldViolations) {
   const grpc::Status status = ToGrpcStatus(
       InvalidArgumentError("session.title is required", {{"session.title", "must not be empty"}}));

@@ -27,6 +27,10 @@ ABSL_FLAG(absl::Duration, call_timeout, absl::Seconds(30), "Deadline of each una
 ABSL_FLAG(int64_t, max_body_bytes, 6 << 20, "Largest request body accepted (larger: 413)");
 ABSL_FLAG(int, http_threads, 64,
           "HTTP worker threads: the most concurrent connections (keep-alive holds one each)");
+ABSL_FLAG(int, max_streams, 0,
+          "Streams (watches) open at once; 0: half of --http_threads. Past it: 503");
+ABSL_FLAG(int, max_streams_per_caller, 0,
+          "Streams open at once with one credential; 0: a quarter of --max_streams. Past it: 429");
 ABSL_FLAG(std::string, openapi_out, "",
           "Write the OpenAPI document to this file and exit (docs/openapi.json)");
 ABSL_DECLARE_FLAG(bool, allow_plaintext);
@@ -112,12 +116,17 @@ int main(int argc, char** argv) {
   options.access_log = server.access_log;
   options.call_timeout = absl::GetFlag(FLAGS_call_timeout);
   options.threads = absl::GetFlag(FLAGS_http_threads);
+  options.max_streams = absl::GetFlag(FLAGS_max_streams);
+  options.max_streams_per_caller = absl::GetFlag(FLAGS_max_streams_per_caller);
   const int64_t max_body = absl::GetFlag(FLAGS_max_body_bytes);
   if (max_body < 1 || options.threads < 1 || options.threads > 1024 ||
-      options.call_timeout <= absl::ZeroDuration()) {
+      options.call_timeout <= absl::ZeroDuration() || options.max_streams < 0 ||
+      options.max_streams >= options.threads || options.max_streams_per_caller < 0) {
     lagom::DieWithConfigError(
-        kService, absl::InvalidArgumentError("--max_body_bytes and --call_timeout must be "
-                                             "positive, --http_threads 1..1024"));
+        kService, absl::InvalidArgumentError(
+                      "--max_body_bytes and --call_timeout must be positive, --http_threads "
+                      "1..1024, --max_streams 0..(--http_threads - 1), "
+                      "--max_streams_per_caller 0 or more"));
   }
   options.max_body_bytes = static_cast<size_t>(max_body);
   std::unique_ptr<lagom::gateway::HttpGateway> gateway =

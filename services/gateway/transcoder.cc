@@ -1,6 +1,7 @@
 #include "services/gateway/transcoder.h"
 
 #include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/stubs/common.h>
 #include <google/protobuf/type.pb.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/type_resolver.h>
@@ -453,6 +454,16 @@ absl::Status Transcoder::SetFromText(pb::Message& request, const FieldChain& fie
       if (field.type() == pb::FieldDescriptor::TYPE_BYTES && !absl::Base64Unescape(text, &value) &&
           !absl::WebSafeBase64Unescape(text, &value)) {
         return bad("base64");
+      }
+      // The service's parser refuses a string field that is not UTF-8 (by this very check) as a
+      // failed call, naming nothing; the parameter is named here instead.
+      if (field.type() == pb::FieldDescriptor::TYPE_STRING &&
+          !pb::internal::IsStructurallyValidUTF8(text.data(), static_cast<int>(text.size()))) {
+        return InvalidArgumentError(
+            absl::StrCat(what, " is not UTF-8 text"),
+            {{field_name,
+              "must be UTF-8 text: percent-encode each byte of a character's UTF-8 "
+              "encoding (for example %C3%A5 for \u00e5)"}});
       }
       repeated ? r.AddString(message, &field, std::move(value))
                : r.SetString(message, &field, std::move(value));

@@ -28,18 +28,24 @@ class TranscoderTest : public ::testing::Test {
   }
   static void TearDownTestSuite() { delete transcoder_; }
 
+  // A path with no route fails the test and gives a route that is not the one expected (not a
+  // null one, whose use would end the whole test binary).
   Transcoder::Match Find(absl::string_view method, absl::string_view path) {
     absl::StatusOr<Transcoder::Match> match = transcoder_->Find(method, path);
     EXPECT_TRUE(match.ok()) << method << " " << path << ": " << match.status();
-    return match.ok() ? *match : Transcoder::Match{};
+    if (match.ok()) return *match;
+    Transcoder::Match none;
+    none.route = &transcoder_->routes().front();
+    return none;
   }
 
   // The request the gateway would send, parsed as the generated message.
   template <typename Request>
   absl::StatusOr<Request> Build(absl::string_view method, absl::string_view path,
                                 absl::string_view query, absl::string_view body = "") {
-    Transcoder::Match match = Find(method, path);
-    if (match.route == nullptr) return absl::NotFoundError("no route");
+    absl::StatusOr<Transcoder::Match> found = transcoder_->Find(method, path);
+    if (!found.ok()) return found.status();
+    const Transcoder::Match& match = *found;
     EXPECT_EQ(match.route->method->input_type()->full_name(), Request::descriptor()->full_name());
     absl::StatusOr<std::string> binary = transcoder_->Request(match, query, body);
     if (!binary.ok()) return binary.status();
@@ -141,6 +147,19 @@ TEST_F(TranscoderTest, BadQueryParametersNameTheParameterAndWhatItTakes) {
               HasSubstr("the path or the body sets it"));
   EXPECT_THAT(error("format=REPORT_FORMAT_HTML&format=REPORT_FORMAT_HTML").message(),
               HasSubstr("given twice but is not repeated"));
+  // A percent-encoded byte that is not UTF-8 is named here, not sent on to fail the call.
+  absl::Status not_utf8 = error("languageTag=%FF");
+  EXPECT_THAT(not_utf8.message(), HasSubstr("query parameter languageTag is not UTF-8 text"));
+  ASSERT_EQ(ViolationsOf(not_utf8).size(), 1u);
+  EXPECT_EQ(ViolationsOf(not_utf8)[0].field, "language_tag");
+  EXPECT_TRUE(Build<rep::RenderReportRequest>("GET", "/v1/tenants/acme/scorecards/c1:render",
+                                              "languageTag=%C3%A5")
+                  .ok())
+      << "UTF-8 is taken";
+  absl::StatusOr<rep::RenderReportRequest> path =
+      Build<rep::RenderReportRequest>("GET", "/v1/tenants/acme/scorecards/%FF:render", "");
+  EXPECT_EQ(path.status().code(), absl::StatusCode::kInvalidArgument) << path.status();
+  EXPECT_THAT(path.status().message(), HasSubstr("is not UTF-8 text"));
 
   absl::StatusOr<ses::ListSessionsRequest> size =
       Build<ses::ListSessionsRequest>("GET", "/v1/tenants/acme/sessions", "pageSize=ten");

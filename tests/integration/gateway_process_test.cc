@@ -156,6 +156,7 @@ class GatewayProcessTest : public ::testing::Test {
 
   // The ErrorInfo reason of an error reply.
   static std::string Reason(const Reply& reply) {
+    if (!reply.body.is_object()) return "";
     for (const Json& detail : reply.body.value("details", Json::array())) {
       if (detail.value("@type", "") == "type.googleapis.com/google.rpc.ErrorInfo") {
         return detail.value("reason", "");
@@ -164,6 +165,7 @@ class GatewayProcessTest : public ::testing::Test {
     return "";
   }
   static std::string ViolatedField(const Reply& reply) {
+    if (!reply.body.is_object()) return "";
     for (const Json& detail : reply.body.value("details", Json::array())) {
       if (detail.value("@type", "") == "type.googleapis.com/google.rpc.BadRequest") {
         return detail["fieldViolations"][0].value("field", "");
@@ -723,7 +725,91 @@ TEST_F(GatewayProcessTest, SigtermEndsOpenStreamsAndExitsCleanly) {
   EXPECT_EQ(served.status, 200) << "a request during the grace was refused: " << served;
   EXPECT_EQ(gateway->process->WaitForExit(absl::Seconds(15)), 0) << gateway->process->Stderr();
   watch.join();
-  EXPECT_THAT(received, HasSubstr(R"({"error":{"code":1)")) << received;
+  // UNAVAILABLE: the client may reconnect (to another replica), unlike a CANCELLED call.
+  EXPECT_THAT(received, HasSubstr(R"({"error":{"code":14)")) << received;
+}
+
+TEST_F(GatewayProcessTest, HeadersGrpcCannotCarryAre400AndTheGatewayServesOn) {
+  const std::string sessions = V1(Parent()) + "/sessions";
+  Reply key = Call("GET", sessions, nullptr, {{"authorization", "Bearer k\xc3\xa9y"}});
+  EXPECT_EQ(key.status, 400) << key;
+  EXPECT_EQ(ViolatedField(key), "header authorization") << key;
+  Headers accented = Bearer(*key_);
+  accented.emplace_back("x-request-id", "caf\xc3\xa9");
+  Reply request_id = Call("GET", sessions, nullptr, accented);
+  EXPECT_EQ(request_id.status, 400) << request_id;
+  EXPECT_EQ(ViolatedField(request_id), "header x-request-id") << request_id;
+  Reply not_utf8 = Admin("GET", sessions + "?filter=%FF");
+  EXPECT_EQ(not_utf8.status, 400) << not_utf8;
+  EXPECT_EQ(ViolatedField(not_utf8), "filter") << not_utf8;
+  // Still serving: such a header once ended the gateway's process.
+  EXPECT_EQ(Admin("GET", sessions).status, 200);
+}
+
+TEST_F(GatewayProcessTest, StreamsAreLimitedInAllAndPerCredential) {
+  absl::StatusOr<Gateway> gateway =
+      StartGateway({"--session_addr=" + stack_->session.address,
+                    "--questionnaire_addr=" + stack_->questionnaire.address, "--max_streams=3",
+                    "--max_streams_per_caller=2"});
+  ASSERT_TRUE(gateway.ok()) << gateway.status();
+  Reply session = Admin("POST", V1(Parent()) + "/sessions?sessionId=capped",
+                        Json{{"title", "Capped"}, {"modelVersion", kBuiltIn}});
+  ASSERT_EQ(session.status, 200) << session;
+  const std::string watch = V1(session.body["session"]["name"].get<std::string>() + ":watch");
+  Reply viewer = Admin("POST", V1(Parent()) + "/apiKeys?apiKeyId=streamviewer",
+                       Json{{"displayName", "Stream viewer"}, {"roles", {"ROLE_VIEWER"}}});
+  ASSERT_EQ(viewer.status, 200) << viewer;
+  const std::string viewer_key = viewer.body["secret"];
+  HttpClient client(gateway->base, absl::Seconds(10));
+
+  // A stream the service refuses at once gives its place back: five in a row, one at a time.
+  for (int i = 0; i < 5; ++i) {
+    Reply refused = Call("GET", watch, nullptr, Bearer("lgm_" + *tenant_ + ".k1.wrong"), &client);
+    EXPECT_EQ(refused.status, 401) << i << ": " << refused;
+  }
+
+  struct Watcher {
+    std::unique_ptr<HttpClient> client;
+    std::string received;
+    std::thread thread;
+  };
+  std::vector<std::unique_ptr<Watcher>> watchers;
+  auto open = [&](const std::string& key) {
+    auto w = std::make_unique<Watcher>();
+    w->client = std::make_unique<HttpClient>(gateway->base, absl::Seconds(30));
+    Watcher* raw = w.get();
+    w->thread = std::thread([raw, key, watch] {
+      (void)raw->client->Stream("GET", watch, Bearer(key), [raw](const std::string& so_far) {
+        raw->received = so_far;
+        return true;
+      });
+    });
+    for (int i = 0; i < 400 && raw->received.find('\n') == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    EXPECT_NE(raw->received.find('\n'), std::string::npos) << "no first watch message";
+    watchers.push_back(std::move(w));
+  };
+  open(*key_);
+  open(*key_);
+  Reply third_of_one = Call("GET", watch, nullptr, Bearer(*key_), &client);
+  EXPECT_EQ(third_of_one.status, 429) << third_of_one;
+  EXPECT_THAT(third_of_one.body.value("message", ""), HasSubstr("this credential already holds 2"));
+  open(viewer_key);
+  Reply fourth = Call("GET", watch, nullptr, Bearer(viewer_key), &client);
+  EXPECT_EQ(fourth.status, 503) << fourth;
+  EXPECT_THAT(fourth.body.value("message", ""), HasSubstr("holds 3 open streams"));
+  // Unary calls are not counted.
+  EXPECT_EQ(
+      Call("GET", V1(session.body["session"]["name"]), nullptr, Bearer(viewer_key), &client).status,
+      200);
+
+  gateway->process->Signal(SIGTERM);
+  EXPECT_EQ(gateway->process->WaitForExit(absl::Seconds(15)), 0) << gateway->process->Stderr();
+  for (auto& w : watchers) {
+    w->thread.join();
+    EXPECT_THAT(w->received, HasSubstr(R"({"error":{"code":14)")) << w->received;
+  }
 }
 
 // Last: every method the descriptors annotate was called above, through the gateway.
