@@ -113,16 +113,6 @@ RoleBindingRecord RoleBindingFromRow(const pqxx::row& row) {
   return r;
 }
 
-void InsertAuditRow(PgTransaction& tx, const std::string& tenant, const AuditRecord& r) {
-  tx.exec_params(
-      absl::StrCat("INSERT INTO questionnaire.audit_events (tenant_id, id, event_time, principal,"
-                   " principal_role, credential_kind, action, method, resource, request_id,"
-                   " origin, detail) VALUES ($1, $2, ",
-                   Time(3), ", $4, $5, $6, $7, $8, $9, $10, $11, $12)"),
-      tenant, r.id, absl::ToUnixMicros(r.event_time), r.principal, r.principal_role,
-      r.credential_kind, r.action, r.method, r.resource, r.request_id, r.origin, r.detail);
-}
-
 AuditRecord AuditFromRow(const pqxx::row& row) {
   AuditRecord r;
   r.id = row[0].as<std::string>();
@@ -450,6 +440,16 @@ class PgOperatorTransaction final : public OperatorTransaction {
 };
 
 }  // namespace
+
+void InsertAuditRow(PgTransaction& tx, const std::string& tenant, const AuditRecord& r) {
+  tx.exec_params(
+      absl::StrCat("INSERT INTO questionnaire.audit_events (tenant_id, id, event_time, principal,"
+                   " principal_role, credential_kind, action, method, resource, request_id,"
+                   " origin, detail) VALUES ($1, $2, ",
+                   Time(3), ", $4, $5, $6, $7, $8, $9, $10, $11, $12)"),
+      tenant, r.id, absl::ToUnixMicros(r.event_time), r.principal, r.principal_role,
+      r.credential_kind, r.action, r.method, r.resource, r.request_id, r.origin, r.detail);
+}
 
 absl::Status PgTenancyStore::InTenant(const RequestContext& rc,
                                       const std::function<absl::Status(TenancyTransaction&)>& fn) {

@@ -10,6 +10,9 @@
 
 namespace lagom::questionnaire {
 
+// Appends one audit line of `tenant` in `tx` (which must be in the tenant's scope).
+void InsertAuditRow(PgTransaction& tx, const std::string& tenant, const AuditRecord& r);
+
 class PgTenancyStore final : public TenancyStore {
  public:
   explicit PgTenancyStore(PgPool& pool) : pool_(pool) {}

@@ -9,6 +9,7 @@
 #include "common/pg_quota.h"
 #include "common/pg_transaction.h"
 #include "services/questionnaire/store/pg_idempotency.h"
+#include "services/questionnaire/store/pg_tenancy_store.h"
 
 namespace lagom::questionnaire::webhooks {
 namespace {
@@ -171,6 +172,10 @@ class PgWebhookTransaction final : public WebhookTransaction {
     StoreReply(tx_, tenant_, request_id, reply);
     return absl::OkStatus();
   }
+  absl::Status AppendAudit(const AuditRecord& record) override {
+    InsertAuditRow(tx_, tenant_, record);
+    return absl::OkStatus();
+  }
 
  private:
   PgTransaction& tx_;
@@ -187,21 +192,30 @@ absl::Status PgWebhookStore::InTenant(const RequestContext& rc,
   });
 }
 
-absl::StatusOr<std::vector<DueDelivery>> PgDeliveryQueue::Claim(int limit, absl::Duration lease) {
+absl::StatusOr<std::vector<DueDelivery>> PgDeliveryQueue::Claim(int limit, int per_tenant,
+                                                                absl::Duration lease) {
   std::vector<DueDelivery> out;
   absl::Status s = pool_.WithOperator([&](PgTransaction& tx) {
     out.clear();
+    // The due deliveries ranked within their tenant; the first `per_tenant` of each are the
+    // candidates, locked (skipping what another worker holds) oldest first.
     pqxx::result rows = tx.exec_params(
         absl::StrCat("UPDATE questionnaire.webhook_deliveries SET attempts = attempts + 1,"
                      "   next_attempt_time = now() + $2::bigint * interval '1 millisecond'"
                      " WHERE delivery_id IN (SELECT delivery_id"
                      "   FROM questionnaire.webhook_deliveries"
-                     "   WHERE state = 'PENDING' AND next_attempt_time <= now()"
+                     "   WHERE delivery_id IN (SELECT delivery_id FROM (SELECT delivery_id,"
+                     "       row_number() OVER (PARTITION BY tenant_id"
+                     "         ORDER BY next_attempt_time, delivery_id) AS tenant_rank"
+                     "       FROM questionnaire.webhook_deliveries"
+                     "       WHERE state = 'PENDING' AND next_attempt_time <= now()) ranked"
+                     "     WHERE tenant_rank <= $3)"
+                     "   AND state = 'PENDING' AND next_attempt_time <= now()"
                      "   ORDER BY next_attempt_time, delivery_id LIMIT $1 FOR UPDATE SKIP LOCKED)"
                      " RETURNING delivery_id, tenant_id, webhook_id, event_id, event_type,"
                      "   payload, ",
                      Micros("create_time"), ", attempts"),
-        limit, absl::ToInt64Milliseconds(lease));
+        limit, absl::ToInt64Milliseconds(lease), per_tenant);
     for (const pqxx::row& row : rows) {
       DueDelivery d;
       d.id = row[0].as<int64_t>();
@@ -239,14 +253,22 @@ absl::Status PgDeliveryQueue::Record(const DueDelivery& delivery, int status_cod
                                      std::optional<absl::Time> next_attempt_time) {
   std::optional<int64_t> next;
   if (next_attempt_time) next = absl::ToUnixMicros(*next_attempt_time);
-  return pool_.WithOperator([&](PgTransaction& tx) {
-    tx.exec_params(absl::StrCat("UPDATE questionnaire.webhook_deliveries SET last_status_code = $2,"
-                                "   last_error = $3, state = $4, last_attempt_time = now(),"
-                                "   next_attempt_time = COALESCE(",
-                                Time(5),
-                                ", next_attempt_time)"
-                                " WHERE delivery_id = $1 AND state = 'PENDING'"),
-                   delivery.id, status_code, error, state, next);
+  return pool_.WithOperator([&](PgTransaction& tx) -> absl::Status {
+    // Each claim counts an attempt, so the count is the claim's token: a worker whose lease ran
+    // out (and whose delivery another worker claimed since) records nothing.
+    const pqxx::result updated = tx.exec_params(
+        absl::StrCat("UPDATE questionnaire.webhook_deliveries SET last_status_code = $2,"
+                     "   last_error = $3, state = $4, last_attempt_time = now(),"
+                     "   next_attempt_time = COALESCE(",
+                     Time(5),
+                     ", next_attempt_time)"
+                     " WHERE delivery_id = $1 AND state = 'PENDING' AND attempts = $6"),
+        delivery.id, status_code, error, state, next, delivery.attempts);
+    if (updated.affected_rows() == 0) {
+      return absl::AbortedError(
+          absl::StrCat("delivery ", delivery.id, " (attempt ", delivery.attempts,
+                       ") was claimed again after its lease ran out, delivered or deleted since"));
+    }
     return absl::OkStatus();
   });
 }

@@ -23,7 +23,8 @@ class PgWebhookStore final : public WebhookStore {
 class PgDeliveryQueue final : public DeliveryQueue {
  public:
   explicit PgDeliveryQueue(PgPool& pool) : pool_(pool) {}
-  absl::StatusOr<std::vector<DueDelivery>> Claim(int limit, absl::Duration lease) override;
+  absl::StatusOr<std::vector<DueDelivery>> Claim(int limit, int per_tenant,
+                                                 absl::Duration lease) override;
   absl::Status Record(const DueDelivery& delivery, int status_code, const std::string& error,
                       const std::string& state,
                       std::optional<absl::Time> next_attempt_time) override;

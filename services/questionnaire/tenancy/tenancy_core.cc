@@ -28,6 +28,8 @@ using google::protobuf::FieldMask;
 using google::protobuf::util::FieldMaskUtil;
 
 constexpr char kMethodPrefix[] = "/lagom.tenancy.v1.TenantService/";
+// The longest JWT subject sign-in resolves, and so the longest a role binding may name.
+constexpr size_t kMaxSubjectChars = 300;
 constexpr absl::Duration kMaxRotationGrace = absl::Hours(24 * 7);
 constexpr int kDefaultAuditPageSize = 100;
 constexpr int kMaxAuditPageSize = 1000;
@@ -111,25 +113,6 @@ void CheckRole(Violations& v, const std::string& path, int role) {
 std::string NewAuditId(absl::Time now) {
   // Sortable by time first, unique by the random tail.
   return absl::StrCat(absl::ToUnixMicros(now), "-", NewId("e").substr(2));
-}
-
-AuditRecord AuditOf(const RequestContext& rc, absl::Time now, absl::string_view action,
-                    absl::string_view method, absl::string_view resource,
-                    absl::string_view request_id, std::string detail = "") {
-  AuditRecord r;
-  r.id = NewAuditId(now);
-  r.event_time = now;
-  r.principal = rc.principal.subject();
-  r.principal_role = auth::RoleName(rc.principal.role());
-  r.credential_kind = std::string(absl::StripPrefix(
-      auth_api::CredentialKind_Name(rc.principal.credential_kind()), "CREDENTIAL_KIND_"));
-  r.action = std::string(action);
-  r.method = method.empty() ? "" : absl::StrCat(kMethodPrefix, method);
-  r.resource = std::string(resource);
-  r.request_id = std::string(request_id);
-  r.origin = rc.peer;
-  r.detail = std::move(detail);
-  return r;
 }
 
 tenancy::AuditEvent AuditEventOf(absl::string_view tenant, const AuditRecord& r) {
@@ -275,9 +258,10 @@ void ValidatePrincipal(Violations& v, const std::string& path, absl::string_view
           "with (CreateApiKey), and Lagom's services need no binding");
     return;
   }
-  if (!absl::ConsumePrefix(&rest, "user:") || rest.empty() || principal.size() > 320 ||
+  if (!absl::ConsumePrefix(&rest, "user:") || rest.empty() || rest.size() > kMaxSubjectChars ||
       std::any_of(rest.begin(), rest.end(), [](char c) { return absl::ascii_iscntrl(c); })) {
-    v.Add(path, "must be 'user:<subject>' (a JWT subject), at most 320 characters");
+    v.Add(path, absl::StrCat("must be 'user:<subject>' (a JWT subject of 1-", kMaxSubjectChars,
+                             " characters, as sign-in takes)"));
   }
 }
 
@@ -448,6 +432,25 @@ absl::StatusOr<ApiKeyRecord> KeyToChange(TenancyTransaction& tx, const std::stri
 }
 
 }  // namespace
+
+AuditRecord AuditOf(const RequestContext& rc, absl::Time now, absl::string_view action,
+                    absl::string_view method, absl::string_view resource,
+                    absl::string_view request_id, std::string detail) {
+  AuditRecord r;
+  r.id = NewAuditId(now);
+  r.event_time = now;
+  r.principal = rc.principal.subject();
+  r.principal_role = auth::RoleName(rc.principal.role());
+  r.credential_kind = std::string(absl::StripPrefix(
+      auth_api::CredentialKind_Name(rc.principal.credential_kind()), "CREDENTIAL_KIND_"));
+  r.action = std::string(action);
+  r.method = method.empty() ? "" : absl::StrCat(kMethodPrefix, method);
+  r.resource = std::string(resource);
+  r.request_id = std::string(request_id);
+  r.origin = rc.peer;
+  r.detail = std::move(detail);
+  return r;
+}
 
 // === Tenants ==============================================================================
 
@@ -968,6 +971,12 @@ absl::Status TenancyCore::RotateApiKey(const RequestContext& rc,
                          absl::StrCat("API key ", req.name(),
                                       " is revoked; create a new key instead of rotating it"));
           }
+          // A new secret for an expired key would never be accepted.
+          if (IsExpired(key, now)) {
+            return Error(absl::StatusCode::kFailedPrecondition, "STATE_CONFLICT",
+                         absl::StrCat("API key ", req.name(),
+                                      " has expired; create a new key instead of rotating it"));
+          }
           auth::ApiKeyParts parts = auth::GenerateApiKey(rc.tenant_id, key.key_id);
           if (grace > absl::ZeroDuration()) {
             key.previous_secret_hash = key.secret_hash;
@@ -1285,7 +1294,9 @@ absl::StatusOr<auth::Principal> TenancyCore::ResolveSubject(absl::string_view te
                                                             absl::string_view subject) {
   Violations v;
   if (!IsValidTenantId(ToStd(tenant_id))) v.Add("tenant_id", "not a tenant id");
-  if (subject.empty() || subject.size() > 300) v.Add("subject", "1-300 characters");
+  if (subject.empty() || subject.size() > kMaxSubjectChars) {
+    v.Add("subject", absl::StrCat("1-", kMaxSubjectChars, " characters"));
+  }
   if (!v.empty()) return std::move(v).ToStatus("invalid JWT subject");
   RequestContext rc;
   rc.tenant_id = std::string(tenant_id);

@@ -225,6 +225,42 @@ TEST_F(TenancyCoreTest, RotationRetiresTheOldSecret) {
   EXPECT_TRUE(core_.VerifyApiKey(rotated.secret()).ok());
 }
 
+TEST_F(TenancyCoreTest, AnExpiredKeyIsNotRotated) {
+  Provision("acme");
+  tenancy::CreateApiKeyRequest req;
+  req.set_parent("tenants/acme");
+  req.set_api_key_id("shortlived");
+  req.mutable_api_key()->set_display_name("short");
+  req.mutable_api_key()->add_roles(tenancy::ROLE_VIEWER);
+  *req.mutable_api_key()->mutable_expire_time() = ToProto(now_ + absl::Hours(1));
+  tenancy::CreateApiKeyResponse key;
+  ASSERT_TRUE(core_.CreateApiKey(AdminOf("acme"), req, &key).ok());
+  now_ += absl::Hours(2);
+  tenancy::RotateApiKeyRequest rotate;
+  rotate.set_name(key.api_key().name());
+  tenancy::RotateApiKeyResponse rotated;
+  const absl::Status s = core_.RotateApiKey(AdminOf("acme"), rotate, &rotated);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_EQ(ReasonOf(s), "STATE_CONFLICT");
+  EXPECT_THAT(s.message(), HasSubstr("has expired; create a new key"));
+  EXPECT_TRUE(rotated.secret().empty());
+}
+
+// A binding takes exactly the subjects sign-in resolves: the longest one too.
+TEST_F(TenancyCoreTest, TheLongestSubjectABindingTakesIsOneSignInResolves) {
+  Provision("acme");
+  const std::string subject(300, 'a');
+  tenancy::CreateRoleBindingRequest bind;
+  bind.set_parent("tenants/acme");
+  bind.mutable_role_binding()->set_principal("user:" + subject);
+  bind.mutable_role_binding()->set_role(tenancy::ROLE_VIEWER);
+  tenancy::CreateRoleBindingResponse bound;
+  ASSERT_TRUE(core_.CreateRoleBinding(AdminOf("acme"), bind, &bound).ok());
+  absl::StatusOr<auth::Principal> principal = core_.ResolveSubject("acme", subject);
+  ASSERT_TRUE(principal.ok()) << principal.status();
+  EXPECT_EQ(principal->role(), auth_api::PRINCIPAL_ROLE_VIEWER);
+}
+
 TEST_F(TenancyCoreTest, RotationGracePeriodKeepsTheOldSecretForAWhile) {
   Provision("acme");
   tenancy::CreateApiKeyResponse key = CreateKey("acme", "sync", tenancy::ROLE_SERVICE);
@@ -449,6 +485,8 @@ TEST_F(TenancyCoreTest, BindingsThatWouldGrantNothingAreRefused) {
       {"apiKey:tenants/acme/apiKeys/sync", "", "role_binding.principal", "CreateApiKey"},
       {"service:scoring", "", "role_binding.principal", "need no binding"},
       {"user:", "", "role_binding.principal", "'user:<subject>'"},
+      // A subject longer than sign-in resolves.
+      {"user:" + std::string(301, 'a'), "", "role_binding.principal", "1-300 characters"},
       {"user:alice@example.com", "tenants/acme/sessions/s1", "role_binding.resource",
        "not supported"},
   };

@@ -83,6 +83,12 @@ struct AuditRecord {
   std::string detail;
 };
 
+// An audit line of a call of TenantService's `method` ("CreateWebhook"; "" for none) by rc's
+// caller, at `now`.
+AuditRecord AuditOf(const RequestContext& rc, absl::Time now, absl::string_view action,
+                    absl::string_view method, absl::string_view resource,
+                    absl::string_view request_id, std::string detail = "");
+
 // Newest first; every set field narrows the result.
 struct AuditQuery {
   // Only events strictly older than this (event_time, id) cursor.

@@ -25,7 +25,10 @@ inline constexpr char kAllowPrivateNetworksFlag[] = "--webhook_allow_private_net
 // The refused range `address` (IPv4 or IPv6) falls in, e.g. "loopback 127.0.0.0/8"; "" when
 // webhooks may reach it. IPv4-mapped IPv6 addresses are judged as the IPv4 address they carry.
 // Refused: 0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16 (link-local and
-// cloud metadata), 172.16.0.0/12, 192.168.0.0/16, ::, ::1, fc00::/7, fe80::/10.
+// cloud metadata), 172.16.0.0/12, 192.0.0.0/24, 192.168.0.0/16, 198.18.0.0/15, 224.0.0.0/3
+// (multicast, reserved, broadcast), ::, ::1, ::/96, 64:ff9b:1::/48, 2001::/32 (Teredo),
+// fc00::/7, fe80::/10, ff00::/8; and NAT64 (64:ff9b::/96) and 6to4 (2002::/16) addresses of a
+// refused IPv4 address.
 std::string RefusedRange(const sockaddr& address);
 
 // For a URL's host as written ("10.0.0.1", "[::1]", "localhost", "itsm.example.com"): nullopt

@@ -48,13 +48,30 @@ TEST(RefusedRangeTest, RefusesEveryPrivateLoopbackLinkLocalAndMetadataRange) {
   // An IPv4-mapped IPv6 address is the IPv4 address it carries.
   EXPECT_THAT(RangeOfResolved("::ffff:10.0.0.1"), HasSubstr("10.0.0.0/8"));
   EXPECT_THAT(RangeOfResolved("::ffff:169.254.169.254"), HasSubstr("metadata"));
+  // Special-purpose IPv4 ranges.
+  EXPECT_THAT(RangeOfResolved("192.0.0.170"), HasSubstr("192.0.0.0/24"));
+  EXPECT_THAT(RangeOfResolved("198.19.255.1"), HasSubstr("198.18.0.0/15"));
+  EXPECT_THAT(RangeOfResolved("224.0.0.1"), HasSubstr("multicast"));
+  EXPECT_THAT(RangeOfResolved("255.255.255.255"), HasSubstr("broadcast"));
+  // IPv6 forms that reach a refused IPv4 address through a translator or a tunnel.
+  EXPECT_THAT(RangeOfResolved("64:ff9b::a00:5"), HasSubstr("NAT64 64:ff9b::/96 to private"));
+  EXPECT_THAT(RangeOfResolved("64:ff9b::169.254.169.254"), HasSubstr("metadata"));
+  EXPECT_THAT(RangeOfResolved("64:ff9b:1::a00:5"), HasSubstr("local-use NAT64"));
+  EXPECT_THAT(RangeOfResolved("2002:a00:5::1"), HasSubstr("6to4 2002::/16 to private"));
+  EXPECT_THAT(RangeOfResolved("2002:7f00:1::"), HasSubstr("loopback"));
+  EXPECT_THAT(RangeOfResolved("2001:0:4136:e378::1"), HasSubstr("Teredo"));
+  EXPECT_THAT(RangeOfResolved("::10.0.0.5"), HasSubstr("IPv4-compatible"));
+  EXPECT_THAT(RangeOfResolved("ff02::1"), HasSubstr("multicast"));
 }
 
 TEST(RefusedRangeTest, AllowsPublicAddressesJustOutsideTheRanges) {
   for (const char* address :
-       {"8.8.8.8", "11.0.0.1", "172.15.255.255", "172.32.0.1", "192.169.0.1", "100.63.255.255",
-        "100.128.0.1", "169.253.0.1", "128.0.0.1", "1.0.0.0", "2001:db8::1", "2606:4700::1111",
-        "fec0::1", "fbff::1", "::ffff:8.8.8.8"}) {
+       {"8.8.8.8",         "11.0.0.1",       "172.15.255.255",  "172.32.0.1",
+        "192.169.0.1",     "100.63.255.255", "100.128.0.1",     "169.253.0.1",
+        "128.0.0.1",       "1.0.0.0",        "2001:db8::1",     "2606:4700::1111",
+        "fec0::1",         "fbff::1",        "::ffff:8.8.8.8",  "192.0.1.1",
+        "198.17.255.255",  "198.20.0.1",     "223.255.255.255", "64:ff9b::808:808",
+        "2002:808:808::1", "2001:1::1"}) {
     EXPECT_EQ(RangeOfResolved(address), "") << address;
   }
 }

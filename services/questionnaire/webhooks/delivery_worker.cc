@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "services/questionnaire/webhooks/address_policy.h"
@@ -23,8 +24,9 @@ constexpr size_t kMaxErrorChars = 200;
 
 struct Transfer {
   bool allow_private_networks = false;
-  std::string refused;  // the addresses not connected to and their ranges, ", "-separated
-  std::string body;     // the first kMaxErrorChars of the response
+  std::string refused;         // the addresses not connected to and their ranges, ", "-separated
+  std::string refused_ranges;  // their ranges alone, each once, ", "-separated
+  std::string body;            // the first kMaxErrorChars of the response
 };
 
 size_t KeepBodyStart(char* data, size_t size, size_t count, void* user) {
@@ -57,6 +59,10 @@ curl_socket_t OpenCheckedSocket(void* user, curlsocktype purpose, curl_sockaddr*
     if (!range.empty()) {
       if (!transfer->refused.empty()) transfer->refused += ", ";
       absl::StrAppend(&transfer->refused, AddressText(address->addr), " (", range, ")");
+      if (!absl::StrContains(transfer->refused_ranges, range)) {
+        if (!transfer->refused_ranges.empty()) transfer->refused_ranges += ", ";
+        transfer->refused_ranges += range;
+      }
       return CURL_SOCKET_BAD;
     }
   }
@@ -99,7 +105,12 @@ SendResult CurlWebhookSender::Post(const std::string& url,
   const CURLcode code = curl_easy_perform(c);
   if (code != CURLE_OK) {
     if (!transfer.refused.empty()) {
-      return SendResult{0, absl::StrCat("refused: ", RefusalMessage(transfer.refused))};
+      // The tenant reads the delivery log: it is told the ranges, never the addresses its
+      // host name resolved to inside the hosting network. The operator's log has them.
+      LogWarn("webhook address refused", {{"url", url}, {"refused", transfer.refused}});
+      return SendResult{0, absl::StrCat("refused: ", RefusalMessage(absl::StrCat(
+                                                         "the host resolves to refused addresses (",
+                                                         transfer.refused_ranges, ")")))};
     }
     return SendResult{0, curl_easy_strerror(code)};
   }
@@ -125,9 +136,15 @@ DeliveryWorker::~DeliveryWorker() {
 }
 
 absl::StatusOr<int> DeliveryWorker::RunOnce() {
-  absl::StatusOr<std::vector<DueDelivery>> due = queue_.Claim(options_.batch, options_.lease);
+  absl::StatusOr<std::vector<DueDelivery>> due =
+      queue_.Claim(options_.batch, options_.per_tenant, options_.lease);
   if (!due.ok()) return due.status();
-  for (const DueDelivery& delivery : *due) Attempt(delivery);
+  std::vector<std::thread> posts;
+  posts.reserve(due->size());
+  for (const DueDelivery& delivery : *due) {
+    posts.emplace_back([this, &delivery] { Attempt(delivery); });
+  }
+  for (std::thread& post : posts) post.join();
   return static_cast<int>(due->size());
 }
 
@@ -162,7 +179,8 @@ void DeliveryWorker::Attempt(const DueDelivery& d) {
   }
   absl::Status recorded = queue_.Record(d, result.status_code, result.error, state, next);
   if (!recorded.ok()) {
-    // The lease runs out and the delivery is attempted again: at least once, never lost.
+    // Not recorded: the lease runs out and the delivery is attempted again (at least once,
+    // never lost), or it was claimed again already and that attempt records.
     LogWarn("webhook delivery outcome not recorded",
             {{"event_id", d.event_id}, {"error", recorded.ToString()}});
   }

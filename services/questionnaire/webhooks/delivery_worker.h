@@ -25,6 +25,7 @@ struct SendResult {
   std::string error;
 };
 
+// Posts are made from several threads at once.
 class WebhookSender {
  public:
   virtual ~WebhookSender() = default;
@@ -43,7 +44,8 @@ struct CurlWebhookSenderOptions {
 // POSTs with libcurl, one connection per delivery, http(s) only, no redirects followed, no
 // proxy (the address check must see the receiver's own address). Every address the URL's host
 // resolves to is checked on the socket before it connects; a refused one is never connected
-// to, and the result's error says which address and range were refused.
+// to, and the result's error says which ranges were refused (the addresses go to the log only:
+// the error is the tenant's to read).
 class CurlWebhookSender final : public WebhookSender {
  public:
   explicit CurlWebhookSender(CurlWebhookSenderOptions options = {}) : options_(options) {}
@@ -57,8 +59,10 @@ class CurlWebhookSender final : public WebhookSender {
 
 struct DeliveryWorkerOptions {
   absl::Duration poll = absl::Seconds(1);
-  absl::Duration lease = absl::Minutes(1);  // longer than a POST may take
+  // Longer than a pass may take: its POSTs are made at once, so the sender's timeout.
+  absl::Duration lease = absl::Minutes(1);
   int batch = 16;
+  int per_tenant = 4;  // at most this many of one tenant's deliveries in a pass
 };
 
 class DeliveryWorker final {
@@ -69,7 +73,8 @@ class DeliveryWorker final {
                  Clock clock = absl::Now);
   ~DeliveryWorker();  // stops the thread if started
 
-  // One pass: claims due deliveries and attempts each. Returns how many it claimed.
+  // One pass: claims due deliveries and attempts them all at once, each on a thread of its own,
+  // so a pass takes as long as its slowest POST whatever the batch. Returns how many it claimed.
   absl::StatusOr<int> RunOnce();
 
   // Runs a pass every `poll` (at once after a full batch) on a thread until destroyed.

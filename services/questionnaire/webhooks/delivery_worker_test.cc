@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "absl/synchronization/mutex.h"
 #include "services/questionnaire/webhooks/webhook_core.h"
 
 namespace lagom::questionnaire::webhooks {
@@ -26,9 +27,12 @@ class FakeQueue final : public DeliveryQueue {
   std::vector<DueDelivery> due;
   std::map<int64_t, Outcome> recorded;
   absl::Duration last_lease;
+  int last_per_tenant = 0;
 
-  absl::StatusOr<std::vector<DueDelivery>> Claim(int limit, absl::Duration lease) override {
+  absl::StatusOr<std::vector<DueDelivery>> Claim(int limit, int per_tenant,
+                                                 absl::Duration lease) override {
     last_lease = lease;
+    last_per_tenant = per_tenant;
     std::vector<DueDelivery> out;
     while (!due.empty() && static_cast<int>(out.size()) < limit) {
       out.push_back(due.front());
@@ -38,9 +42,13 @@ class FakeQueue final : public DeliveryQueue {
   }
   absl::Status Record(const DueDelivery& d, int status_code, const std::string& error,
                       const std::string& state, std::optional<absl::Time> next) override {
+    absl::MutexLock lock(&mu_);
     recorded[d.id] = Outcome{status_code, error, state, next};
     return absl::OkStatus();
   }
+
+ private:
+  absl::Mutex mu_;  // a pass records from several threads
 };
 
 class FakeSender final : public WebhookSender {
@@ -52,12 +60,42 @@ class FakeSender final : public WebhookSender {
 
   SendResult Post(const std::string& u, const std::vector<std::pair<std::string, std::string>>& h,
                   const std::string& b) override {
+    absl::MutexLock lock(&mu_);
     ++posts;
     url = u;
     body = b;
     headers = std::map<std::string, std::string>(h.begin(), h.end());
     return reply;
   }
+
+ private:
+  absl::Mutex mu_;
+};
+
+// Answers only once `expected` posts are under way together: a worker posting one after
+// another gets no answer (after `wait`) for any of them.
+class TogetherSender final : public WebhookSender {
+ public:
+  TogetherSender(int expected, absl::Duration wait) : expected_(expected), wait_(wait) {}
+  SendResult Post(const std::string&, const std::vector<std::pair<std::string, std::string>>&,
+                  const std::string&) override {
+    absl::MutexLock lock(&mu_);
+    ++arrived_;
+    const bool together =
+        mu_.AwaitWithTimeout(absl::Condition(
+                                 +[](TogetherSender* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
+                                   return s->arrived_ >= s->expected_;
+                                 },
+                                 this),
+                             wait_);
+    return together ? SendResult{200, ""} : SendResult{0, "posted one after another"};
+  }
+
+ private:
+  const int expected_;
+  const absl::Duration wait_;
+  absl::Mutex mu_;
+  int arrived_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 DueDelivery Due(int64_t id, int attempts, absl::Time created) {
@@ -143,7 +181,21 @@ TEST_F(DeliveryWorkerTest, ClaimsWithTheLeaseAndAtMostABatch) {
   for (int i = 0; i < 20; ++i) queue_.due.push_back(Due(i + 1, 1, kNow));
   EXPECT_EQ(worker_.RunOnce().value(), 16);
   EXPECT_EQ(queue_.last_lease, absl::Minutes(1));
+  EXPECT_EQ(queue_.last_per_tenant, 4);
   EXPECT_EQ(worker_.RunOnce().value(), 4);
+}
+
+// An endpoint that takes its time holds up nobody else's delivery in the pass, and a pass lasts
+// as long as its slowest POST, not their sum (which would outlast the lease).
+TEST(DeliveryWorkerPassTest, APassPostsItsDeliveriesAtOnce) {
+  FakeQueue queue;
+  for (int i = 0; i < 5; ++i) queue.due.push_back(Due(i + 1, 1, kNow));
+  TogetherSender sender(5, absl::Seconds(10));
+  DeliveryWorker worker(queue, sender, {}, [] { return kNow; });
+  ASSERT_EQ(worker.RunOnce().value(), 5);
+  for (int i = 1; i <= 5; ++i) {
+    EXPECT_EQ(queue.recorded[i].state, "SUCCEEDED") << i << ": " << queue.recorded[i].error;
+  }
 }
 
 }  // namespace

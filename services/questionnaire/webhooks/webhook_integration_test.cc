@@ -5,10 +5,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <pqxx/pqxx>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/pg_transaction.h"
 #include "common/postgres.h"
 #include "common/status.h"
 #include "common/testing/at_once.h"
@@ -300,7 +304,7 @@ TEST_F(WebhookIntegrationTest, DeliveryOfAWorkerThatDiedIsMadeAfterItsLease) {
   // A worker claims it and dies before posting or recording anything.
   bool claimed_ours = false;
   for (int pass = 0; pass < 50 && !claimed_ours; ++pass) {
-    absl::StatusOr<std::vector<DueDelivery>> claimed = queue_->Claim(16, absl::Milliseconds(1));
+    absl::StatusOr<std::vector<DueDelivery>> claimed = queue_->Claim(16, 16, absl::Milliseconds(1));
     ASSERT_TRUE(claimed.ok()) << claimed.status();
     for (const DueDelivery& d : *claimed)
       claimed_ours |= d.event_id == "ev-3" && d.tenant_id == tenant_;
@@ -314,6 +318,95 @@ TEST_F(WebhookIntegrationTest, DeliveryOfAWorkerThatDiedIsMadeAfterItsLease) {
   EXPECT_EQ(log[0].state(), tenancy::WebhookDelivery::STATE_SUCCEEDED);
   ASSERT_EQ(receiver.requests().size(), 1u);
   EXPECT_TRUE(receiver.requests()[0].signature_ok);
+}
+
+// Where a tenant's events go is an administrative act: the audit log says who pointed them where,
+// and keeps it after the webhook and its delivery log are gone.
+TEST_F(WebhookIntegrationTest, CreatingAndDeletingAWebhookIsAudited) {
+  const tenancy::CreateWebhookResponse hook =
+      Create("https://itsm.example.com/audited", {"scorecard.ready"});
+  tenancy::DeleteWebhookRequest del;
+  del.set_name(hook.webhook().name());
+  tenancy::DeleteWebhookResponse deleted;
+  ASSERT_TRUE(core_->DeleteWebhook(rc_, del, &deleted).ok());
+  // A delete of what is gone is NOT_FOUND and audits nothing more.
+  EXPECT_TRUE(absl::IsNotFound(core_->DeleteWebhook(rc_, del, &deleted)));
+
+  std::vector<std::string> lines;
+  ASSERT_TRUE(
+      pool_
+          ->WithTenant(rc_,
+                       [&](PgTransaction& tx) {
+                         for (const pqxx::row& r :
+                              tx.exec_params("SELECT action, resource, detail, principal"
+                                             " FROM questionnaire.audit_events WHERE tenant_id = $1"
+                                             " ORDER BY action",
+                                             tenant_)) {
+                           lines.push_back(absl::StrCat(r[0].c_str(), " ", r[1].c_str(), " [",
+                                                        r[2].c_str(), "] by ", r[3].c_str()));
+                         }
+                         return absl::OkStatus();
+                       })
+          .ok());
+  const std::string by = rc_.principal.subject();
+  EXPECT_THAT(lines, ElementsAre(absl::StrCat("webhook.created ", hook.webhook().name(),
+                                              " [url https://itsm.example.com/audited; events "
+                                              "scorecard.ready] by ",
+                                              by),
+                                 absl::StrCat("webhook.deleted ", hook.webhook().name(),
+                                              " [url https://itsm.example.com/audited] by ", by)));
+}
+
+// A worker whose lease ran out while it posted (and whose delivery another worker claimed since)
+// records nothing: a late failure cannot overwrite the later attempt's success.
+TEST_F(WebhookIntegrationTest, AWorkerWhoseLeaseRanOutRecordsNothing) {
+  const tenancy::CreateWebhookResponse hook = Create("https://itsm.example.com/late");
+  ASSERT_EQ(core_->Publish(rc_, "ev-late", "session.closed", Session(tenant_), {}).value(), 1);
+  auto claim_ours = [&]() -> std::optional<DueDelivery> {
+    for (int pass = 0; pass < 50; ++pass) {
+      absl::StatusOr<std::vector<DueDelivery>> claimed =
+          queue_->Claim(1000, 1000, absl::Milliseconds(1));
+      EXPECT_TRUE(claimed.ok()) << claimed.status();
+      if (!claimed.ok()) return std::nullopt;
+      for (const DueDelivery& d : *claimed) {
+        if (d.event_id == "ev-late" && d.tenant_id == tenant_) return d;
+      }
+    }
+    return std::nullopt;
+  };
+  const std::optional<DueDelivery> first = claim_ours();
+  ASSERT_TRUE(first.has_value());
+  const std::optional<DueDelivery> second = claim_ours();
+  ASSERT_TRUE(second.has_value());
+  ASSERT_GT(second->attempts, first->attempts);
+  EXPECT_TRUE(queue_->Record(*second, 200, "", "SUCCEEDED", std::nullopt).ok());
+  absl::Status late = queue_->Record(*first, 500, "HTTP 500: late", "FAILED", std::nullopt);
+  EXPECT_TRUE(absl::IsAborted(late)) << late;
+  std::vector<tenancy::WebhookDelivery> log = Deliveries(hook.webhook().name());
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].state(), tenancy::WebhookDelivery::STATE_SUCCEEDED);
+  EXPECT_EQ(log[0].last_status_code(), 200);
+}
+
+// One tenant's backlog fills at most `per_tenant` places of a pass.
+TEST_F(WebhookIntegrationTest, APassTakesAtMostItsShareOfOneTenantsDeliveries) {
+  Create("https://itsm.example.com/busy");
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_EQ(
+        core_->Publish(rc_, absl::StrCat("ev-busy-", i), "session.closed", Session(tenant_), {})
+            .value(),
+        1);
+  }
+  absl::StatusOr<std::vector<DueDelivery>> claimed = queue_->Claim(1000, 4, absl::Milliseconds(1));
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  int ours = 0;
+  for (const DueDelivery& d : *claimed) ours += d.tenant_id == tenant_;
+  // (Fewer when another process' worker took some first.)
+  EXPECT_GE(ours, 1);
+  EXPECT_LE(ours, 4) << "a pass took more than its share of one tenant's deliveries";
+  std::map<std::string, int> per_tenant;
+  for (const DueDelivery& d : *claimed) ++per_tenant[d.tenant_id];
+  for (const auto& [tenant, count] : per_tenant) EXPECT_LE(count, 4) << tenant;
 }
 
 TEST_F(WebhookIntegrationTest, ARepeatedHandOverStoresNothingEvenForAWebhookCreatedSince) {
@@ -418,6 +511,9 @@ TEST_F(WebhookIntegrationTest, AHostResolvingToAPrivateAddressIsRefusedAtDeliver
   EXPECT_THAT(log[0].last_error(), StartsWith("refused: "));
   EXPECT_THAT(log[0].last_error(), HasSubstr("loopback"));
   EXPECT_THAT(log[0].last_error(), HasSubstr("--webhook_allow_private_networks"));
+  // The ranges, not the addresses the name resolved to inside the hosting network.
+  EXPECT_THAT(log[0].last_error(), Not(HasSubstr("127.0.0.1 (")));
+  EXPECT_THAT(log[0].last_error(), Not(HasSubstr("::1 (")));
   EXPECT_THAT(receiver.requests(), IsEmpty());
 }
 

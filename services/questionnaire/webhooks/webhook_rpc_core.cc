@@ -210,6 +210,14 @@ absl::Status WebhookRpcCore::CreateWebhook(const RequestContext& rc,
                 absl::StrCat("webhook ", WebhookName(rc.tenant_id, r.id), " already exists"));
           }
           if (!inserted.ok()) return inserted;
+          // Where the tenant's events go is an administrative act: who pointed them where.
+          if (absl::Status s = tx.AppendAudit(AuditOf(
+                  rc, now, "webhook.created", "CreateWebhook", WebhookName(rc.tenant_id, r.id),
+                  req.request_id(),
+                  absl::StrCat("url ", r.url, "; events ", absl::StrJoin(r.event_types, ","))));
+              !s.ok()) {
+            return s;
+          }
           *resp->mutable_webhook() = WebhookOf(rc.tenant_id, r);
           resp->set_secret(r.secret);
           return absl::OkStatus();
@@ -269,13 +277,20 @@ absl::Status WebhookRpcCore::DeleteWebhook(const RequestContext& rc,
   if (!id.ok()) return id.status();
   CheckRequestId(v, req.request_id());
   if (!v.empty()) return std::move(v).ToStatus("invalid delete request");
+  const absl::Time now = clock_();
   return store_.InTenant(rc, [&](WebhookTransaction& tx) {
-    return RunIdempotent(tx, rc, req.request_id(), "DeleteWebhook", req, resp,
-                         [&]() -> absl::Status {
-                           absl::Status deleted = tx.DeleteWebhook(*id);
-                           if (absl::IsNotFound(deleted)) return NotFound(kNoun, req.name());
-                           return deleted;
-                         });
+    return RunIdempotent(
+        tx, rc, req.request_id(), "DeleteWebhook", req, resp, [&]() -> absl::Status {
+          absl::StatusOr<std::optional<WebhookRecord>> gone = tx.GetWebhook(*id);
+          if (!gone.ok()) return gone.status();
+          if (!gone->has_value()) return NotFound(kNoun, req.name());
+          if (absl::Status deleted = tx.DeleteWebhook(*id); !deleted.ok()) {
+            return absl::IsNotFound(deleted) ? NotFound(kNoun, req.name()) : deleted;
+          }
+          // Its delivery log goes with it; the audit line keeps where it pointed.
+          return tx.AppendAudit(AuditOf(rc, now, "webhook.deleted", "DeleteWebhook", req.name(),
+                                        req.request_id(), absl::StrCat("url ", (*gone)->url)));
+        });
   });
 }
 

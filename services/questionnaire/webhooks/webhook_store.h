@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "common/request_context.h"
 #include "common/resource_util.h"
+#include "services/questionnaire/tenancy/tenancy_store.h"
 
 namespace lagom::questionnaire::webhooks {
 
@@ -84,6 +85,8 @@ class WebhookTransaction {
   virtual absl::StatusOr<std::optional<IdempotentReply>> FindReply(
       const std::string& request_id) = 0;
   virtual absl::Status RecordReply(const std::string& request_id, const IdempotentReply& reply) = 0;
+  // Appends a line to the tenant's audit log.
+  virtual absl::Status AppendAudit(const AuditRecord& record) = 0;
 };
 
 class WebhookStore {
@@ -112,12 +115,15 @@ struct DueDelivery {
 class DeliveryQueue {
  public:
   virtual ~DeliveryQueue() = default;
-  // Up to `limit` PENDING deliveries due now, oldest first, each leased for `lease` (its next
-  // attempt moved past the lease, so no other worker takes it meanwhile), with the endpoint's
-  // url and secret.
-  virtual absl::StatusOr<std::vector<DueDelivery>> Claim(int limit, absl::Duration lease) = 0;
+  // Up to `limit` PENDING deliveries due now, oldest first and at most `per_tenant` of one
+  // tenant (so one tenant's backlog cannot fill a pass), each leased for `lease` (its next
+  // attempt moved past the lease, so no other worker takes it meanwhile) and its attempts
+  // counted, with the endpoint's url and secret.
+  virtual absl::StatusOr<std::vector<DueDelivery>> Claim(int limit, int per_tenant,
+                                                         absl::Duration lease) = 0;
   // Stamps the attempt: `status_code` (0 = no response), `error`, and then the new state:
-  // SUCCEEDED, FAILED, or PENDING again at `next_attempt_time`.
+  // SUCCEEDED, FAILED, or PENDING again at `next_attempt_time`. ABORTED, changing nothing, when
+  // the delivery was claimed again since (its lease ran out): that later attempt records.
   virtual absl::Status Record(const DueDelivery& delivery, int status_code,
                               const std::string& error, const std::string& state,
                               std::optional<absl::Time> next_attempt_time) = 0;
