@@ -14,11 +14,15 @@
 #include "services/questionnaire/model/validation.h"
 #include "services/scoring/core/explain.h"
 #include "services/scoring/core/scoring_core.h"
+#include "services/scoring/core/scoring_model.h"
 
 namespace lagom::scoring {
 namespace {
 
 constexpr char kSessionNoun[] = "session";
+
+// Every model the questionnaire publishes can be scored: its weight bound is scoring's.
+static_assert(questionnaire::kMaxItemWeight == kMaxItemWeight);
 
 bool Scorable(session_api::SessionState state) {
   return state == session_api::SESSION_STATE_OPEN || state == session_api::SESSION_STATE_CLOSED ||
@@ -305,7 +309,9 @@ absl::Status ScoringRpcCore::ScoreSession(const RequestContext& rc,
   scorecard->set_session(session.name());
   scorecard->set_title(session.title());
   *scorecard->mutable_services() = session.scope().services();
-  scorecard->set_preview(!Final(session.state()));
+  // Whether the scorecard is recorded: an OPEN session, or a CLOSED one scored with preview,
+  // returns figures nobody can look up again.
+  scorecard->set_preview(!record);
   if (session.has_close_time()) *scorecard->mutable_session_close_time() = session.close_time();
   *scorecard->mutable_score_time() = ToProto(now_());
   if (!record) {

@@ -34,7 +34,8 @@ class ScoringRpcCore {
       : sessions_(sessions), models_(models), scorecards_(scorecards), now_(std::move(now)) {}
 
   // CLOSED and ARCHIVED sessions are scored and recorded (scoring again returns the recorded
-  // scorecard); OPEN ones only with `preview`, and nothing is recorded; DRAFT ones are refused.
+  // scorecard); OPEN ones only with `preview`. With `preview` nothing is recorded, whatever the
+  // state, and the scorecard says so (Scorecard.preview true); DRAFT sessions are refused.
   // A session past the limits above is refused (FAILED_PRECONDITION) as soon as reading its
   // answers passes one.
   absl::Status ScoreSession(const RequestContext& rc, const sapi::ScoreSessionRequest& req,

@@ -3,6 +3,7 @@
 #include "services/scoring/scoring_rpc_core.h"
 
 #include <gmock/gmock.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,6 +19,8 @@ namespace lagom::scoring {
 namespace {
 
 using namespace ::lagom::scoring::testing;  // NOLINT(build/namespaces): builders of this test
+using ::google::protobuf::util::MessageDifferencer;
+using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::Field;
 using ::testing::HasSubstr;
@@ -77,6 +80,8 @@ class FakeModels final : public QuestionnaireReader {
   int min_respondents = 0;
 };
 
+// Records as reporting does: one scorecard per session, the first; every later call for the
+// session returns it.
 class FakeRecorder final : public ScorecardRecorder {
  public:
   struct Call {
@@ -87,10 +92,13 @@ class FakeRecorder final : public ScorecardRecorder {
   absl::StatusOr<sapi::Scorecard> Record(const RequestContext& rc, const sapi::Scorecard& scorecard,
                                          const std::string& request_id) override {
     calls.push_back({rc, scorecard, request_id});
-    sapi::Scorecard named = scorecard;
-    named.set_name("tenants/acme/scorecards/review-1");
-    stored[named.name()] = named;
-    return named;
+    auto [first, inserted] = first_of_session.try_emplace(scorecard.session(), scorecard);
+    if (inserted) {
+      first->second.set_name(
+          absl::StrCat("tenants/acme/scorecards/review-", first_of_session.size()));
+      stored[first->second.name()] = first->second;
+    }
+    return first->second;
   }
   absl::StatusOr<sapi::Scorecard> Get(const RequestContext&, const std::string& name) override {
     auto it = stored.find(name);
@@ -99,7 +107,8 @@ class FakeRecorder final : public ScorecardRecorder {
   }
 
   std::vector<Call> calls;
-  std::map<std::string, sapi::Scorecard> stored;
+  std::map<std::string, sapi::Scorecard> first_of_session;  // by session name
+  std::map<std::string, sapi::Scorecard> stored;            // by scorecard name
 };
 
 RequestContext Facilitator(const std::string& tenant = "acme") {
@@ -190,11 +199,29 @@ TEST_F(ScoringRpcCoreTest, ARetryRecordsWithoutARequestIdSoReportingKeepsTheFirs
   sapi::ScoreSessionRequest req;
   req.set_session(kSession);
   req.set_request_id("session-closed-42");
-  sapi::ScoreSessionResponse resp;
-  ASSERT_TRUE(core_.ScoreSession(Facilitator(), req, &resp).ok());
-  ASSERT_TRUE(core_.ScoreSession(Facilitator(), req, &resp).ok());
+  sapi::ScoreSessionResponse first;
+  ASSERT_TRUE(core_.ScoreSession(Facilitator(), req, &first).ok());
+  // The second scoring computes other figures (an answer more, a later score time); the
+  // caller gets the scorecard reporting recorded first, not the one just computed.
+  sessions_.answers.push_back(Provider("p3", "triage.provider", 0));
+  ScoringRpcCore later(sessions_, models_, recorder_,
+                       [] { return absl::FromUnixSeconds(1900000000); });
+  sapi::ScoreSessionResponse second;
+  ASSERT_TRUE(later.ScoreSession(Facilitator(), req, &second).ok());
   ASSERT_THAT(recorder_.calls, SizeIs(2));
+  EXPECT_THAT(recorder_.calls[0].request_id, IsEmpty());
   EXPECT_THAT(recorder_.calls[1].request_id, IsEmpty());
+  const sapi::AreaScore* computed =
+      FindArea(recorder_.calls[1].scorecard, "incident", ProviderGroup());
+  ASSERT_NE(computed, nullptr);
+  EXPECT_NEAR(computed->score(), 7.0 / 15, 1e-12);  // 4, 3 and 0 on 0–5: what was sent
+
+  EXPECT_EQ(second.scorecard().name(), "tenants/acme/scorecards/review-1");
+  EXPECT_EQ(second.scorecard().score_time().seconds(), 1800000000);
+  const sapi::AreaScore* returned = FindArea(second.scorecard(), "incident", ProviderGroup());
+  ASSERT_NE(returned, nullptr);
+  EXPECT_DOUBLE_EQ(returned->score(), 0.7);  // 4 and 3: the first recording's
+  EXPECT_TRUE(MessageDifferencer::Equals(second.scorecard(), first.scorecard()));
 }
 
 TEST_F(ScoringRpcCoreTest, AnOpenSessionIsOnlyPreviewedAndNothingIsRecorded) {
@@ -213,11 +240,24 @@ TEST_F(ScoringRpcCoreTest, AnOpenSessionIsOnlyPreviewedAndNothingIsRecorded) {
   EXPECT_THAT(recorder_.calls, IsEmpty());
 }
 
-TEST_F(ScoringRpcCoreTest, APreviewOfAClosedSessionRecordsNothing) {
-  absl::StatusOr<sapi::Scorecard> preview = ScoreSession(true, Facilitator());
-  ASSERT_TRUE(preview.ok()) << preview.status();
-  EXPECT_FALSE(preview->preview());
-  EXPECT_THAT(recorder_.calls, IsEmpty());
+// `preview` says whether the scorecard was recorded: a preview of a CLOSED or ARCHIVED session
+// is not, so it says preview like an OPEN session's.
+TEST_F(ScoringRpcCoreTest, APreviewOfAClosedSessionRecordsNothingAndSaysSo) {
+  for (const auto state :
+       {session_api::SESSION_STATE_CLOSED, session_api::SESSION_STATE_ARCHIVED}) {
+    Session().set_state(state);
+    absl::StatusOr<sapi::Scorecard> preview = ScoreSession(true, Facilitator());
+    ASSERT_TRUE(preview.ok()) << preview.status();
+    EXPECT_TRUE(preview->preview()) << session_api::SessionState_Name(state);
+    EXPECT_THAT(preview->name(), IsEmpty());
+    EXPECT_THAT(preview->area_scores(), Not(IsEmpty()));
+    EXPECT_THAT(recorder_.calls, IsEmpty());
+  }
+  absl::StatusOr<sapi::Scorecard> recorded = ScoreSession(false, Facilitator());
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  EXPECT_FALSE(recorded->preview());
+  EXPECT_THAT(recorded->name(), Not(IsEmpty()));
+  EXPECT_THAT(recorder_.calls, SizeIs(1));
 }
 
 TEST_F(ScoringRpcCoreTest, ADraftSessionIsRefusedWithItsState) {
@@ -417,6 +457,24 @@ TEST_F(ScoringRpcCoreTest, AModelIsRequiredAndAnInlineOneIsValidated) {
   s = core_.ScoreResponses(Facilitator(), req, &resp);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message(), HasSubstr("inline_model_version.content"));
+}
+
+// A model the scoring core would sum to NaN is not a model: an inline one with a weight past
+// the bound is refused by the questionnaire's own rules, naming the field.
+TEST_F(ScoringRpcCoreTest, AnInlineModelWithAWeightPastTheBoundIsRefused) {
+  sapi::ScoreResponsesRequest req = Responses();
+  qapi::ModelVersion& inline_version = *req.mutable_inline_model_version();
+  *inline_version.mutable_content() = models_.versions[kVersion].content();
+  inline_version.mutable_content()->mutable_areas(0)->mutable_items(0)->set_weight(1e308);
+  sapi::ScoreResponsesResponse resp;
+  absl::Status s = core_.ScoreResponses(Facilitator(), req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(
+      ViolationsOf(s),
+      Contains(AllOf(
+          Field(&FieldViolation::field, "inline_model_version.content.areas[0].items[0].weight"),
+          Field(&FieldViolation::description, HasSubstr("allowed: a number > 0 and ≤ 1000")))));
+  EXPECT_FALSE(resp.has_scorecard());
 }
 
 // A customer's answer to the pair's customer half.

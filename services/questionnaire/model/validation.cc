@@ -210,11 +210,11 @@ class Validator final {
     bool scale_ok = CheckEnum(model_api::Scale_descriptor(), item.scale(), path + ".scale", "scale",
                               /*required=*/true);
     if (scale_ok) CheckLevelDescriptors(item, path);
-    if (!std::isfinite(item.weight()) || item.weight() < 0) {
+    if (!(item.weight() >= 0 && item.weight() <= kMaxItemWeight)) {  // NaN too
       // Zero is proto3's "unset" and means the default weight 1 (see model.proto).
       Add(path + ".weight", absl::StrCat(FormatNumber(item.weight()),
-                                         " is not a valid weight (allowed: a number > 0; "
-                                         "0 or unset means 1)"));
+                                         " is not a valid weight (allowed: a number > 0 and ≤ ",
+                                         FormatNumber(kMaxItemWeight), "; 0 or unset means 1)"));
     }
     CheckServqual(item, path);
     CheckEnum(model_api::ProcessAttribute_descriptor(), item.process_attribute(),

@@ -28,6 +28,12 @@ struct ModelLimits {
   int max_languages = 10;
 };
 
+// The largest Item.weight a model may give. Weights are relative, so a bound costs nothing;
+// without one, two weights of 1e308 overflow the scoring service's weighted sums to NaN, and a
+// published model must always be scorable (scoring checks the same bound, kMaxItemWeight in
+// services/scoring/core/scoring_model.h).
+inline constexpr double kMaxItemWeight = 1000;
+
 // Every violation; field paths start with `prefix` (e.g. "content" or "model_version.content").
 std::vector<FieldViolation> ValidateModelContent(const model_api::ModelContent& content,
                                                  absl::string_view prefix,

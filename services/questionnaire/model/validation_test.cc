@@ -372,6 +372,24 @@ TEST(ValidateModelContentTest, WeightMustBePositive) {
                                     HasSubstr("allowed: a number > 0"))));
 }
 
+// Two weights of 1e308 made the scoring service's weighted sums inf / inf = NaN: a model that
+// cannot be scored is not stored.
+TEST(ValidateModelContentTest, WeightIsAtMostTheBoundScoringTakes) {
+  ModelContent content = GoodContent();
+  ItemAt(content, 0)->set_weight(1e308);
+  ItemAt(content, 1)->set_weight(std::nextafter(kMaxItemWeight, 2 * kMaxItemWeight));
+  ItemAt(content, 2)->set_weight(kMaxItemWeight);
+  ItemAt(content, 3)->set_weight(std::numeric_limits<double>::quiet_NaN());
+  EXPECT_THAT(Validate(content),
+              ElementsAre(Violation("content.areas[0].items[0].weight",
+                                    "1e+308 is not a valid weight (allowed: a number > 0 and ≤ "
+                                    "1000; 0 or unset means 1)"),
+                          Violation("content.areas[0].items[1].weight",
+                                    HasSubstr("allowed: a number > 0 and ≤ 1000")),
+                          Violation("content.areas[0].items[3].weight",
+                                    HasSubstr("allowed: a number > 0 and ≤ 1000"))));
+}
+
 TEST(ValidateModelContentTest, MaturityItemsDescribeEveryLevel) {
   ModelContent content = GoodContent();
   Item* item = ItemAt(content, 0);

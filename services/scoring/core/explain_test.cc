@@ -97,6 +97,33 @@ TEST(ExplainTest, AreaScoreShowsWeightsFormulaAndTheAnswersIncludingNa) {
   EXPECT_EQ(e.answers(0).group().kind(), type::RESPONSE_GROUP_KIND_PROVIDER);
 }
 
+// An item everyone answered N/A drops out of the score, but its answers are still listed,
+// marked not applicable, as the documentation promises.
+TEST(ExplainTest, AreaScoreListsTheAnswersOfAnItemEveryoneAnsweredNa) {
+  ScoringInput input = Input();
+  for (ScoringAnswer& answer : input.answers) {
+    if (answer.item_id == "z") answer.value.reset();
+  }
+  // x: 2/3 (w 2); fix.provider 0.8 (w 1); z excluded.
+  const sapi::Explanation e = ExplainOk(input, AreaFigure("a", ProviderGroup()));
+  EXPECT_NEAR(e.value(), (4.0 / 3 + 0.8) / 3, 1e-12);
+  bool excluded = false;
+  for (const sapi::IntermediateValue& v : e.intermediate_values()) {
+    excluded = excluded || (v.label() == "item:z.na_count (excluded)" && v.value() == 3);
+  }
+  EXPECT_TRUE(excluded);
+  ASSERT_EQ(e.answers_size(), 9);  // 3 each to x, z and fix.provider
+  int na = 0;
+  for (const sapi::ContributingAnswer& a : e.answers()) {
+    if (a.item_id() != "z") continue;
+    ++na;
+    EXPECT_TRUE(a.not_applicable());
+    EXPECT_FALSE(a.has_value());
+    EXPECT_EQ(a.group().kind(), type::RESPONSE_GROUP_KIND_PROVIDER);
+  }
+  EXPECT_EQ(na, 3);
+}
+
 TEST(ExplainTest, MetricsOfAnArea) {
   sapi::FigureReference figure = AreaFigure("a", ProviderGroup(), "rating");
   sapi::Explanation e = ExplainOk(Input(), figure);

@@ -260,7 +260,9 @@ std::optional<AreaResult> Figures::Area(int group, int area, Trace* trace) const
     if (s.n == 0) {
       if (s.na > 0) ++out.na_items;
       if (trace && s.na > 0) {
+        // Excluded from both sums, but its N/A answers are listed (marked not_applicable).
         trace->Add(absl::StrCat("item:", item.id(), ".na_count (excluded)"), s.na);
+        trace->answers.emplace_back(group, i);
       }
       continue;
     }

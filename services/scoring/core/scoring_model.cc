@@ -1,6 +1,5 @@
 #include "services/scoring/core/scoring_model.h"
 
-#include <cmath>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -15,6 +14,23 @@ std::string ModelAreaIds(const qapi::ModelContent& model) {
 }
 
 bool InUnitInterval(double v) { return v >= 0 && v <= 1; }  // false for NaN
+
+// "a, b": the ids of the model's areas in scope.
+std::string InScopeAreaIds(const qapi::ModelContent& model, const std::vector<bool>& in_scope) {
+  std::vector<absl::string_view> ids;
+  for (int a = 0; a < model.areas_size(); ++a) {
+    if (in_scope[a]) ids.push_back(model.areas(a).id());
+  }
+  return absl::StrJoin(ids, ", ");
+}
+
+void CheckTargetSource(type::TargetSource source, const std::string& path, Violations& v) {
+  if (type::TargetSource_IsValid(source)) return;
+  v.Add(path, absl::StrCat(source,
+                           " is not a target source; allowed: TARGET_SOURCE_MODEL_DEFAULT, "
+                           "TARGET_SOURCE_TENANT, TARGET_SOURCE_SESSION, or "
+                           "TARGET_SOURCE_UNSPECIFIED (read as TARGET_SOURCE_SESSION)"));
+}
 
 void CheckOptions(const ScoringOptions& options, Violations& v) {
   if (options.min_respondents < 1) {
@@ -105,11 +121,16 @@ absl::StatusOr<ScoringModel> ScoringModel::Build(const ScoringInput& input) {
     } else if (it == model_areas.end()) {
       v.Add(path + ".area_id", absl::StrCat("unknown area '", target.area_id(),
                                             "'; the model's areas: ", ModelAreaIds(model)));
+    } else if (!in_scope[it->second]) {
+      v.Add(path + ".area_id", absl::StrCat("area '", target.area_id(),
+                                            "' is not in scope (area_ids); the areas in scope: ",
+                                            InScopeAreaIds(model, in_scope)));
     } else if (auto [prior, inserted] = target_of.emplace(it->second, i); !inserted) {
       v.Add(path + ".area_id",
             absl::StrCat("area '", target.area_id(), "' already has a target (targets[",
                          prior->second, "])"));
     }
+    CheckTargetSource(target.source(), path + ".source", v);
     if (!InUnitInterval(target.target_score())) {
       v.Add(path + ".target_score",
             absl::StrCat(target.target_score(),
@@ -164,8 +185,10 @@ absl::StatusOr<ScoringModel> ScoringModel::Build(const ScoringInput& input) {
                            " cannot be scored; allowed: SCALE_MATURITY_0_5, SCALE_SAMM_4, "
                            "SCALE_LIKERT_5, SCALE_YES_NO"));
       }
-      if (!(item.weight() >= 0) || std::isinf(item.weight())) {
-        v.Add(path + ".weight", absl::StrCat(item.weight(), " must be a number ≥ 0"));
+      if (!(item.weight() >= 0 && item.weight() <= kMaxItemWeight)) {  // NaN too
+        v.Add(path + ".weight",
+              absl::StrCat(item.weight(), " is outside the allowed range: a number > 0 and ≤ ",
+                           kMaxItemWeight, ", or 0 for the default weight 1"));
       }
       it.weight = item.weight() > 0 ? item.weight() : 1;
       it.lineage_id = item.lineage_id().empty() ? item.id() : item.lineage_id();

@@ -19,6 +19,12 @@
 
 namespace lagom::scoring {
 
+// The largest item weight scoring takes (Item.weight; 0 means the default 1). Weights are
+// relative, so a bound costs nothing, and it keeps every Σ wᵢ·xᵢ and Σ wᵢ finite: with weights
+// up to 1e308 two items overflowed to inf / inf = NaN. The questionnaire publishes models with
+// the same bound (questionnaire::kMaxItemWeight).
+inline constexpr double kMaxItemWeight = 1000;
+
 struct ItemInfo {
   const ::lagom::questionnaire::v1::Item* item = nullptr;
   int area = 0;  // index into ScoringModel::areas()
@@ -58,9 +64,9 @@ void CheckResponseGroup(const ::lagom::type::v1::ResponseGroup& group, const std
 class ScoringModel final {
  public:
   // Indexes `input.model` for the areas in scope and checks the model as far as scoring needs
-  // it (known scales, unique ids, weights ≥ 0), `area_ids`, `targets` (known areas, 0–1),
-  // `expected_respondents` and `options`: INVALID_ARGUMENT naming the field path of every
-  // problem. The result points into `input.model`, which must outlive it.
+  // it (known scales, unique ids, weights 0–kMaxItemWeight), `area_ids`, `targets` (areas in
+  // scope, 0–1, a defined source), `expected_respondents` and `options`: INVALID_ARGUMENT naming
+  // the field path of every problem. The result points into `input.model`, which must outlive it.
   static absl::StatusOr<ScoringModel> Build(const ScoringInput& input);
 
   const std::vector<ItemInfo>& items() const { return items_; }

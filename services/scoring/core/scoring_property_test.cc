@@ -1,16 +1,21 @@
 // Properties of the scoring core over many random inputs (fixed seeds, so a failure repeats):
-// the order of the answers does not matter, N/A answers do not move scores, and raising an
-// answer never lowers its area's score.
+// the order of the answers does not matter, N/A answers do not move scores, raising an answer
+// never lowers its area's score, and every figure is finite whatever the weights.
+#include <gmock/gmock.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/scales.h"
 #include "services/scoring/core/scoring_core.h"
+#include "services/scoring/core/scoring_model.h"
 #include "services/scoring/core/test_support.h"
 
 namespace lagom::scoring {
@@ -228,6 +233,74 @@ TEST(PropertyTest, RaisingAnAnswerNeverLowersItsAreaScore) {
     if (HasFailure()) return;
   }
   EXPECT_GT(raised, kIterations);
+}
+
+// The path of every double or float field of `message` that is NaN or infinite.
+void NonFinite(const google::protobuf::Message& message, const std::string& path,
+               std::vector<std::string>& out) {
+  using google::protobuf::FieldDescriptor;
+  const google::protobuf::Reflection& reflection = *message.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  reflection.ListFields(message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    const int count = field->is_repeated() ? reflection.FieldSize(message, field) : 1;
+    for (int k = 0; k < count; ++k) {
+      const std::string at = field->is_repeated() ? absl::StrCat(path, field->name(), "[", k, "]")
+                                                  : absl::StrCat(path, field->name());
+      const bool repeated = field->is_repeated();
+      switch (field->cpp_type()) {
+        case FieldDescriptor::CPPTYPE_DOUBLE:
+          if (!std::isfinite(repeated ? reflection.GetRepeatedDouble(message, field, k)
+                                      : reflection.GetDouble(message, field))) {
+            out.push_back(at);
+          }
+          break;
+        case FieldDescriptor::CPPTYPE_FLOAT:
+          if (!std::isfinite(repeated ? reflection.GetRepeatedFloat(message, field, k)
+                                      : reflection.GetFloat(message, field))) {
+            out.push_back(at);
+          }
+          break;
+        case FieldDescriptor::CPPTYPE_MESSAGE:
+          NonFinite(repeated ? reflection.GetRepeatedMessage(message, field, k)
+                             : reflection.GetMessage(message, field),
+                    at + ".", out);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+}
+
+// Whatever weights a model may give (0 to kMaxItemWeight, the bound included, down to the
+// smallest positive double), every figure of the scorecard is a finite number: reporting
+// refuses NaN, and a session's close would be retried for ever.
+TEST(PropertyTest, EveryFigureIsFiniteWhateverTheWeights) {
+  std::mt19937 random(4);
+  const double weights[] = {0, std::numeric_limits<double>::denorm_min(), 1e-300, 1,
+                            kMaxItemWeight};
+  int scored = 0;
+  for (int i = 0; i < kIterations; ++i) {
+    Case c = RandomCase(random);
+    for (qapi::Area& area : *c.input.model.mutable_areas()) {
+      for (qapi::Item& item : *area.mutable_items()) {
+        item.set_weight(weights[std::uniform_int_distribution<int>(0, 4)(random)]);
+      }
+    }
+    absl::StatusOr<sapi::Scorecard> card = Score(c.input);
+    ASSERT_TRUE(card.ok()) << card.status();
+    std::vector<std::string> bad;
+    NonFinite(*card, "", bad);
+    EXPECT_THAT(bad, ::testing::IsEmpty()) << "iteration " << i;
+    for (const sapi::AreaScore& area : card->area_scores()) {
+      EXPECT_GE(area.score(), 0) << "iteration " << i;
+      EXPECT_LE(area.score(), 1) << "iteration " << i;
+    }
+    ++scored;
+    if (HasFailure()) return;
+  }
+  EXPECT_EQ(scored, kIterations);
 }
 
 }  // namespace

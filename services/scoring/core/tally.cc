@@ -217,9 +217,11 @@ class Counter final {
     }
   }
 
-  // A respondent's later round replaces their earlier answer to the same item.
+  // A respondent's later round replaces their earlier answer to the same item; the same round
+  // twice is refused, whichever rounds came in between.
   void Keep(size_t i, const Resolved& r) {
-    int32_t& slot = counted_[static_cast<size_t>(r.respondent) * model_.items().size() + r.item];
+    const size_t key = static_cast<size_t>(r.respondent) * model_.items().size() + r.item;
+    int32_t& slot = counted_[key];
     if (slot < 0) {
       slot = static_cast<int32_t>(i);
       Count(r, 1);
@@ -227,11 +229,16 @@ class Counter final {
     }
     const ScoringAnswer& prior = answers_[slot];
     const ScoringAnswer& answer = answers_[i];
-    if (prior.round == answer.round) {
+    // Rounds are remembered only for the items a respondent answers more than once: at the
+    // second answer the one counted so far is registered, and from then on every answer.
+    first_of_round_.try_emplace({key, prior.round}, slot);
+    if (auto [first, inserted] =
+            first_of_round_.try_emplace({key, answer.round}, static_cast<int32_t>(i));
+        !inserted) {
       problems_.Add(
           i, "",
           absl::StrCat("respondent '", answer.respondent_id, "' answered item '", answer.item_id,
-                       "' in round ", answer.round, " already (answers[", slot, "])"));
+                       "' in round ", answer.round, " already (answers[", first->second, "])"));
     } else if (answer.round > prior.round) {
       const ScaleInfo& scale = *model_.items()[r.item].scale;
       Resolved earlier = r;
@@ -268,6 +275,9 @@ class Counter final {
   absl::Span<const ScoringAnswer> answers_;
   std::vector<Respondent> respondents_;
   std::vector<int32_t> counted_;  // as Tally::Counted
+  // (respondent × item, round) → the first answer of that round, for the respondent's items
+  // answered more than once.
+  absl::flat_hash_map<std::pair<size_t, int>, int32_t> first_of_round_;
   // As Tally's, with organisations in order of discovery.
   std::vector<Cell> cells_ = std::vector<Cell>(kFirstOrganizationGroup * model_.items().size());
   Problems problems_;

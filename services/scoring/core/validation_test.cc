@@ -3,12 +3,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "services/scoring/core/scoring_core.h"
+#include "services/scoring/core/scoring_model.h"
 #include "services/scoring/core/test_support.h"
 
 namespace lagom::scoring {
@@ -147,6 +150,45 @@ TEST(ValidationTest, TheSameRoundTwice) {
                           "answers[5].round: must be ≥ 0"));
 }
 
+// An answer repeating a round is refused whichever rounds came between: 0, 1, 0 as 0, 0, 1.
+TEST(ValidationTest, TheSameRoundTwiceWhateverTheOrder) {
+  struct Case {
+    int rounds[3];  // of p1's three answers to a.x: answers[0], [4] and [5]
+    std::string problem;
+  };
+  const Case cases[] = {
+      {{0, 1, 0},
+       "answers[5]: respondent 'p1' answered item 'a.x' in round 0 already (answers[0])"},
+      {{0, 0, 1},
+       "answers[4]: respondent 'p1' answered item 'a.x' in round 0 already (answers[0])"},
+      {{1, 0, 0},
+       "answers[5]: respondent 'p1' answered item 'a.x' in round 0 already (answers[4])"},
+      {{1, 0, 1},
+       "answers[5]: respondent 'p1' answered item 'a.x' in round 1 already (answers[0])"},
+  };
+  for (const Case& c : cases) {
+    ScoringInput input = Input();
+    input.answers[0].round = c.rounds[0];
+    input.answers.push_back(Provider("p1", "a.x", 4, c.rounds[1]));
+    input.answers.push_back(Provider("p1", "a.x", 2, c.rounds[2]));
+    EXPECT_THAT(Problems(input), ElementsAre(c.problem))
+        << c.rounds[0] << ", " << c.rounds[1] << ", " << c.rounds[2];
+  }
+}
+
+TEST(ValidationTest, RoundsInAnyOrderCountTheLatest) {
+  ScoringInput input = Input();
+  input.answers[0].round = 2;  // a.x 3
+  input.answers.push_back(Provider("p1", "a.x", 5, 0));
+  input.answers.push_back(Provider("p1", "a.x", 1, 1));
+  absl::StatusOr<sapi::Scorecard> card = Score(input);
+  ASSERT_TRUE(card.ok()) << card.status();
+  const sapi::ItemScore* x = FindItem(*card, "a.x", ProviderGroup());
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->statistics().n(), 1);
+  EXPECT_DOUBLE_EQ(x->statistics().mean(), 3);
+}
+
 TEST(ValidationTest, RespondentIdRequired) {
   ScoringInput input = Input();
   input.answers[3].respondent_id = "";
@@ -172,6 +214,36 @@ TEST(ValidationTest, TargetsOutsideTheScaleAndUnknownAreas) {
                   "targets[2].area_id: area 'a' already has a target (targets[0])",
                   "targets[2].target_score: -0.1 is outside 0–1; targets are on the normalised "
                   "area-score scale (maturity 3 of 0–5 is 0.6, Likert 4 of 1–5 is 0.75)"));
+}
+
+// A target must apply: to an area in scope, with a source TargetSource defines.
+TEST(ValidationTest, TargetsOutsideTheScopeOrWithAnUndefinedSource) {
+  ScoringInput input = Input();
+  input.area_ids = {"a"};
+  input.answers.pop_back();  // b.y, out of scope
+  type::AreaTarget& outside = input.targets.emplace_back();
+  outside.set_area_id("b");
+  outside.set_target_score(0.5);
+  type::AreaTarget& undefined = input.targets.emplace_back();
+  undefined.set_area_id("a");
+  undefined.set_target_score(0.5);
+  undefined.set_source(static_cast<type::TargetSource>(42));
+  EXPECT_THAT(Problems(input),
+              ElementsAre("targets[0].area_id: area 'b' is not in scope (area_ids); the areas in "
+                          "scope: a",
+                          "targets[1].source: 42 is not a target source; allowed: "
+                          "TARGET_SOURCE_MODEL_DEFAULT, TARGET_SOURCE_TENANT, "
+                          "TARGET_SOURCE_SESSION, or TARGET_SOURCE_UNSPECIFIED (read as "
+                          "TARGET_SOURCE_SESSION)"));
+
+  // A defined source is kept; an unset one is the caller's (the session's).
+  input.targets.erase(input.targets.begin());
+  input.targets[0].set_source(type::TARGET_SOURCE_TENANT);
+  absl::StatusOr<sapi::Scorecard> card = Score(input);
+  ASSERT_TRUE(card.ok()) << card.status();
+  const sapi::AreaGoodEnough* verdict = FindGoodEnough(*card, "a", ProviderGroup());
+  ASSERT_NE(verdict, nullptr);
+  EXPECT_EQ(verdict->target().source(), type::TARGET_SOURCE_TENANT);
 }
 
 TEST(ValidationTest, UnknownAreaInScope) {
@@ -228,6 +300,32 @@ TEST(ValidationTest, ModelProblemsScoringCannotWorkAround) {
   input = Input();
   input.model.clear_areas();
   EXPECT_THAT(Problems(input), ElementsAre("model.areas: no items in scope to score"));
+}
+
+// Two weights of 1e308 made Σ wᵢ·xᵢ / Σ wᵢ = inf / inf = NaN, which a preview showed and
+// reporting refused to record. Weights past kMaxItemWeight are refused; up to it every sum is
+// finite.
+TEST(ValidationTest, WeightsPastTheBoundAreRefusedSoNoScoreIsNaN) {
+  ScoringInput input;
+  qapi::Area& a = AddArea(input.model, "a");
+  AddItem(a, "a.x", qapi::ITEM_PERSPECTIVE_PROVIDER, qapi::SCALE_MATURITY_0_5, 1e308);
+  AddItem(a, "a.y", qapi::ITEM_PERSPECTIVE_PROVIDER, qapi::SCALE_MATURITY_0_5, 1e308);
+  input.answers = {Provider("p1", "a.x", 5), Provider("p1", "a.y", 5)};
+  const std::string allowed =
+      " is outside the allowed range: a number > 0 and ≤ 1000, or 0 for the default weight 1";
+  EXPECT_THAT(Problems(input), ElementsAre("model.areas[0].items[0].weight: 1e+308" + allowed,
+                                           "model.areas[0].items[1].weight: 1e+308" + allowed));
+  a.mutable_items(1)->set_weight(std::numeric_limits<double>::quiet_NaN());
+  a.mutable_items(0)->set_weight(std::nextafter(kMaxItemWeight, 2 * kMaxItemWeight));
+  EXPECT_THAT(Problems(input), SizeIs(2));
+
+  a.mutable_items(0)->set_weight(kMaxItemWeight);
+  a.mutable_items(1)->set_weight(kMaxItemWeight);
+  absl::StatusOr<sapi::Scorecard> card = Score(input);
+  ASSERT_TRUE(card.ok()) << card.status();
+  const sapi::AreaScore* area = FindArea(*card, "a", ProviderGroup());
+  ASSERT_NE(area, nullptr);
+  EXPECT_DOUBLE_EQ(area->score(), 1);
 }
 
 // As many problems as the error's details hold (6,000 bytes) are listed; the rest are
