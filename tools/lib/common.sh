@@ -62,9 +62,12 @@ lagom_as_root() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Free ports. Only Redis and PostgreSQL need a port chosen for them (services bind port 0). We
-# pick below the kernel's ephemeral range (32768-60999 by default) so a chosen port cannot be
-# taken meanwhile by an outgoing connection or a port-0 bind, and retry on the rare clash.
+# Free ports: for Redis and PostgreSQL, which retry on another at the rare clash, and for every
+# service replica's listen and metrics port, which tools/stack chooses before any replica starts
+# (each must know the others' addresses). We pick below the kernel's ephemeral range
+# (32768-60999 by default) so a chosen port cannot be taken meanwhile by an outgoing connection
+# or a port-0 bind. A port chosen but not yet bound still looks free here: whoever chooses
+# several before binding them keeps them apart (tools/stack's take_port).
 
 lagom_port_in_use() {
   local port=$1
