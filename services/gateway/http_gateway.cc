@@ -7,12 +7,13 @@
 #include "absl/hash/hash.h"
 #include "absl/memory/memory.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "common/auth/authenticator.h"
 #include "common/log.h"
-#include "common/request_context.h"
 #include "common/server.h"
 #include "common/status.h"
 #include "services/gateway/json_errors.h"
@@ -97,6 +98,25 @@ absl::StatusOr<Metadata> ForwardedMetadata(const mg_connection* connection) {
   return metadata;
 }
 
+// The credential the services will authenticate, written one way, so that callers are told
+// apart by it (spelling "Bearer" otherwise or adding spaces gives no second share of streams):
+// an invite token if there is one, as the services prefer it, else the Bearer credential.
+std::string CredentialOf(const Metadata& metadata) {
+  std::string authorization;
+  for (const auto& [key, value] : metadata) {
+    if (key == auth::kInviteTokenKey && !absl::StripAsciiWhitespace(value).empty()) {
+      return absl::StrCat("invite ", absl::StripAsciiWhitespace(value));
+    }
+    if (key == auth::kAuthorizationKey) authorization = value;
+  }
+  absl::string_view credential = absl::StripAsciiWhitespace(authorization);
+  constexpr absl::string_view kBearer = "bearer ";
+  if (absl::StartsWithIgnoreCase(credential, kBearer)) {
+    return absl::StrCat("bearer ", absl::StripAsciiWhitespace(credential.substr(kBearer.size())));
+  }
+  return std::string(credential);
+}
+
 int LogCivetweb(const mg_connection*, const char* message) {
   LogWarn("http server", {{"message", message}});
   return 1;
@@ -111,8 +131,10 @@ HttpGateway::HttpGateway(GatewayOptions options, const Transcoder& transcoder,
       backends_(backends),
       openapi_json_(std::move(openapi_json)),
       metrics_("gateway"),
-      max_streams_(options_.max_streams > 0 ? options_.max_streams
-                                            : std::max(1, options_.threads / 2)),
+      // Streams always leave a worker they cannot take.
+      max_streams_(options_.max_streams > 0
+                       ? options_.max_streams
+                       : std::max(1, std::min(options_.threads / 2, options_.threads - 1))),
       max_streams_per_caller_(options_.max_streams_per_caller > 0 ? options_.max_streams_per_caller
                                                                   : std::max(1, max_streams_ / 4)) {
 }
@@ -288,12 +310,7 @@ int HttpGateway::HandleApi(mg_connection* connection, absl::string_view method,
     return RespondError(connection, metadata.status());
   }
   if (route.server_streaming()) {
-    // Callers are told apart by their credential as sent (only its hash is kept).
-    std::string credential;
-    for (const auto& [key, value] : *metadata) {
-      if (key != kRequestIdMetadataKey) absl::StrAppend(&credential, key, "=", value, "\n");
-    }
-    const size_t caller = absl::HashOf(credential);
+    const size_t caller = absl::HashOf(CredentialOf(*metadata));
     if (absl::Status admitted = OpenStream(caller); !admitted.ok()) {
       record(static_cast<grpc::StatusCode>(admitted.code()));
       return RespondError(connection, admitted);

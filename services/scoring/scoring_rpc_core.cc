@@ -23,6 +23,7 @@ constexpr char kSessionNoun[] = "session";
 
 // Every model the questionnaire publishes can be scored: its weight bound is scoring's.
 static_assert(questionnaire::kMaxItemWeight == kMaxItemWeight);
+static_assert(questionnaire::kMinItemWeight == kMinItemWeight);
 
 bool Scorable(session_api::SessionState state) {
   return state == session_api::SESSION_STATE_OPEN || state == session_api::SESSION_STATE_CLOSED ||

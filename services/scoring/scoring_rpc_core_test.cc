@@ -473,7 +473,7 @@ TEST_F(ScoringRpcCoreTest, AnInlineModelWithAWeightPastTheBoundIsRefused) {
       ViolationsOf(s),
       Contains(AllOf(
           Field(&FieldViolation::field, "inline_model_version.content.areas[0].items[0].weight"),
-          Field(&FieldViolation::description, HasSubstr("allowed: a number > 0 and ≤ 1000")))));
+          Field(&FieldViolation::description, HasSubstr("allowed: a number from 0.001 to 1000")))));
   EXPECT_FALSE(resp.has_scorecard());
 }
 

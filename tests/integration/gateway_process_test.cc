@@ -13,6 +13,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "common/http_client.h"
 #include "common/testing/integration.h"
 #include "services/gateway/api_descriptors.h"
@@ -770,8 +771,13 @@ TEST_F(GatewayProcessTest, StreamsAreLimitedInAllAndPerCredential) {
 
   struct Watcher {
     std::unique_ptr<HttpClient> client;
-    std::string received;
+    absl::Mutex mu;
+    std::string received ABSL_GUARDED_BY(mu);
     std::thread thread;
+    std::string Received() {
+      absl::MutexLock lock(&mu);
+      return received;
+    }
   };
   std::vector<std::unique_ptr<Watcher>> watchers;
   auto open = [&](const std::string& key) {
@@ -780,19 +786,22 @@ TEST_F(GatewayProcessTest, StreamsAreLimitedInAllAndPerCredential) {
     Watcher* raw = w.get();
     w->thread = std::thread([raw, key, watch] {
       (void)raw->client->Stream("GET", watch, Bearer(key), [raw](const std::string& so_far) {
+        absl::MutexLock lock(&raw->mu);
         raw->received = so_far;
         return true;
       });
     });
-    for (int i = 0; i < 400 && raw->received.find('\n') == std::string::npos; ++i) {
+    for (int i = 0; i < 400 && raw->Received().find('\n') == std::string::npos; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
-    EXPECT_NE(raw->received.find('\n'), std::string::npos) << "no first watch message";
+    EXPECT_NE(raw->Received().find('\n'), std::string::npos) << "no first watch message";
     watchers.push_back(std::move(w));
   };
   open(*key_);
   open(*key_);
-  Reply third_of_one = Call("GET", watch, nullptr, Bearer(*key_), &client);
+  // The same credential however "Bearer" is spelt and spaced.
+  Reply third_of_one =
+      Call("GET", watch, nullptr, {{"authorization", "bearer   " + *key_ + " "}}, &client);
   EXPECT_EQ(third_of_one.status, 429) << third_of_one;
   EXPECT_THAT(third_of_one.body.value("message", ""), HasSubstr("this credential already holds 2"));
   open(viewer_key);
@@ -808,7 +817,7 @@ TEST_F(GatewayProcessTest, StreamsAreLimitedInAllAndPerCredential) {
   EXPECT_EQ(gateway->process->WaitForExit(absl::Seconds(15)), 0) << gateway->process->Stderr();
   for (auto& w : watchers) {
     w->thread.join();
-    EXPECT_THAT(w->received, HasSubstr(R"({"error":{"code":14)")) << w->received;
+    EXPECT_THAT(w->Received(), HasSubstr(R"({"error":{"code":14)")) << w->Received();
   }
 }
 

@@ -210,10 +210,12 @@ class Validator final {
     bool scale_ok = CheckEnum(model_api::Scale_descriptor(), item.scale(), path + ".scale", "scale",
                               /*required=*/true);
     if (scale_ok) CheckLevelDescriptors(item, path);
-    if (!(item.weight() >= 0 && item.weight() <= kMaxItemWeight)) {  // NaN too
+    if (!(item.weight() == 0 ||
+          (item.weight() >= kMinItemWeight && item.weight() <= kMaxItemWeight))) {  // NaN too
       // Zero is proto3's "unset" and means the default weight 1 (see model.proto).
       Add(path + ".weight", absl::StrCat(FormatNumber(item.weight()),
-                                         " is not a valid weight (allowed: a number > 0 and ≤ ",
+                                         " is not a valid weight (allowed: a number from ",
+                                         FormatNumber(kMinItemWeight), " to ",
                                          FormatNumber(kMaxItemWeight), "; 0 or unset means 1)"));
     }
     CheckServqual(item, path);

@@ -33,6 +33,9 @@ struct ModelLimits {
 // published model must always be scorable (scoring checks the same bound, kMaxItemWeight in
 // services/scoring/core/scoring_model.h).
 inline constexpr double kMaxItemWeight = 1000;
+// The smallest non-zero Item.weight: a smaller one rounds the weighted sums towards 0 (scoring's
+// kMinItemWeight).
+inline constexpr double kMinItemWeight = 0.001;
 
 // Every violation; field paths start with `prefix` (e.g. "content" or "model_version.content").
 std::vector<FieldViolation> ValidateModelContent(const model_api::ModelContent& content,

@@ -13,10 +13,10 @@
 namespace lagom::questionnaire {
 namespace {
 
+using ::lagom::type::v1::LocalizedText;
 using model_api::Area;
 using model_api::Item;
 using model_api::ModelContent;
-using ::lagom::type::v1::LocalizedText;
 using ::testing::_;
 using ::testing::AllOf;
 using ::testing::Contains;
@@ -54,8 +54,7 @@ void AddMaturityLevels(Item* item) {
   for (int level = 0; level <= 5; ++level) {
     model_api::LevelDescriptor* d = item->add_level_descriptors();
     d->set_value(level);
-    SetText(d->mutable_label(), "Level " + std::to_string(level),
-            "Nivå " + std::to_string(level));
+    SetText(d->mutable_label(), "Level " + std::to_string(level), "Nivå " + std::to_string(level));
   }
 }
 
@@ -71,7 +70,8 @@ ModelContent GoodContent() {
   area->set_lineage_id("lin.incident");
   area->set_kind(model_api::AREA_KIND_REACTIVE_MANAGEMENT);
   SetText(area->mutable_title(), "Incidents", "Störningar");
-  SetText(area->mutable_description(), "Getting things working again", "Att laga det som gått sönder");
+  SetText(area->mutable_description(), "Getting things working again",
+          "Att laga det som gått sönder");
   area->set_default_target_score(0.6);
   model_api::FrameworkReference* ref = area->add_framework_references();
   ref->set_framework(model_api::FRAMEWORK_ISO_IEC_20000_1);
@@ -90,8 +90,8 @@ ModelContent GoodContent() {
   customer->set_servqual_dimension(model_api::SERVQUAL_DIMENSION_RELIABILITY);
   customer->set_servqual_aspect(model_api::SERVQUAL_ASPECT_BOTH);
 
-  Item* both = AddItem(area, "incident.together", model_api::ITEM_PERSPECTIVE_BOTH,
-                       model_api::SCALE_YES_NO);
+  Item* both =
+      AddItem(area, "incident.together", model_api::ITEM_PERSPECTIVE_BOTH, model_api::SCALE_YES_NO);
   both->set_na_allowed(true);
   SetText(both->mutable_help_text(), "Help", "Hjälp");
 
@@ -111,7 +111,9 @@ std::vector<FieldViolation> Validate(const ModelContent& content, const ModelLim
   return ValidateModelContent(content, "content", limits);
 }
 
-Item* ItemAt(ModelContent& content, int index) { return content.mutable_areas(0)->mutable_items(index); }
+Item* ItemAt(ModelContent& content, int index) {
+  return content.mutable_areas(0)->mutable_items(index);
+}
 
 TEST(ValidateModelContentTest, GoodModelHasNoViolations) {
   EXPECT_THAT(Validate(GoodContent()), IsEmpty());
@@ -159,8 +161,8 @@ TEST(ValidateModelContentTest, TooManyLanguages) {
 TEST(ValidateModelContentTest, DefaultLanguageMustBeOneOfTheLanguages) {
   ModelContent content = GoodContent();
   content.set_default_language_tag("de");
-  EXPECT_THAT(Validate(content), ElementsAre(Violation("content.default_language_tag",
-                                                       HasSubstr("allowed: en, sv"))));
+  EXPECT_THAT(Validate(content),
+              ElementsAre(Violation("content.default_language_tag", HasSubstr("allowed: en, sv"))));
   content.clear_default_language_tag();
   EXPECT_THAT(Validate(content),
               ElementsAre(Violation("content.default_language_tag", HasSubstr("required"))));
@@ -204,10 +206,9 @@ TEST(ValidateModelContentTest, DuplicateAreaIds) {
   SetText(second->mutable_title(), "Knowledge", "Kunskap");
   AddItem(second, "knowledge.documented", model_api::ITEM_PERSPECTIVE_BOTH,
           model_api::SCALE_YES_NO);
-  EXPECT_THAT(Validate(content),
-              ElementsAre(Violation("content.areas[1].id",
-                                    AllOf(HasSubstr("duplicate id \"incident\""),
-                                          HasSubstr("content.areas[0].id")))));
+  EXPECT_THAT(Validate(content), ElementsAre(Violation("content.areas[1].id",
+                                                       AllOf(HasSubstr("duplicate id \"incident\""),
+                                                             HasSubstr("content.areas[0].id")))));
 }
 
 TEST(ValidateModelContentTest, ItemIdsAreUniqueAcrossTheWholeModel) {
@@ -257,11 +258,11 @@ TEST(ValidateModelContentTest, AreasAndItemsHaveSeparateLineageNamespaces) {
 TEST(ValidateModelContentTest, AreaKindIsRequiredAndKnown) {
   ModelContent content = GoodContent();
   content.mutable_areas(0)->set_kind(model_api::AREA_KIND_UNSPECIFIED);
-  EXPECT_THAT(Validate(content),
-              ElementsAre(Violation("content.areas[0].kind",
-                                    AllOf(HasSubstr("required"),
-                                          HasSubstr("AREA_KIND_REACTIVE_MANAGEMENT"),
-                                          Not(HasSubstr("AREA_KIND_UNSPECIFIED"))))));
+  EXPECT_THAT(
+      Validate(content),
+      ElementsAre(Violation("content.areas[0].kind",
+                            AllOf(HasSubstr("required"), HasSubstr("AREA_KIND_REACTIVE_MANAGEMENT"),
+                                  Not(HasSubstr("AREA_KIND_UNSPECIFIED"))))));
   content.mutable_areas(0)->set_kind(static_cast<model_api::AreaKind>(42));
   EXPECT_THAT(Validate(content),
               ElementsAre(Violation("content.areas[0].kind",
@@ -273,8 +274,10 @@ TEST(ValidateModelContentTest, EveryTextIsTranslatedIntoEveryLanguage) {
   ModelContent content = GoodContent();
   content.mutable_areas(0)->mutable_title()->mutable_translations()->erase("sv");
   (*ItemAt(content, 2)->mutable_help_text()->mutable_translations())["en"] = "";
-  (*ItemAt(content, 0)->mutable_level_descriptors(3)->mutable_label()->mutable_translations())
-      ["de"] = "Stufe 3";
+  (*ItemAt(content, 0)
+        ->mutable_level_descriptors(3)
+        ->mutable_label()
+        ->mutable_translations())["de"] = "Stufe 3";
   EXPECT_THAT(
       Validate(content),
       ElementsAre(Violation("content.areas[0].title.translations[\"sv\"]",
@@ -307,7 +310,8 @@ TEST(ValidateModelContentTest, TextOverTheLengthLimit) {
           "Störningar och ärende");
   // 20 characters in 22 bytes: within the limit, which counts characters, not bytes.
   SetText(content.mutable_areas(0)->mutable_description(), "Short", "Ärenden och åtgärder");
-  for (Item& item : *content.mutable_areas(0)->mutable_items()) SetText(item.mutable_text(), "Q", "F");
+  for (Item& item : *content.mutable_areas(0)->mutable_items())
+    SetText(item.mutable_text(), "Q", "F");
   EXPECT_THAT(Validate(content, limits),
               ElementsAre(Violation("content.areas[0].title.translations[\"en\"]",
                                     HasSubstr("22 characters; at most 20 allowed")),
@@ -365,16 +369,15 @@ TEST(ValidateModelContentTest, WeightMustBePositive) {
   ItemAt(content, 0)->set_weight(-0.5);
   ItemAt(content, 1)->set_weight(std::numeric_limits<double>::infinity());
   ItemAt(content, 2)->set_weight(0);  // unset: the default weight 1
-  EXPECT_THAT(Validate(content),
-              ElementsAre(Violation("content.areas[0].items[0].weight",
-                                    HasSubstr("allowed: a number > 0")),
-                          Violation("content.areas[0].items[1].weight",
-                                    HasSubstr("allowed: a number > 0"))));
+  EXPECT_THAT(Validate(content), ElementsAre(Violation("content.areas[0].items[0].weight",
+                                                       HasSubstr("allowed: a number from 0.001")),
+                                             Violation("content.areas[0].items[1].weight",
+                                                       HasSubstr("allowed: a number from 0.001"))));
 }
 
 // Two weights of 1e308 made the scoring service's weighted sums inf / inf = NaN: a model that
 // cannot be scored is not stored.
-TEST(ValidateModelContentTest, WeightIsAtMostTheBoundScoringTakes) {
+TEST(ValidateModelContentTest, WeightIsWithinTheBoundsScoringTakes) {
   ModelContent content = GoodContent();
   ItemAt(content, 0)->set_weight(1e308);
   ItemAt(content, 1)->set_weight(std::nextafter(kMaxItemWeight, 2 * kMaxItemWeight));
@@ -382,12 +385,22 @@ TEST(ValidateModelContentTest, WeightIsAtMostTheBoundScoringTakes) {
   ItemAt(content, 3)->set_weight(std::numeric_limits<double>::quiet_NaN());
   EXPECT_THAT(Validate(content),
               ElementsAre(Violation("content.areas[0].items[0].weight",
-                                    "1e+308 is not a valid weight (allowed: a number > 0 and ≤ "
-                                    "1000; 0 or unset means 1)"),
+                                    "1e+308 is not a valid weight (allowed: a number from 0.001 "
+                                    "to 1000; 0 or unset means 1)"),
                           Violation("content.areas[0].items[1].weight",
-                                    HasSubstr("allowed: a number > 0 and ≤ 1000")),
+                                    HasSubstr("allowed: a number from 0.001 to 1000")),
                           Violation("content.areas[0].items[3].weight",
-                                    HasSubstr("allowed: a number > 0 and ≤ 1000"))));
+                                    HasSubstr("allowed: a number from 0.001 to 1000"))));
+  // Nor too small a one: it rounds the weighted sums towards 0.
+  ItemAt(content, 0)->set_weight(kMinItemWeight);
+  ItemAt(content, 1)->set_weight(std::nextafter(kMinItemWeight, 0.0));
+  ItemAt(content, 2)->set_weight(0);
+  ItemAt(content, 3)->set_weight(std::numeric_limits<double>::denorm_min());
+  EXPECT_THAT(Validate(content),
+              ElementsAre(Violation("content.areas[0].items[1].weight",
+                                    HasSubstr("allowed: a number from 0.001 to 1000")),
+                          Violation("content.areas[0].items[3].weight",
+                                    HasSubstr("allowed: a number from 0.001 to 1000"))));
 }
 
 TEST(ValidateModelContentTest, MaturityItemsDescribeEveryLevel) {
@@ -395,9 +408,9 @@ TEST(ValidateModelContentTest, MaturityItemsDescribeEveryLevel) {
   Item* item = ItemAt(content, 0);
   item->mutable_level_descriptors()->DeleteSubrange(4, 1);  // level 4
   EXPECT_THAT(Validate(content),
-              ElementsAre(Violation("content.areas[0].items[0].level_descriptors",
-                                    AllOf(HasSubstr("missing descriptors for 4"),
-                                          HasSubstr("0, 1, 2, 3, 4, 5")))));
+              ElementsAre(Violation(
+                  "content.areas[0].items[0].level_descriptors",
+                  AllOf(HasSubstr("missing descriptors for 4"), HasSubstr("0, 1, 2, 3, 4, 5")))));
   item->clear_level_descriptors();
   EXPECT_THAT(Validate(content),
               ElementsAre(Violation("content.areas[0].items[0].level_descriptors",
@@ -473,19 +486,18 @@ TEST(ValidateModelContentTest, PairOfTheSamePerspective) {
 TEST(ValidateModelContentTest, PairOfMoreThanTwoItems) {
   ModelContent content = GoodContent();
   ItemAt(content, 3)->set_pair_id("incident.restore");
-  EXPECT_THAT(Validate(content),
-              ElementsAre(Violation("content.areas[0].items[3].pair_id",
-                                    HasSubstr("already has two items"))));
+  EXPECT_THAT(Validate(content), ElementsAre(Violation("content.areas[0].items[3].pair_id",
+                                                       HasSubstr("already has two items"))));
 }
 
 TEST(ValidateModelContentTest, BothItemsCannotBePaired) {
   ModelContent content = GoodContent();
   ItemAt(content, 1)->set_perspective(model_api::ITEM_PERSPECTIVE_BOTH);
-  EXPECT_THAT(Validate(content),
-              ElementsAre(Violation("content.areas[0].items[1].pair_id",
-                                    HasSubstr("ITEM_PERSPECTIVE_BOTH item is a pair by itself")),
-                          Violation("content.areas[0].items[0].pair_id",
-                                    HasSubstr("has only this item"))));
+  EXPECT_THAT(
+      Validate(content),
+      ElementsAre(Violation("content.areas[0].items[1].pair_id",
+                            HasSubstr("ITEM_PERSPECTIVE_BOTH item is a pair by itself")),
+                  Violation("content.areas[0].items[0].pair_id", HasSubstr("has only this item"))));
 }
 
 TEST(ValidateModelContentTest, ServqualAspectNeedsADimension) {
@@ -504,17 +516,16 @@ TEST(ValidateModelContentTest, UnknownEnumNumbersAnywhere) {
   ItemAt(content, 0)->set_process_attribute(static_cast<model_api::ProcessAttribute>(10));
   content.mutable_areas(0)->mutable_framework_references(0)->set_framework(
       static_cast<model_api::Framework>(4));
-  EXPECT_THAT(
-      Validate(content),
-      ElementsAre(Violation("content.areas[0].framework_references[0].framework",
-                            HasSubstr("unknown framework 4 (allowed: FRAMEWORK_ITIL4")),
-                  Violation("content.areas[0].items[0].process_attribute",
-                            HasSubstr("unknown process attribute 10 (allowed: "
-                                      "PROCESS_ATTRIBUTE_PA_1_1")),
-                  Violation("content.areas[0].items[1].servqual_dimension",
-                            HasSubstr("unknown SERVQUAL dimension 6")),
-                  Violation("content.areas[0].items[1].servqual_aspect",
-                            HasSubstr("unknown SERVQUAL aspect 4"))));
+  EXPECT_THAT(Validate(content),
+              ElementsAre(Violation("content.areas[0].framework_references[0].framework",
+                                    HasSubstr("unknown framework 4 (allowed: FRAMEWORK_ITIL4")),
+                          Violation("content.areas[0].items[0].process_attribute",
+                                    HasSubstr("unknown process attribute 10 (allowed: "
+                                              "PROCESS_ATTRIBUTE_PA_1_1")),
+                          Violation("content.areas[0].items[1].servqual_dimension",
+                                    HasSubstr("unknown SERVQUAL dimension 6")),
+                          Violation("content.areas[0].items[1].servqual_aspect",
+                                    HasSubstr("unknown SERVQUAL aspect 4"))));
 }
 
 TEST(ValidateModelContentTest, FrameworkReferencesNeedAReference) {
@@ -535,11 +546,10 @@ TEST(ValidateModelContentTest, ReportsEveryViolationAtOnce) {
   std::vector<FieldViolation> violations = Validate(content);
   std::vector<std::string> fields;
   for (const FieldViolation& v : violations) fields.push_back(v.field);
-  EXPECT_THAT(fields, ElementsAre("content.default_language_tag",
-                                  "content.areas[0].default_target_score",
-                                  "content.areas[0].items[0].scale",
-                                  "content.areas[0].items[1].weight",
-                                  "content.areas[0].items[2].id"));
+  EXPECT_THAT(fields,
+              ElementsAre("content.default_language_tag", "content.areas[0].default_target_score",
+                          "content.areas[0].items[0].scale", "content.areas[0].items[1].weight",
+                          "content.areas[0].items[2].id"));
 }
 
 TEST(ContentHashTest, IsSha256OfTheDeterministicSerialization) {

@@ -59,7 +59,8 @@ curl_socket_t OpenCheckedSocket(void* user, curlsocktype purpose, curl_sockaddr*
     if (!range.empty()) {
       if (!transfer->refused.empty()) transfer->refused += ", ";
       absl::StrAppend(&transfer->refused, AddressText(address->addr), " (", range, ")");
-      if (!absl::StrContains(transfer->refused_ranges, range)) {
+      if (!absl::StrContains(absl::StrCat(", ", transfer->refused_ranges, ", "),
+                             absl::StrCat(", ", range, ", "))) {
         if (!transfer->refused_ranges.empty()) transfer->refused_ranges += ", ";
         transfer->refused_ranges += range;
       }
@@ -139,12 +140,14 @@ absl::StatusOr<int> DeliveryWorker::RunOnce() {
   absl::StatusOr<std::vector<DueDelivery>> due =
       queue_.Claim(options_.batch, options_.per_tenant, options_.lease);
   if (!due.ok()) return due.status();
-  std::vector<std::thread> posts;
-  posts.reserve(due->size());
-  for (const DueDelivery& delivery : *due) {
-    posts.emplace_back([this, &delivery] { Attempt(delivery); });
+  {
+    // Joined as they go out of scope, also if starting one fails.
+    std::vector<std::jthread> posts;
+    posts.reserve(due->size());
+    for (const DueDelivery& delivery : *due) {
+      posts.emplace_back([this, &delivery] { Attempt(delivery); });
+    }
   }
-  for (std::thread& post : posts) post.join();
   return static_cast<int>(due->size());
 }
 
@@ -197,8 +200,9 @@ void DeliveryWorker::Loop() {
       LogWarn("webhook delivery pass failed", {{"error", claimed.status().ToString()}});
     }
     absl::MutexLock lock(&mu_);
-    // A full batch means more may be due: go again at once.
-    if (claimed.ok() && *claimed == options_.batch && !stop_) continue;
+    // Anything claimed means more may be due (a pass takes only a share of one tenant's, so
+    // a backlog never fills a batch): go again at once.
+    if (claimed.ok() && *claimed > 0 && !stop_) continue;
     mu_.AwaitWithTimeout(
         absl::Condition(
             +[](DeliveryWorker* w) ABSL_NO_THREAD_SAFETY_ANALYSIS { return w->stop_; }, this),

@@ -77,7 +77,7 @@ class DeliveryWorker final {
   // so a pass takes as long as its slowest POST whatever the batch. Returns how many it claimed.
   absl::StatusOr<int> RunOnce();
 
-  // Runs a pass every `poll` (at once after a full batch) on a thread until destroyed.
+  // Runs a pass every `poll` (at once after a pass that claimed any) on a thread until destroyed.
   void Start();
 
  private:

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "services/questionnaire/webhooks/webhook_core.h"
 
@@ -31,12 +32,19 @@ class FakeQueue final : public DeliveryQueue {
 
   absl::StatusOr<std::vector<DueDelivery>> Claim(int limit, int per_tenant,
                                                  absl::Duration lease) override {
+    absl::MutexLock lock(&mu_);
     last_lease = lease;
     last_per_tenant = per_tenant;
     std::vector<DueDelivery> out;
-    while (!due.empty() && static_cast<int>(out.size()) < limit) {
-      out.push_back(due.front());
-      due.erase(due.begin());
+    std::map<std::string, int> taken;
+    for (auto it = due.begin(); it != due.end() && static_cast<int>(out.size()) < limit;) {
+      if (taken[it->tenant_id] < per_tenant) {
+        ++taken[it->tenant_id];
+        out.push_back(*it);
+        it = due.erase(it);
+      } else {
+        ++it;
+      }
     }
     return out;
   }
@@ -53,6 +61,10 @@ class FakeQueue final : public DeliveryQueue {
 
 class FakeSender final : public WebhookSender {
  public:
+  int Posts() {
+    absl::MutexLock lock(&mu_);
+    return posts;
+  }
   SendResult reply{200, ""};
   std::string url, body;
   std::map<std::string, std::string> headers;
@@ -178,18 +190,37 @@ TEST_F(DeliveryWorkerTest, DeletedEndpointIsNotPosted) {
 }
 
 TEST_F(DeliveryWorkerTest, ClaimsWithTheLeaseAndAtMostABatch) {
-  for (int i = 0; i < 20; ++i) queue_.due.push_back(Due(i + 1, 1, kNow));
+  for (int i = 0; i < 20; ++i) {
+    queue_.due.push_back(Due(i + 1, 1, kNow));
+    queue_.due.back().tenant_id = absl::StrCat("tenant", i);
+  }
   EXPECT_EQ(worker_.RunOnce().value(), 16);
   EXPECT_EQ(queue_.last_lease, absl::Minutes(1));
   EXPECT_EQ(queue_.last_per_tenant, 4);
   EXPECT_EQ(worker_.RunOnce().value(), 4);
 }
 
+// A pass takes only a share of one tenant's deliveries, so a backlog never fills a batch: the
+// worker goes again at once after any pass that claimed something, not after `poll`.
+TEST(DeliveryWorkerPassTest, OneTenantsBacklogIsWorkedThroughPassAfterPass) {
+  FakeQueue queue;
+  for (int i = 0; i < 10; ++i) queue.due.push_back(Due(i + 1, 1, kNow));
+  FakeSender sender;
+  DeliveryWorker worker(queue, sender, {.poll = absl::Hours(1)}, [] { return kNow; });
+  worker.Start();
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (sender.Posts() < 10 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  EXPECT_EQ(sender.Posts(), 10) << "the worker waited for its poll between passes";
+}
+
 // An endpoint that takes its time holds up nobody else's delivery in the pass, and a pass lasts
 // as long as its slowest POST, not their sum (which would outlast the lease).
 TEST(DeliveryWorkerPassTest, APassPostsItsDeliveriesAtOnce) {
   FakeQueue queue;
-  for (int i = 0; i < 5; ++i) queue.due.push_back(Due(i + 1, 1, kNow));
+  for (int i = 0; i < 5; ++i) {
+    queue.due.push_back(Due(i + 1, 1, kNow));
+    queue.due.back().tenant_id = absl::StrCat("tenant", i);
+  }
   TogetherSender sender(5, absl::Seconds(10));
   DeliveryWorker worker(queue, sender, {}, [] { return kNow; });
   ASSERT_EQ(worker.RunOnce().value(), 5);

@@ -185,10 +185,12 @@ absl::StatusOr<ScoringModel> ScoringModel::Build(const ScoringInput& input) {
                            " cannot be scored; allowed: SCALE_MATURITY_0_5, SCALE_SAMM_4, "
                            "SCALE_LIKERT_5, SCALE_YES_NO"));
       }
-      if (!(item.weight() >= 0 && item.weight() <= kMaxItemWeight)) {  // NaN too
+      if (!(item.weight() == 0 ||
+            (item.weight() >= kMinItemWeight && item.weight() <= kMaxItemWeight))) {  // NaN too
         v.Add(path + ".weight",
-              absl::StrCat(item.weight(), " is outside the allowed range: a number > 0 and ≤ ",
-                           kMaxItemWeight, ", or 0 for the default weight 1"));
+              absl::StrCat(item.weight(), " is outside the allowed range: a number from ",
+                           kMinItemWeight, " to ", kMaxItemWeight,
+                           ", or 0 for the default weight 1"));
       }
       it.weight = item.weight() > 0 ? item.weight() : 1;
       it.lineage_id = item.lineage_id().empty() ? item.id() : item.lineage_id();

@@ -11,10 +11,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/resource_util.h"
+#include "common/scales.h"
 #include "lagom/questionnaire/v1/model.pb.h"
 #include "lagom/type/v1/assessment.pb.h"
 #include "services/scoring/core/ids.h"
-#include "common/scales.h"
 #include "services/scoring/core/scoring_input.h"
 
 namespace lagom::scoring {
@@ -24,6 +24,9 @@ namespace lagom::scoring {
 // up to 1e308 two items overflowed to inf / inf = NaN. The questionnaire publishes models with
 // the same bound (questionnaire::kMaxItemWeight).
 inline constexpr double kMaxItemWeight = 1000;
+// The smallest non-zero weight: a smaller one rounds wᵢ·xᵢ towards 0 (a weight of 5e-324 scored
+// an item answered 0.4 as 0), and a million to one is as uneven as any model needs.
+inline constexpr double kMinItemWeight = 0.001;
 
 struct ItemInfo {
   const ::lagom::questionnaire::v1::Item* item = nullptr;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "common/scales.h"
 #include "services/scoring/core/scoring_core.h"
 #include "services/scoring/core/scoring_model.h"
@@ -273,21 +274,24 @@ void NonFinite(const google::protobuf::Message& message, const std::string& path
   }
 }
 
-// Whatever weights a model may give (0 to kMaxItemWeight, the bound included, down to the
-// smallest positive double), every figure of the scorecard is a finite number: reporting
-// refuses NaN, and a session's close would be retried for ever.
+// Gives each item of the case's model one of `weights`, at random.
+void GiveRandomWeights(absl::Span<const double> weights, std::mt19937& random, Case& c) {
+  std::uniform_int_distribution<size_t> pick(0, weights.size() - 1);
+  for (qapi::Area& area : *c.input.model.mutable_areas()) {
+    for (qapi::Item& item : *area.mutable_items()) item.set_weight(weights[pick(random)]);
+  }
+}
+
+// Whatever weights a model may give (0, and kMinItemWeight to kMaxItemWeight, both bounds
+// included), every figure of the scorecard is a finite number: reporting refuses NaN, and a
+// session's close would be retried for ever.
 TEST(PropertyTest, EveryFigureIsFiniteWhateverTheWeights) {
   std::mt19937 random(4);
-  const double weights[] = {0, std::numeric_limits<double>::denorm_min(), 1e-300, 1,
-                            kMaxItemWeight};
+  const double weights[] = {0, kMinItemWeight, 0.37, 1, kMaxItemWeight};
   int scored = 0;
   for (int i = 0; i < kIterations; ++i) {
     Case c = RandomCase(random);
-    for (qapi::Area& area : *c.input.model.mutable_areas()) {
-      for (qapi::Item& item : *area.mutable_items()) {
-        item.set_weight(weights[std::uniform_int_distribution<int>(0, 4)(random)]);
-      }
-    }
+    GiveRandomWeights(weights, random, c);
     absl::StatusOr<sapi::Scorecard> card = Score(c.input);
     ASSERT_TRUE(card.ok()) << card.status();
     std::vector<std::string> bad;
@@ -301,6 +305,31 @@ TEST(PropertyTest, EveryFigureIsFiniteWhateverTheWeights) {
     if (HasFailure()) return;
   }
   EXPECT_EQ(scored, kIterations);
+}
+
+// Weights are relative: every weight a thousand times larger (the smallest allowed becoming 1,
+// the largest of these 1000) leaves every area score as it was. Rounding of the weighted sums
+// towards 0 would not.
+TEST(PropertyTest, ScoresDoNotChangeWhenEveryWeightIsScaledAlike) {
+  std::mt19937 random(5);
+  const double weights[] = {kMinItemWeight, 0.013, 0.5, 1};
+  for (int i = 0; i < kIterations; ++i) {
+    Case c = RandomCase(random);
+    GiveRandomWeights(weights, random, c);
+    absl::StatusOr<sapi::Scorecard> small = Score(c.input);
+    ASSERT_TRUE(small.ok()) << small.status();
+    for (qapi::Area& area : *c.input.model.mutable_areas()) {
+      for (qapi::Item& item : *area.mutable_items()) item.set_weight(item.weight() * 1000);
+    }
+    absl::StatusOr<sapi::Scorecard> large = Score(c.input);
+    ASSERT_TRUE(large.ok()) << large.status();
+    ASSERT_EQ(small->area_scores_size(), large->area_scores_size());
+    for (int a = 0; a < small->area_scores_size(); ++a) {
+      EXPECT_NEAR(small->area_scores(a).score(), large->area_scores(a).score(), 1e-9)
+          << "iteration " << i << ", area score " << a;
+    }
+    if (HasFailure()) return;
+  }
 }
 
 }  // namespace

@@ -312,7 +312,7 @@ TEST(ValidationTest, WeightsPastTheBoundAreRefusedSoNoScoreIsNaN) {
   AddItem(a, "a.y", qapi::ITEM_PERSPECTIVE_PROVIDER, qapi::SCALE_MATURITY_0_5, 1e308);
   input.answers = {Provider("p1", "a.x", 5), Provider("p1", "a.y", 5)};
   const std::string allowed =
-      " is outside the allowed range: a number > 0 and ≤ 1000, or 0 for the default weight 1";
+      " is outside the allowed range: a number from 0.001 to 1000, or 0 for the default weight 1";
   EXPECT_THAT(Problems(input), ElementsAre("model.areas[0].items[0].weight: 1e+308" + allowed,
                                            "model.areas[0].items[1].weight: 1e+308" + allowed));
   a.mutable_items(1)->set_weight(std::numeric_limits<double>::quiet_NaN());
@@ -326,6 +326,20 @@ TEST(ValidationTest, WeightsPastTheBoundAreRefusedSoNoScoreIsNaN) {
   const sapi::AreaScore* area = FindArea(*card, "a", ProviderGroup());
   ASSERT_NE(area, nullptr);
   EXPECT_DOUBLE_EQ(area->score(), 1);
+
+  // Too small a weight rounds wᵢ·xᵢ towards 0: 5e-324 scored 0.4 as 0. The smallest taken is
+  // exact.
+  a.mutable_items(0)->set_weight(std::numeric_limits<double>::denorm_min());
+  a.mutable_items(1)->set_weight(std::nextafter(kMinItemWeight, 0.0));
+  EXPECT_THAT(Problems(input), SizeIs(2));
+  a.mutable_items(0)->set_weight(kMinItemWeight);
+  a.mutable_items(1)->set_weight(kMinItemWeight);
+  input.answers = {Provider("p1", "a.x", 2), Provider("p1", "a.y", 2)};
+  card = Score(input);
+  ASSERT_TRUE(card.ok()) << card.status();
+  area = FindArea(*card, "a", ProviderGroup());
+  ASSERT_NE(area, nullptr);
+  EXPECT_DOUBLE_EQ(area->score(), 0.4);
 }
 
 // As many problems as the error's details hold (6,000 bytes) are listed; the rest are
