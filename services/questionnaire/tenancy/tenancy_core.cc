@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "common/auth/api_key.h"
 #include "common/list_query.h"
+#include "common/log.h"
 #include "common/resource_util.h"
 #include "common/status.h"
 #include "common/strings.h"
@@ -650,7 +651,9 @@ absl::Status TenancyCore::DeleteTenant(const RequestContext& rc,
     if (absl::Status s = CheckNoTenantData(*id, req.name()); !s.ok()) return s;
   }
   const absl::Time now = clock_();
-  return store_.AsOperator(rc, [&](OperatorTransaction& tx) -> absl::Status {
+  bool deleted_now = false;
+  absl::Status done = store_.AsOperator(rc, [&](OperatorTransaction& tx) -> absl::Status {
+    deleted_now = false;
     if (absl::Status s = tx.HoldTenant(*id); !s.ok()) return s;
     absl::StatusOr<std::optional<TenantRecord>> r = tx.GetTenant(*id);
     if (!r.ok()) return r.status();
@@ -671,15 +674,36 @@ absl::Status TenancyCore::DeleteTenant(const RequestContext& rc,
           !s.ok()) {
         return s;
       }
+      deleted_now = true;
     }
     if (!req.force()) return absl::OkStatus();
-    // With force (also of a tenant deleted before without it): every service purges its share.
-    std::vector<std::string> holders;
-    for (const auth::TenantDataHolder* h : tenant_data_) holders.push_back(h->name());
-    if (absl::Status s = tx.QueuePurge(*id, holders, purge_delay_); !s.ok()) return s;
-    return tx.AppendAudit(*id, AuditOf(rc, now, "tenant.purge_requested", "DeleteTenant",
-                                       req.name(), req.request_id()));
+    return QueuePurges(tx, rc, *id, req, now, "");
   });
+  if (!done.ok() || req.force() || !deleted_now) return done;
+  // Data written between the check and the deletion (by a caller admitted while the tenant was
+  // still ACTIVE) would be kept for good by a DELETED tenant: the services are asked again, and
+  // unless every one says it keeps nothing, the tenant is purged as with force.
+  if (CheckNoTenantData(*id, req.name()).ok()) return done;
+  absl::Status purged = store_.AsOperator(rc, [&](OperatorTransaction& tx) {
+    return QueuePurges(tx, rc, *id, req, now, "data written while the deletion was checked");
+  });
+  if (!purged.ok()) {
+    LogWarn("tenant deleted with data written meanwhile; its purge was not queued",
+            {{"tenant", *id}, {"error", purged.ToString()}});
+  }
+  return done;
+}
+
+absl::Status TenancyCore::QueuePurges(OperatorTransaction& tx, const RequestContext& rc,
+                                      const std::string& tenant_id,
+                                      const tenancy::DeleteTenantRequest& req, absl::Time now,
+                                      std::string detail) {
+  // Every service purges its share (also of a tenant deleted before without force).
+  std::vector<std::string> holders;
+  for (const auth::TenantDataHolder* h : tenant_data_) holders.push_back(h->name());
+  if (absl::Status s = tx.QueuePurge(tenant_id, holders, purge_delay_); !s.ok()) return s;
+  return tx.AppendAudit(tenant_id, AuditOf(rc, now, "tenant.purge_requested", "DeleteTenant",
+                                           req.name(), req.request_id(), std::move(detail)));
 }
 
 absl::Status TenancyCore::CheckNoTenantData(const std::string& tenant_id, const std::string& name) {

@@ -130,6 +130,10 @@ class TenancyCore final {
   // FAILED_PRECONDITION / RESOURCE_IN_USE when any service keeps data of the tenant; the
   // service's error when one cannot tell.
   absl::Status CheckNoTenantData(const std::string& tenant_id, const std::string& name);
+  // Queues every service's purge of the tenant's data and audits it, with `detail`.
+  absl::Status QueuePurges(OperatorTransaction& tx, const RequestContext& rc,
+                           const std::string& tenant_id, const tenancy::DeleteTenantRequest& req,
+                           absl::Time now, std::string detail);
 
   TenancyStore& store_;
   Clock clock_;

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 
 #include "absl/strings/escaping.h"
@@ -584,17 +585,22 @@ class FakeTenantData final : public auth::TenantDataHolder {
  public:
   explicit FakeTenantData(std::string name) : name_(std::move(name)) {}
   const std::string& name() const override { return name_; }
-  absl::StatusOr<auth::TenantDataCounts> Describe(const std::string& tenant_id) override {
-    if (!answer.ok()) return answer;
-    auto it = counts.find(tenant_id);
-    return it == counts.end() ? auth::TenantDataCounts{} : it->second;
-  }
   absl::StatusOr<auth::TenantDataCounts> Purge(const std::string&) override {
     return absl::InternalError("DeleteTenant only queues purges");
   }
 
+  absl::StatusOr<auth::TenantDataCounts> Describe(const std::string& tenant_id) override {
+    ++asked;
+    if (on_ask) on_ask(asked);
+    if (!answer.ok()) return answer;
+    auto it = counts.find(tenant_id);
+    return it == counts.end() ? auth::TenantDataCounts{} : it->second;
+  }
+
   std::map<std::string, auth::TenantDataCounts> counts;
   absl::Status answer;  // not OK: the service cannot be asked
+  int asked = 0;
+  std::function<void(int)> on_ask;  // called with the number of the ask, before answering
 
  private:
   std::string name_;
@@ -634,6 +640,31 @@ TEST_F(TenancyCoreTest, WithoutForceATenantKeepingDataAnywhereIsNotDeleted) {
   ASSERT_TRUE(core_.DeleteTenant(Operator(), del, &deleted).ok());
   EXPECT_THAT(store_.TenantSnapshot("globex").purges, IsEmpty());
   EXPECT_EQ(Actions(store_.TenantSnapshot("globex")).back(), "tenant.deleted");
+}
+
+// A session created between the check for data and the deletion: the tenant is purged as if
+// deleted with force, so a DELETED tenant never keeps data for good.
+TEST_F(TenancyCoreTest, DataWrittenWhileADeletionWasCheckedIsPurged) {
+  FakeTenantData questionnaire("questionnaire"), session("session");
+  core_.SetTenantData({&questionnaire, &session}, absl::Minutes(1));
+  Provision("acme");
+  session.on_ask = [&](int ask) {
+    // Written after the first ask, before the deletion.
+    if (ask == 2) session.counts["acme"] = Counts("sessions", 1);
+  };
+  tenancy::DeleteTenantRequest del;
+  del.set_name("tenants/acme");
+  tenancy::DeleteTenantResponse deleted;
+  ASSERT_TRUE(core_.DeleteTenant(Operator(), del, &deleted).ok());
+  EXPECT_EQ(session.asked, 2);
+  using Purge = std::pair<std::string, absl::Duration>;
+  EXPECT_THAT(
+      store_.TenantSnapshot("acme").purges,
+      ElementsAre(Purge{"questionnaire", absl::Minutes(1)}, Purge{"session", absl::Minutes(1)}));
+  const FakeTenancyStore::TenantData data = store_.TenantSnapshot("acme");
+  EXPECT_THAT(Actions(data), ElementsAre("tenant.created", "api_key.created", "tenant.deleted",
+                                         "tenant.purge_requested"));
+  EXPECT_EQ(data.audit.back().detail, "data written while the deletion was checked");
 }
 
 TEST_F(TenancyCoreTest, WithForceEveryServicePurgesAfterTheGracePeriod) {
