@@ -9,9 +9,10 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/log.h"
 #include "services/questionnaire/webhooks/address_policy.h"
 #include "services/questionnaire/webhooks/webhook_core.h"
@@ -24,9 +25,9 @@ constexpr size_t kMaxErrorChars = 200;
 
 struct Transfer {
   bool allow_private_networks = false;
-  std::string refused;         // the addresses not connected to and their ranges, ", "-separated
-  std::string refused_ranges;  // their ranges alone, each once, ", "-separated
-  std::string body;            // the first kMaxErrorChars of the response
+  std::string refused;  // the addresses not connected to and their ranges, ", "-separated
+  std::vector<std::string> refused_ranges;  // their ranges alone, each once
+  std::string body;                         // the first kMaxErrorChars of the response
 };
 
 size_t KeepBodyStart(char* data, size_t size, size_t count, void* user) {
@@ -59,11 +60,8 @@ curl_socket_t OpenCheckedSocket(void* user, curlsocktype purpose, curl_sockaddr*
     if (!range.empty()) {
       if (!transfer->refused.empty()) transfer->refused += ", ";
       absl::StrAppend(&transfer->refused, AddressText(address->addr), " (", range, ")");
-      if (!absl::StrContains(absl::StrCat(", ", transfer->refused_ranges, ", "),
-                             absl::StrCat(", ", range, ", "))) {
-        if (!transfer->refused_ranges.empty()) transfer->refused_ranges += ", ";
-        transfer->refused_ranges += range;
-      }
+      std::vector<std::string>& ranges = transfer->refused_ranges;
+      if (std::find(ranges.begin(), ranges.end(), range) == ranges.end()) ranges.push_back(range);
       return CURL_SOCKET_BAD;
     }
   }
@@ -109,9 +107,10 @@ SendResult CurlWebhookSender::Post(const std::string& url,
       // The tenant reads the delivery log: it is told the ranges, never the addresses its
       // host name resolved to inside the hosting network. The operator's log has them.
       LogWarn("webhook address refused", {{"url", url}, {"refused", transfer.refused}});
-      return SendResult{0, absl::StrCat("refused: ", RefusalMessage(absl::StrCat(
-                                                         "the host resolves to refused addresses (",
-                                                         transfer.refused_ranges, ")")))};
+      return SendResult{
+          0, absl::StrCat("refused: ", RefusalMessage(absl::StrCat(
+                                           "the host resolves to refused addresses (",
+                                           absl::StrJoin(transfer.refused_ranges, ", "), ")")))};
     }
     return SendResult{0, curl_easy_strerror(code)};
   }
