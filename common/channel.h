@@ -26,6 +26,13 @@
 
 namespace lagom {
 
+// The largest message a Lagom service sends, and so what every channel to one receives.
+// Scorecards are the largest: one at scoring's documented limits (500 organisations, 300 items,
+// 100 000 answers) measures up to about 20 MB (docs/api.md, "Message sizes"). What a server
+// takes in is bounded by ServerOptions::max_message_bytes; scoring and reporting take this much
+// too (ScoreResponses' answers, RecordScorecard's scorecard).
+inline constexpr int kMaxMessageBytes = 64 << 20;
+
 // The gRPC target for `address` (see above), or INVALID_ARGUMENT naming what is wrong.
 absl::StatusOr<std::string> ChannelTarget(absl::string_view address);
 
@@ -33,8 +40,8 @@ absl::StatusOr<std::string> ChannelTarget(absl::string_view address);
 // up to 5 attempts on UNAVAILABLE (backoff 50 ms doubling to 1 s) for every method.
 const std::string& ServiceConfigJson();
 
-// Channel arguments with that service config and a short reconnect backoff (a replica that
-// comes back is used again within about a second).
+// Channel arguments with that service config, a short reconnect backoff (a replica that
+// comes back is used again within about a second) and replies of up to kMaxMessageBytes.
 grpc::ChannelArguments ServiceChannelArguments();
 
 // A channel to `address` with those arguments, or INVALID_ARGUMENT for a bad address.

@@ -9,12 +9,14 @@
 #include <grpcpp/server_builder.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 #include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
+#include "common/channel.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/strings.h"
@@ -120,7 +122,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
       options.credentials ? options.credentials : grpc::InsecureServerCredentials(),
       &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
-  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(std::max(options.max_message_bytes, kMaxMessageBytes));
   builder.SetOption(std::make_unique<ServiceNamesOption>(&server->service_names_));
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   creators.push_back(server->metrics_->InterceptorFactory(options.access_log));

@@ -33,6 +33,8 @@ struct ServerOptions {
   // clients watching its health move new calls to other replicas meanwhile, so none arrives
   // as it stops (such a call would fail CANCELLED, which clients do not retry).
   absl::Duration drain_grace = absl::ZeroDuration();
+  // The largest request the server takes in; it sends replies of up to kMaxMessageBytes
+  // (common/channel.h).
   int max_message_bytes = 4 << 20;
   bool access_log = false;  // one debug line per call
   // TLS (and mTLS when it verifies client certificates); null: plaintext, which start-up

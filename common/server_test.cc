@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "common/channel.h"
 #include "common/executor.h"
 #include "common/testing/byte_service.h"
 #include "common/testing/test_admitter.h"
@@ -140,6 +141,42 @@ TEST_F(ServerTest, AnOversizedMessageIsRefusedAndTheServerServesOn) {
   small.AddMetadata(testing::kTestTenantKey, "acme");
   EXPECT_TRUE(testing::CallUnary(channel.get(), method, &small, "hi", &response).ok());
   EXPECT_EQ(response, "hi");
+}
+
+TEST_F(ServerTest, RepliesUpToTheLargestMessageReachServiceChannels) {
+  // A reply of 20 MB, as a scorecard at scoring's limits may be, to a request of a few bytes.
+  constexpr int kReplyBytes = 20 << 20;
+  static_assert(kReplyBytes < kMaxMessageBytes);
+  testing::ByteService large(
+      kEchoService,
+      [this](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer*, grpc::ByteBuffer* resp) {
+        return HandleUnary(ctx, kAdmitter, executor_, kNoRequest, [resp](const RequestContext&) {
+          *resp = ToByteBuffer(std::string(kReplyBytes, 'x'));
+          return absl::OkStatus();
+        });
+      },
+      [](grpc::CallbackServerContext* ctx, const grpc::ByteBuffer*) {
+        return NotImplementedYetStream<grpc::ByteBuffer>(ctx, kAdmitter, kNoRequest, "Stream");
+      });
+  absl::StatusOr<std::unique_ptr<Server>> server =
+      Server::Start({.service_name = "test"}, {&large});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string method = absl::StrCat("/", kEchoService, "/Unary");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> service_channel = CreateServiceChannel(
+      absl::StrCat("127.0.0.1:", (*server)->port()), grpc::InsecureChannelCredentials());
+  ASSERT_TRUE(service_channel.ok()) << service_channel.status();
+  std::string response;
+  grpc::ClientContext ctx;
+  ctx.AddMetadata(testing::kTestTenantKey, "acme");
+  grpc::Status s = testing::CallUnary(service_channel->get(), method, &ctx, "hi", &response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(response.size(), size_t{kReplyBytes});
+  // The same reply is more than a channel with gRPC's defaults takes.
+  grpc::ClientContext plain;
+  plain.AddMetadata(testing::kTestTenantKey, "acme");
+  EXPECT_EQ(testing::CallUnary(Dial((*server)->port()).get(), method, &plain, "hi", &response)
+                .error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
 }
 
 TEST_F(ServerTest, CountsCallsOnTheMetricsPage) {

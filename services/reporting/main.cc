@@ -9,6 +9,7 @@
 #include "common/auth/service_auth.h"
 #include "common/auth/tenant_data.h"
 #include "common/auth/webhook_event_consumer.h"
+#include "common/channel.h"
 #include "common/config.h"
 #include "common/executor.h"
 #include "common/log.h"
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
   lagom::ParseCommandLineOrDie(argc, argv, "lagom-reporting: scorecard history and reports");
   lagom::InitLogging("reporting");
   lagom::ServerOptions options = lagom::ServerOptionsFromFlags("reporting");
+  // RecordScorecard takes a whole scorecard.
+  options.max_message_bytes = lagom::kMaxMessageBytes;
   std::unique_ptr<lagom::PgPool> pg = lagom::ConnectPostgresOrDie(
       "reporting", absl::GetFlag(FLAGS_postgres_url), lagom::reporting::Migrations());
   // Kept replies go once no retry can come for them, delivered events after a while.

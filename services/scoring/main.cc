@@ -6,6 +6,7 @@
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "common/auth/service_auth.h"
+#include "common/channel.h"
 #include "common/config.h"
 #include "common/executor.h"
 #include "common/log.h"
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
   lagom::ParseCommandLineOrDie(argc, argv, "lagom-scoring: explainable assessment scores");
   lagom::InitLogging("scoring");
   lagom::ServerOptions options = lagom::ServerOptionsFromFlags("scoring");
+  // ScoreResponses takes up to 100 000 answers with an inline model.
+  options.max_message_bytes = lagom::kMaxMessageBytes;
 
   std::unique_ptr<lagom::auth::ServiceAuth> auth =
       lagom::auth::RemoteServiceAuthOrDie("scoring", /*invites=*/nullptr);

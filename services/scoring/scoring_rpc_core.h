@@ -17,9 +17,11 @@ namespace lagom::scoring {
 
 // The most one ScoreResponses call takes (the proto and docs/scoring.md state them). Scoring
 // keeps, for every item in scope (up to 300), 52 bytes per response group and 4 bytes per
-// respondent, so these keep one call to a few megabytes. A small provider's assessment is a
-// few dozen customer organisations and a few hundred respondents: the limits are ten times
-// that, and ScoreSession's benchmark session (1,000 respondents × 90 items) fits them.
+// respondent, so these keep one call to a few megabytes; the scorecard of a session at these
+// limits is at most about 19 MB, within the messages services exchange (common/channel.h,
+// ScorecardSizeTest). A small provider's assessment is a few dozen customer organisations
+// and a few hundred respondents: the limits are ten times that, and ScoreSession's benchmark
+// session (1,000 respondents × 90 items) fits them.
 // ScoreSession and ExplainScore hold a session to the same limits (SESSION_TOO_LARGE).
 inline constexpr int kMaxSuppliedAnswers = 100000;
 inline constexpr int kMaxSuppliedRespondents = 5000;

@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/channel.h"
 #include "common/status.h"
+#include "services/scoring/core/scoring_core.h"
 #include "services/scoring/core/test_support.h"
 
 namespace lagom::scoring {
@@ -608,6 +610,43 @@ TEST_F(ScoringRpcCoreTest, ARecordedScorecardIsExplainedWithTheThresholdItWasSco
   // The session itself, scored now, takes the tenant's current threshold.
   req.set_session(card->session());
   EXPECT_EQ(min_respondents_in(req), 1);
+}
+
+// The largest scorecard the limits above allow is a message every Lagom service sends and every
+// channel between them receives (common/channel.h): 300 items (the most a model holds), all
+// answered by both perspectives, 500 organisations of one respondent each answering about two
+// thirds of the items (so nearly every answer is a figure of its own), 10 provider respondents,
+// and names as long as ids allow for 10 000 services and every organisation.
+TEST(ScorecardSizeTest, TheLargestScorecardTheLimitsAllowIsAMessageServicesExchange) {
+  RandomShape shape;
+  shape.areas = 30;
+  shape.items_per_area = 10;
+  shape.providers = 10;
+  shape.customers = kMaxSuppliedOrganizations;
+  shape.organizations = kMaxSuppliedOrganizations;
+  shape.answer_probability = 0.63;
+  shape.na_probability = 0.05;
+  shape.all_both = true;
+  shape.revote_probability = 0;
+  std::mt19937 random(20261124);
+  const ScoringInput input = RandomInput(shape, random);
+  ASSERT_LE(input.answers.size(), size_t{kMaxSuppliedAnswers});
+  ASSERT_GT(input.answers.size(), size_t{kMaxSuppliedAnswers} * 9 / 10);
+  absl::StatusOr<sapi::Scorecard> card = Score(input);
+  ASSERT_TRUE(card.ok()) << card.status();
+  const std::string id(63, 'x');  // ids are at most 63 characters
+  const std::string tenant = absl::StrCat("tenants/", id);
+  for (int i = 0; i < 10000; ++i) card->add_services(absl::StrCat(tenant, "/services/", id));
+  for (int i = 0; i < kMaxSuppliedOrganizations; ++i) {
+    card->add_customer_organizations(absl::StrCat(tenant, "/customerOrganizations/", id));
+  }
+  card->set_name(absl::StrCat(tenant, "/scorecards/", id));
+  card->set_session(absl::StrCat(tenant, "/sessions/", id));
+  card->set_title(std::string(200, 'x'));
+  const size_t bytes = card->ByteSizeLong();
+  // Measured at about 19 MB: the limit leaves room for more than three times as much.
+  EXPECT_GT(bytes, size_t{10} << 20) << "no longer the largest: the shape above needs a look";
+  EXPECT_LT(bytes, size_t{kMaxMessageBytes} * 3 / 10) << bytes << " bytes";
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // a SERVICE key as the scoring service records them, then read, listed, paged, streamed,
 // followed as trends, compared across model versions and benchmarked across tenants.
 #include <gmock/gmock.h>
+#include <grpcpp/create_channel.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/channel.h"
 #include "common/resource_util.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
@@ -206,6 +208,63 @@ TEST_F(ReportingProcessTest, RecordGetListPageAndStreamTheHistory) {
   ASSERT_TRUE(reader->Finish().ok());
   EXPECT_THAT(streamed, ElementsAre(recorded[0].name(), recorded[1].name(), recorded[2].name(),
                                     recorded[3].name()));
+}
+
+TEST_F(ReportingProcessTest, ScorecardsOfManyMegabytesAreRecordedReadAndListedPageByPage) {
+  const Tenant t = NewTenant("large");
+  // A client that takes replies as large as Lagom sends, as scoring and the gateway do; stub_
+  // keeps gRPC's default of 4 MiB, as other clients do unless told otherwise (docs/api.md).
+  auto large = api::ReportingService::NewStub(grpc::CreateCustomChannel(
+      reporting_->address, grpc::InsecureChannelCredentials(), ServiceChannelArguments()));
+  auto call = [&](auto method, const std::string& key, const auto& req, auto* resp) {
+    grpc::ClientContext ctx;
+    Authorize(ctx, key);
+    return ((*large).*method)(&ctx, req, resp);
+  };
+  // Three of 2.5 MiB, then (newest) one of 12 MiB, as a session with hundreds of organisations.
+  std::vector<sapi::Scorecard> recorded;
+  for (int q = 0; q < 4; ++q) {
+    api::RecordScorecardRequest req;
+    req.set_parent("tenants/" + t.id);
+    *req.mutable_scorecard() = BuildScorecard(Spec(t, absl::StrCat("q", q + 1), 90 * (4 - q)));
+    reporting::testing::PadScorecard(*req.mutable_scorecard(), q == 3 ? 12 : 2.5);
+    api::RecordScorecardResponse resp;
+    grpc::Status s = call(&api::ReportingService::Stub::RecordScorecard, t.service_key, req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    recorded.push_back(resp.scorecard());
+  }
+  api::GetScorecardRequest get;
+  get.set_name(recorded[3].name());
+  api::GetScorecardResponse got;
+  grpc::Status read = call(&api::ReportingService::Stub::GetScorecard, t.admin_key, get, &got);
+  ASSERT_TRUE(read.ok()) << read.error_message();
+  EXPECT_GT(got.ByteSizeLong(), size_t{12} << 20);
+  EXPECT_EQ(got.scorecard().SerializeAsString(), recorded[3].SerializeAsString());
+  EXPECT_EQ(Call(&api::ReportingService::Stub::GetScorecard, t.admin_key, get, &got).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+
+  // Pages stop short of 4 MiB: the large one alone, then one of 2.5 MiB a page.
+  api::ListScorecardsRequest list;
+  list.set_parent("tenants/" + t.id);
+  list.set_page_size(10);
+  std::vector<std::vector<std::string>> pages;
+  for (int page = 0; page < 6; ++page) {
+    api::ListScorecardsResponse resp;
+    grpc::Status s = call(&api::ReportingService::Stub::ListScorecards, t.admin_key, list, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(resp.total_size(), 4);
+    pages.push_back(SessionsOf(resp.scorecards()));
+    if (resp.next_page_token().empty()) break;
+    list.set_page_token(resp.next_page_token());
+  }
+  using V = std::vector<std::string>;
+  EXPECT_THAT(pages, ElementsAre(V{"q4"}, V{"q3"}, V{"q2"}, V{"q1"}));
+  // Those pages are within a default client's reach.
+  list.set_page_token("");
+  api::ListScorecardsResponse first;
+  ASSERT_TRUE(call(&api::ReportingService::Stub::ListScorecards, t.admin_key, list, &first).ok());
+  list.set_page_token(first.next_page_token());
+  EXPECT_THAT(SessionsOf(List(t, list).scorecards()), ElementsAre("q3"));
 }
 
 TEST_F(ReportingProcessTest, TrendsAndComparisonsFollowAreasAcrossModelVersions) {

@@ -5,6 +5,7 @@
 #define LAGOM_SERVICES_REPORTING_CORE_FAKE_SCORECARD_STORE_H_
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -143,10 +144,15 @@ class FakeScorecardStore final : public ScorecardStore {
         return q.newest_first ? KeyOf(a) > KeyOf(b) : KeyOf(a) < KeyOf(b);
       });
       std::vector<ScorecardRecord> out;
+      int64_t before_previous = 0;  // bytes of the rows read before the last one read
+      int64_t previous = 0;
       for (const ScorecardRecord& r : all) {
         if (q.after && (q.newest_first ? KeyOf(r) >= *q.after : KeyOf(r) <= *q.after)) continue;
-        if (static_cast<int>(out.size()) == q.limit) break;
+        if (static_cast<int>(out.size()) == q.limit || before_previous >= q.max_bytes) break;
         out.push_back(r);
+        (q.summary_only ? out.back().body : out.back().summary).clear();
+        before_previous += previous;
+        previous = static_cast<int64_t>((q.summary_only ? r.summary : r.body).size());
       }
       return out;
     }

@@ -348,6 +348,21 @@ absl::Status OptInRequired(const RequestContext& rc) {
                             rc.tenant_id, "/settings"));
 }
 
+// How many of `records` (read by a HistoryPageQuery asking one row more than `asked`, with
+// max_bytes kMaxPageBytes) a page keeps: at most `asked`, and no more than kMaxPageBytes of
+// summaries or bodies unless the first alone is larger.
+size_t PageLength(const std::vector<ScorecardRecord>& records, int asked, bool summary) {
+  size_t kept = 0;
+  int64_t bytes = 0;
+  for (const ScorecardRecord& r : records) {
+    const auto size = static_cast<int64_t>((summary ? r.summary : r.body).size());
+    if (static_cast<int>(kept) == asked || (kept > 0 && bytes + size > kMaxPageBytes)) break;
+    bytes += size;
+    ++kept;
+  }
+  return kept;
+}
+
 }  // namespace
 
 absl::Status ReportingCore::RecordScorecard(const RequestContext& rc,
@@ -441,22 +456,24 @@ absl::Status ReportingCore::ListScorecards(const RequestContext& rc,
     query.after = ParsePageToken(req.page_token(), query_key);
     if (!query.after) return BadPageToken();
   }
+  const int asked = query.limit;
   ++query.limit;  // one more than asked, to know whether there is a next page
+  query.max_bytes = kMaxPageBytes;
   return store_.InTenant(rc, [&](ScorecardTransaction& tx) -> absl::Status {
     absl::StatusOr<std::vector<ScorecardRecord>> records = tx.List(query);
     if (!records.ok()) return records.status();
     absl::StatusOr<int> total = tx.Count(query.filter);
     if (!total.ok()) return total.status();
-    const bool more = static_cast<int>(records->size()) == query.limit;
-    if (more) records->pop_back();
-    for (const ScorecardRecord& r : *records) {
+    const size_t kept = PageLength(*records, asked, req.summary_only());
+    for (size_t i = 0; i < kept; ++i) {
+      const ScorecardRecord& r = (*records)[i];
       absl::Status parsed = ParseScorecard(req.summary_only() ? r.summary : r.body, r.scorecard_id,
                                            resp->add_scorecards());
       if (!parsed.ok()) return parsed;
     }
-    if (more) {
-      resp->set_next_page_token(
-          PageToken({records->back().close_time, records->back().scorecard_id}, query_key));
+    if (kept < records->size()) {
+      const ScorecardRecord& last = (*records)[kept - 1];
+      resp->set_next_page_token(PageToken({last.close_time, last.scorecard_id}, query_key));
     }
     resp->set_total_size(*total);
     return absl::OkStatus();
@@ -481,18 +498,21 @@ absl::StatusOr<StreamPage> ReportingCore::ReadStreamPage(const RequestContext& r
   query.newest_first = false;
   query.after = after;
   query.limit = page_size + 1;
+  query.max_bytes = kMaxPageBytes;
   StreamPage page;
   absl::Status read = store_.InTenant(rc, [&](ScorecardTransaction& tx) -> absl::Status {
     absl::StatusOr<std::vector<ScorecardRecord>> records = tx.List(query);
     if (!records.ok()) return records.status();
-    const bool more = static_cast<int>(records->size()) > page_size;
-    if (more) records->pop_back();
-    for (const ScorecardRecord& r : *records) {
+    const size_t kept = PageLength(*records, page_size, /*summary=*/false);
+    for (size_t i = 0; i < kept; ++i) {
+      const ScorecardRecord& r = (*records)[i];
       page.scorecards.emplace_back();
       absl::Status parsed = ParseScorecard(r.body, r.scorecard_id, &page.scorecards.back());
       if (!parsed.ok()) return parsed;
     }
-    if (more) page.next = HistoryCursor{records->back().close_time, records->back().scorecard_id};
+    if (kept < records->size()) {
+      page.next = HistoryCursor{(*records)[kept - 1].close_time, (*records)[kept - 1].scorecard_id};
+    }
     return absl::OkStatus();
   });
   if (!read.ok()) return read;

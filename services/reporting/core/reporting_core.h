@@ -14,6 +14,7 @@
 #ifndef LAGOM_SERVICES_REPORTING_CORE_REPORTING_CORE_H_
 #define LAGOM_SERVICES_REPORTING_CORE_REPORTING_CORE_H_
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -30,6 +31,12 @@
 namespace lagom::reporting {
 
 namespace api = ::lagom::reporting::v1;
+
+// A page of ListScorecards stops before the scorecard that would take it past this many bytes,
+// so that a client with gRPC's default receive limit (4 MiB) reads pages of ordinary
+// scorecards; a page holds at least one scorecard, however large. StreamScorecards reads its
+// pages the same way.
+inline constexpr int64_t kMaxPageBytes = (4 << 20) - (64 << 10);
 
 // The questionnaire process's tenant settings and catalogue, as far as reporting needs them.
 class TenantSettingsSource {

@@ -343,6 +343,68 @@ TEST_F(ReportingCoreTest, StreamPagesRunOldestFirstToTheEnd) {
                                     "tenants/acme/sessions/s4"));
 }
 
+void RecordOfSize(ReportingCore& core, api::RecordScorecardRequest req, double mib) {
+  testing::PadScorecard(*req.mutable_scorecard(), mib);
+  api::RecordScorecardResponse resp;
+  absl::Status s = core.RecordScorecard(Rc("acme"), req, &resp);
+  ASSERT_TRUE(s.ok()) << s;
+}
+
+TEST_F(ReportingCoreTest, PagesStopBeforeFourMebibytesAndHoldAtLeastOneScorecard) {
+  // Newest first: a, b, c of 1.5 MiB, one of 6 MiB, then two small ones.
+  const std::vector<std::pair<std::string, double>> sizes = {
+      {"a", 1.5}, {"b", 1.5}, {"c", 1.5}, {"large", 6}, {"d", 0.01}, {"e", 0.01}};
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    RecordOfSize(core_, RecordRequest(Spec(sizes[i].first, absl::Hours(24 * (i + 1)))),
+                 sizes[i].second);
+  }
+  api::ListScorecardsRequest req;
+  req.set_page_size(100);
+  std::vector<std::vector<std::string>> pages;
+  for (int page = 0; page < 10; ++page) {
+    absl::StatusOr<api::ListScorecardsResponse> resp = List(req);
+    ASSERT_TRUE(resp.ok()) << resp.status();
+    EXPECT_EQ(resp->total_size(), 6);
+    std::vector<std::string>& names = pages.emplace_back();
+    for (const auto& card : resp->scorecards())
+      names.push_back(card.session().substr(card.session().rfind('/') + 1));
+    if (resp->scorecards_size() > 1) {
+      EXPECT_LE(resp->ByteSizeLong(), size_t{4} << 20);
+    }
+    if (resp->next_page_token().empty()) break;
+    req.set_page_token(resp->next_page_token());
+  }
+  using V = std::vector<std::string>;
+  EXPECT_THAT(pages, ElementsAre(V{"a", "b"}, V{"c"}, V{"large"}, V{"d", "e"}));
+
+  // Summaries carry no figures: all six fit one page.
+  api::ListScorecardsRequest summaries;
+  summaries.set_page_size(100);
+  summaries.set_summary_only(true);
+  absl::StatusOr<api::ListScorecardsResponse> listed = List(summaries);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->scorecards_size(), 6);
+  EXPECT_TRUE(listed->next_page_token().empty());
+
+  // A stream reads its pages (oldest first) the same way, and sends every scorecard once.
+  api::StreamScorecardsRequest stream;
+  stream.set_parent("tenants/acme");
+  absl::StatusOr<StreamPlan> plan = core_.PlanStream(Rc("acme"), stream);
+  ASSERT_TRUE(plan.ok());
+  std::vector<std::vector<std::string>> read;
+  std::optional<HistoryCursor> after;
+  for (int page = 0; page < 10; ++page) {
+    absl::StatusOr<StreamPage> got = core_.ReadStreamPage(Rc("acme"), *plan, after, 50);
+    ASSERT_TRUE(got.ok()) << got.status();
+    std::vector<std::string>& names = read.emplace_back();
+    for (const auto& card : got->scorecards)
+      names.push_back(card.session().substr(card.session().rfind('/') + 1));
+    if (!got->next) break;
+    after = got->next;
+  }
+  EXPECT_THAT(read, ElementsAre(V{"e", "d"}, V{"large"}, V{"c", "b"}, V{"a"}));
+}
+
 TEST_F(ReportingCoreTest, TrendRequestsAreChecked) {
   api::GetTrendRequest req;
   req.set_parent("tenants/acme");

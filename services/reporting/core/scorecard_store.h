@@ -7,7 +7,9 @@
 #ifndef LAGOM_SERVICES_REPORTING_CORE_SCORECARD_STORE_H_
 #define LAGOM_SERVICES_REPORTING_CORE_SCORECARD_STORE_H_
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -79,6 +81,11 @@ struct HistoryPageQuery {
   int limit = 20;
   // Fill ScorecardRecord::summary and leave body empty (listings); else the other way round.
   bool summary_only = false;
+  // Besides `limit`: a row is read only while the rows read before the one before it hold
+  // fewer than this many bytes of the column read. A page that keeps rows up to this many
+  // bytes (at least one) so always has the row after its last, when there is one, to tell that
+  // more follow; and what is read stays near this size however large the scorecards.
+  int64_t max_bytes = std::numeric_limits<int64_t>::max();
 };
 
 // Which figure a trend follows; the store reads the matching column.

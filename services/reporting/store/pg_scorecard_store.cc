@@ -184,14 +184,20 @@ class PgScorecardTransaction final : public ScorecardTransaction {
       after_id = q.after->second;
     }
     const ScorecardFilter& f = q.filter;
+    const char* column = q.summary_only ? "summary" : "body";
+    const std::string in_order =
+        absl::StrCat(" ORDER BY s.close_time ", order, ", s.scorecard_id ", order);
+    // octet_length reads a stored value's size without fetching it.
     pqxx::result rows = tx_.exec_params(
-        absl::StrCat("SELECT ", RecordColumns(q.summary_only ? "summary" : "body"),
+        absl::StrCat("SELECT ", RecordColumns(column), " FROM (SELECT s.*, coalesce(sum(",
+                     "octet_length(s.", column, ")) OVER (", in_order,
+                     " ROWS BETWEEN UNBOUNDED PRECEDING AND 2 PRECEDING), 0) AS read_before",
                      " FROM reporting.scorecards s WHERE", FilterSql("s"),
                      " AND ($8::bigint IS NULL OR (s.close_time, s.scorecard_id) ",
-                     q.newest_first ? "<" : ">", " (", Time(8), ", $9::text))",
-                     " ORDER BY s.close_time ", order, ", s.scorecard_id ", order, " LIMIT $10"),
+                     q.newest_first ? "<" : ">", " (", Time(8), ", $9::text))", in_order,
+                     " LIMIT $10) s WHERE s.read_before < $11", in_order),
         tenant_, f.customer_organization, f.service, f.session, f.model, Micros(f.start_time),
-        Micros(f.end_time), after_micros, after_id, q.limit);
+        Micros(f.end_time), after_micros, after_id, q.limit, q.max_bytes);
     std::vector<ScorecardRecord> out;
     out.reserve(rows.size());
     for (const pqxx::row& row : rows) out.push_back(RecordFromRow(row, q.summary_only));

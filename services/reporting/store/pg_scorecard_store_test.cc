@@ -134,6 +134,56 @@ TEST_F(PgScorecardStoreTest, TrendsKeepTheMostRecentPointsOldestFirstPerArea) {
   EXPECT_TRUE(resp.series(0).points(0).low_confidence());
 }
 
+TEST_F(PgScorecardStoreTest, AListReadsRowsOnlyWhileTheRowsBeforeTheLastHoldFewerThanMaxBytes) {
+  // Newest first: a, b, c of 1.5 MiB, one of 6 MiB, then two small ones.
+  const std::vector<std::pair<std::string, double>> sizes = {
+      {"a", 1.5}, {"b", 1.5}, {"c", 1.5}, {"large", 6}, {"d", 0.01}, {"e", 0.01}};
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    ScorecardSpec spec;
+    spec.tenant = tenant_;
+    spec.session_id = sizes[i].first;
+    spec.close_time = kNow - absl::Hours(24 * (i + 1));
+    api::RecordScorecardRequest req;
+    req.set_parent("tenants/" + tenant_);
+    *req.mutable_scorecard() = BuildScorecard(spec);
+    testing::PadScorecard(*req.mutable_scorecard(), sizes[i].second);
+    api::RecordScorecardResponse resp;
+    ASSERT_TRUE(core_->RecordScorecard(Rc(tenant_), req, &resp).ok());
+  }
+  auto sessions_read = [&](HistoryPageQuery query) {
+    std::vector<std::string> out;
+    absl::Status read = store_->InTenant(Rc(tenant_), [&](ScorecardTransaction& tx) {
+      absl::StatusOr<std::vector<ScorecardRecord>> rows = tx.List(query);
+      if (!rows.ok()) return rows.status();
+      for (const ScorecardRecord& r : *rows) {
+        sapi::Scorecard card;
+        EXPECT_TRUE(card.ParseFromString(query.summary_only ? r.summary : r.body));
+        out.push_back(card.session().substr(card.session().rfind('/') + 1));
+      }
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(read.ok()) << read;
+    return out;
+  };
+  HistoryPageQuery query;
+  query.limit = 100;
+  query.max_bytes = 2 << 20;
+  // c is read (only a, 1.5 MiB, comes before b); the large one is not (a and b, 3 MiB).
+  EXPECT_THAT(sessions_read(query), ElementsAre("a", "b", "c"));
+  query.after = HistoryCursor{kNow - absl::Hours(24 * 3), ""};  // after c (any id sorts later)
+  EXPECT_THAT(sessions_read(query), ElementsAre("large", "d"));
+  query.max_bytes = 7 << 20;
+  EXPECT_THAT(sessions_read(query), ElementsAre("large", "d", "e"));
+  query.after.reset();
+  query.limit = 2;
+  EXPECT_THAT(sessions_read(query), ElementsAre("a", "b"));
+  // Summaries are small: the bytes of the column read are what count.
+  query.limit = 100;
+  query.max_bytes = 2 << 20;
+  query.summary_only = true;
+  EXPECT_THAT(sessions_read(query), ElementsAre("a", "b", "c", "large", "d", "e"));
+}
+
 TEST_F(PgScorecardStoreTest, ConcurrentRecordingsOfOneSessionStoreOneScorecard) {
   std::vector<std::string> names(8);
   std::vector<std::thread> threads;

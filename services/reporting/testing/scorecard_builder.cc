@@ -185,4 +185,9 @@ sapi::Scorecard BuildScorecard(const ScorecardSpec& spec) {
   return card;
 }
 
+void PadScorecard(sapi::Scorecard& card, double mib) {
+  const auto bytes = static_cast<size_t>(mib * (1 << 20));
+  while (card.ByteSizeLong() < bytes) card.add_item_scores()->set_item_id(std::string(4000, 'i'));
+}
+
 }  // namespace lagom::reporting::testing

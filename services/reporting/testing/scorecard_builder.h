@@ -42,6 +42,11 @@ std::vector<AreaSpec> ItsmAreas(double provider, double customers);
 
 lagom::scoring::v1::Scorecard BuildScorecard(const ScorecardSpec& spec);
 
+// Adds item figures of 4 kB until `card` serializes to at least `mib` MiB: a scorecard as
+// large as those of sessions with hundreds of organisations, for tests of message and page
+// sizes.
+void PadScorecard(lagom::scoring::v1::Scorecard& card, double mib);
+
 }  // namespace lagom::reporting::testing
 
 #endif  // LAGOM_SERVICES_REPORTING_TESTING_SCORECARD_BUILDER_H_
