@@ -513,6 +513,17 @@ absl::Status Authorize(const Principal& caller, const Message& request) {
                                "with role SERVICE, may not call it"));
   }
   if (tenantless) return TenantMissing(*policy);
+  // Scorecards are the scoring service's results: only it records them, acting for the tenant
+  // with the deployment's service token. A tenant's SERVICE key is held by an integration,
+  // which could otherwise record made-up results for a session before it is scored (the
+  // first scorecard of a session stands) and feed them to other tenants' benchmarks.
+  if (policy->method == "lagom.reporting.v1.ReportingService.RecordScorecard" &&
+      caller.credential_kind() != v1::CREDENTIAL_KIND_SERVICE) {
+    return Denied(absl::StrCat(policy->method,
+                               " is the scoring service's; a tenant's credential, even with role "
+                               "SERVICE, may not call it (ScoreSession scores and records a "
+                               "closed session)"));
+  }
   if (caller.tenant_suspended() && !OnlyReads(*policy)) {
     return Error(
         absl::StatusCode::kFailedPrecondition, "TENANT_INACTIVE",

@@ -47,6 +47,7 @@ using ::testing::HasSubstr;
 
 constexpr char kTenant[] = "acme";
 constexpr char kOtherTenant[] = "globex";
+constexpr char kRecordScorecard[] = "lagom.reporting.v1.ReportingService.RecordScorecard";
 
 const std::vector<Role>& AllRoles() {
   static const auto* const kRoles = new std::vector<Role>{
@@ -108,6 +109,17 @@ Principal Caller(Role role, std::string tenant = kTenant) {
     p.set_tenant_id(std::move(tenant));
     p.set_subject(absl::StrCat("tenants/", p.tenant_id(), "/apiKeys/k1"));
     p.set_credential_kind(v1::CREDENTIAL_KIND_API_KEY);
+  }
+  return p;
+}
+
+// The caller a policy's role stands for: on RecordScorecard, SERVICE is the scoring service's
+// principal forwarded with the service token; elsewhere an API key's.
+Principal CallerOn(const MethodPolicy& policy, Role role, std::string tenant = kTenant) {
+  Principal p = Caller(role, std::move(tenant));
+  if (policy.method == kRecordScorecard && role == v1::PRINCIPAL_ROLE_SERVICE) {
+    p.set_subject("lagom-scoring");
+    p.set_credential_kind(v1::CREDENTIAL_KIND_SERVICE);
   }
   return p;
 }
@@ -378,6 +390,26 @@ TEST(AuthorizeTest, OnlyLagomsOwnServicesHandWebhookEventsOver) {
   ExpectDenied(Authorize(op, request));
 }
 
+TEST(AuthorizeTest, OnlyTheScoringServiceRecordsScorecards) {
+  reporting::v1::RecordScorecardRequest request;
+  request.set_parent("tenants/acme");
+  Principal scoring;  // as the scoring service forwards it with the service token
+  scoring.set_tenant_id("acme");
+  scoring.set_subject("lagom-scoring");
+  scoring.set_role(v1::PRINCIPAL_ROLE_SERVICE);
+  scoring.set_credential_kind(v1::CREDENTIAL_KIND_SERVICE);
+  EXPECT_TRUE(Authorize(scoring, request).ok());
+  // Not a tenant's SERVICE key: an integration must not record a session's results.
+  const absl::Status key = Authorize(Caller(v1::PRINCIPAL_ROLE_SERVICE), request);
+  ExpectDenied(key);
+  EXPECT_THAT(key.message(), HasSubstr("even with role SERVICE"));
+  for (Role role : AllRoles()) {
+    if (role != v1::PRINCIPAL_ROLE_OPERATOR) ExpectDenied(Authorize(Caller(role), request));
+  }
+  scoring.set_tenant_id("other");
+  EXPECT_EQ(Authorize(scoring, request).code(), absl::StatusCode::kNotFound);
+}
+
 TEST(PermissionTableTest, OperatorReachesOnlyTenantProvisioning) {
   std::vector<std::string> operator_methods;
   for (const MethodPolicy& policy : PermissionTable()) {
@@ -461,7 +493,7 @@ TEST(AuthorizeTest, ASuspendedTenantMayCallExactlyTheseRpcs) {
     if (absl::StartsWith(policy.method, "lagom.auth.v1.")) continue;  // no tenant's caller
     for (Role role : policy.roles) {
       if (role == v1::PRINCIPAL_ROLE_OPERATOR) continue;  // no tenant
-      Principal caller = Caller(role);
+      Principal caller = CallerOn(policy, role);
       caller.set_tenant_suspended(true);
       std::unique_ptr<Message> request = RequestNaming(policy, ExampleName(policy, kTenant));
       ASSERT_NE(request, nullptr) << policy.method;
@@ -529,7 +561,8 @@ TEST(AuthorizeTest, EveryRoleOnEveryRpcAgreesWithTheTable) {
       std::unique_ptr<Message> request = RequestNaming(policy, ExampleName(policy, kTenant));
       ASSERT_NE(request, nullptr);
       const absl::Status status = Authorize(Caller(role), *request);
-      if (absl::StartsWith(policy.method, "lagom.auth.v1.") &&
+      if ((absl::StartsWith(policy.method, "lagom.auth.v1.") ||
+           policy.method == kRecordScorecard) &&
           role != v1::PRINCIPAL_ROLE_OPERATOR) {
         ExpectDenied(status);  // internal: never for a tenant's credential (see below)
         continue;
@@ -560,7 +593,7 @@ TEST(AuthorizeTest, AnotherTenantsResourceIsNotFoundForEveryRpcAndAllowedRole) {
             ExampleName(policy, "acm"), ExampleName(policy, "-")}) {
         std::unique_ptr<Message> request = RequestNaming(policy, name);
         ASSERT_NE(request, nullptr);
-        ExpectNotFound(Authorize(Caller(role), *request), name);
+        ExpectNotFound(Authorize(CallerOn(policy, role), *request), name);
         ++checked;
       }
     }
@@ -774,10 +807,11 @@ TEST(AuthorizeTest, BareServiceIdentityOnlyResolvesCredentials) {
   ExpectTenantMissing(
       AuthorizeNaming(bare, absl::StrCat(kSession, "GetSession"), "tenants/acme/sessions/s1"));
   ExpectDenied(Authorize(bare, tenancy::v1::ListTenantsRequest()));
-  // With a tenant, the same identity does what services need in that tenant.
-  EXPECT_TRUE(AuthorizeNaming(Caller(v1::PRINCIPAL_ROLE_SERVICE),
-                              "lagom.reporting.v1.ReportingService.RecordScorecard", "tenants/acme")
-                  .ok());
+  // With a tenant (forwarded with the service token), the same identity does what services
+  // need in that tenant.
+  Principal forwarded = Caller(v1::PRINCIPAL_ROLE_SERVICE);
+  forwarded.set_credential_kind(v1::CREDENTIAL_KIND_SERVICE);
+  EXPECT_TRUE(AuthorizeNaming(forwarded, kRecordScorecard, "tenants/acme").ok());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/auth/api_key.h"
+#include "common/auth/forwarding.h"
 #include "common/postgres.h"
 #include "common/testing/integration.h"
 #include "lagom/catalog/v1/catalog.grpc.pb.h"
@@ -138,6 +139,17 @@ absl::StatusOr<std::unique_ptr<ServiceStack>> StartServiceStack(
 void Authorize(grpc::ClientContext& ctx, const std::string& key) {
   ctx.AddMetadata("authorization", "Bearer " + key);
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+}
+
+void AuthorizeAsScoring(grpc::ClientContext& ctx, const std::string& tenant_id) {
+  RequestContext rc;
+  rc.tenant_id = tenant_id;
+  rc.principal.set_tenant_id(tenant_id);
+  rc.principal.set_subject("lagom-scoring");
+  rc.principal.set_role(auth::v1::PRINCIPAL_ROLE_SERVICE);
+  rc.principal.set_credential_kind(auth::v1::CREDENTIAL_KIND_SERVICE);
+  rc.deadline = absl::Now() + absl::Seconds(10);
+  auth::ForwardCaller(rc, TestSecrets().service_token, &ctx);
 }
 
 absl::StatusOr<std::string> CreateTenant(grpc::Channel& questionnaire,

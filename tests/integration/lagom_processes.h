@@ -103,6 +103,9 @@ absl::StatusOr<std::string> CreateCustomerOrganization(grpc::Channel& questionna
 
 // Sets `authorization: Bearer <key>` and a 10 s deadline.
 void Authorize(grpc::ClientContext& ctx, const std::string& key);
+// Calls as the scoring service does when it records a scorecard: the service token, acting for
+// `tenant_id` as SERVICE, with a 10 s deadline.
+void AuthorizeAsScoring(grpc::ClientContext& ctx, const std::string& tenant_id);
 
 // A row of the session service's outbox, read where the service keeps it.
 struct SessionOutboxRow {

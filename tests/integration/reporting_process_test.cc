@@ -1,6 +1,6 @@
 // Scorecard history end to end on the service binaries and real PostgreSQL: the questionnaire
 // process (API keys, tenant settings) and the reporting process. Scorecards are recorded with
-// a SERVICE key as the scoring service records them, then read, listed, paged, streamed,
+// the service token as the scoring service records them, then read, listed, paged, streamed,
 // followed as trends, compared across model versions and benchmarked across tenants.
 #include <gmock/gmock.h>
 #include <grpcpp/create_channel.h>
@@ -37,7 +37,7 @@ using ::testing::HasSubstr;
 
 const absl::Time kNow = absl::Now();
 
-// A tenant with an admin key (reads) and a SERVICE key (records, as the scoring service).
+// A tenant with an admin key (reads) and a SERVICE key (an integration's: it may not record).
 struct Tenant {
   std::string id;
   std::string admin_key;
@@ -111,7 +111,9 @@ class ReportingProcessTest : public ::testing::Test {
     *req.mutable_scorecard() = card;
     req.set_request_id(request_id);
     api::RecordScorecardResponse resp;
-    grpc::Status s = Call(&api::ReportingService::Stub::RecordScorecard, t.service_key, req, &resp);
+    grpc::ClientContext ctx;
+    AuthorizeAsScoring(ctx, t.id);
+    grpc::Status s = stub_->RecordScorecard(&ctx, req, &resp);
     if (out != nullptr) *out = resp.scorecard();
     return s;
   }
@@ -229,7 +231,9 @@ TEST_F(ReportingProcessTest, ScorecardsOfManyMegabytesAreRecordedReadAndListedPa
     *req.mutable_scorecard() = BuildScorecard(Spec(t, absl::StrCat("q", q + 1), 90 * (4 - q)));
     reporting::testing::PadScorecard(*req.mutable_scorecard(), q == 3 ? 12 : 2.5);
     api::RecordScorecardResponse resp;
-    grpc::Status s = call(&api::ReportingService::Stub::RecordScorecard, t.service_key, req, &resp);
+    grpc::ClientContext ctx;
+    AuthorizeAsScoring(ctx, t.id);
+    grpc::Status s = large->RecordScorecard(&ctx, req, &resp);
     ASSERT_TRUE(s.ok()) << s.error_message();
     recorded.push_back(resp.scorecard());
   }
@@ -389,14 +393,17 @@ TEST_F(ReportingProcessTest, AnotherTenantsScorecardIsNotFoundAndBadInputNamesTh
   EXPECT_THAT(fields, ElementsAre("scorecard.preview", "scorecard.model_version"));
   EXPECT_EQ(List(owner, {}).total_size(), 1) << "nothing of the refused scorecard was stored";
 
-  // Only the scoring service (role SERVICE) records.
+  // Only the scoring service records: not an admin, nor the tenant's own SERVICE key (an
+  // integration's), which could otherwise record a session's results before it is scored.
   api::RecordScorecardRequest req;
   req.set_parent("tenants/" + owner.id);
   *req.mutable_scorecard() = BuildScorecard(Spec(owner, "forged", 0));
   api::RecordScorecardResponse resp;
-  EXPECT_EQ(
-      Call(&api::ReportingService::Stub::RecordScorecard, owner.admin_key, req, &resp).error_code(),
-      grpc::StatusCode::PERMISSION_DENIED);
+  for (const std::string& key : {owner.admin_key, owner.service_key}) {
+    grpc::Status refused = Call(&api::ReportingService::Stub::RecordScorecard, key, req, &resp);
+    EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED) << refused.error_message();
+  }
+  EXPECT_EQ(List(owner, {}).total_size(), 1) << "nothing of the refused scorecards was stored";
 }
 
 // Times at the ends of what the wire can carry, far outside google.protobuf.Timestamp's

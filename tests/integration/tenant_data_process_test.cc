@@ -12,7 +12,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/auth/forwarding.h"
 #include "common/redis.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
@@ -302,15 +301,8 @@ TEST_F(TenantDataProcessTest, ATenantWithDataGoesOnlyWithForceAndThenEntirely) {
     late.set_parent("tenants/" + doomed);
     *late.mutable_scorecard() = reporting::testing::BuildScorecard(spec);
     late.set_request_id("4f1d0c9e-7a52-4e0b-9a61-2d4c8b7e5f30");
-    RequestContext rc;
-    rc.tenant_id = doomed;
-    rc.principal.set_tenant_id(doomed);
-    rc.principal.set_subject("lagom-scoring");
-    rc.principal.set_role(auth::v1::PRINCIPAL_ROLE_SERVICE);
-    rc.principal.set_credential_kind(auth::v1::CREDENTIAL_KIND_SERVICE);
-    rc.deadline = absl::Now() + absl::Seconds(10);
     grpc::ClientContext ctx;
-    auth::ForwardCaller(rc, TestSecrets().service_token, &ctx);
+    AuthorizeAsScoring(ctx, doomed);
     reporting::v1::RecordScorecardResponse recorded;
     grpc::Status s = reporting->RecordScorecard(&ctx, late, &recorded);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();

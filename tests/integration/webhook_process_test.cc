@@ -247,10 +247,6 @@ TEST_F(WebhookProcessTest, ARecordedScorecardDeliversScorecardReadyAndImprovemen
   const tenancy::CreateWebhookResponse hook =
       CreateWebhook(key_, tenant_, receiver.url(), {"scorecard.ready", "improvement.proposed"});
   receiver.set_secret(hook.secret());
-  absl::StatusOr<std::pair<std::string, std::string>> service_key =
-      CreateApiKey(*questionnaire_.channel, key_, "ROLE_SERVICE");
-  ASSERT_TRUE(service_key.ok()) << service_key.status();
-
   ScorecardSpec spec;
   spec.tenant = tenant_;
   spec.session_id = "autumn";
@@ -267,7 +263,7 @@ TEST_F(WebhookProcessTest, ARecordedScorecardDeliversScorecardReadyAndImprovemen
   reporting::v1::RecordScorecardResponse resp;
   for (int attempt = 0; attempt < 2; ++attempt) {  // scoring retrying: recorded once
     grpc::ClientContext ctx;
-    Authorize(ctx, service_key->second);
+    AuthorizeAsScoring(ctx, tenant_);
     grpc::Status s = stub->RecordScorecard(&ctx, req, &resp);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
