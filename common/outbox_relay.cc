@@ -24,37 +24,49 @@ OutboxRelay::~OutboxRelay() {
 }
 
 absl::StatusOr<int> OutboxRelay::RunOnce() {
+  const absl::Time claimed_at = options_.clock();
   absl::StatusOr<std::vector<OutboxDelivery>> due = store_.Claim(options_.batch, options_.lease);
   if (!due.ok()) return due.status();
+  // The last moment a delivery may start and still end within its row's lease.
+  const absl::Time last_start = claimed_at + options_.lease - options_.delivery_deadline;
   for (const OutboxDelivery& event : *due) {
-    const absl::Status delivered = consumer_.Deliver(event);
     absl::Status marked;
-    if (delivered.ok()) {
-      marked = store_.MarkDelivered(event.event_id, "");
-    } else if (absl::IsNotFound(delivered) || absl::IsFailedPrecondition(delivered)) {
-      // A refusal that retrying cannot change: the consumer does not know the session, or
-      // the closed session can never be processed (e.g. it has no answers to score).
-      LogWarn("outbox event settled undelivered: its consumer refused it for good",
-              {{"event_id", absl::StrCat(event.event_id)},
-               {"tenant", event.tenant_id},
-               {"topic", event.topic},
-               {"error", delivered.ToString()}});
-      marked = store_.MarkDelivered(event.event_id, delivered.ToString());
+    if (options_.clock() > last_start) {
+      marked = store_.Release(event);
     } else {
-      const absl::Duration delay = RetryDelay(event.attempts);
-      LogWarn("outbox event not delivered; will retry", {{"event_id", absl::StrCat(event.event_id)},
-                                                         {"tenant", event.tenant_id},
-                                                         {"topic", event.topic},
-                                                         {"attempts", absl::StrCat(event.attempts)},
-                                                         {"retry_in", absl::FormatDuration(delay)},
-                                                         {"error", delivered.ToString()}});
-      marked = store_.Retry(event.event_id, delay, delivered.ToString());
+      marked = Settle(event, consumer_.Deliver(event));
     }
-    // A row whose outcome could not be written is claimed again after its lease: delivered
-    // twice at worst, which consumers absorb.
-    if (!marked.ok()) return marked;
+    // A claim taken over meanwhile (ABORTED) belongs to whoever holds it now. A row whose
+    // outcome could not be written is claimed again after its lease: delivered twice at
+    // worst, which consumers absorb.
+    if (!marked.ok() && !absl::IsAborted(marked)) return marked;
   }
   return static_cast<int>(due->size());
+}
+
+absl::Status OutboxRelay::Settle(const OutboxDelivery& event, const absl::Status& delivered) {
+  if (delivered.ok()) return store_.MarkDelivered(event, "");
+  // A refusal that retrying cannot change: the consumer does not know the session, or the
+  // closed session can never be processed (e.g. it has no answers to score), or it refused
+  // the event itself for long enough.
+  if (absl::IsNotFound(delivered) || absl::IsFailedPrecondition(delivered) ||
+      (absl::IsInvalidArgument(delivered) && event.attempts >= kAttemptsOfARefusedEvent)) {
+    LogWarn("outbox event settled undelivered: its consumer refused it for good",
+            {{"event_id", absl::StrCat(event.event_id)},
+             {"tenant", event.tenant_id},
+             {"topic", event.topic},
+             {"attempts", absl::StrCat(event.attempts)},
+             {"error", delivered.ToString()}});
+    return store_.MarkDelivered(event, delivered.ToString());
+  }
+  const absl::Duration delay = RetryDelay(event.attempts);
+  LogWarn("outbox event not delivered; will retry", {{"event_id", absl::StrCat(event.event_id)},
+                                                     {"tenant", event.tenant_id},
+                                                     {"topic", event.topic},
+                                                     {"attempts", absl::StrCat(event.attempts)},
+                                                     {"retry_in", absl::FormatDuration(delay)},
+                                                     {"error", delivered.ToString()}});
+  return store_.Retry(event, delay, delivered.ToString());
 }
 
 void OutboxRelay::Start() {

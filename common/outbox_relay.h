@@ -14,6 +14,7 @@
 #define LAGOM_COMMON_OUTBOX_RELAY_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,12 +44,19 @@ struct OutboxDelivery {
 class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
-  // Up to `limit` undelivered rows due now, oldest first, each leased for `lease`.
+  // Up to `limit` undelivered rows due now, oldest first, each leased for `lease` (and its
+  // attempts counted up: the count is the claim's token).
   virtual absl::StatusOr<std::vector<OutboxDelivery>> Claim(int limit, absl::Duration lease) = 0;
+  // The outcome of a claimed row. Each changes the row only while the claim still holds (its
+  // attempts are still the claimed ones: no one claimed it since its lease ran out), else
+  // ABORTED and nothing changes.
   // Delivered (or settled: `note` says why it will not be delivered).
-  virtual absl::Status MarkDelivered(int64_t event_id, const std::string& note) = 0;
+  virtual absl::Status MarkDelivered(const OutboxDelivery& claimed, const std::string& note) = 0;
   // Not delivered: try again after `delay`, keeping `error` for operators.
-  virtual absl::Status Retry(int64_t event_id, absl::Duration delay, const std::string& error) = 0;
+  virtual absl::Status Retry(const OutboxDelivery& claimed, absl::Duration delay,
+                             const std::string& error) = 0;
+  // Not tried: due again now, its claim not counted.
+  virtual absl::Status Release(const OutboxDelivery& claimed) = 0;
 };
 
 // Whoever consumes the events (the scoring service, the questionnaire's webhooks).
@@ -63,9 +71,20 @@ absl::Duration RetryDelay(int attempts, absl::Duration max = absl::Minutes(5));
 
 struct OutboxRelayOptions {
   absl::Duration poll = absl::Milliseconds(500);
-  absl::Duration lease = absl::Minutes(1);  // longer than a consumer call may take
+  absl::Duration lease = absl::Minutes(1);
+  // The longest one delivery may take (the consumers' deadlines: ScoreSession 30 s, a webhook
+  // hand-over 10 s). A pass delivers its rows one after another, and starts a row only while
+  // its lease has this much left; the rest are released for the next pass.
+  absl::Duration delivery_deadline = absl::Seconds(30);
   int batch = 16;
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
+
+// A refusal of the event itself (INVALID_ARGUMENT) is retried this many times, over about a
+// day (RetryDelay: every 5 minutes after the first few), then settled: a consumer of an older
+// release may refuse, during a rolling upgrade, what a newer one takes; a day later no retry
+// will change it, and retrying for ever only fills the logs.
+inline constexpr int kAttemptsOfARefusedEvent = 300;
 
 class OutboxRelay {
  public:
@@ -73,8 +92,9 @@ class OutboxRelay {
   ~OutboxRelay();  // stops the thread if started
 
   // One pass: claims due rows and delivers each. Returns how many rows it claimed.
-  // A consumer's NOT_FOUND settles the row (the session it names is gone: retrying cannot
-  // help); every other failure is retried.
+  // A consumer's NOT_FOUND or FAILED_PRECONDITION settles the row (the session it names is
+  // gone, or can never be processed: retrying cannot help), INVALID_ARGUMENT does after
+  // kAttemptsOfARefusedEvent attempts; every other failure is retried.
   absl::StatusOr<int> RunOnce();
 
   // Runs a pass every `poll` (at once after a full batch) on a thread until destroyed.
@@ -82,6 +102,8 @@ class OutboxRelay {
 
  private:
   void Loop();
+  // Writes the outcome of one delivery.
+  absl::Status Settle(const OutboxDelivery& event, const absl::Status& delivered);
 
   OutboxStore& store_;
   EventConsumer& consumer_;

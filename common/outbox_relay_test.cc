@@ -37,14 +37,30 @@ class MemoryOutbox final : public OutboxStore {
     }
     return out;
   }
-  absl::Status MarkDelivered(int64_t id, const std::string& note) override {
-    rows[id].delivered = now;
-    rows[id].last_error = note;
+  absl::Status MarkDelivered(const OutboxDelivery& claimed, const std::string& note) override {
+    if (absl::Status held = Held(claimed); !held.ok()) return held;
+    rows[claimed.event_id].delivered = now;
+    rows[claimed.event_id].last_error = note;
     return absl::OkStatus();
   }
-  absl::Status Retry(int64_t id, absl::Duration delay, const std::string& error) override {
-    rows[id].next_attempt = now + delay;
-    rows[id].last_error = error;
+  absl::Status Retry(const OutboxDelivery& claimed, absl::Duration delay,
+                     const std::string& error) override {
+    if (absl::Status held = Held(claimed); !held.ok()) return held;
+    rows[claimed.event_id].next_attempt = now + delay;
+    rows[claimed.event_id].last_error = error;
+    return absl::OkStatus();
+  }
+  absl::Status Release(const OutboxDelivery& claimed) override {
+    if (absl::Status held = Held(claimed); !held.ok()) return held;
+    rows[claimed.event_id].event.attempts--;
+    rows[claimed.event_id].next_attempt = now;
+    return absl::OkStatus();
+  }
+  absl::Status Held(const OutboxDelivery& claimed) {
+    const Row& row = rows[claimed.event_id];
+    if (row.delivered || row.event.attempts != claimed.attempts) {
+      return absl::AbortedError("claimed again");
+    }
     return absl::OkStatus();
   }
 
@@ -142,6 +158,87 @@ TEST(OutboxRelayTest, AClosedSessionThatCannotBeScoredSettlesTheRow) {
   EXPECT_THAT(store.rows[5].last_error, HasSubstr("no answers"));
   // Unavailable is worth retrying.
   EXPECT_FALSE(store.rows[6].delivered.has_value());
+}
+
+TEST(OutboxRelayTest, ARefusedEventIsRetriedForAboutADayThenSettled) {
+  MemoryOutbox store;
+  ScriptedConsumer consumer;
+  consumer.script.assign(kAttemptsOfARefusedEvent,
+                         absl::InvalidArgumentError("data[\"services\"]: too long"));
+  store.Add(8);
+  OutboxRelay relay(store, consumer);
+  absl::Duration waited;
+  for (int attempt = 1; attempt < kAttemptsOfARefusedEvent; ++attempt) {
+    ASSERT_EQ(*relay.RunOnce(), 1);
+    ASSERT_FALSE(store.rows[8].delivered.has_value()) << "attempt " << attempt;
+    waited += store.rows[8].next_attempt - store.now;
+    store.now = store.rows[8].next_attempt;
+  }
+  ASSERT_EQ(*relay.RunOnce(), 1);
+  EXPECT_TRUE(store.rows[8].delivered.has_value());
+  EXPECT_THAT(store.rows[8].last_error, HasSubstr("too long"));
+  EXPECT_GE(waited, absl::Hours(24));
+  EXPECT_LT(waited, absl::Hours(26));
+}
+
+TEST(OutboxRelayTest, RowsWhoseLeaseWouldRunOutMidDeliveryAreReleasedUntried) {
+  MemoryOutbox store;
+  // The first delivery takes 40 s of the minute's lease: the second could not end within it.
+  class SlowConsumer final : public EventConsumer {
+   public:
+    explicit SlowConsumer(MemoryOutbox& store) : store_(store) {}
+    absl::Status Deliver(const OutboxDelivery& event) override {
+      seen.push_back(event.event_id);
+      store_.now += absl::Seconds(40);
+      return absl::OkStatus();
+    }
+    std::vector<int64_t> seen;
+
+   private:
+    MemoryOutbox& store_;
+  } consumer(store);
+  store.Add(1);
+  store.Add(2);
+  OutboxRelayOptions options;
+  options.clock = [&store] { return store.now; };
+  OutboxRelay relay(store, consumer, options);
+  ASSERT_EQ(*relay.RunOnce(), 2);
+  EXPECT_THAT(consumer.seen, ElementsAre(1));
+  EXPECT_TRUE(store.rows[1].delivered.has_value());
+  EXPECT_FALSE(store.rows[2].delivered.has_value());
+  EXPECT_EQ(store.rows[2].event.attempts, 0) << "a release does not count as an attempt";
+  ASSERT_EQ(*relay.RunOnce(), 1) << "due again at once";
+  EXPECT_THAT(consumer.seen, ElementsAre(1, 2));
+  EXPECT_TRUE(store.rows[2].delivered.has_value());
+}
+
+TEST(OutboxRelayTest, AnOutcomeOfAClaimTakenOverChangesNothing) {
+  MemoryOutbox store;
+  ScriptedConsumer consumer;
+  store.Add(9);
+  store.Add(10);
+  // This relay's claim of row 9 ran out while it delivered; another replica claimed it since.
+  class TakenOver final : public EventConsumer {
+   public:
+    explicit TakenOver(MemoryOutbox& store) : store_(store) {}
+    absl::Status Deliver(const OutboxDelivery& event) override {
+      if (event.event_id == 9) {
+        store_.now += absl::Minutes(1);
+        EXPECT_EQ(store_.Claim(1, absl::Minutes(1))->size(), 1u);
+        return absl::UnavailableError("slow and failed");
+      }
+      return absl::OkStatus();
+    }
+
+   private:
+    MemoryOutbox& store_;
+  } taken_over(store);
+  OutboxRelay relay(store, taken_over);
+  ASSERT_EQ(*relay.RunOnce(), 2) << "the stale outcome does not end the pass";
+  EXPECT_EQ(store.rows[9].event.attempts, 2);
+  EXPECT_EQ(store.rows[9].last_error, "") << "the stale retry wrote nothing";
+  EXPECT_EQ(store.rows[9].next_attempt, store.now + absl::Minutes(1)) << "the new lease stands";
+  EXPECT_TRUE(store.rows[10].delivered.has_value());
 }
 
 TEST(OutboxRelayTest, RetryDelayDoublesUpToItsCap) {

@@ -7,6 +7,19 @@
 #include "common/pg_transaction.h"
 
 namespace lagom {
+namespace {
+
+// The row as claimed, not delivered since.
+constexpr char kWhileClaimed[] = " WHERE event_id = $1 AND attempts = $2 AND deliver_time IS NULL";
+
+// A claimed row's outcome changed nothing: someone claimed it again after its lease ran out.
+absl::Status ClaimHeld(const pqxx::result& changed, const OutboxDelivery& claimed) {
+  if (changed.affected_rows() > 0) return absl::OkStatus();
+  return absl::AbortedError(absl::StrCat("outbox event ", claimed.event_id,
+                                         " was claimed again after its lease ran out"));
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<OutboxDelivery>> PgOutboxStore::Claim(int limit, absl::Duration lease) {
   std::vector<OutboxDelivery> out;
@@ -38,25 +51,37 @@ absl::StatusOr<std::vector<OutboxDelivery>> PgOutboxStore::Claim(int limit, absl
   return out;
 }
 
-absl::Status PgOutboxStore::MarkDelivered(int64_t event_id, const std::string& note) {
+absl::Status PgOutboxStore::MarkDelivered(const OutboxDelivery& claimed, const std::string& note) {
   return pool_.WithOperator([&](PgTransaction& tx) {
-    tx.exec_params(absl::StrCat("UPDATE ", table_.table,
-                                " SET deliver_time = now(), last_error = $2 WHERE event_id = $1"),
-                   event_id, note);
-    return absl::OkStatus();
+    return ClaimHeld(
+        tx.exec_params(absl::StrCat("UPDATE ", table_.table,
+                                    " SET deliver_time = now(), last_error = $3", kWhileClaimed),
+                       claimed.event_id, claimed.attempts, note),
+        claimed);
   });
 }
 
-absl::Status PgOutboxStore::Retry(int64_t event_id, absl::Duration delay,
+absl::Status PgOutboxStore::Retry(const OutboxDelivery& claimed, absl::Duration delay,
                                   const std::string& error) {
   return pool_.WithOperator([&](PgTransaction& tx) {
-    tx.exec_params(
-        absl::StrCat("UPDATE ", table_.table,
-                     " SET last_error = $3,"
-                     "   next_attempt_time = now() + $2::bigint * interval '1 millisecond'"
-                     " WHERE event_id = $1 AND deliver_time IS NULL"),
-        event_id, absl::ToInt64Milliseconds(delay), error);
-    return absl::OkStatus();
+    return ClaimHeld(
+        tx.exec_params(absl::StrCat("UPDATE ", table_.table,
+                                    " SET last_error = $3, next_attempt_time = now() + "
+                                    "$4::bigint * interval '1 millisecond'",
+                                    kWhileClaimed),
+                       claimed.event_id, claimed.attempts, error, absl::ToInt64Milliseconds(delay)),
+        claimed);
+  });
+}
+
+absl::Status PgOutboxStore::Release(const OutboxDelivery& claimed) {
+  return pool_.WithOperator([&](PgTransaction& tx) {
+    return ClaimHeld(
+        tx.exec_params(
+            absl::StrCat("UPDATE ", table_.table,
+                         " SET attempts = attempts - 1, next_attempt_time = now()", kWhileClaimed),
+            claimed.event_id, claimed.attempts),
+        claimed);
   });
 }
 

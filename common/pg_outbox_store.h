@@ -26,8 +26,10 @@ class PgOutboxStore final : public OutboxStore {
 
   // FOR UPDATE SKIP LOCKED: replicas claiming at once take different rows.
   absl::StatusOr<std::vector<OutboxDelivery>> Claim(int limit, absl::Duration lease) override;
-  absl::Status MarkDelivered(int64_t event_id, const std::string& note) override;
-  absl::Status Retry(int64_t event_id, absl::Duration delay, const std::string& error) override;
+  absl::Status MarkDelivered(const OutboxDelivery& claimed, const std::string& note) override;
+  absl::Status Retry(const OutboxDelivery& claimed, absl::Duration delay,
+                     const std::string& error) override;
+  absl::Status Release(const OutboxDelivery& claimed) override;
 
  private:
   PgPool& pool_;

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
+#include "common/auth/webhook_limits.h"
 #include "common/request_context.h"
 #include "common/status.h"
 #include "lagom/auth/v1/auth.pb.h"
@@ -39,9 +40,10 @@ struct WebhookRpcOptions {
   bool allow_private_networks = false;
 };
 
-// At most this many `data` entries per event, each value at most kMaxDataValueChars.
-inline constexpr int kMaxEventDataEntries = 50;
-inline constexpr size_t kMaxEventDataValueChars = 8000;
+// At most this many `data` entries per event, each value at most kMaxEventDataValueChars
+// (the hand-over's limits, which the services that hand events over keep to).
+inline constexpr int kMaxEventDataEntries = auth::kMaxWebhookDataEntries;
+inline constexpr size_t kMaxEventDataValueChars = auth::kMaxWebhookDataValueChars;
 
 // Every problem with a hand-over, each naming its field path ("event_id", "data[\"title\"]").
 // The event time must be after 1970 and at most kMaxEventClockSkew ahead of `now`.

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
+#include "common/auth/webhook_limits.h"
 #include "google/protobuf/util/time_util.h"
 #include "lagom/auth/v1/auth.pb.h"
 
@@ -30,6 +30,20 @@ std::string Text(const type::v1::LocalizedText& text) {
 
 std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
 
+// The services in scope, as many as one data value holds (a scope may hold thousands), and
+// how many there are in all.
+void AddServices(const scoring::v1::Scorecard& s, Data& data) {
+  if (s.services().empty()) return;
+  std::string listed;
+  for (const std::string& name : s.services()) {
+    const size_t more = (listed.empty() ? 0 : 1) + name.size();  // names are ASCII
+    if (listed.size() + more > auth::kMaxWebhookDataValueChars) break;
+    absl::StrAppend(&listed, listed.empty() ? "" : ",", name);
+  }
+  data["services"] = std::move(listed);
+  data["serviceCount"] = absl::StrCat(s.services_size());
+}
+
 // What both events say about the scorecard and where to read it: REST paths through the
 // gateway (relative: the platform knows the gateway's base URL).
 void AddScorecardLinks(const scoring::v1::Scorecard& s, const std::optional<CatalogEntry>& service,
@@ -39,7 +53,7 @@ void AddScorecardLinks(const scoring::v1::Scorecard& s, const std::optional<Cata
   data["scorecardTitle"] = s.title();
   data["scorecardPath"] = absl::StrCat("/v1/", s.name());
   data["reportPath"] = absl::StrCat("/v1/", s.name(), ":render");
-  if (!s.services().empty()) data["services"] = absl::StrJoin(s.services(), ",");
+  AddServices(s, data);
   // One service in scope: the proposal is about it (cmdb_ci / business service, component).
   if (s.services_size() == 1) data["service"] = s.services(0);
   if (service && s.services_size() == 1 && service->name == s.services(0)) {

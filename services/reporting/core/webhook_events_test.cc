@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+#include "common/auth/webhook_limits.h"
 #include "lagom/auth/v1/auth.pb.h"
 #include "services/reporting/testing/scorecard_builder.h"
 
@@ -109,6 +111,33 @@ TEST(ScorecardWebhookEventsTest, ServiceOnlyWhenTheScopeHasExactlyOne) {
   const auth::v1::PublishWebhookEventRequest p = Parsed(ScorecardWebhookEvents("acme", two)[1]);
   EXPECT_EQ(p.data().count("service"), 0u);
   EXPECT_EQ(p.data().at("services"), "tenants/acme/services/email,tenants/acme/services/erp");
+}
+
+// Whatever the scope and texts, every event is one the hand-over takes: a refused one would
+// never reach the platform.
+TEST(ScorecardWebhookEventsTest, EveryEventFitsTheHandOversLimitsHoweverLargeTheScope) {
+  const std::string id(63, 's');  // ids are at most 63 characters
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10000; ++i) ids.push_back(absl::StrCat(i, id).substr(0, 63));
+  scoring::v1::Scorecard s = Recorded(ids);
+  s.set_title(std::string(200, 't'));
+  for (scoring::v1::Improvement& i : *s.mutable_improvements()) {
+    (*i.mutable_title()->mutable_translations())["en"] = std::string(2000, 'i');
+    (*i.mutable_rationale()->mutable_translations())["en"] = std::string(2000, 'r');
+  }
+  const std::vector<OutboxEvent> events = ScorecardWebhookEvents("acme", s);
+  ASSERT_EQ(events.size(), 1u + kMaxProposedImprovements);
+  for (const OutboxEvent& e : events) {
+    const auth::v1::PublishWebhookEventRequest p = Parsed(e);
+    EXPECT_LE(p.data_size(), auth::kMaxWebhookDataEntries);
+    for (const auto& [key, value] : p.data()) {
+      EXPECT_LE(value.size(), auth::kMaxWebhookDataValueChars) << e.topic << " " << key;
+    }
+    EXPECT_EQ(p.data().at("serviceCount"), "10000");
+    const std::string& listed = p.data().at("services");
+    EXPECT_THAT(listed, StartsWith(absl::StrCat(s.services(0), ",", s.services(1), ",")));
+    EXPECT_GT(listed.size(), auth::kMaxWebhookDataValueChars - 100) << "as many as fit";
+  }
 }
 
 TEST(ScorecardWebhookEventsTest, NoImprovementsMeansScorecardReadyAlone) {

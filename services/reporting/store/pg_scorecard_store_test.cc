@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg_outbox_store.h"
 #include "common/status.h"
 #include "common/testing/integration.h"
 #include "common/testing/scratch_database.h"
@@ -182,6 +183,44 @@ TEST_F(PgScorecardStoreTest, AListReadsRowsOnlyWhileTheRowsBeforeTheLastHoldFewe
   query.max_bytes = 2 << 20;
   query.summary_only = true;
   EXPECT_THAT(sessions_read(query), ElementsAre("a", "b", "c", "large", "d", "e"));
+}
+
+// The outbox as every relay uses it (common/pg_outbox_store.h), on the reporting service's
+// table: an outcome counts only while the claim it answers still holds.
+TEST_F(PgScorecardStoreTest, AnOutboxOutcomeCountsOnlyWhileItsClaimHolds) {
+  ASSERT_TRUE(Record(tenant_, "spring", 1, 0.4).ok());  // queues this tenant's webhook events
+  PgOutboxStore outbox(*pool_, {"reporting.outbox", "scorecard_id", kWebhooksConsumer});
+  // Claims every due row (other tests' too), and returns this tenant's first.
+  auto claim = [&](absl::Duration lease) -> std::optional<OutboxDelivery> {
+    absl::StatusOr<std::vector<OutboxDelivery>> rows = outbox.Claim(1000, lease);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    if (!rows.ok()) return std::nullopt;
+    std::optional<OutboxDelivery> mine;
+    for (const OutboxDelivery& row : *rows) {
+      if (row.tenant_id == tenant_ && (!mine || row.event_id < mine->event_id)) mine = row;
+    }
+    return mine;
+  };
+  // A claim whose lease ran out at once, then another replica's.
+  std::optional<OutboxDelivery> stale = claim(absl::ZeroDuration());
+  ASSERT_TRUE(stale.has_value());
+  std::optional<OutboxDelivery> held = claim(absl::Minutes(1));
+  ASSERT_TRUE(held.has_value());
+  ASSERT_EQ(held->event_id, stale->event_id);
+  EXPECT_EQ(held->attempts, stale->attempts + 1);
+  EXPECT_TRUE(absl::IsAborted(outbox.MarkDelivered(*stale, "")));
+  EXPECT_TRUE(absl::IsAborted(outbox.Retry(*stale, absl::Seconds(1), "stale")));
+  EXPECT_TRUE(absl::IsAborted(outbox.Release(*stale)));
+  // The holder releases the row: due again at once, the claim not counted.
+  ASSERT_TRUE(outbox.Release(*held).ok());
+  std::optional<OutboxDelivery> again = claim(absl::Minutes(1));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->event_id, held->event_id);
+  EXPECT_EQ(again->attempts, held->attempts);
+  ASSERT_TRUE(outbox.MarkDelivered(*again, "").ok());
+  EXPECT_TRUE(absl::IsAborted(outbox.Retry(*again, absl::Seconds(1), "after delivery")));
+  std::optional<OutboxDelivery> next = claim(absl::Minutes(1));
+  EXPECT_TRUE(!next.has_value() || next->event_id != again->event_id) << "delivered stays so";
 }
 
 TEST_F(PgScorecardStoreTest, ConcurrentRecordingsOfOneSessionStoreOneScorecard) {
