@@ -257,6 +257,9 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
 
   // Queues a snapshot at `cursor` ahead of everything not yet sent.
   void RequestSnapshot(int64_t cursor) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    // A finished stream schedules nothing: OnDone may already have waited for its work and be
+    // about to delete it (the hub calls Resync until Leave).
+    if (finished_) return;
     queue_.Clear();
     snapshot_pending_ = true;
     ++pending_work_;

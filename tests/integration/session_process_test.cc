@@ -907,6 +907,17 @@ TEST_F(SessionProcessTest, AnonymousSessionsShowNoIdentities) {
   ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::GetParticipant, get, &got).ok());
   EXPECT_EQ(got.participant().display_name(), "Person pat");  // a tenant admin
   EXPECT_EQ(got.participant().email(), "pat@example.com");
+
+  // A facilitator cannot make themselves the participant: who a participant is changes only
+  // by a tenant admin, and even bound to them, a facilitator is no respondent acting as pat.
+  update.mutable_participant()->set_principal(viewer->first);
+  update.mutable_update_mask()->Clear();
+  update.mutable_update_mask()->add_paths("principal");
+  grpc::Status rebind = as_viewer(&api::SessionService::Stub::UpdateParticipant, update, &updated);
+  EXPECT_EQ(rebind.error_code(), grpc::StatusCode::PERMISSION_DENIED) << rebind.error_message();
+  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::UpdateParticipant, update, &updated).ok());
+  EXPECT_EQ(as_viewer(&api::SessionService::Stub::ListAnswers, theirs, &listed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 // A watch lasts only as long as its credential: revoking the invitation or removing the

@@ -50,31 +50,6 @@ type_api::Perspective PerspectiveOf(api::ParticipantPerspective p) {
                                                     : type_api::PERSPECTIVE_PROVIDER;
 }
 
-absl::StatusOr<std::vector<api::Round>> ReadRounds(SessionTransaction& tx,
-                                                   const std::string& session_id) {
-  absl::StatusOr<std::vector<std::string>> bodies = tx.ListRounds(session_id);
-  if (!bodies.ok()) return bodies.status();
-  std::vector<api::Round> rounds(bodies->size());
-  for (size_t i = 0; i < bodies->size(); ++i) {
-    if (!rounds[i].ParseFromString((*bodies)[i])) {
-      return absl::DataLossError("stored round is unreadable");
-    }
-  }
-  return rounds;
-}
-
-// Each item's latest round (items of round 1 only: 1).
-absl::flat_hash_map<std::string, int> CurrentRounds(const std::vector<api::Round>& rounds) {
-  absl::flat_hash_map<std::string, int> current;
-  for (const api::Round& r : rounds) {
-    for (const std::string& item : r.item_ids()) {
-      int& n = current[item];
-      n = std::max(n, r.number());
-    }
-  }
-  return current;
-}
-
 // `tenants/{t}/sessions/{s}/participants/`: what every answer name of the session starts with.
 std::string ParticipantsPrefix(const RequestContext& rc, const std::string& session_id) {
   return absl::StrCat(SessionName(rc, session_id), "/participants/");
@@ -110,11 +85,12 @@ absl::Status NotYou(absl::string_view participant) {
 
 // In an anonymous session one participant's answers are read only by that participant and
 // by tenant admins: anyone else who could name the participant would tie the answers to the
-// person (the whole session's answers come under pseudonyms instead).
+// person (the whole session's answers come under pseudonyms instead). The participant is a
+// respondent acting as them: a facilitator whose subject is bound to the participant is not.
 absl::Status MayReadAnswersOf(const RequestContext& rc, const api::Session& session,
                               const std::string& participant, const std::string& principal) {
   if (!session.anonymous() || rc.principal.role() == auth::v1::PRINCIPAL_ROLE_TENANT_ADMIN ||
-      ActsAs(rc, participant, principal)) {
+      (IsRespondent(rc) && ActsAs(rc, participant, principal))) {
     return absl::OkStatus();
   }
   return Error(

@@ -96,12 +96,28 @@ class AnswerValuesTest : public ::testing::Test {
             .ok());
   }
 
+  // Round 1 of every item; round `number` (2, ...) of `items`.
+  void Round(int number, std::vector<std::string> items) {
+    api::Round round;
+    round.set_number(number);
+    for (std::string& item : items) round.add_item_ids(std::move(item));
+    ASSERT_TRUE(store_
+                    .InTenant(rc_,
+                              [&](SessionTransaction& tx) {
+                                return tx.PutRound("s1", number, round.SerializeAsString());
+                              })
+                    .ok());
+  }
+
   void SeedAnswers() {
+    Round(1, {"q1", "q2", "q3"});
+    Round(2, {"q1"});
     Answer("alice", "q1", 1, 1.0);
     Answer("alice", "q1", 2, 4.0);  // re-voted: round 2 is in force
     Answer("alice", "q2", 1, std::nullopt);
     Answer("alice", "q3", 1, 5.0, /*withdrawn=*/true);
     Answer("bob", "q1", 1, 2.0);
+    Answer("bob", "q1", 2, 2.5);
     Answer("bob", "q2", 1, 3.0);
   }
 
@@ -152,7 +168,7 @@ TEST_F(AnswerValuesTest, EveryAnswerInForceOnceInParticipantAndItemOrder) {
   SeedAnswers();
   const std::vector<Flat> expected = {
       Flat{"alice", kProvider, "", "q1", 4.0, 2}, Flat{"alice", kProvider, "", "q2", -1.0, 1},
-      Flat{"bob", kCustomer, kNorth, "q1", 2.0, 1}, Flat{"bob", kCustomer, kNorth, "q2", 3.0, 1}};
+      Flat{"bob", kCustomer, kNorth, "q1", 2.5, 2}, Flat{"bob", kCustomer, kNorth, "q2", 3.0, 1}};
   int pages = 0;
   EXPECT_EQ(ListAll(0, &pages), expected);
   EXPECT_EQ(pages, 1);
@@ -161,6 +177,27 @@ TEST_F(AnswerValuesTest, EveryAnswerInForceOnceInParticipantAndItemOrder) {
   EXPECT_EQ(pages, 4);
   EXPECT_EQ(ListAll(3, &pages), expected);
   EXPECT_EQ(pages, 2);
+}
+
+// In force is what the session closes with: each item's answers in its current round. An
+// answer not given again in a re-vote, or withdrawn in it, is not; nor does a withdrawn re-vote
+// bring back the earlier round's answer.
+TEST_F(AnswerValuesTest, OnlyAnswersOfEachItemsCurrentRoundAreInForce) {
+  Seed(/*anonymous=*/false);
+  Round(1, {"q1", "q2"});
+  Round(2, {"q1"});
+  Round(3, {"q2"});
+  Answer("alice", "q1", 1, 1.0);  // not given again in round 2
+  Answer("alice", "q2", 1, 2.0);
+  Answer("alice", "q2", 3, 5.0, /*withdrawn=*/true);
+  Answer("bob", "q1", 1, 3.0);
+  Answer("bob", "q1", 2, 4.0);
+  Answer("bob", "q2", 2, 1.0);  // round 2 was not q2's: a stray row is not in force either
+  Answer("bob", "q2", 3, 2.0);
+  const std::vector<Flat> expected = {Flat{"bob", kCustomer, kNorth, "q1", 4.0, 2},
+                                      Flat{"bob", kCustomer, kNorth, "q2", 2.0, 3}};
+  EXPECT_EQ(ListAll(0), expected);
+  EXPECT_EQ(ListAll(1), expected);
 }
 
 TEST_F(AnswerValuesTest, OnePageHoldsEachParticipantOnce) {

@@ -224,21 +224,32 @@ class FakeSessionStore final : public SessionStore {
       // The rows in the store's order, then the same selection the SQL makes.
       std::map<std::pair<std::string, std::string>, const AnswerRecord*> latest;
       std::vector<const AnswerRecord*> selected;
+      auto current_round = [&](const std::string& item) {
+        for (const auto& [id, number] : q.item_rounds) {
+          if (id == item) return number;
+        }
+        return 1;
+      };
       for (const auto& [key, r] : data.answers) {
-        if (std::get<0>(key) != sid || r.withdrawn) continue;
+        if (std::get<0>(key) != sid) continue;
         if (q.participant_id && r.participant_id != *q.participant_id) continue;
         if (!q.item_ids.empty() &&
             std::find(q.item_ids.begin(), q.item_ids.end(), r.item_id) == q.item_ids.end()) {
           continue;
         }
-        if (q.all_rounds || (q.round != 0 && r.round == q.round)) {
-          selected.push_back(&r);
+        if (q.in_force) {
+          if (!r.withdrawn && r.round == current_round(r.item_id)) selected.push_back(&r);
+        } else if (q.all_rounds || (q.round != 0 && r.round == q.round)) {
+          if (!r.withdrawn) selected.push_back(&r);
         } else if (q.round == 0) {
+          // The latest round decides, withdrawn or not.
           const AnswerRecord*& best = latest[{r.participant_id, r.item_id}];
           if (!best || r.round > best->round) best = &r;
         }
       }
-      for (const auto& [key, r] : latest) selected.push_back(r);
+      for (const auto& [key, r] : latest) {
+        if (!r->withdrawn) selected.push_back(r);
+      }
       std::vector<AnswerRecord> out;
       size_t skipped = 0;
       for (const AnswerRecord* r : selected) {

@@ -545,6 +545,16 @@ absl::Status ParticipantCore::UpdateParticipant(const RequestContext& rc,
             return StateConflict(SessionName(rc, session_id), s->session.state(),
                                  "its participants can no longer change");
           }
+          // Who a participant is, in an anonymous session, is for tenant admins only: bound to
+          // a respondent credential someone else holds, it would read the participant's
+          // answers.
+          if (paths.count("principal") && s->session.anonymous() &&
+              rc.principal.role() != auth::v1::PRINCIPAL_ROLE_TENANT_ADMIN) {
+            return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                         absl::StrCat("session ", SessionName(rc, session_id),
+                                      " is anonymous: only tenant admins change who a "
+                                      "participant is (participant.principal)"));
+          }
           absl::StatusOr<std::pair<ParticipantRecord, api::Participant>> found =
               ReadParticipant(tx, session_id, participant_id, in.name(), /*to_change=*/true);
           if (!found.ok()) return found.status();

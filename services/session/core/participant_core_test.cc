@@ -452,6 +452,25 @@ TEST_F(ParticipantCoreTest, AnonymousSessionsHideWhoParticipantsAreFromAllButTen
   EXPECT_EQ(StoredParticipant("alice").email(), "alice@example.com");
 }
 
+TEST_F(ParticipantCoreTest, InAnAnonymousSessionOnlyTenantAdminsChangeWhoAParticipantIs) {
+  PutSession("s1", api::SESSION_STATE_OPEN, {kNorth}, /*anonymous=*/true);
+  ASSERT_TRUE(Create("alice", Person(api::PARTICIPANT_PERSPECTIVE_CUSTOMER, kNorth)).ok());
+  api::Participant change;
+  change.set_name(Alice());
+  change.set_principal("tenants/acme/apiKeys/facilitator");
+  absl::StatusOr<api::Participant> refused = Update(change, {"principal"});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied) << refused.status();
+  EXPECT_THAT(refused.status().message(), HasSubstr("only tenant admins"));
+  EXPECT_EQ(Stored().participants.at({"s1", "alice"}).principal, "users/alice");
+  change.set_display_name("A.");  // other fields stay the facilitator's to change
+  EXPECT_TRUE(Update(change, {"display_name"}).ok());
+
+  rc_.principal.set_role(auth_api::PRINCIPAL_ROLE_TENANT_ADMIN);
+  ASSERT_TRUE(Update(change, {"principal"}).ok());
+  EXPECT_EQ(Stored().participants.at({"s1", "alice"}).principal,
+            "tenants/acme/apiKeys/facilitator");
+}
+
 TEST_F(ParticipantCoreTest, NamedSessionsShowNames) {
   PutSession("s1", api::SESSION_STATE_OPEN);
   ASSERT_TRUE(Create("alice", Person(api::PARTICIPANT_PERSPECTIVE_PROVIDER)).ok());

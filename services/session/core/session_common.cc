@@ -270,6 +270,30 @@ absl::Status BadPageToken(absl::string_view method) {
       "PAGE_TOKEN_INVALID");
 }
 
+absl::StatusOr<std::vector<api::Round>> ReadRounds(SessionTransaction& tx,
+                                                   const std::string& session_id) {
+  absl::StatusOr<std::vector<std::string>> bodies = tx.ListRounds(session_id);
+  if (!bodies.ok()) return bodies.status();
+  std::vector<api::Round> rounds(bodies->size());
+  for (size_t i = 0; i < bodies->size(); ++i) {
+    if (!rounds[i].ParseFromString((*bodies)[i])) {
+      return absl::DataLossError("stored round is unreadable");
+    }
+  }
+  return rounds;
+}
+
+absl::flat_hash_map<std::string, int> CurrentRounds(const std::vector<api::Round>& rounds) {
+  absl::flat_hash_map<std::string, int> current;
+  for (const api::Round& r : rounds) {
+    for (const std::string& item : r.item_ids()) {
+      int& n = current[item];
+      n = std::max(n, r.number());
+    }
+  }
+  return current;
+}
+
 absl::StatusOr<std::vector<AnswerRecord>> ReadAnswerPage(SessionTransaction& tx,
                                                          const std::string& session_id,
                                                          AnswerQuery q, const AnswerPaging& paging,

@@ -9,6 +9,7 @@
 #include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -122,6 +123,12 @@ struct AnswerPaging {
   // the last answer's key, so that every page is one index range scan.
   bool offsets = false;
 };
+
+// The session's rounds, by number.
+absl::StatusOr<std::vector<api::Round>> ReadRounds(SessionTransaction& tx,
+                                                   const std::string& session_id);
+// Each item's current round: the latest round that names it (round 1 names every item).
+absl::flat_hash_map<std::string, int> CurrentRounds(const std::vector<api::Round>& rounds);
 
 // One page of the answers `q` selects (its paging fields are set here), and the token of the
 // next (empty on the last page). A token that is not `method`'s for this query is

@@ -67,8 +67,15 @@ struct AnswerRecord {
 struct AnswerQuery {
   std::optional<std::string> participant_id;  // unset: every participant
   std::vector<std::string> item_ids;          // empty: every item
-  int round = 0;                              // 0: per participant and item the latest round
-  bool all_rounds = false;                    // every round (ignores round)
+  // 0: per participant and item the latest round's answer (none when it is withdrawn: a
+  // withdrawn re-vote does not bring back an earlier round's answer).
+  int round = 0;
+  bool all_rounds = false;  // every round (ignores round)
+  // The answers in force (ignores round and all_rounds): each item's answers in the item's
+  // current round, which is round 1 unless `item_rounds` names a later one; withdrawn ones
+  // left out. What a session closes with.
+  bool in_force = false;
+  std::vector<std::pair<std::string, int>> item_rounds;
   // Keyset paging: only answers after this (participant, item, round); otherwise `offset`.
   std::optional<std::tuple<std::string, std::string, int>> after;
   size_t offset = 0;

@@ -74,7 +74,7 @@ std::vector<AnswerRecord> AnswerRecords(const pqxx::result& rows) {
 // item_id, round, seq, body). Pages hold no withdrawn answers, and the API takes the submit
 // time from the body, so neither is selected (the epoch arithmetic alone was some 30 % of the
 // statement's cost).
-constexpr char kPageColumns[] = "participant_id, item_id, round, seq, body";
+constexpr char kPageColumns[] = "participant_id, item_id, round, seq, body, withdrawn";
 
 std::vector<AnswerRecord> PageRecords(const PgBinaryResult& rows) {
   std::vector<AnswerRecord> out(rows.size());
@@ -85,6 +85,7 @@ std::vector<AnswerRecord> PageRecords(const PgBinaryResult& rows) {
     r.round = rows.Int4(i, 2);
     r.seq = rows.Int8(i, 3);
     r.body = rows.Text(i, 4);
+    r.withdrawn = rows.Bool(i, 5);
   }
   return out;
 }
@@ -363,9 +364,10 @@ class PgSessionTransaction final : public SessionTransaction {
     return AnswerRecords(rows);
   }
 
-  // Answers that are not withdrawn, in (participant, item, round) order, after `after`: with
-  // `whole_items` after its (participant, item), otherwise after the exact row; the first
-  // `offset` of them skipped.
+  // Answers in (participant, item, round) order, after `after`: with `whole_items` (latest
+  // rounds) after its (participant, item) and withdrawn ones included, for their runs to
+  // decide; otherwise after the exact row, withdrawn ones left out. The first `offset` of them
+  // skipped.
   PgBinaryResult Scan(const std::string& sid, const AnswerQuery& q,
                       const std::optional<std::tuple<std::string, std::string, int>>& after,
                       size_t limit, bool whole_items, size_t offset = 0) {
@@ -379,21 +381,33 @@ class PgSessionTransaction final : public SessionTransaction {
     const std::optional<std::string> items =
         q.item_ids.empty() ? std::nullopt : std::optional<std::string>(PgArray(q.item_ids));
     const std::optional<int> round =
-        q.all_rounds || q.round == 0 ? std::nullopt : std::optional<int>(q.round);
+        q.in_force || q.all_rounds || q.round == 0 ? std::nullopt : std::optional<int>(q.round);
+    std::optional<std::string> current_items, current_rounds;
+    if (q.in_force) {
+      std::vector<std::string> ids, numbers;
+      for (const auto& [item, number] : q.item_rounds) {
+        ids.push_back(item);
+        numbers.push_back(absl::StrCat(number));
+      }
+      current_items = PgArray(ids);
+      current_rounds = PgArray(numbers);
+    }
     return ExecBinary(
         tx_,
         absl::StrCat(
             "SELECT ", kPageColumns,
             " FROM session.answers"
-            " WHERE tenant_id = $1 AND session_id = $2 AND NOT withdrawn"
+            " WHERE tenant_id = $1 AND session_id = $2 AND ($11::bool OR NOT withdrawn)"
             " AND ($3::text IS NULL OR participant_id = $3)"
             " AND ($4::text[] IS NULL OR item_id = ANY($4::text[]))"
             " AND ($5::int IS NULL OR round = $5)"
+            " AND ($12::text[] IS NULL OR round = coalesce((SELECT x.r FROM unnest($12::text[],"
+            " $13::int[]) AS x(i, r) WHERE x.i = item_id), 1))"
             " AND ($6::text IS NULL OR (participant_id, item_id, round) > ($6, $7::text, $8::int))"
             " ORDER BY participant_id, item_id, round LIMIT $9 OFFSET $10"),
         {PgText(tenant_), PgText(sid), PgText(q.participant_id), items, PgText(round),
          PgText(after_participant), PgText(after_item), PgText(after_round), PgText(limit),
-         PgText(offset)});
+         PgText(offset), PgText(whole_items ? "true" : "false"), current_items, current_rounds});
   }
 
   // Pages by offset (anonymous sessions, whose tokens cannot name a participant): the latest
@@ -404,18 +418,23 @@ class PgSessionTransaction final : public SessionTransaction {
         q.item_ids.empty() ? std::nullopt : std::optional<std::string>(PgArray(q.item_ids));
     return PageRecords(
         ExecBinary(tx_,
-                   absl::StrCat("SELECT DISTINCT ON (participant_id, item_id) ", kPageColumns,
+                   absl::StrCat("SELECT ", kPageColumns,
+                                " FROM (SELECT DISTINCT ON (participant_id,"
+                                " item_id) ",
+                                kPageColumns,
                                 " FROM session.answers WHERE tenant_id = $1 AND session_id = $2"
-                                " AND NOT withdrawn AND ($3::text IS NULL OR participant_id = $3)"
+                                " AND ($3::text IS NULL OR participant_id = $3)"
                                 " AND ($4::text[] IS NULL OR item_id = ANY($4::text[]))"
-                                " ORDER BY participant_id, item_id, round DESC OFFSET $5 LIMIT $6"),
+                                " ORDER BY participant_id, item_id, round DESC) latest"
+                                " WHERE NOT withdrawn ORDER BY participant_id, item_id"
+                                " OFFSET $5 LIMIT $6"),
                    {PgText(tenant_), PgText(sid), PgText(q.participant_id), items, PgText(q.offset),
                     PgText(q.limit)}));
   }
 
   absl::StatusOr<std::vector<AnswerRecord>> ListAnswerPage(const std::string& sid,
                                                            const AnswerQuery& q) override {
-    const bool latest = !q.all_rounds && q.round == 0;
+    const bool latest = !q.in_force && !q.all_rounds && q.round == 0;
     if (latest && q.offset > 0) return LatestByOffset(sid, q);
     // Keyset paging on the primary key's order: each page is one index range scan, however
     // deep into the session it starts.
@@ -442,14 +461,19 @@ class PgSessionTransaction final : public SessionTransaction {
               absl::StrCat("more than ", kMaxRoundsPerSession, " rounds of one answer"));
         }
       }
+      // Every whole run is read below (some may be withdrawn answers): the next scan starts
+      // after the last.
+      const std::tuple<std::string, std::string, int> last_whole_run = {
+          rows.empty() ? "" : rows[end - 1].participant_id,
+          rows.empty() ? "" : rows[end - 1].item_id, 0};
       for (size_t i = 0; i < end && out.size() < q.limit; ++i) {
         const bool last_of_run = i + 1 == rows.size() ||
                                  rows[i + 1].participant_id != rows[i].participant_id ||
                                  rows[i + 1].item_id != rows[i].item_id;
-        if (last_of_run) out.push_back(std::move(rows[i]));
+        if (last_of_run && !rows[i].withdrawn) out.push_back(std::move(rows[i]));
       }
-      if (exhausted) break;
-      if (!out.empty()) after = std::make_tuple(out.back().participant_id, out.back().item_id, 0);
+      if (exhausted || out.size() == q.limit) break;
+      after = last_whole_run;
     }
     return out;
   }

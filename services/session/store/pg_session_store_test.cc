@@ -228,6 +228,79 @@ TEST_F(PgSessionStoreTest, OffsetPagesOfAnswersMoveOnInEveryKindOfQuery) {
   EXPECT_THAT(page(latest, 1), ElementsAre("p2-r2"));
 }
 
+// The latest round's answer decides (a withdrawn re-vote brings back nothing), and answers in
+// force are each item's answers in its current round, by keyset and by offset alike.
+TEST_F(PgSessionStoreTest, LatestAndInForceAnswersFollowRoundsAndWithdrawals) {
+  ASSERT_TRUE(Create(rc_, "s2").ok());
+  // Item a: rounds 1 and 2; item b: rounds 1 and 3. p1 withdrew its round-2 a; p2 answered a
+  // in round 1 only; p3 answered everything in its current round.
+  struct Row {
+    const char* participant;
+    const char* item;
+    int round;
+    bool withdrawn;
+  };
+  const std::vector<Row> table = {
+      {"p1", "a", 1, false}, {"p1", "a", 2, true},  {"p1", "b", 1, false}, {"p2", "a", 1, false},
+      {"p2", "b", 3, false}, {"p3", "a", 2, false}, {"p3", "b", 1, false}, {"p3", "b", 3, false}};
+  std::vector<AnswerRecord> rows;
+  for (const Row& r : table) {
+    rows.push_back(AnswerRecord{r.participant, r.item, r.round, 0, r.withdrawn,
+                                absl::StrCat(r.participant, "-", r.item, r.round), absl::Now()});
+  }
+  ASSERT_TRUE(store_
+                  ->InTenant(rc_,
+                             [&](SessionTransaction& tx) -> absl::Status {
+                               for (const std::string pid : {"p1", "p2", "p3"}) {
+                                 ParticipantRecord person{pid, 1, "", "", absl::Now()};
+                                 if (absl::Status s = tx.InsertParticipant("s2", person); !s.ok()) {
+                                   return s;
+                                 }
+                               }
+                               return tx.WriteAnswers("s2", rows);
+                             })
+                  .ok());
+  // Every page of `limit`, by keyset (offsets false) or by offset.
+  auto all = [&](AnswerQuery q, size_t limit, bool offsets) {
+    std::vector<std::string> bodies;
+    for (int pages = 0; pages < 20; ++pages) {
+      q.limit = limit;
+      std::vector<AnswerRecord> got;
+      EXPECT_TRUE(store_
+                      ->InTenant(rc_,
+                                 [&](SessionTransaction& tx) -> absl::Status {
+                                   absl::StatusOr<std::vector<AnswerRecord>> page =
+                                       tx.ListAnswerPage("s2", q);
+                                   if (!page.ok()) return page.status();
+                                   got = *std::move(page);
+                                   return absl::OkStatus();
+                                 })
+                      .ok());
+      for (const AnswerRecord& r : got) bodies.push_back(r.body);
+      if (got.size() < limit) break;
+      if (offsets) {
+        q.offset += limit;
+      } else {
+        q.after = std::make_tuple(got.back().participant_id, got.back().item_id, got.back().round);
+      }
+    }
+    return bodies;
+  };
+  using ::testing::ElementsAre;
+  AnswerQuery latest;
+  AnswerQuery in_force;
+  in_force.in_force = true;
+  in_force.item_rounds = {{"a", 2}, {"b", 3}};
+  for (size_t limit : {1, 2, 100}) {
+    for (bool offsets : {false, true}) {
+      SCOPED_TRACE(absl::StrCat("pages of ", limit, offsets ? " by offset" : " by keyset"));
+      EXPECT_THAT(all(latest, limit, offsets),
+                  ElementsAre("p1-b1", "p2-a1", "p2-b3", "p3-a2", "p3-b3"));
+      EXPECT_THAT(all(in_force, limit, offsets), ElementsAre("p2-b3", "p3-a2", "p3-b3"));
+    }
+  }
+}
+
 // A kept reply comes back whole, its caller included, whether it is read ahead with a batch or
 // on its own, after the batch that kept it committed.
 TEST_F(PgSessionStoreTest, KeptRepliesComeBackWithTheirCaller) {
