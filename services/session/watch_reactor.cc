@@ -240,6 +240,10 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
     absl::Status read = deps_.store.InTenant(rc_, [&](SessionTransaction& tx) -> absl::Status {
       absl::StatusOr<LiveSession> s = ReadLiveSession(tx, rc_, deps_.models, session_id_);
       if (!s.ok()) return s.status();
+      if (absl::Status part = CheckRespondentTakesPart(tx, rc_, session_id_, s->session.name());
+          !part.ok()) {
+        return part;
+      }
       live = *std::move(s);
       return absl::OkStatus();
     });

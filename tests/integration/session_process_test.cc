@@ -920,6 +920,58 @@ TEST_F(SessionProcessTest, AnonymousSessionsShowNoIdentities) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
+// A respondent signed in with an API key (or a JWT) reads and watches only a session one of
+// whose participants is bound to them; the tenant's other sessions do not exist for them.
+TEST_F(SessionProcessTest, ARespondentsKeyReachesOnlySessionsTheyTakePartIn) {
+  const api::Session session = CreateSession("bound", /*anonymous=*/false);
+  Open(session.name());
+  absl::StatusOr<std::pair<std::string, std::string>> respondent =
+      CreateApiKey(*questionnaire_->channel, key_, "ROLE_CUSTOMER_RESPONDENT");
+  ASSERT_TRUE(respondent.ok()) << respondent.status();
+  auto get = [&] {
+    api::GetSessionRequest req;
+    req.set_name(session.name());
+    api::GetSessionResponse resp;
+    grpc::ClientContext ctx;
+    Authorize(ctx, respondent->second);
+    return b_->GetSession(&ctx, req, &resp);
+  };
+  // The first event of a watch, or how it ended.
+  auto watch = [&](api::WatchSessionResponse* first) {
+    api::WatchSessionRequest req;
+    req.set_session(session.name());
+    grpc::ClientContext ctx;
+    Authorize(ctx, respondent->second);
+    std::unique_ptr<grpc::ClientReader<api::WatchSessionResponse>> reader =
+        b_->WatchSession(&ctx, req);
+    if (reader->Read(first)) {
+      ctx.TryCancel();
+      reader->Finish();
+      return grpc::Status::OK;
+    }
+    return reader->Finish();
+  };
+  api::WatchSessionResponse first;
+  EXPECT_EQ(get().error_code(), grpc::StatusCode::NOT_FOUND);
+  grpc::Status refused = watch(&first);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::NOT_FOUND) << refused.error_message();
+  EXPECT_THAT(refused.error_message(), HasSubstr(session.name()));
+
+  api::CreateParticipantRequest req;
+  req.set_parent(session.name());
+  req.set_participant_id("keyed");
+  req.mutable_participant()->set_perspective(api::PARTICIPANT_PERSPECTIVE_CUSTOMER);
+  req.mutable_participant()->set_customer_organization(org_);
+  req.mutable_participant()->set_principal(respondent->first);
+  api::CreateParticipantResponse created;
+  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::CreateParticipant, req, &created).ok());
+  grpc::Status read = get();
+  EXPECT_TRUE(read.ok()) << read.error_message();
+  grpc::Status watched = watch(&first);
+  EXPECT_TRUE(watched.ok()) << watched.error_message();
+  EXPECT_TRUE(first.has_snapshot());
+}
+
 // A watch lasts only as long as its credential: revoking the invitation or removing the
 // participant ends a respondent's stream within a heartbeat; other watchers go on.
 TEST_F(SessionProcessTest, ARevokedInvitationOrRemovedParticipantStopsWatching) {

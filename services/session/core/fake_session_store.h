@@ -149,6 +149,13 @@ class FakeSessionStore final : public SessionStore {
       if (it == data.participants.end()) return std::nullopt;
       return it->second;
     }
+    absl::StatusOr<bool> HasParticipantBoundTo(const std::string& sid,
+                                               const std::string& principal) override {
+      for (const auto& [key, r] : data.participants) {
+        if (key.first == sid && !principal.empty() && r.principal == principal) return true;
+      }
+      return false;
+    }
     // Transactions here run one at a time.
     absl::Status HoldParticipant(const std::string&, const std::string&) override {
       return absl::OkStatus();

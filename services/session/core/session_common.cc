@@ -217,6 +217,20 @@ bool IsRespondent(const RequestContext& rc) {
          rc.principal.role() == auth::v1::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT;
 }
 
+absl::Status CheckRespondentTakesPart(SessionTransaction& tx, const RequestContext& rc,
+                                      const std::string& session_id,
+                                      const std::string& session_name) {
+  if (!IsRespondent(rc) ||
+      rc.principal.credential_kind() == auth::v1::CREDENTIAL_KIND_INVITE_TOKEN) {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<bool> bound = tx.HasParticipantBoundTo(session_id, rc.principal.subject());
+  if (!bound.ok()) return bound.status();
+  if (*bound) return absl::OkStatus();
+  return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND",
+               absl::StrCat(session_name, " not found"));
+}
+
 absl::StatusOr<api::Participant> ParseParticipant(const ParticipantRecord& r) {
   api::Participant p;
   if (!p.ParseFromString(r.body)) {

@@ -145,6 +145,13 @@ bool ActsAs(const RequestContext& rc, const std::string& participant_name,
             const std::string& bound_principal);
 // Respondents (invite tokens, respondent roles) may see only themselves.
 bool IsRespondent(const RequestContext& rc);
+// A respondent signed in with an API key or JWT (an invite token is scoped to its session
+// before the call reaches the service) reaches a session only as one of its participants,
+// bound to their subject: for others it is NOT_FOUND, as a session of another tenant. OK for
+// everyone else.
+absl::Status CheckRespondentTakesPart(SessionTransaction& tx, const RequestContext& rc,
+                                      const std::string& session_id,
+                                      const std::string& session_name);
 
 }  // namespace lagom::session
 

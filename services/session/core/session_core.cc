@@ -516,6 +516,7 @@ absl::Status SessionCore::GetSession(const RequestContext& rc, const api::GetSes
     absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
         Load(tx, req.name(), *id, "", /*to_change=*/false);
     if (!loaded.ok()) return loaded.status();
+    if (absl::Status s = CheckRespondentTakesPart(tx, rc, *id, req.name()); !s.ok()) return s;
     *resp->mutable_session() = std::move(loaded->second);
     return absl::OkStatus();
   });

@@ -193,6 +193,31 @@ TEST_F(SessionCoreTest, CreatesADraftWithNameTimesAndEtag) {
   EXPECT_EQ(read->SerializeAsString(), s->SerializeAsString());
 }
 
+// A respondent signed in with an API key or JWT reads only sessions they take part in; to
+// them the others do not exist.
+TEST_F(SessionCoreTest, ARespondentReadsOnlySessionsTheyTakePartIn) {
+  const api::Session theirs = InState(api::SESSION_STATE_OPEN, "theirs");
+  const api::Session other = InState(api::SESSION_STATE_OPEN, "other");
+  ASSERT_TRUE(store_
+                  .InTenant(rc_,
+                            [&](SessionTransaction& tx) {
+                              return tx.InsertParticipant(
+                                  "theirs", ParticipantRecord{"pat", 1, "users/pat", "", now_});
+                            })
+                  .ok());
+  rc_.principal.set_role(auth_api::PRINCIPAL_ROLE_CUSTOMER_RESPONDENT);
+  rc_.principal.set_subject("users/pat");
+  EXPECT_TRUE(Get(theirs.name()).ok());
+  absl::StatusOr<api::Session> refused = Get(other.name());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kNotFound) << refused.status();
+  EXPECT_EQ(refused.status().message(), other.name() + " not found");
+  rc_.principal.set_subject("users/someone-else");
+  EXPECT_EQ(Get(theirs.name()).status().code(), absl::StatusCode::kNotFound);
+  // Everyone else reads every session of the tenant.
+  rc_.principal.set_role(auth_api::PRINCIPAL_ROLE_VIEWER);
+  EXPECT_TRUE(Get(other.name()).ok());
+}
+
 TEST_F(SessionCoreTest, GeneratesAnIdAndIgnoresOutputOnlyFields) {
   api::Session in = Draft();
   in.set_state(api::SESSION_STATE_CLOSED);

@@ -142,6 +142,9 @@ class SessionTransaction {
   // meanwhile. Take it before reading the participant to change it.
   virtual absl::Status HoldParticipant(const std::string& session_id,
                                        const std::string& participant_id) = 0;
+  // Whether a participant of the session is bound to `principal` (a subject, not empty).
+  virtual absl::StatusOr<bool> HasParticipantBoundTo(const std::string& session_id,
+                                                     const std::string& principal) = 0;
   // Every participant of the session, by id.
   virtual absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(
       const std::string& session_id) = 0;

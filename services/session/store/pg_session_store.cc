@@ -234,6 +234,16 @@ class PgSessionTransaction final : public SessionTransaction {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<bool> HasParticipantBoundTo(const std::string& sid,
+                                             const std::string& principal) override {
+    if (principal.empty()) return false;
+    pqxx::result rows = tx_.exec_params(
+        "SELECT EXISTS (SELECT FROM session.participants"
+        " WHERE tenant_id = $1 AND session_id = $2 AND principal = $3)",
+        tenant_, sid, principal);
+    return rows[0][0].as<bool>();
+  }
+
   absl::StatusOr<std::vector<ParticipantRecord>> ListParticipants(const std::string& sid) override {
     PgBinaryResult rows = ExecBinary(
         tx_,
