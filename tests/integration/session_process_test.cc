@@ -1287,6 +1287,48 @@ TEST_F(SessionProcessTest, LiveDistributionsFollowEveryKindOfChange) {
   EXPECT_THAT(s.error_message(), HasSubstr("ARCHIVED"));
 }
 
+// A session deleted and created again under the same id starts from nothing: its live
+// figures do not count the first one's participants and answers.
+TEST_F(SessionProcessTest, ASessionCreatedAgainUnderADeletedOnesIdStartsFromNothing) {
+  const ItemAndGroup kProvided = {kProviderItem, type::v1::RESPONSE_GROUP_KIND_PROVIDER};
+  int first_expected = 0;  // answers the first life's two participants were expected to give
+  for (int life = 0; life < 2; ++life) {
+    SCOPED_TRACE(absl::StrCat("life ", life));
+    const api::Session session = CreateSession("again", /*anonymous=*/false);
+    ASSERT_FALSE(session.name().empty());
+    Open(session.name());
+    auto [p, token] =
+        Invite(session.name(), absl::StrCat("p", life), api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+    if (life == 0) {
+      auto [q, q_token] = Invite(session.name(), "q", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+      api::SubmitAnswerResponse resp;
+      ASSERT_TRUE(Submit(p.name(), token, kProviderItem, 2, &resp).ok());
+      ASSERT_TRUE(Submit(q.name(), q_token, kProviderItem, 3, &resp).ok());
+      const api::SessionProgress progress = Progress(session.name());
+      EXPECT_EQ(progress.overall().answered_count(), 2);
+      first_expected = progress.overall().expected_count();
+      EXPECT_EQ(SnapshotAnswers(session.name())[kProvided], 2);
+      api::CloseSessionRequest close;
+      close.set_name(session.name());
+      api::CloseSessionResponse closed;
+      ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::CloseSession, close, &closed).ok());
+      api::ArchiveSessionRequest archive;
+      archive.set_name(session.name());
+      api::ArchiveSessionResponse archived;
+      ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::ArchiveSession, archive, &archived).ok());
+      api::DeleteSessionRequest del;
+      del.set_name(session.name());
+      api::DeleteSessionResponse deleted;
+      ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::DeleteSession, del, &deleted).ok());
+    } else {
+      const api::SessionProgress progress = Progress(session.name());
+      EXPECT_EQ(progress.overall().answered_count(), 0);
+      EXPECT_EQ(progress.overall().expected_count(), first_expected / 2) << "one participant";
+      EXPECT_EQ(SnapshotAnswers(session.name())[kProvided], 0);
+    }
+  }
+}
+
 // A session holds at most 64 rounds, so one answer has at most 64 rows in the journal, and
 // reads of the latest rounds page through them at any page size.
 TEST_F(SessionProcessTest, ASessionHoldsSixtyFourRoundsAndReadsPageThroughThemAll) {

@@ -88,6 +88,10 @@ class LiveState {
   // replica died before telling the live store, even when nothing else happens in `s`.
   virtual void Watching(const RequestContext& rc, const LiveSession& s) {}
   virtual void NotWatching(const RequestContext& rc, const std::string& session_id) {}
+  // `s` was deleted: its figures and events go, so that a session created later with the same
+  // id starts from nothing. Best effort: what is left (the live store was unreachable) expires
+  // with the idle TTL.
+  virtual void Forget(const RequestContext& rc, const LiveSession& s) {}
 
   // Figures, rebuilt from the record first if the live store lost them.
   virtual absl::StatusOr<api::SessionProgress> Progress(const RequestContext& rc,

@@ -658,7 +658,9 @@ absl::Status SessionCore::DeleteSession(const RequestContext& rc,
   Violations v;
   CheckRequestId(v, req.request_id());
   if (!v.empty()) return std::move(v).ToStatus("invalid request");
-  return store_.InTenant(rc, [&](SessionTransaction& tx) {
+  std::optional<LiveSession> deleted;
+  absl::Status done = store_.InTenant(rc, [&](SessionTransaction& tx) {
+    deleted.reset();
     return RunIdempotent(
         tx, rc, req.request_id(), "DeleteSession", req, resp, [&]() -> absl::Status {
           absl::StatusOr<std::pair<SessionRecord, api::Session>> loaded =
@@ -669,9 +671,17 @@ absl::Status SessionCore::DeleteSession(const RequestContext& rc,
             return StateConflict(req.name(), loaded->second.state(),
                                  "only a DRAFT or ARCHIVED session can be deleted");
           }
+          // Its items, for the live state to forget (an ARCHIVED session pins a model).
+          ModelIndexCache pinned;
+          absl::StatusOr<std::shared_ptr<const ModelIndex>> model =
+              pinned.Get(tx, rc, *id, loaded->second);
+          if (!model.ok()) return model.status();
+          deleted = LiveSession{loaded->second, *id, *std::move(model)};
           return tx.Delete(*id);
         });
   });
+  if (done.ok() && deleted && live_ != nullptr) live_->Forget(rc, *deleted);
+  return done;
 }
 
 absl::Status SessionCore::OpenSession(const RequestContext& rc, const api::OpenSessionRequest& req,

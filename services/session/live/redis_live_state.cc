@@ -606,6 +606,26 @@ void RedisLiveState::NotWatching(const RequestContext& rc, const std::string& se
   if (it != watched_.end() && --it->second.watchers <= 0) watched_.erase(it);
 }
 
+void RedisLiveState::Forget(const RequestContext& rc, const LiveSession& s) {
+  std::vector<std::string> keys = {"UNLINK", EventsKey(rc.tenant_id, s.session_id)};
+  for (const char* part : {"alive", "answered", "built", "fresh", "people", "presence", "rounds",
+                           "unpublished", "ver", "writing"}) {
+    keys.push_back(Key(rc, s.session_id, part));
+  }
+  if (s.model != nullptr) {
+    for (const std::string& item : s.model->items()) {
+      keys.push_back(Key(rc, s.session_id, absl::StrCat("item:", item)));
+      keys.push_back(Key(rc, s.session_id, absl::StrCat("counts:", item)));
+    }
+  }
+  absl::StatusOr<RedisReply> gone = redis_.For(s.session_id).Command(keys);
+  if (!gone.ok()) {
+    LogWarn(
+        "a deleted session's live state was not removed; it expires with the idle TTL",
+        {{"tenant", rc.tenant_id}, {"session", s.session_id}, {"error", gone.status().ToString()}});
+  }
+}
+
 void RedisLiveState::KeeperLoop() {
   for (;;) {
     std::vector<std::tuple<std::string, RequestContext, LiveSession, std::set<std::string>>>

@@ -85,6 +85,7 @@ class RedisLiveState final : public LiveState {
             const std::vector<std::string>& participant_ids) override;
   void Watching(const RequestContext& rc, const LiveSession& s) override;
   void NotWatching(const RequestContext& rc, const std::string& session_id) override;
+  void Forget(const RequestContext& rc, const LiveSession& s) override;
   absl::StatusOr<api::SessionProgress> Progress(const RequestContext& rc,
                                                 const LiveSession& s) override;
   absl::StatusOr<std::vector<std::pair<std::string, int>>> AnsweredCounts(
