@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/status.h"
 #include "common/strings.h"
 
 namespace lagom {
@@ -145,8 +146,7 @@ absl::Status PgPool::InTransaction(absl::Time deadline,
         absl::UnavailableError(absl::StrCat("PostgreSQL connection lost: ", Trimmed(e.what())));
   } catch (const pqxx::in_doubt_error& e) {
     (*conn)->disconnect();
-    result = absl::UnavailableError(
-        absl::StrCat("PostgreSQL commit outcome unknown: ", Trimmed(e.what())));
+    result = CommitInDoubt(absl::StrCat("PostgreSQL commit outcome unknown: ", Trimmed(e.what())));
   } catch (const pqxx::sql_error& e) {
     result = FromSqlError(e);
   } catch (const std::exception& e) {

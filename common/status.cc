@@ -71,6 +71,14 @@ absl::Status Error(absl::StatusCode code, std::string_view reason, std::string_v
   return WithReason(absl::Status(code, ToAbsl(message)), reason);
 }
 
+absl::Status CommitInDoubt(std::string_view message) {
+  return Error(absl::StatusCode::kUnavailable, "COMMIT_IN_DOUBT", message);
+}
+
+bool IsCommitInDoubt(const absl::Status& status) {
+  return absl::IsUnavailable(status) && ReasonOf(status) == "COMMIT_IN_DOUBT";
+}
+
 absl::Status ViolationsError(std::string_view what, std::vector<FieldViolation> violations,
                              std::string_view unlisted, size_t not_collected) {
   std::string message = absl::StrCat(ToAbsl(what), ": ", violations.front().field, ": ",

@@ -49,6 +49,12 @@ absl::Status WithReason(absl::Status status, std::string_view reason);
 // absl::Status(code, message) with `reason` attached.
 absl::Status Error(absl::StatusCode code, std::string_view reason, std::string_view message);
 
+// A commit whose outcome is unknown (the connection was lost while committing): UNAVAILABLE,
+// reason COMMIT_IN_DOUBT. What the transaction wrote may be stored, so its work must not be
+// run again as if it had not been (a retry by request_id is safe).
+absl::Status CommitInDoubt(std::string_view message);
+bool IsCommitInDoubt(const absl::Status& status);
+
 // Another service's failure as this service's caller should see it: what is about the
 // caller's request (not found, not allowed, wrong state, out of time, over quota,
 // unauthenticated) passes through with its details; anything else means `service` could not

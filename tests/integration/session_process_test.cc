@@ -282,6 +282,17 @@ class SessionProcessTest : public ::testing::Test {
     return got;
   }
 
+  void CloseAndArchive(const std::string& session) {
+    api::CloseSessionRequest close;
+    close.set_name(session);
+    api::CloseSessionResponse closed;
+    ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::CloseSession, close, &closed).ok());
+    api::ArchiveSessionRequest archive;
+    archive.set_name(session);
+    api::ArchiveSessionResponse archived;
+    ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::ArchiveSession, archive, &archived).ok());
+  }
+
   api::SessionProgress Progress(const std::string& session) {
     api::GetSessionProgressRequest req;
     req.set_session(session);
@@ -1274,14 +1285,7 @@ TEST_F(SessionProcessTest, LiveDistributionsFollowEveryKindOfChange) {
   EXPECT_TRUE(revealed.distributions(0).revealed());
 
   // Once archived, the session's rounds no longer change.
-  api::CloseSessionRequest close;
-  close.set_name(session.name());
-  api::CloseSessionResponse closed;
-  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::CloseSession, close, &closed).ok());
-  api::ArchiveSessionRequest archive;
-  archive.set_name(session.name());
-  api::ArchiveSessionResponse archived;
-  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::ArchiveSession, archive, &archived).ok());
+  CloseAndArchive(session.name());
   s = Call(*a_, &api::SessionService::Stub::RevealItemDistribution, reveal, &revealed);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(s.error_message(), HasSubstr("ARCHIVED"));
@@ -1308,14 +1312,7 @@ TEST_F(SessionProcessTest, ASessionCreatedAgainUnderADeletedOnesIdStartsFromNoth
       EXPECT_EQ(progress.overall().answered_count(), 2);
       first_expected = progress.overall().expected_count();
       EXPECT_EQ(SnapshotAnswers(session.name())[kProvided], 2);
-      api::CloseSessionRequest close;
-      close.set_name(session.name());
-      api::CloseSessionResponse closed;
-      ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::CloseSession, close, &closed).ok());
-      api::ArchiveSessionRequest archive;
-      archive.set_name(session.name());
-      api::ArchiveSessionResponse archived;
-      ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::ArchiveSession, archive, &archived).ok());
+      CloseAndArchive(session.name());
       api::DeleteSessionRequest del;
       del.set_name(session.name());
       api::DeleteSessionResponse deleted;

@@ -324,8 +324,20 @@ void AnswerCore::WriterLoop() {
     LiveState::Announcement announced = live_.AnswersPending(rc, sessions);
     const std::string& pending = announced.token;
     std::vector<std::pair<LiveSession, std::vector<AnswerChange>>> changed;
+    // A write whose caller has stopped waiting is refused, not run: its caller is gone, and it
+    // must not hold its batch to a deadline that has passed.
+    std::vector<Write*> waited_for;
+    const absl::Time now = absl::Now();
+    for (Write* w : batch) {
+      if (w->rc.deadline <= now) {
+        w->status = absl::DeadlineExceededError(
+            "the call's deadline passed before its answers were written; nothing was stored");
+      } else {
+        waited_for.push_back(w);
+      }
+    }
     try {
-      RunBatch(batch, announced.confirm, changed);
+      if (!waited_for.empty()) RunBatch(waited_for, announced.confirm, changed);
     } catch (const std::exception& e) {
       // Not thrown by the store (it reports failures as a status); still, a writer thread
       // must not end the process.
@@ -356,13 +368,16 @@ void AnswerCore::RunBatch(const std::vector<Write*>& batch, const std::function<
                           std::vector<std::pair<LiveSession, std::vector<AnswerChange>>>& changed) {
   std::vector<std::pair<LiveSession, std::vector<AnswerChange>>> changes;
   absl::Status tx = RunInTransaction(batch, announced, changes);
-  if (!tx.ok() && batch.size() > 1) {
+  if (!tx.ok() && batch.size() > 1 && !IsCommitInDoubt(tx)) {
     // Something failed the whole transaction: give each write its own.
     for (Write* w : batch) RunBatch({w}, announced, changed);
     return;
   }
   if (!tx.ok()) {
-    batch.front()->status = tx;
+    // A commit whose outcome is unknown may have stored every write: none is run again (a
+    // write without request_id would then fail on its own etag, or withdraw nothing). Each
+    // caller hears UNAVAILABLE and retries, with its request_id answered from the record.
+    for (Write* w : batch) w->status = tx;
     return;
   }
   for (auto& change : changes) {
@@ -373,7 +388,10 @@ void AnswerCore::RunBatch(const std::vector<Write*>& batch, const std::function<
 absl::Status AnswerCore::RunInTransaction(
     const std::vector<Write*>& batch, const std::function<void()>& announced,
     std::vector<std::pair<LiveSession, std::vector<AnswerChange>>>& changes) {
-  const RequestContext& rc = batch.front()->rc;
+  // The batch's transaction may take as long as its most patient caller waits (the writer
+  // left out those whose deadline had passed): not the first one's deadline.
+  RequestContext rc = batch.front()->rc;
+  for (const Write* w : batch) rc.deadline = std::max(rc.deadline, w->rc.deadline);
   const absl::Time now = clock_();
   auto PersonKey = [](const Write& w) { return absl::StrCat(w.session_id, "/", w.participant_id); };
   std::vector<std::pair<size_t, api::Participant>> joined;  // (index in changes, who)

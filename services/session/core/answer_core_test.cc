@@ -252,6 +252,45 @@ TEST_F(AnswerCoreTest, ABatchWhoseTransactionFailsIsRetriedOneWriteAtATime) {
   EXPECT_THAT(joined, UnorderedElementsAre(Alice(), Carol()));
 }
 
+// A commit whose outcome is unknown may have stored the whole batch: nothing is run again,
+// and every caller hears UNAVAILABLE (COMMIT_IN_DOUBT), to retry with its request_id.
+TEST_F(AnswerCoreTest, ABatchWhoseCommitIsInDoubtIsNotRunAgain) {
+  bool once = true;
+  store_.CheckCommit([&once](const FakeSessionStore::TenantData& committing) {
+    if (committing.answers.empty() || !std::exchange(once, false)) return absl::OkStatus();
+    return CommitInDoubt("PostgreSQL commit outcome unknown: connection lost");
+  });
+  HoldWriter();
+  const int before = store_.Transactions(kTenant);
+  SubmitCall& alice = Submit(Alice(), Answer("incident.triage", 1), "r-alice");
+  SubmitCall& bob = Submit(Bob(), Answer("incident.triage", 0));
+  ReleaseWriter();
+  for (SubmitCall* call : {&alice, &bob}) {
+    EXPECT_EQ(call->Outcome().code(), absl::StatusCode::kUnavailable) << call->Outcome();
+    EXPECT_EQ(ReasonOf(call->Outcome()), "COMMIT_IN_DOUBT");
+  }
+  EXPECT_EQ(store_.Transactions(kTenant) - before, 1) << "not run again, together or alone";
+  EXPECT_THAT(Journal(), ElementsAre("s1/alice:incident.triage=1", "s1/bob:incident.triage=0"));
+  // Alice's retry is answered from the record.
+  SubmitCall& retry = Submit(Alice(), Answer("incident.triage", 1), "r-alice");
+  EXPECT_TRUE(retry.Outcome().ok()) << retry.Outcome();
+  EXPECT_THAT(Journal(), ElementsAre("s1/alice:incident.triage=1", "s1/bob:incident.triage=0"));
+}
+
+// A write whose caller stopped waiting while it was queued is refused, not run, and its
+// passed deadline does not cut its batch short: the others are stored.
+TEST_F(AnswerCoreTest, AWriteWhoseDeadlinePassedInTheQueueIsRefusedAndTheOthersStored) {
+  HoldWriter();
+  RequestContext late = Invitee(Bob());
+  late.deadline = absl::Now() - absl::Seconds(1);
+  SubmitCall& alice = Submit(Alice(), Answer("incident.triage", 1));
+  SubmitCall& bob = SubmitAs(late, Bob(), Answer("incident.triage", 0));
+  ReleaseWriter();
+  EXPECT_TRUE(alice.Outcome().ok()) << alice.Outcome();
+  EXPECT_EQ(bob.Outcome().code(), absl::StatusCode::kDeadlineExceeded) << bob.Outcome();
+  EXPECT_THAT(Journal(), ElementsAre("s1/alice:incident.triage=1"));
+}
+
 TEST_F(AnswerCoreTest, ASecondWriteWithTheSameRequestIdInTheQueueGetsTheFirstsReply) {
   HoldWriter();
   SubmitCall& first = Submit(Alice(), Answer("incident.triage", 1), "r-1");

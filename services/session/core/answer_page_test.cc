@@ -3,8 +3,12 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "absl/strings/escaping.h"
+#include "common/list_query.h"
 #include "lagom/session/v1/session.pb.h"
+#include "services/session/core/session_common.h"
 
 namespace lagom::session {
 namespace {
@@ -221,6 +225,16 @@ TEST(AnswerValuesPageWriterTest, UnreadableBodyIsDataLoss) {
     EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << absl::CHexEscape(body);
     EXPECT_EQ(s.message(), "stored answer is unreadable");
   }
+}
+
+// Offsets in page tokens (anonymous sessions' answer pages) are bounded: a crafted one past
+// any list is PAGE_TOKEN_INVALID rather than an overflow reaching PostgreSQL's OFFSET.
+TEST(OffsetTokenTest, OffsetsPastAnyListAreRefused) {
+  EXPECT_EQ(ParseOffsetToken(OffsetToken(500, "q"), "q"), 500u);
+  EXPECT_EQ(ParseOffsetToken(OffsetToken(kMaxListOffset, "q"), "q"), size_t{kMaxListOffset});
+  EXPECT_FALSE(ParseOffsetToken(OffsetToken(size_t{kMaxListOffset} + 1, "q"), "q"));
+  EXPECT_FALSE(ParseOffsetToken(OffsetToken(std::numeric_limits<size_t>::max(), "q"), "q"));
+  EXPECT_FALSE(ParseOffsetToken(OffsetToken(500, "q"), "another query"));
 }
 
 }  // namespace

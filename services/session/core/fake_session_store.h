@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "common/status.h"
 #include "services/session/core/session_store.h"
 
 namespace lagom::session {
@@ -41,7 +42,8 @@ class FakeSessionStore final : public SessionStore {
     Tx tx(copy[rc.tenant_id]);
     absl::Status status = fn(tx);
     if (status.ok() && check_commit_) status = check_commit_(copy[rc.tenant_id]);
-    if (status.ok()) {
+    // A commit in doubt is taken as stored (the worst case for whoever would run it again).
+    if (status.ok() || IsCommitInDoubt(status)) {
       data_ = std::move(copy);
       absl::MutexLock committed(&committed_mu_);
       committed_seq_[rc.tenant_id] = data_[rc.tenant_id].seq;

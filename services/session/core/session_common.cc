@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/list_query.h"
 #include "common/resource_util.h"
 #include "common/status.h"
 #include "lagom/auth/v1/auth.pb.h"
@@ -250,7 +251,10 @@ std::optional<size_t> ParseOffsetToken(absl::string_view token, absl::string_vie
   if (!absl::WebSafeBase64Unescape(token, &raw)) return std::nullopt;
   std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits('|', 1));
   size_t offset = 0;
-  if (parts.size() != 2 || parts[1] != query || !absl::SimpleAtoi(parts[0], &offset)) {
+  // Larger than any session's answers can be: refused, which keeps offset + page far from
+  // overflowing (and from PostgreSQL's OFFSET range).
+  if (parts.size() != 2 || parts[1] != query || !absl::SimpleAtoi(parts[0], &offset) ||
+      offset > static_cast<size_t>(kMaxListOffset)) {
     return std::nullopt;
   }
   return offset;

@@ -681,7 +681,6 @@ void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession&
     items.insert(c.item_id);
     participants.insert(c.participant_id);
   }
-  bool applied = false;
   absl::Status status = [&]() -> absl::Status {
     // The changes applied, the transaction settled and the answerers marked present in one
     // round trip; unless the figures were not built: then rebuilt (the record has the
@@ -695,14 +694,16 @@ void RedisLiveState::AnswersChanged(const RequestContext& rc, const LiveSession&
     }
     absl::StatusOr<std::vector<RedisReply>> replies = redis_.For(s.session_id).Pipeline(commands);
     if (!replies.ok()) return replies.status();
-    applied = true;
     if (replies->front().integer < 0) return Rebuild(rc, s);
     return absl::OkStatus();
   }();
   if (!status.ok()) {
-    LogWarn("live state not updated; it is rebuilt from PostgreSQL when Redis is back",
+    // The transaction stays announced (not settled): while it is, `built` lapses within
+    // kPendingWindow, and the figures are rebuilt from PostgreSQL, these changes with them.
+    // Settled, `built` would be renewed by every later answer and the figures would miss
+    // these for hours.
+    LogWarn("live state not updated; it is rebuilt from PostgreSQL within seconds",
             {{"tenant", rc.tenant_id}, {"session", s.session_id}, {"error", status.ToString()}});
-    if (!applied && !settle_token.empty()) AnswersSettled(rc, {s.session_id}, settle_token);
     return;
   }
   SchedulePublish(rc, s, items);
