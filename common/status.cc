@@ -14,6 +14,21 @@
 namespace lagom {
 namespace {
 
+// What an error quotes of the caller's input is cut to these many bytes: an error never
+// carries megabytes back, nor passes what gRPC's metadata holds (its message and details
+// travel in trailers).
+constexpr size_t kMaxQuotingBytes = 2000;  // a message
+constexpr size_t kMaxFieldBytes = 300;     // a violation's field path
+constexpr size_t kMaxDescriptionBytes = 1000;
+
+// At most `max` bytes of `s` (plus a marking "..."), cut at a UTF-8 character boundary.
+std::string Capped(std::string_view s, size_t max) {
+  if (s.size() <= max) return std::string(s);
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return absl::StrCat(ToAbsl(s.substr(0, end)), "...");
+}
+
 // Payload keys are the Any type URLs, so the payloads map 1:1 onto google.rpc.Status details.
 constexpr char kTypePrefix[] = "type.googleapis.com/";
 const std::string& ErrorInfoUrl() {
@@ -68,7 +83,7 @@ absl::Status WithReason(absl::Status status, std::string_view reason) {
 }
 
 absl::Status Error(absl::StatusCode code, std::string_view reason, std::string_view message) {
-  return WithReason(absl::Status(code, ToAbsl(message)), reason);
+  return WithReason(absl::Status(code, Capped(message, kMaxQuotingBytes)), reason);
 }
 
 absl::Status CommitInDoubt(std::string_view message) {
@@ -90,6 +105,14 @@ absl::Status ViolationsError(std::string_view what, std::vector<FieldViolation> 
 
 absl::Status InvalidArgumentError(std::string_view message, std::vector<FieldViolation> violations,
                                   std::string_view unlisted, size_t not_collected) {
+  // Paths and descriptions may quote what the caller sent (a map key, a name): cut, each
+  // still says which field and why, however large the input.
+  for (FieldViolation& v : violations) {
+    if (v.field.size() > kMaxFieldBytes) v.field = Capped(v.field, kMaxFieldBytes);
+    if (v.description.size() > kMaxDescriptionBytes) {
+      v.description = Capped(v.description, kMaxDescriptionBytes);
+    }
+  }
   // Binary metadata is sent base64-encoded (4 bytes for 3), beside the message and the
   // ErrorInfo: 4,500 bytes of violations stay near 6 KiB on the wire.
   constexpr size_t kBudgetBytes = 4500;

@@ -56,10 +56,35 @@ TEST(StatusTest, ViolationsPastTheBudgetAreSummedUpInOneLastEntry) {
   full.back().description = std::string(20000, 'x');
   EXPECT_EQ(ViolationsOf(InvalidArgumentError("x", full)).back().description,
             "and 1 more violations not listed here: fix these and send it again");
-  EXPECT_EQ(ViolationsOf(InvalidArgumentError("x", {{"format", std::string(20000, 'x')}}))
-                .back()
-                .description,
-            "and 1 more violations not listed here: fix these and send it again");
+  // One violation alone is listed, its description cut short.
+  const std::vector<FieldViolation> alone =
+      ViolationsOf(InvalidArgumentError("x", {{"format", std::string(20000, 'x')}}));
+  ASSERT_EQ(alone.size(), 1u);
+  EXPECT_EQ(alone[0].field, "format");
+  EXPECT_EQ(alone[0].description, std::string(1000, 'x') + "...");
+}
+
+// Input an error quotes is cut short, at a character boundary: a megabyte-long name leaves
+// the field named and the error within what gRPC's trailers hold.
+TEST(StatusTest, QuotedInputIsCutShortAndStillNamesTheField) {
+  const std::string huge = "models/" + std::string(1 << 20, 'a');
+  absl::Status refused = ViolationsError(
+      "invalid benchmark request", {{"model", absl::StrCat("'", huge, "' is not a model name")}});
+  grpc::Status wire = ToGrpcStatus(refused);
+  EXPECT_LT(wire.error_message().size(), 2100u);
+  EXPECT_LT(wire.error_details().size(), 4000u);  // the message again, and the violation
+  ASSERT_EQ(ViolationsOf(wire).size(), 1u);
+  EXPECT_EQ(ViolationsOf(wire)[0].field, "model");
+  EXPECT_THAT(ViolationsOf(wire)[0].description, ::testing::StartsWith("'models/aaa"));
+  // A long field path (a map key from the request) is cut too.
+  EXPECT_EQ(ViolationsOf(InvalidArgumentError("x", {{std::string(5000, 'k'), "too long"}}))[0]
+                .field.size(),
+            303u);
+  // Never inside a character: "é" is two bytes, and the cut falls after its first.
+  const std::string accents = std::string(1999, 'a') + "\xc3\xa9" + std::string(10, 'b');
+  const std::string message(
+      Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND", accents).message());
+  EXPECT_EQ(message, std::string(1999, 'a') + "...");
 }
 
 TEST(StatusTest, DetailsAreAGoogleRpcStatusWithErrorInfo) {

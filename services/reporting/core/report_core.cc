@@ -94,6 +94,19 @@ absl::StatusOr<std::vector<sapi::Scorecard>> ReportCore::History(
   if (!baseline.empty() && !listed) {
     absl::StatusOr<sapi::Scorecard> base = Get(rc, baseline, "baseline_scorecard");
     if (!base.ok()) return base.status();
+    // A baseline is an earlier assessment: the report's own, or a later one, would draw the
+    // trend backwards.
+    if (base->name() == card.name() ||
+        FromProto(base->session_close_time()) >= FromProto(card.session_close_time())) {
+      return InvalidArgumentError(
+          "invalid RenderReport request",
+          {{"baseline_scorecard",
+            absl::StrCat(baseline,
+                         base->name() == card.name()
+                             ? " is the scorecard this report is of"
+                             : " is of a session that closed no earlier than this report's",
+                         "; a baseline is an earlier assessment")}});
+    }
     // The provider may compare with any assessment; customers only with their own.
     if (!CustomersMayBeShown(card, *base, shareable, req.customer_organization())) {
       return InvalidArgumentError(

@@ -150,5 +150,22 @@ TEST_F(ReportCoreTest, AReportForACustomerDrawsNoTrendOfSessionsItDidNotTakePart
               HasSubstr("tenants/acme/customerOrganizations/north did not take part"));
 }
 
+// A baseline is an earlier assessment: the report's own scorecard, or a later one, would draw
+// its trend backwards ("since last" with the sign reversed).
+TEST_F(ReportCoreTest, ABaselineIsAnEarlierAssessment) {
+  const std::string south = "tenants/acme/customerOrganizations/south";
+  const std::string before = Record(Card("q1", {"email"}, {"south"}, absl::Hours(48)));
+  const std::string now = Record(Card("q2", {"email"}, {"south"}, absl::Hours(24)));
+  const std::string later = Record(Card("q3", {"email"}, {"south"}, absl::Hours(1)));
+  EXPECT_TRUE(Render(now, south, before).ok());
+  for (const std::string& baseline : {now, later}) {
+    absl::StatusOr<std::string> refused = Render(now, south, baseline);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << baseline;
+    ASSERT_EQ(ViolationsOf(refused.status()).size(), 1u);
+    EXPECT_EQ(ViolationsOf(refused.status())[0].field, "baseline_scorecard");
+    EXPECT_THAT(ViolationsOf(refused.status())[0].description, HasSubstr("earlier assessment"));
+  }
+}
+
 }  // namespace
 }  // namespace lagom::reporting

@@ -59,7 +59,28 @@ void CheckAreaFigures(const RequestContext& rc,
   }
 }
 
+// Figures are kept by lineage (an area without one is its own): two areas of one lineage
+// would overwrite each other's figures in trends, comparisons and benchmarks.
+template <typename Figure>
+void CheckLineages(const google::protobuf::RepeatedPtrField<Figure>& figures,
+                   const std::string& path,
+                   absl::flat_hash_map<std::string, std::string>& area_of_lineage, Violations& v) {
+  for (int i = 0; i < figures.size(); ++i) {
+    const Figure& f = figures[i];
+    const std::string& lineage = f.lineage_id().empty() ? f.area_id() : f.lineage_id();
+    auto [it, added] = area_of_lineage.try_emplace(lineage, f.area_id());
+    if (!added && it->second != f.area_id()) {
+      v.Add(absl::StrCat(path, "[", i, "].lineage_id"),
+            absl::StrCat("areas '", it->second, "' and '", f.area_id(), "' have one lineage '",
+                         lineage, "'; each area's lineage is its own"));
+    }
+  }
+}
+
 void CheckAreaScores(const RequestContext& rc, const sapi::Scorecard& s, Violations& v) {
+  absl::flat_hash_map<std::string, std::string> area_of_lineage;
+  CheckLineages(s.area_scores(), "scorecard.area_scores", area_of_lineage, v);
+  CheckLineages(s.good_enough(), "scorecard.good_enough", area_of_lineage, v);
   CheckAreaFigures(rc, s.area_scores(), "scorecard.area_scores", v);
   for (int i = 0; i < s.area_scores_size(); ++i) {
     if (!IsScore(s.area_scores(i).score())) {

@@ -121,6 +121,33 @@ TEST_F(ReportingCoreTest, BadScorecardsAreRefusedNamingEveryFieldAndNothingIsSto
   EXPECT_THAT(Fields(s), ElementsAre("scorecard"));
 }
 
+// Figures are kept by lineage: two areas of one lineage would overwrite each other's.
+TEST_F(ReportingCoreTest, TwoAreasOfOneLineageAreRefused) {
+  api::RecordScorecardRequest req = RecordRequest(Spec("spring", absl::Hours(1)));
+  sapi::Scorecard& card = *req.mutable_scorecard();
+  ASSERT_GT(card.area_scores_size(), 1);
+  std::string other_area;
+  int clash = -1;
+  for (int i = 0; i < card.area_scores_size() && clash < 0; ++i) {
+    if (card.area_scores(i).area_id() != card.area_scores(0).area_id()) {
+      clash = i;
+      other_area = card.area_scores(i).area_id();
+    }
+  }
+  ASSERT_GE(clash, 0);
+  // Every figure of the other area takes the first area's lineage.
+  for (sapi::AreaScore& a : *card.mutable_area_scores()) {
+    if (a.area_id() == other_area) a.set_lineage_id(card.area_scores(0).lineage_id());
+  }
+  api::RecordScorecardResponse resp;
+  absl::Status s = core_.RecordScorecard(Rc("acme"), req, &resp);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_FALSE(Fields(s).empty());
+  EXPECT_EQ(Fields(s)[0], absl::StrCat("scorecard.area_scores[", clash, "].lineage_id"));
+  EXPECT_THAT(s.message(), HasSubstr("have one lineage"));
+  EXPECT_TRUE(store_.Snapshot("acme").scorecards.empty());
+}
+
 TEST_F(ReportingCoreTest, APurgedTenantsLateScorecardIsRefusedAndNothingIsStored) {
   store_.Purge("acme");
   absl::StatusOr<sapi::Scorecard> late = Record(Spec("spring", absl::Hours(1)));

@@ -419,6 +419,21 @@ TEST_F(ReportTest, ShareableReportForAnOrganisationThatDidNotTakePartIsRejected)
                         "elsewhere\" did not take part in the scored session"));
 }
 
+// A provider report shows every organisation and every comment: asked "for" one organisation,
+// it is refused rather than rendered for whoever the organisation is.
+TEST_F(ReportTest, AnOrganisationIsNamedOnlyForACustomerShareableReport) {
+  ReportInput input = fixture_.Input();
+  input.audience = reporting_api::REPORT_AUDIENCE_PROVIDER;
+  input.customer_organization = input.scorecard->customer_organizations(0);
+  absl::StatusOr<RenderedFile> refused = RenderHtmlReport(input);
+  EXPECT_THAT(FieldsOf(refused.status()), ElementsAre("customer_organization"));
+  EXPECT_THAT(refused.status().message(), HasSubstr("CUSTOMER_SHAREABLE"));
+  input.audience = reporting_api::REPORT_AUDIENCE_UNSPECIFIED;
+  EXPECT_THAT(FieldsOf(RenderHtmlReport(input).status()), ElementsAre("customer_organization"));
+  input.audience = reporting_api::REPORT_AUDIENCE_CUSTOMER_SHAREABLE;
+  EXPECT_TRUE(RenderHtmlReport(input).ok());
+}
+
 TEST_F(ReportTest, UnknownAudienceIsRejected) {
   ReportInput input = fixture_.Input();
   input.audience = static_cast<reporting_api::ReportAudience>(7);

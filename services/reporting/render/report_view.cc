@@ -50,6 +50,14 @@ std::vector<FieldViolation> Violations(const ReportInput& input) {
     violations.push_back({"audience", absl::StrCat(static_cast<int>(input.audience),
                                                    " is not a ReportAudience; allowed: PROVIDER, "
                                                    "CUSTOMER_SHAREABLE")});
+  } else if (input.audience != reporting_api::REPORT_AUDIENCE_CUSTOMER_SHAREABLE &&
+             !input.customer_organization.empty()) {
+    // A report "for" one organisation that is a provider report would show every
+    // organisation's figures and every comment to whoever it is passed on to.
+    violations.push_back(
+        {"customer_organization",
+         "only with audience CUSTOMER_SHAREABLE (a report for one customer organisation); a "
+         "PROVIDER report shows every organisation"});
   } else if (input.audience == reporting_api::REPORT_AUDIENCE_CUSTOMER_SHAREABLE &&
              !input.customer_organization.empty() && input.scorecard != nullptr &&
              !TookPart(*input.scorecard, input.customer_organization)) {
