@@ -514,6 +514,11 @@ TEST_F(GatewayProcessTest, AWholeSessionScoredAndReported) {
   EXPECT_EQ(Admin("GET", V1(session) + "/rounds").status, 200);
   Reply reveal = Admin("POST", V1(round_name + ":reveal"), Json{{"itemIds", {kProviderItem}}});
   EXPECT_EQ(reveal.status, 200) << reveal;
+  // The provider votes again: only the re-vote round's answer is in force once it started.
+  Reply revote = Call("POST", V1(provider + "/answers:submit"),
+                      Json{{"answer", {{"itemId", kProviderItem}, {"value", 3}}}}, as_provider);
+  ASSERT_EQ(revote.status, 200) << revote;
+  EXPECT_EQ(revote.body["answer"]["round"], 2) << revote;
   EXPECT_EQ(Call("DELETE", V1(customer + "/answers/" + kCustomerItem), nullptr, as_customer).status,
             200);
   EXPECT_EQ(Call("POST", V1(provider + ":complete"), Json::object(), as_provider).status, 200);
