@@ -390,10 +390,15 @@ class PgSessionTransaction final : public SessionTransaction {
     }
     const std::optional<std::string> items =
         q.item_ids.empty() ? std::nullopt : std::optional<std::string>(PgArray(q.item_ids));
-    const std::optional<int> round =
-        q.in_force || q.all_rounds || q.round == 0 ? std::nullopt : std::optional<int>(q.round);
-    std::optional<std::string> current_items, current_rounds;
+    // In force with no item past round 1 (no re-vote yet): round 1, an index condition.
+    std::optional<int> round;
     if (q.in_force) {
+      if (q.item_rounds.empty()) round = 1;
+    } else if (!q.all_rounds && q.round != 0) {
+      round = q.round;
+    }
+    std::optional<std::string> current_items, current_rounds;
+    if (q.in_force && !q.item_rounds.empty()) {
       std::vector<std::string> ids, numbers;
       for (const auto& [item, number] : q.item_rounds) {
         ids.push_back(item);

@@ -290,7 +290,9 @@ TEST_F(PgSessionStoreTest, LatestAndInForceAnswersFollowRoundsAndWithdrawals) {
   AnswerQuery latest;
   AnswerQuery in_force;
   in_force.in_force = true;
+  AnswerQuery before_revotes = in_force;  // no item past round 1
   in_force.item_rounds = {{"a", 2}, {"b", 3}};
+  EXPECT_THAT(all(before_revotes, 100, false), ElementsAre("p1-a1", "p1-b1", "p2-a1", "p3-b1"));
   for (size_t limit : {1, 2, 100}) {
     for (bool offsets : {false, true}) {
       SCOPED_TRACE(absl::StrCat("pages of ", limit, offsets ? " by offset" : " by keyset"));
