@@ -3,6 +3,7 @@
 #include <civetweb.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/hash/hash.h"
 #include "absl/memory/memory.h"
@@ -96,6 +97,43 @@ absl::StatusOr<Metadata> ForwardedMetadata(const mg_connection* connection) {
   }
   if (!violations.empty()) return ViolationsError("invalid request header", violations);
   return metadata;
+}
+
+// A caller's own deadline for a unary call, in gRPC's `grpc-timeout` form (1 to 8 digits and
+// a unit: H, M, S, m, u, n); unset when the header is absent. The gateway's --call_timeout
+// stays the most any call gets.
+absl::StatusOr<std::optional<absl::Duration>> CallersTimeout(const mg_connection* connection) {
+  const char* value = mg_get_header(connection, "grpc-timeout");
+  if (value == nullptr) return std::nullopt;
+  const absl::string_view text = absl::StripAsciiWhitespace(value);
+  int64_t amount = 0;
+  const absl::string_view digits = text.substr(0, text.empty() ? 0 : text.size() - 1);
+  const char unit = text.empty() ? '\0' : text.back();
+  const bool digits_only = !digits.empty() && digits.size() <= 8 &&
+                           std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit);
+  if (digits_only && absl::SimpleAtoi(digits, &amount)) {
+    switch (unit) {
+      case 'H':
+        return absl::Hours(amount);
+      case 'M':
+        return absl::Minutes(amount);
+      case 'S':
+        return absl::Seconds(amount);
+      case 'm':
+        return absl::Milliseconds(amount);
+      case 'u':
+        return absl::Microseconds(amount);
+      case 'n':
+        return absl::Nanoseconds(amount);
+      default:
+        break;
+    }
+  }
+  return InvalidArgumentError(
+      "invalid request header",
+      {{"header grpc-timeout",
+        "1 to 8 digits and a unit: H (hours), M (minutes), S (seconds), m (milliseconds), u "
+        "(microseconds) or n (nanoseconds), as in 30S or 500m"}});
 }
 
 // The credential the services will authenticate, written one way, so that callers are told
@@ -321,9 +359,16 @@ int HttpGateway::HandleApi(mg_connection* connection, absl::string_view method,
     record(status.error_code());
     return http_status;
   }
+  absl::StatusOr<std::optional<absl::Duration>> callers_timeout = CallersTimeout(connection);
+  if (!callers_timeout.ok()) {
+    record(grpc::StatusCode::INVALID_ARGUMENT);
+    return RespondError(connection, callers_timeout.status());
+  }
+  const absl::Duration timeout =
+      std::min(options_.call_timeout, callers_timeout->value_or(absl::InfiniteDuration()));
   std::string response;
-  grpc::Status status = CallUnary(channel, route.grpc_path, *request, *metadata,
-                                  options_.call_timeout, unary_calls_, &response);
+  grpc::Status status =
+      CallUnary(channel, route.grpc_path, *request, *metadata, timeout, unary_calls_, &response);
   record(status.error_code());
   if (!status.ok()) return RespondError(connection, status);
   absl::StatusOr<std::string> json = transcoder_.ResponseJson(route, response);

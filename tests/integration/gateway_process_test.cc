@@ -752,6 +752,26 @@ TEST_F(GatewayProcessTest, HeadersGrpcCannotCarryAre400AndTheGatewayServesOn) {
   EXPECT_EQ(Admin("GET", sessions).status, 200);
 }
 
+// A caller sets its own deadline for a unary call with gRPC's grpc-timeout header: a passed
+// one is 504 with nothing called, a malformed one 400 naming the header.
+TEST_F(GatewayProcessTest, ACallersGrpcTimeoutShortensTheCall) {
+  const std::string sessions = V1(Parent()) + "/sessions";
+  Headers hurried = Bearer(*key_);
+  hurried.emplace_back("grpc-timeout", "1n");
+  Reply late = Call("GET", sessions, nullptr, hurried);
+  EXPECT_EQ(late.status, 504) << late;
+  Headers patient = Bearer(*key_);
+  patient.emplace_back("grpc-timeout", "20S");
+  EXPECT_EQ(Call("GET", sessions, nullptr, patient).status, 200);
+  for (const char* bad : {"soon", "5", "123456789S", "10d", "-5S"}) {
+    Headers malformed = Bearer(*key_);
+    malformed.emplace_back("grpc-timeout", bad);
+    Reply refused = Call("GET", sessions, nullptr, malformed);
+    EXPECT_EQ(refused.status, 400) << bad << ": " << refused;
+    EXPECT_EQ(ViolatedField(refused), "header grpc-timeout") << bad << ": " << refused;
+  }
+}
+
 TEST_F(GatewayProcessTest, StreamsAreLimitedInAllAndPerCredential) {
   absl::StatusOr<Gateway> gateway =
       StartGateway({"--session_addr=" + stack_->session.address,
