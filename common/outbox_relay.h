@@ -55,7 +55,8 @@ class OutboxStore {
   // Not delivered: try again after `delay`, keeping `error` for operators.
   virtual absl::Status Retry(const OutboxDelivery& claimed, absl::Duration delay,
                              const std::string& error) = 0;
-  // Not tried: due again now, its claim not counted.
+  // Not tried: due again now. Its claim still counts among the attempts, which are the claims'
+  // tokens and so only ever grow (a stale claim never matches again).
   virtual absl::Status Release(const OutboxDelivery& claimed) = 0;
 };
 

@@ -52,7 +52,6 @@ class MemoryOutbox final : public OutboxStore {
   }
   absl::Status Release(const OutboxDelivery& claimed) override {
     if (absl::Status held = Held(claimed); !held.ok()) return held;
-    rows[claimed.event_id].event.attempts--;
     rows[claimed.event_id].next_attempt = now;
     return absl::OkStatus();
   }
@@ -206,7 +205,7 @@ TEST(OutboxRelayTest, RowsWhoseLeaseWouldRunOutMidDeliveryAreReleasedUntried) {
   EXPECT_THAT(consumer.seen, ElementsAre(1));
   EXPECT_TRUE(store.rows[1].delivered.has_value());
   EXPECT_FALSE(store.rows[2].delivered.has_value());
-  EXPECT_EQ(store.rows[2].event.attempts, 0) << "a release does not count as an attempt";
+  EXPECT_EQ(store.rows[2].event.attempts, 1) << "claimed once, not tried";
   ASSERT_EQ(*relay.RunOnce(), 1) << "due again at once";
   EXPECT_THAT(consumer.seen, ElementsAre(1, 2));
   EXPECT_TRUE(store.rows[2].delivered.has_value());

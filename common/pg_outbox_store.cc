@@ -76,12 +76,10 @@ absl::Status PgOutboxStore::Retry(const OutboxDelivery& claimed, absl::Duration 
 
 absl::Status PgOutboxStore::Release(const OutboxDelivery& claimed) {
   return pool_.WithOperator([&](PgTransaction& tx) {
-    return ClaimHeld(
-        tx.exec_params(
-            absl::StrCat("UPDATE ", table_.table,
-                         " SET attempts = attempts - 1, next_attempt_time = now()", kWhileClaimed),
-            claimed.event_id, claimed.attempts),
-        claimed);
+    return ClaimHeld(tx.exec_params(absl::StrCat("UPDATE ", table_.table,
+                                                 " SET next_attempt_time = now()", kWhileClaimed),
+                                    claimed.event_id, claimed.attempts),
+                     claimed);
   });
 }
 

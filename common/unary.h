@@ -46,6 +46,12 @@ class RejectedStream final : public grpc::ServerWriteReactor<T> {
   void OnDone() override { delete this; }
 };
 
+// Finishes the call with `status`. A commit in doubt also tells clients not to retry it on
+// their own (gRPC's retry policy would otherwise run it again on UNAVAILABLE): the caller
+// decides, with its request_id.
+void FinishUnary(grpc::CallbackServerContext* ctx, grpc::ServerUnaryReactor* reactor,
+                 const absl::Status& status);
+
 }  // namespace unary_internal
 
 // admitter.Admit (authentication, permission, limits) runs first; a refused call never
@@ -63,7 +69,8 @@ grpc::ServerUnaryReactor* HandleUnaryAsync(grpc::CallbackServerContext* ctx,
     return reactor;
   }
   try {
-    fn(*std::move(rc), [reactor](absl::Status s) { reactor->Finish(ToGrpcStatus(s)); });
+    fn(*std::move(rc),
+       [ctx, reactor](absl::Status s) { unary_internal::FinishUnary(ctx, reactor, s); });
   } catch (const std::exception& e) {
     reactor->Finish(ToGrpcStatus(absl::InternalError(e.what())));
   }
@@ -93,7 +100,8 @@ grpc::ServerUnaryReactor* HandleUnaryInline(grpc::CallbackServerContext* ctx,
                                             const google::protobuf::Message& request, Fn&& fn) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   absl::StatusOr<RequestContext> rc = admitter.Admit(*ctx, request);
-  reactor->Finish(ToGrpcStatus(rc.ok() ? unary_internal::RunGuarded(fn, *rc) : rc.status()));
+  unary_internal::FinishUnary(ctx, reactor,
+                              rc.ok() ? unary_internal::RunGuarded(fn, *rc) : rc.status());
   return reactor;
 }
 

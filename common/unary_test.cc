@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
+#include "common/channel.h"
 #include "common/server.h"
 #include "common/testing/byte_service.h"
 #include "common/testing/test_admitter.h"
@@ -57,6 +58,8 @@ class UnaryTest : public ::testing::Test {
       if (what == "throw") throw std::runtime_error("boom");
       if (what == "not-found")
         return Error(absl::StatusCode::kNotFound, "SESSION_NOT_FOUND", "no s1");
+      if (what == "in-doubt") return CommitInDoubt("commit outcome unknown");
+      if (what == "unavailable") return absl::UnavailableError("try another replica");
       const bool has_deadline = rc.deadline != absl::InfiniteFuture();
       *resp = testing::ToByteBuffer(absl::StrCat(
           rc.tenant_id, "/", auth::v1::PrincipalRole_Name(rc.principal.role()), "/", has_deadline));
@@ -104,6 +107,23 @@ TEST_F(UnaryTest, HandlerErrorsReachTheClientWithTheirReason) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(s.error_message(), "no s1");
   EXPECT_EQ(ReasonOf(s), "SESSION_NOT_FOUND");
+}
+
+// Lagom's channels retry UNAVAILABLE on their own; a commit in doubt must not be run again
+// behind the caller's back, so it tells them not to.
+TEST_F(UnaryTest, ACommitInDoubtIsNotRetriedByTheChannel) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> retrying = CreateServiceChannel(
+      absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials());
+  ASSERT_TRUE(retrying.ok()) << retrying.status();
+  channel_ = *retrying;
+  grpc::Status s = Call("unavailable", "acme");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_GT(ran_, 1) << "the channel retries UNAVAILABLE";
+  ran_ = 0;
+  s = Call("in-doubt", "acme");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ReasonOf(s), "COMMIT_IN_DOUBT");
+  EXPECT_EQ(ran_, 1);
 }
 
 TEST_F(UnaryTest, AnEscapedExceptionIsInternal) {

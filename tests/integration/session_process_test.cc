@@ -1291,6 +1291,40 @@ TEST_F(SessionProcessTest, LiveDistributionsFollowEveryKindOfChange) {
   EXPECT_THAT(s.error_message(), HasSubstr("ARCHIVED"));
 }
 
+// Answers in force, as ListAnswers gives them with in_force (reports read comments so):
+// each item's answers in its latest round; an answer not given again in a re-vote is not.
+TEST_F(SessionProcessTest, AnswersInForceAreThoseOfEachItemsLatestRound) {
+  const api::Session session = CreateSession("in-force", /*anonymous=*/false);
+  Open(session.name());
+  auto [p, p_token] = Invite(session.name(), "p", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  auto [q, q_token] = Invite(session.name(), "q", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
+  api::SubmitAnswerResponse resp;
+  ASSERT_TRUE(Submit(p.name(), p_token, kProviderItem, 2, &resp).ok());
+  ASSERT_TRUE(Submit(q.name(), q_token, kProviderItem, 3, &resp).ok());
+  api::StartRoundRequest round;
+  round.set_parent(session.name());
+  round.mutable_round()->add_item_ids(kProviderItem);
+  api::StartRoundResponse started;
+  ASSERT_TRUE(Call(*a_, &api::SessionService::Stub::StartRound, round, &started).ok());
+  ASSERT_TRUE(Submit(q.name(), q_token, kProviderItem, 4, &resp).ok());
+  auto listed = [&](bool in_force) {
+    api::ListAnswersRequest req;
+    req.set_parent(session.name() + "/participants/-");
+    req.set_in_force(in_force);
+    api::ListAnswersResponse answers;
+    EXPECT_TRUE(Call(*a_, &api::SessionService::Stub::ListAnswers, req, &answers).ok());
+    std::vector<std::string> out;
+    for (const api::Answer& a : answers.answers()) {
+      out.push_back(absl::StrCat(a.name().substr(a.name().find("/participants/") + 14), "@",
+                                 a.round(), "=", a.value()));
+    }
+    return out;
+  };
+  const std::string item = absl::StrCat("/answers/", kProviderItem);
+  EXPECT_THAT(listed(false), ElementsAre("p" + item + "@1=2", "q" + item + "@2=4"));
+  EXPECT_THAT(listed(true), ElementsAre("q" + item + "@2=4"));
+}
+
 // A session deleted and created again under the same id starts from nothing: its live
 // figures do not count the first one's participants and answers.
 TEST_F(SessionProcessTest, ASessionCreatedAgainUnderADeletedOnesIdStartsFromNothing) {

@@ -5,12 +5,26 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "common/channel.h"
 #include "common/log.h"
 #include "common/resource_util.h"
+#include "common/status.h"
 #include "services/reporting/core/figures.h"
 
 namespace lagom::reporting {
 namespace {
+
+// A rendered file goes back in one reply, which holds at most kMaxMessageBytes (less room for
+// the rest of the reply): a larger one is refused, saying what reads the scorecard instead.
+absl::Status CheckFits(const RenderedFile& file, absl::string_view what) {
+  constexpr size_t kMaxFileBytes = kMaxMessageBytes - (64 << 10);
+  if (file.content.size() <= kMaxFileBytes) return absl::OkStatus();
+  return Error(absl::StatusCode::kFailedPrecondition, "RESULT_TOO_LARGE",
+               absl::StrCat(what, " is ", file.content.size(),
+                            " bytes, more than one reply holds (", kMaxFileBytes,
+                            "); read the scorecard itself with GetScorecard or "
+                            "StreamScorecards, or export it as CSV"));
+}
 
 // `tenants/{t}/models/{m}/versions/{v}` or `models/{m}/versions/{v}` → the model.
 std::string ModelOf(const std::string& model_version) {
@@ -186,6 +200,7 @@ absl::Status ReportCore::RenderReport(const RequestContext& rc, const api::Rende
   }
   absl::StatusOr<RenderedFile> file = RenderHtmlReport(input);
   if (!file.ok()) return file.status();
+  if (absl::Status fits = CheckFits(*file, "the report"); !fits.ok()) return fits;
   resp->set_content(std::move(file->content));
   resp->set_content_type(std::move(file->content_type));
   resp->set_filename(std::move(file->filename));
@@ -212,6 +227,7 @@ absl::Status ReportCore::ExportScorecard(const RequestContext& rc,
           {{"format", "unknown format; allowed: EXPORT_FORMAT_JSON, EXPORT_FORMAT_CSV"}});
   }
   if (!file.ok()) return file.status();
+  if (absl::Status fits = CheckFits(*file, "the export"); !fits.ok()) return fits;
   resp->set_content(std::move(file->content));
   resp->set_content_type(std::move(file->content_type));
   resp->set_filename(std::move(file->filename));

@@ -150,6 +150,25 @@ TEST_F(ReportCoreTest, AReportForACustomerDrawsNoTrendOfSessionsItDidNotTakePart
               HasSubstr("tenants/acme/customerOrganizations/north did not take part"));
 }
 
+// An export goes back in one reply: one larger than a reply holds is refused, saying what
+// reads the scorecard instead, rather than failing in gRPC.
+TEST_F(ReportCoreTest, AnExportLargerThanAReplyIsRefusedNamingWhatReadsItInstead) {
+  sapi::Scorecard card = Card("huge", {"email"}, {"south"}, absl::Hours(1));
+  testing::PadScorecard(card, 66);
+  const std::string name = Record(card);
+  api::ExportScorecardRequest req;
+  req.set_name(name);
+  req.set_format(api::EXPORT_FORMAT_JSON);
+  api::ExportScorecardResponse resp;
+  RequestContext rc;
+  rc.tenant_id = "acme";
+  absl::Status refused = core_.ExportScorecard(rc, req, &resp);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+  EXPECT_EQ(ReasonOf(refused), "RESULT_TOO_LARGE");
+  EXPECT_THAT(refused.message(), HasSubstr("GetScorecard"));
+  EXPECT_TRUE(resp.content().empty());
+}
+
 // A baseline is an earlier assessment: the report's own scorecard, or a later one, would draw
 // its trend backwards ("since last" with the sign reversed).
 TEST_F(ReportCoreTest, ABaselineIsAnEarlierAssessment) {

@@ -211,12 +211,14 @@ TEST_F(PgScorecardStoreTest, AnOutboxOutcomeCountsOnlyWhileItsClaimHolds) {
   EXPECT_TRUE(absl::IsAborted(outbox.MarkDelivered(*stale, "")));
   EXPECT_TRUE(absl::IsAborted(outbox.Retry(*stale, absl::Seconds(1), "stale")));
   EXPECT_TRUE(absl::IsAborted(outbox.Release(*stale)));
-  // The holder releases the row: due again at once, the claim not counted.
+  // The holder releases the row: due again at once, under a new claim that no earlier one
+  // matches.
   ASSERT_TRUE(outbox.Release(*held).ok());
   std::optional<OutboxDelivery> again = claim(absl::Minutes(1));
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->event_id, held->event_id);
-  EXPECT_EQ(again->attempts, held->attempts);
+  EXPECT_EQ(again->attempts, held->attempts + 1);
+  EXPECT_TRUE(absl::IsAborted(outbox.MarkDelivered(*held, "")));
   ASSERT_TRUE(outbox.MarkDelivered(*again, "").ok());
   EXPECT_TRUE(absl::IsAborted(outbox.Retry(*again, absl::Seconds(1), "after delivery")));
   std::optional<OutboxDelivery> next = claim(absl::Minutes(1));

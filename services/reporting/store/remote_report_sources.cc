@@ -117,6 +117,7 @@ absl::StatusOr<std::vector<ReportComment>> RemoteReportSources::Comments(
                 [&](grpc::ClientContext* ctx, const std::string& token, std::string* next) {
                   session::v1::ListAnswersRequest req;
                   req.set_parent(absl::StrCat(session, "/participants/-"));
+                  req.set_in_force(true);  // the comments of the answers that were scored
                   req.set_page_size(kAnswerPage);
                   req.set_page_token(token);
                   session::v1::ListAnswersResponse resp;

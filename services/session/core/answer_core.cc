@@ -660,26 +660,28 @@ absl::Status AnswerCore::GetAnswer(const RequestContext& rc, const api::GetAnswe
   }
   const std::string item = req.name().substr(cut + 9);
   return store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
+    absl::StatusOr<std::pair<SessionRecord, api::Session>> session =
+        ReadSessionTakenPartIn(tx, rc, ids->first);
+    if (!session.ok()) return session.status();
     absl::StatusOr<std::optional<ParticipantRecord>> person =
         tx.GetParticipant(ids->first, ids->second);
     if (!person.ok()) return person.status();
     if (!person->has_value()) return NotFound("participant", parent);
     if (IsRespondent(rc) && !ActsAs(rc, parent, (*person)->principal)) return NotYou(parent);
-    absl::StatusOr<std::pair<SessionRecord, api::Session>> session =
-        ReadSession(tx, rc, ids->first);
-    if (!session.ok()) return session.status();
     if (absl::Status s = MayReadAnswersOf(rc, session->second, parent, (*person)->principal);
         !s.ok()) {
       return s;
     }
     absl::StatusOr<std::vector<AnswerRecord>> rows = tx.ListAnswers(ids->first, ids->second);
     if (!rows.ok()) return rows.status();
+    // Round 0: the latest round's answer, which a withdrawal leaves without one (an earlier
+    // round's does not come back), as ListAnswers.
     const AnswerRecord* best = nullptr;
     for (const AnswerRecord& r : *rows) {
-      if (r.item_id != item || r.withdrawn) continue;
+      if (r.item_id != item) continue;
       if (req.round() != 0 ? r.round == req.round() : (!best || r.round > best->round)) best = &r;
     }
-    if (best == nullptr) return NotFound("answer", req.name());
+    if (best == nullptr || best->withdrawn) return NotFound("answer", req.name());
     absl::StatusOr<api::Answer> answer = ToAnswer(rc, ids->first, *best);
     if (!answer.ok()) return answer.status();
     *resp->mutable_answer() = *std::move(answer);
@@ -718,8 +720,17 @@ absl::Status AnswerCore::ListAnswersWire(const RequestContext& rc,
   q.all_rounds = req.all_rounds();
   return store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
     absl::StatusOr<std::pair<SessionRecord, api::Session>> session =
-        ReadSession(tx, rc, ids->first);
+        ReadSessionTakenPartIn(tx, rc, ids->first);
     if (!session.ok()) return session.status();
+    if (req.in_force()) {
+      absl::StatusOr<std::vector<api::Round>> rounds = ReadRounds(tx, ids->first);
+      if (!rounds.ok()) return rounds.status();
+      q.in_force = true;
+      q.item_rounds.clear();
+      for (const auto& [item, number] : CurrentRounds(*rounds)) {
+        if (number > 1) q.item_rounds.emplace_back(item, number);
+      }
+    }
     if (!everyone) {
       absl::StatusOr<std::optional<ParticipantRecord>> person =
           tx.GetParticipant(ids->first, ids->second);

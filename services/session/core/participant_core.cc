@@ -431,6 +431,10 @@ absl::Status ParticipantCore::GetParticipant(const RequestContext& rc,
   absl::Status read = store_.InTenant(rc, [&](SessionTransaction& tx) -> absl::Status {
     absl::StatusOr<LiveSession> s = ReadLiveSession(tx, rc, models_, session_id);
     if (!s.ok()) return s.status();
+    if (absl::Status part = CheckRespondentTakesPart(tx, rc, session_id, s->session.name());
+        !part.ok()) {
+      return part;
+    }
     live = *std::move(s);
     absl::StatusOr<std::pair<ParticipantRecord, api::Participant>> found =
         ReadParticipant(tx, session_id, participant_id, req.name(), /*to_change=*/false);
@@ -641,6 +645,10 @@ absl::Status ParticipantCore::CompleteParticipant(const RequestContext& rc,
           absl::StatusOr<LiveSession> s =
               ReadLiveSession(tx, rc, models_, session_id, /*lock_exclusive=*/false);
           if (!s.ok()) return s.status();
+          if (absl::Status part = CheckRespondentTakesPart(tx, rc, session_id, s->session.name());
+              !part.ok()) {
+            return part;
+          }
           absl::StatusOr<std::pair<ParticipantRecord, api::Participant>> found =
               ReadParticipant(tx, session_id, participant_id, req.name(), /*to_change=*/true);
           if (!found.ok()) return found.status();
@@ -745,6 +753,15 @@ absl::Status ParticipantCore::CreateInvitation(const RequestContext& rc,
                   absl::StrCat("participant ", in.participant(),
                                " is a FACILITATOR; only PROVIDER and CUSTOMER participants "
                                "are invited to answer")}});
+          }
+          // In an anonymous session a token for a participant who has already joined would let
+          // whoever holds it read their answers: a facilitator invites only those who have not.
+          if (s->second.anonymous() && p->state() != api::PARTICIPANT_STATE_INVITED &&
+              rc.principal.role() != auth::v1::PRINCIPAL_ROLE_TENANT_ADMIN) {
+            return Error(
+                absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                absl::StrCat("session ", s->second.name(), " is anonymous and ", in.participant(),
+                             " has joined it: only tenant admins invite them again"));
           }
           InviteTokens::Minted minted = tokens_.Mint(rc.tenant_id);
           InvitationRecord r;

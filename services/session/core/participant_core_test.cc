@@ -471,6 +471,21 @@ TEST_F(ParticipantCoreTest, InAnAnonymousSessionOnlyTenantAdminsChangeWhoAPartic
             "tenants/acme/apiKeys/facilitator");
 }
 
+// A new invite token for a participant who has joined an anonymous session would read their
+// answers: only tenant admins issue one.
+TEST_F(ParticipantCoreTest, InAnAnonymousSessionOnlyTenantAdminsInviteAJoinedParticipantAgain) {
+  PutSession("s1", api::SESSION_STATE_OPEN, {kNorth}, /*anonymous=*/true);
+  ASSERT_TRUE(Create("alice", Person(api::PARTICIPANT_PERSPECTIVE_CUSTOMER, kNorth)).ok());
+  absl::StatusOr<api::CreateInvitationResponse> first = Invite(Alice());
+  ASSERT_TRUE(first.ok()) << first.status();  // not joined yet: the facilitator invites
+  ASSERT_TRUE(Accept(Invitee(Alice()), first->token()).ok());  // alice joins
+  absl::StatusOr<api::CreateInvitationResponse> again = Invite(Alice());
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kPermissionDenied) << again.status();
+  EXPECT_THAT(again.status().message(), HasSubstr("only tenant admins"));
+  rc_.principal.set_role(auth_api::PRINCIPAL_ROLE_TENANT_ADMIN);
+  EXPECT_TRUE(Invite(Alice()).ok());
+}
+
 TEST_F(ParticipantCoreTest, NamedSessionsShowNames) {
   PutSession("s1", api::SESSION_STATE_OPEN);
   ASSERT_TRUE(Create("alice", Person(api::PARTICIPANT_PERSPECTIVE_PROVIDER)).ok());

@@ -228,8 +228,18 @@ absl::Status CheckRespondentTakesPart(SessionTransaction& tx, const RequestConte
   absl::StatusOr<bool> bound = tx.HasParticipantBoundTo(session_id, rc.principal.subject());
   if (!bound.ok()) return bound.status();
   if (*bound) return absl::OkStatus();
-  return Error(absl::StatusCode::kNotFound, "RESOURCE_NOT_FOUND",
-               absl::StrCat(session_name, " not found"));
+  return SessionNotFound(session_name);
+}
+
+absl::StatusOr<std::pair<SessionRecord, api::Session>> ReadSessionTakenPartIn(
+    SessionTransaction& tx, const RequestContext& rc, const std::string& session_id) {
+  absl::StatusOr<std::pair<SessionRecord, api::Session>> session = ReadSession(tx, rc, session_id);
+  if (!session.ok()) return session.status();
+  if (absl::Status part = CheckRespondentTakesPart(tx, rc, session_id, session->second.name());
+      !part.ok()) {
+    return part;
+  }
+  return session;
 }
 
 absl::StatusOr<api::Participant> ParseParticipant(const ParticipantRecord& r) {

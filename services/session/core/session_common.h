@@ -152,6 +152,9 @@ bool IsRespondent(const RequestContext& rc);
 absl::Status CheckRespondentTakesPart(SessionTransaction& tx, const RequestContext& rc,
                                       const std::string& session_id,
                                       const std::string& session_name);
+// ReadSession (unlocked), then CheckRespondentTakesPart.
+absl::StatusOr<std::pair<SessionRecord, api::Session>> ReadSessionTakenPartIn(
+    SessionTransaction& tx, const RequestContext& rc, const std::string& session_id);
 
 }  // namespace lagom::session
 

@@ -27,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "common/list_query.h"
+#include "common/log.h"
 #include "common/resource_util.h"
 #include "common/status.h"
 #include "common/strings.h"
@@ -671,12 +672,18 @@ absl::Status SessionCore::DeleteSession(const RequestContext& rc,
             return StateConflict(req.name(), loaded->second.state(),
                                  "only a DRAFT or ARCHIVED session can be deleted");
           }
-          // Its items, for the live state to forget (an ARCHIVED session pins a model).
+          // Its items, for the live state to forget (an ARCHIVED session pins a model). A
+          // pinned model that cannot be read does not stop the delete: what the live state
+          // keeps of the items then expires with the idle TTL.
           ModelIndexCache pinned;
           absl::StatusOr<std::shared_ptr<const ModelIndex>> model =
               pinned.Get(tx, rc, *id, loaded->second);
-          if (!model.ok()) return model.status();
-          deleted = LiveSession{loaded->second, *id, *std::move(model)};
+          if (!model.ok()) {
+            LogWarn(
+                "a deleted session's pinned model was not read; its live figures expire",
+                {{"tenant", rc.tenant_id}, {"session", *id}, {"error", model.status().ToString()}});
+          }
+          deleted = LiveSession{loaded->second, *id, model.ok() ? *std::move(model) : nullptr};
           return tx.Delete(*id);
         });
   });

@@ -210,7 +210,10 @@ TEST_F(SessionCoreTest, ARespondentReadsOnlySessionsTheyTakePartIn) {
   EXPECT_TRUE(Get(theirs.name()).ok());
   absl::StatusOr<api::Session> refused = Get(other.name());
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kNotFound) << refused.status();
-  EXPECT_EQ(refused.status().message(), other.name() + " not found");
+  // Word for word what a session that does not exist gets.
+  EXPECT_EQ(refused.status().message(), "session " + other.name() + " not found");
+  EXPECT_EQ(Get("tenants/acme/sessions/absent").status().message(),
+            "session tenants/acme/sessions/absent not found");
   rc_.principal.set_subject("users/someone-else");
   EXPECT_EQ(Get(theirs.name()).status().code(), absl::StatusCode::kNotFound);
   // Everyone else reads every session of the tenant.
