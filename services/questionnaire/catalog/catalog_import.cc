@@ -227,6 +227,12 @@ void CheckRow(const ImportRow& row, std::vector<catalog::ImportRowError>& errors
     add("record_type",
         absl::StrCat("required: ", AllowedValues(*RowDescriptor().FindFieldByName("record_type"))),
         "FIELD_REQUIRED");
+  } else if (!catalog::CatalogRecordType_IsValid(d.record_type())) {
+    // A number (JSON rows may give one) that names no record type: not taken for either.
+    add("record_type",
+        absl::StrCat(d.record_type(), " is not a record type; allowed: ",
+                     AllowedValues(*RowDescriptor().FindFieldByName("record_type"))));
+    return;
   }
   if (absl::StripAsciiWhitespace(d.external_id()).empty()) {
     add("external_id", "required: the record's id in the ITSM platform, e.g. a ServiceNow sys_id",

@@ -330,6 +330,17 @@ TEST(ImportJsonTest, BadRowsGetErrorsWithTheirFieldPath) {
   EXPECT_EQ(parsed.errors[0].external_id(), "s1");
 }
 
+// A number names a record type only if it is one: 7 is refused, not taken as an organisation.
+TEST(ImportJsonTest, ARecordTypeNumberThatNamesNoTypeIsRefused) {
+  ParsedImport parsed = Json(R"({"rows": [
+      {"record_type": 7, "external_id": "x", "display_name": "Seven"},
+      {"record_type": 2, "external_id": "s1", "display_name": "Email"}]})");
+  ASSERT_EQ(parsed.rows.size(), 1u);
+  EXPECT_EQ(parsed.rows[0].data.external_id(), "s1");
+  EXPECT_THAT(parsed.errors,
+              ElementsAre(RowError(1, "record_type", "7 is not a record type; allowed: ")));
+}
+
 // A value nested a million levels deep (2 MB, within the payload limit) where a field expects
 // a string, and under an unknown field: reported, never walked (serializing it recursed once
 // per level and overflowed the stack).

@@ -221,6 +221,13 @@ bool IsLanguageTag(absl::string_view tag) {
 
 void CheckLocalizedText(Violations& v, const std::string& path,
                         const ::lagom::type::v1::LocalizedText& text, size_t max, bool required) {
+  // As many as a model's content may have languages: a name is not stored in thousands.
+  const size_t max_translations = static_cast<size_t>(ModelLimits{}.max_languages);
+  if (static_cast<size_t>(text.translations_size()) > max_translations) {
+    v.Add(path + ".translations", absl::StrCat(text.translations_size(), " translations; at most ",
+                                               max_translations, " (one per language)"));
+    return;
+  }
   bool any = false;
   for (const auto& [tag, value] : text.translations()) {
     const std::string entry = absl::StrCat(path, ".translations[", tag, "]");
@@ -379,6 +386,15 @@ absl::StatusOr<LoadedModel> InsertModel(ModelTransaction& tx, const RequestConte
     return Error(absl::StatusCode::kResourceExhausted, "QUOTA_EXCEEDED",
                  absl::StrCat("a tenant holds at most ", kMaxModelsPerTenant, " models"));
   }
+  // A taken id is named here: the store's unique key would only say that one is taken.
+  if (!requested_id.empty()) {
+    absl::StatusOr<std::optional<ModelRecord>> taken = tx.GetModel(requested_id);
+    if (!taken.ok()) return taken.status();
+    if (taken->has_value()) {
+      return StoreError(absl::AlreadyExistsError(requested_id), "model",
+                        ModelNameOf(rc, requested_id));
+    }
+  }
   LoadedModel m;
   m.record.id = requested_id.empty() ? NewId("model") : requested_id;
   m.record.version = 1;
@@ -413,6 +429,10 @@ absl::StatusOr<api::ModelVersion> InsertDraft(ModelTransaction& tx, const Reques
   std::set<std::string> taken;
   for (const VersionKey& r : *versions) taken.insert(r.id);
   std::string id = requested_id;
+  if (taken.contains(id)) {
+    return StoreError(absl::AlreadyExistsError(id), "model version",
+                      VersionNameOf(rc, model.record.id, id));
+  }
   if (id.empty()) {
     while (taken.contains(absl::StrCat(model.record.next_version_number))) {
       ++model.record.next_version_number;
@@ -1081,7 +1101,19 @@ absl::Status ModelCore::PublishModelVersion(const RequestContext& rc,
 
         absl::StatusOr<LoadedModel> model = LoadModel(tx, rc, ref.model_id);
         if (!model.ok()) return model.status();
-        model->model.set_latest_published_version(req.name());
+        // latest_published_version names the newest version PUBLISHED: this one, unless a
+        // newer one was published before it.
+        absl::StatusOr<std::vector<VersionKey>> all = tx.ListVersionKeys(ref.model_id);
+        if (!all.ok()) return all.status();
+        std::string latest = req.name();
+        for (const VersionKey& r : *all) {  // newest first
+          if (r.id == ref.id) break;
+          if (r.state == "PUBLISHED") {
+            latest = VersionNameOf(rc, ref.model_id, r.id);
+            break;
+          }
+        }
+        model->model.set_latest_published_version(latest);
         model->model.set_etag(EtagOf(model->record.version + 1));
         *model->model.mutable_update_time() = ToProto(now);
         return SaveModel(tx, *model);

@@ -425,13 +425,56 @@ TEST_F(ModelCoreTest, AnotherTenantsModelsAreNotFound) {
   get.set_name(model.name());
   api::GetModelResponse got;
   EXPECT_EQ(core_.GetModel(b_, get, &got).code(), absl::StatusCode::kNotFound);
-  // A source version of another tenant is not found either.
+  // A source version of another tenant is not found either, into a model globex has.
+  api::CreateModelRequest own;
+  own.set_parent("tenants/globex");
+  own.set_model_id("x");
+  (*own.mutable_model()->mutable_display_name()->mutable_translations())["en"] = "Theirs";
+  api::CreateModelResponse made;
+  ASSERT_TRUE(core_.CreateModel(b_, own, &made).ok());
   api::CreateModelVersionRequest create;
   create.set_parent("tenants/globex/models/x");
   create.set_source_version(draft.name());
   api::CreateModelVersionResponse created;
-  EXPECT_EQ(core_.CreateModelVersion(b_, create, &created).code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(store_.ModelCount("globex"), 0u);
+  absl::Status refused = core_.CreateModelVersion(b_, create, &created);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kNotFound) << refused;
+  EXPECT_THAT(refused.message(), HasSubstr(draft.name()));
+  EXPECT_EQ(store_.ModelCount("globex"), 1u);
+  api::ListModelVersionsRequest versions;
+  versions.set_parent("tenants/globex/models/x");
+  api::ListModelVersionsResponse listed;
+  ASSERT_TRUE(core_.ListModelVersions(b_, versions, &listed).ok());
+  EXPECT_EQ(listed.model_versions_size(), 0);
+}
+
+// Publishing an older draft after a newer version does not make it the latest.
+TEST_F(ModelCoreTest, TheLatestPublishedVersionIsTheNewestPublishedWhateverTheOrder) {
+  api::Model model = CreateModel("ordered");
+  api::ModelVersion older = CreateDraft(model.name());
+  api::ModelVersion newer = CreateDraft(model.name());
+  ASSERT_TRUE(Publish(newer.name()).ok());
+  ASSERT_TRUE(Publish(older.name()).ok());
+  api::GetModelRequest get;
+  get.set_name(model.name());
+  api::GetModelResponse got;
+  ASSERT_TRUE(core_.GetModel(a_, get, &got).ok());
+  EXPECT_EQ(got.model().latest_published_version(), newer.name());
+}
+
+TEST_F(ModelCoreTest, NamesAreTranslatedIntoAtMostAsManyLanguagesAsAModel) {
+  api::CreateModelRequest req;
+  req.set_parent("tenants/acme");
+  req.set_model_id("babel");
+  for (int i = 0; i < 5000; ++i) {
+    (*req.mutable_model()->mutable_display_name()->mutable_translations())[absl::StrCat("x", i)] =
+        "Name";
+  }
+  api::CreateModelResponse resp;
+  absl::Status refused = core_.CreateModel(a_, req, &resp);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(ViolationsOf(refused).size(), 1u);
+  EXPECT_EQ(ViolationsOf(refused)[0].field, "model.display_name.translations");
+  EXPECT_EQ(store_.ModelCount("acme"), 0u);
 }
 
 TEST_F(ModelCoreTest, StaleEtagIsAbortedAndRetryWithRequestIdActsOnce) {

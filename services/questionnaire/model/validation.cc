@@ -99,6 +99,11 @@ class Validator final {
       CheckArea(content.areas(i), Path(absl::StrCat("areas[", i, "]")));
     }
     CheckPairs();
+    if (dropped_ > 0) {
+      violations_.push_back(
+          {prefix_.empty() ? "content" : prefix_,
+           absl::StrCat("and ", dropped_, " more violations not collected: fix these first")});
+    }
     return std::move(violations_);
   }
 
@@ -107,7 +112,13 @@ class Validator final {
     return prefix_.empty() ? std::string(relative) : absl::StrCat(prefix_, ".", relative);
   }
 
+  // Past kMaxViolations, violations are counted, not kept: a hostile model must not make
+  // validation build gigabytes of messages.
   void Add(std::string field, std::string description) {
+    if (violations_.size() >= kMaxViolations) {
+      ++dropped_;
+      return;
+    }
     violations_.push_back({std::move(field), std::move(description)});
   }
 
@@ -125,6 +136,10 @@ class Validator final {
     if (content.language_tags_size() > limits_.max_languages) {
       Add(tags_path, absl::StrCat(content.language_tags_size(), " languages; at most ",
                                   limits_.max_languages, " allowed"));
+      // Texts are not checked against so many languages (a violation per text and language
+      // would run to gigabytes); they are once the list is within the limit.
+      languages_refused_ = true;
+      return;
     }
     for (int i = 0; i < content.language_tags_size(); ++i) {
       const std::string& tag = content.language_tags(i);
@@ -296,6 +311,14 @@ class Validator final {
                          "translation for each of: ",
                          absl::StrJoin(language_order_, ", ")));
       }
+    }
+    if (languages_refused_) return;
+    if (translations.size() > static_cast<size_t>(limits_.max_languages)) {
+      Add(path + ".translations",
+          absl::StrCat(translations.size(), " translations; at most ", limits_.max_languages,
+                       " (one for each of content.language_tags: ",
+                       absl::StrJoin(language_order_, ", "), ")"));
+      return;
     }
     // Sorted, so that the order of violations does not depend on map iteration order.
     std::map<std::string, std::string> sorted(translations.begin(), translations.end());
@@ -473,7 +496,10 @@ class Validator final {
   absl::flat_hash_map<std::string, std::string> item_lineages_;
   std::map<std::string, size_t> pair_order_;  // sorted, for a stable report order
   std::vector<std::vector<Occurrence>> pairs_;
+  static constexpr size_t kMaxViolations = 1000;
   std::vector<FieldViolation> violations_;
+  size_t dropped_ = 0;
+  bool languages_refused_ = false;
 };
 
 }  // namespace

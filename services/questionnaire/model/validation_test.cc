@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/status.h"
 
 namespace lagom::questionnaire {
@@ -156,6 +157,23 @@ TEST(ValidateModelContentTest, TooManyLanguages) {
   limits.max_languages = 1;
   EXPECT_THAT(Validate(GoodContent(), limits),
               ElementsAre(Violation("content.language_tags", HasSubstr("at most 1"))));
+}
+
+// Thousands of languages (or translations) are refused once each, not once per text and
+// language: validation must not build gigabytes of violations for a small hostile model.
+TEST(ValidateModelContentTest, ThousandsOfLanguagesOrTranslationsAreRefusedOnce) {
+  ModelContent content = GoodContent();
+  for (int i = 0; i < 20000; ++i) content.add_language_tags(absl::StrCat("en-", i));
+  std::vector<FieldViolation> violations = Validate(content);
+  EXPECT_THAT(violations,
+              ElementsAre(Violation("content.language_tags", HasSubstr("20002 languages"))));
+
+  content = GoodContent();
+  auto& translations = *content.mutable_areas(0)->mutable_title()->mutable_translations();
+  for (int i = 0; i < 5000; ++i) translations[absl::StrCat("en-", i)] = "x";
+  violations = Validate(content);
+  EXPECT_THAT(violations, ElementsAre(Violation("content.areas[0].title.translations",
+                                                HasSubstr("5002 translations; at most 10"))));
 }
 
 TEST(ValidateModelContentTest, DefaultLanguageMustBeOneOfTheLanguages) {

@@ -350,6 +350,27 @@ TEST_F(PgModelStoreTest, APurgeWaitsForAWriteUnderWayAndBothFinish) {
               }).ok());
 }
 
+// A model or version id already taken is ALREADY_EXISTS naming it, on PostgreSQL as on the
+// fake (the unique key alone would say only that some key is taken).
+TEST_F(PgModelStoreTest, ATakenIdIsAlreadyExistsNamingTheModelOrVersion) {
+  std::unique_ptr<CoreOnPool> c = CoreFor(2);
+  ASSERT_NE(c, nullptr);
+  questionnaire_api::Model model;
+  ASSERT_TRUE(CreateModel(*c->core, "twice", &model).ok());
+  absl::Status again = CreateModel(*c->core, "twice");
+  EXPECT_EQ(again.code(), absl::StatusCode::kAlreadyExists) << again;
+  EXPECT_EQ(again.message(), "model " + model.name() + " already exists");
+  questionnaire_api::CreateModelVersionRequest req;
+  req.set_parent(model.name());
+  req.set_model_version_id("v1");
+  req.set_source_version(BuiltinModels().front().versions.back().name());
+  questionnaire_api::CreateModelVersionResponse resp;
+  ASSERT_TRUE(c->core->CreateModelVersion(a_, req, &resp).ok());
+  absl::Status taken = c->core->CreateModelVersion(a_, req, &resp);
+  EXPECT_EQ(taken.code(), absl::StatusCode::kAlreadyExists) << taken;
+  EXPECT_EQ(taken.message(), "model version " + model.name() + "/versions/v1 already exists");
+}
+
 TEST_F(PgModelStoreTest, AnotherTenantSeesNothing) {
   ASSERT_TRUE(Run(a_, [](ModelTransaction& tx) -> absl::Status {
                 if (absl::Status s = tx.InsertModel(Model("m")); !s.ok()) return s;
