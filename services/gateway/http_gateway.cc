@@ -364,8 +364,16 @@ int HttpGateway::HandleApi(mg_connection* connection, absl::string_view method,
     record(grpc::StatusCode::INVALID_ARGUMENT);
     return RespondError(connection, callers_timeout.status());
   }
+  // The caller's time counts from when its request arrived; spent already, nothing is called.
   const absl::Duration timeout =
-      std::min(options_.call_timeout, callers_timeout->value_or(absl::InfiniteDuration()));
+      std::min(options_.call_timeout,
+               callers_timeout->value_or(absl::InfiniteDuration()) - (absl::Now() - start));
+  if (timeout <= absl::ZeroDuration()) {
+    record(grpc::StatusCode::DEADLINE_EXCEEDED);
+    return RespondError(connection,
+                        Error(absl::StatusCode::kDeadlineExceeded, "DEADLINE_EXCEEDED",
+                              "the caller's grpc-timeout passed before the call could be made"));
+  }
   std::string response;
   grpc::Status status =
       CallUnary(channel, route.grpc_path, *request, *metadata, timeout, unary_calls_, &response);
