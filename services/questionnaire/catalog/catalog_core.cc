@@ -402,6 +402,10 @@ using Services = Methods<ItServiceKind>;
 
 // --- ImportCatalog: rows matched to stored resources by external_id ----------------------
 
+// How often an import is planned and written before a resource changing under it each time
+// is the caller's to retry.
+constexpr int kImportAttempts = 3;
+
 // One import inside its transaction: the stored resources of both kinds by external_id, what
 // each row would do to them, and the writes that does.
 class CatalogImport final {
@@ -694,17 +698,25 @@ absl::Status CatalogCore::ImportCatalog(const RequestContext& rc,
   // A retry is recognised by the payload's digest: the reply kept for it need not hold 4 MiB.
   catalog::ImportCatalogRequest retry_key = req;
   retry_key.set_payload(Sha256Digest(req.payload()));
-  const absl::Time now = clock_();
+  // The import reads the stored resources without holding them: one changed or deleted
+  // meanwhile by another request makes its write fail ChangedMeanwhile, and the import is
+  // planned again from what is stored then.
   bool applied_now = false;
-  absl::Status status = store_.InTransaction(rc, [&](CatalogTransaction& tx) {
-    return RunIdempotent(
-        tx, rc, req.request_id(), "ImportCatalog", retry_key, resp, [&]() -> absl::Status {
-          resp->Clear();
-          absl::Status s = CatalogImport(tx, rc, now).Run(*parsed, req.dry_run(), resp);
-          applied_now = s.ok() && resp->applied();
-          return s;
-        });
-  });
+  absl::Status status;
+  for (int attempt = 1; attempt <= kImportAttempts; ++attempt) {
+    const absl::Time now = clock_();
+    status = store_.InTransaction(rc, [&](CatalogTransaction& tx) {
+      return RunIdempotent(
+          tx, rc, req.request_id(), "ImportCatalog", retry_key, resp, [&]() -> absl::Status {
+            resp->Clear();
+            absl::Status s = CatalogImport(tx, rc, now).Run(*parsed, req.dry_run(), resp);
+            applied_now = s.ok() && resp->applied();
+            return s;
+          });
+    });
+    if (!absl::IsAborted(status) || ReasonOf(status) != "STATE_CONFLICT") break;
+    applied_now = false;
+  }
   if (!status.ok() || !applied_now) return status;
   // The import is committed; a failed audit append must not turn it into an error the caller
   // would retry, so it is logged loudly instead.

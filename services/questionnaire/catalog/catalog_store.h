@@ -11,9 +11,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/request_context.h"
 #include "common/resource_util.h"
+#include "common/status.h"
 
 namespace lagom::questionnaire {
 
@@ -32,7 +35,9 @@ struct CatalogRecord {
 };
 
 // All calls are scoped to the tenant of the transaction. Insert of a duplicate id or
-// external_id fails ALREADY_EXISTS; Update and Delete of a missing record fail NOT_FOUND.
+// external_id fails ALREADY_EXISTS; Delete of a missing record fails NOT_FOUND. Update writes
+// version n only over version n - 1: over a record changed or deleted since it was read, it
+// fails ChangedMeanwhile (ABORTED) and writes nothing.
 class CatalogTransaction {
  public:
   virtual ~CatalogTransaction() = default;
@@ -65,6 +70,13 @@ class CatalogTransaction {
       const std::string& request_id) = 0;
   virtual absl::Status RecordReply(const std::string& request_id, const IdempotentReply& reply) = 0;
 };
+
+// ABORTED, STATE_CONFLICT: the record `id` of `kind` changed or went since it was read.
+inline absl::Status ChangedMeanwhile(CatalogKind kind, absl::string_view id) {
+  return Error(absl::StatusCode::kAborted, "STATE_CONFLICT",
+               absl::StrCat(kind == CatalogKind::kService ? "service " : "customer organisation ",
+                            id, " changed while this request ran; send it again"));
+}
 
 class CatalogStore {
  public:

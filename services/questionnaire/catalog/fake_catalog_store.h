@@ -90,7 +90,9 @@ class FakeCatalogStore final : public CatalogStore {
     }
     absl::Status Update(CatalogKind kind, const CatalogRecord& record) override {
       auto it = data.records.find({kind, record.id});
-      if (it == data.records.end()) return absl::NotFoundError(record.id);
+      if (it == data.records.end() || it->second.version != record.version - 1) {
+        return ChangedMeanwhile(kind, record.id);
+      }
       it->second = record;
       return absl::OkStatus();
     }

@@ -144,10 +144,10 @@ class PgCatalogTransaction final : public CatalogTransaction {
         "UPDATE questionnaire.catalog_resources"
         " SET version = $4, external_id = $5, refs = $6::text[], body = $7,"
         "     update_time = to_timestamp($8::double precision / 1000000)"
-        " WHERE tenant_id = $1 AND kind = $2 AND id = $3",
+        " WHERE tenant_id = $1 AND kind = $2 AND id = $3 AND version = $4 - 1",
         tenant_, KindName(kind), r.id, r.version, r.external_id, PgArray(r.refs),
         pqxx::binarystring(r.body), absl::ToUnixMicros(r.update_time));
-    if (rows.affected_rows() == 0) return absl::NotFoundError(r.id);
+    if (rows.affected_rows() == 0) return ChangedMeanwhile(kind, r.id);
     return absl::OkStatus();
   }
 

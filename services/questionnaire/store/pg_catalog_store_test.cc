@@ -154,7 +154,7 @@ TEST_F(PgCatalogStoreTest, AnOrganisationIsNeverDeletedFromUnderAServiceNamingIt
     create.mutable_customer_organization()->set_display_name("Named");
     catalog::CreateCustomerOrganizationResponse org;
     ASSERT_TRUE(core.CreateCustomerOrganization(a_, create, &org).ok());
-    lagom::testing::AtOnce(kRacers, [&](int i) {
+    const std::vector<absl::Status> outcomes = lagom::testing::AtOnce(kRacers, [&](int i) {
       if (i == 0) {
         catalog::DeleteCustomerOrganizationRequest req;
         req.set_name(org.customer_organization().name());
@@ -169,6 +169,25 @@ TEST_F(PgCatalogStoreTest, AnOrganisationIsNeverDeletedFromUnderAServiceNamingIt
       catalog::CreateItServiceResponse resp;
       return core.CreateItService(a_, req, &resp);
     });
+    // The deletion goes, or it is refused as in use; each service is created, or refused for
+    // naming an organisation that is gone. Exactly one side wins.
+    const absl::Status& deleted = outcomes[0];
+    if (!deleted.ok()) {
+      EXPECT_EQ(deleted.code(), absl::StatusCode::kFailedPrecondition) << deleted;
+      EXPECT_EQ(ReasonOf(deleted), "RESOURCE_IN_USE") << deleted;
+    }
+    int created = 0;
+    for (int i = 1; i < kRacers; ++i) {
+      if (outcomes[i].ok()) {
+        ++created;
+        continue;
+      }
+      EXPECT_EQ(outcomes[i].code(), absl::StatusCode::kInvalidArgument) << outcomes[i];
+      EXPECT_THAT(std::string(outcomes[i].message()), ::testing::HasSubstr("not found"))
+          << outcomes[i];
+    }
+    EXPECT_NE(deleted.ok(), created > 0)
+        << "attempt " << attempt << ": deleted " << deleted << ", " << created << " created";
     ASSERT_TRUE(Run(a_, [&](CatalogTransaction& tx) -> absl::Status {
                   absl::StatusOr<std::optional<CatalogRecord>> still =
                       tx.Get(CatalogKind::kCustomerOrganization, absl::StrCat("named", attempt));
@@ -250,7 +269,7 @@ TEST_F(PgCatalogStoreTest, UpdateDeleteAndRepliesPersist) {
                 EXPECT_EQ((*reply)->request, std::string("r\0q", 3));
                 EXPECT_EQ((*reply)->reply, "reply");
                 EXPECT_TRUE(tx.Delete(CatalogKind::kService, "email").ok());
-                EXPECT_TRUE(absl::IsNotFound(tx.Update(CatalogKind::kService, Record("email"))));
+                EXPECT_TRUE(absl::IsAborted(tx.Update(CatalogKind::kService, Record("email"))));
                 return absl::OkStatus();
               }).ok());
   // The delete persists too.
@@ -262,6 +281,143 @@ TEST_F(PgCatalogStoreTest, UpdateDeleteAndRepliesPersist) {
                 EXPECT_EQ(*tx.Count(CatalogKind::kService), 0);
                 return absl::OkStatus();
               }).ok());
+}
+
+// An update written over a record that another transaction changed after it was read is
+// refused, and the other transaction's change stays.
+TEST_F(PgCatalogStoreTest, AnUpdateOverARecordChangedSinceItWasReadWritesNothing) {
+  ASSERT_TRUE(Run(a_, [](CatalogTransaction& tx) {
+                return tx.Insert(CatalogKind::kService, Record("email"));
+              }).ok());
+  const absl::Status stale = Run(a_, [&](CatalogTransaction& tx) -> absl::Status {
+    absl::StatusOr<std::optional<CatalogRecord>> read = tx.Get(CatalogKind::kService, "email");
+    if (!read.ok()) return read.status();
+    // Another request changes it and commits meanwhile.
+    absl::Status other = Run(a_, [](CatalogTransaction& tx2) {
+      CatalogRecord r = Record("email", "theirs");
+      r.version = 2;
+      return tx2.Update(CatalogKind::kService, r);
+    });
+    EXPECT_TRUE(other.ok()) << other;
+    CatalogRecord mine = **read;
+    mine.version = (*read)->version + 1;
+    mine.external_id = "mine";
+    return tx.Update(CatalogKind::kService, mine);
+  });
+  EXPECT_TRUE(absl::IsAborted(stale)) << stale;
+  EXPECT_EQ(ReasonOf(stale), "STATE_CONFLICT");
+  EXPECT_THAT(std::string(stale.message()), ::testing::HasSubstr("service email changed"));
+  ASSERT_TRUE(Run(a_, [](CatalogTransaction& tx) -> absl::Status {
+                auto got = tx.Get(CatalogKind::kService, "email");
+                EXPECT_EQ((*got)->version, 2);
+                EXPECT_EQ((*got)->external_id, "theirs");
+                return absl::OkStatus();
+              }).ok());
+}
+
+// A transaction that runs `interleave` once, in a transaction of its own, right after the
+// first List of services: what another request does between an import's reading and writing.
+class InterleavingStore final : public CatalogStore {
+ public:
+  InterleavingStore(CatalogStore& inner, std::function<void()> interleave)
+      : inner_(inner), interleave_(std::move(interleave)) {}
+
+  absl::Status InTransaction(const RequestContext& rc,
+                             const std::function<absl::Status(CatalogTransaction&)>& fn) override {
+    return inner_.InTransaction(rc, [&](CatalogTransaction& tx) {
+      Tx wrapped(tx, interleave_);
+      return fn(wrapped);
+    });
+  }
+
+ private:
+  struct Tx final : CatalogTransaction {
+    Tx(CatalogTransaction& tx, std::function<void()>& interleave)
+        : tx(tx), interleave(interleave) {}
+    CatalogTransaction& tx;
+    std::function<void()>& interleave;
+
+    absl::StatusOr<std::optional<CatalogRecord>> Get(CatalogKind k,
+                                                     const std::string& id) override {
+      return tx.Get(k, id);
+    }
+    absl::StatusOr<std::vector<CatalogRecord>> List(CatalogKind k) override {
+      absl::StatusOr<std::vector<CatalogRecord>> listed = tx.List(k);
+      if (k == CatalogKind::kService && interleave) std::exchange(interleave, nullptr)();
+      return listed;
+    }
+    absl::Status Hold(CatalogKind k, const std::string& id) override { return tx.Hold(k, id); }
+    absl::StatusOr<bool> Refer(CatalogKind k, const std::string& id) override {
+      return tx.Refer(k, id);
+    }
+    absl::StatusOr<int> Count(CatalogKind k) override { return tx.Count(k); }
+    absl::StatusOr<std::optional<std::string>> FindByExternalId(CatalogKind k,
+                                                                const std::string& e) override {
+      return tx.FindByExternalId(k, e);
+    }
+    absl::StatusOr<std::vector<std::string>> FindReferencing(CatalogKind k,
+                                                             const std::string& ref) override {
+      return tx.FindReferencing(k, ref);
+    }
+    absl::Status LockQuota(CatalogKind k) override { return tx.LockQuota(k); }
+    absl::Status Insert(CatalogKind k, const CatalogRecord& r) override { return tx.Insert(k, r); }
+    absl::Status Update(CatalogKind k, const CatalogRecord& r) override { return tx.Update(k, r); }
+    absl::Status Delete(CatalogKind k, const std::string& id) override { return tx.Delete(k, id); }
+    absl::StatusOr<std::optional<IdempotentReply>> FindReply(const std::string& id) override {
+      return tx.FindReply(id);
+    }
+    absl::Status RecordReply(const std::string& id, const IdempotentReply& reply) override {
+      return tx.RecordReply(id, reply);
+    }
+  };
+
+  CatalogStore& inner_;
+  std::function<void()> interleave_;
+};
+
+// A service edited between an import's reading the catalogue and its writing: the import is
+// planned again over the edit, so both the edit and the import's row are kept, and the
+// versions (etags) stay one per change.
+TEST_F(PgCatalogStoreTest, AnImportKeepsAServiceEditMadeWhileItRan) {
+  PgCatalogStore pg(*pool_);
+  RecordingAuditSink audit;
+  CatalogCore direct(pg, audit);
+  const std::string parent = "tenants/" + a_.tenant_id;
+  catalog::CreateItServiceRequest create;
+  create.set_parent(parent);
+  create.set_service_id("email");
+  create.mutable_service()->set_display_name("Email");
+  create.mutable_service()->set_external_id("S1");
+  catalog::CreateItServiceResponse created;
+  ASSERT_TRUE(direct.CreateItService(a_, create, &created).ok());
+
+  InterleavingStore interleaving(pg, [&] {
+    catalog::UpdateItServiceRequest edit;
+    *edit.mutable_service() = created.service();
+    edit.mutable_service()->set_description("Edited while the import ran");
+    edit.mutable_update_mask()->add_paths("description");
+    catalog::UpdateItServiceResponse edited;
+    const absl::Status s = direct.UpdateItService(a_, edit, &edited);
+    EXPECT_TRUE(s.ok()) << s;
+  });
+  CatalogCore importing(interleaving, audit);
+  catalog::ImportCatalogRequest import;
+  import.set_parent(parent);
+  import.set_format(catalog::IMPORT_FORMAT_CSV);
+  import.set_payload("record_type,external_id,display_name,owner\nservice,S1,Email,Mail team\n");
+  catalog::ImportCatalogResponse imported;
+  const absl::Status s = importing.ImportCatalog(a_, import, &imported);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_TRUE(imported.applied());
+  EXPECT_EQ(imported.updated_service_count(), 1);
+
+  catalog::GetItServiceRequest get;
+  get.set_name(created.service().name());
+  catalog::GetItServiceResponse got;
+  ASSERT_TRUE(direct.GetItService(a_, get, &got).ok());
+  EXPECT_EQ(got.service().description(), "Edited while the import ran");
+  EXPECT_EQ(got.service().owner(), "Mail team");
+  EXPECT_EQ(got.service().etag(), EtagOf(3));  // created, edited, imported
 }
 
 }  // namespace
