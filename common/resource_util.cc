@@ -8,6 +8,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/strings.h"
 
@@ -64,7 +65,20 @@ void CheckText(Violations& v, const std::string& path, absl::string_view value, 
     v.Add(path, "required");
   } else if (Utf8Length(value) > max) {
     v.Add(path, absl::StrCat("at most ", max, " characters (got ", Utf8Length(value), ")"));
+  } else if (std::optional<std::string> control = ControlCharacterIn(value)) {
+    v.Add(path, *std::move(control));
   }
+}
+
+std::optional<std::string> ControlCharacterIn(absl::string_view value) {
+  auto control = std::find_if(value.begin(), value.end(), [](char c) {
+    return (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+           c == '\x7f';
+  });
+  if (control == value.end()) return std::nullopt;
+  return absl::StrCat("must not hold control characters (byte 0x",
+                      absl::Hex(static_cast<unsigned char>(*control), absl::kZeroPad2),
+                      " at offset ", control - value.begin(), ")");
 }
 
 bool IsIdentifier(absl::string_view s, size_t max) {
@@ -82,7 +96,11 @@ void CheckLabels(Violations& v, const std::string& path,
       v.Add(absl::StrCat(path, ".", key),
             "key must be 1-63 lowercase letters, digits, '-' or '_', starting with a letter");
     }
-    if (Utf8Length(value) > 63) v.Add(absl::StrCat(path, ".", key), "value at most 63 characters");
+    if (Utf8Length(value) > 63) {
+      v.Add(absl::StrCat(path, ".", key), "value at most 63 characters");
+    } else if (std::optional<std::string> control = ControlCharacterIn(value)) {
+      v.Add(absl::StrCat(path, ".", key), *std::move(control));
+    }
   }
 }
 

@@ -51,7 +51,12 @@ class Violations final {
 
 size_t Utf8Length(absl::string_view s);
 
-// Required: not blank. Always: at most `max` characters.
+// Why `value` holds a control character other than tab, line feed and carriage return (a NUL
+// cannot even be stored in a PostgreSQL text column), naming the first; nullopt if it holds
+// none.
+std::optional<std::string> ControlCharacterIn(absl::string_view value);
+
+// Required: not blank. Always: at most `max` characters, and no ControlCharacterIn.
 void CheckText(Violations& v, const std::string& path, absl::string_view value, size_t max,
                bool required);
 

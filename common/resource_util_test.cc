@@ -65,6 +65,24 @@ TEST(ViolationsTest, NoViolationIsNeverAnOkStatus) {
   EXPECT_THAT(s.message(), HasSubstr("no violation recorded"));
 }
 
+TEST(CheckTextTest, ControlCharactersAreRefusedNamingTheByteButLineBreaksAndTabsPass) {
+  Violations v;
+  CheckText(v, "service.external_id",
+            std::string("S\0"
+                        "1",
+                        3),
+            200, false);
+  CheckText(v, "service.display_name", "Mail\x1b[31m", 200, true);
+  CheckText(v, "service.description", "Line one\r\nline\ttwo\n", 2000, false);
+  CheckText(v, "service.owner", "Kundtjänst ✓", 200, false);
+  const std::vector<FieldViolation> found = ViolationsOf(std::move(v).ToStatus("invalid"));
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].field, "service.external_id");
+  EXPECT_THAT(found[0].description, HasSubstr("control characters (byte 0x00 at offset 1)"));
+  EXPECT_EQ(found[1].field, "service.display_name");
+  EXPECT_THAT(found[1].description, HasSubstr("byte 0x1b at offset 4"));
+}
+
 // The kept replies of one tenant, as a store's transaction holds them.
 class FakeReplies final {
  public:

@@ -105,6 +105,8 @@ void CheckEvidenceUri(const std::string& uri, const std::string& field, Violatio
     v.Add(field, "must be an http:// or https:// URI");
   } else if (Utf8Length(uri) > kMaxEvidenceUriLength) {
     v.Add(field, absl::StrCat("at most ", kMaxEvidenceUriLength, " characters"));
+  } else if (std::optional<std::string> control = ControlCharacterIn(uri)) {
+    v.Add(field, *std::move(control));
   }
 }
 

@@ -264,6 +264,14 @@ TEST(ModelIndexTest, ChecksCommentAndEvidenceUri) {
   answer.set_evidence_uri("http://" + std::string(2000, 'a'));
   EXPECT_THAT(Problems(index, kProvider, answer),
               ElementsAre(HasSubstr("answer.evidence_uri: at most 2000 characters")));
+
+  answer.set_evidence_uri(std::string("https://wiki\0.example.com", 25));
+  answer.set_comment(std::string("two\r\nlines, then \0", 20));
+  EXPECT_THAT(Problems(index, kProvider, answer),
+              ElementsAre("answer.comment: must not hold control characters (byte 0x00 at "
+                          "offset 17)",
+                          "answer.evidence_uri: must not hold control characters (byte 0x00 at "
+                          "offset 12)"));
 }
 
 TEST(ModelIndexTest, EffectiveTargetsPreferSessionThenTenantLineageThenModel) {

@@ -151,6 +151,8 @@ void CheckIdentity(Violations& v, const api::Participant& p, const std::set<std:
     if (Utf8Length(p.email()) > 254) {
       v.Add("participant.email",
             absl::StrCat("at most 254 characters (got ", Utf8Length(p.email()), ")"));
+    } else if (std::optional<std::string> control = ControlCharacterIn(p.email())) {
+      v.Add("participant.email", *std::move(control));
     } else if (!IsEmail(p.email())) {
       v.Add("participant.email",
             absl::StrCat("'", p.email(), "' is not an email address like name@example.com"));

@@ -223,9 +223,9 @@ TEST_F(ParticipantCoreTest, CreateReportsEveryBadFieldAndStoresNothing) {
 
 TEST_F(ParticipantCoreTest, AnEmailHasOneAtWithTextOnBothSides) {
   PutSession("s1", api::SESSION_STATE_DRAFT);
-  for (const std::string& email :
-       std::vector<std::string>{"alice@", "@example.com", "a@b@c", "plain",
-                                absl::StrCat(std::string(250, 'a'), "@b.se")}) {
+  for (const std::string& email : std::vector<std::string>{
+           "alice@", "@example.com", "a@b@c", "plain", absl::StrCat(std::string(250, 'a'), "@b.se"),
+           std::string("alice@example.com\0", 18)}) {
     api::Participant in = Person(api::PARTICIPANT_PERSPECTIVE_PROVIDER);
     in.set_email(email);
     absl::StatusOr<api::Participant> p = Create("", in);

@@ -49,6 +49,8 @@ void CheckLabels(Violations& v, const google::protobuf::Map<std::string, std::st
     }
     if (Utf8Length(value) > 63) {
       v.Add(absl::StrCat("session.labels.", key), "value at most 63 characters");
+    } else if (std::optional<std::string> control = ControlCharacterIn(value)) {
+      v.Add(absl::StrCat("session.labels.", key), *std::move(control));
     }
   }
 }
