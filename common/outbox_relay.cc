@@ -48,9 +48,12 @@ absl::Status OutboxRelay::Settle(const OutboxDelivery& event, const absl::Status
   if (delivered.ok()) return store_.MarkDelivered(event, "");
   // A refusal that retrying cannot change: the consumer does not know the session, or the
   // closed session can never be processed (e.g. it has no answers to score), or it refused
-  // the event itself for long enough.
+  // the event itself, or failed on it for good (a service it asked refused it), for long
+  // enough.
+  const bool refused = absl::IsInvalidArgument(delivered) || absl::IsInternal(delivered) ||
+                       absl::IsUnimplemented(delivered);
   if (absl::IsNotFound(delivered) || absl::IsFailedPrecondition(delivered) ||
-      (absl::IsInvalidArgument(delivered) && event.attempts >= kAttemptsOfARefusedEvent)) {
+      (refused && event.attempts >= kAttemptsOfARefusedEvent)) {
     LogWarn("outbox event settled undelivered: its consumer refused it for good",
             {{"event_id", absl::StrCat(event.event_id)},
              {"tenant", event.tenant_id},

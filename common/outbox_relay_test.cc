@@ -180,6 +180,37 @@ TEST(OutboxRelayTest, ARefusedEventIsRetriedForAboutADayThenSettled) {
   EXPECT_LT(waited, absl::Hours(26));
 }
 
+// Scoring failing on an event for good (reporting refused the scorecard it built) is settled
+// like a refusal; a dependency that is merely down is retried however long it takes.
+TEST(OutboxRelayTest, AFailureForGoodIsSettledAfterADayAndAnOutageNever) {
+  // Runs `attempts` passes over one row its consumer answers `status` every time.
+  const auto run = [](absl::Status status, int attempts) {
+    MemoryOutbox store;
+    ScriptedConsumer consumer;
+    consumer.script.assign(attempts, status);
+    store.Add(8);
+    OutboxRelay relay(store, consumer);
+    for (int attempt = 1; attempt <= attempts; ++attempt) {
+      EXPECT_EQ(*relay.RunOnce(), 1) << "attempt " << attempt;
+      if (store.rows[8].delivered.has_value()) {
+        EXPECT_EQ(attempt, kAttemptsOfARefusedEvent) << "settled too early";
+        break;
+      }
+      store.now = store.rows[8].next_attempt;
+    }
+    return store.rows[8];
+  };
+  const MemoryOutbox::Row failed =
+      run(absl::InternalError("recording the scorecard was refused by reporting"),
+          kAttemptsOfARefusedEvent);
+  EXPECT_TRUE(failed.delivered.has_value());
+  EXPECT_THAT(failed.last_error, HasSubstr("refused by reporting"));
+  const MemoryOutbox::Row down =
+      run(absl::UnavailableError("reporting is down"), kAttemptsOfARefusedEvent + 5);
+  EXPECT_FALSE(down.delivered.has_value());
+  EXPECT_THAT(down.last_error, HasSubstr("down"));
+}
+
 TEST(OutboxRelayTest, RowsWhoseLeaseWouldRunOutMidDeliveryAreReleasedUntried) {
   MemoryOutbox store;
   // The first delivery takes 40 s of the minute's lease: the second could not end within it.

@@ -205,7 +205,18 @@ absl::Status DownstreamError(absl::string_view service, absl::string_view what,
     case grpc::StatusCode::RESOURCE_EXHAUSTED:
     case grpc::StatusCode::UNAUTHENTICATED:
       return FromGrpcStatus(status);
-    default:
+    // The other service refused what this one asked, or failed in a way a retry will not
+    // change: a fault of Lagom's, not of the caller's request.
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::OUT_OF_RANGE:
+    case grpc::StatusCode::ALREADY_EXISTS:
+    case grpc::StatusCode::UNIMPLEMENTED:
+    case grpc::StatusCode::INTERNAL:
+    case grpc::StatusCode::DATA_LOSS:
+      return Error(absl::StatusCode::kInternal, "DEPENDENCY_FAILED",
+                   absl::StrCat(what, " was refused by the ", service,
+                                " service: ", status.error_message()));
+    default:  // UNAVAILABLE, ABORTED, CANCELLED, UNKNOWN: worth another try
       return Error(
           absl::StatusCode::kUnavailable, "DEPENDENCY_UNAVAILABLE",
           absl::StrCat(what, " failed at the ", service, " service: ", status.error_message()));

@@ -57,8 +57,11 @@ bool IsCommitInDoubt(const absl::Status& status);
 
 // Another service's failure as this service's caller should see it: what is about the
 // caller's request (not found, not allowed, wrong state, out of time, over quota,
-// unauthenticated) passes through with its details; anything else means `service` could not
-// help, which is not the caller's doing: UNAVAILABLE (DEPENDENCY_UNAVAILABLE) naming `what`.
+// unauthenticated) passes through with its details. `service` refusing what this service
+// asked (INVALID_ARGUMENT, OUT_OF_RANGE, ALREADY_EXISTS, UNIMPLEMENTED) or failing for good
+// (INTERNAL, DATA_LOSS) is INTERNAL (DEPENDENCY_FAILED): a retry will not help. Anything else
+// means `service` could not help for now: UNAVAILABLE (DEPENDENCY_UNAVAILABLE). Both name
+// `what`.
 absl::Status DownstreamError(absl::string_view service, absl::string_view what,
                              const grpc::Status& status);
 

@@ -142,8 +142,8 @@ TEST(StatusTest, ForeignGrpcStatusHasNoReason) {
             absl::StatusCode::kUnavailable);
 }
 
-// What is about the caller's request passes through with its details; any other failure of
-// the other service is UNAVAILABLE naming it.
+// What is about the caller's request passes through with its details; a refusal of this
+// service's own request is INTERNAL, anything else UNAVAILABLE, both naming the service.
 TEST(StatusTest, DownstreamErrorPassesTheCallersOwnAndNamesTheServiceOtherwise) {
   const absl::Status refused = DownstreamError(
       "questionnaire", "reading x",
@@ -154,9 +154,15 @@ TEST(StatusTest, DownstreamErrorPassesTheCallersOwnAndNamesTheServiceOtherwise) 
   const absl::Status broken =
       DownstreamError("questionnaire", "reading x",
                       ToGrpcStatus(InvalidArgumentError("bad", {{"page_token", "stale"}})));
-  EXPECT_EQ(broken.code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(ReasonOf(broken), "DEPENDENCY_UNAVAILABLE");
-  EXPECT_EQ(broken.message(), "reading x failed at the questionnaire service: bad");
+  EXPECT_EQ(broken.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(ReasonOf(broken), "DEPENDENCY_FAILED");
+  EXPECT_EQ(broken.message(), "reading x was refused by the questionnaire service: bad");
+  EXPECT_TRUE(ViolationsOf(broken).empty()) << "the field is not the caller's";
+  const absl::Status down = DownstreamError(
+      "questionnaire", "reading x", grpc::Status(grpc::StatusCode::UNAVAILABLE, "connect failed"));
+  EXPECT_EQ(down.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ReasonOf(down), "DEPENDENCY_UNAVAILABLE");
+  EXPECT_EQ(down.message(), "reading x failed at the questionnaire service: connect failed");
 }
 
 }  // namespace
