@@ -42,14 +42,17 @@ bool IsReasonShaped(std::string_view s) {
 }
 
 // The UPPER_SNAKE string literals of every statement that starts at a call of Error,
-// WithReason or set_reason: the reasons (messages are never all capitals).
+// WithReason, set_reason or a helper that takes a reason (Unauthenticated, Refused,
+// RowError): the reasons (messages are never all capitals).
 std::set<std::string> ReasonsIn(const std::string& text) {
   std::set<std::string> out;
-  for (std::string_view call : {"Error(", "WithReason(", "set_reason("}) {
+  for (std::string_view call :
+       {"Error(", "WithReason(", "set_reason(", "Unauthenticated(", "Refused(", "RowError("}) {
     for (size_t at = text.find(call); at != std::string::npos; at = text.find(call, at + 1)) {
       const bool whole_name =
           at == 0 || !(absl::ascii_isalnum(text[at - 1]) || text[at - 1] == '_');
-      if (!whole_name && call == "Error(") continue;  // absl::InternalError( and the like
+      // absl::InternalError(, IsUnauthenticated( and the like
+      if (!whole_name && call != "WithReason(" && call != "set_reason(") continue;
       const size_t end = text.find(';', at);
       for (size_t q = text.find('"', at); q < end; q = text.find('"', q + 1)) {
         const size_t close = text.find('"', q + 1);
@@ -97,8 +100,10 @@ TEST(ErrorReasonsTest, TheScanFindsReasonsAsTheCodeWritesThem) {
                                   absl::StrCat("no ", what)); x = "OTHER_LITERAL";
       WithReason(absl::NotFoundError("no session s1"), "SESSION_NOT_FOUND");
       e.set_reason(missing ? "RESOURCE_NOT_FOUND" : "FIELD_INVALID");
-      absl::InternalError("NOT_A_REASON");)"),
-              ::testing::ElementsAre("FIELD_INVALID", "RESOURCE_NOT_FOUND", "SESSION_NOT_FOUND"));
+      absl::InternalError("NOT_A_REASON"); if (IsUnauthenticated("NOT_EITHER")) {}
+      return Unauthenticated("CREDENTIAL_INVALID", "the key is revoked");)"),
+              ::testing::ElementsAre("CREDENTIAL_INVALID", "FIELD_INVALID", "RESOURCE_NOT_FOUND",
+                                     "SESSION_NOT_FOUND"));
 }
 
 TEST(ErrorReasonsTest, EveryReasonTheCodeGivesIsAnErrorReasonOrACanonicalCode) {
