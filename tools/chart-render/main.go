@@ -13,6 +13,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -30,8 +31,10 @@ func die(format string, args ...interface{}) {
 	os.Exit(1)
 }
 
-// normalize turns yaml.v2's map[interface{}]interface{} into map[string]interface{}, as
-// Helm's values are.
+// normalize turns yaml.v2's map[interface{}]interface{} into map[string]interface{}, and
+// every number into a float64, as Helm's values are: Helm reads YAML through JSON
+// (sigs.k8s.io/yaml), so 8388608 reaches the templates as float64(8388608), which toString
+// and printf "%v" write as 8.388608e+06.
 func normalize(v interface{}) interface{} {
 	switch t := v.(type) {
 	case map[interface{}]interface{}:
@@ -43,6 +46,42 @@ func normalize(v interface{}) interface{} {
 	case []interface{}:
 		for i, e := range t {
 			t[i] = normalize(e)
+		}
+	case int:
+		return float64(t)
+	case int64:
+		return float64(t)
+	case uint64:
+		return float64(t)
+	}
+	return v
+}
+
+// jsonNumbers is v with every whole float64 as an int64, for toYaml: Helm's goes through
+// encoding/json, which writes float64(8388608) as 8388608 where yaml.v2 writes 8.388608e+06.
+func jsonNumbers(v interface{}) interface{} {
+	switch t := v.(type) {
+	case values:
+		m := values{}
+		for k, e := range t {
+			m[k] = jsonNumbers(e)
+		}
+		return m
+	case map[interface{}]interface{}:
+		m := map[interface{}]interface{}{}
+		for k, e := range t {
+			m[k] = jsonNumbers(e)
+		}
+		return m
+	case []interface{}:
+		l := make([]interface{}, len(t))
+		for i, e := range t {
+			l[i] = jsonNumbers(e)
+		}
+		return l
+	case float64:
+		if t == math.Trunc(t) && math.Abs(t) < 1e18 {
+			return int64(t)
 		}
 	}
 	return v
@@ -81,7 +120,7 @@ func mergeInto(dst, src values) {
 }
 
 func toYAML(v interface{}) string {
-	data, err := yaml.Marshal(v)
+	data, err := yaml.Marshal(jsonNumbers(v))
 	if err != nil {
 		return ""
 	}

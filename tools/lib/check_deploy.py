@@ -186,8 +186,10 @@ class Rendering:
                     "namespaceSelector" not in p and "ipBlock" not in p
                     and labels_match(p.get("podSelector"), peer_labels) for p in peers)
                 ports = rule.get("ports") or []
+                # A port entry without a port (protocol only) admits every port.
                 port_ok = not ports or any(
-                    callee_ports.get(p["port"], p["port"]) == port for p in ports)
+                    "port" not in p or callee_ports.get(p["port"], p["port"]) == port
+                    for p in ports)
                 if peer_ok and port_ok:
                     return True
         return False
@@ -262,13 +264,17 @@ def check_rendering(r, flags, postgres_services, redis_services):
             if env.get("LAGOM_ALLOW_PLAINTEXT") != "true":
                 problem(where, "LAGOM_ALLOW_PLAINTEXT is not \"true\": the gateway serves HTTP "
                                "only and refuses to start without it")
+        elif svc == "migrations":
+            # Under --migrate_only each service exits inside ConnectPostgresOrDie, before it
+            # reads the service token or touches Redis or another service.
+            needs = set()
         else:
             needs = {"LAGOM_SERVICE_TOKEN_FILE"}
         if svc in postgres_services or svc == "migrations":
             needs |= {"LAGOM_POSTGRES_URL", "LAGOM_POSTGRES_MIGRATIONS_URL"}
-        if svc in redis_services or svc == "migrations":
+        if svc in redis_services:
             needs.add("LAGOM_REDIS_ADDR")
-        if svc != "questionnaire":
+        if svc not in ("questionnaire", "migrations"):
             needs.add("LAGOM_QUESTIONNAIRE_ADDR")
         for var in sorted(needs - set(env)):
             problem(where, f"{var} is not set")
@@ -400,7 +406,7 @@ def rule_admits_namespace(policy, labels, port, named_ports=None):
         return False
     for rule in policy["spec"].get("ingress") or []:
         if any("namespaceSelector" in p for p in rule.get("from") or []) and \
-                any((named_ports or {}).get(p["port"], p["port"]) == port
+                any("port" not in p or (named_ports or {}).get(p["port"], p["port"]) == port
                     for p in rule.get("ports") or []):
             return True
     return False

@@ -30,11 +30,27 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- end -}}
 {{- end }}
 
-{{/* LAGOM_<FLAG>: value for every flag: value in a dict. */}}
+{{/* LAGOM_<FLAG>: value for every flag: value in a dict. Helm reads every number in the values
+as a float64, which toString writes as 8.388608e+06 from a million on and Abseil's integer flags
+refuse: a whole number is written as an integer; others (the double flags, such as
+rate_limit_per_second: 0.5) as they are. */}}
 {{- define "lagom.flagsAsEnv" -}}
 {{- range $flag, $value := . }}
-LAGOM_{{ upper $flag }}: {{ $value | toString | quote }}
+{{- $text := toString $value }}
+{{- if and (kindIs "float64" $value) (eq $value (floor $value)) }}
+{{- $text = $value | int64 | toString }}
 {{- end }}
+LAGOM_{{ upper $flag }}: {{ $text | quote }}
+{{- end }}
+{{- end }}
+
+{{/* The data of the lagom-common ConfigMap, which the four gRPC services read through envFrom
+(the REST gateway's own ConfigMap has every variable). */}}
+{{- define "lagom.commonConfig" -}}
+LAGOM_LISTEN: "0.0.0.0:{{ .Values.ports.grpc }}"
+LAGOM_METRICS_ADDRESS: "0.0.0.0:{{ .Values.ports.metrics }}"
+LAGOM_SERVICE_TOKEN_FILE: /etc/lagom/service-token/token
+{{ include "lagom.flagsAsEnv" .Values.commonFlags | trim }}
 {{- end }}
 
 {{- define "lagom.address" -}}
@@ -128,6 +144,10 @@ LAGOM_{{ upper $flag }}: {{ $value | toString | quote }}
 {{- $svc := .svc -}}
 {{- $labels := include "lagom.labels" . -}}
 {{- $port := ternary "http" "grpc" (default false .http) -}}
+{{- $data := include "lagom.flagsAsEnv" (merge (dict) .config $svc.flags) | trim -}}
+{{- /* Everything the pods read through envFrom: a change to any of it rolls them. */ -}}
+{{- $envFrom := ternary $data (printf "%s\n%s" (include "lagom.commonConfig" $root) $data)
+      (default false .http) -}}
 apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -135,7 +155,7 @@ metadata:
   labels:
     {{- $labels | nindent 4 }}
 data:
-  {{- include "lagom.flagsAsEnv" (merge (dict) .config $svc.flags) | trim | nindent 2 }}
+  {{- $data | nindent 2 }}
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -144,7 +164,11 @@ metadata:
   labels:
     {{- $labels | nindent 4 }}
 spec:
+  {{- /* With an autoscaler the count is the autoscaler's: a value here would reset it on every
+  upgrade. */}}
+  {{- if not $svc.autoscaling.enabled }}
   replicas: {{ $svc.replicas }}
+  {{- end }}
   revisionHistoryLimit: 5
   strategy:
     type: RollingUpdate
@@ -162,7 +186,7 @@ spec:
         prometheus.io/scrape: "true"
         prometheus.io/port: {{ $values.ports.metrics | quote }}
         prometheus.io/path: /metrics
-        checksum/config: {{ printf "%v%v" .config $svc.flags | sha256sum }}
+        checksum/config: {{ $envFrom | sha256sum }}
     spec:
       serviceAccountName: lagom
       automountServiceAccountToken: false
@@ -269,6 +293,7 @@ spec:
   selector:
     matchLabels:
       app.kubernetes.io/name: lagom-{{ .name }}
+{{- if $svc.autoscaling.enabled }}
 ---
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
@@ -293,6 +318,7 @@ spec:
   behavior:
     scaleDown:
       stabilizationWindowSeconds: 300
+{{- end }}
 {{- end }}
 
 {{/* The probe's check: grpc.health.v1 on the gRPC port, or the gateway's GET /healthz. */}}

@@ -24,10 +24,13 @@ const CUSTOMER_ITEM = 'catalogue.services.customer';
 const SCORECARD_WAIT_MS = 30000;
 const CALL_DEADLINE_MS = 10000;
 // Round robin over every replica an address names ("ipv4:IP:PORT,IP:PORT"), and UNAVAILABLE
-// retried on another: the service config Lagom's services use between themselves.
+// retried on another: the service config Lagom's services use between themselves
+// (common/channel.cc, docs/operations.md). grpc-js has no client-side health checking and
+// ignores healthCheckConfig; it is here so that the config is the one integrators copy.
 const CHANNEL_OPTIONS = {
   'grpc.service_config': JSON.stringify({
     loadBalancingConfig: [{ round_robin: {} }],
+    healthCheckConfig: { serviceName: '' },
     methodConfig: [{
       name: [{}],
       retryPolicy: {

@@ -40,10 +40,12 @@ AREA = "catalogue"
 PROVIDER_ITEM = "catalogue.services.provider"
 CUSTOMER_ITEM = "catalogue.services.customer"
 SCORECARD_WAIT_SECONDS = 30
-# Round robin over every replica an address names, and UNAVAILABLE retried on another: the
-# service config Lagom's services use between themselves (docs/operations.md).
+# Round robin over every replica an address names, skipping those grpc.health.v1 reports
+# NOT_SERVING (client-side health checking), and UNAVAILABLE retried on another: the service
+# config Lagom's services use between themselves (common/channel.cc, docs/operations.md).
 SERVICE_CONFIG = {
     "loadBalancingConfig": [{"round_robin": {}}],
+    "healthCheckConfig": {"serviceName": ""},
     "methodConfig": [{"name": [{}], "retryPolicy": {
         "maxAttempts": 5, "initialBackoff": "0.05s", "maxBackoff": "1s", "backoffMultiplier": 2,
         "retryableStatusCodes": ["UNAVAILABLE"]}}],
