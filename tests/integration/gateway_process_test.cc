@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -42,6 +43,18 @@ std::ostream& operator<<(std::ostream& out, const Reply& reply) {
 }
 
 Headers Bearer(const std::string& key) { return {{"authorization", "Bearer " + key}}; }
+
+// The provider's score of area `area_id` in a scorecard's JSON; nullopt when it has none.
+std::optional<double> ProviderAreaScore(const Json& card, const std::string& area_id) {
+  if (!card.is_object()) return std::nullopt;
+  for (const Json& area : card.value("areaScores", Json::array())) {
+    if (area.value("areaId", "") == area_id &&
+        area.value("group", Json::object()).value("kind", "") == "RESPONSE_GROUP_KIND_PROVIDER") {
+      return area.value("score", 0.0);
+    }
+  }
+  return std::nullopt;
+}
 
 // A lagom-gateway child process in front of the given services.
 struct Gateway {
@@ -528,13 +541,20 @@ TEST_F(GatewayProcessTest, AWholeSessionScoredAndReported) {
   EXPECT_EQ(closed.body["session"]["state"], "SESSION_STATE_CLOSED");
   Reply scored = Admin("POST", V1(session + ":score"), Json::object());
   ASSERT_EQ(scored.status, 200) << scored;
+  // The provider's one answer in force (3, the re-vote) scores its area.
+  const std::optional<double> score = ProviderAreaScore(scored.body["scorecard"], "catalogue");
+  ASSERT_TRUE(score.has_value()) << scored;
+  EXPECT_GT(*score, 0) << scored;
   Reply explained = Admin("POST", tenant + ":explainScore",
                           Json{{"session", session},
                                {"figure",
                                 {{"kind", "FIGURE_KIND_AREA_SCORE"},
                                  {"areaId", "catalogue"},
                                  {"group", {{"kind", "RESPONSE_GROUP_KIND_PROVIDER"}}}}}});
-  EXPECT_EQ(explained.status, 200) << explained;
+  ASSERT_EQ(explained.status, 200) << explained;
+  EXPECT_NEAR(explained.body.value("explanation", Json::object()).value("value", -1.0), *score,
+              1e-9)
+      << explained;
   Reply supplied = Admin("POST", tenant + ":scoreResponses",
                          Json{{"modelVersion", kBuiltIn},
                               {"areaIds", {"catalogue"}},
@@ -543,7 +563,12 @@ TEST_F(GatewayProcessTest, AWholeSessionScoredAndReported) {
                                  {"perspective", "PERSPECTIVE_PROVIDER"},
                                  {"itemId", kProviderItem},
                                  {"value", 3}}}}});
-  EXPECT_EQ(supplied.status, 200) << supplied;
+  ASSERT_EQ(supplied.status, 200) << supplied;
+  // The same one answer as the session's: the same score.
+  const std::optional<double> supplied_score =
+      ProviderAreaScore(supplied.body["scorecard"], "catalogue");
+  ASSERT_TRUE(supplied_score.has_value()) << supplied;
+  EXPECT_NEAR(*supplied_score, *score, 1e-9) << supplied;
 
   Reply cards = Admin("GET", tenant + "/scorecards?selector.session=" + session);
   ASSERT_EQ(cards.status, 200) << cards;
@@ -560,15 +585,38 @@ TEST_F(GatewayProcessTest, AWholeSessionScoredAndReported) {
   for (const Json& area : compared.body["areas"]) {
     EXPECT_EQ(area["group"]["kind"], "RESPONSE_GROUP_KIND_PROVIDER") << compared;
   }
-  Reply trend = Admin("GET", tenant + "/scorecards:trend?metric=TREND_METRIC_AREA_SCORE");
-  EXPECT_EQ(trend.status, 200) << trend;
+  // The provider's figures: the session's customer answer was deleted.
+  Reply trend = Admin("GET", tenant +
+                                 "/scorecards:trend?metric=TREND_METRIC_AREA_SCORE"
+                                 "&group.kind=RESPONSE_GROUP_KIND_PROVIDER&selector.session=" +
+                                 session);
+  ASSERT_EQ(trend.status, 200) << trend;
+  int trend_points = 0;
+  for (const Json& series : trend.body.value("series", Json::array())) {
+    if (series.value("areaId", "") != "catalogue") continue;
+    for (const Json& point : series.value("points", Json::array())) {
+      if (point.value("scorecard", "") != card) continue;
+      ++trend_points;
+      EXPECT_NEAR(point.value("value", -1.0), *score, 1e-9) << trend;
+    }
+  }
+  EXPECT_EQ(trend_points, 1) << trend;
   // Benchmarks are read by tenants that opted in; the opt-in is this test's own, not left to
   // whichever test ran before.
   Reply opted_in = Admin("PATCH", tenant + "/settings?updateMask=benchmarkOptIn",
                          Json{{"benchmarkOptIn", true}});
   ASSERT_EQ(opted_in.status, 200) << opted_in;
-  Reply benchmark = Admin("GET", tenant + ":benchmark?model=models/lagom-itsm");
-  EXPECT_EQ(benchmark.status, 200) << benchmark;
+  Reply benchmark = Admin(
+      "GET", tenant + ":benchmark?model=models/lagom-itsm&groupKind=RESPONSE_GROUP_KIND_PROVIDER");
+  ASSERT_EQ(benchmark.status, 200) << benchmark;
+  EXPECT_EQ(benchmark.body.value("minTenantCount", 0), 5) << benchmark;
+  bool own_catalogue_score = false;
+  for (const Json& area : benchmark.body.value("areas", Json::array())) {
+    if (area.value("areaLineageId", "") == "lin.catalogue") {
+      own_catalogue_score = area.contains("ownScore");
+    }
+  }
+  EXPECT_TRUE(own_catalogue_score) << benchmark;
   Reply report = Admin("GET", V1(card) + ":render?format=REPORT_FORMAT_HTML");
   ASSERT_EQ(report.status, 200) << report.status;
   std::string html;
@@ -760,6 +808,12 @@ TEST_F(GatewayProcessTest, ACallersGrpcTimeoutShortensTheCall) {
   hurried.emplace_back("grpc-timeout", "1n");
   Reply late = Call("GET", sessions, nullptr, hurried);
   EXPECT_EQ(late.status, 504) << late;
+  // Nothing called: a create sent with it makes no session.
+  Reply late_create = Call("POST", sessions + "?sessionId=toolate",
+                           Json{{"title", "Too late"}, {"modelVersion", kBuiltIn}}, hurried);
+  EXPECT_EQ(late_create.status, 504) << late_create;
+  Reply not_made = Admin("GET", sessions + "/toolate");
+  EXPECT_EQ(not_made.status, 404) << not_made;
   Headers patient = Bearer(*key_);
   patient.emplace_back("grpc-timeout", "20S");
   EXPECT_EQ(Call("GET", sessions, nullptr, patient).status, 200);

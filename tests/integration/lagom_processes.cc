@@ -242,18 +242,27 @@ absl::StatusOr<SessionOutboxRow> ReadSessionOutbox(const std::string& tenant_id,
   RequestContext rc;
   rc.tenant_id = tenant_id;
   SessionOutboxRow row;
+  size_t rows = 0;
   absl::Status read = (*pg)->WithTenant(rc, [&](PgTransaction& tx) {
     pqxx::result r = tx.exec_params(
         "SELECT event_id, attempts, deliver_time IS NOT NULL, last_error FROM session.outbox"
         " WHERE tenant_id = $1 AND session_id = $2 AND consumer = $3 AND topic = $4",
         tenant_id, session_id, consumer, topic);
-    if (r.size() == 1) {
+    rows = r.size();
+    if (rows == 1) {
       row = SessionOutboxRow{r[0][0].as<int64_t>(), r[0][1].as<int>(), r[0][2].as<bool>(),
                              r[0][3].as<std::string>()};
     }
     return absl::OkStatus();
   });
   if (!read.ok()) return read;
+  if (rows != 1) {
+    const std::string which =
+        absl::StrCat("session.outbox rows of tenant ", tenant_id, ", session ", session_id,
+                     ", consumer ", consumer, ", topic ", topic);
+    if (rows == 0) return absl::NotFoundError(absl::StrCat("no ", which));
+    return absl::FailedPreconditionError(absl::StrCat(rows, " ", which, "; expected one"));
+  }
   return row;
 }
 

@@ -115,7 +115,7 @@ struct SessionOutboxRow {
   std::string last_error;
 };
 // `tenant_id`'s row for `consumer` ("scoring", "webhooks") of `topic` about session
-// `session_id`; all zero while there is none.
+// `session_id`: NOT_FOUND while there is none, FAILED_PRECONDITION if there are several.
 absl::StatusOr<SessionOutboxRow> ReadSessionOutbox(const std::string& tenant_id,
                                                    const std::string& session_id,
                                                    const std::string& consumer,

@@ -223,7 +223,7 @@ class SessionProcessTest : public ::testing::Test {
     std::tie(out->participant, out->token) =
         Invite(out->session.name(), "pat", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
     out->watch = StartWatch(*out->stub, out->session.name(), 0, out->token);
-    AwaitEvents(*out->watch, 1);
+    ASSERT_TRUE(AwaitEvents(*out->watch, 1));
   }
 
   // The operator makes the test's tenant ACTIVE or SUSPENDED, or deletes it (DELETED; with
@@ -308,7 +308,7 @@ class SessionProcessTest : public ::testing::Test {
   using ItemAndGroup = std::pair<std::string, type::v1::ResponseGroupKind>;
   std::map<ItemAndGroup, int> SnapshotAnswers(const std::string& session) {
     std::unique_ptr<Watch> w = StartWatch(*b_, session);
-    AwaitEvents(*w, 1);
+    EXPECT_TRUE(AwaitEvents(*w, 1));
     absl::MutexLock lock(&w->mu);
     std::map<ItemAndGroup, int> answers;
     EXPECT_FALSE(w->events.empty()) << "no snapshot";
@@ -356,13 +356,14 @@ class SessionProcessTest : public ::testing::Test {
     return w.mu.AwaitWithTimeout(absl::Condition(&w.ended), timeout);
   }
 
-  // Waits (bounded) until `w` has at least `n` events.
-  static void AwaitEvents(Watch& w, size_t n) {
+  // Waits (bounded) until `w` has at least `n` events; whether it has.
+  [[nodiscard]] static bool AwaitEvents(Watch& w, size_t n) {
     absl::MutexLock lock(&w.mu);
-    w.mu.AwaitWithTimeout(
+    std::pair<Watch*, size_t> want(&w, n);
+    return w.mu.AwaitWithTimeout(
         absl::Condition(
             +[](std::pair<Watch*, size_t>* p) { return p->first->events.size() >= p->second; },
-            new std::pair<Watch*, size_t>(&w, n)),
+            &want),
         absl::Seconds(20));
   }
 
@@ -384,10 +385,10 @@ class SessionProcessTest : public ::testing::Test {
         Invite(out->session.name(), "first", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
     if (earlier_deadline > absl::ZeroDuration()) {
       out->earlier = StartWatch(*b_, out->session.name(), 0, "", earlier_deadline);
-      AwaitEvents(*out->earlier, 1);
+      ASSERT_TRUE(AwaitEvents(*out->earlier, 1));
     }
     out->watch = StartWatch(*b_, out->session.name());
-    AwaitEvents(*out->watch, 1);
+    ASSERT_TRUE(AwaitEvents(*out->watch, 1));
     api::SubmitAnswerResponse resp;
     ASSERT_TRUE(Submit(first.name(), first_token, kProviderItem, 2, &resp).ok());
     ASSERT_EQ(Progress(out->session.name()).overall().answered_count(), 1);
@@ -453,8 +454,8 @@ TEST_F(SessionProcessTest, ACollaborativeSessionRunsAcrossTwoReplicas) {
   ASSERT_FALSE(draft.name().empty());
   std::unique_ptr<Watch> on_a = StartWatch(*a_, draft.name());
   std::unique_ptr<Watch> on_b = StartWatch(*b_, draft.name());
-  AwaitEvents(*on_a, 1);
-  AwaitEvents(*on_b, 1);
+  ASSERT_TRUE(AwaitEvents(*on_a, 1));
+  ASSERT_TRUE(AwaitEvents(*on_b, 1));
   {
     absl::MutexLock lock(&on_a->mu);
     ASSERT_FALSE(on_a->events.empty()) << on_a->status.error_message();
@@ -474,7 +475,7 @@ TEST_F(SessionProcessTest, ACollaborativeSessionRunsAcrossTwoReplicas) {
 
   // Presence: the customer watching (on the other replica) is present; nobody else yet.
   std::unique_ptr<Watch> customer_watch = StartWatch(*b_, draft.name(), 0, customer_token);
-  AwaitEvents(*customer_watch, 1);
+  ASSERT_TRUE(AwaitEvents(*customer_watch, 1));
   EXPECT_EQ(AwaitPresent(draft.name(), {0, 1}), std::make_pair(0, 1));
 
   // Wrong answers: each refused with the field and what is allowed; nothing stored.
@@ -537,11 +538,16 @@ TEST_F(SessionProcessTest, ACollaborativeSessionRunsAcrossTwoReplicas) {
   EXPECT_TRUE(s.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
               s.error_code() == grpc::StatusCode::FAILED_PRECONDITION)
       << s.error_message();
+  for (Watch* w : {on_a.get(), on_b.get(), customer_watch.get()}) {
+    ASSERT_TRUE(AwaitEnd(*w, absl::Seconds(20))) << "a watcher's stream outlived the close";
+  }
   on_a->reader.join();
   on_b->reader.join();
   customer_watch->reader.join();
   EXPECT_TRUE(on_a->status.ok()) << on_a->status.error_message();
   EXPECT_TRUE(on_b->status.ok()) << on_b->status.error_message();
+  // The customer's invite token stops working with the close; the stream still ends with it.
+  EXPECT_TRUE(customer_watch->status.ok()) << customer_watch->status.error_message();
 
   // Both replicas' watchers saw the same events in the same order, ending with the close.
   const std::vector<std::pair<int64_t, int>> seen_a = Sequence(*on_a);
@@ -629,10 +635,10 @@ TEST_F(SessionProcessTest, AResumedWatchReplaysWhatFollowedItsCursor) {
   Open(draft.name());
   auto [provider, token] = Invite(draft.name(), "pat", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
   std::unique_ptr<Watch> first = StartWatch(*a_, draft.name());
-  AwaitEvents(*first, 1);
+  ASSERT_TRUE(AwaitEvents(*first, 1));
   api::SubmitAnswerResponse resp;
   ASSERT_TRUE(Submit(provider.name(), token, kProviderItem, 1, &resp).ok());
-  AwaitEvents(*first, 3);  // snapshot, joined, distribution
+  ASSERT_TRUE(AwaitEvents(*first, 3));  // snapshot, joined, distribution
   int64_t cursor = 0;
   {
     absl::MutexLock lock(&first->mu);
@@ -645,7 +651,7 @@ TEST_F(SessionProcessTest, AResumedWatchReplaysWhatFollowedItsCursor) {
   ASSERT_TRUE(Submit(provider.name(), token, kProviderItem, 3, &resp).ok());
 
   std::unique_ptr<Watch> resumed = StartWatch(*b_, draft.name(), cursor);
-  AwaitEvents(*resumed, 2);
+  ASSERT_TRUE(AwaitEvents(*resumed, 2));
   absl::MutexLock lock(&resumed->mu);
   ASSERT_GE(resumed->events.size(), 2u);
   EXPECT_FALSE(resumed->events[0].has_snapshot()) << "resuming replays instead of a snapshot";
@@ -999,7 +1005,7 @@ TEST_F(SessionProcessTest, ARevokedInvitationOrRemovedParticipantStopsWatching) 
   std::unique_ptr<Watch> admin_watch = StartWatch(*stub, session.name());
   // Three heartbeats (each a check of the credential) after the snapshot: every stream goes on.
   for (Watch* w : {pat_watch.get(), sam_watch.get(), admin_watch.get()}) {
-    AwaitEvents(*w, 4);
+    ASSERT_TRUE(AwaitEvents(*w, 4));
     absl::MutexLock lock(&w->mu);
     EXPECT_FALSE(w->ended) << w->status.error_message();
     EXPECT_GE(w->events.size(), 4u);
@@ -1027,7 +1033,7 @@ TEST_F(SessionProcessTest, ARevokedInvitationOrRemovedParticipantStopsWatching) 
         << w->status.error_message();
   }
   const size_t before = admin_watch->Count();
-  AwaitEvents(*admin_watch, before + 3);
+  ASSERT_TRUE(AwaitEvents(*admin_watch, before + 3));
   absl::MutexLock lock(&admin_watch->mu);
   EXPECT_FALSE(admin_watch->ended) << admin_watch->status.error_message();
   EXPECT_GE(admin_watch->events.size(), before + 3);
@@ -1059,7 +1065,7 @@ TEST_F(SessionProcessTest, ASuspendedTenantsRespondentReadsButAnswersNothing) {
   EXPECT_TRUE(read.ok()) << read.error_message();
   EXPECT_EQ(own.answers_size(), 0);
   const size_t seen = w.watch->Count();
-  AwaitEvents(*w.watch, seen + 4);
+  ASSERT_TRUE(AwaitEvents(*w.watch, seen + 4));
   {
     absl::MutexLock lock(&w.watch->mu);
     EXPECT_FALSE(w.watch->ended) << w.watch->status.error_message();
@@ -1216,7 +1222,7 @@ TEST_F(SessionProcessTest, LiveDistributionsFollowEveryKindOfChange) {
   using Figures = std::map<std::string, std::tuple<int, int, double, int>>;
   auto shown = [&](std::vector<api::ItemDistribution>* all = nullptr) {
     std::unique_ptr<Watch> w = StartWatch(*b_, session.name());
-    AwaitEvents(*w, 1);
+    EXPECT_TRUE(AwaitEvents(*w, 1));
     absl::MutexLock lock(&w->mu);
     Figures out;
     if (w->events.empty()) return out;
@@ -1419,7 +1425,7 @@ TEST_F(SessionProcessTest, ABusyItemsFiguresGoOutAtMostTwentyTimesASecondAndEndC
   Open(session.name());
   auto [p, token] = Invite(session.name(), "p", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
   std::unique_ptr<Watch> w = StartWatch(*b_, session.name());
-  AwaitEvents(*w, 1);
+  ASSERT_TRUE(AwaitEvents(*w, 1));
   const size_t after_snapshot = w->Count();
 
   // 40 changes of one answer, each in a publish window of its own (the session's windows are
@@ -1711,10 +1717,10 @@ TEST_F(SessionProcessTest, LiveStateIsSpreadOverRedisShards) {
     Open(session.name());
     auto [provider, token] = Invite(session.name(), "pat", api::PARTICIPANT_PERSPECTIVE_PROVIDER);
     std::unique_ptr<Watch> watch = StartWatch(*b_, session.name());  // on the other replica
-    AwaitEvents(*watch, 1);
+    ASSERT_TRUE(AwaitEvents(*watch, 1));
     api::SubmitAnswerResponse resp;
     ASSERT_TRUE(Submit(provider.name(), token, kProviderItem, 2, &resp).ok());
-    AwaitEvents(*watch, 3);  // snapshot, joined, distribution
+    ASSERT_TRUE(AwaitEvents(*watch, 3));  // snapshot, joined, distribution
     {
       absl::MutexLock lock(&watch->mu);
       bool seen = false;
@@ -1841,7 +1847,7 @@ TEST_F(SessionProcessTest, AnIdleSessionsLiveStateLeavesRedisAndComesBack) {
   const api::Session draft = CreateSession("draft-only", /*anonymous=*/false);
   for (const api::Session* watched : {&session, &draft}) {
     std::unique_ptr<Watch> w = StartWatch(*b_, watched->name());
-    AwaitEvents(*w, 1);
+    ASSERT_TRUE(AwaitEvents(*w, 1));
   }
   ASSERT_EQ(Progress(session.name()).overall().answered_count(), 2);
 
@@ -1870,6 +1876,7 @@ TEST_F(SessionProcessTest, AnIdleSessionsLiveStateLeavesRedisAndComesBack) {
                              absl::StrCat(prefix, "item:", kProviderItem)})
                   .ok());
   EXPECT_EQ(Progress(session.name()).overall().answered_count(), 2);
+  EXPECT_THAT(SnapshotAnswers(session.name()), OneProviderAndOneCustomerAnswer());
 }
 
 // A session in use for longer than the idle time to live keeps every answer in its figures,

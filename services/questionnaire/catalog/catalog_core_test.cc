@@ -200,9 +200,12 @@ TEST_F(CatalogCoreTest, AnOrganizationInUseCannotBeDeleted) {
 }
 
 TEST_F(CatalogCoreTest, ListsPageByPageWithFilterAndOrder) {
-  for (const char* id : {"delta", "alpha", "charlie", "bravo", "echo"}) {
-    CreateOrg(id, std::string(1, static_cast<char>(std::toupper(id[0]))) + (id + 1), acme_);
-  }
+  // Ids, order of creation and display names each in a different order.
+  CreateOrg("org-c", "Delta", acme_);
+  CreateOrg("org-e", "Alpha", acme_);
+  CreateOrg("org-a", "Charlie", acme_);
+  CreateOrg("org-d", "Bravo", acme_);
+  CreateOrg("org-b", "Echo", acme_);
   CreateOrg("other", "Other tenant", globex_);
   catalog::ListCustomerOrganizationsRequest req;
   req.set_parent("tenants/acme");
@@ -218,6 +221,21 @@ TEST_F(CatalogCoreTest, ListsPageByPageWithFilterAndOrder) {
   }
   EXPECT_THAT(seen, ElementsAre("Alpha", "Bravo", "Charlie", "Delta", "Echo"));
 
+  catalog::ListCustomerOrganizationsRequest desc;
+  desc.set_parent("tenants/acme");
+  desc.set_page_size(2);
+  desc.set_order_by("display_name desc");
+  std::vector<std::string> seen_desc;
+  for (int page = 0; page < 5; ++page) {
+    catalog::ListCustomerOrganizationsResponse resp;
+    ASSERT_TRUE(core_.ListCustomerOrganizations(acme_, desc, &resp).ok());
+    EXPECT_EQ(resp.total_size(), 5);
+    for (const auto& org : resp.customer_organizations()) seen_desc.push_back(org.display_name());
+    if (resp.next_page_token().empty()) break;
+    desc.set_page_token(resp.next_page_token());
+  }
+  EXPECT_THAT(seen_desc, ElementsAre("Echo", "Delta", "Charlie", "Bravo", "Alpha"));
+
   // A token is bound to the query it came from.
   req.set_order_by("display_name desc");
   catalog::ListCustomerOrganizationsResponse resp;
@@ -228,7 +246,7 @@ TEST_F(CatalogCoreTest, ListsPageByPageWithFilterAndOrder) {
   req.set_filter("display_name = \"Charlie\"");
   ASSERT_TRUE(core_.ListCustomerOrganizations(acme_, req, &resp).ok());
   ASSERT_THAT(resp.customer_organizations(), SizeIs(1));
-  EXPECT_EQ(resp.customer_organizations(0).name(), "tenants/acme/customerOrganizations/charlie");
+  EXPECT_EQ(resp.customer_organizations(0).name(), "tenants/acme/customerOrganizations/org-a");
 }
 
 TEST_F(CatalogCoreTest, MalformedNamesSayWhatANameLooksLike) {

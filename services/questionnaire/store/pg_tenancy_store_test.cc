@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/api_key.h"
+#include "common/resource_util.h"
 #include "common/status.h"
 #include "common/testing/at_once.h"
 #include "common/testing/integration.h"
@@ -289,7 +290,7 @@ TEST_F(PgTenancyStoreTest, ChangesOfOneKeyOrTheSettingsAtOnceGoOneAfterTheOther)
     tenancy::CreateApiKeyResponse created;
     ASSERT_TRUE(core.CreateApiKey(a_, create, &created).ok());
     const std::string name = created.api_key().name();
-    lagom::testing::AtOnce(kRacers, [&](int i) {
+    const std::vector<absl::Status> outcomes = lagom::testing::AtOnce(kRacers, [&](int i) {
       if (i == kRacers / 2) {
         tenancy::RevokeApiKeyRequest req;
         req.set_name(name);
@@ -303,11 +304,24 @@ TEST_F(PgTenancyStoreTest, ChangesOfOneKeyOrTheSettingsAtOnceGoOneAfterTheOther)
       tenancy::RotateApiKeyResponse resp;
       return core.RotateApiKey(a_, req, &resp);  // refused once the key is revoked
     });
+    int rotated = 0;
+    for (int i = 0; i < kRacers; ++i) {
+      if (i == kRacers / 2) continue;  // the revocation, checked above
+      if (outcomes[i].ok()) {
+        ++rotated;
+        continue;
+      }
+      EXPECT_EQ(outcomes[i].code(), absl::StatusCode::kFailedPrecondition) << outcomes[i];
+      EXPECT_EQ(ReasonOf(outcomes[i]), "STATE_CONFLICT") << outcomes[i];
+      EXPECT_THAT(std::string(outcomes[i].message()), HasSubstr("is revoked")) << outcomes[i];
+    }
     tenancy::GetApiKeyRequest get;
     get.set_name(name);
     tenancy::GetApiKeyResponse got;
     ASSERT_TRUE(core.GetApiKey(a_, get, &got).ok());
     EXPECT_EQ(got.api_key().state(), tenancy::ApiKey::STATE_REVOKED) << "attempt " << attempt;
+    // Created as version 1, then one version for each rotation taken and one for the revocation.
+    EXPECT_EQ(got.api_key().etag(), EtagOf(2 + rotated)) << "attempt " << attempt;
   }
 
   tenancy::GetTenantSettingsRequest read;
@@ -340,7 +354,7 @@ TEST_F(PgTenancyStoreTest, ATenantDeletedAmongUpdatesStaysDeleted) {
     create.mutable_tenant()->set_display_name("Gone");
     tenancy::CreateTenantResponse created;
     ASSERT_TRUE(core.CreateTenant(OperatorRc(), create, &created).ok());
-    lagom::testing::AtOnce(kRacers, [&](int i) {
+    const std::vector<absl::Status> outcomes = lagom::testing::AtOnce(kRacers, [&](int i) {
       if (i == kRacers / 2) {
         tenancy::DeleteTenantRequest req;
         req.set_name("tenants/" + tenant);
@@ -357,6 +371,11 @@ TEST_F(PgTenancyStoreTest, ATenantDeletedAmongUpdatesStaysDeleted) {
       tenancy::UpdateTenantResponse resp;
       return core.UpdateTenant(OperatorRc(), req, &resp);  // NOT_FOUND once deleted
     });
+    for (int i = 0; i < kRacers; ++i) {
+      if (i == kRacers / 2 || outcomes[i].ok()) continue;
+      EXPECT_EQ(outcomes[i].code(), absl::StatusCode::kNotFound)
+          << "attempt " << attempt << ": " << outcomes[i];
+    }
     tenancy::GetTenantRequest get;
     get.set_name("tenants/" + tenant);
     tenancy::GetTenantResponse got;

@@ -250,9 +250,13 @@ TEST_F(ReportingCoreTest, ARequestIdRetryGetsTheFirstReplyAndReuseIsRefused) {
 }
 
 TEST_F(ReportingCoreTest, AnUnreadableOptInDoesNotStopRecordingAndKeepsTheLastSeenValue) {
-  store_.SetOptIn("beta", true);
-  ASSERT_TRUE(Record(Spec("spring", absl::Hours(1), "beta")).ok());  // no settings for beta
-  EXPECT_EQ(store_.Snapshot("beta").opt_in, true);
+  // No settings for beta or gamma: each keeps the value last seen, whichever it was.
+  store_.SetOptIn("beta", false);
+  ASSERT_TRUE(Record(Spec("spring", absl::Hours(1), "beta")).ok());
+  EXPECT_EQ(store_.Snapshot("beta").opt_in, false);
+  store_.SetOptIn("gamma", true);
+  ASSERT_TRUE(Record(Spec("spring", absl::Hours(1), "gamma")).ok());
+  EXPECT_EQ(store_.Snapshot("gamma").opt_in, true);
 }
 
 TEST_F(ReportingCoreTest, AnotherTenantsScorecardIsNotFoundAndBadNamesSayWhichField) {

@@ -100,7 +100,9 @@ TEST_F(ShareableReportTest, WithholdsTheFiguresOfAGroupWithTooFewRespondents) {
   EXPECT_EQ(Count(heatmap, "class=\"cell withheld\""), 4);
   EXPECT_EQ(Count(heatmap, ">n&lt;3<"), 4);
   EXPECT_THAT(heatmap, HasSubstr("n&lt;3: withheld: fewer than 3 respondents"));
-  EXPECT_THAT(SectionOf(html, "perception-gap"), Not(HasSubstr("Fjord Logistik: ")));
+  const std::string gaps = SectionOf(html, "perception-gap");
+  ASSERT_FALSE(gaps.empty()) << "no perception-gap section";
+  EXPECT_THAT(gaps, Not(HasSubstr("Fjord Logistik: ")));
   EXPECT_THAT(Between(SectionOf(html, "summary"), "<th>Incident management</th>", "</tr>"),
               HasSubstr("<span class=\"withheld\">n&lt;3</span>"));
 }
@@ -125,7 +127,9 @@ TEST_F(ShareableReportTest, WithholdsTheProviderColumnWhenTooFewProviderStaffAns
   EXPECT_THAT(SectionOf(html, "radar"), HasSubstr("Provider (n&lt;3)"));
   EXPECT_THAT(SectionOf(html, "radar"), Not(HasSubstr("<g><title>Provider</title>")));
   // Without the provider's score there is no provider-vs-customer gap to show either.
-  EXPECT_THAT(SectionOf(html, "perception-gap"), Not(HasSubstr("class=\"gap ")));
+  const std::string gaps = SectionOf(html, "perception-gap");
+  ASSERT_FALSE(gaps.empty()) << "no perception-gap section";
+  EXPECT_THAT(gaps, Not(HasSubstr("class=\"gap ")));
 }
 
 TEST_F(ShareableReportTest, TheBenchmarkPlacesNoWithheldScore) {

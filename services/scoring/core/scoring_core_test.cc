@@ -563,12 +563,19 @@ TEST(ScoreTest, LineageIdsOnEveryFigure) {
 TEST(ScoreTest, ScopeLeavesAreasOut) {
   ScoringInput input = WorkedExample();
   AddItem(AddArea(input.model, "other"), "other.x", kProviderItem, kMaturity);
-  input.area_ids = {"service"};
-  const sapi::Scorecard card = ScoreOk(input);
-  EXPECT_EQ(FindArea(card, "other", ProviderGroup()), nullptr);
   input.answers.push_back(Provider("p0", "other.x", 3));
+  // The control: without a scope, the answered area is scored.
+  const sapi::Scorecard unscoped = ScoreOk(input);
+  ASSERT_NE(FindArea(unscoped, "other", ProviderGroup()), nullptr);
+  // In scope only "service": an answer to the area left out is refused, and without one the
+  // area is not scored while "service" is.
+  input.area_ids = {"service"};
   EXPECT_THAT(Score(input).status().message(),
               HasSubstr("item 'other.x' is in area 'other', which is not in scope"));
+  input.answers.pop_back();
+  const sapi::Scorecard card = ScoreOk(input);
+  EXPECT_EQ(FindArea(card, "other", ProviderGroup()), nullptr);
+  EXPECT_NE(FindArea(card, "service", ProviderGroup()), nullptr);
 }
 
 }  // namespace

@@ -288,7 +288,7 @@ void GiveRandomWeights(absl::Span<const double> weights, std::mt19937& random, C
 TEST(PropertyTest, EveryFigureIsFiniteWhateverTheWeights) {
   std::mt19937 random(4);
   const double weights[] = {0, kMinItemWeight, 0.37, 1, kMaxItemWeight};
-  int scored = 0;
+  int with_area_scores = 0;  // iterations whose area scores were checked
   for (int i = 0; i < kIterations; ++i) {
     Case c = RandomCase(random);
     GiveRandomWeights(weights, random, c);
@@ -301,10 +301,12 @@ TEST(PropertyTest, EveryFigureIsFiniteWhateverTheWeights) {
       EXPECT_GE(area.score(), 0) << "iteration " << i;
       EXPECT_LE(area.score(), 1) << "iteration " << i;
     }
-    ++scored;
+    if (card->area_scores_size() > 0) ++with_area_scores;
     if (HasFailure()) return;
   }
-  EXPECT_EQ(scored, kIterations);
+  // Nearly every random case is answered well enough to score its areas: the bounds above
+  // were checked, not skipped.
+  EXPECT_GT(with_area_scores, kIterations / 2);
 }
 
 // Weights are relative: every weight a thousand times larger (the smallest allowed becoming 1,

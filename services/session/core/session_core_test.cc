@@ -832,8 +832,9 @@ TEST_F(SessionCoreTest, DeleteRemovesADraft) {
 }
 
 TEST_F(SessionCoreTest, ListsNewestFirstInPagesAndHidesArchivedUnlessAsked) {
-  for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(Create(absl::StrCat("s", i)).ok());
+  // Created one second apart, in an order unlike their ids'.
+  for (const char* id : {"s3", "s0", "s4", "s1", "s2"}) {
+    ASSERT_TRUE(Create(id).ok());
     now_ += absl::Seconds(1);
   }
   InState(api::SESSION_STATE_ARCHIVED, "gone");
@@ -849,9 +850,9 @@ TEST_F(SessionCoreTest, ListsNewestFirstInPagesAndHidesArchivedUnlessAsked) {
     if (resp.next_page_token().empty()) break;
     req.set_page_token(resp.next_page_token());
   }
-  EXPECT_THAT(names, ::testing::ElementsAre("tenants/acme/sessions/s4", "tenants/acme/sessions/s3",
-                                            "tenants/acme/sessions/s2", "tenants/acme/sessions/s1",
-                                            "tenants/acme/sessions/s0"));
+  EXPECT_THAT(names, ::testing::ElementsAre("tenants/acme/sessions/s2", "tenants/acme/sessions/s1",
+                                            "tenants/acme/sessions/s4", "tenants/acme/sessions/s0",
+                                            "tenants/acme/sessions/s3"));
 
   api::ListSessionsRequest archived;
   archived.set_parent("tenants/acme");

@@ -116,7 +116,9 @@ TEST_F(PgSessionStoreTest, RetriesAndTakenIdsAreAnsweredFromTheDatabase) {
 }
 
 TEST_F(PgSessionStoreTest, PagesCoverEverySessionOnceNewestFirst) {
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(Create(rc_, absl::StrCat("s", i)).ok());
+  // Created one after the other (each a transaction, so each later by the clock), in an order
+  // unlike their ids'.
+  for (const char* id : {"s3", "s0", "s4", "s1", "s2"}) ASSERT_TRUE(Create(rc_, id).ok());
   api::ListSessionsRequest req;
   req.set_parent("tenants/" + rc_.tenant_id);
   req.set_page_size(2);
@@ -130,7 +132,7 @@ TEST_F(PgSessionStoreTest, PagesCoverEverySessionOnceNewestFirst) {
     req.set_page_token(resp.next_page_token());
   }
   const std::string p = "tenants/" + rc_.tenant_id + "/sessions/";
-  EXPECT_THAT(names, ::testing::ElementsAre(p + "s4", p + "s3", p + "s2", p + "s1", p + "s0"));
+  EXPECT_THAT(names, ::testing::ElementsAre(p + "s2", p + "s1", p + "s4", p + "s0", p + "s3"));
 }
 
 // Answer rows are written with the commit, under seqs reserved before: of two transactions
