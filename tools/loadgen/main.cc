@@ -61,6 +61,9 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(5), "Deadline of each call");
 ABSL_FLAG(int64_t, response_bytes, 0,
           "echo: reply with this many bytes instead of the request (compare a large response)");
 ABSL_FLAG(bool, json, false, "Print one JSON line instead of the table");
+ABSL_FLAG(double, max_error_rate, 0,
+          "Failed calls a run may have, as a fraction of its calls, before loadgen exits 1: the "
+          "figures of a run whose calls failed are not the figures of the calls it measures");
 ABSL_FLAG(std::string, target, "",
           "call: HOST:PORT on this machine; submit, watch: the session service (default "
           "$LAGOM_SESSION_ADDR)");
@@ -161,6 +164,23 @@ void Print(const std::vector<Summary>& summaries, const std::string& note,
   }
 }
 
+// 0, or 1 after saying which run had more failed calls than --max_error_rate allows.
+int Verdict(const std::vector<Summary>& summaries) {
+  const double allowed = absl::GetFlag(FLAGS_max_error_rate);
+  int verdict = 0;
+  for (const Summary& s : summaries) {
+    if (s.calls == 0 || static_cast<double>(s.errors) <= allowed * static_cast<double>(s.calls)) {
+      continue;
+    }
+    std::cerr << absl::StrFormat(
+        "loadgen: %s: %d of %d calls failed (%.2f %%), more than --max_error_rate=%g allows: "
+        "its figures are not those of the calls it was to measure\n",
+        s.label, s.errors, s.calls, 100.0 * static_cast<double>(s.errors) / s.calls, allowed);
+    verdict = 1;
+  }
+  return verdict;
+}
+
 std::string RunDescription(const LoadOptions& options) {
   return absl::StrFormat("inflight=%d channels=%d duration=%s warmup=%s", options.inflight,
                          absl::GetFlag(FLAGS_channels), absl::FormatDuration(options.duration),
@@ -175,9 +195,9 @@ int Echo() {
   std::unique_ptr<EchoServer> echo =
       OrDie(EchoServer::Start(static_cast<size_t>(std::max<int64_t>(response_bytes, 0))));
   Samples samples = Measure(echo->address(), options);
-  Print({Summarize("echo", samples)},
-        absl::StrCat(RunDescription(options), " response_bytes=", response_bytes, "\n"));
-  return 0;
+  const std::vector<Summary> summaries = {Summarize("echo", samples)};
+  Print(summaries, absl::StrCat(RunDescription(options), " response_bytes=", response_bytes, "\n"));
+  return Verdict(summaries);
 }
 
 int Call() {
@@ -191,9 +211,10 @@ int Call() {
     options.metadata.emplace_back("authorization", absl::StrCat("Bearer ", key));
   }
   Samples samples = Measure(target, options);
-  Print({Summarize(options.method.substr(options.method.rfind('/') + 1), samples)},
-        absl::StrCat(target, options.method, " ", RunDescription(options), "\n"));
-  return 0;
+  const std::vector<Summary> summaries = {
+      Summarize(options.method.substr(options.method.rfind('/') + 1), samples)};
+  Print(summaries, absl::StrCat(target, options.method, " ", RunDescription(options), "\n"));
+  return Verdict(summaries);
 }
 
 int AuthOverhead() {
@@ -283,7 +304,7 @@ int AuthOverhead() {
          {"noauth_over_echo_rps", absl::StrFormat("%.4f", ratio(1, 0))},
          {"inflight", absl::StrCat(base.inflight)},
          {"rounds", absl::StrCat(rounds)}});
-  return 0;
+  return Verdict(summaries);
 }
 
 // Where submit and watch find the stack, and the key they set up their session with.
@@ -359,12 +380,16 @@ LoadSession SessionOrDie(const Stack& stack, const std::string& scenario, int pa
   return session;
 }
 
-// Middle value of `values` (sorted in place); 0 if empty.
+// Median of `values` (sorted in place): the middle value, or the mean of the two middle ones;
+// 0 if empty.
 template <typename T>
-T Median(std::vector<T>& values) {
-  if (values.empty()) return T{};
+double Median(std::vector<T>& values) {
+  if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
-  return values[(values.size() - 1) / 2];
+  const size_t n = values.size();
+  return n % 2 == 1
+             ? static_cast<double>(values[n / 2])
+             : (static_cast<double>(values[n / 2 - 1]) + static_cast<double>(values[n / 2])) / 2;
 }
 
 int Submit() {
@@ -463,7 +488,7 @@ int Submit() {
   figures["inflight"] = absl::StrCat(base.inflight);
   figures["rounds"] = absl::StrCat(rounds);
   Print(summaries, note, figures);
-  return 0;
+  return Verdict(summaries);
 }
 
 int Watch() {
@@ -514,7 +539,7 @@ int Watch() {
   std::vector<Summary> summaries = {Summarize("submit", result.submits),
                                     Summarize("delivery", result.deliveries)};
   std::vector<int64_t> events = result.events_per_watcher;
-  const int64_t events_median = Median(events);
+  const double events_median = Median(events);
   const int64_t events_min = events.empty() ? 0 : events.front();
   const int64_t events_max = events.empty() ? 0 : events.back();
   std::string failures;
@@ -534,7 +559,7 @@ int Watch() {
       "NOT_DELIVERED: not\n"
       "  received by the end of the drain.\n"
       "ItemDistributionChanged events per watcher (whole run, %d answers sent): min %d, "
-      "median %d, max %d\n"
+      "median %g, max %d\n"
       "answers sent while the item's previous answer was in flight: %d (0: the pairing is "
       "exact)\n"
       "watcher streams that failed:%s\n",
@@ -563,6 +588,14 @@ int Watch() {
 }
 
 // "p50 12.3 ms, p99 14.0 ms, min 11.1 ms" of `samples`.
+// The p50 DurationSummary prints (nearest rank).
+absl::Duration P50(std::vector<absl::Duration> samples) {
+  std::sort(samples.begin(), samples.end());
+  std::vector<int64_t> ns;
+  for (absl::Duration d : samples) ns.push_back(absl::ToInt64Nanoseconds(d));
+  return absl::Nanoseconds(PercentileOfSorted(ns, 50));
+}
+
 std::string DurationSummary(std::vector<absl::Duration> samples) {
   std::sort(samples.begin(), samples.end());
   std::vector<int64_t> ns;
@@ -600,13 +633,9 @@ int Score() {
             << "\n"
             << "SQL per-area aggregation (" << r.sql.size() << " runs): " << DurationSummary(r.sql)
             << "\n";
-  std::vector<absl::Duration> score = r.score_session, sql = r.sql;
-  std::sort(score.begin(), score.end());
-  std::sort(sql.begin(), sql.end());
   std::cout << absl::StrFormat(
       "ScoreSession p50 / SQL p50 = %.2f; %d area scores agree with SQL within %.1e\n",
-      absl::FDivDuration(score[score.size() / 2], sql[sql.size() / 2]), r.area_scores,
-      r.max_difference);
+      absl::FDivDuration(P50(r.score_session), P50(r.sql)), r.area_scores, r.max_difference);
   return r.max_difference < 1e-9 && r.area_scores > 0 ? 0 : 1;
 }
 
@@ -680,7 +709,7 @@ int Gateway() {
          {"skip_content", skip_content ? "true" : "false"},
          {"inflight", absl::StrCat(base.inflight)},
          {"rounds", absl::StrCat(rounds)}});
-  return 0;
+  return Verdict(summaries);
 }
 }  // namespace
 }  // namespace lagom::loadgen
