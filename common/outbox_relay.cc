@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "common/status.h"
 
 namespace lagom {
 
@@ -48,10 +49,10 @@ absl::Status OutboxRelay::Settle(const OutboxDelivery& event, const absl::Status
   if (delivered.ok()) return store_.MarkDelivered(event, "");
   // A refusal that retrying cannot change: the consumer does not know the session, or the
   // closed session can never be processed (e.g. it has no answers to score), or it refused
-  // the event itself, or failed on it for good (a service it asked refused it), for long
-  // enough.
-  const bool refused = absl::IsInvalidArgument(delivered) || absl::IsInternal(delivered) ||
-                       absl::IsUnimplemented(delivered);
+  // the event itself, or failed on it for good (a service it asked refused what it asked:
+  // DEPENDENCY_FAILED), for long enough. Any other INTERNAL is retried for ever.
+  const bool refused = absl::IsInvalidArgument(delivered) ||
+                       (absl::IsInternal(delivered) && ReasonOf(delivered) == "DEPENDENCY_FAILED");
   if (absl::IsNotFound(delivered) || absl::IsFailedPrecondition(delivered) ||
       (refused && event.attempts >= kAttemptsOfARefusedEvent)) {
     LogWarn("outbox event settled undelivered: its consumer refused it for good",

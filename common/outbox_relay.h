@@ -81,11 +81,11 @@ struct OutboxRelayOptions {
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
 
-// A refusal of the event itself (INVALID_ARGUMENT, UNIMPLEMENTED) or a failure a retry is not
-// expected to change (INTERNAL: a service the consumer asked refused it) is retried this many
-// times, over about a day (RetryDelay: every 5 minutes after the first few), then settled: a
-// consumer of an older release may refuse, during a rolling upgrade, what a newer one takes; a day
-// later no retry will change it, and retrying for ever only fills the logs.
+// A refusal of the event itself (INVALID_ARGUMENT) or a failure a retry is not expected to
+// change (INTERNAL with reason DEPENDENCY_FAILED: a service the consumer asked refused it) is
+// retried this many times, over about a day (RetryDelay: every 5 minutes after the first few), then
+// settled: a consumer of an older release may refuse, during a rolling upgrade, what a newer one
+// takes; a day later no retry will change it, and retrying for ever only fills the logs.
 inline constexpr int kAttemptsOfARefusedEvent = 300;
 
 class OutboxRelay {
@@ -95,8 +95,9 @@ class OutboxRelay {
 
   // One pass: claims due rows and delivers each. Returns how many rows it claimed.
   // A consumer's NOT_FOUND or FAILED_PRECONDITION settles the row (the session it names is
-  // gone, or can never be processed: retrying cannot help), INVALID_ARGUMENT, INTERNAL and
-  // UNIMPLEMENTED do after kAttemptsOfARefusedEvent attempts; every other failure is retried.
+  // gone, or can never be processed: retrying cannot help), INVALID_ARGUMENT and INTERNAL
+  // DEPENDENCY_FAILED do after kAttemptsOfARefusedEvent attempts; every other failure
+  // (another INTERNAL too: a tenant purge failing on a database condition) is retried.
   absl::StatusOr<int> RunOnce();
 
   // Runs a pass every `poll` (at once after a full batch) on a thread until destroyed.

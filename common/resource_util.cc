@@ -70,11 +70,23 @@ void CheckText(Violations& v, const std::string& path, absl::string_view value, 
   }
 }
 
+namespace {
+
+bool IsRefusedControl(char c) {
+  return (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+         c == '\x7f';
+}
+
+}  // namespace
+
+std::string WithoutControlCharacters(absl::string_view value) {
+  std::string out(value);
+  std::replace_if(out.begin(), out.end(), IsRefusedControl, ' ');
+  return out;
+}
+
 std::optional<std::string> ControlCharacterIn(absl::string_view value) {
-  auto control = std::find_if(value.begin(), value.end(), [](char c) {
-    return (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
-           c == '\x7f';
-  });
+  auto control = std::find_if(value.begin(), value.end(), IsRefusedControl);
   if (control == value.end()) return std::nullopt;
   return absl::StrCat("must not hold control characters (byte 0x",
                       absl::Hex(static_cast<unsigned char>(*control), absl::kZeroPad2),

@@ -56,6 +56,9 @@ size_t Utf8Length(absl::string_view s);
 // none.
 std::optional<std::string> ControlCharacterIn(absl::string_view value);
 
+// `value` with each control character ControlCharacterIn names replaced by a space.
+std::string WithoutControlCharacters(absl::string_view value);
+
 // Required: not blank. Always: at most `max` characters, and no ControlCharacterIn.
 void CheckText(Violations& v, const std::string& path, absl::string_view value, size_t max,
                bool required);

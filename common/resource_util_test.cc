@@ -81,6 +81,8 @@ TEST(CheckTextTest, ControlCharactersAreRefusedNamingTheByteButLineBreaksAndTabs
   EXPECT_THAT(found[0].description, HasSubstr("control characters (byte 0x00 at offset 1)"));
   EXPECT_EQ(found[1].field, "service.display_name");
   EXPECT_THAT(found[1].description, HasSubstr("byte 0x1b at offset 4"));
+  EXPECT_EQ(WithoutControlCharacters(std::string("Q4\0review\x1b\tok\n", 14)), "Q4 review \tok\n");
+  EXPECT_EQ(ControlCharacterIn(WithoutControlCharacters("a\x7f")), std::nullopt);
 }
 
 // The kept replies of one tenant, as a store's transaction holds them.

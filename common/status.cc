@@ -195,6 +195,16 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   return out;
 }
 
+namespace {
+
+absl::Status Failed(absl::string_view service, absl::string_view what, const grpc::Status& status) {
+  return Error(
+      absl::StatusCode::kInternal, "DEPENDENCY_FAILED",
+      absl::StrCat(what, " was refused by the ", service, " service: ", status.error_message()));
+}
+
+}  // namespace
+
 absl::Status DownstreamError(absl::string_view service, absl::string_view what,
                              const grpc::Status& status) {
   switch (status.error_code()) {
@@ -210,13 +220,14 @@ absl::Status DownstreamError(absl::string_view service, absl::string_view what,
     case grpc::StatusCode::INVALID_ARGUMENT:
     case grpc::StatusCode::OUT_OF_RANGE:
     case grpc::StatusCode::ALREADY_EXISTS:
-    case grpc::StatusCode::UNIMPLEMENTED:
-    case grpc::StatusCode::INTERNAL:
     case grpc::StatusCode::DATA_LOSS:
-      return Error(absl::StatusCode::kInternal, "DEPENDENCY_FAILED",
-                   absl::StrCat(what, " was refused by the ", service,
-                                " service: ", status.error_message()));
-    default:  // UNAVAILABLE, ABORTED, CANCELLED, UNKNOWN: worth another try
+      return Failed(service, what, status);
+    // INTERNAL is also what gRPC gives some transport failures (a reset stream) and what a
+    // service gives a passing database condition; only its own DEPENDENCY_FAILED is final.
+    case grpc::StatusCode::INTERNAL:
+      if (ReasonOf(status) == "DEPENDENCY_FAILED") return Failed(service, what, status);
+      [[fallthrough]];
+    default:  // UNAVAILABLE, ABORTED, CANCELLED, UNKNOWN, UNIMPLEMENTED (mid-upgrade): retry
       return Error(
           absl::StatusCode::kUnavailable, "DEPENDENCY_UNAVAILABLE",
           absl::StrCat(what, " failed at the ", service, " service: ", status.error_message()));

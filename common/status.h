@@ -58,10 +58,12 @@ bool IsCommitInDoubt(const absl::Status& status);
 // Another service's failure as this service's caller should see it: what is about the
 // caller's request (not found, not allowed, wrong state, out of time, over quota,
 // unauthenticated) passes through with its details. `service` refusing what this service
-// asked (INVALID_ARGUMENT, OUT_OF_RANGE, ALREADY_EXISTS, UNIMPLEMENTED) or failing for good
-// (INTERNAL, DATA_LOSS) is INTERNAL (DEPENDENCY_FAILED): a retry will not help. Anything else
-// means `service` could not help for now: UNAVAILABLE (DEPENDENCY_UNAVAILABLE). Both name
-// `what`.
+// asked (INVALID_ARGUMENT, OUT_OF_RANGE, ALREADY_EXISTS), failing for good (DATA_LOSS), or
+// passing on such a failure of its own dependencies (INTERNAL with DEPENDENCY_FAILED) is
+// INTERNAL (DEPENDENCY_FAILED): a retry will not help. Anything else, including any other
+// INTERNAL (gRPC's for a reset stream, a passing database condition) and UNIMPLEMENTED (an
+// older replica mid-upgrade), means `service` could not help for now: UNAVAILABLE
+// (DEPENDENCY_UNAVAILABLE). Both name `what`.
 absl::Status DownstreamError(absl::string_view service, absl::string_view what,
                              const grpc::Status& status);
 

@@ -158,6 +158,19 @@ TEST(StatusTest, DownstreamErrorPassesTheCallersOwnAndNamesTheServiceOtherwise) 
   EXPECT_EQ(ReasonOf(broken), "DEPENDENCY_FAILED");
   EXPECT_EQ(broken.message(), "reading x was refused by the questionnaire service: bad");
   EXPECT_TRUE(ViolationsOf(broken).empty()) << "the field is not the caller's";
+  const absl::Status passed_on = DownstreamError(
+      "reporting", "recording y",
+      ToGrpcStatus(Error(absl::StatusCode::kInternal, "DEPENDENCY_FAILED", "refused by z")));
+  EXPECT_EQ(passed_on.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(ReasonOf(passed_on), "DEPENDENCY_FAILED");
+  for (const grpc::Status& passing :
+       {grpc::Status(grpc::StatusCode::INTERNAL, "Received RST_STREAM with error code 2"),
+        grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "unknown method"),
+        grpc::Status(grpc::StatusCode::UNAVAILABLE, "connect failed")}) {
+    const absl::Status s = DownstreamError("questionnaire", "reading x", passing);
+    EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << passing.error_message();
+    EXPECT_EQ(ReasonOf(s), "DEPENDENCY_UNAVAILABLE");
+  }
   const absl::Status down = DownstreamError(
       "questionnaire", "reading x", grpc::Status(grpc::StatusCode::UNAVAILABLE, "connect failed"));
   EXPECT_EQ(down.code(), absl::StatusCode::kUnavailable);

@@ -308,7 +308,9 @@ absl::Status ScoringRpcCore::ScoreSession(const RequestContext& rc,
   absl::StatusOr<sapi::Scorecard> scorecard = Score(read->input);
   if (!scorecard.ok()) return scorecard.status();
   scorecard->set_session(session.name());
-  scorecard->set_title(session.title());
+  // A title stored before titles refused control characters must not keep the scorecard from
+  // being recorded: reporting refuses them.
+  scorecard->set_title(WithoutControlCharacters(session.title()));
   *scorecard->mutable_services() = session.scope().services();
   // Whether the scorecard is recorded: an OPEN session, or a CLOSED one scored with preview,
   // returns figures nobody can look up again.

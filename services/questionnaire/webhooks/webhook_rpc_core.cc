@@ -140,8 +140,6 @@ std::vector<FieldViolation> ValidateEvent(const auth::v1::PublishWebhookEventReq
                                       kMaxDataKeyChars, " characters")});
     } else if (Utf8Length(value) > kMaxEventDataValueChars) {
       v.push_back({path, absl::StrCat("at most ", kMaxEventDataValueChars, " characters")});
-    } else if (std::optional<std::string> control = ControlCharacterIn(value)) {
-      v.push_back({path, *std::move(control)});
     }
   }
   return v;

@@ -39,8 +39,11 @@ absl::Status ScoringEventConsumer::Deliver(const OutboxDelivery& event) {
   scoring::v1::ScoreSessionResponse resp;
   const grpc::Status s = stub_->ScoreSession(&ctx, req, &resp);
   if (s.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                      absl::StrCat("ScoreSession: ", s.error_message()));
+  // The reason goes along: the relay settles an INTERNAL only when it is DEPENDENCY_FAILED.
+  const auto code = static_cast<absl::StatusCode>(s.error_code());
+  const std::string message = absl::StrCat("ScoreSession: ", s.error_message());
+  const std::string reason = ReasonOf(s);
+  return reason.empty() ? absl::Status(code, message) : Error(code, reason, message);
 }
 
 }  // namespace lagom::session
