@@ -181,6 +181,18 @@ int Verdict(const std::vector<Summary>& summaries) {
   return verdict;
 }
 
+// Median of `values` (sorted in place): the middle value, or the mean of the two middle ones;
+// 0 if empty.
+template <typename T>
+double Median(std::vector<T>& values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 == 1
+             ? static_cast<double>(values[n / 2])
+             : (static_cast<double>(values[n / 2 - 1]) + static_cast<double>(values[n / 2])) / 2;
+}
+
 std::string RunDescription(const LoadOptions& options) {
   return absl::StrFormat("inflight=%d channels=%d duration=%s warmup=%s", options.inflight,
                          absl::GetFlag(FLAGS_channels), absl::FormatDuration(options.duration),
@@ -276,9 +288,7 @@ int AuthOverhead() {
     }
     if (rps[1] > 0) round_ratios.push_back(rps[3] / rps[1]);
   }
-  std::sort(round_ratios.begin(), round_ratios.end());
-  const double median_ratio =
-      round_ratios.empty() ? 0 : round_ratios[(round_ratios.size() - 1) / 2];
+  const double median_ratio = Median(round_ratios);  // sorts them
   std::vector<Summary> summaries;
   for (Run& run : runs) summaries.push_back(Summarize(run.label, run.samples));
   auto ratio = [&](size_t a, size_t b) {
@@ -378,18 +388,6 @@ LoadSession SessionOrDie(const Stack& stack, const std::string& scenario, int pa
       session.name, session.respondents.size(), session.items.size(),
       absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(1))));
   return session;
-}
-
-// Median of `values` (sorted in place): the middle value, or the mean of the two middle ones;
-// 0 if empty.
-template <typename T>
-double Median(std::vector<T>& values) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 == 1
-             ? static_cast<double>(values[n / 2])
-             : (static_cast<double>(values[n / 2 - 1]) + static_cast<double>(values[n / 2])) / 2;
 }
 
 int Submit() {
@@ -588,18 +586,21 @@ int Watch() {
 }
 
 // "p50 12.3 ms, p99 14.0 ms, min 11.1 ms" of `samples`.
-// The p50 DurationSummary prints (nearest rank).
-absl::Duration P50(std::vector<absl::Duration> samples) {
-  std::sort(samples.begin(), samples.end());
+// `samples` in nanoseconds, ascending, as PercentileOfSorted takes them.
+std::vector<int64_t> SortedNanos(const std::vector<absl::Duration>& samples) {
   std::vector<int64_t> ns;
   for (absl::Duration d : samples) ns.push_back(absl::ToInt64Nanoseconds(d));
-  return absl::Nanoseconds(PercentileOfSorted(ns, 50));
+  std::sort(ns.begin(), ns.end());
+  return ns;
 }
 
-std::string DurationSummary(std::vector<absl::Duration> samples) {
-  std::sort(samples.begin(), samples.end());
-  std::vector<int64_t> ns;
-  for (absl::Duration d : samples) ns.push_back(absl::ToInt64Nanoseconds(d));
+// The p50 DurationSummary prints (nearest rank).
+absl::Duration P50(const std::vector<absl::Duration>& samples) {
+  return absl::Nanoseconds(PercentileOfSorted(SortedNanos(samples), 50));
+}
+
+std::string DurationSummary(const std::vector<absl::Duration>& samples) {
+  const std::vector<int64_t> ns = SortedNanos(samples);
   return absl::StrFormat("p50 %.1f ms, p99 %.1f ms, min %.1f ms", PercentileOfSorted(ns, 50) / 1e6,
                          PercentileOfSorted(ns, 99) / 1e6, ns.front() / 1e6);
 }

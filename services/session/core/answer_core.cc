@@ -723,13 +723,7 @@ absl::Status AnswerCore::ListAnswersWire(const RequestContext& rc,
         ReadSessionTakenPartIn(tx, rc, ids->first);
     if (!session.ok()) return session.status();
     if (req.in_force()) {
-      absl::StatusOr<std::vector<api::Round>> rounds = ReadRounds(tx, ids->first);
-      if (!rounds.ok()) return rounds.status();
-      q.in_force = true;
-      q.item_rounds.clear();
-      for (const auto& [item, number] : CurrentRounds(*rounds)) {
-        if (number > 1) q.item_rounds.emplace_back(item, number);
-      }
+      if (absl::Status s = SelectInForce(tx, ids->first, q); !s.ok()) return s;
     }
     if (!everyone) {
       absl::StatusOr<std::optional<ParticipantRecord>> person =

@@ -61,13 +61,8 @@ absl::Status AnswerValuesCore::ListAnswerValuesWire(const RequestContext& rc,
         session->second.anonymous() && rc.principal.role() != auth::v1::PRINCIPAL_ROLE_TENANT_ADMIN;
     // In force: each item's answers in its current round. An answer of an earlier round that
     // was not given again in a re-vote is not, as the session closes with (RecordClose).
-    absl::StatusOr<std::vector<api::Round>> rounds = ReadRounds(tx, *session_id);
-    if (!rounds.ok()) return rounds.status();
     AnswerQuery in_force;
-    in_force.in_force = true;
-    for (const auto& [item, number] : CurrentRounds(*rounds)) {
-      if (number > 1) in_force.item_rounds.emplace_back(item, number);
-    }
+    if (absl::Status s = SelectInForce(tx, *session_id, in_force); !s.ok()) return s;
     std::string next_page_token;
     absl::StatusOr<std::vector<AnswerRecord>> rows = ReadAnswerPage(
         tx, *session_id, std::move(in_force), {page, req.page_token(), fingerprint, pseudonymous},

@@ -322,6 +322,17 @@ absl::flat_hash_map<std::string, int> CurrentRounds(const std::vector<api::Round
   return current;
 }
 
+absl::Status SelectInForce(SessionTransaction& tx, const std::string& session_id, AnswerQuery& q) {
+  absl::StatusOr<std::vector<api::Round>> rounds = ReadRounds(tx, session_id);
+  if (!rounds.ok()) return rounds.status();
+  q.in_force = true;
+  q.item_rounds.clear();
+  for (const auto& [item, number] : CurrentRounds(*rounds)) {
+    if (number > 1) q.item_rounds.emplace_back(item, number);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<AnswerRecord>> ReadAnswerPage(SessionTransaction& tx,
                                                          const std::string& session_id,
                                                          AnswerQuery q, const AnswerPaging& paging,

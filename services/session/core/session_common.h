@@ -129,6 +129,8 @@ absl::StatusOr<std::vector<api::Round>> ReadRounds(SessionTransaction& tx,
                                                    const std::string& session_id);
 // Each item's current round: the latest round that names it (round 1 names every item).
 absl::flat_hash_map<std::string, int> CurrentRounds(const std::vector<api::Round>& rounds);
+// Has `q` select the session's answers in force (AnswerQuery::in_force), its rounds read.
+absl::Status SelectInForce(SessionTransaction& tx, const std::string& session_id, AnswerQuery& q);
 
 // One page of the answers `q` selects (its paging fields are set here), and the token of the
 // next (empty on the last page). A token that is not `method`'s for this query is
